@@ -1,0 +1,44 @@
+"""Addresses as providers give them, and as we store them.
+
+Channel sms -> scheme tel, whatsapp -> whatsapp (the same E.164 number without Twilio's
+`whatsapp:` prefix), telegram -> the chat id, web -> a session token. Phone numbers are
+normalised to E.164 with phonenumbers (region GB unless configured).
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+
+SCHEMES = {"sms": "tel", "whatsapp": "whatsapp", "telegram": "telegram", "web": "web"}
+
+
+class InvalidAddress(ValueError):
+    """An address we cannot use (not a phone number, empty chat id...)."""
+
+
+def e164(number: str, region: str = "GB") -> str:
+    """A phone number in E.164 (+447700900123), or InvalidAddress."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidAddress(f"not a phone number: {number!r}") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidAddress(f"not a possible phone number: {number!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
+    """(scheme, value) for an address on a channel."""
+    if channel not in SCHEMES:
+        raise InvalidAddress(f"unknown channel {channel!r}")
+    address = (address or "").strip()
+    if channel in ("sms", "whatsapp"):
+        return SCHEMES[channel], e164(address.removeprefix("whatsapp:"), region)
+    if not address or len(address) > 255:
+        raise InvalidAddress("empty or oversized address")
+    return SCHEMES[channel], address
+
+
+def provider_address(scheme: str, value: str) -> str:
+    """The address a provider wants for sending (Twilio wants `whatsapp:+44…`)."""
+    return f"whatsapp:{value}" if scheme == "whatsapp" else value

@@ -1,0 +1,36 @@
+"""The application factory: configuration, storage, blueprints, CLI. Nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, jsonify
+
+from outreach.config import Settings
+from outreach.runtime import Clock, Runtime
+from outreach.store.db import ping
+
+
+def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = None) -> Flask:
+    """Build the app. `config` overrides environment variables (tests, tools)."""
+    settings = Settings.from_env(config)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024)
+    app.extensions["outreach"] = Runtime(settings, clock)
+
+    @app.get("/healthz")
+    def healthz():
+        if ping(runtime().engine):
+            return jsonify(status="ok")
+        return jsonify(status="unavailable"), 503
+
+    from outreach.cli import register
+
+    register(app)
+    return app
+
+
+def runtime() -> Runtime:
+    """The Runtime of the current app."""
+    return current_app.extensions["outreach"]

@@ -1,0 +1,217 @@
+"""Conversation state, the events that resume it and what a resume returns: plain data.
+
+Everything here round-trips through JSON (`to_json` / `from_json`), so a conversation can
+be stored in a JSON column and replayed in tests. Effects are records of what happened
+(an answer, a consent, an opt-out); the caller carries them out against storage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+@dataclass
+class Contact:
+    """What the engine knows of the person: their language and whether they opted out."""
+
+    language: str | None = None
+    opted_out: bool = False
+
+
+@dataclass
+class Run:
+    """Where the person is in a survey. `step`: idle, consent, question, done or refused."""
+
+    survey: str | None = None
+    version: int | None = None
+    step: str = "idle"
+    question: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    engager: str | None = None
+    consented: bool = False
+    interrupt: str | None = None  # "language" or "delete" while we wait for that answer
+    nudged: bool = False
+    active_at: str | None = None  # ISO time of the person's last message
+
+    @property
+    def in_progress(self) -> bool:
+        return self.step in ("consent", "question")
+
+
+@dataclass
+class State:
+    contact: Contact = field(default_factory=Contact)
+    run: Run = field(default_factory=Run)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> State:
+        data = data or {}
+        return cls(contact=Contact(**data.get("contact", {})), run=Run(**data.get("run", {})))
+
+
+# Events that resume a conversation.
+
+
+@dataclass(frozen=True)
+class Start:
+    """A channel's explicit start (Telegram `/start CODE`, a web form link with ?ref=)."""
+
+    survey: str | None = None
+    engager: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    lang_hint: str | None = None  # a language the channel tells us (Telegram, ?lang=)
+    media: bool = False  # a picture or voice note rather than text
+    start: Start | None = None
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    """The wait's nudge time has come."""
+
+
+@dataclass(frozen=True)
+class Expired:
+    """The wait's expiry time has come."""
+
+
+Event = Message | ReminderDue | Expired
+
+
+# What a resume returns.
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send. Choices are data; each channel renders them its own way.
+
+    style "list": SMS numbers the options; "keys": the options are only buttons (the text
+    already says what to type, as for a 1-5 scale or YES/NO consent).
+    """
+
+    text: str
+    options: tuple[Option, ...] = ()
+    style: str = "list"
+    multi: bool = False
+
+
+@dataclass(frozen=True)
+class Wait:
+    nudge_at: datetime | None
+    expire_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Effect:
+    kind: ClassVar[str] = "effect"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, **dataclasses.asdict(self)}
+
+
+@dataclass(frozen=True)
+class LanguageChanged(Effect):
+    kind: ClassVar[str] = "language_changed"
+    language: str
+
+
+@dataclass(frozen=True)
+class ConsentGiven(Effect):
+    kind: ClassVar[str] = "consent_given"
+    survey: str
+    version: int
+    wording: str
+    language: str
+
+
+@dataclass(frozen=True)
+class ConsentRefused(Effect):
+    kind: ClassVar[str] = "consent_refused"
+    survey: str
+    version: int
+    wording: str
+    language: str
+
+
+@dataclass(frozen=True)
+class ResponseStarted(Effect):
+    kind: ClassVar[str] = "response_started"
+    survey: str
+    version: int
+    language: str
+    engager: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerRecorded(Effect):
+    kind: ClassVar[str] = "answer_recorded"
+    question: str
+    value: Any
+    text: str
+    text_language: str | None = None
+
+
+@dataclass(frozen=True)
+class ResponseCompleted(Effect):
+    kind: ClassVar[str] = "response_completed"
+
+
+@dataclass(frozen=True)
+class ResponseScreenedOut(Effect):
+    """The person is outside the survey's audience (e.g. under 13): keep nothing."""
+
+    kind: ClassVar[str] = "response_screened_out"
+
+
+@dataclass(frozen=True)
+class ResponseDiscarded(Effect):
+    """RESTART while part way through: the unfinished answers are dropped."""
+
+    kind: ClassVar[str] = "response_discarded"
+
+
+@dataclass(frozen=True)
+class ResponseExpired(Effect):
+    """The unfinished response stays as partial; the conversation lets go of it."""
+
+    kind: ClassVar[str] = "response_expired"
+
+
+@dataclass(frozen=True)
+class OptedOut(Effect):
+    kind: ClassVar[str] = "opted_out"
+
+
+@dataclass(frozen=True)
+class OptedIn(Effect):
+    kind: ClassVar[str] = "opted_in"
+
+
+@dataclass(frozen=True)
+class EraseRequested(Effect):
+    kind: ClassVar[str] = "erase_requested"
+
+
+@dataclass
+class Sprint:
+    """The outcome of one resume: the new state, replies, effects and the next wait."""
+
+    state: State
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    wait: Wait | None = None

@@ -1,0 +1,63 @@
+"""The bot's own words, in English, keyed by their gettext context.
+
+These are msgids: translators translate them in `translations/<lang>/LC_MESSAGES/messages.po`
+under `msgctxt "bot/<key>"`; code never holds another language. Placeholders in braces are
+filled in at run time and must be kept by translators. Keyword and answer-word lists are
+space-separated words; a translation lists the words people type in that language (English
+words are always understood as well).
+"""
+
+BOT = {
+    # Keywords: the whole message must be one of these words.
+    "keywords/stop": "STOP STOPALL UNSUBSCRIBE CANCEL END QUIT REVOKE OPTOUT",
+    "keywords/start": "START UNSTOP",
+    "keywords/help": "HELP INFO",
+    "keywords/lang": "LANG LANGUAGE",
+    "keywords/skip": "SKIP",
+    "keywords/restart": "RESTART",
+    "keywords/delete": "DELETE",
+    # Words accepted as yes / no answers (and their labels on buttons).
+    "words/yes": "yes y yeah yep yup sure ok okay",
+    "words/no": "no n nope nah",
+    "yes": "Yes",
+    "no": "No",
+    # Replies to keywords.
+    "help": (
+        "This is {org}'s survey for the Citizens' Assembly on neighbourhood policing. "
+        "Reply STOP to stop, LANG for another language, SKIP to skip a question, "
+        "RESTART to start again, DELETE to erase your answers. Contact: {contact}"
+    ),
+    "stopped": "You will not get any more messages from us. Reply START if you change your mind.",
+    "started": "Welcome back. You can carry on where you left off.",
+    "choose-language": "Choose your language by number:",
+    "language-hint": "Please reply with the number of your language.",
+    "language-set": "OK, we will write to you in English.",
+    "optional": "Reply SKIP to skip this question.",
+    "cannot-skip": "This question needs an answer.",
+    "restarting": "Starting again.",
+    "delete-confirm": (
+        "Reply YES to erase your answers and your number from our records, "
+        "or NO to keep them."
+    ),
+    "deleted": "Your answers and details have been erased. Thank you for your time.",
+    "delete-kept": "Nothing has been erased.",
+    "consent-hint": "Please reply YES to take part, or NO if you would rather not.",
+    "refused": "No problem, thank you. We will not ask you anything else.",
+    "already-done": (
+        "You have already answered this survey, thank you. "
+        "Reply RESTART to answer it again or HELP for help."
+    ),
+    "nudge": "You are part way through our survey. Reply to carry on:",
+    "nothing-to-do": "There is no survey in progress. Reply HELP for help.",
+    # Hints given when an answer is not understood; the question is then asked again.
+    "hint/scale": "Please reply with a number from {min} to {max}.",
+    "hint/choice": "Please reply with one of the numbers.",
+    "hint/multi": "Please reply with one or more of the numbers, for example 1,3.",
+    "hint/yesno": "Please reply YES or NO.",
+    "hint/number": "Please reply with a number.",
+    "hint/number-range": "Please reply with a number from {min} to {max}.",
+    "hint/text": "Please reply in words.",
+    # Channel matters.
+    "media": "Sorry, we can only read text. Please reply in words.",
+    "slow-down": "You are sending messages very fast. Please wait a minute and try again.",
+}

@@ -1,0 +1,144 @@
+"""Configuration: read once, from the environment (and a `.env` file), into Settings.
+
+Every variable is documented in `.env.example`. Nothing else in the code reads os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///instance/outreach.db"
+
+
+class ConfigError(ValueError):
+    """A setting with a value we cannot use."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90m', '24h', '3d', '1d12h' -> timedelta."""
+    parts = re.findall(r"(\d+)\s*([smhd])", text.strip().lower())
+    if not parts or "".join(n + u for n, u in parts) != re.sub(r"\s", "", text.lower()):
+        raise ConfigError(f"not a duration: {text!r} (use e.g. 90m, 24h, 3d)")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+    return sum((timedelta(**{unit[u]: int(n)}) for n, u in parts), timedelta())
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time] | None:
+    """'21:00-08:00' -> (21:00, 08:00); '' or 'off' -> None."""
+    if not text.strip() or text.strip().lower() in ("off", "none"):
+        return None
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", text)
+    if not m:
+        raise ConfigError(f"QUIET_HOURS must look like 21:00-08:00, not {text!r}")
+    h1, m1, h2, m2 = map(int, m.groups())
+    return time(h1, m1), time(h2, m2)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    public_base_url: str
+    instance_path: Path
+    surveys_dir: Path
+    translations_dir: Path
+    timezone: ZoneInfo
+    quiet_hours: tuple[time, time] | None
+    default_survey: str | None
+    translator: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_sms_from: str | None
+    twilio_whatsapp_from: str | None
+    twilio_api_base_url: str | None
+    telegram_bot_token: str | None
+    telegram_webhook_secret: str | None
+    telegram_api_base_url: str | None
+    org_name: str
+    help_contact: str
+    default_region: str
+    nudge_after: timedelta
+    expire_after: timedelta
+
+    @classmethod
+    def from_env(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
+        """Settings from `.env`, then the environment, then `overrides` (tests)."""
+        env: dict[str, Any] = {k: v for k, v in dotenv_values(ROOT / ".env").items() if v}
+        env.update(os.environ)
+        env.update(overrides or {})
+
+        def get(name: str, default: str | None = None) -> str | None:
+            value = env.get(name)
+            return default if value in (None, "") else str(value)
+
+        instance = Path(get("INSTANCE_PATH", str(ROOT / "instance")))
+        try:
+            tz = ZoneInfo(get("OUTREACH_TIMEZONE", "Europe/London"))
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(f"unknown OUTREACH_TIMEZONE: {exc}") from exc
+        translator = get("TRANSLATOR", "google").lower()
+        if translator not in ("google", "none"):
+            raise ConfigError("TRANSLATOR must be google or none")
+        return cls(
+            database_url=_database_url(get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            secret_key=get("SECRET_KEY") or _instance_secret(instance),
+            public_base_url=get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            instance_path=instance,
+            surveys_dir=Path(get("SURVEYS_DIR", str(ROOT / "surveys"))),
+            translations_dir=Path(get("TRANSLATIONS_DIR", str(ROOT / "translations"))),
+            timezone=tz,
+            quiet_hours=parse_quiet_hours(get("QUIET_HOURS", "21:00-08:00")),
+            default_survey=get("DEFAULT_SURVEY"),
+            translator=translator,
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_sms_from=get("TWILIO_SMS_FROM"),
+            twilio_whatsapp_from=get("TWILIO_WHATSAPP_FROM"),
+            twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+            telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
+            org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
+            help_contact=get("OUTREACH_HELP_CONTACT", "the council's engagement team"),
+            default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
+            nudge_after=parse_duration(get("SURVEY_NUDGE_AFTER", "24h")),
+            expire_after=parse_duration(get("SURVEY_EXPIRE_AFTER", "3d")),
+        )
+
+
+def _database_url(url: str) -> str:
+    """Relative SQLite paths are relative to the project directory, not the cwd."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.is_absolute():
+            return parsed.set(database=str(ROOT / path)).render_as_string(hide_password=False)
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """Development only: a random key kept in instance/secret_key across restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

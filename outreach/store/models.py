@@ -1,0 +1,263 @@
+"""SQLAlchemy 2 models: who we talk to, what they said, what we sent. No I/O here.
+
+Times are stored in UTC (`UTCDateTime` gives back aware datetimes on SQLite as well).
+Provider ids are unique so that a provider's retry can never be stored twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: use an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Contact(Base):
+    """A person, whichever channels they reach us on."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    addresses: Mapped[list[Address]] = relationship(back_populates="contact")
+
+
+class Address(Base):
+    """One way to reach a contact: scheme tel / whatsapp / telegram / web, value normalised."""
+
+    __tablename__ = "addresses"
+    __table_args__ = (UniqueConstraint("scheme", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                            index=True)
+    scheme: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | invalid
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="addresses")
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(16))
+    keyword: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    versions: Mapped[list[SurveyVersion]] = relationship(
+        back_populates="survey", order_by="SurveyVersion.version"
+    )
+
+
+class SurveyVersion(Base):
+    """One version of a survey's definition. A version with answers is never changed."""
+
+    __tablename__ = "survey_versions"
+    __table_args__ = (UniqueConstraint("survey_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    checksum: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    survey: Mapped[Survey] = relationship(back_populates="versions")
+
+
+class Conversation(Base):
+    """The engine's state for one address, and when it next wants to be resumed."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address_id: Mapped[int] = mapped_column(ForeignKey("addresses.id", ondelete="CASCADE"),
+                                            unique=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id",
+                                                               ondelete="SET NULL"))
+    nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    address: Mapped[Address] = relationship()
+
+
+class ConsentRecord(Base):
+    """Consent given or refused: when, to which wording, in which language."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                            index=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    given: Mapped[bool] = mapped_column(Boolean)
+    wording: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Response(Base):
+    """One person's answers to one survey version. status: partial | complete."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                            index=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="partial")
+    engager_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+    survey_version: Mapped[SurveyVersion] = relationship()
+
+
+class Answer(Base):
+    """One answer: the value as stored (choice id, number, yes/no, text) and what was typed."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSONType)
+    raw_text: Mapped[str] = mapped_column(Text)
+    text_language: Mapped[str | None] = mapped_column(String(16))
+    translation_en: Mapped[str | None] = mapped_column(Text)
+    translation_status: Mapped[str | None] = mapped_column(String(16))  # pending|done|failed
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class Message(Base):
+    """Every message in and out. Outbound rows are the outbox: a row exists before sending.
+
+    status, inbound: received. Outbound: queued -> sending -> sent -> delivered, or
+    undelivered / failed (with error_code), or held (cannot be sent as it is).
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "direction", "provider_id"),
+        Index("ix_messages_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                     primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    channel: Mapped[str] = mapped_column(String(16))  # sms | whatsapp | telegram | web | console
+    address: Mapped[str] = mapped_column(String(255))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"),
+                                                   index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id",
+                                                               ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OptOut(Base):
+    """The history of opting out and back in, per contact and channel."""
+
+    __tablename__ = "opt_outs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                            index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(8))  # out | in
+    reason: Mapped[str] = mapped_column(String(32))  # keyword | 21610 | blocked | staff
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Erasure(Base):
+    """That an erasure happened (no identity kept): accountability for DELETE."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

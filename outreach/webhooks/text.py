@@ -1,0 +1,17 @@
+"""Plain-text rendering of a reply, for SMS, WhatsApp and the console simulator.
+
+Options in "list" style become numbered lines ("1 A lot"), so people can answer with the
+number; "keys" options are left out because the text already says what to type.
+"""
+
+from __future__ import annotations
+
+from outreach.bot.state import Reply
+
+
+def render(reply: Reply) -> str:
+    """The text of a reply with its options numbered."""
+    if reply.style != "list" or not reply.options:
+        return reply.text
+    lines = [f"{n} {option.label}" for n, option in enumerate(reply.options, start=1)]
+    return "\n".join([reply.text, *lines])
