@@ -13,8 +13,9 @@ from outreach.store.db import ping
 
 
 def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = None) -> Flask:
-    """Build the app. `config` overrides environment variables (tests, tools)."""
-    settings = Settings.from_env(config)
+    """Build the app. `config` overrides environment variables (tests, tools) and, when
+    given, the `.env` file is not read."""
+    settings = Settings.from_env(config, dotenv=config is None)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024)
     app.extensions["outreach"] = Runtime(settings, clock)

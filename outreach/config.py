@@ -73,9 +73,12 @@ class Settings:
     expire_after: timedelta
 
     @classmethod
-    def from_env(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
-        """Settings from `.env`, then the environment, then `overrides` (tests)."""
-        env: dict[str, Any] = {k: v for k, v in dotenv_values(ROOT / ".env").items() if v}
+    def from_env(cls, overrides: Mapping[str, Any] | None = None,
+                 dotenv: bool = True) -> Settings:
+        """Settings from `.env` (unless dotenv=False), the environment, then `overrides`."""
+        env: dict[str, Any] = {}
+        if dotenv:
+            env.update((k, v) for k, v in dotenv_values(ROOT / ".env").items() if v)
         env.update(os.environ)
         env.update(overrides or {})
 

@@ -1,0 +1,108 @@
+"""Shared fixtures: a network guard, databases (SQLite always, PostgreSQL when
+TEST_DATABASE_URL is set), the app with an injected clock, and loaded surveys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from outreach.app import create_app
+from outreach.store import migrate
+from outreach.store.models import Base
+from tests.helpers import network
+from tests.helpers.clock import FakeClock
+from tests.helpers.surveys import load_surveys
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# Settings the tests must not inherit from the machine they run on.
+ISOLATE = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID",
+           "TWILIO_AUTH_TOKEN", "TWILIO_SMS_FROM", "TWILIO_WHATSAPP_FROM", "TWILIO_API_BASE_URL",
+           "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE_URL", "TRANSLATOR",
+           "OUTREACH_TIMEZONE", "QUIET_HOURS", "DEFAULT_SURVEY", "SURVEYS_DIR", "TRANSLATIONS_DIR",
+           "INSTANCE_PATH", "SURVEY_NUDGE_AFTER", "SURVEY_EXPIRE_AFTER", "TEST_DATABASE_URL")
+
+
+def pytest_configure(config) -> None:
+    network.install()
+    for name in ISOLATE:
+        os.environ.pop(name, None)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "outreach.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL tests run when TEST_DATABASE_URL is set (.ci/run sets it)")
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:  # the test database is wiped and rebuilt
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate.upgrade(TEST_DATABASE_URL)
+    return TEST_DATABASE_URL
+
+
+def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, sqlite_template) -> str:
+    """A migrated, empty database: every test using it runs on both engines."""
+    if request.param == "sqlite":
+        path = tmp_path / "outreach.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _truncate(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def config(db_url, tmp_path) -> dict:
+    return {
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "TRANSLATOR": "none",
+        "PUBLIC_BASE_URL": "https://outreach.example.org",
+        "DEFAULT_SURVEY": "neighbourhood-policing",
+    }
+
+
+@pytest.fixture
+def app(config, clock):
+    app = create_app(config, clock=clock)
+    yield app
+    app.extensions["outreach"].engine.dispose()
+
+
+@pytest.fixture
+def rt(app):
+    return app.extensions["outreach"]
+
+
+@pytest.fixture
+def surveys(rt):
+    """The shipped surveys and the test survey `demo`, loaded."""
+    return load_surveys(rt)
