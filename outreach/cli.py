@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from outreach import addresses
 from outreach.app import create_app, runtime
@@ -92,6 +92,7 @@ DEFAULT_FROM = {"sms": "+447700900000", "whatsapp": "+447700900000", "telegram":
 
 
 @click.command("chat")
+@with_appcontext
 @click.option("--channel", type=click.Choice(["sms", "whatsapp", "telegram"]), default="sms")
 @click.option("--from", "sender", help="the resident's number or chat id")
 def chat(channel: str, sender: str | None) -> None:
@@ -124,6 +125,7 @@ def _senders(rt) -> dict[str, outbox.Sender]:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--once", is_flag=True, help="do what is due now, then exit")
 @click.option("--now", "at", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z",
                                                           "%Y-%m-%dT%H:%M:%S",
@@ -167,3 +169,7 @@ def register(app: Flask) -> None:
 
 main = FlaskGroup(create_app=create_app, add_default_commands=False,
                   help="assembly-outreach: multilingual survey outreach for a citizens' assembly")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The app factory and /healthz."""
+
+from outreach.app import create_app
+
+
+def test_healthz_answers_ok_when_the_database_answers(app):
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_down(tmp_path):
+    # Nothing listens on port 1 of loopback: the connection is refused at once.
+    app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                      "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "unavailable"
+
+
+def test_creating_the_app_touches_no_database(tmp_path):
+    db = tmp_path / "never.db"
+    create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "x",
+                "INSTANCE_PATH": str(tmp_path)})
+    assert not db.exists()

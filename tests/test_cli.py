@@ -1,0 +1,100 @@
+"""The `outreach` command as scripts use it: surveys, db, chat, worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from outreach.bot.conversations import Inbound, handle
+from outreach.store.models import Message
+from tests.helpers.surveys import DEMO, SHIPPED
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = """\
+slug: Bad Slug
+title: A broken survey
+audience: everyone
+language: en
+intro: Hi
+outro: Bye
+questions:
+  - id: q1
+    type: slider
+    text: How?
+  - id: q1
+    type: text
+    text: Again?
+"""
+
+
+def test_validate_reports_every_problem_with_file_and_line(app, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    result = app.test_cli_runner().invoke(args=["surveys", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{bad}:1: 'slug' must be lower-case letters, digits and -",
+        f"{bad}:3: 'audience' must be one of residents, youth, members",
+        f"{bad}:9: unknown type 'slider' (use scale, choice, multi, yesno, number, text)",
+        f"{bad}:11: duplicate question id 'q1'",
+    ]
+
+
+def test_the_shipped_surveys_validate_with_their_translations(app):
+    result = app.test_cli_runner().invoke(
+        args=["surveys", "validate", *map(str, SHIPPED)])
+    assert result.output.strip() == f"{len(SHIPPED)} survey file(s) OK"
+    assert result.exit_code == 0
+
+
+def test_load_is_idempotent_and_list_shows_the_surveys(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["surveys", "load", str(DEMO)])
+    again = runner.invoke(args=["surveys", "load", str(DEMO)])
+    assert first.output == "demo: version 1 created\n"
+    assert again.output == "demo: version 1 unchanged\n"
+    listed = runner.invoke(args=["surveys", "list"]).output
+    assert listed.startswith("demo\tv1\tresidents\tDEMO\ten\t6 questions\tDemo survey")
+
+
+def test_worker_once_at_a_given_time_sends_the_due_nudge(app, rt, surveys, clock):
+    for text in ("DEMO", "yes"):
+        handle(rt, Inbound("sms", "+447700900777", text))
+    later = (clock() + timedelta(hours=25)).isoformat()
+    result = app.test_cli_runner().invoke(args=["worker", "--once", "--now", later])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "resumed 1 conversation(s), handled 1 message(s)"
+    with rt.sessions() as session:
+        nudge = session.scalars(select(Message).order_by(Message.id.desc())).first()
+    assert nudge.body.startswith("You are part way through our survey.")
+    assert (nudge.status, nudge.provider_id) == ("sent", f"console-{nudge.id}")
+
+
+def _outreach(args, env, stdin=None):
+    return subprocess.run([sys.executable, "-m", "outreach.cli", *args], input=stdin,
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+
+
+def _fresh(tmp_path, name):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE", "TWILIO",
+                                                                     "TELEGRAM"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / name}.db", SECRET_KEY="x",
+               INSTANCE_PATH=str(tmp_path / name), DEFAULT_SURVEY="neighbourhood-policing")
+    assert _outreach(["db", "upgrade"], env).returncode == 0
+    loaded = _outreach(["surveys", "load", *map(str, SHIPPED)], env)
+    assert loaded.returncode == 0, loaded.stderr
+    return env
+
+
+def test_chat_piped_gives_the_same_replies_on_every_run(tmp_path):
+    script = "hello\nyes\n2\n5\nNu am încredere\n"
+    runs = [_outreach(["chat", "--from", "07700 900999"], _fresh(tmp_path, n), script)
+            for n in ("one", "two")]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout
+    assert "How safe do you feel" in runs[0].stdout
