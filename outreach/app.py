@@ -27,7 +27,10 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
         return jsonify(status="unavailable"), 503
 
     from outreach.cli import register
+    from outreach.webhooks import telegram, twilio, web
 
+    for blueprint in (twilio.bp, telegram.bp, web.bp):
+        app.register_blueprint(blueprint)
     register(app)
     return app
 

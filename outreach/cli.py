@@ -21,6 +21,7 @@ from outreach.store.db import transaction
 from outreach.surveys import loader, registry
 from outreach.translations import detect
 from outreach.webhooks import text as text_render
+from outreach.webhooks.senders import build as build_senders
 
 db = AppGroup("db", help="Create or migrate the database.")
 surveys = AppGroup("surveys", help="Validate, load and list surveys.")
@@ -119,11 +120,6 @@ def chat(channel: str, sender: str | None) -> None:
             click.echo()
 
 
-def _senders(rt) -> dict[str, outbox.Sender]:
-    return {channel: outbox.ConsoleSender(channel)
-            for channel in ("sms", "whatsapp", "telegram")}
-
-
 @click.command("worker")
 @with_appcontext
 @click.option("--once", is_flag=True, help="do what is due now, then exit")
@@ -139,7 +135,7 @@ def worker(once: bool, at: datetime | None, interval: float) -> None:
     rt = runtime()
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    senders = _senders(rt)
+    senders = build_senders(rt.settings)
     while True:
         now = at or rt.now()
         resumed = scheduler.run_due(rt, now)

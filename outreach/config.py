@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///instance/outreach.db"
@@ -43,7 +44,10 @@ def parse_quiet_hours(text: str) -> tuple[time, time] | None:
     if not m:
         raise ConfigError(f"QUIET_HOURS must look like 21:00-08:00, not {text!r}")
     h1, m1, h2, m2 = map(int, m.groups())
-    return time(h1, m1), time(h2, m2)
+    try:
+        return time(h1, m1), time(h2, m2)
+    except ValueError as exc:  # 25:00, 21:60
+        raise ConfigError(f"QUIET_HOURS has a time that does not exist: {text!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -63,14 +67,17 @@ class Settings:
     twilio_sms_from: str | None
     twilio_whatsapp_from: str | None
     twilio_api_base_url: str | None
+    twilio_whatsapp_template_sid: str | None
     telegram_bot_token: str | None
     telegram_webhook_secret: str | None
     telegram_api_base_url: str | None
+    telegram_bot_username: str | None
     org_name: str
     help_contact: str
     default_region: str
     nudge_after: timedelta
     expire_after: timedelta
+    rate_limit_per_minute: int
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,
@@ -89,7 +96,7 @@ class Settings:
         instance = Path(get("INSTANCE_PATH", str(ROOT / "instance")))
         try:
             tz = ZoneInfo(get("OUTREACH_TIMEZONE", "Europe/London"))
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, OSError) as exc:  # OSError: a folder such as "Europe"
             raise ConfigError(f"unknown OUTREACH_TIMEZONE: {exc}") from exc
         translator = get("TRANSLATOR", "google").lower()
         if translator not in ("google", "none"):
@@ -110,20 +117,38 @@ class Settings:
             twilio_sms_from=get("TWILIO_SMS_FROM"),
             twilio_whatsapp_from=get("TWILIO_WHATSAPP_FROM"),
             twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+            twilio_whatsapp_template_sid=get("TWILIO_WHATSAPP_TEMPLATE_SID"),
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
+            telegram_bot_username=get("TELEGRAM_BOT_USERNAME"),
             org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
             help_contact=get("OUTREACH_HELP_CONTACT", "the council's engagement team"),
             default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
             nudge_after=parse_duration(get("SURVEY_NUDGE_AFTER", "24h")),
             expire_after=parse_duration(get("SURVEY_EXPIRE_AFTER", "3d")),
+            rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "20"),
+                                       "RATE_LIMIT_PER_MINUTE"),
         )
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+    if number < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return number
 
 
 def _database_url(url: str) -> str:
     """Relative SQLite paths are relative to the project directory, not the cwd."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        # The value is not echoed: it may hold a password.
+        raise ConfigError("DATABASE_URL must be a URL such as sqlite:///x.db") from exc
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
         if not path.is_absolute():

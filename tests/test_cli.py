@@ -71,7 +71,8 @@ def test_worker_once_at_a_given_time_sends_the_due_nudge(app, rt, surveys, clock
     assert result.output.strip() == "resumed 1 conversation(s), handled 1 message(s)"
     with rt.sessions() as session:
         nudge = session.scalars(select(Message).order_by(Message.id.desc())).first()
-    assert nudge.body.startswith("You are part way through our survey.")
+    assert nudge.payload["hint"] == "You are part way through our survey. Reply to carry on:"
+    assert nudge.body == "How safe do you feel? 1 = very unsafe, 5 = very safe"
     assert (nudge.status, nudge.provider_id) == ("sent", f"console-{nudge.id}")
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from outreach.surveys.model import Question
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
-_SEPARATORS = re.compile(r"\s*(?:[,;/&+\n]|\band\b|\s)\s*")
-_PARTS = re.compile(r"\s*[,;\n]\s*")
+_SEPARATORS = re.compile(r"\s*(?:[,;/&+\n،؛]|\band\b|\s)\s*")  # ، ؛ Arabic-script comma, semicolon
+_PARTS = re.compile(r"\s*[,;\n،؛]\s*")
 _EDGE_PUNCT = " \t\r\n.,;:!?¡¿'\"()[]{}-–—…*#،۔؟"
 MAX_TEXT = 5000
 
@@ -37,7 +37,8 @@ def normalize(text: str) -> str:
     """Fold a message for matching: case, accents, digits, spaces, edge punctuation."""
     text = unicodedata.normalize("NFKD", _ascii_digits(text))
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Mn", "Cf", "Cc"))
-    text = " ".join(text.casefold().split())
+    # Turkish dotless ı has no dotted capital of its own: fold it so HAYIR matches hayır.
+    text = " ".join(text.casefold().replace("ı", "i").split())
     return text.strip(_EDGE_PUNCT)
 
 
@@ -49,6 +50,12 @@ def numbers(text: str) -> list[float | int]:
         found.append(int(value) if value.is_integer() and "." not in raw and "," not in raw
                      else value)
     return found
+
+
+def _is_wordlike(ch: str) -> bool:
+    """A letter, a digit or a symbol such as an emoji: not punctuation, space or control."""
+    category = unicodedata.category(ch)
+    return category[0] in "LN" or category == "So"
 
 
 def _single_number(text: str) -> float | int | None:
@@ -107,7 +114,7 @@ def parse(
     labels = labels or {}
     if question.type == "text":
         cleaned = clean_text(text)
-        return cleaned if normalize(cleaned) or any(ch.isalnum() for ch in cleaned) else None
+        return cleaned if any(_is_wordlike(ch) for ch in cleaned) else None
     if question.type == "scale":
         value = _single_number(text)
         if isinstance(value, int) and question.min <= value <= question.max:

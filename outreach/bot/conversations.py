@@ -10,10 +10,10 @@ handed back to be sent, so an answer is always stored before anyone is answered.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -84,14 +84,17 @@ class Handled:
 
 
 def reply_payload(reply: Reply) -> dict[str, Any]:
+    """A reply's data beyond its text, for the outbound row (channels render from it)."""
     return {"options": [[o.id, o.label] for o in reply.options], "style": reply.style,
-            "multi": reply.multi}
+            "multi": reply.multi, "hint": reply.hint, "note": reply.note,
+            "question": reply.question}
 
 
 def reply_from_row(row: MessageRow) -> Reply:
     payload = row.payload or {}
     return Reply(row.body, tuple(Option(i, label) for i, label in payload.get("options", [])),
-                 payload.get("style", "list"), payload.get("multi", False))
+                 payload.get("style", "list"), payload.get("multi", False),
+                 payload.get("hint"), payload.get("note"), payload.get("question"))
 
 
 def handle(rt: Runtime, inbound: Inbound, deliver: str = "inline") -> Handled:
@@ -109,9 +112,33 @@ def handle(rt: Runtime, inbound: Inbound, deliver: str = "inline") -> Handled:
         session.execute(update(MessageRow).where(MessageRow.id == inbound_id)
                         .values(contact_id=address.contact_id))
         conversation = _conversation(session, address)
+        recent = _recent_inbound(session, address.contact_id, now)
+        if recent > rt.settings.rate_limit_per_minute:  # stored, but not answered
+            return Handled(_slow_down(session, rt, conversation, recent, now, deliver,
+                                      inbound_id), inbound_id=inbound_id)
         event = Message(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
         replies = _resume(rt, session, conversation, event, now, deliver, inbound_id)
     return Handled(replies, inbound_id=inbound_id)
+
+
+def _recent_inbound(session: Session, contact_id: int, now: datetime) -> int:
+    """How many messages this person sent in the last minute (this one included)."""
+    return session.scalar(select(func.count()).select_from(MessageRow).where(
+        MessageRow.direction == "in", MessageRow.contact_id == contact_id,
+        MessageRow.created_at > now - timedelta(minutes=1)))
+
+
+def _slow_down(session: Session, rt: Runtime, conversation: Conversation, recent: int,
+               now: datetime, deliver: str, inbound_id: int) -> list[Reply]:
+    """The first message over the limit gets one "slow down"; the rest are only stored."""
+    if recent != rt.settings.rate_limit_per_minute + 1:
+        return []
+    address = conversation.address
+    reply = Reply(rt.catalogs.bot(address.contact.language, "slow-down"))
+    _queue(session, rt, [reply], CHANNEL_OF_SCHEME[address.scheme],
+           addresses.provider_address(address.scheme, address.value), address.contact_id, now,
+           deliver, inbound_id)
+    return [reply]
 
 
 def resume_due(rt: Runtime, session: Session, conversation: Conversation, event: Event,

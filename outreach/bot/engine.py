@@ -141,8 +141,8 @@ class _Turn:
                                       source)
 
     def say(self, text: str, options: tuple[Option, ...] = (), style: str = "list",
-            multi: bool = False) -> None:
-        self.replies.append(Reply(text, options, style, multi))
+            multi: bool = False, **more) -> None:
+        self.replies.append(Reply(text, options, style, multi, **more))
 
     def words(self, key: str) -> set[str]:
         found = self.env.catalogs.words(key, [self.lang, *self.offered()])
@@ -366,7 +366,8 @@ class _Turn:
         self.say(self.text(survey, "intro", survey.intro))
         if survey.consent:
             self.run.step = "consent"
-            self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys")
+            self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",
+                     question="consent")
         else:
             self.begin_questions(survey)
 
@@ -394,7 +395,8 @@ class _Turn:
             self.state.run = Run(step="refused", active_at=self.run.active_at)
             self.say(self.bot("refused"))
         else:
-            self.say(f"{self.bot('consent-hint')}\n{wording}", self.yes_no(), style="keys")
+            self.say(wording, self.yes_no(), style="keys", hint=self.bot("consent-hint"),
+                     question="consent")
 
     def current_question(self) -> Question | None:
         survey = self.survey
@@ -470,30 +472,28 @@ class _Turn:
         """Ask again whatever we are waiting for (after HELP, a language change, a nudge)."""
         survey = self.survey
         if self.run.step == "consent" and survey is not None:
-            text = self.text(survey, "consent", survey.consent)
-            self.say(f"{lead}\n{text}" if lead else text, self.yes_no(), style="keys")
+            self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",
+                     hint=lead, question="consent")
         elif (question := self.current_question()) is not None:
             self.ask(question, hint=lead)
 
     def ask(self, question: Question, hint: str | None = None) -> None:
         survey = self.survey
         text = self.text(survey, question.id, question.text)
-        if question.optional:
-            text = f"{text}\n{self.bot('optional')}"
-        if hint:
-            text = f"{hint}\n{text}"
+        more = {"hint": hint, "question": question.id,
+                "note": self.bot("optional") if question.optional else None}
         if question.type in ("choice", "multi"):
             options = tuple(Option(c.id, self.text(survey, f"{question.id}/{c.id}", c.text))
                             for c in question.choices)
-            self.say(text, options, multi=question.type == "multi")
+            self.say(text, options, multi=question.type == "multi", **more)
         elif question.type == "yesno":
-            self.say(text, self.yes_no())
+            self.say(text, self.yes_no(), **more)
         elif question.type == "scale":
             options = tuple(Option(str(i), str(i))
                             for i in range(int(question.min), int(question.max) + 1))
-            self.say(text, options, style="keys")
+            self.say(text, options, style="keys", **more)
         else:
-            self.say(text)
+            self.say(text, **more)
 
 
 def _num(value: float) -> str:

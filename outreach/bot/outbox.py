@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
+from outreach import addresses
 from outreach.bot.conversations import reply_from_row
 from outreach.bot.state import Reply
 from outreach.runtime import Runtime
 from outreach.store.db import transaction
-from outreach.store.models import Message
+from outreach.store.models import Address, Contact, Message, OptOut
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class Outgoing:
     address: str
     reply: Reply
     idempotency_key: str | None = None
+    last_inbound_at: datetime | None = None  # for WhatsApp's 24-hour window
 
 
 class TemporaryFailure(Exception):
@@ -102,21 +105,39 @@ def claim(rt: Runtime, now: datetime, limit: int = 50,
             .values(status="sending", attempts=Message.attempts + 1, updated_at=now)
             .returning(Message)
         ).all()
-        return [Outgoing(r.id, r.channel, r.address, reply_from_row(r), r.idempotency_key)
+        return [Outgoing(r.id, r.channel, r.address, reply_from_row(r), r.idempotency_key,
+                         _last_inbound(session, r.channel, r.address))
                 for r in sorted(rows, key=lambda r: r.id)]
 
 
+def _address_row(session: Session, channel: str, address: str) -> Address | None:
+    try:
+        scheme, value = addresses.normalize(channel, address)
+    except addresses.InvalidAddress:
+        return None
+    return session.scalar(select(Address).where(Address.scheme == scheme,
+                                                Address.value == value))
+
+
+def _last_inbound(session: Session, channel: str, address: str) -> datetime | None:
+    if channel != "whatsapp":
+        return None
+    row = _address_row(session, channel, address)
+    return row.last_inbound_at if row is not None else None
+
+
 def send_due(rt: Runtime, senders: Mapping[str, Sender], now: datetime | None = None,
-             limit: int = 50, on_final: Callable[[Outgoing, PermanentFailure], None] | None = None
-             ) -> int:
-    """Send what is due through `senders` (by channel); returns how many were handled."""
+             limit: int = 50, pace: Callable[[str], None] | None = None) -> int:
+    """Send what is due through `senders` (by channel); returns how many were handled.
+
+    `pace(channel)` is called before each send (the worker's rate limiter)."""
     now = now or rt.now()
     batch = claim(rt, now, limit, tuple(senders))
     for message in batch:
+        if pace is not None:
+            pace(message.channel)
         outcome = _send_one(senders[message.channel], message)
         _record(rt, message, outcome, now)
-        if isinstance(outcome, PermanentFailure) and on_final is not None:
-            on_final(message, outcome)
     return len(batch)
 
 
@@ -144,7 +165,72 @@ def _record(rt: Runtime, message: Outgoing, outcome, now: datetime) -> None:
                 row.status, row.next_attempt_at = "queued", now + delay
         elif isinstance(outcome, PermanentFailure):
             row.status, row.error_code = outcome.status, outcome.code
+            _final_failure(session, row, outcome, now)
         else:
             row.status, row.provider_id, row.sent_at = "sent", outcome, now
             row.error_code = None
         row.updated_at = now
+
+
+def _final_failure(session: Session, row: Message, failure: PermanentFailure,
+                   now: datetime) -> None:
+    """An opted-out or blocked person is opted out everywhere; a bad number is marked."""
+    address = _address_row(session, row.channel, row.address)
+    if address is None:
+        return
+    if failure.opt_out:
+        opt_out(session, address.contact, row.channel, failure.code, now)
+    if failure.invalid_address:
+        address.status = "invalid"
+
+
+def opt_out(session: Session, contact: Contact, channel: str, reason: str,
+            now: datetime) -> None:
+    """Mark a person opted out on every channel, and drop what was waiting for them."""
+    if contact.opted_out_at is None:
+        contact.opted_out_at = now
+        session.add(OptOut(contact_id=contact.id, channel=channel, action="out",
+                           reason=reason, at=now))
+    session.execute(update(Message).where(
+        Message.contact_id == contact.id, Message.direction == "out",
+        Message.status == "queued").values(status="cancelled", error_code="opted-out",
+                                           updated_at=now))
+
+
+RETRYABLE_DELIVERY = {"30001", "30003", "30005", "30008", "30017", "63038"}
+INVALID_ADDRESS = {"21211", "21614", "30006", "63024"}
+OPTED_OUT = {"21610"}
+
+
+def update_status(rt: Runtime, channel: str, provider_id: str, status: str,
+                  error_code: str | None, now: datetime | None = None) -> bool:
+    """A delivery report from a provider. Returns False if the message is unknown.
+
+    Statuses only move forward (a late `sent` never overwrites `delivered`). A final
+    error opts the person out (21610) or marks the number invalid; a transient one
+    queues the message again with backoff.
+    """
+    now = now or rt.now()
+    with transaction(rt.sessions) as session:
+        row = session.scalar(select(Message).where(
+            Message.channel == channel, Message.direction == "out",
+            Message.provider_id == provider_id).with_for_update())
+        if row is None:
+            return False
+        if STATUS_ORDER.get(status, 0) < STATUS_ORDER.get(row.status, 0):
+            return True
+        row.status, row.updated_at = status, now
+        row.error_code = error_code or row.error_code
+        if status in ("undelivered", "failed") and error_code:
+            if error_code in OPTED_OUT:
+                _final_failure(session, row, PermanentFailure(error_code, opt_out=True), now)
+            elif error_code in INVALID_ADDRESS:
+                _final_failure(session, row, PermanentFailure(error_code, invalid_address=True),
+                               now)
+            elif error_code in RETRYABLE_DELIVERY and row.attempts < MAX_ATTEMPTS:
+                row.status, row.next_attempt_at = "queued", now + backoff(row.attempts)
+        return True
+
+
+STATUS_ORDER = {"queued": 1, "sending": 2, "accepted": 3, "scheduled": 3, "sent": 4,
+                "undelivered": 5, "failed": 5, "delivered": 6, "read": 7}

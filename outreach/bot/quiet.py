@@ -40,5 +40,7 @@ class QuietHours:
         if self.start > self.end and local.time() >= self.start:
             day += timedelta(days=1)  # the window ends tomorrow morning
         end = datetime.combine(day, self.end, tzinfo=self.tz)
+        if end.astimezone(UTC) <= when.astimezone(UTC):
+            end = end.replace(fold=1)  # `when` is in the hour repeated when clocks go back
         # A wall-clock time skipped by a clock change is normalised by a UTC round trip.
         return end.astimezone(UTC)

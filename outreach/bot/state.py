@@ -101,13 +101,17 @@ class Reply:
     """A message to send. Choices are data; each channel renders them its own way.
 
     style "list": SMS numbers the options; "keys": the options are only buttons (the text
-    already says what to type, as for a 1-5 scale or YES/NO consent).
+    already says what to type, as for a 1-5 scale or YES/NO consent). A web form shows
+    `hint` beside the field as its error and offers a Skip button instead of `note`.
     """
 
     text: str
     options: tuple[Option, ...] = ()
     style: str = "list"
     multi: bool = False
+    hint: str | None = None  # shown before the text: why we ask again, or a nudge
+    note: str | None = None  # shown after it: "Reply SKIP to skip this question."
+    question: str | None = None  # the question id this asks, if any
 
 
 @dataclass(frozen=True)

@@ -214,6 +214,7 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "direction", "provider_id"),
         Index("ix_messages_due", "status", "next_attempt_at"),
+        Index("ix_messages_contact_recent", "contact_id", "direction", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
@@ -221,8 +222,7 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(3))  # in | out
     channel: Mapped[str] = mapped_column(String(16))  # sms | whatsapp | telegram | web | console
     address: Mapped[str] = mapped_column(String(255))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"),
-                                                   index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     provider_id: Mapped[str | None] = mapped_column(String(64))

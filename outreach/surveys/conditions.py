@@ -11,8 +11,9 @@ Grammar::
     value   := NUMBER | NAME | 'quoted' | "quoted"
 
 A condition parses to nested tuples (plain data). Evaluating against the answers so far:
-a question not answered (skipped or never asked) makes every comparison on it false.
-For a multi-choice answer `==` means "includes" and `in [..]` means "includes any of".
+a question not answered (skipped or never asked) makes every comparison on it false,
+`!=` and `not in` included. For a multi-choice answer `==` means "includes" and
+`in [..]` means "includes any of".
 """
 
 from __future__ import annotations
@@ -126,8 +127,7 @@ class _Parser:
             while self.accept("punct", ","):
                 values.append(self.value())
             self.take("punct", "]")
-            node = ("in", name, tuple(values))
-            return ("not", node) if negate else node
+            return ("not in" if negate else "in", name, tuple(values))
         if negate:
             raise ConditionError("expected 'in' after 'not'")
         return (self.take("op"), name, self.value())
@@ -147,7 +147,7 @@ def names(cond: Condition) -> list[tuple[str, Any]]:
         return [pair for part in cond[1:] for pair in names(part)]
     if op == "not":
         return names(cond[1])
-    if op == "in":
+    if op in ("in", "not in"):
         return [(cond[1], v) for v in cond[2]]
     return [(cond[1], cond[2])]
 
@@ -183,8 +183,8 @@ def evaluate(cond: Condition, answers: Mapping[str, Any]) -> bool:
     answer = answers.get(cond[1])
     if answer is None:
         return False
-    if op == "in":
-        if isinstance(answer, list):
-            return any(v in answer for v in cond[2])
-        return answer in cond[2]
+    if op in ("in", "not in"):
+        found = (any(v in answer for v in cond[2]) if isinstance(answer, list)
+                 else answer in cond[2])
+        return found == (op == "in")
     return _compare(op, answer, cond[2])

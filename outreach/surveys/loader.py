@@ -1,8 +1,9 @@
 """Read survey YAML files and report every problem as `FILE:LINE: message`.
 
-The YAML is read with a loader that remembers the line of every mapping and key, so a
-problem points at the line to fix. `validate_file` collects all problems instead of
-stopping at the first; `load_file` returns the definition only when there are none.
+The YAML is read with a loader that remembers the line of every mapping and key (and
+refuses a key written twice), so a problem points at the line to fix. `validate_file`
+collects all problems instead of stopping at the first; `load_file` returns the definition
+only when there are none.
 """
 
 from __future__ import annotations
@@ -45,9 +46,16 @@ class _LineLoader(yaml.SafeLoader):
         mapping = LineDict()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
+        own = {id(k) for k, _ in node.value}  # keys written here, not merged in with <<
+        own_keys = set()
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
+            if id(key_node) in own:  # PyYAML would silently keep only the last one
+                if key in own_keys:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key}'", key_node.start_mark)
+                own_keys.add(key)
             mapping[key] = self.construct_object(value_node, deep=True)
             mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
@@ -130,7 +138,7 @@ def validate(data: Any, file: str, catalogs: Catalogs | None = None) -> list[Pro
         return check.problems
     seen: dict[str, dict] = {}
     for q in questions:
-        _check_question(check, q, seen)
+        _check_question(check, q, seen, data.line_of("questions"))
     if any(isinstance(q, LineDict) and q.get("end_if") for q in questions):
         check.text(data, "screen_out")
     if not check.problems and catalogs is not None:
@@ -151,9 +159,9 @@ def _check_languages(check: _Checker, data: LineDict) -> None:
         check.add(data.line_of("languages"), "'languages' lists a language twice")
 
 
-def _check_question(check: _Checker, q: Any, seen: dict[str, dict]) -> None:
-    if not isinstance(q, LineDict):
-        check.add(getattr(q, "line", 1), "each question must be a mapping with id, type, text")
+def _check_question(check: _Checker, q: Any, seen: dict[str, dict], list_line: int) -> None:
+    if not isinstance(q, LineDict):  # a plain item has no line of its own: point at the list
+        check.add(list_line, "each question must be a mapping with id, type, text")
         return
     for key in q:
         if key not in QUESTION_KEYS:
@@ -299,12 +307,14 @@ def load_file(path: Path | str, catalogs: Catalogs | None = None) -> tuple[dict 
 
 def check_keywords(definitions: dict[str, dict]) -> list[str]:
     """Problems across surveys: two surveys claiming one keyword or slug."""
-    owners: dict[str, str] = {}
+    owners: dict[tuple[str, str], str] = {}
     problems = []
     for file, data in definitions.items():
         kw = (data.get("keyword") or "").upper()
-        if kw and kw in owners:
-            problems.append(f"{file}:1: keyword '{kw}' is also used by {owners[kw]}")
-        elif kw:
-            owners[kw] = file
+        for what, value in (("slug", data.get("slug")), ("keyword", kw)):
+            if value and (what, value) in owners:
+                problems.append(f"{file}:1: {what} '{value}' is also used by "
+                                f"{owners[what, value]}")
+            elif value:
+                owners[what, value] = file
     return problems

@@ -10,8 +10,8 @@ from outreach.bot.state import Reply
 
 
 def render(reply: Reply) -> str:
-    """The text of a reply with its options numbered."""
-    if reply.style != "list" or not reply.options:
-        return reply.text
-    lines = [f"{n} {option.label}" for n, option in enumerate(reply.options, start=1)]
-    return "\n".join([reply.text, *lines])
+    """The text of a reply: hint, text, note, then its options numbered."""
+    lines = [part for part in (reply.hint, reply.text, reply.note) if part]
+    if reply.style == "list":
+        lines += [f"{n} {option.label}" for n, option in enumerate(reply.options, start=1)]
+    return "\n".join(lines)

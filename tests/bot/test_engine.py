@@ -80,7 +80,8 @@ def test_invalid_answer_records_nothing_and_asks_again(env):
     state, _ = talk(env, ["DEMO", "yes"])
     sprint = engine.resume(state, Message("very"), NOW, env)
     assert sprint.effects == []
-    assert sprint.replies[0].text.startswith("Please reply with a number from 1 to 5.")
+    assert sprint.replies[0].hint == "Please reply with a number from 1 to 5."
+    assert sprint.replies[0].question == "feel_safe"
     assert sprint.state.run.question == "feel_safe"
 
 
@@ -107,7 +108,7 @@ class TestWaits:
         state, sprints = talk(env, ["DEMO", "yes"])
         expiry = sprints[-1].wait.expire_at
         nudged = engine.resume(state, ReminderDue(), NOW + timedelta(days=1), env)
-        assert nudged.replies[0].text.startswith("You are part way through our survey.")
+        assert nudged.replies[0].hint == "You are part way through our survey. Reply to carry on:"
         assert nudged.wait.nudge_at is None and nudged.wait.expire_at == expiry
         again = engine.resume(nudged.state, ReminderDue(), NOW + timedelta(days=2), env)
         assert again.replies == []

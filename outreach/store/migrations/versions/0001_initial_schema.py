@@ -1,14 +1,13 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-22 12:59:20.222219
+Revises:
+Create Date: 2026-11-22 13:04:48.751807
 """
-import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
-
+import sqlalchemy as sa
 import outreach.store.models
+from sqlalchemy.dialects import postgresql
 
 revision = '0001'
 down_revision = None
@@ -17,7 +16,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table('contacts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=16), nullable=True),
@@ -82,7 +80,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_messages_idempotency_key'))
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_messages_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index('ix_messages_contact_recent', ['contact_id', 'direction', 'created_at'], unique=False)
         batch_op.create_index('ix_messages_due', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_reply_to_id'), ['reply_to_id'], unique=False)
 
@@ -179,9 +177,7 @@ def upgrade() -> None:
 
 
 
-
 def downgrade() -> None:
-
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversations_nudge_at'))
         batch_op.drop_index(batch_op.f('ix_conversations_expire_at'))
@@ -206,7 +202,7 @@ def downgrade() -> None:
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_reply_to_id'))
         batch_op.drop_index('ix_messages_due')
-        batch_op.drop_index(batch_op.f('ix_messages_contact_id'))
+        batch_op.drop_index('ix_messages_contact_recent')
 
     op.drop_table('messages')
     with op.batch_alter_table('addresses', schema=None) as batch_op:
@@ -216,4 +212,3 @@ def downgrade() -> None:
     op.drop_table('surveys')
     op.drop_table('erasures')
     op.drop_table('contacts')
-

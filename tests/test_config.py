@@ -1,0 +1,157 @@
+"""Configuration: durations, quiet hours, and Settings.from_env defaults and refusals."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from outreach.config import ConfigError, Settings, parse_duration, parse_quiet_hours
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("90m", timedelta(minutes=90)),
+    ("24h", timedelta(hours=24)),
+    ("3d", timedelta(days=3)),
+    ("30s", timedelta(seconds=30)),
+    ("1d12h", timedelta(days=1, hours=12)),
+    ("1d 12h", timedelta(days=1, hours=12)),
+    ("1h30m", timedelta(minutes=90)),
+    (" 24h ", timedelta(hours=24)),
+    ("24H", timedelta(hours=24)),
+    ("0m", timedelta(0)),
+])
+def test_parse_duration(text, expected):
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "h", "24", "24x", "1.5h", "-1h", "24h junk",
+                                  "1d12", "a day", "24 hours", "PT24H"])
+def test_parse_duration_refuses(text):
+    with pytest.raises(ConfigError):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("21:00-08:00", (time(21, 0), time(8, 0))),
+    (" 21:00 - 08:00 ", (time(21, 0), time(8, 0))),
+    ("9:30-17:00", (time(9, 30), time(17, 0))),
+    ("00:00-06:15", (time(0, 0), time(6, 15))),
+    ("23:59-00:00", (time(23, 59), time(0, 0))),
+    ("", None),
+    ("  ", None),
+    ("off", None),
+    ("OFF", None),
+    ("none", None),
+])
+def test_parse_quiet_hours(text, expected):
+    assert parse_quiet_hours(text) == expected
+
+
+@pytest.mark.parametrize("text", ["21-08", "21:00", "21:00-8", "21.00-08.00", "21:00–08:00",
+                                  "9pm-8am", "21:00-08:00-09:00",
+                                  "25:00-08:00", "24:00-08:00", "21:60-08:00", "21:00-08:99"])
+def test_parse_quiet_hours_refuses(text):
+    with pytest.raises(ConfigError):
+        parse_quiet_hours(text)
+
+
+@pytest.fixture
+def base(tmp_path) -> dict:
+    return {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test-secret"}
+
+
+def test_defaults(base, tmp_path):
+    settings = Settings.from_env(base, dotenv=False)
+    assert settings.database_url == f"sqlite:///{ROOT / 'instance' / 'outreach.db'}"
+    assert settings.secret_key == "test-secret"
+    assert settings.public_base_url == "http://127.0.0.1:5000"
+    assert settings.instance_path == tmp_path
+    assert settings.surveys_dir == ROOT / "surveys"
+    assert settings.translations_dir == ROOT / "translations"
+    assert settings.timezone == ZoneInfo("Europe/London")
+    assert settings.quiet_hours == (time(21, 0), time(8, 0))
+    assert settings.default_survey is None
+    assert settings.translator == "google"
+    assert settings.twilio_account_sid is None
+    assert settings.telegram_bot_token is None
+    assert settings.default_region == "GB"
+    assert settings.nudge_after == timedelta(hours=24)
+    assert settings.expire_after == timedelta(days=3)
+    assert list(tmp_path.iterdir()) == []  # a given SECRET_KEY writes nothing
+
+
+@pytest.mark.parametrize(("overrides", "field", "expected"), [
+    ({"PUBLIC_BASE_URL": "https://outreach.example.org/"}, "public_base_url",
+     "https://outreach.example.org"),
+    ({"PUBLIC_BASE_URL": "https://example.org/outreach//"}, "public_base_url",
+     "https://example.org/outreach"),
+    ({"PUBLIC_BASE_URL": ""}, "public_base_url", "http://127.0.0.1:5000"),
+    ({"DATABASE_URL": "sqlite:///data/x.db"}, "database_url", f"sqlite:///{ROOT / 'data/x.db'}"),
+    ({"DATABASE_URL": "sqlite:////srv/outreach.db"}, "database_url", "sqlite:////srv/outreach.db"),
+    ({"DATABASE_URL": "sqlite:///:memory:"}, "database_url", "sqlite:///:memory:"),
+    ({"DATABASE_URL": "postgresql+psycopg://u:p%40ss@db/outreach"}, "database_url",
+     "postgresql+psycopg://u:p%40ss@db/outreach"),
+    ({"TRANSLATOR": "NONE"}, "translator", "none"),
+    ({"TRANSLATOR": "Google"}, "translator", "google"),
+    ({"OUTREACH_TIMEZONE": "Europe/Bucharest"}, "timezone", ZoneInfo("Europe/Bucharest")),
+    ({"QUIET_HOURS": "off"}, "quiet_hours", None),
+    ({"QUIET_HOURS": "22:00-07:30"}, "quiet_hours", (time(22, 0), time(7, 30))),
+    ({"SURVEY_NUDGE_AFTER": "90m"}, "nudge_after", timedelta(minutes=90)),
+    ({"SURVEY_EXPIRE_AFTER": "1d12h"}, "expire_after", timedelta(days=1, hours=12)),
+    ({"OUTREACH_PHONE_REGION": "ro"}, "default_region", "RO"),
+    ({"DEFAULT_SURVEY": "youth-voice"}, "default_survey", "youth-voice"),
+    ({"DEFAULT_SURVEY": ""}, "default_survey", None),
+    ({"SURVEYS_DIR": "/srv/surveys"}, "surveys_dir", Path("/srv/surveys")),
+])
+def test_overrides(base, overrides, field, expected):
+    settings = Settings.from_env({**base, **overrides}, dotenv=False)
+    assert getattr(settings, field) == expected
+
+
+@pytest.mark.parametrize("overrides", [
+    {"TRANSLATOR": "deepl"},
+    {"TRANSLATOR": "off"},
+    {"OUTREACH_TIMEZONE": "Mars/Olympus"},
+    {"OUTREACH_TIMEZONE": "europe/london"},
+    {"OUTREACH_TIMEZONE": "Europe/London "},
+    {"OUTREACH_TIMEZONE": "Europe"},  # a folder of zones, not a zone
+    {"OUTREACH_TIMEZONE": "../etc/passwd"},
+    {"OUTREACH_TIMEZONE": "/etc/localtime"},
+    {"QUIET_HOURS": "late"},
+    {"QUIET_HOURS": "25:00-08:00"},
+    {"SURVEY_NUDGE_AFTER": "soon"},
+    {"SURVEY_EXPIRE_AFTER": "3 days"},
+    {"DATABASE_URL": "not a url"},
+])
+def test_refuses(base, overrides):
+    with pytest.raises(ConfigError):
+        Settings.from_env({**base, **overrides}, dotenv=False)
+
+
+def test_bad_database_url_is_not_echoed(base):
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({**base, "DATABASE_URL": "postgres//admin:hunter2@db"}, dotenv=False)
+    assert "hunter2" not in str(info.value)
+
+
+def test_secret_key_is_generated_once_and_reused(tmp_path):
+    instance = tmp_path / "instance"
+    first = Settings.from_env({"INSTANCE_PATH": str(instance)}, dotenv=False)
+    key_file = instance / "secret_key"
+    assert key_file.read_text() == first.secret_key
+    assert len(first.secret_key) == 64
+    assert int(first.secret_key, 16) >= 0  # hex
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    second = Settings.from_env({"INSTANCE_PATH": str(instance)}, dotenv=False)
+    assert second.secret_key == first.secret_key
+
+
+def test_secret_keys_differ_between_instances(tmp_path):
+    one = Settings.from_env({"INSTANCE_PATH": str(tmp_path / "a")}, dotenv=False)
+    two = Settings.from_env({"INSTANCE_PATH": str(tmp_path / "b")}, dotenv=False)
+    assert one.secret_key != two.secret_key
