@@ -82,6 +82,7 @@ def test_defaults(base, tmp_path):
     assert settings.default_region == "GB"
     assert settings.nudge_after == timedelta(hours=24)
     assert settings.expire_after == timedelta(days=3)
+    assert settings.rate_limit_per_minute == 20
     assert list(tmp_path.iterdir()) == []  # a given SECRET_KEY writes nothing
 
 
@@ -107,6 +108,7 @@ def test_defaults(base, tmp_path):
     ({"DEFAULT_SURVEY": "youth-voice"}, "default_survey", "youth-voice"),
     ({"DEFAULT_SURVEY": ""}, "default_survey", None),
     ({"SURVEYS_DIR": "/srv/surveys"}, "surveys_dir", Path("/srv/surveys")),
+    ({"RATE_LIMIT_PER_MINUTE": "5"}, "rate_limit_per_minute", 5),
 ])
 def test_overrides(base, overrides, field, expected):
     settings = Settings.from_env({**base, **overrides}, dotenv=False)
@@ -127,6 +129,9 @@ def test_overrides(base, overrides, field, expected):
     {"SURVEY_NUDGE_AFTER": "soon"},
     {"SURVEY_EXPIRE_AFTER": "3 days"},
     {"DATABASE_URL": "not a url"},
+    {"RATE_LIMIT_PER_MINUTE": "fast"},
+    {"RATE_LIMIT_PER_MINUTE": "0"},
+    {"RATE_LIMIT_PER_MINUTE": "2.5"},
 ])
 def test_refuses(base, overrides):
     with pytest.raises(ConfigError):
