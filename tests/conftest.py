@@ -19,12 +19,9 @@ from tests.helpers.surveys import load_surveys
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-# Settings the tests must not inherit from the machine they run on.
-ISOLATE = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID",
-           "TWILIO_AUTH_TOKEN", "TWILIO_SMS_FROM", "TWILIO_WHATSAPP_FROM", "TWILIO_API_BASE_URL",
-           "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE_URL", "TRANSLATOR",
-           "OUTREACH_TIMEZONE", "QUIET_HOURS", "DEFAULT_SURVEY", "SURVEYS_DIR", "TRANSLATIONS_DIR",
-           "INSTANCE_PATH", "SURVEY_NUDGE_AFTER", "SURVEY_EXPIRE_AFTER", "TEST_DATABASE_URL")
+# Settings the tests must not inherit from the machine: every variable in .env.example.
+ISOLATE = [line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+           if line and not line.startswith("#") and "=" in line] + ["TEST_DATABASE_URL"]
 
 
 def pytest_configure(config) -> None:

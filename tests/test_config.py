@@ -160,3 +160,15 @@ def test_secret_keys_differ_between_instances(tmp_path):
     one = Settings.from_env({"INSTANCE_PATH": str(tmp_path / "a")}, dotenv=False)
     two = Settings.from_env({"INSTANCE_PATH": str(tmp_path / "b")}, dotenv=False)
     assert one.secret_key != two.secret_key
+
+
+def test_every_variable_the_config_reads_is_documented_in_env_example():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    source = (root / "outreach" / "config.py").read_text()
+    read = set(re.findall(r'get\("([A-Z_]+)"', source))
+    documented = {line.split("=", 1)[0] for line in (root / ".env.example").read_text().splitlines()
+                  if line and not line.startswith("#")}
+    assert read == documented

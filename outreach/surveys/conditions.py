@@ -8,7 +8,7 @@ Grammar::
     unary   := "not" unary | "(" expr ")" | compare
     compare := NAME op value | NAME ["not"] "in" "[" value ("," value)* "]"
     op      := "==" | "!=" | "<" | "<=" | ">" | ">="
-    value   := NUMBER | NAME | 'quoted' | "quoted"
+    value   := NUMBER | NAME | 'quoted' | "quoted"     (a NAME may start with digits: 16_24)
 
 A condition parses to nested tuples (plain data). Evaluating against the answers so far:
 a question not answered (skipped or never asked) makes every comparison on it false,
@@ -24,11 +24,11 @@ from typing import Any
 
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<num>-?\d+(?:\.\d+)?)
+        (?P<name>\d+[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*)  # ids may start with digits
+      | (?P<num>-?\d+(?:\.\d+)?)
       | (?P<op><=|>=|==|!=|<|>)
       | (?P<punct>[()\[\],])
       | (?P<str>'[^']*'|"[^"]*")
-      | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
     )""",
     re.VERBOSE,
 )

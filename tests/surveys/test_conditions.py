@@ -80,7 +80,6 @@ def test_names(text, pairs):
     "a == 1 # comment",
     "a == `x`",
     "a == 'unclosed",
-    "a == 1e3",
     "a == .5",
     "a == 1 &&  b == 2",
     "a == 1 and",
@@ -186,3 +185,13 @@ def test_evaluate(text, expected):
 def test_evaluate_bool_answer_is_not_ordered_like_a_number():
     assert evaluate(parse("flag > 0"), {"flag": True}) is False
     assert evaluate(parse("flag == 1"), {"flag": 1}) is True
+
+
+@pytest.mark.parametrize("text, answers, expected", [
+    ("age_band == 16_24", {"age_band": "16_24"}, True),
+    ("age_band in [13_15, 16_17]", {"age_band": "16_17"}, True),
+    ("age_band in [13_15, 16_17]", {"age_band": "18_24"}, False),
+    ("age_band != 75_plus and years >= 10", {"age_band": "65_74", "years": 12}, True),
+])
+def test_choice_ids_may_start_with_digits(text, answers, expected):
+    assert evaluate(parse(text), answers) is expected
