@@ -14,7 +14,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from outreach import addresses
 from outreach.app import create_app, runtime
-from outreach.bot import outbox, scheduler
+from outreach.bot import broadcast, outbox, scheduler
 from outreach.bot.conversations import Inbound, handle
 from outreach.store import migrate
 from outreach.store.db import transaction
@@ -147,6 +147,44 @@ def worker(once: bool, at: datetime | None, interval: float) -> None:
             time.sleep(interval)
 
 
+@click.command("broadcast")
+@click.option("--survey", "slug", required=True, help="the survey to invite people to")
+@click.option("--to", "to_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="addresses, one per line, or a CSV with phone / telegram_chat_id, language")
+@click.option("--audience", type=click.Choice(["everyone"]),
+              help="everyone we can reach on the channel who has not opted out")
+@click.option("--channel", type=click.Choice(["sms", "whatsapp", "telegram"]), default="sms",
+              show_default=True)
+@click.option("--dry-run", is_flag=True, help="show recipients, SMS parts and cost; send nothing")
+@click.option("--price", default=0.04, show_default=True,
+              help="estimated price per SMS part (or per message on other channels)")
+@with_appcontext
+def broadcast_command(slug: str, to_file: Path | None, audience: str | None, channel: str,
+                      dry_run: bool, price: float) -> None:
+    """Invite a list or an audience to a survey (opt-outs skipped, quiet hours waited out)."""
+    rt = runtime()
+    with rt.sessions() as session:
+        if slug not in registry.current(session):
+            raise click.BadParameter(f"no survey {slug!r} is loaded", param_hint="--survey")
+        if bool(to_file) == bool(audience):
+            raise click.UsageError("give either --to FILE or --audience everyone")
+        recipients = (broadcast.read_recipients(to_file, channel) if to_file
+                      else broadcast.audience(session, channel, slug))
+    plan = broadcast.run(rt, slug, channel, recipients, dry_run=dry_run)
+    for address, lang in plan.sent.items():
+        click.echo(f"{'would send' if dry_run else 'queued'}\t{address}\t{lang}")
+    for address, why in plan.skipped.items():
+        click.echo(f"skipped\t{address}\t{why}")
+    click.echo("language\trecipients\tmessages\tsms parts\testimated cost")
+    for lang in sorted(plan.by_language):
+        units = plan.parts[lang] if channel == "sms" else plan.messages[lang]
+        click.echo(f"{lang}\t{plan.by_language[lang]}\t{plan.messages[lang]}\t"
+                   f"{plan.parts[lang] if channel == 'sms' else '-'}\t{units * price:.2f}")
+    total = sum(plan.parts.values()) if channel == "sms" else sum(plan.messages.values())
+    click.echo(f"total\t{len(plan.sent)}\t{sum(plan.messages.values())}\t"
+               f"{sum(plan.parts.values()) if channel == 'sms' else '-'}\t{total * price:.2f}")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -159,7 +197,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (db, surveys, chat, worker, serve):
+    for command in (db, surveys, chat, worker, broadcast_command, serve):
         app.cli.add_command(command)
 
 

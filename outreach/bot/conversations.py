@@ -108,10 +108,10 @@ def handle(rt: Runtime, inbound: Inbound, deliver: str = "inline") -> Handled:
                                   now)
         if inbound_id is None:
             return Handled(_earlier_replies(session, inbound), duplicate=True)
-        address = _address(session, scheme, value, now)
+        address = get_address(session, scheme, value, now)
         session.execute(update(MessageRow).where(MessageRow.id == inbound_id)
                         .values(contact_id=address.contact_id))
-        conversation = _conversation(session, address)
+        conversation = get_conversation(session, address)
         recent = _recent_inbound(session, address.contact_id, now)
         if recent > rt.settings.rate_limit_per_minute:  # stored, but not answered
             return Handled(_slow_down(session, rt, conversation, recent, now, deliver,
@@ -172,8 +172,9 @@ def _earlier_replies(session: Session, inbound: Inbound) -> list[Reply]:
     return [reply_from_row(row) for row in rows]
 
 
-def _address(session: Session, scheme: str, value: str, now: datetime) -> Address:
-    """The stored address (and its contact), created on first contact, race-safe."""
+def get_address(session: Session, scheme: str, value: str, now: datetime) -> Address:
+    """The stored address (and its contact), created on first contact, race-safe.
+    Marks it as having just written to us."""
     query = select(Address).where(Address.scheme == scheme, Address.value == value)
     address = session.scalar(query)
     if address is None:
@@ -191,7 +192,8 @@ def _address(session: Session, scheme: str, value: str, now: datetime) -> Addres
     return address
 
 
-def _conversation(session: Session, address: Address) -> Conversation:
+def get_conversation(session: Session, address: Address) -> Conversation:
+    """The address's conversation, created if need be, locked for this transaction."""
     query = select(Conversation).where(Conversation.address_id == address.id)
     found = session.scalar(query.with_for_update())
     if found is None:

@@ -98,6 +98,13 @@ def resume(state: State, event: Event, now: datetime, env: Env) -> Sprint:
     return Sprint(turn.state, turn.replies, turn.effects, turn.wait())
 
 
+def prompt(state: State, env: Env) -> list[Reply]:
+    """The replies that ask again what the conversation is waiting for; changes nothing."""
+    turn = _Turn(copy.deepcopy(state), None, env)
+    turn.prompt()
+    return turn.replies
+
+
 def is_engager_code(word: str) -> bool:
     """Engager codes are 4-10 characters from an unambiguous alphabet, with a digit."""
     return (4 <= len(word) <= 10 and all(ch in ENGAGER_CODE_CHARS for ch in word)
@@ -105,7 +112,7 @@ def is_engager_code(word: str) -> bool:
 
 
 class _Turn:
-    def __init__(self, state: State, now: datetime, env: Env):
+    def __init__(self, state: State, now: datetime | None, env: Env):
         self.state, self.now, self.env = state, now, env
         self.replies: list[Reply] = []
         self.effects: list = []
