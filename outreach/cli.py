@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from outreach import addresses
 from outreach.app import create_app, runtime
-from outreach.bot import broadcast, outbox, scheduler
+from outreach.bot import broadcast, worker
 from outreach.bot.conversations import Inbound, handle
 from outreach.store import migrate
 from outreach.store.db import transaction
@@ -121,30 +120,27 @@ def chat(channel: str, sender: str | None) -> None:
 
 
 @click.command("worker")
-@with_appcontext
 @click.option("--once", is_flag=True, help="do what is due now, then exit")
 @click.option("--now", "at", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z",
                                                           "%Y-%m-%dT%H:%M:%S",
                                                           "%Y-%m-%dT%H:%M%z",
                                                           "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
               help="run as if it were this moment (ISO 8601; no zone means UTC)")
-@click.option("--interval", default=5.0, show_default=True, help="seconds between rounds")
-def worker(once: bool, at: datetime | None, interval: float) -> None:
+@click.option("--interval", default=1.0, show_default=True,
+              help="seconds to wait after a round with nothing to do")
+@with_appcontext
+def worker_command(once: bool, at: datetime | None, interval: float) -> None:
     """Send what is due from the outbox and resume conversations whose wait is over."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     rt = runtime()
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     senders = build_senders(rt.settings)
-    while True:
-        now = at or rt.now()
-        resumed = scheduler.run_due(rt, now)
-        sent = outbox.send_due(rt, senders, now)
-        if once:
-            click.echo(f"resumed {resumed} conversation(s), handled {sent} message(s)")
-            return
-        if not (resumed or sent):
-            time.sleep(interval)
+    if once or at is not None:
+        done = worker.run_once(rt, senders, at or rt.now(), worker.Pacer())
+        click.echo(f"resumed {done.resumed} conversation(s), handled {done.sent} message(s)")
+        return
+    worker.run_forever(rt, senders, interval)
 
 
 @click.command("broadcast")
@@ -197,7 +193,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (db, surveys, chat, worker, broadcast_command, serve):
+    for command in (db, surveys, chat, worker_command, broadcast_command, serve):
         app.cli.add_command(command)
 
 

@@ -1,0 +1,159 @@
+"""The outbox: claims, retries with backoff, final failures, statuses, several workers."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from outreach.bot import outbox, worker
+from outreach.bot.conversations import Inbound, handle
+from outreach.store.db import transaction
+from outreach.store.models import Address, Contact, Message
+from tests.helpers.senders import RecordingSender
+
+
+def queue(rt, n, address="+447700900500"):
+    """n queued outbound messages to one person (their conversation makes the contact)."""
+    handle(rt, Inbound("sms", address, "DEMO"))
+    with transaction(rt.sessions) as session:
+        contact_id = session.scalar(select(Message.contact_id).where(Message.address == address))
+        for i in range(n):
+            session.add(Message(direction="out", channel="sms", address=address,
+                                contact_id=contact_id, body=f"message {i}", status="queued",
+                                next_attempt_at=rt.now()))
+    return contact_id
+
+
+def rows(rt):
+    with rt.sessions() as session:
+        return session.scalars(select(Message).where(Message.status != "sent")
+                               .where(Message.direction == "out").order_by(Message.id)).all()
+
+
+def test_two_workers_share_the_outbox_and_send_each_message_once(rt, surveys):
+    queue(rt, 120)
+    sender = RecordingSender()
+    barrier = threading.Barrier(2)
+
+    def work():
+        barrier.wait()
+        while outbox.send_due(rt, {"sms": sender}, rt.now(), limit=7):
+            pass
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = [m.id for m in sender.sent]
+    assert len(ids) == 120 and len(set(ids)) == 120
+    assert rows(rt) == []
+
+
+def test_temporary_failures_back_off_then_deliver_once(rt, surveys, clock):
+    queue(rt, 1)
+    sender = RecordingSender()
+    sender.fail_next(outbox.TemporaryFailure("500"), outbox.TemporaryFailure("429", 120),
+                     RuntimeError("a bug in a sender"))
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+    [row] = rows(rt)
+    assert (row.status, row.attempts, row.error_code) == ("queued", 1, "500")
+    assert row.next_attempt_at == clock() + timedelta(seconds=30)
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0  # not due yet
+    clock.advance(timedelta(seconds=30))
+    outbox.send_due(rt, {"sms": sender}, clock())
+    [row] = rows(rt)
+    assert row.next_attempt_at == clock() + timedelta(seconds=120)  # Retry-After beats 60 s
+    clock.advance(timedelta(seconds=120))
+    outbox.send_due(rt, {"sms": sender}, clock())
+    [row] = rows(rt)
+    assert (row.status, row.error_code) == ("queued", "RuntimeError")
+    clock.advance(timedelta(minutes=5))
+    outbox.send_due(rt, {"sms": sender}, clock())
+    assert rows(rt) == [] and [m.reply.text for m in sender.sent] == ["message 0"]
+
+
+def test_a_message_is_failed_after_the_last_attempt(rt, surveys, clock):
+    queue(rt, 1)
+    sender = RecordingSender()
+    sender.fail_next(*[outbox.TemporaryFailure("503")] * outbox.MAX_ATTEMPTS)
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.send_due(rt, {"sms": sender}, clock())
+        clock.advance(outbox.MAX_DELAY)
+    [row] = rows(rt)
+    assert (row.status, row.attempts) == ("failed", outbox.MAX_ATTEMPTS)
+
+
+def test_an_opt_out_from_the_provider_stops_everything_queued(rt, surveys, clock):
+    contact_id = queue(rt, 3)
+    sender = RecordingSender()
+    sender.fail_next(outbox.PermanentFailure("21610", opt_out=True))
+    outbox.send_due(rt, {"sms": sender}, clock(), limit=1)
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    assert sender.sent == []
+    with rt.sessions() as session:
+        assert session.get(Contact, contact_id).opted_out_at == clock()
+    assert [(r.status, r.error_code) for r in rows(rt)] == [
+        ("failed", "21610"), ("cancelled", "opted-out"), ("cancelled", "opted-out")]
+
+
+def test_a_row_left_sending_by_a_dead_worker_is_claimed_after_the_lease(rt, surveys, clock):
+    queue(rt, 1)
+    assert len(outbox.claim(rt, clock())) == 1  # this worker "dies" after claiming
+    sender = RecordingSender()
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    clock.advance(outbox.LEASE + timedelta(seconds=1))
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+    assert len(sender.sent) == 1
+
+
+def test_delivery_statuses_only_move_forward(rt, surveys, clock):
+    queue(rt, 1)
+    sender = RecordingSender()
+    outbox.send_due(rt, {"sms": sender}, clock())
+    provider_id = f"P{sender.sent[0].id}"
+    assert outbox.update_status(rt, "sms", provider_id, "delivered", None)
+    assert outbox.update_status(rt, "sms", provider_id, "sent", None)
+    assert not outbox.update_status(rt, "sms", "unknown", "delivered", None)
+    with rt.sessions() as session:
+        status = session.scalar(select(Message.status).where(Message.provider_id == provider_id))
+    assert status == "delivered"
+
+
+def test_a_transient_delivery_error_is_sent_again(rt, surveys, clock):
+    queue(rt, 1)
+    sender = RecordingSender()
+    outbox.send_due(rt, {"sms": sender}, clock())
+    outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "undelivered", "30003")
+    clock.advance(timedelta(minutes=1))
+    outbox.send_due(rt, {"sms": sender}, clock())
+    assert len(sender.sent) == 2 and sender.sent[0].id == sender.sent[1].id
+
+
+def test_an_invalid_number_is_marked_and_not_retried(rt, surveys, clock):
+    queue(rt, 1)
+    sender = RecordingSender()
+    outbox.send_due(rt, {"sms": sender}, clock())
+    outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "failed", "21211")
+    clock.advance(timedelta(hours=3))
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    assert [(r.status, r.error_code) for r in rows(rt)] == [("failed", "21211")]
+    with rt.sessions() as session:
+        assert session.scalar(select(Address.status)) == "invalid"
+
+
+def test_the_pacer_spaces_sends_per_channel():
+    now = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    pace = worker.Pacer({"sms": 4.0}, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        pace("sms")
+    pace("telegram")  # no rate given: never waits
+    assert slept == [0.25, 0.25]
