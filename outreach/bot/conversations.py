@@ -60,6 +60,7 @@ from outreach.store.models import (
 from outreach.store.models import Message as MessageRow
 from outreach.surveys import registry
 
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
 CHANNEL_OF_SCHEME = {"tel": "sms", "whatsapp": "whatsapp", "telegram": "telegram", "web": "web"}
 
 
@@ -153,8 +154,9 @@ def _insert(session: Session):
 
 def _log_inbound(session: Session, inbound: Inbound, address: str, now: datetime) -> int | None:
     """Store the inbound message; None if this provider id was stored before (a retry)."""
+    body = inbound.text.translate(_CONTROL)  # PostgreSQL cannot store NUL in text
     values = dict(direction="in", channel=inbound.channel, address=address,
-                  body=inbound.text, provider_id=inbound.provider_id, status="received",
+                  body=body, provider_id=inbound.provider_id, status="received",
                   payload={"media": True} if inbound.media else None,
                   created_at=now, updated_at=now)
     stmt = _insert(session)(MessageRow).values(**values)

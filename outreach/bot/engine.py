@@ -428,7 +428,8 @@ class _Turn:
             return
         written_in = None
         if question.type == "text":
-            written_in = self.env.detect(value, survey.languages) or self.lang or survey.language
+            known = dict.fromkeys([*survey.languages, *self.env.languages])
+            written_in = self.env.detect(value, known) or self.lang or survey.language
         self.effects.append(AnswerRecorded(question.id, value, answers.clean_text(text),
                                            written_in))
         self.run.answers[question.id] = value
