@@ -14,9 +14,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The web app on http://127.0.0.1:5000 with the worker beside it (stopped together).
 run: $(STAMP)
 	$(BIN)/outreach db upgrade
 	$(BIN)/outreach surveys load surveys/*.yaml
+	$(BIN)/outreach worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/outreach serve
 
 test: $(STAMP)

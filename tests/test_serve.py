@@ -1,0 +1,39 @@
+"""`outreach serve` runs the app under gunicorn and answers /healthz."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_healthz_under_gunicorn(tmp_path):
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SECRET_KEY="x",
+               INSTANCE_PATH=str(tmp_path))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "outreach.cli", "serve", "--port", str(port), "--workers", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        body, deadline = None, time.monotonic() + 30
+        while body is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = (r.status, json.loads(r.read()))
+            except OSError:
+                time.sleep(0.2)
+        assert body == (200, {"status": "ok"})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
