@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from outreach.app import create_app
 from outreach.store import migrate
@@ -38,16 +39,22 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url():
+    """A schema of its own in the test database, so parallel runs never meet; dropped after."""
     if not TEST_DATABASE_URL:
         pytest.skip("PostgreSQL tests run when TEST_DATABASE_URL is set (.ci/run sets it)")
-    engine = create_engine(TEST_DATABASE_URL)
-    with engine.begin() as conn:  # the test database is wiped and rebuilt
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    migrate.upgrade(TEST_DATABASE_URL)
-    return TEST_DATABASE_URL
+    schema = f"test_{os.getpid()}"
+    admin = create_engine(TEST_DATABASE_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(TEST_DATABASE_URL).update_query_dict(
+        {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 def _truncate(url: str) -> None:
