@@ -151,9 +151,8 @@ class _Turn:
             multi: bool = False, **more) -> None:
         self.replies.append(Reply(text, options, style, multi, **more))
 
-    def words(self, key: str) -> set[str]:
-        found = self.env.catalogs.words(key, [self.lang, *self.offered()])
-        return {answers.normalize(w) for w in found}
+    def words(self, key: str) -> frozenset[str]:
+        return self.env.catalogs.words(key, [self.lang, *self.offered()], answers.normalize)
 
     def yes_no(self) -> tuple[Option, Option]:
         return Option("yes", self.bot("yes")), Option("no", self.bot("no"))

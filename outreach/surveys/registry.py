@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from outreach.store.models import ConsentRecord, Response, SurveyVersion
 from outreach.store.models import Survey as SurveyRow
@@ -75,6 +75,7 @@ def current(session: Session) -> dict[str, Survey]:
               .group_by(SurveyVersion.survey_id).subquery())
     rows = session.execute(
         select(SurveyVersion, SurveyRow.slug)
+        .options(defer(SurveyVersion.definition))  # read only when not parsed yet
         .join(latest, (SurveyVersion.survey_id == latest.c.survey_id)
               & (SurveyVersion.version == latest.c.v))
         .join(SurveyRow, SurveyRow.id == SurveyVersion.survey_id)

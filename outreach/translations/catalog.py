@@ -8,7 +8,7 @@ missing or fuzzy translation shows the original rather than nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -25,6 +25,7 @@ class Catalogs:
 
     def __init__(self, entries: dict[str, dict[Key, str]] | None = None):
         self.entries = entries or {}
+        self._words: dict[tuple, frozenset[str]] = {}
 
     @classmethod
     def load(cls, directory: Path | str) -> Catalogs:
@@ -64,12 +65,18 @@ class Catalogs:
         except (KeyError, IndexError, ValueError):  # a translator broke a placeholder
             return BOT[key].format(**values)
 
-    def words(self, key: str, langs: Iterable[str | None]) -> set[str]:
-        """A space-separated word list (keywords, yes/no words) in English and `langs`."""
-        found = set(BOT[key].split())
-        for lang in langs:
-            found.update(self.text([lang], f"bot/{key}", BOT[key]).split())
-        return found
+    def words(self, key: str, langs: Iterable[str | None],
+              fold: Callable[[str], str] = str.casefold) -> frozenset[str]:
+        """A space-separated word list (keywords, yes/no words) in English and `langs`,
+        each word passed through `fold`. Computed once per arguments (catalogues are fixed)."""
+        langs = tuple(langs)
+        cached = self._words.get((key, langs, fold))
+        if cached is None:
+            found = set(BOT[key].split())
+            for lang in langs:
+                found.update(self.text([lang], f"bot/{key}", BOT[key]).split())
+            cached = self._words[(key, langs, fold)] = frozenset(map(fold, found))
+        return cached
 
 
 def language_name(lang: str) -> str:
