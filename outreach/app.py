@@ -17,7 +17,12 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
     given, the `.env` file is not read."""
     settings = Settings.from_env(config, dotenv=config is None)
     app = Flask(__name__, instance_path=str(settings.instance_path))
-    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+    )
     app.extensions["outreach"] = Runtime(settings, clock)
 
     @app.get("/healthz")

@@ -82,6 +82,7 @@ class Handled:
     replies: list[Reply] = field(default_factory=list)
     duplicate: bool = False
     inbound_id: int | None = None
+    rate_limited: bool = False  # stored, but over the limit: not passed to the engine
 
 
 def reply_payload(reply: Reply) -> dict[str, Any]:
@@ -116,7 +117,7 @@ def handle(rt: Runtime, inbound: Inbound, deliver: str = "inline") -> Handled:
         recent = _recent_inbound(session, address.contact_id, now)
         if recent > rt.settings.rate_limit_per_minute:  # stored, but not answered
             return Handled(_slow_down(session, rt, conversation, recent, now, deliver,
-                                      inbound_id), inbound_id=inbound_id)
+                                      inbound_id), inbound_id=inbound_id, rate_limited=True)
         event = Message(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
         replies = _resume(rt, session, conversation, event, now, deliver, inbound_id)
     return Handled(replies, inbound_id=inbound_id)

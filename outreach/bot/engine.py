@@ -317,6 +317,9 @@ class _Turn:
         words = text.strip().upper().split()
         if not words or len(words) > 2:
             return False
+        question = self.current_question()
+        if question is not None and question.type == "text":
+            return False  # "Safety" answering a free-text question is an answer
         survey = next((s for s in self.env.surveys.values() if s.keyword == words[0]), None)
         if survey is None or (len(words) == 2 and not is_engager_code(words[1])):
             return False

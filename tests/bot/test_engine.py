@@ -188,6 +188,18 @@ class TestStarts:
         assert sprints[0].effects[0] == AnswerRecorded("why_unsafe", "Youth clubs closed",
                                                        "Youth clubs closed", "en")
 
+    def test_a_survey_keyword_alone_answers_a_free_text_question(self, env):
+        state, _ = talk(env, ["DEMO", "yes", "1"])
+        state, sprints = talk(env, ["Safety"], state=state)
+        assert state.run.survey == "demo" and state.run.question == "trust"
+        assert sprints[0].effects[0].value == "Safety"
+
+    def test_a_survey_keyword_alone_elsewhere_switches_survey(self, env):
+        state, _ = talk(env, ["DEMO", "yes", "4"])
+        state, sprints = talk(env, ["SAFETY"], state=state)
+        assert state.run.survey == "neighbourhood-policing" and state.run.step == "consent"
+        assert [type(e).__name__ for e in sprints[0].effects] == ["ResponseExpired"]
+
     def test_under_13s_are_thanked_and_nothing_is_kept(self, env):
         state, sprints = talk(env, ["YOUTH", "yes", "1"])
         assert isinstance(sprints[-1].effects[-1], ResponseScreenedOut)
