@@ -135,9 +135,12 @@ def worker_command(once: bool, at: datetime | None, interval: float) -> None:
     rt = runtime()
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    senders = build_senders(rt.settings)
+    senders = build_senders(rt.settings, (lambda: at) if at is not None else rt.now)
     if once or at is not None:
-        done = worker.run_once(rt, senders, at or rt.now(), worker.Pacer())
+        try:
+            done = worker.run_once(rt, senders, at or rt.now(), worker.Pacer())
+        finally:
+            worker.close(senders)
         click.echo(f"resumed {done.resumed} conversation(s), handled {done.sent} message(s)")
         return
     worker.run_forever(rt, senders, interval)

@@ -125,7 +125,7 @@ class Settings:
             org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
             help_contact=get("OUTREACH_HELP_CONTACT", "the council's engagement team"),
             default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
-            nudge_after=parse_duration(get("SURVEY_NUDGE_AFTER", "24h")),
+            nudge_after=parse_duration(get("SURVEY_NUDGE_AFTER", "20h")),
             expire_after=parse_duration(get("SURVEY_EXPIRE_AFTER", "3d")),
             rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "20"),
                                        "RATE_LIMIT_PER_MINUTE"),

@@ -80,7 +80,7 @@ def test_defaults(base, tmp_path):
     assert settings.twilio_account_sid is None
     assert settings.telegram_bot_token is None
     assert settings.default_region == "GB"
-    assert settings.nudge_after == timedelta(hours=24)
+    assert settings.nudge_after == timedelta(hours=20)
     assert settings.expire_after == timedelta(days=3)
     assert settings.rate_limit_per_minute == 20
     assert list(tmp_path.iterdir()) == []  # a given SECRET_KEY writes nothing

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from outreach import addresses
 from outreach.bot import engine
+from outreach.bot.answers import normalize
 from outreach.bot.engine import Env
 from outreach.bot.quiet import QuietHours
 from outreach.bot.state import (
@@ -101,7 +102,8 @@ def reply_from_row(row: MessageRow) -> Reply:
 
 def handle(rt: Runtime, inbound: Inbound, deliver: str = "inline") -> Handled:
     """Process one inbound message. deliver: "inline" (the caller sends the replies in its
-    HTTP answer or prints them) or "outbox" (the worker sends them)."""
+    HTTP answer or prints them), "outbox" (the worker sends them) or "provider" (the
+    provider already answered: the replies are recorded as not sent)."""
     scheme, value = addresses.normalize(inbound.channel, inbound.address,
                                         rt.settings.default_region)
     now = rt.now()
@@ -115,7 +117,7 @@ def handle(rt: Runtime, inbound: Inbound, deliver: str = "inline") -> Handled:
                         .values(contact_id=address.contact_id))
         conversation = get_conversation(session, address)
         recent = _recent_inbound(session, address.contact_id, now)
-        if recent > rt.settings.rate_limit_per_minute:  # stored, but not answered
+        if recent > rt.settings.rate_limit_per_minute and not _is_stop(rt, inbound.text):
             return Handled(_slow_down(session, rt, conversation, recent, now, deliver,
                                       inbound_id), inbound_id=inbound_id, rate_limited=True)
         event = Message(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
@@ -128,6 +130,12 @@ def _recent_inbound(session: Session, contact_id: int, now: datetime) -> int:
     return session.scalar(select(func.count()).select_from(MessageRow).where(
         MessageRow.direction == "in", MessageRow.contact_id == contact_id,
         MessageRow.created_at > now - timedelta(minutes=1)))
+
+
+def _is_stop(rt: Runtime, text: str) -> bool:
+    """An opt-out keyword in any language: never held back by the rate limit."""
+    return normalize(text) in rt.catalogs.words("keywords/stop", rt.catalogs.languages,
+                                                normalize)
 
 
 def _slow_down(session: Session, rt: Runtime, conversation: Conversation, recent: int,
@@ -242,6 +250,8 @@ def _queue(session: Session, rt: Runtime, replies: list[Reply], channel: str, ta
                          reply_to_id=reply_to, created_at=now, updated_at=now)
         if deliver == "inline":
             row.status, row.sent_at, row.attempts = "sent", now, 1
+        elif deliver == "provider":  # the provider answered this itself (Advanced Opt-Out)
+            row.status, row.error_code = "cancelled", "provider-replied"
         else:
             row.status, row.next_attempt_at = "queued", due
         session.add(row)

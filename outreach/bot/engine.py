@@ -333,6 +333,9 @@ class _Turn:
 
     def start_explicit(self, msg: Message) -> None:
         start: Start = msg.start  # type: ignore[assignment]
+        if start.survey is None and start.engager is None and self.run.in_progress:
+            self.prompt()  # a bare /start (Telegram's Restart button) mid-survey: carry on
+            return
         if start.survey:
             survey = self.env.surveys.get(start.survey)
         elif start.engager:

@@ -5,7 +5,10 @@ passed) by marking them `sending` in a short transaction — FOR UPDATE SKIP LOC
 PostgreSQL so that several workers never claim one row; UPDATE … RETURNING inside
 BEGIN IMMEDIATE on SQLite — then sends outside any transaction and records the outcome.
 Temporary failures are retried with exponential backoff; final ones are marked failed.
-A row left `sending` by a crashed worker is claimed again after LEASE.
+A row left `sending` by a crashed worker is claimed again after LEASE. Messages to one
+address go out in the order they were written: none is claimed while an earlier one waits
+for a retry or is on its way, and when one fails, the rest of its address's batch is given
+back untried.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from outreach import addresses
 from outreach.bot.conversations import reply_from_row
@@ -87,10 +90,18 @@ def backoff(attempts: int) -> timedelta:
 def claim(rt: Runtime, now: datetime, limit: int = 50,
           channels: tuple[str, ...] | None = None) -> list[Outgoing]:
     """Mark up to `limit` due rows as sending (this worker's) and return them."""
+    earlier = aliased(Message)
     due = and_(
         Message.direction == "out",
         or_(and_(Message.status == "queued", Message.next_attempt_at <= now),
             and_(Message.status == "sending", Message.updated_at <= now - LEASE)),
+        # First in, first out per address: nothing overtakes an earlier message that is
+        # waiting (a retry, quiet hours) or on its way, so no question beats its intro.
+        ~exists().where(
+            earlier.channel == Message.channel, earlier.address == Message.address,
+            earlier.direction == "out", earlier.id < Message.id,
+            or_(and_(earlier.status == "queued", earlier.next_attempt_at > now),
+                and_(earlier.status == "sending", earlier.updated_at > now - LEASE))),
     )
     if channels:
         due = and_(due, Message.channel.in_(channels))
@@ -133,12 +144,27 @@ def send_due(rt: Runtime, senders: Mapping[str, Sender], now: datetime | None = 
     `pace(channel)` is called before each send (the worker's rate limiter)."""
     now = now or rt.now()
     batch = claim(rt, now, limit, tuple(senders))
+    held_back: dict[tuple[str, str], datetime] = {}  # address -> its retry's time
     for message in batch:
+        key = (message.channel, message.address)
+        if key in held_back:
+            _release(rt, message, held_back[key], now)
+            continue
         if pace is not None:
             pace(message.channel)
         outcome = _send_one(senders[message.channel], message)
-        _record(rt, message, outcome, now)
+        retry_at = _record(rt, message, outcome, now)
+        if retry_at is not None:
+            held_back[key] = retry_at
     return len(batch)
+
+
+def _release(rt: Runtime, message: Outgoing, not_before: datetime, now: datetime) -> None:
+    """Give a claimed message back, untried, to go after the earlier one being retried."""
+    with transaction(rt.sessions) as session:
+        row = session.get(Message, message.id)
+        row.status, row.attempts = "queued", row.attempts - 1
+        row.next_attempt_at, row.updated_at = not_before, now
 
 
 def _send_one(sender: Sender, message: Outgoing):
@@ -151,7 +177,8 @@ def _send_one(sender: Sender, message: Outgoing):
         return TemporaryFailure(type(exc).__name__)
 
 
-def _record(rt: Runtime, message: Outgoing, outcome, now: datetime) -> None:
+def _record(rt: Runtime, message: Outgoing, outcome, now: datetime) -> datetime | None:
+    """Store a send's outcome; returns when it will be tried again, if it will."""
     with transaction(rt.sessions) as session:
         row = session.get(Message, message.id)
         if isinstance(outcome, TemporaryFailure):
@@ -170,6 +197,7 @@ def _record(rt: Runtime, message: Outgoing, outcome, now: datetime) -> None:
             row.status, row.provider_id, row.sent_at = "sent", outcome, now
             row.error_code = None
         row.updated_at = now
+        return row.next_attempt_at if row.status == "queued" else None
 
 
 def _final_failure(session: Session, row: Message, failure: PermanentFailure,
@@ -200,6 +228,7 @@ def opt_out(session: Session, contact: Contact, channel: str, reason: str,
 RETRYABLE_DELIVERY = {"30001", "30003", "30005", "30008", "30017", "63038"}
 INVALID_ADDRESS = {"21211", "21614", "30006", "63024"}
 OPTED_OUT = {"21610"}
+OUTSIDE_WINDOW = {"63016"}
 
 
 def update_status(rt: Runtime, channel: str, provider_id: str, status: str,
@@ -222,7 +251,9 @@ def update_status(rt: Runtime, channel: str, provider_id: str, status: str,
         row.status, row.updated_at = status, now
         row.error_code = error_code or row.error_code
         if status in ("undelivered", "failed") and error_code:
-            if error_code in OPTED_OUT:
+            if error_code in OUTSIDE_WINDOW:
+                row.status = "held"  # WhatsApp: only a template may go; nothing is lost
+            elif error_code in OPTED_OUT:
                 _final_failure(session, row, PermanentFailure(error_code, opt_out=True), now)
             elif error_code in INVALID_ADDRESS:
                 _final_failure(session, row, PermanentFailure(error_code, invalid_address=True),

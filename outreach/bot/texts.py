@@ -60,4 +60,21 @@ BOT = {
     # Channel matters.
     "media": "Sorry, we can only read text. Please reply in words.",
     "slow-down": "You are sending messages very fast. Please wait a minute and try again.",
+    # The web form's own words.
+    "web/continue": "Continue",
+    "web/skip": "Skip this question",
+    "web/optional": "(optional)",
+    "web/languages": "Choose your language",
+    "web/skip-link": "Skip to main content",
+    "web/error": "Error:",
+    "web/problem": "There is a problem",
+    "web/stale": "That page was out of date, so nothing was saved. This is where you are now.",
+    "web/not-found-title": "Survey not found",
+    "web/not-found": "We could not find that survey. Please check the link you were given.",
+    "web/bad-request-title": "Your answer was not saved",
+    "web/bad-request": (
+        "This page had expired or did not come from our site, so nothing was saved. "
+        "Please check that cookies are allowed for this site, then go back to the survey."
+    ),
+    "web/back": "Go back to the survey",
 }

@@ -63,12 +63,23 @@ def run_forever(rt: Runtime, senders: Mapping[str, outbox.Sender], interval: flo
     """Rounds until `stop` is set; idle rounds wait `interval` seconds."""
     stop = stop or threading.Event()
     pace = Pacer()
-    while not stop.is_set():
-        try:
-            done = run_once(rt, senders, rt.now(), pace)
-        except Exception:  # noqa: BLE001 - log, wait, try again: the rows are still there
-            log.exception("worker round failed; retrying")
-            stop.wait(max(interval, 5.0))
-            continue
-        if not (done.resumed or done.sent):
-            stop.wait(interval)
+    try:
+        while not stop.is_set():
+            try:
+                done = run_once(rt, senders, rt.now(), pace)
+            except Exception:  # noqa: BLE001 - log, wait, try again: the rows are still there
+                log.exception("worker round failed; retrying")
+                stop.wait(max(interval, 5.0))
+                continue
+            if not (done.resumed or done.sent):
+                stop.wait(interval)
+    finally:
+        close(senders)
+
+
+def close(senders: Mapping[str, outbox.Sender]) -> None:
+    """Let senders that hold connections or event loops shut them (each once)."""
+    for sender in {id(s): s for s in senders.values()}.values():
+        closer = getattr(sender, "close", None)
+        if closer is not None:
+            closer()

@@ -215,6 +215,7 @@ class Message(Base):
         UniqueConstraint("channel", "direction", "provider_id"),
         Index("ix_messages_due", "status", "next_attempt_at"),
         Index("ix_messages_contact_recent", "contact_id", "direction", "created_at"),
+        Index("ix_messages_address_status", "channel", "address", "status"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),

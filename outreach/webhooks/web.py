@@ -12,9 +12,8 @@ A form from an older step (back button, a second tab) is refused without storing
 and a double click is one message: the step is the form's provider id, deduplicated by
 `handle` like a provider's retry.
 
-The few web-only words (buttons, headings, error pages) are in WORDS, in English. They belong
-in the bot catalogue (`outreach/bot/texts.py`, msgctxt `bot/web/…`); they are looked up
-there and in the .po files first, so they are translated as soon as translations exist.
+The few web-only words (buttons, headings, error pages) are bot texts `web/…`
+(`outreach/bot/texts.py`), translated in the catalogues like every other bot text.
 """
 
 from __future__ import annotations
@@ -44,24 +43,6 @@ bp = Blueprint("web", __name__, template_folder="templates")
 SKIP, LANG = "SKIP", "LANG"  # keywords the engine understands in every language
 SESSION_KEYS = ("web_token", "web_csrf", "web_slug", "web_ref", "web_step", "web_tries",
                 "web_notice")
-WORDS = {
-    "web/continue": "Continue",
-    "web/skip": "Skip this question",
-    "web/optional": "(optional)",
-    "web/languages": "Choose your language",
-    "web/skip-link": "Skip to main content",
-    "web/error": "Error:",
-    "web/problem": "There is a problem",
-    "web/stale": "That page was out of date, so nothing was saved. This is where you are now.",
-    "web/not-found-title": "Survey not found",
-    "web/not-found": "We could not find that survey. Please check the link you were given.",
-    "web/bad-request-title": "Your answer was not saved",
-    "web/bad-request": (
-        "This page had expired or did not come from our site, so nothing was saved. "
-        "Please check that cookies are allowed for this site, then go back to the survey."
-    ),
-    "web/back": "Go back to the survey",
-}
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",  # shared computers: no answers in the browser's cache
     "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
@@ -267,8 +248,8 @@ def _direction(lang: str) -> str:
 
 def _words(rt: Runtime, lang: str) -> dict[str, str]:
     """The web-only words in `lang`, keyed without their "web/" prefix."""
-    return {key.removeprefix("web/"): rt.catalogs.text([lang], f"bot/{key}", BOT.get(key, text))
-            for key, text in WORDS.items()}
+    return {key.removeprefix("web/"): rt.catalogs.bot(lang, key)
+            for key in BOT if key.startswith("web/")}
 
 
 def _field(reply: Reply, survey: Survey, typed: str) -> Field:

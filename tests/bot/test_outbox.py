@@ -157,3 +157,18 @@ def test_the_pacer_spaces_sends_per_channel():
         pace("sms")
     pace("telegram")  # no rate given: never waits
     assert slept == [0.25, 0.25]
+
+
+def test_messages_to_one_person_keep_their_order_through_a_retry(rt, surveys, clock):
+    queue(rt, 3)
+    queue(rt, 1, address="+447700900501")
+    sender = RecordingSender()
+    sender.fail_next(outbox.TemporaryFailure("500"))
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 4
+    # The first message failed: the two after it were given back untried; the other
+    # person's message went.
+    assert [m.address for m in sender.sent] == ["+447700900501"]
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    clock.advance(timedelta(seconds=30))
+    outbox.send_due(rt, {"sms": sender}, clock())
+    assert [m.reply.text for m in sender.sent[1:]] == ["message 0", "message 1", "message 2"]

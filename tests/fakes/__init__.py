@@ -1,0 +1,1 @@
+"""Local fakes of the providers' APIs, driven through their real clients."""
