@@ -622,3 +622,9 @@ def test_a_message_scrubbed_by_delete_is_not_sent(senders, telegram_api):
         senders["telegram"].send(Outgoing(1, "telegram", "", Reply("")))
     assert failed.value.code == "empty"
     assert telegram_api.calls == []
+
+
+def test_an_oversized_update_is_refused_with_413_and_nothing_stored(client, rt):
+    response = post(client, update("x" * 300_000))
+    assert response.status_code == 413
+    assert count(rt, Message) == 0

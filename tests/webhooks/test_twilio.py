@@ -631,3 +631,9 @@ def test_an_unreachable_twilio_is_a_connection_error_to_retry(settings):
     with pytest.raises(TemporaryFailure) as raised:
         sender.send(Outgoing(13, "sms", "+447700900098", Reply("Hi")))
     assert raised.value.code == "connection-error"
+
+
+def test_an_oversized_body_is_refused_with_413_and_nothing_stored(app, rt):
+    response = post(app.test_client(), incoming("+447700900099", "x" * 300_000))
+    assert response.status_code == 413
+    assert count(rt, Message) == 0
