@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from outreach.bot.conversations import Inbound, handle
 from outreach.store.db import transaction
 from outreach.store.models import Address, Contact, Message
 from tests.helpers.senders import RecordingSender
+from tests.helpers.threads import together
 
 
 def queue(rt, n, address="+447700900500"):
@@ -35,18 +35,12 @@ def rows(rt):
 def test_two_workers_share_the_outbox_and_send_each_message_once(rt, surveys):
     queue(rt, 120)
     sender = RecordingSender()
-    barrier = threading.Barrier(2)
 
-    def work():
-        barrier.wait()
+    def work(_):
         while outbox.send_due(rt, {"sms": sender}, rt.now(), limit=7):
             pass
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together(2, work)
     ids = [m.id for m in sender.sent]
     assert len(ids) == 120 and len(set(ids)) == 120
     assert rows(rt) == []

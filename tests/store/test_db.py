@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +10,7 @@ from sqlalchemy import func, select, text
 from outreach.bot.conversations import Inbound, handle
 from outreach.store.db import transaction
 from outreach.store.models import Answer, Contact, Erasure, Message, Response
+from tests.helpers.threads import together
 
 
 def test_sqlite_is_set_up_for_concurrent_use(rt, db_url):
@@ -42,23 +42,14 @@ def test_read_then_write_transactions_never_fail_under_contention(rt):
     """The SQLITE_BUSY_SNAPSHOT case: many threads read a row, then write it."""
     with transaction(rt.sessions) as session:
         session.add(Erasure(responses=0, messages=0, at=datetime.now(UTC)))
-    errors = []
 
-    def bump():
-        try:
-            for _ in range(15):
-                with transaction(rt.sessions) as session:
-                    row = session.scalar(select(Erasure).with_for_update())
-                    row.responses = row.responses + 1
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+    def bump(_):
+        for _ in range(15):
+            with transaction(rt.sessions) as session:
+                row = session.scalar(select(Erasure).with_for_update())
+                row.responses = row.responses + 1
 
-    threads = [threading.Thread(target=bump) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    together(6, bump)
     with rt.sessions() as session:
         assert session.scalar(select(Erasure.responses)) == 90
 
@@ -66,22 +57,8 @@ def test_read_then_write_transactions_never_fail_under_contention(rt):
 def test_a_provider_retry_arriving_at_the_same_moment_is_stored_once(rt, surveys):
     handle(rt, Inbound("sms", "+447700900123", "DEMO", provider_id="SM0"))
     handle(rt, Inbound("sms", "+447700900123", "yes", provider_id="SM1"))
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def deliver():
-        try:
-            barrier.wait()
-            results.append(handle(rt, Inbound("sms", "+447700900123", "4", provider_id="SM2")))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = together(4, lambda _: handle(rt, Inbound("sms", "+447700900123", "4",
+                                                       provider_id="SM2")))
     assert sorted(r.duplicate for r in results) == [False, True, True, True]
     assert len({tuple(r.replies) for r in results}) == 1  # every copy got the same answer
     with rt.sessions() as session:
@@ -95,22 +72,8 @@ def test_a_provider_retry_arriving_at_the_same_moment_is_stored_once(rt, surveys
 
 
 def test_first_messages_from_one_new_number_at_once_make_one_contact(rt, surveys):
-    barrier = threading.Barrier(3)
-    errors = []
-
-    def first(n):
-        try:
-            barrier.wait()
-            handle(rt, Inbound("sms", "07700 900456", "hello", provider_id=f"SMx{n}"))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=first, args=(n,)) for n in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    together(3, lambda n: handle(rt, Inbound("sms", "07700 900456", "hello",
+                                             provider_id=f"SMx{n}")))
     with rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
         numbers = session.scalars(select(Message.address).where(Message.direction == "in"))
