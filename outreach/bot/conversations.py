@@ -157,7 +157,8 @@ def resume_due(rt: Runtime, session: Session, conversation: Conversation, event:
     return _resume(rt, session, conversation, event, now, "scheduled", None)
 
 
-def _insert(session: Session):
+def insert_for(session: Session):
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (PostgreSQL and SQLite)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -168,7 +169,7 @@ def _log_inbound(session: Session, inbound: Inbound, address: str, now: datetime
                   body=body, provider_id=inbound.provider_id, status="received",
                   payload={"media": True} if inbound.media else None,
                   created_at=now, updated_at=now)
-    stmt = _insert(session)(MessageRow).values(**values)
+    stmt = insert_for(session)(MessageRow).values(**values)
     if inbound.provider_id is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"])
     return session.scalar(stmt.returning(MessageRow.id))

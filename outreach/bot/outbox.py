@@ -23,7 +23,8 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from outreach import addresses
-from outreach.bot.conversations import reply_from_row
+from outreach.bot.conversations import insert_for, reply_from_row, reply_payload
+from outreach.bot.quiet import QuietHours
 from outreach.bot.state import Reply
 from outreach.runtime import Runtime
 from outreach.store.db import transaction
@@ -81,6 +82,24 @@ class ConsoleSender:
     def send(self, message: Outgoing) -> str:
         log.info("console %s -> %s: %s", self.channel, message.address, message.reply.text)
         return f"console-{message.id}"
+
+
+def enqueue(session: Session, channel: str, address: str, reply: Reply, now: datetime, *,
+            contact_id: int | None = None, key: str | None = None,
+            quiet: QuietHours | None = None) -> int | None:
+    """Queue one message for the worker: the outbox any feature can use.
+
+    `key` makes it idempotent — a key used before queues nothing and returns None, so a
+    reminder or broadcast run twice never sends twice. With `quiet`, it is due at the next
+    moment outside quiet hours."""
+    due = quiet.next_allowed(now) if quiet is not None else now
+    stmt = insert_for(session)(Message).values(
+        direction="out", channel=channel, address=address, contact_id=contact_id,
+        body=reply.text, payload=reply_payload(reply), idempotency_key=key, status="queued",
+        next_attempt_at=due, attempts=0, created_at=now, updated_at=now)
+    if key is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return session.scalar(stmt.returning(Message.id))
 
 
 def backoff(attempts: int) -> timedelta:

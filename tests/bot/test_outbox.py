@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from outreach.bot import outbox, worker
 from outreach.bot.conversations import Inbound, handle
+from outreach.bot.quiet import QuietHours
+from outreach.bot.state import Reply
 from outreach.store.db import transaction
 from outreach.store.models import Address, Contact, Message
 from tests.helpers.senders import RecordingSender
@@ -166,3 +168,20 @@ def test_messages_to_one_person_keep_their_order_through_a_retry(rt, surveys, cl
     clock.advance(timedelta(seconds=30))
     outbox.send_due(rt, {"sms": sender}, clock())
     assert [m.reply.text for m in sender.sent[1:]] == ["message 0", "message 1", "message 2"]
+
+
+def test_enqueue_with_a_key_queues_once_and_waits_out_quiet_hours(rt, surveys, clock):
+    clock.set(datetime(2026, 1, 10, 22, 15, tzinfo=UTC))  # 22:15 in London (GMT)
+    quiet = QuietHours.from_settings(rt.settings)
+    with transaction(rt.sessions) as session:
+        first = outbox.enqueue(session, "sms", "+447700900700", Reply("Reminder"), clock(),
+                               key="reminder:weekend-2:+447700900700", quiet=quiet)
+        again = outbox.enqueue(session, "sms", "+447700900700", Reply("Reminder"), clock(),
+                               key="reminder:weekend-2:+447700900700", quiet=quiet)
+    assert first is not None and again is None
+    [row] = rows(rt)
+    assert row.next_attempt_at == datetime(2026, 1, 11, 8, 0, tzinfo=UTC)
+    sender = RecordingSender()
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    clock.set(row.next_attempt_at)
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
