@@ -18,7 +18,7 @@ from outreach.bot.conversations import Inbound, handle
 from outreach.store import migrate
 from outreach.store.db import transaction
 from outreach.surveys import loader, registry
-from outreach.translations import detect
+from outreach.translations import detect, translate
 from outreach.webhooks import text as text_render
 from outreach.webhooks.senders import build as build_senders
 
@@ -136,14 +136,19 @@ def worker_command(once: bool, at: datetime | None, interval: float) -> None:
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     senders = build_senders(rt.settings, (lambda: at) if at is not None else rt.now)
-    if once or at is not None:
-        try:
-            done = worker.run_once(rt, senders, at or rt.now(), worker.Pacer())
-        finally:
-            worker.close(senders)
-        click.echo(f"resumed {done.resumed} conversation(s), handled {done.sent} message(s)")
-        return
-    worker.run_forever(rt, senders, interval)
+    translator = translate.build(rt)
+    translations = translate.PendingTranslations(rt, translator)
+    try:
+        if once or at is not None:
+            done = worker.run_once(rt, senders, at or rt.now(), worker.Pacer(), translations)
+            click.echo(f"resumed {done.resumed} conversation(s), handled {done.sent} "
+                       f"message(s), translated {done.translated} answer(s)")
+            return
+        worker.run_forever(rt, senders, interval, translations=translations)
+    finally:
+        worker.close(senders)
+        if translator is not None:
+            translator.close()
 
 
 @click.command("broadcast")

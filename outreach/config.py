@@ -62,6 +62,7 @@ class Settings:
     quiet_hours: tuple[time, time] | None
     default_survey: str | None
     translator: str
+    translator_base_url: str | None
     twilio_account_sid: str | None
     twilio_auth_token: str | None
     twilio_sms_from: str | None
@@ -112,6 +113,7 @@ class Settings:
             quiet_hours=parse_quiet_hours(get("QUIET_HOURS", "21:00-08:00")),
             default_survey=get("DEFAULT_SURVEY"),
             translator=translator,
+            translator_base_url=get("GOOGLE_TRANSLATE_URL"),
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
             twilio_sms_from=get("TWILIO_SMS_FROM"),

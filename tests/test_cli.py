@@ -68,7 +68,8 @@ def test_worker_once_at_a_given_time_sends_the_due_nudge(app, rt, surveys, clock
     later = (clock() + timedelta(hours=25)).isoformat()
     result = app.test_cli_runner().invoke(args=["worker", "--once", "--now", later])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "resumed 1 conversation(s), handled 1 message(s)"
+    assert result.output.strip() == (
+        "resumed 1 conversation(s), handled 1 message(s), translated 0 answer(s)")
     with rt.sessions() as session:
         nudge = session.scalars(select(Message).order_by(Message.id.desc())).first()
     assert nudge.payload["hint"] == "You are part way through our survey. Reply to carry on:"

@@ -1,4 +1,4 @@
-"""`outreach worker`: resume due conversations and send the outbox, round after round.
+"""`outreach worker`: resume due conversations, send the outbox, translate free text.
 
 A round's failure (the database restarting, a sender bug) is logged and the next round
 tries again: nothing is lost, because every message is a row until a provider took it.
@@ -15,6 +15,7 @@ from datetime import datetime
 
 from outreach.bot import outbox, scheduler
 from outreach.runtime import Runtime
+from outreach.translations.translate import PendingTranslations
 
 log = logging.getLogger(__name__)
 
@@ -48,33 +49,40 @@ class Pacer:
 class Round:
     resumed: int
     sent: int
+    translated: int = 0
+
+    @property
+    def idle(self) -> bool:
+        return not (self.resumed or self.sent or self.translated)
 
 
 def run_once(rt: Runtime, senders: Mapping[str, outbox.Sender], now: datetime,
-             pace: Callable[[str], None] | None = None) -> Round:
-    """One round: due waits first (their messages join the outbox), then the outbox."""
+             pace: Callable[[str], None] | None = None,
+             translations: PendingTranslations | None = None) -> Round:
+    """One round: due waits first (their messages join the outbox), then the outbox, then
+    free-text answers waiting for their English translation."""
     resumed = scheduler.run_due(rt, now)
     sent = outbox.send_due(rt, senders, now, pace=pace)
-    return Round(resumed, sent)
+    translated = translations.run(now) if translations is not None else 0
+    return Round(resumed, sent, translated)
 
 
 def run_forever(rt: Runtime, senders: Mapping[str, outbox.Sender], interval: float = 1.0,
-                stop: threading.Event | None = None) -> None:
-    """Rounds until `stop` is set; idle rounds wait `interval` seconds."""
+                stop: threading.Event | None = None,
+                translations: PendingTranslations | None = None) -> None:
+    """Rounds until `stop` is set; idle rounds wait `interval` seconds. The caller owns
+    (and closes) the senders."""
     stop = stop or threading.Event()
     pace = Pacer()
-    try:
-        while not stop.is_set():
-            try:
-                done = run_once(rt, senders, rt.now(), pace)
-            except Exception:  # noqa: BLE001 - log, wait, try again: the rows are still there
-                log.exception("worker round failed; retrying")
-                stop.wait(max(interval, 5.0))
-                continue
-            if not (done.resumed or done.sent):
-                stop.wait(interval)
-    finally:
-        close(senders)
+    while not stop.is_set():
+        try:
+            done = run_once(rt, senders, rt.now(), pace, translations)
+        except Exception:  # noqa: BLE001 - log, wait, try again: the rows are still there
+            log.exception("worker round failed; retrying")
+            stop.wait(max(interval, 5.0))
+            continue
+        if done.idle:
+            stop.wait(interval)
 
 
 def close(senders: Mapping[str, outbox.Sender]) -> None:
