@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -185,3 +186,22 @@ def test_enqueue_with_a_key_queues_once_and_waits_out_quiet_hours(rt, surveys, c
     assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
     clock.set(row.next_attempt_at)
     assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+
+
+def test_the_worker_loop_sends_until_stopped(rt, surveys):
+    queue(rt, 5)
+    sender = RecordingSender()
+    stop = threading.Event()
+    loop = threading.Thread(target=worker.run_forever,
+                            args=(rt, {"sms": sender}, 0.01, stop))
+    loop.start()
+    try:
+        for _ in range(500):  # up to 5 s
+            if len(sender.sent) == 5:
+                break
+            stop.wait(0.01)
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+    assert not loop.is_alive()
+    assert [m.reply.text for m in sender.sent] == [f"message {i}" for i in range(5)]
