@@ -16,7 +16,8 @@ import yaml
 from sqlalchemy import select
 
 from outreach.bot import scheduler
-from outreach.bot.conversations import Inbound, handle, reply_from_row
+from outreach.bot.conversations import Inbound, handle
+from outreach.bot.outbox import reply_from_row
 from outreach.config import parse_duration
 from outreach.store.models import (
     Address,

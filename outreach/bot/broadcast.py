@@ -120,9 +120,7 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
             return "number marked invalid"
         if _completed(session, existing.contact_id, slug):
             return "already completed this survey"
-    address = existing or get_address(session, scheme, value, now)
-    if existing is None:
-        address.last_inbound_at = None  # we wrote first: they have not written to us
+    address = existing or get_address(session, scheme, value, now, inbound=False)
     contact = address.contact
     if recipient.language and contact.language is None:
         contact.language = recipient.language

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +20,7 @@ from outreach import addresses
 from outreach.bot import engine
 from outreach.bot.answers import normalize
 from outreach.bot.engine import Env
+from outreach.bot.outbox import enqueue, insert_for, reply_from_row, reply_payload
 from outreach.bot.quiet import QuietHours
 from outreach.bot.state import (
     AnswerRecorded,
@@ -35,7 +33,6 @@ from outreach.bot.state import (
     Message,
     OptedIn,
     OptedOut,
-    Option,
     Reply,
     ResponseCompleted,
     ResponseDiscarded,
@@ -84,20 +81,6 @@ class Handled:
     duplicate: bool = False
     inbound_id: int | None = None
     rate_limited: bool = False  # stored, but over the limit: not passed to the engine
-
-
-def reply_payload(reply: Reply) -> dict[str, Any]:
-    """A reply's data beyond its text, for the outbound row (channels render from it)."""
-    return {"options": [[o.id, o.label] for o in reply.options], "style": reply.style,
-            "multi": reply.multi, "hint": reply.hint, "note": reply.note,
-            "question": reply.question}
-
-
-def reply_from_row(row: MessageRow) -> Reply:
-    payload = row.payload or {}
-    return Reply(row.body, tuple(Option(i, label) for i, label in payload.get("options", [])),
-                 payload.get("style", "list"), payload.get("multi", False),
-                 payload.get("hint"), payload.get("note"), payload.get("question"))
 
 
 def handle(rt: Runtime, inbound: Inbound, deliver: str = "inline") -> Handled:
@@ -157,11 +140,6 @@ def resume_due(rt: Runtime, session: Session, conversation: Conversation, event:
     return _resume(rt, session, conversation, event, now, "scheduled", None)
 
 
-def insert_for(session: Session):
-    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (PostgreSQL and SQLite)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 def _log_inbound(session: Session, inbound: Inbound, address: str, now: datetime) -> int | None:
     """Store the inbound message; None if this provider id was stored before (a retry)."""
     body = inbound.text.translate(_CONTROL)  # PostgreSQL cannot store NUL in text
@@ -184,9 +162,10 @@ def _earlier_replies(session: Session, inbound: Inbound) -> list[Reply]:
     return [reply_from_row(row) for row in rows]
 
 
-def get_address(session: Session, scheme: str, value: str, now: datetime) -> Address:
+def get_address(session: Session, scheme: str, value: str, now: datetime,
+                inbound: bool = True) -> Address:
     """The stored address (and its contact), created on first contact, race-safe.
-    Marks it as having just written to us."""
+    `inbound`: they just wrote to us (WhatsApp's 24-hour window opens)."""
     query = select(Address).where(Address.scheme == scheme, Address.value == value)
     address = session.scalar(query)
     if address is None:
@@ -200,7 +179,8 @@ def get_address(session: Session, scheme: str, value: str, now: datetime) -> Add
                 session.add(address)
         except IntegrityError:  # someone else created it a moment ago
             address = session.scalar(query)
-    address.last_inbound_at = now
+    if inbound:
+        address.last_inbound_at = now
     return address
 
 
@@ -242,19 +222,20 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
 def _queue(session: Session, rt: Runtime, replies: list[Reply], channel: str, target: str,
            contact_id: int | None, now: datetime, deliver: str, reply_to: int | None) -> None:
     """Write each reply as an outbound row: sent inline, or queued for the worker."""
-    due = now
-    if deliver == "scheduled":
-        due = QuietHours.from_settings(rt.settings).next_allowed(now)
+    if deliver in ("outbox", "scheduled"):
+        quiet = QuietHours.from_settings(rt.settings) if deliver == "scheduled" else None
+        for reply in replies:
+            enqueue(session, channel, target, reply, now, contact_id=contact_id,
+                    reply_to=reply_to, quiet=quiet)
+        return
     for reply in replies:
         row = MessageRow(direction="out", channel=channel, address=target,
                          contact_id=contact_id, body=reply.text, payload=reply_payload(reply),
                          reply_to_id=reply_to, created_at=now, updated_at=now)
         if deliver == "inline":
             row.status, row.sent_at, row.attempts = "sent", now, 1
-        elif deliver == "provider":  # the provider answered this itself (Advanced Opt-Out)
+        else:  # "provider": the provider answered this itself (Advanced Opt-Out)
             row.status, row.error_code = "cancelled", "provider-replied"
-        else:
-            row.status, row.next_attempt_at = "queued", due
         session.add(row)
 
 

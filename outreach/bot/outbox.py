@@ -17,15 +17,16 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from outreach import addresses
-from outreach.bot.conversations import insert_for, reply_from_row, reply_payload
 from outreach.bot.quiet import QuietHours
-from outreach.bot.state import Reply
+from outreach.bot.state import Option, Reply
 from outreach.runtime import Runtime
 from outreach.store.db import transaction
 from outreach.store.models import Address, Contact, Message, OptOut
@@ -84,9 +85,28 @@ class ConsoleSender:
         return f"console-{message.id}"
 
 
+def insert_for(session: Session):
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (PostgreSQL and SQLite)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def reply_payload(reply: Reply) -> dict[str, Any]:
+    """A reply's data beyond its text, for the outbound row (channels render from it)."""
+    return {"options": [[o.id, o.label] for o in reply.options], "style": reply.style,
+            "multi": reply.multi, "hint": reply.hint, "note": reply.note,
+            "question": reply.question}
+
+
+def reply_from_row(row: Message) -> Reply:
+    payload = row.payload or {}
+    return Reply(row.body, tuple(Option(i, label) for i, label in payload.get("options", [])),
+                 payload.get("style", "list"), payload.get("multi", False),
+                 payload.get("hint"), payload.get("note"), payload.get("question"))
+
+
 def enqueue(session: Session, channel: str, address: str, reply: Reply, now: datetime, *,
             contact_id: int | None = None, key: str | None = None,
-            quiet: QuietHours | None = None) -> int | None:
+            quiet: QuietHours | None = None, reply_to: int | None = None) -> int | None:
     """Queue one message for the worker: the outbox any feature can use.
 
     `key` makes it idempotent — a key used before queues nothing and returns None, so a
@@ -96,7 +116,7 @@ def enqueue(session: Session, channel: str, address: str, reply: Reply, now: dat
     stmt = insert_for(session)(Message).values(
         direction="out", channel=channel, address=address, contact_id=contact_id,
         body=reply.text, payload=reply_payload(reply), idempotency_key=key, status="queued",
-        next_attempt_at=due, attempts=0, created_at=now, updated_at=now)
+        reply_to_id=reply_to, next_attempt_at=due, attempts=0, created_at=now, updated_at=now)
     if key is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
     return session.scalar(stmt.returning(Message.id))

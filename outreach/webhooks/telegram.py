@@ -131,10 +131,10 @@ def render(reply: Reply) -> tuple[str, ReplyKeyboardMarkup | ReplyKeyboardRemove
     label; a multiple choice is a numbered list to answer by typing ("1,3")."""
     if reply.multi:
         return plain.render(replace(reply, style="list")), ReplyKeyboardRemove()
-    body = "\n".join(part for part in (reply.hint, reply.text, reply.note) if part)
+    text = plain.body(reply)
     if not reply.options:
-        return body, ReplyKeyboardRemove()
-    return body, ReplyKeyboardMarkup(keyboard(reply), one_time_keyboard=True,
+        return text, ReplyKeyboardRemove()
+    return text, ReplyKeyboardMarkup(keyboard(reply), one_time_keyboard=True,
                                      resize_keyboard=True)
 
 

@@ -9,9 +9,14 @@ from __future__ import annotations
 from outreach.bot.state import Reply
 
 
+def body(reply: Reply) -> str:
+    """Hint, text and note of a reply, one per line (what every text channel shows)."""
+    return "\n".join(part for part in (reply.hint, reply.text, reply.note) if part)
+
+
 def render(reply: Reply) -> str:
     """The text of a reply: hint, text, note, then its options numbered."""
-    lines = [part for part in (reply.hint, reply.text, reply.note) if part]
+    lines = [text] if (text := body(reply)) else []
     if reply.style == "list":
         lines += [f"{n} {option.label}" for n, option in enumerate(reply.options, start=1)]
     return "\n".join(lines)

@@ -27,8 +27,9 @@ from flask import Blueprint, Response, redirect, render_template, request, sessi
 from sqlalchemy import select
 
 from outreach.app import runtime
-from outreach.bot.conversations import Handled, Inbound, handle, reply_from_row
+from outreach.bot.conversations import Handled, Inbound, handle
 from outreach.bot.engine import is_engager_code
+from outreach.bot.outbox import reply_from_row
 from outreach.bot.state import Reply, Start, State
 from outreach.bot.texts import BOT
 from outreach.runtime import Runtime
