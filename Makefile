@@ -22,11 +22,11 @@ run: $(STAMP)
 	$(BIN)/outreach serve
 
 test: $(STAMP)
-	$(BIN)/ruff check outreach tests bench
+	$(BIN)/ruff check app.py bot webhooks surveys translations store tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check outreach tests bench
+	$(BIN)/ruff check app.py bot webhooks surveys translations store tests bench
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

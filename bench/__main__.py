@@ -14,16 +14,16 @@ import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
-from outreach.app import create_app
-from outreach.bot import engine
-from outreach.bot.conversations import Inbound, handle
-from outreach.bot.state import Message, State
-from outreach.store.db import transaction
-from outreach.store.migrate import upgrade
-from outreach.surveys import loader, registry
-from outreach.surveys.model import Survey
-from outreach.translations import detect
-from outreach.translations.catalog import Catalogs
+from app import create_app
+from bot import engine
+from bot.conversations import Inbound, handle
+from bot.state import Message, State
+from store.db import transaction
+from store.migrate import upgrade
+from surveys import loader, registry
+from surveys.model import Survey
+from translations import detect
+from translations.catalog import Catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = ["SAFETY", "yes", "4", "2", "1,3", "3", "yes", "2", "3",

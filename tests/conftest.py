@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from outreach.app import create_app
-from outreach.store import migrate
-from outreach.store.models import Base
+from app import create_app
+from store import migrate
+from store.models import Base
 from tests.helpers import network
 from tests.helpers.clock import FakeClock
 from tests.helpers.surveys import load_surveys

@@ -1,6 +1,6 @@
 """The app factory and /healthz."""
 
-from outreach.app import create_app
+from app import create_app
 
 
 def test_healthz_answers_ok_when_the_database_answers(app):

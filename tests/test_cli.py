@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from outreach.bot.conversations import Inbound, handle
-from outreach.store.models import Message
+from bot.conversations import Inbound, handle
+from store.models import Message
 from tests.helpers.surveys import DEMO, SHIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def test_worker_once_at_a_given_time_sends_the_due_nudge(app, rt, surveys, clock
 
 
 def _outreach(args, env, stdin=None):
-    return subprocess.run([sys.executable, "-m", "outreach.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "app", *args], input=stdin,
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outreach.config import ConfigError, Settings, parse_duration, parse_quiet_hours
+from bot.config import ConfigError, Settings, parse_duration, parse_quiet_hours
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,13 +61,14 @@ def test_parse_quiet_hours_refuses(text):
 
 
 @pytest.fixture
-def base(tmp_path) -> dict:
+def base(tmp_path, monkeypatch) -> dict:
+    monkeypatch.chdir(ROOT)  # relative paths are read against the working directory
     return {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test-secret"}
 
 
 def test_defaults(base, tmp_path):
     settings = Settings.from_env(base, dotenv=False)
-    assert settings.database_url == f"sqlite:///{ROOT / 'instance' / 'outreach.db'}"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'outreach.db'}"
     assert settings.secret_key == "test-secret"
     assert settings.public_base_url == "http://127.0.0.1:5000"
     assert settings.instance_path == tmp_path
@@ -167,7 +168,7 @@ def test_every_variable_the_config_reads_is_documented_in_env_example():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    source = (root / "outreach" / "config.py").read_text()
+    source = (root / "bot" / "config.py").read_text()
     read = set(re.findall(r'get\("([A-Z_]+)"', source))
     documented = {line.split("=", 1)[0] for line in (root / ".env.example").read_text().splitlines()
                   if line and not line.startswith("#")}

@@ -23,7 +23,7 @@ def test_serve_answers_healthz_under_gunicorn(tmp_path):
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SECRET_KEY="x",
                INSTANCE_PATH=str(tmp_path))
     server = subprocess.Popen(
-        [sys.executable, "-m", "outreach.cli", "serve", "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         body, deadline = None, time.monotonic() + 30

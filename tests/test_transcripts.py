@@ -15,11 +15,12 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from outreach.bot import scheduler
-from outreach.bot.conversations import Inbound, handle
-from outreach.bot.outbox import reply_from_row
-from outreach.config import parse_duration
-from outreach.store.models import (
+from bot import plaintext as text_render
+from bot import scheduler
+from bot.config import parse_duration
+from bot.conversations import Inbound, handle
+from bot.outbox import reply_from_row
+from store.models import (
     Address,
     ConsentRecord,
     Contact,
@@ -27,7 +28,6 @@ from outreach.store.models import (
     Response,
     SurveyVersion,
 )
-from outreach.webhooks import text as text_render
 
 HERE = Path(__file__).parent / "transcripts"
 FILES = sorted(HERE.glob("*.yaml"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.bot.answers import MAX_TEXT, clean_text, normalize, numbers, parse
-from outreach.surveys.model import Choice, Question
+from bot.answers import MAX_TEXT, clean_text, normalize, numbers, parse
+from surveys.model import Choice, Question
 
 SCALE = Question(id="safe_dark", type="scale", text="How safe after dark?", min=1, max=5)
 NUMBER = Question(id="years", type="number", text="How many years?", min=0, max=100)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from outreach.bot import broadcast
-from outreach.bot.conversations import Inbound, handle
-from outreach.store.models import Contact, Message
+from bot import broadcast
+from bot.conversations import Inbound, handle
+from store.models import Contact, Message
 
 RECIPIENTS = "phone,language\n07700900001,ro\n+447700900002,\nnonsense,en\n07700900001,ro\n"
 

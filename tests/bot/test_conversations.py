@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from outreach.bot.conversations import Inbound, handle
-from outreach.store.models import Answer, Message
+from bot.conversations import Inbound, handle
+from store.models import Answer, Message
 
 
 def test_a_flood_gets_one_slow_down_and_is_then_stored_but_not_answered(rt, surveys, clock):

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from outreach.bot import engine
-from outreach.bot.state import (
+from bot import engine
+from bot.state import (
     AnswerRecorded,
     ConsentGiven,
     ConsentRefused,

@@ -8,9 +8,9 @@ FORBIDDEN = {"flask", "sqlalchemy", "twilio", "telegram", "requests", "httpx", "
 
 
 def test_engine_imports_no_io_libraries():
-    code = ("import sys, outreach.bot.engine, outreach.bot.state; "
+    code = ("import sys, bot.engine, bot.state; "
             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.split())
-    assert "outreach" in loaded
+    assert "bot" in loaded
     assert loaded & FORBIDDEN == set()

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from outreach.bot import outbox, worker
-from outreach.bot.conversations import Inbound, handle
-from outreach.bot.quiet import QuietHours
-from outreach.bot.state import Reply
-from outreach.store.db import transaction
-from outreach.store.models import Address, Contact, Message
+from bot import outbox, worker
+from bot.conversations import Inbound, handle
+from bot.delivery import PermanentFailure, TemporaryFailure
+from bot.quiet import QuietHours
+from bot.state import Reply
+from store.db import transaction
+from store.models import Address, Contact, Message
 from tests.helpers.senders import RecordingSender
 from tests.helpers.threads import together
 
@@ -52,7 +53,7 @@ def test_two_workers_share_the_outbox_and_send_each_message_once(rt, surveys):
 def test_temporary_failures_back_off_then_deliver_once(rt, surveys, clock):
     queue(rt, 1)
     sender = RecordingSender()
-    sender.fail_next(outbox.TemporaryFailure("500"), outbox.TemporaryFailure("429", 120),
+    sender.fail_next(TemporaryFailure("500"), TemporaryFailure("429", 120),
                      RuntimeError("a bug in a sender"))
     assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
     [row] = rows(rt)
@@ -75,7 +76,7 @@ def test_temporary_failures_back_off_then_deliver_once(rt, surveys, clock):
 def test_a_message_is_failed_after_the_last_attempt(rt, surveys, clock):
     queue(rt, 1)
     sender = RecordingSender()
-    sender.fail_next(*[outbox.TemporaryFailure("503")] * outbox.MAX_ATTEMPTS)
+    sender.fail_next(*[TemporaryFailure("503")] * outbox.MAX_ATTEMPTS)
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.send_due(rt, {"sms": sender}, clock())
         clock.advance(outbox.MAX_DELAY)
@@ -86,7 +87,7 @@ def test_a_message_is_failed_after_the_last_attempt(rt, surveys, clock):
 def test_an_opt_out_from_the_provider_stops_everything_queued(rt, surveys, clock):
     contact_id = queue(rt, 3)
     sender = RecordingSender()
-    sender.fail_next(outbox.PermanentFailure("21610", opt_out=True))
+    sender.fail_next(PermanentFailure("21610", opt_out=True))
     outbox.send_due(rt, {"sms": sender}, clock(), limit=1)
     assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
     assert sender.sent == []
@@ -123,7 +124,8 @@ def test_a_transient_delivery_error_is_sent_again(rt, surveys, clock):
     queue(rt, 1)
     sender = RecordingSender()
     outbox.send_due(rt, {"sms": sender}, clock())
-    outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "undelivered", "30003")
+    outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "undelivered", "30003",
+                         TemporaryFailure("30003"))
     clock.advance(timedelta(minutes=1))
     outbox.send_due(rt, {"sms": sender}, clock())
     assert len(sender.sent) == 2 and sender.sent[0].id == sender.sent[1].id
@@ -133,7 +135,8 @@ def test_an_invalid_number_is_marked_and_not_retried(rt, surveys, clock):
     queue(rt, 1)
     sender = RecordingSender()
     outbox.send_due(rt, {"sms": sender}, clock())
-    outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "failed", "21211")
+    outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "failed", "21211",
+                         PermanentFailure("21211", invalid_address=True))
     clock.advance(timedelta(hours=3))
     assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
     assert [(r.status, r.error_code) for r in rows(rt)] == [("failed", "21211")]
@@ -160,7 +163,7 @@ def test_messages_to_one_person_keep_their_order_through_a_retry(rt, surveys, cl
     queue(rt, 3)
     queue(rt, 1, address="+447700900501")
     sender = RecordingSender()
-    sender.fail_next(outbox.TemporaryFailure("500"))
+    sender.fail_next(TemporaryFailure("500"))
     assert outbox.send_due(rt, {"sms": sender}, clock()) == 4
     # The first message failed: the two after it were given back untried; the other
     # person's message went.

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outreach.bot.quiet import QuietHours
+from bot.quiet import QuietHours
 
 LONDON = ZoneInfo("Europe/London")
 NIGHT = QuietHours(time(21, 0), time(8, 0), LONDON)

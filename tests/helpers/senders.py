@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 
-from outreach.bot.outbox import Outgoing
+from bot.delivery import Outgoing
 
 
 class RecordingSender:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from outreach.bot.engine import Env
-from outreach.store.db import transaction
-from outreach.surveys import loader, registry
-from outreach.surveys.model import Survey
-from outreach.translations import detect
-from outreach.translations.catalog import Catalogs
+from bot.engine import Env
+from store.db import transaction
+from surveys import loader, registry
+from surveys.model import Survey
+from translations import detect
+from translations.catalog import Catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "surveys").glob("*.yaml"))

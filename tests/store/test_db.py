@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, text
 
-from outreach.bot.conversations import Inbound, handle
-from outreach.store.db import transaction
-from outreach.store.models import Answer, Contact, Erasure, Message, Response
+from bot.conversations import Inbound, handle
+from store.db import transaction
+from store.models import Answer, Contact, Erasure, Message, Response
 from tests.helpers.threads import together
 
 

@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from outreach.store.migrate import alembic_config
-from outreach.store.models import Base
+from store.migrate import alembic_config
+from store.models import Base
 
 
 def test_migrated_database_matches_the_models(db_url):

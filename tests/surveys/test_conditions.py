@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.surveys.conditions import ConditionError, evaluate, names, parse
+from surveys.conditions import ConditionError, evaluate, names, parse
 
 
 @pytest.mark.parametrize(("text", "tree"), [

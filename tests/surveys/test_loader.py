@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.surveys import loader
-from outreach.translations.catalog import Catalogs
+from surveys import loader
+from translations.catalog import Catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "surveys").glob("*.yaml"))

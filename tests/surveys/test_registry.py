@@ -6,10 +6,10 @@ import copy
 
 from sqlalchemy import func, select
 
-from outreach.bot.conversations import Inbound, handle
-from outreach.store.db import transaction
-from outreach.store.models import Response, SurveyVersion
-from outreach.surveys import registry
+from bot.conversations import Inbound, handle
+from store.db import transaction
+from store.models import Response, SurveyVersion
+from surveys import registry
 from tests.helpers.surveys import DEMO, definition
 
 

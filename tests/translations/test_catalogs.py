@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from outreach.bot.texts import BOT
-from outreach.translations.catalog import Catalogs, language_name
 from tests.helpers.surveys import TRANSLATIONS
+from translations.catalog import Catalogs, language_name
+from translations.texts import BOT
 
 CATALOGS = Catalogs.load(TRANSLATIONS)
 OFFERED = ["ro", "ur", "bg", "pl", "tr"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.translations.detect import detect
+from translations.detect import detect
 
 OFFERED = ["en", "ro", "ur", "bg", "pl", "tr"]
 

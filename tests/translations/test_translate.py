@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from outreach.app import create_app
-from outreach.bot.conversations import Inbound, handle
-from outreach.store.models import Answer
-from outreach.translations import translate
+from app import create_app
+from bot.conversations import Inbound, handle
+from bot.translating import PAUSE, PendingTranslations
+from store.models import Answer
 from tests.fakes.google_translate import FakeGoogleTranslate
+from translations import translate
 
 ROMANIAN = "Poliția nu vine niciodată când o chemăm noaptea în cartierul nostru"
 ENGLISH = "The police never come when we call them at night in our neighbourhood"
@@ -43,9 +44,9 @@ def stored(rt):
 def test_a_pending_answer_is_translated_and_kept_as_written(rt, surveys, google, clock):
     answer_in_romanian(rt)
     assert stored(rt) == (ROMANIAN, "pending", None)
-    translator = translate.build(rt)
+    translator = translate.build("google", google.url)
     try:
-        job = translate.PendingTranslations(rt, translator)
+        job = PendingTranslations(rt, translator)
         assert job.run(clock()) == 1
     finally:
         translator.close()
@@ -60,12 +61,12 @@ def test_a_failing_service_leaves_the_answer_pending_and_pauses(rt, surveys, goo
     google.failures.append(failure)
     translator = translate.GoogleTranslate(google.url, timeout=0.5)
     try:
-        job = translate.PendingTranslations(rt, translator)
+        job = PendingTranslations(rt, translator)
         assert job.run(clock()) == 0
         assert stored(rt) == (ROMANIAN, "pending", None)
         assert job.run(clock() + timedelta(minutes=1)) == 0  # paused: no request
         assert len(google.requests) == 1
-        assert job.run(clock() + translate.PAUSE) == 1
+        assert job.run(clock() + PAUSE) == 1
     finally:
         translator.close()
     assert stored(rt) == (ROMANIAN, "done", ENGLISH)
@@ -78,7 +79,7 @@ def test_a_language_google_does_not_know_is_marked_failed(rt, surveys, google, c
             .text_language = "xx"
     translator = translate.GoogleTranslate(google.url)
     try:
-        assert translate.PendingTranslations(rt, translator).run(clock()) == 1
+        assert PendingTranslations(rt, translator).run(clock()) == 1
     finally:
         translator.close()
     assert stored(rt) == (ROMANIAN, "failed", None)
@@ -87,12 +88,12 @@ def test_a_language_google_does_not_know_is_marked_failed(rt, surveys, google, c
 
 def test_translator_none_builds_no_translator(app, config, clock):
     other = create_app({**config, "TRANSLATOR": "none"}, clock=clock)
-    assert translate.build(other.extensions["outreach"]) is None
+    assert translate.build(other.extensions["outreach"].settings.translator) is None
 
 
 def test_with_no_translator_answers_stay_pending(rt, surveys, clock):
     answer_in_romanian(rt)
-    assert translate.PendingTranslations(rt, None).run(clock()) == 0
+    assert PendingTranslations(rt, None).run(clock()) == 0
     assert stored(rt)[1] == "pending"
 
 

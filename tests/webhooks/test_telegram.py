@@ -11,15 +11,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from outreach.app import create_app
-from outreach.bot import outbox
-from outreach.bot.outbox import Outgoing, PermanentFailure
-from outreach.bot.state import Option, Reply, Start
-from outreach.store.models import Address, Answer, Contact, Message, OptOut, Response
-from outreach.webhooks import telegram
-from outreach.webhooks.senders import build as build_senders
-from outreach.webhooks.telegram import SECRET_HEADER, TelegramSender
+from app import create_app
+from bot import outbox
+from bot.delivery import Outgoing, PermanentFailure
+from bot.state import Option, Reply, Start
+from store.models import Address, Answer, Contact, Message, OptOut, Response
 from tests.fakes.telegram_api import FakeTelegramAPI
+from webhooks import telegram
+from webhooks.senders import build as build_senders
+from webhooks.telegram import SECRET_HEADER, TelegramSender
 
 TOKEN = "123456789:TEST-token_for-the-fake"
 SECRET = "webhook-Secret_0123456789"

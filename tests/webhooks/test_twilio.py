@@ -20,23 +20,18 @@ import yaml
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from outreach.app import create_app
-from outreach.bot import scheduler
-from outreach.bot.conversations import Inbound, handle
-from outreach.bot.outbox import (
-    Outgoing,
-    PermanentFailure,
-    TemporaryFailure,
-    backoff,
-    send_due,
-)
-from outreach.bot.state import Option, Reply
-from outreach.config import Settings
-from outreach.store.db import transaction
-from outreach.store.models import Address, Answer, Contact, Message, OptOut, Response
-from outreach.webhooks.senders import build
-from outreach.webhooks.twilio import TwilioSender
+from app import create_app
+from bot import scheduler
+from bot.config import Settings
+from bot.conversations import Inbound, handle
+from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
+from bot.outbox import backoff, send_due
+from bot.state import Option, Reply
+from store.db import transaction
+from store.models import Address, Answer, Contact, Message, OptOut, Response
 from tests.fakes.twilio_api import FakeTwilio
+from webhooks.senders import build
+from webhooks.twilio import TwilioSender
 
 TRANSCRIPTS = Path(__file__).resolve().parents[1] / "transcripts"
 ACCOUNT = "AC" + "0123456789abcdef" * 2

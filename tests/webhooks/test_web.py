@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from outreach.store.models import (
+from store.models import (
     Address,
     Answer,
     ConsentRecord,

@@ -1,0 +1,125 @@
+"""The application factory and the `outreach` command. Nothing runs at import.
+
+`create_app` reads the configuration once, builds the Runtime, and lets each package bind
+itself to the app (its blueprints, its CLI commands: Flask's `init_app` pattern). The
+layers point one way — store <- surveys, translations <- bot <- webhooks, staff <- app —
+so only this module knows them all, and it wires the channels' senders into the bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import click
+from flask import Flask, current_app, jsonify
+from flask.cli import ScriptInfo
+from gunicorn.app.base import BaseApplication
+
+import bot
+import store
+import surveys
+import webhooks
+from bot.config import Settings
+from bot.runtime import Clock, Runtime, current
+from store.db import ping
+from webhooks.senders import build as build_senders
+
+
+def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = None) -> Flask:
+    """Build the app. `config` overrides environment variables (tests, tools) and, when
+    given, the `.env` file is not read."""
+    settings = Settings.from_env(config, dotenv=config is None)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        DATABASE_URL=settings.database_url,
+        SURVEYS_DIR=settings.surveys_dir,
+        TRANSLATIONS_DIR=settings.translations_dir,
+    )
+    app.extensions["outreach"] = Runtime(settings, clock, senders=build_senders)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    for package in (store, surveys, bot, webhooks):
+        package.init_app(app)
+    app.cli.add_command(serve)
+    return app
+
+
+def healthz():
+    """200 when the database answers, 503 otherwise."""
+    if ping(current().engine):
+        return jsonify(status="ok")
+    return jsonify(status="unavailable"), 503
+
+
+# `outreach serve` ------------------------------------------------------------------------
+
+
+class _Server(BaseApplication):
+    """gunicorn, configured from code and serving `create_app()`."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return create_app()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web app under gunicorn (a production WSGI server). Behind a proxy, set
+    PUBLIC_BASE_URL to the public address."""
+    _Server({
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "timeout": 30,
+        "accesslog": "-",
+        "forwarded_allow_ips": "127.0.0.1",
+    }).run()
+
+
+# The `outreach` console script -----------------------------------------------------------
+
+
+class OutreachCommand(click.Group):
+    """The commands the packages registered on the app, each run inside its app context.
+    Flask's machinery (ScriptInfo) without Flask's own options and words."""
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        extra.setdefault("obj", ScriptInfo(create_app=create_app, set_debug_flag=False,
+                                           load_dotenv_defaults=False))
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def _app(self, ctx: click.Context) -> Flask:
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        if not current_app or current_app._get_current_object() is not app:
+            ctx.with_resource(app.app_context())
+        return app
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self._app(ctx).cli.list_commands(ctx))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._app(ctx).cli.get_command(ctx, name)
+
+
+main = OutreachCommand(
+    "outreach",
+    help="assembly-outreach: multilingual survey outreach for a citizens' assembly.\n\n"
+         "Settings come from the environment and a .env file in the working directory "
+         "(see docs/configuration.md).")
+
+
+if __name__ == "__main__":
+    main()

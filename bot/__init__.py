@@ -1,0 +1,9 @@
+"""The conversation: the pure engine, and everything that loads its state, stores what
+happened and hands replies to the outbox (conversations, effects, scheduler, worker)."""
+
+
+def init_app(app) -> None:
+    """Register `outreach chat`, `worker` and `broadcast` on a Flask app."""
+    from bot.cli import init_app as register
+
+    register(app)

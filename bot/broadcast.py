@@ -1,0 +1,145 @@
+"""Broadcasts: invite a list of people (or everyone we can reach) to a survey.
+
+Each recipient's conversation is started exactly as if they had texted the survey's
+keyword, so the invitation is the survey's own intro and consent in their language and
+their reply goes straight into it. The messages are outbox rows due at the next moment
+outside quiet hours. People who opted out, whose number is invalid, who are part way
+through a survey or who already completed this one are skipped. A dry run stores nothing
+and reports the recipients, SMS parts and estimated cost per language.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from bot import addresses, engine, segments
+from bot import plaintext as text_render
+from bot.conversations import (
+    CHANNEL_OF_SCHEME,
+    get_address,
+    get_conversation,
+    resume_due,
+)
+from bot.runtime import Runtime
+from bot.state import Contact as ContactState
+from bot.state import Message, Start, State
+from store.models import Address, Response, SurveyVersion
+from store.models import Survey as SurveyRow
+
+ADDRESS_COLUMNS = {"sms": "phone", "whatsapp": "phone", "telegram": "telegram_chat_id"}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str  # as given; normalised when used
+    language: str | None = None
+
+
+@dataclass
+class Plan:
+    """What a broadcast sends (or would send), for the report."""
+
+    sent: dict[str, str] = field(default_factory=dict)  # address -> language
+    skipped: dict[str, str] = field(default_factory=dict)  # address -> why
+    by_language: Counter = field(default_factory=Counter)  # recipients
+    messages: Counter = field(default_factory=Counter)
+    parts: Counter = field(default_factory=Counter)  # SMS parts per language
+
+
+def read_recipients(path: Path, channel: str) -> list[Recipient]:
+    """One address per line, or a CSV with a `phone` / `telegram_chat_id` column and an
+    optional `language` column."""
+    text = path.read_text(encoding="utf-8-sig")
+    first = text.splitlines()[0] if text.strip() else ""
+    column = ADDRESS_COLUMNS[channel]
+    if column in [c.strip() for c in first.split(",")]:
+        rows = csv.DictReader(io.StringIO(text))
+        return [Recipient(row[column].strip(), (row.get("language") or "").strip() or None)
+                for row in rows if (row.get(column) or "").strip()]
+    return [Recipient(line.strip()) for line in text.splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def audience(session: Session, channel: str, slug: str) -> list[Recipient]:
+    """Everyone reachable on `channel`: active addresses of contacts still opted in."""
+    scheme = addresses.SCHEMES[channel]
+    rows = session.scalars(select(Address).where(Address.scheme == scheme,
+                                                 Address.status == "active"))
+    return [Recipient(row.value, row.contact.language) for row in rows
+            if row.contact.opted_out_at is None]
+
+
+def _completed(session: Session, contact_id: int, slug: str) -> bool:
+    return bool(session.scalar(select(exists().where(
+        Response.contact_id == contact_id, Response.status == "complete",
+        Response.survey_version_id == SurveyVersion.id,
+        SurveyVersion.survey_id == SurveyRow.id, SurveyRow.slug == slug))))
+
+
+def run(rt: Runtime, slug: str, channel: str, recipients: list[Recipient],
+        dry_run: bool = False) -> Plan:
+    """Start `slug` for each recipient (or, with dry_run, only work out what would go)."""
+    plan = Plan()
+    now = rt.now()
+    with rt.sessions() as session:
+        for recipient in recipients:
+            why = _invite(rt, session, slug, channel, recipient, now, plan, dry_run)
+            if why:
+                plan.skipped[recipient.address] = why
+        if dry_run:
+            session.rollback()  # a dry run leaves no trace
+        else:
+            session.commit()
+    return plan
+
+
+def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: Recipient,
+            now, plan: Plan, dry_run: bool) -> str | None:
+    try:
+        scheme, value = addresses.normalize(channel, recipient.address,
+                                            rt.settings.default_region)
+    except addresses.InvalidAddress as exc:
+        return str(exc)
+    if value in plan.sent:
+        return "listed twice"
+    existing = session.scalar(select(Address).where(Address.scheme == scheme,
+                                                    Address.value == value))
+    if existing is not None:
+        if existing.contact.opted_out_at is not None:
+            return "opted out"
+        if existing.status != "active":
+            return "number marked invalid"
+        if _completed(session, existing.contact_id, slug):
+            return "already completed this survey"
+    address = existing or get_address(session, scheme, value, now, inbound=False)
+    contact = address.contact
+    if recipient.language and contact.language is None:
+        contact.language = recipient.language
+    conversation = get_conversation(session, address)
+    state = State.from_json(conversation.state)
+    if state.run.in_progress:
+        return "part way through a survey"
+    event = Message("", start=Start(survey=slug))
+    if dry_run:
+        state.contact = ContactState(contact.language, False)
+        sprint = engine.resume(state, event, now, rt.env(session))
+        replies, lang = sprint.replies, sprint.state.contact.language
+    else:
+        replies = resume_due(rt, session, conversation, event, now)
+        lang = contact.language
+    if not replies:
+        return "nothing to send"
+    lang = lang or "?"
+    plan.sent[value] = lang
+    plan.by_language[lang] += 1
+    plan.messages[lang] += len(replies)
+    if CHANNEL_OF_SCHEME[scheme] == "sms":
+        plan.parts[lang] += sum(segments.count(text_render.render(r)) for r in replies)
+    return None

@@ -1,0 +1,177 @@
+"""Configuration: read once, from the environment (and a `.env` file), into Settings.
+
+Every variable is documented in `.env.example` and docs/configuration.md. Nothing else in
+the code reads os.environ. `.env`, `instance/` and relative SQLite paths are looked for in
+the working directory (never beside the code, which may be inside site-packages); the
+surveys and catalogues default to the ones the package carries.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+import surveys
+import translations
+
+
+class ConfigError(ValueError):
+    """A setting with a value we cannot use."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90m', '24h', '3d', '1d12h' -> timedelta."""
+    parts = re.findall(r"(\d+)\s*([smhd])", text.strip().lower())
+    if not parts or "".join(n + u for n, u in parts) != re.sub(r"\s", "", text.lower()):
+        raise ConfigError(f"not a duration: {text!r} (use e.g. 90m, 24h, 3d)")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+    return sum((timedelta(**{unit[u]: int(n)}) for n, u in parts), timedelta())
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time] | None:
+    """'21:00-08:00' -> (21:00, 08:00); '' or 'off' -> None."""
+    if not text.strip() or text.strip().lower() in ("off", "none"):
+        return None
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", text)
+    if not m:
+        raise ConfigError(f"QUIET_HOURS must look like 21:00-08:00, not {text!r}")
+    h1, m1, h2, m2 = map(int, m.groups())
+    try:
+        return time(h1, m1), time(h2, m2)
+    except ValueError as exc:  # 25:00, 21:60
+        raise ConfigError(f"QUIET_HOURS has a time that does not exist: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    public_base_url: str
+    instance_path: Path
+    surveys_dir: Path
+    translations_dir: Path
+    timezone: ZoneInfo
+    quiet_hours: tuple[time, time] | None
+    default_survey: str | None
+    translator: str
+    translator_base_url: str | None
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_sms_from: str | None
+    twilio_whatsapp_from: str | None
+    twilio_api_base_url: str | None
+    twilio_whatsapp_template_sid: str | None
+    telegram_bot_token: str | None
+    telegram_webhook_secret: str | None
+    telegram_api_base_url: str | None
+    org_name: str
+    help_contact: str
+    default_region: str
+    nudge_after: timedelta
+    expire_after: timedelta
+    rate_limit_per_minute: int
+
+    @classmethod
+    def from_env(cls, overrides: Mapping[str, Any] | None = None,
+                 dotenv: bool = True) -> Settings:
+        """Settings from `.env` (unless dotenv=False), the environment, then `overrides`."""
+        env: dict[str, Any] = {}
+        here = Path.cwd()
+        if dotenv:
+            env.update((k, v) for k, v in dotenv_values(here / ".env").items() if v)
+        env.update(os.environ)
+        env.update(overrides or {})
+
+        def get(name: str, default: str | None = None) -> str | None:
+            value = env.get(name)
+            return default if value in (None, "") else str(value)
+
+        instance = (here / get("INSTANCE_PATH", "instance")).resolve()
+        try:
+            tz = ZoneInfo(get("OUTREACH_TIMEZONE", "Europe/London"))
+        except (KeyError, ValueError, OSError) as exc:  # OSError: a folder such as "Europe"
+            raise ConfigError(f"unknown OUTREACH_TIMEZONE: {exc}") from exc
+        translator = get("TRANSLATOR", "google").lower()
+        if translator not in ("google", "none"):
+            raise ConfigError("TRANSLATOR must be google or none")
+        return cls(
+            database_url=_database_url(get("DATABASE_URL", f"sqlite:///{instance / 'outreach.db'}"),
+                                       here),
+            secret_key=get("SECRET_KEY") or _instance_secret(instance),
+            public_base_url=get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            instance_path=instance,
+            surveys_dir=here / get("SURVEYS_DIR", str(surveys.BUNDLED)),
+            translations_dir=here / get("TRANSLATIONS_DIR", str(translations.BUNDLED)),
+            timezone=tz,
+            quiet_hours=parse_quiet_hours(get("QUIET_HOURS", "21:00-08:00")),
+            default_survey=get("DEFAULT_SURVEY"),
+            translator=translator,
+            translator_base_url=get("GOOGLE_TRANSLATE_URL"),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_sms_from=get("TWILIO_SMS_FROM"),
+            twilio_whatsapp_from=get("TWILIO_WHATSAPP_FROM"),
+            twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+            twilio_whatsapp_template_sid=get("TWILIO_WHATSAPP_TEMPLATE_SID"),
+            telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
+            org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
+            help_contact=get("OUTREACH_HELP_CONTACT", "the council's engagement team"),
+            default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
+            nudge_after=parse_duration(get("SURVEY_NUDGE_AFTER", "20h")),
+            expire_after=parse_duration(get("SURVEY_EXPIRE_AFTER", "3d")),
+            rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "20"),
+                                       "RATE_LIMIT_PER_MINUTE"),
+        )
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+    if number < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return number
+
+
+def _database_url(url: str, here: Path) -> str:
+    """Relative SQLite paths are made absolute against the working directory `here`."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        # The value is not echoed: it may hold a password.
+        raise ConfigError("DATABASE_URL must be a URL such as sqlite:///x.db") from exc
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.is_absolute():
+            return parsed.set(database=str(here / path)).render_as_string(hide_password=False)
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """Development only: a random key kept in instance/secret_key across restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,513 @@
+"""The conversation engine: (state, event, now, env) -> Sprint. Pure.
+
+No storage, no HTTP, no clock: the caller loads the state, resumes it with an event,
+carries out the effects, saves the state, sends the replies and schedules the wait.
+Timers come back in as `ReminderDue` / `Expired` events (see bot/scheduler.py).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import answers
+from bot.state import (
+    AnswerRecorded,
+    ConsentGiven,
+    ConsentRefused,
+    Contact,
+    EraseRequested,
+    Event,
+    Expired,
+    LanguageChanged,
+    Message,
+    OptedIn,
+    OptedOut,
+    Option,
+    ReminderDue,
+    Reply,
+    ResponseCompleted,
+    ResponseDiscarded,
+    ResponseExpired,
+    ResponseScreenedOut,
+    ResponseStarted,
+    Run,
+    Sprint,
+    Start,
+    State,
+    Wait,
+)
+from surveys import conditions
+from surveys.model import Question, Survey
+from translations.catalog import Catalogs, language_name
+
+KEYWORDS = ("stop", "start", "help", "lang", "skip", "restart", "delete")
+ENGAGER_CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _no_detection(text: str, offered: Iterable[str]) -> str | None:
+    return None
+
+
+@dataclass
+class Env:
+    """What the engine may consult: surveys, catalogues and settings, all plain data."""
+
+    surveys: Mapping[str, Survey]
+    catalogs: Catalogs = field(default_factory=Catalogs)
+    default_survey: str | None = None
+    versions: Mapping[tuple[str, int], Survey] = field(default_factory=dict)
+    detect: Callable[[str, Iterable[str]], str | None] = _no_detection
+    languages: tuple[str, ...] = ("en",)
+    nudge_after: timedelta = timedelta(hours=24)
+    expire_after: timedelta = timedelta(days=3)
+    org: str = "the council"
+    help_contact: str = "the engagement team"
+
+    def survey(self, slug: str | None, version: int | None = None) -> Survey | None:
+        if slug is None:
+            return None
+        current = self.surveys.get(slug)
+        if version is None or (current is not None and current.version == version):
+            return current
+        return self.versions.get((slug, version), current)
+
+    def start_survey(self) -> Survey | None:
+        """The survey a first message starts: DEFAULT_SURVEY, else the residents' one."""
+        if self.default_survey in self.surveys:
+            return self.surveys[self.default_survey]
+        residents = [s for s in self.surveys.values() if s.audience == "residents"]
+        return residents[0] if len(residents) == 1 else None
+
+    def audience_survey(self, audience: str) -> Survey | None:
+        return next((s for s in self.surveys.values() if s.audience == audience), None)
+
+
+def resume(state: State, event: Event, now: datetime, env: Env) -> Sprint:
+    """Resume a conversation with one event; the input state is not modified."""
+    turn = _Turn(copy.deepcopy(state), now, env)
+    if isinstance(event, Message):
+        turn.state.run.active_at = now.isoformat()
+        turn.on_message(event)
+    elif isinstance(event, ReminderDue):
+        turn.on_reminder()
+    elif isinstance(event, Expired):
+        turn.on_expired()
+    return Sprint(turn.state, turn.replies, turn.effects, turn.wait())
+
+
+def prompt(state: State, env: Env) -> list[Reply]:
+    """The replies that ask again what the conversation is waiting for; changes nothing."""
+    turn = _Turn(copy.deepcopy(state), None, env)
+    turn.prompt()
+    return turn.replies
+
+
+def is_engager_code(word: str) -> bool:
+    """Engager codes are 4-10 characters from an unambiguous alphabet, with a digit."""
+    return (4 <= len(word) <= 10 and all(ch in ENGAGER_CODE_CHARS for ch in word)
+            and any(ch.isdigit() for ch in word))
+
+
+class _Turn:
+    def __init__(self, state: State, now: datetime | None, env: Env):
+        self.state, self.now, self.env = state, now, env
+        self.replies: list[Reply] = []
+        self.effects: list = []
+
+    # Helpers -------------------------------------------------------------------------
+
+    @property
+    def run(self) -> Run:
+        return self.state.run
+
+    @property
+    def lang(self) -> str | None:
+        return self.state.contact.language
+
+    @property
+    def survey(self) -> Survey | None:
+        return self.env.survey(self.run.survey, self.run.version)
+
+    def langs(self) -> list[str | None]:
+        survey = self.survey
+        return [self.lang, survey.language if survey else None]
+
+    def offered(self) -> tuple[str, ...]:
+        survey = self.survey
+        return survey.languages if survey else self.env.languages
+
+    def bot(self, key: str, **values: object) -> str:
+        return self.env.catalogs.bot(self.lang, key, org=self.env.org,
+                                     contact=self.env.help_contact, **values)
+
+    def text(self, survey: Survey, context: str, source: str) -> str:
+        return self.env.catalogs.text([self.lang, survey.language], f"{survey.slug}/{context}",
+                                      source)
+
+    def say(self, text: str, options: tuple[Option, ...] = (), style: str = "list",
+            multi: bool = False, **more) -> None:
+        self.replies.append(Reply(text, options, style, multi, **more))
+
+    def words(self, key: str) -> frozenset[str]:
+        return self.env.catalogs.words(key, [self.lang, *self.offered()], answers.normalize)
+
+    def yes_no(self) -> tuple[Option, Option]:
+        return Option("yes", self.bot("yes")), Option("no", self.bot("no"))
+
+    def keyword(self, norm: str) -> str | None:
+        for key in KEYWORDS:
+            if norm in self.words(f"keywords/{key}"):
+                return key
+        return None
+
+    def wait(self) -> Wait | None:
+        if not self.run.in_progress or self.state.contact.opted_out or not self.run.active_at:
+            return None
+        active = datetime.fromisoformat(self.run.active_at)
+        nudge = None if self.run.nudged else active + self.env.nudge_after
+        return Wait(nudge_at=nudge, expire_at=active + self.env.expire_after)
+
+    # Events --------------------------------------------------------------------------
+
+    def on_message(self, msg: Message) -> None:
+        norm = answers.normalize(msg.text)
+        keyword = self.keyword(norm) if norm else None
+        if self.state.contact.opted_out:
+            self.while_opted_out(norm, keyword)
+        elif keyword == "stop":
+            self.effects.append(OptedOut())
+            self.state.contact.opted_out = True
+            self.run.interrupt = None
+            self.say(self.bot("stopped"))
+        elif msg.start is not None:
+            self.start_explicit(msg)
+        elif msg.media:
+            self.say(self.bot("media"))
+            self.prompt()
+        elif self.run.interrupt == "language" and self.pick_language(norm, keyword):
+            pass
+        elif self.run.interrupt == "delete" and self.confirm_delete(norm, keyword):
+            pass
+        elif keyword is not None and keyword != "start":
+            self.run.interrupt = None
+            self.on_keyword(keyword)
+        elif self.survey_keyword(msg.text):
+            pass
+        elif self.run.step == "consent":
+            self.on_consent(norm)
+        elif self.run.step == "question":
+            self.on_answer(msg.text)
+        elif self.run.step == "done":
+            self.say(self.bot("already-done"))
+        else:
+            self.first_contact(msg)
+
+    def on_reminder(self) -> None:
+        if self.run.in_progress and not self.run.nudged and not self.state.contact.opted_out:
+            self.run.nudged = True
+            self.prompt(lead=self.bot("nudge"))
+
+    def on_expired(self) -> None:
+        if self.run.in_progress:
+            if self.run.step == "question":
+                self.effects.append(ResponseExpired())
+            self.state.run = Run()
+
+    # Opt-out and keywords ------------------------------------------------------------
+
+    def while_opted_out(self, norm: str, keyword: str | None) -> None:
+        if keyword == "start" or norm in self.words("words/yes"):
+            self.effects.append(OptedIn())
+            self.state.contact.opted_out = False
+            self.say(self.bot("started"))
+            self.prompt()
+        elif keyword == "help":
+            self.say(self.bot("help"))
+        # Anything else: silence, as promised when they opted out.
+
+    def on_keyword(self, keyword: str) -> None:
+        if keyword == "help":
+            self.say(self.bot("help"))
+            self.prompt()
+        elif keyword == "lang":
+            self.run.interrupt = "language"
+            self.say(self.bot("choose-language"), self.language_options())
+        elif keyword == "skip":
+            self.skip()
+        elif keyword == "restart":
+            self.restart()
+        elif keyword == "delete":
+            self.run.interrupt = "delete"
+            self.say(self.bot("delete-confirm"), self.yes_no(), style="keys")
+
+    def language_options(self) -> tuple[Option, ...]:
+        return tuple(Option(lang, language_name(lang)) for lang in self.offered())
+
+    def pick_language(self, norm: str, keyword: str | None) -> bool:
+        options = self.language_options()
+        chosen = None
+        if norm.isdigit() and 1 <= int(norm) <= len(options):
+            chosen = options[int(norm) - 1].id
+        for option in options:
+            if norm in (answers.normalize(option.label), option.id):
+                chosen = option.id
+        if chosen is None:
+            if keyword is not None:
+                return False  # another keyword: handle it instead
+            self.say(self.bot("language-hint"), options)
+            return True
+        self.run.interrupt = None
+        self.set_language(chosen)
+        self.say(self.bot("language-set"))
+        self.prompt()
+        return True
+
+    def set_language(self, lang: str) -> None:
+        if lang != self.state.contact.language:
+            self.state.contact.language = lang
+            self.effects.append(LanguageChanged(lang))
+
+    def confirm_delete(self, norm: str, keyword: str | None) -> bool:
+        first = norm.split(" ", 1)[0] if norm else ""
+        if norm in self.words("words/yes") or first in self.words("words/yes"):
+            self.effects.append(EraseRequested())
+            self.say(self.bot("deleted"))
+            self.state = State(contact=Contact(language=self.lang))
+            return True
+        if keyword is not None and keyword != "delete":
+            return False
+        self.run.interrupt = None
+        self.say(self.bot("delete-kept"))
+        self.prompt()
+        return True
+
+    def skip(self) -> None:
+        question = self.current_question()
+        if question is None:
+            self.say(self.bot("nothing-to-do"))
+        elif not question.optional:
+            self.say(self.bot("cannot-skip"))
+            self.ask(question)
+        else:
+            self.advance(question)
+
+    def restart(self) -> None:
+        survey = self.survey or self.env.start_survey()
+        if survey is None:
+            self.say(self.bot("nothing-to-do"))
+            return
+        if self.run.step == "question":
+            self.effects.append(ResponseDiscarded())
+        consented, engager = self.run.consented, self.run.engager
+        self.say(self.bot("restarting"))
+        if consented and self.run.survey == survey.slug:
+            self.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
+                                 consented=True, active_at=self.run.active_at)
+            self.begin_questions(survey)
+        else:
+            self.start(survey, engager)
+
+    # Starting ------------------------------------------------------------------------
+
+    def survey_keyword(self, text: str) -> bool:
+        """`SAFETY`, or `YOUTH CODE` with an engager's code, starts that survey."""
+        words = text.strip().upper().split()
+        if not words or len(words) > 2:
+            return False
+        question = self.current_question()
+        if question is not None and question.type == "text":
+            return False  # "Safety" answering a free-text question is an answer
+        survey = next((s for s in self.env.surveys.values() if s.keyword == words[0]), None)
+        if survey is None or (len(words) == 2 and not is_engager_code(words[1])):
+            return False
+        engager = words[1] if len(words) == 2 else None
+        if self.run.in_progress and self.run.survey == survey.slug and engager is None:
+            self.prompt()  # already on it: carry on where they were
+            return True
+        self.first_language(text, survey)
+        self.switch_to(survey, engager)
+        return True
+
+    def start_explicit(self, msg: Message) -> None:
+        start: Start = msg.start  # type: ignore[assignment]
+        if start.survey is None and start.engager is None and self.run.in_progress:
+            self.prompt()  # a bare /start (Telegram's Restart button) mid-survey: carry on
+            return
+        if start.survey:
+            survey = self.env.surveys.get(start.survey)
+        elif start.engager:
+            survey = self.env.audience_survey("youth")
+        else:
+            survey = self.env.start_survey()
+        if survey is None:
+            self.say(self.bot("nothing-to-do"))
+            return
+        if (self.run.in_progress and self.run.survey == survey.slug
+                and start.engager in (None, self.run.engager)):
+            self.prompt()
+            return
+        self.first_language(msg.text, survey, msg.lang_hint)
+        self.switch_to(survey, start.engager)
+
+    def first_contact(self, msg: Message) -> None:
+        survey = self.env.start_survey()
+        if survey is None:
+            self.say(self.bot("nothing-to-do"))
+            return
+        self.first_language(msg.text, survey, msg.lang_hint)
+        self.start(survey, None)
+
+    def first_language(self, text: str, survey: Survey, hint: str | None = None) -> None:
+        """On first contact only: the channel's hint or a confident guess, else the default."""
+        if self.state.contact.language is not None:
+            return
+        guess = hint if hint in survey.languages else self.env.detect(text, survey.languages)
+        self.set_language(guess or survey.language)
+
+    def switch_to(self, survey: Survey, engager: str | None) -> None:
+        if self.run.step == "question":
+            self.effects.append(ResponseExpired())
+        self.start(survey, engager)
+
+    def start(self, survey: Survey, engager: str | None) -> None:
+        self.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
+                             active_at=self.run.active_at)
+        self.say(self.text(survey, "intro", survey.intro))
+        if survey.consent:
+            self.run.step = "consent"
+            self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",
+                     question="consent")
+        else:
+            self.begin_questions(survey)
+
+    def begin_questions(self, survey: Survey) -> None:
+        self.effects.append(ResponseStarted(survey.slug, survey.version,
+                                            self.lang or survey.language, self.run.engager))
+        self.run.step = "question"
+        self.run.answers = {}
+        self.go_to(survey, self.next_question(survey, None))
+
+    # Consent and answers -------------------------------------------------------------
+
+    def on_consent(self, norm: str) -> None:
+        survey = self.survey
+        wording = self.text(survey, "consent", survey.consent)
+        first = norm.split(" ", 1)[0] if norm else ""
+        yes, no = self.words("words/yes"), self.words("words/no")
+        lang = self.lang or survey.language
+        if norm in yes or first in yes or norm == "1":
+            self.effects.append(ConsentGiven(survey.slug, survey.version, wording, lang))
+            self.run.consented = True
+            self.begin_questions(survey)
+        elif norm in no or first in no or norm == "2":
+            self.effects.append(ConsentRefused(survey.slug, survey.version, wording, lang))
+            self.state.run = Run(step="refused", active_at=self.run.active_at)
+            self.say(self.bot("refused"))
+        else:
+            self.say(wording, self.yes_no(), style="keys", hint=self.bot("consent-hint"),
+                     question="consent")
+
+    def current_question(self) -> Question | None:
+        survey = self.survey
+        if self.run.step != "question" or survey is None:
+            return None
+        return survey.question(self.run.question or "")
+
+    def labels(self, survey: Survey, question: Question) -> dict[str, list[str]]:
+        return {c.id: [c.text, self.text(survey, f"{question.id}/{c.id}", c.text)]
+                for c in question.choices}
+
+    def on_answer(self, text: str) -> None:
+        survey, question = self.survey, self.current_question()
+        if question is None:  # the survey changed under us: start again cleanly
+            self.state.run = Run()
+            self.first_contact(Message(text))
+            return
+        value = answers.parse(question, text, self.labels(survey, question),
+                              self.words("words/yes"), self.words("words/no"))
+        if value is None:
+            self.ask(question, hint=self.hint(question))
+            return
+        written_in = None
+        if question.type == "text":
+            known = dict.fromkeys([*survey.languages, *self.env.languages])
+            written_in = self.env.detect(value, known) or self.lang or survey.language
+        self.effects.append(AnswerRecorded(question.id, value, answers.clean_text(text),
+                                           written_in))
+        self.run.answers[question.id] = value
+        if question.end_if is not None and conditions.evaluate(question.end_if, self.run.answers):
+            self.effects.append(ResponseScreenedOut())
+            self.finish(survey, self.text(survey, "screen_out", survey.screen_out or survey.outro))
+            return
+        self.advance(question)
+
+    def hint(self, question: Question) -> str:
+        if question.type == "scale":
+            return self.bot("hint/scale", min=question.min, max=question.max)
+        if question.type == "number":
+            if question.min is not None and question.max is not None:
+                return self.bot("hint/number-range", min=_num(question.min),
+                                max=_num(question.max))
+            return self.bot("hint/number")
+        return self.bot(f"hint/{question.type}")
+
+    def advance(self, question: Question) -> None:
+        survey = self.survey
+        self.go_to(survey, self.next_question(survey, question.id))
+
+    def next_question(self, survey: Survey, after: str | None) -> Question | None:
+        ids = [q.id for q in survey.questions]
+        start = 0 if after is None else ids.index(after) + 1
+        for q in survey.questions[start:]:
+            if q.when is None or conditions.evaluate(q.when, self.run.answers):
+                return q
+        return None
+
+    def go_to(self, survey: Survey, question: Question | None) -> None:
+        if question is None:
+            self.effects.append(ResponseCompleted())
+            self.finish(survey, self.text(survey, "outro", survey.outro))
+        else:
+            self.run.question = question.id
+            self.ask(question)
+
+    def finish(self, survey: Survey, text: str) -> None:
+        self.say(text)
+        self.state.run = Run(survey=survey.slug, version=survey.version, step="done",
+                             consented=self.run.consented, active_at=self.run.active_at)
+
+    # Prompts -------------------------------------------------------------------------
+
+    def prompt(self, lead: str | None = None) -> None:
+        """Ask again whatever we are waiting for (after HELP, a language change, a nudge)."""
+        survey = self.survey
+        if self.run.step == "consent" and survey is not None:
+            self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",
+                     hint=lead, question="consent")
+        elif (question := self.current_question()) is not None:
+            self.ask(question, hint=lead)
+
+    def ask(self, question: Question, hint: str | None = None) -> None:
+        survey = self.survey
+        text = self.text(survey, question.id, question.text)
+        more = {"hint": hint, "question": question.id,
+                "note": self.bot("optional") if question.optional else None}
+        if question.type in ("choice", "multi"):
+            options = tuple(Option(c.id, self.text(survey, f"{question.id}/{c.id}", c.text))
+                            for c in question.choices)
+            self.say(text, options, multi=question.type == "multi", **more)
+        elif question.type == "yesno":
+            self.say(text, self.yes_no(), **more)
+        elif question.type == "scale":
+            options = tuple(Option(str(i), str(i))
+                            for i in range(int(question.min), int(question.max) + 1))
+            self.say(text, options, style="keys", **more)
+        else:
+            self.say(text, **more)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -1,0 +1,91 @@
+"""The running service's parts in one place: settings, database, catalogues, clock, senders.
+
+`create_app` builds one Runtime and keeps it in `app.extensions["outreach"]`; the CLI,
+the webhooks and the worker all reach storage and the engine through it (`current()` inside
+a request or command). The channels' senders are handed in by the app, so the bot never
+imports the channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import cached_property
+
+from flask import current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.delivery import ConsoleSender, Sender
+from bot.engine import Env
+from store.db import make_engine, session_factory
+from surveys import registry
+from translations import detect
+from translations.catalog import Catalogs
+
+Clock = Callable[[], datetime]
+# Builds the worker's senders, one per channel, from the settings and the worker's clock.
+SenderFactory = Callable[[Settings, Clock], Mapping[str, Sender]]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def console_senders(_settings: Settings, _clock: Clock) -> dict[str, Sender]:
+    """No channels wired in: every message is logged, nothing is sent."""
+    return {channel: ConsoleSender(channel) for channel in ("sms", "whatsapp", "telegram")}
+
+
+def current() -> Runtime:
+    """The Runtime of the current app (inside a request or a command)."""
+    return current_app.extensions["outreach"]
+
+
+class Runtime:
+    def __init__(self, settings: Settings, clock: Clock | None = None,
+                 senders: SenderFactory = console_senders):
+        self.settings = settings
+        self.clock: Clock = clock or system_clock
+        self._senders = senders
+
+    def senders(self, clock: Clock | None = None) -> Mapping[str, Sender]:
+        """A sender per channel for the worker (`clock`: the worker's now); close them after."""
+        return self._senders(self.settings, clock or self.clock)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return session_factory(self.engine)
+
+    @cached_property
+    def catalogs(self) -> Catalogs:
+        return Catalogs.load(self.settings.translations_dir)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def env(self, session: Session, slug: str | None = None, version: int | None = None) -> Env:
+        """The engine's view of the world, with the survey version a conversation is on."""
+        surveys = registry.current(session)
+        versions = {}
+        if slug and version and (slug not in surveys or surveys[slug].version != version):
+            older = registry.get(session, slug, version)
+            if older is not None:
+                versions[(slug, version)] = older
+        return Env(
+            surveys=surveys,
+            catalogs=self.catalogs,
+            default_survey=self.settings.default_survey,
+            versions=versions,
+            detect=detect.detect,
+            languages=tuple(dict.fromkeys(["en", *self.catalogs.languages])),
+            nudge_after=self.settings.nudge_after,
+            expire_after=self.settings.expire_after,
+            org=self.settings.org_name,
+            help_contact=self.settings.help_contact,
+        )

@@ -1,0 +1,320 @@
+"""Read survey YAML files and report every problem as `FILE:LINE: message`.
+
+The YAML is read with a loader that remembers the line of every mapping and key (and
+refuses a key written twice), so a problem points at the line to fix. `validate_file`
+collects all problems instead of stopping at the first; `load_file` returns the definition
+only when there are none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from surveys import conditions
+from surveys.model import AUDIENCES, QUESTION_TYPES, RESERVED_IDS, Survey
+from translations.catalog import Catalogs
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+IDENT = re.compile(r"^[a-z0-9_]+$")
+LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]+)?$")
+KEYWORD = re.compile(r"^[A-Z0-9]+$")
+SURVEY_KEYS = {"slug", "title", "audience", "language", "languages", "keyword", "intro",
+               "consent", "outro", "screen_out", "questions"}
+QUESTION_KEYS = {"id", "type", "text", "choices", "min", "max", "optional", "when", "end_if"}
+RESERVED_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
+                     "OPTOUT", "START", "UNSTOP", "HELP", "INFO", "LANG", "LANGUAGE", "SKIP",
+                     "RESTART", "DELETE", "YES", "NO"}
+
+
+class LineDict(dict):
+    """A mapping that knows the line it starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_line_mapping(self, node: yaml.MappingNode) -> LineDict:
+        mapping = LineDict()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        own = {id(k) for k, _ in node.value}  # keys written here, not merged in with <<
+        own_keys = set()
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if id(key_node) in own:  # PyYAML would silently keep only the last one
+                if key in own_keys:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key}'", key_node.start_mark)
+                own_keys.add(key)
+            mapping[key] = self.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
+        return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_line_mapping
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def text(self, data: LineDict, key: str, required: bool = True) -> None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.add(data.line, f"missing '{key}'")
+        elif not isinstance(value, str) or not value.strip():
+            self.add(data.line_of(key), f"'{key}' must be some text")
+
+
+def read_file(path: Path | str) -> tuple[Any, list[Problem]]:
+    """Parse YAML keeping line numbers; a syntax error is reported as a Problem."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_LineLoader), []  # noqa: S506 (a SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, [Problem(str(path), line, f"YAML: {exc.problem or exc}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(str(path), 1, f"cannot read: {exc}")]
+
+
+def validate(data: Any, file: str, catalogs: Catalogs | None = None) -> list[Problem]:
+    """Every problem with one survey definition (as read by `read_file`)."""
+    check = _Checker(file)
+    if not isinstance(data, LineDict):
+        check.add(1, "a survey file must be a mapping (slug:, title:, questions: ...)")
+        return check.problems
+    for key in data:
+        if key not in SURVEY_KEYS:
+            check.add(data.line_of(key), f"unknown key '{key}'")
+    slug = data.get("slug")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        check.add(data.line_of("slug"), "'slug' must be lower-case letters, digits and -")
+    for key in ("title", "intro", "outro"):
+        check.text(data, key)
+    check.text(data, "consent", required=False)
+    check.text(data, "screen_out", required=False)
+    if data.get("audience") not in AUDIENCES:
+        check.add(data.line_of("audience"), f"'audience' must be one of {', '.join(AUDIENCES)}")
+    _check_languages(check, data)
+    keyword = data.get("keyword")
+    if keyword is not None:
+        if not isinstance(keyword, str) or not KEYWORD.match(keyword.upper()):
+            check.add(data.line_of("keyword"), "'keyword' must be one word of letters or digits")
+        elif keyword.upper() in RESERVED_KEYWORDS:
+            check.add(data.line_of("keyword"), f"'{keyword}' is one of the bot's own keywords")
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        check.add(data.line_of("questions"), "'questions' must be a list of questions")
+        return check.problems
+    seen: dict[str, dict] = {}
+    for q in questions:
+        _check_question(check, q, seen, data.line_of("questions"))
+    if any(isinstance(q, LineDict) and q.get("end_if") for q in questions):
+        check.text(data, "screen_out")
+    if not check.problems and catalogs is not None:
+        _check_translations(check, data, catalogs)
+    return check.problems
+
+
+def _check_languages(check: _Checker, data: LineDict) -> None:
+    lang = data.get("language")
+    if not isinstance(lang, str) or not LANG.match(lang):
+        check.add(data.line_of("language"), "'language' must be a language code such as en")
+    langs = data.get("languages", [lang])
+    if not isinstance(langs, list) or not all(isinstance(x, str) and LANG.match(x) for x in langs):
+        check.add(data.line_of("languages"), "'languages' must be a list of language codes")
+    elif lang not in langs:
+        check.add(data.line_of("languages"), f"'languages' must include the survey's own '{lang}'")
+    elif len(set(langs)) != len(langs):
+        check.add(data.line_of("languages"), "'languages' lists a language twice")
+
+
+def _check_question(check: _Checker, q: Any, seen: dict[str, dict], list_line: int) -> None:
+    if not isinstance(q, LineDict):  # a plain item has no line of its own: point at the list
+        check.add(list_line, "each question must be a mapping with id, type, text")
+        return
+    for key in q:
+        if key not in QUESTION_KEYS:
+            check.add(q.line_of(key), f"unknown key '{key}' in a question")
+    qid = q.get("id")
+    if not isinstance(qid, str) or not IDENT.match(qid):
+        check.add(q.line_of("id"), "question 'id' must be lower-case letters, digits and _")
+    elif qid in RESERVED_IDS:
+        check.add(q.line_of("id"), f"question id '{qid}' is reserved")
+    elif qid in seen:
+        check.add(q.line_of("id"), f"duplicate question id '{qid}'")
+    check.text(q, "text")
+    qtype = q.get("type")
+    if qtype not in QUESTION_TYPES:
+        check.add(q.line_of("type"), f"unknown type '{qtype}' (use {', '.join(QUESTION_TYPES)})")
+    elif qtype in ("choice", "multi"):
+        _check_choices(check, q)
+    elif "choices" in q:
+        check.add(q.line_of("choices"), f"a {qtype} question has no choices")
+    _check_bounds(check, q, qtype)
+    if "optional" in q and not isinstance(q["optional"], bool):
+        check.add(q.line_of("optional"), "'optional' must be true or false")
+    for key in ("when", "end_if"):
+        if key in q:
+            # `when` looks back at earlier questions; `end_if` at this one too.
+            visible = dict(seen, **({qid: q} if key == "end_if" and isinstance(qid, str) else {}))
+            _check_condition(check, q, key, visible)
+    if isinstance(qid, str) and qid not in seen:
+        seen[qid] = q
+
+
+def _check_choices(check: _Checker, q: LineDict) -> None:
+    choices = q.get("choices")
+    if not isinstance(choices, list) or len(choices) < 2:
+        check.add(q.line_of("choices"), "a choice question needs at least two choices")
+        return
+    ids: set[str] = set()
+    for c in choices:
+        if not isinstance(c, LineDict) or set(c) - {"id", "text"}:
+            check.add(getattr(c, "line", q.line_of("choices")),
+                      "each choice must be {id: ..., text: ...}")
+            continue
+        cid = c.get("id")
+        if not isinstance(cid, str) or not IDENT.match(cid):
+            check.add(c.line_of("id"), "choice 'id' must be lower-case letters, digits and _")
+        elif cid in ids:
+            check.add(c.line_of("id"), f"duplicate choice id '{cid}'")
+        else:
+            ids.add(cid)
+        check.text(c, "text")
+
+
+def _check_bounds(check: _Checker, q: LineDict, qtype: Any) -> None:
+    if qtype == "scale":
+        for key in ("min", "max"):
+            if not isinstance(q.get(key), int) or isinstance(q.get(key), bool):
+                check.add(q.line_of(key), f"a scale needs a whole number '{key}'")
+    elif qtype != "number":
+        for key in ("min", "max"):
+            if key in q:
+                check.add(q.line_of(key), f"a {qtype} question has no '{key}'")
+        return
+    lo, hi = q.get("min"), q.get("max")
+    for key, value in (("min", lo), ("max", hi)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            check.add(q.line_of(key), f"'{key}' must be a number")
+            return
+    if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+        check.add(q.line_of("min"), f"min ({lo}) is greater than max ({hi})")
+    elif qtype == "scale" and isinstance(lo, int) and isinstance(hi, int) and hi - lo > 10:
+        check.add(q.line_of("max"), "a scale may have at most 11 points")
+
+
+def _check_condition(check: _Checker, q: LineDict, key: str, seen: dict[str, dict]) -> None:
+    line = q.line_of(key)
+    try:
+        cond = conditions.parse(q[key])
+    except conditions.ConditionError as exc:
+        check.add(line, f"'{key}': {exc}")
+        return
+    for name, value in conditions.names(cond):
+        target = seen.get(name)
+        if target is None:
+            where = "a later question" if name == q.get("id") else "an unknown or later question"
+            check.add(line, f"'{key}' names {where} '{name}'")
+            continue
+        ttype = target.get("type")
+        if ttype in ("choice", "multi"):
+            ids = {c.get("id") for c in target.get("choices") or [] if isinstance(c, dict)}
+            if value not in ids:
+                check.add(line, f"'{key}': '{value}' is not a choice of '{name}'")
+        elif ttype == "yesno" and value not in ("yes", "no"):
+            check.add(line, f"'{key}': compare '{name}' with yes or no")
+        elif ttype in ("scale", "number") and not isinstance(value, int | float):
+            check.add(line, f"'{key}': compare '{name}' with a number")
+
+
+def _check_translations(check: _Checker, data: LineDict, catalogs: Catalogs) -> None:
+    survey = Survey.from_definition(_plain(data))
+    lines = _text_lines(data)
+    for lang in survey.languages:
+        if lang == survey.language:
+            continue
+        for context, source in survey.texts():
+            if not catalogs.has(lang, context, source):
+                check.add(lines.get(context, data.line),
+                          f"no '{lang}' translation for {context} (translations/{lang})")
+
+
+def _text_lines(data: LineDict) -> dict[str, int]:
+    slug = data["slug"]
+    lines = {f"{slug}/{k}": data.line_of(k) for k in ("title", "intro", "consent", "outro",
+                                                       "screen_out")}
+    for q in data["questions"]:
+        lines[f"{slug}/{q['id']}"] = q.line_of("text")
+        for c in q.get("choices") or []:
+            lines[f"{slug}/{q['id']}/{c['id']}"] = c.line_of("text")
+    return lines
+
+
+def _plain(value: Any) -> Any:
+    """Turn LineDicts into ordinary dicts (JSON-ready)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def validate_file(path: Path | str, catalogs: Catalogs | None = None) -> list[Problem]:
+    """Every problem with a survey file, each as FILE:LINE: message."""
+    data, problems = read_file(path)
+    return problems or validate(data, str(path), catalogs)
+
+
+def load_file(path: Path | str, catalogs: Catalogs | None = None) -> tuple[dict | None,
+                                                                          list[Problem]]:
+    """The survey definition as plain data, or None and the problems found."""
+    data, problems = read_file(path)
+    problems = problems or validate(data, str(path), catalogs)
+    return (None, problems) if problems else (_plain(data), [])
+
+
+def check_keywords(definitions: dict[str, dict]) -> list[str]:
+    """Problems across surveys: two surveys claiming one keyword or slug."""
+    owners: dict[tuple[str, str], str] = {}
+    problems = []
+    for file, data in definitions.items():
+        kw = (data.get("keyword") or "").upper()
+        for what, value in (("slug", data.get("slug")), ("keyword", kw)):
+            if value and (what, value) in owners:
+                problems.append(f"{file}:1: {what} '{value}' is also used by "
+                                f"{owners[what, value]}")
+            elif value:
+                owners[what, value] = file
+    return problems

@@ -1,0 +1,96 @@
+"""Machine translation of free text into English, for staff: the translators themselves.
+
+The worker's job that fills in answers' translations is `bot/translating.py`; here is only
+the client side: a text and its language in, English out, or a failure that says whether
+to try again (`TranslationFailed`) or never (`Untranslatable`).
+
+deep-translator's GoogleTranslator has no timeout and is not thread-safe (PITFALLS): each
+call gets its own instance and runs in a small thread pool under our own timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Protocol
+
+import requests
+from deep_translator import GoogleTranslator
+from deep_translator.exceptions import (
+    BaseError,
+    LanguageNotSupportedException,
+    RequestError,
+    TooManyRequests,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 4500  # Google's limit is 5,000 per request
+GOOGLE_CODES = {"he": "iw", "zh-cn": "zh-CN", "zh-tw": "zh-TW", "jv": "jw"}
+
+
+class TranslationFailed(Exception):
+    """Try again later (timeout, 429, the service down)."""
+
+
+class Untranslatable(Exception):
+    """This text will never translate (a language the service does not know)."""
+
+
+class Translator(Protocol):
+    def translate(self, text: str, source: str) -> str:
+        """`text` written in `source`, in English."""
+
+
+class GoogleTranslate:
+    """Google Translate through deep-translator, with a timeout of our own."""
+
+    def __init__(self, base_url: str | None = None, timeout: float = 15.0):
+        self.base_url, self.timeout = base_url, timeout
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="translate")
+
+    def translate(self, text: str, source: str) -> str:
+        return " ".join(self._one(part, source) for part in _chunks(text))
+
+    def _one(self, text: str, source: str) -> str:
+        try:
+            client = GoogleTranslator(source=GOOGLE_CODES.get(source, source), target="en")
+        except (LanguageNotSupportedException, BaseError) as exc:
+            raise Untranslatable(f"{source}: {exc}") from exc
+        if self.base_url:
+            client._base_url = self.base_url  # a local fake in tests
+        future = self._pool.submit(client.translate, text)
+        try:
+            result = future.result(timeout=self.timeout)
+        except FutureTimeout as exc:
+            raise TranslationFailed("timeout") from exc
+        except (TooManyRequests, RequestError, BaseError, requests.RequestException) as exc:
+            raise TranslationFailed(type(exc).__name__) from exc
+        if not result:
+            raise TranslationFailed("empty answer")
+        return result
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _chunks(text: str, size: int = MAX_CHARS) -> list[str]:
+    """Split at spaces into pieces Google accepts."""
+    parts, current = [], ""
+    for word in text.split(" "):
+        if current and len(current) + 1 + len(word) > size:
+            parts.append(current)
+            current = ""
+        current = f"{current} {word}" if current else word
+        while len(current) > size:
+            parts.append(current[:size])
+            current = current[size:]
+    return [*parts, current] if current else parts
+
+
+def build(kind: str, base_url: str | None = None) -> Translator | None:
+    """The translator a setting names (TRANSLATOR), or None for "none"."""
+    if kind == "none":
+        return None
+    return GoogleTranslate(base_url)

@@ -1,0 +1,321 @@
+"""The survey as an accessible web form, /s/<slug>: one engine step per page, no JavaScript.
+
+The browser is a chat contact on channel `web` whose address is a random token kept in
+Flask's signed session cookie (with the CSRF token and where the visitor is; never an
+answer). A GET starts the survey (a new visitor, another survey, a new `?ref=`) or shows the
+current step again and stores nothing; `?lang=` changes the language the way LANG does in a
+chat. A POST is the answer as a chat would type it (an option's number, "1,3", words, SKIP),
+then a redirect to the GET, so reloading a page never answers twice.
+
+A page shows the replies to one inbound message; that message's id is the page's "step".
+A form from an older step (back button, a second tab) is refused without storing anything,
+and a double click is one message: the step is the form's provider id, deduplicated by
+`handle` like a provider's retry.
+
+The few web-only words (buttons, headings, error pages) are bot texts `web/…`
+(`outreach/bot/texts.py`), translated in the catalogues like every other bot text.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from babel import Locale, UnknownLocaleError
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from bot.conversations import Handled, Inbound, handle
+from bot.engine import is_engager_code
+from bot.outbox import reply_from_row
+from bot.runtime import Runtime, current
+from bot.state import Reply, Start, State
+from store.models import Address, Contact, Conversation
+from store.models import Message as MessageRow
+from surveys import registry
+from surveys.model import Survey
+from translations.catalog import language_name
+from translations.texts import BOT
+
+bp = Blueprint("web", __name__, template_folder="templates")
+
+SKIP, LANG = "SKIP", "LANG"  # keywords the engine understands in every language
+SESSION_KEYS = ("web_token", "web_csrf", "web_slug", "web_ref", "web_step", "web_tries",
+                "web_notice")
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",  # shared computers: no answers in the browser's cache
+    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
+                                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@dataclass
+class Field:
+    """The question of a page, as form controls: radio, checkbox, number or text."""
+
+    kind: str
+    label: str
+    options: list[tuple[str, str]] = field(default_factory=list)  # (posted value, label)
+    error: str | None = None
+    optional: bool = False
+    value: str = ""  # what was typed, shown again beside its error
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def target(self) -> str:
+        """The id of the first control, where an error summary links to."""
+        return "answer-1" if self.options else "answer"
+
+
+@dataclass
+class Visitor:
+    language: str | None
+    survey: str | None  # the survey the conversation is on
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+@bp.get("/s/<slug>")
+def show(slug: str):
+    """Start the survey, change its language, or show the current step again."""
+    rt = current()
+    survey = _survey(rt, slug)
+    if survey is None:
+        return _message(rt, None, "not-found", 404)
+    lang = request.args.get("lang")
+    lang = lang if lang in survey.languages else None
+    ref = _engager_code(request.args.get("ref"))
+    visitor = _visitor(rt, session.get("web_token"))
+    if visitor is None:
+        _new_visitor()
+    elif lang and lang != visitor.language:
+        _send(rt, LANG)
+        _advance(rt, _send(rt, lang))
+    if (session.get("web_slug") != slug or "web_step" not in session
+            or (ref and ref != session.get("web_ref"))):
+        hint = lang or request.accept_languages.best_match(survey.languages)
+        session["web_slug"], session["web_ref"] = slug, ref
+        _advance(rt, _send(rt, "", lang_hint=hint, start=Start(survey=slug, engager=ref)))
+    return _page(rt, survey)
+
+
+@bp.post("/s/<slug>")
+def answer(slug: str):
+    """Hand the answer to the engine, then show the next step (post/redirect/get)."""
+    rt = current()
+    survey = _survey(rt, slug)
+    if survey is None:
+        return _message(rt, None, "not-found", 404)
+    if not _csrf_ok():
+        return _message(rt, survey, "bad-request", 400)
+    step = session.get("web_step")
+    if (step is None or session.get("web_slug") != slug
+            or request.form.get("step") != str(step)):
+        session["web_notice"] = "stale"  # back to where they are, nothing stored
+        return redirect(url_for(".show", slug=session.get("web_slug") or slug), 303)
+    before = _visitor(rt, session["web_token"])
+    provider_id = f"{step}.{session.get('web_tries', 0)}"
+    handled = _send(rt, _answer_text(), provider_id=provider_id)
+    if not _advance(rt, handled, provider_id):
+        session["web_notice"] = "slow-down"
+    visitor = _visitor(rt, session["web_token"])
+    if visitor is None:  # erased (DELETE): say so once, then forget this browser
+        language = _language(rt, survey, before)
+        for key in SESSION_KEYS:
+            session.pop(key, None)
+        return _render(rt, survey, language, handled.replies)
+    now_on = _survey(rt, visitor.survey) if visitor.survey else None
+    session["web_slug"] = now_on.slug if now_on else slug  # a keyword may switch surveys
+    return redirect(url_for(".show", slug=session["web_slug"]), 303)
+
+
+# The visitor and the engine ------------------------------------------------------------
+
+
+def _new_visitor() -> None:
+    for key in SESSION_KEYS:
+        session.pop(key, None)
+    session["web_token"] = secrets.token_urlsafe(24)
+    session["web_csrf"] = secrets.token_urlsafe(32)
+
+
+def _csrf_ok() -> bool:
+    expected, given = session.get("web_csrf"), request.form.get("csrf")
+    if not expected or not given or "web_token" not in session:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def _engager_code(ref: str | None) -> str | None:
+    """A peer engager's code from ?ref=; anything that cannot be one is ignored."""
+    code = (ref or "").strip().upper()
+    return code if is_engager_code(code) else None
+
+
+def _answer_text() -> str:
+    """The form as a chat message: SKIP, the chosen numbers "1,3", or what was typed."""
+    if "skip" in request.form:
+        return SKIP
+    values = request.form.getlist("answer")
+    return values[0] if len(values) == 1 else ",".join(values)
+
+
+def _send(rt: Runtime, text: str, **more) -> Handled:
+    return handle(rt, Inbound("web", session["web_token"], text, **more), deliver="inline")
+
+
+def _advance(rt: Runtime, handled: Handled, provider_id: str | None = None) -> bool:
+    """Make these replies the current page; False if the engine did not answer (the
+    visitor is sending too fast), which keeps the page and the next provider id fresh."""
+    if not handled.replies or handled.rate_limited:
+        session["web_tries"] = session.get("web_tries", 0) + 1
+        return False
+    step = _inbound_id(rt, provider_id) if handled.duplicate else handled.inbound_id
+    session["web_step"], session["web_tries"] = step, 0
+    return True
+
+
+# Reading what is stored ----------------------------------------------------------------
+
+
+def _survey(rt: Runtime, slug: str) -> Survey | None:
+    with rt.sessions() as db:
+        return registry.current(db).get(slug)
+
+
+def _visitor(rt: Runtime, token: str | None) -> Visitor | None:
+    """The contact behind this browser's token, or None (new, or erased)."""
+    if not token:
+        return None
+    with rt.sessions() as db:
+        row = db.execute(
+            select(Contact.language, Conversation.state)
+            .select_from(Address).join(Contact, Contact.id == Address.contact_id)
+            .outerjoin(Conversation, Conversation.address_id == Address.id)
+            .where(Address.scheme == "web", Address.value == token)).first()
+    if row is None:
+        return None
+    return Visitor(row.language, State.from_json(row.state).run.survey)
+
+
+def _inbound_id(rt: Runtime, provider_id: str | None) -> int | None:
+    with rt.sessions() as db:
+        return db.scalar(select(MessageRow.id).where(
+            MessageRow.channel == "web", MessageRow.direction == "in",
+            MessageRow.provider_id == provider_id))
+
+
+def _step(rt: Runtime, step: int | None) -> tuple[str, list[Reply]]:
+    """What the visitor sent at this step and the replies it got."""
+    with rt.sessions() as db:
+        sent = db.get(MessageRow, step) if step is not None else None
+        if sent is None or sent.channel != "web":
+            return "", []
+        rows = db.scalars(select(MessageRow).where(MessageRow.reply_to_id == sent.id,
+                                                   MessageRow.direction == "out")
+                          .order_by(MessageRow.id))
+        return sent.body, [reply_from_row(row) for row in rows]
+
+
+# Rendering -----------------------------------------------------------------------------
+
+
+def _language(rt: Runtime, survey: Survey | None, visitor: Visitor | None) -> str:
+    if visitor is not None and visitor.language:
+        return visitor.language
+    if survey is not None:
+        return survey.language
+    wanted = request.args.get("lang")
+    offered = rt.catalogs.languages or ["en"]
+    return wanted if wanted in offered else request.accept_languages.best_match(offered, "en")
+
+
+def _direction(lang: str) -> str:
+    try:
+        return Locale.parse(lang).text_direction
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+
+
+def _words(rt: Runtime, lang: str) -> dict[str, str]:
+    """The web-only words in `lang`, keyed without their "web/" prefix."""
+    return {key.removeprefix("web/"): rt.catalogs.bot(lang, key)
+            for key in BOT if key.startswith("web/")}
+
+
+def _field(reply: Reply, survey: Survey, typed: str) -> Field:
+    """Controls for a reply. A question's options are posted as their number, as a chat
+    would type them; a scale's as their value (a 0-10 scale starts at 0); a menu that is
+    not a question (the language list, DELETE's yes/no) as the option's id, which the
+    engine reads there. A question without options is a number box or a text box."""
+    scale = reply.style == "keys" and reply.question not in (None, "consent")
+    by_number = reply.question is not None and not scale
+    options = [(str(n) if by_number else option.id, option.label)
+               for n, option in enumerate(reply.options, start=1)]
+    question = survey.question(reply.question or "")
+    made = Field("checkbox" if reply.multi else "radio", reply.text, options, reply.hint,
+                 reply.note is not None)
+    if not options:
+        number = question is not None and question.type == "number"
+        made.kind = "number" if number else "text"
+        if number:
+            made.min, made.max = question.min, question.max
+    if reply.hint and not options:
+        made.value = typed
+    return made
+
+
+def _page(rt: Runtime, survey: Survey):
+    """The current step of this visitor, as a whole page."""
+    language = _language(rt, survey, _visitor(rt, session.get("web_token")))
+    typed, replies = _step(rt, session.get("web_step"))
+    return _render(rt, survey, language, replies, typed)
+
+
+def _render(rt: Runtime, survey: Survey, language: str, replies: list[Reply],
+            typed: str = ""):
+    asks = [i for i, reply in enumerate(replies) if reply.options or reply.question]
+    form = _field(replies[asks[-1]], survey, typed) if asks else None
+    said = [reply.text for i, reply in enumerate(replies) if not asks or i != asks[-1]]
+    notice = session.pop("web_notice", None)
+    words = _words(rt, language)
+    if notice == "slow-down":
+        notice = rt.catalogs.bot(language, "slow-down")
+    elif notice is not None:
+        notice = words.get(notice)
+    return render_template(
+        "web/page.html", lang=language, dir=_direction(language), words=words,
+        title=_title(rt, survey, language), said=said, form=form, notice=notice,
+        languages=_languages(survey, language), csrf=session.get("web_csrf", ""),
+        step=session.get("web_step", ""), action=url_for(".answer", slug=survey.slug))
+
+
+def _title(rt: Runtime, survey: Survey, language: str) -> str:
+    return rt.catalogs.text([language, survey.language], f"{survey.slug}/title", survey.title)
+
+
+def _languages(survey: Survey, current: str) -> list[dict[str, object]]:
+    """The language switcher: each offered language in its own name, as a plain link."""
+    return [{"code": code, "name": language_name(code), "dir": _direction(code),
+             "href": url_for(".show", slug=survey.slug, lang=code), "current": code == current}
+            for code in survey.languages]
+
+
+def _message(rt: Runtime, survey: Survey | None, key: str, status: int):
+    """A short page for a link that leads nowhere (404) or a refused form (400)."""
+    language = _language(rt, survey, _visitor(rt, session.get("web_token")))
+    words = _words(rt, language)
+    page = render_template(
+        "web/message.html", lang=language, dir=_direction(language), words=words,
+        title=words[f"{key}-title"], text=words[key],
+        back=url_for(".show", slug=survey.slug) if survey else None)
+    return page, status
