@@ -1,5 +1,7 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -14,12 +16,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The web app on http://127.0.0.1:5000 with the worker beside it (stopped together).
+# The web app on http://$(HOST):$(PORT) with the worker beside it (stopped together).
+# `make run HOST=0.0.0.0 PORT=8000` serves elsewhere.
 run: $(STAMP)
 	$(BIN)/outreach db upgrade
-	$(BIN)/outreach surveys load surveys/*.yaml
+	$(BIN)/outreach surveys load
 	$(BIN)/outreach worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/outreach serve
+	$(BIN)/outreach serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check app.py bot webhooks surveys translations store tests bench

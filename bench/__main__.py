@@ -17,11 +17,11 @@ from pathlib import Path
 from app import create_app
 from bot import engine
 from bot.conversations import Inbound, handle
-from bot.state import Message, State
+from bot.state import Incoming, State
 from store.db import transaction
 from store.migrate import upgrade
 from surveys import loader, registry
-from surveys.model import Survey
+from surveys.model import Questionnaire
 from translations import detect
 from translations.catalog import Catalogs
 
@@ -41,7 +41,7 @@ def bench_engine(rounds: int = 300) -> None:
     surveys = {}
     for path in sorted((ROOT / "surveys").glob("*.yaml")):
         data, _ = loader.load_file(path)
-        survey = Survey.from_definition(data, version=1)
+        survey = Questionnaire.from_definition(data, version=1)
         surveys[survey.slug] = survey
     env = engine.Env(surveys=surveys, catalogs=Catalogs.load(ROOT / "translations"),
                      detect=detect.detect)
@@ -52,7 +52,7 @@ def bench_engine(rounds: int = 300) -> None:
     for _ in range(rounds):
         state = State()
         for text in ANSWERS:
-            state = engine.resume(state, Message(text), now, env).state
+            state = engine.resume(state, Incoming(text), now, env).state
             turns += 1
         state_sizes.append(len(json.dumps(state.to_json())))
     elapsed = time.perf_counter() - started

@@ -27,7 +27,7 @@ def e164(number: str, region: str = "GB") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def normalize(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
+def parse(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
     """(scheme, value) for an address on a channel."""
     if channel not in SCHEMES:
         raise InvalidAddress(f"unknown channel {channel!r}")

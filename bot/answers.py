@@ -1,6 +1,6 @@
 """Read answers the way people type them: numbers, words, any case, any script's digits.
 
-`normalize` folds case, accents, spare spaces and punctuation and turns every script's
+`fold` folds case, accents, spare spaces and punctuation and turns every script's
 digits (Urdu ۳, Arabic ٣, Devanagari ३ …) into ASCII; `parse` turns a message into a stored
 value for a question, or None when it is not an answer to it.
 """
@@ -33,7 +33,7 @@ def clean_text(text: str) -> str:
     return kept.strip()[:MAX_TEXT]
 
 
-def normalize(text: str) -> str:
+def fold(text: str) -> str:
     """Fold a message for matching: case, accents, digits, spaces, edge punctuation."""
     text = unicodedata.normalize("NFKD", _ascii_digits(text))
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Mn", "Cf", "Cc"))
@@ -64,14 +64,14 @@ def _single_number(text: str) -> float | int | None:
 
 
 def _match_choice(part: str, question: Question, labels: Mapping[str, Iterable[str]]) -> str | None:
-    norm = normalize(part)
+    norm = fold(part)
     if not norm:
         return None
     if norm.isdigit():
         index = int(norm)
         return question.choices[index - 1].id if 1 <= index <= len(question.choices) else None
-    names = {c.id: {normalize(c.id.replace("_", " "))}
-             | {normalize(x) for x in labels.get(c.id, ())} for c in question.choices}
+    names = {c.id: {fold(c.id.replace("_", " "))}
+             | {fold(x) for x in labels.get(c.id, ())} for c in question.choices}
     exact = [cid for cid, forms in names.items() if norm in forms]
     if len(exact) == 1:
         return exact[0]
@@ -83,12 +83,12 @@ def _match_choice(part: str, question: Question, labels: Mapping[str, Iterable[s
 
 
 def _parse_multi(text: str, question: Question, labels: Mapping[str, Iterable[str]]):
-    norm = normalize(text)
+    norm = fold(text)
     tokens = [t for t in _SEPARATORS.split(norm) if t]
     parts = tokens if tokens and all(t.isdigit() for t in tokens) else _PARTS.split(text)
     chosen: list[str] = []
     for part in parts:
-        if not normalize(part):
+        if not fold(part):
             continue
         cid = _match_choice(part, question, labels)
         if cid is None:
@@ -130,10 +130,10 @@ def parse(
             return None
         return value
     if question.type == "yesno":
-        norm = normalize(text)
+        norm = fold(text)
         first = norm.split(" ", 1)[0].strip(_EDGE_PUNCT) if norm else ""
-        yes = {normalize(w) for w in yes_words} | {"1"}
-        no = {normalize(w) for w in no_words} | {"2"}
+        yes = {fold(w) for w in yes_words} | {"1"}
+        no = {fold(w) for w in no_words} | {"2"}
         if norm in yes or first in yes - {"1"}:
             return "yes"
         if norm in no or first in no - {"2"}:

@@ -19,19 +19,12 @@ from pathlib import Path
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from bot import addresses, engine, segments
-from bot import plaintext as text_render
-from bot.conversations import (
-    CHANNEL_OF_SCHEME,
-    get_address,
-    get_conversation,
-    resume_due,
-)
+from bot import addresses, engine, plaintext, segments
+from bot.contacts import CHANNEL_OF_SCHEME, get_address, get_conversation
+from bot.conversations import resume_due
 from bot.runtime import Runtime
-from bot.state import Contact as ContactState
-from bot.state import Message, Start, State
-from store.models import Address, Response, SurveyVersion
-from store.models import Survey as SurveyRow
+from bot.state import Incoming, Person, Start, State
+from store.models import Address, Response, Survey, SurveyVersion
 
 ADDRESS_COLUMNS = {"sms": "phone", "whatsapp": "phone", "telegram": "telegram_chat_id"}
 
@@ -80,7 +73,7 @@ def _completed(session: Session, contact_id: int, slug: str) -> bool:
     return bool(session.scalar(select(exists().where(
         Response.contact_id == contact_id, Response.status == "complete",
         Response.survey_version_id == SurveyVersion.id,
-        SurveyVersion.survey_id == SurveyRow.id, SurveyRow.slug == slug))))
+        SurveyVersion.survey_id == Survey.id, Survey.slug == slug))))
 
 
 def run(rt: Runtime, slug: str, channel: str, recipients: list[Recipient],
@@ -103,7 +96,7 @@ def run(rt: Runtime, slug: str, channel: str, recipients: list[Recipient],
 def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: Recipient,
             now, plan: Plan, dry_run: bool) -> str | None:
     try:
-        scheme, value = addresses.normalize(channel, recipient.address,
+        scheme, value = addresses.parse(channel, recipient.address,
                                             rt.settings.default_region)
     except addresses.InvalidAddress as exc:
         return str(exc)
@@ -126,9 +119,9 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
     state = State.from_json(conversation.state)
     if state.run.in_progress:
         return "part way through a survey"
-    event = Message("", start=Start(survey=slug))
+    event = Incoming("", start=Start(survey=slug))
     if dry_run:
-        state.contact = ContactState(contact.language, False)
+        state.contact = Person(contact.language, False)
         sprint = engine.resume(state, event, now, rt.env(session))
         replies, lang = sprint.replies, sprint.state.contact.language
     else:
@@ -141,5 +134,5 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
     plan.by_language[lang] += 1
     plan.messages[lang] += len(replies)
     if CHANNEL_OF_SCHEME[scheme] == "sms":
-        plan.parts[lang] += sum(segments.count(text_render.render(r)) for r in replies)
+        plan.parts[lang] += sum(segments.count(plaintext.render(r)) for r in replies)
     return None

@@ -30,7 +30,7 @@ def chat(channel: str, sender: str | None) -> None:
     rt = current()
     address = sender or DEFAULT_FROM[channel]
     try:
-        addresses.normalize(channel, address, rt.settings.default_region)
+        addresses.parse(channel, address, rt.settings.default_region)
     except addresses.InvalidAddress as exc:
         raise click.BadParameter(str(exc), param_hint="--from") from exc
     detect.warm()

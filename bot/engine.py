@@ -17,15 +17,15 @@ from bot.state import (
     AnswerRecorded,
     ConsentGiven,
     ConsentRefused,
-    Contact,
     EraseRequested,
     Event,
     Expired,
+    Incoming,
     LanguageChanged,
-    Message,
     OptedIn,
     OptedOut,
     Option,
+    Person,
     ReminderDue,
     Reply,
     ResponseCompleted,
@@ -40,7 +40,7 @@ from bot.state import (
     Wait,
 )
 from surveys import conditions
-from surveys.model import Question, Survey
+from surveys.model import Question, Questionnaire
 from translations.catalog import Catalogs, language_name
 
 KEYWORDS = ("stop", "start", "help", "lang", "skip", "restart", "delete")
@@ -55,10 +55,10 @@ def _no_detection(text: str, offered: Iterable[str]) -> str | None:
 class Env:
     """What the engine may consult: surveys, catalogues and settings, all plain data."""
 
-    surveys: Mapping[str, Survey]
+    surveys: Mapping[str, Questionnaire]
     catalogs: Catalogs = field(default_factory=Catalogs)
     default_survey: str | None = None
-    versions: Mapping[tuple[str, int], Survey] = field(default_factory=dict)
+    versions: Mapping[tuple[str, int], Questionnaire] = field(default_factory=dict)
     detect: Callable[[str, Iterable[str]], str | None] = _no_detection
     languages: tuple[str, ...] = ("en",)
     nudge_after: timedelta = timedelta(hours=24)
@@ -66,7 +66,7 @@ class Env:
     org: str = "the council"
     help_contact: str = "the engagement team"
 
-    def survey(self, slug: str | None, version: int | None = None) -> Survey | None:
+    def survey(self, slug: str | None, version: int | None = None) -> Questionnaire | None:
         if slug is None:
             return None
         current = self.surveys.get(slug)
@@ -74,21 +74,21 @@ class Env:
             return current
         return self.versions.get((slug, version), current)
 
-    def start_survey(self) -> Survey | None:
+    def start_survey(self) -> Questionnaire | None:
         """The survey a first message starts: DEFAULT_SURVEY, else the residents' one."""
         if self.default_survey in self.surveys:
             return self.surveys[self.default_survey]
         residents = [s for s in self.surveys.values() if s.audience == "residents"]
         return residents[0] if len(residents) == 1 else None
 
-    def audience_survey(self, audience: str) -> Survey | None:
+    def audience_survey(self, audience: str) -> Questionnaire | None:
         return next((s for s in self.surveys.values() if s.audience == audience), None)
 
 
 def resume(state: State, event: Event, now: datetime, env: Env) -> Sprint:
     """Resume a conversation with one event; the input state is not modified."""
     turn = _Turn(copy.deepcopy(state), now, env)
-    if isinstance(event, Message):
+    if isinstance(event, Incoming):
         turn.state.run.active_at = now.isoformat()
         turn.on_message(event)
     elif isinstance(event, ReminderDue):
@@ -128,7 +128,7 @@ class _Turn:
         return self.state.contact.language
 
     @property
-    def survey(self) -> Survey | None:
+    def survey(self) -> Questionnaire | None:
         return self.env.survey(self.run.survey, self.run.version)
 
     def langs(self) -> list[str | None]:
@@ -143,7 +143,7 @@ class _Turn:
         return self.env.catalogs.bot(self.lang, key, org=self.env.org,
                                      contact=self.env.help_contact, **values)
 
-    def text(self, survey: Survey, context: str, source: str) -> str:
+    def text(self, survey: Questionnaire, context: str, source: str) -> str:
         return self.env.catalogs.text([self.lang, survey.language], f"{survey.slug}/{context}",
                                       source)
 
@@ -152,7 +152,7 @@ class _Turn:
         self.replies.append(Reply(text, options, style, multi, **more))
 
     def words(self, key: str) -> frozenset[str]:
-        return self.env.catalogs.words(key, [self.lang, *self.offered()], answers.normalize)
+        return self.env.catalogs.words(key, [self.lang, *self.offered()], answers.fold)
 
     def yes_no(self) -> tuple[Option, Option]:
         return Option("yes", self.bot("yes")), Option("no", self.bot("no"))
@@ -172,8 +172,8 @@ class _Turn:
 
     # Events --------------------------------------------------------------------------
 
-    def on_message(self, msg: Message) -> None:
-        norm = answers.normalize(msg.text)
+    def on_message(self, msg: Incoming) -> None:
+        norm = answers.fold(msg.text)
         keyword = self.keyword(norm) if norm else None
         if self.state.contact.opted_out:
             self.while_opted_out(norm, keyword)
@@ -252,7 +252,7 @@ class _Turn:
         if norm.isdigit() and 1 <= int(norm) <= len(options):
             chosen = options[int(norm) - 1].id
         for option in options:
-            if norm in (answers.normalize(option.label), option.id):
+            if norm in (answers.fold(option.label), option.id):
                 chosen = option.id
         if chosen is None:
             if keyword is not None:
@@ -275,7 +275,7 @@ class _Turn:
         if norm in self.words("words/yes") or first in self.words("words/yes"):
             self.effects.append(EraseRequested())
             self.say(self.bot("deleted"))
-            self.state = State(contact=Contact(language=self.lang))
+            self.state = State(contact=Person(language=self.lang))
             return True
         if keyword is not None and keyword != "delete":
             return False
@@ -331,7 +331,7 @@ class _Turn:
         self.switch_to(survey, engager)
         return True
 
-    def start_explicit(self, msg: Message) -> None:
+    def start_explicit(self, msg: Incoming) -> None:
         start: Start = msg.start  # type: ignore[assignment]
         if start.survey is None and start.engager is None and self.run.in_progress:
             self.prompt()  # a bare /start (Telegram's Restart button) mid-survey: carry on
@@ -352,7 +352,7 @@ class _Turn:
         self.first_language(msg.text, survey, msg.lang_hint)
         self.switch_to(survey, start.engager)
 
-    def first_contact(self, msg: Message) -> None:
+    def first_contact(self, msg: Incoming) -> None:
         survey = self.env.start_survey()
         if survey is None:
             self.say(self.bot("nothing-to-do"))
@@ -360,19 +360,19 @@ class _Turn:
         self.first_language(msg.text, survey, msg.lang_hint)
         self.start(survey, None)
 
-    def first_language(self, text: str, survey: Survey, hint: str | None = None) -> None:
+    def first_language(self, text: str, survey: Questionnaire, hint: str | None = None) -> None:
         """On first contact only: the channel's hint or a confident guess, else the default."""
         if self.state.contact.language is not None:
             return
         guess = hint if hint in survey.languages else self.env.detect(text, survey.languages)
         self.set_language(guess or survey.language)
 
-    def switch_to(self, survey: Survey, engager: str | None) -> None:
+    def switch_to(self, survey: Questionnaire, engager: str | None) -> None:
         if self.run.step == "question":
             self.effects.append(ResponseExpired())
         self.start(survey, engager)
 
-    def start(self, survey: Survey, engager: str | None) -> None:
+    def start(self, survey: Questionnaire, engager: str | None) -> None:
         self.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
                              active_at=self.run.active_at)
         self.say(self.text(survey, "intro", survey.intro))
@@ -383,7 +383,7 @@ class _Turn:
         else:
             self.begin_questions(survey)
 
-    def begin_questions(self, survey: Survey) -> None:
+    def begin_questions(self, survey: Questionnaire) -> None:
         self.effects.append(ResponseStarted(survey.slug, survey.version,
                                             self.lang or survey.language, self.run.engager))
         self.run.step = "question"
@@ -416,7 +416,7 @@ class _Turn:
             return None
         return survey.question(self.run.question or "")
 
-    def labels(self, survey: Survey, question: Question) -> dict[str, list[str]]:
+    def labels(self, survey: Questionnaire, question: Question) -> dict[str, list[str]]:
         return {c.id: [c.text, self.text(survey, f"{question.id}/{c.id}", c.text)]
                 for c in question.choices}
 
@@ -424,7 +424,7 @@ class _Turn:
         survey, question = self.survey, self.current_question()
         if question is None:  # the survey changed under us: start again cleanly
             self.state.run = Run()
-            self.first_contact(Message(text))
+            self.first_contact(Incoming(text))
             return
         value = answers.parse(question, text, self.labels(survey, question),
                               self.words("words/yes"), self.words("words/no"))
@@ -458,7 +458,7 @@ class _Turn:
         survey = self.survey
         self.go_to(survey, self.next_question(survey, question.id))
 
-    def next_question(self, survey: Survey, after: str | None) -> Question | None:
+    def next_question(self, survey: Questionnaire, after: str | None) -> Question | None:
         ids = [q.id for q in survey.questions]
         start = 0 if after is None else ids.index(after) + 1
         for q in survey.questions[start:]:
@@ -466,7 +466,7 @@ class _Turn:
                 return q
         return None
 
-    def go_to(self, survey: Survey, question: Question | None) -> None:
+    def go_to(self, survey: Questionnaire, question: Question | None) -> None:
         if question is None:
             self.effects.append(ResponseCompleted())
             self.finish(survey, self.text(survey, "outro", survey.outro))
@@ -474,7 +474,7 @@ class _Turn:
             self.run.question = question.id
             self.ask(question)
 
-    def finish(self, survey: Survey, text: str) -> None:
+    def finish(self, survey: Questionnaire, text: str) -> None:
         self.say(text)
         self.state.run = Run(survey=survey.slug, version=survey.version, step="done",
                              consented=self.run.consented, active_at=self.run.active_at)

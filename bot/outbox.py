@@ -116,7 +116,7 @@ def claim(rt: Runtime, now: datetime, limit: int = 50,
 
 def _address_row(session: Session, channel: str, address: str) -> Address | None:
     try:
-        scheme, value = addresses.normalize(channel, address)
+        scheme, value = addresses.parse(channel, address)
     except addresses.InvalidAddress:
         return None
     return session.scalar(select(Address).where(Address.scheme == scheme,

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 
 @dataclass
-class Contact:
+class Person:
     """What the engine knows of the person: their language and whether they opted out."""
 
     language: str | None = None
@@ -43,7 +43,7 @@ class Run:
 
 @dataclass
 class State:
-    contact: Contact = field(default_factory=Contact)
+    contact: Person = field(default_factory=Person)
     run: Run = field(default_factory=Run)
 
     def to_json(self) -> dict[str, Any]:
@@ -52,7 +52,7 @@ class State:
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> State:
         data = data or {}
-        return cls(contact=Contact(**data.get("contact", {})), run=Run(**data.get("run", {})))
+        return cls(contact=Person(**data.get("contact", {})), run=Run(**data.get("run", {})))
 
 
 # Events that resume a conversation.
@@ -67,7 +67,9 @@ class Start:
 
 
 @dataclass(frozen=True)
-class Message:
+class Incoming:
+    """A message from the person (or a channel's start of a survey)."""
+
     text: str
     lang_hint: str | None = None  # a language the channel tells us (Telegram, ?lang=)
     media: bool = False  # a picture or voice note rather than text
@@ -84,7 +86,7 @@ class Expired:
     """The wait's expiry time has come."""
 
 
-Event = Message | ReminderDue | Expired
+Event = Incoming | ReminderDue | Expired
 
 
 # What a resume returns.

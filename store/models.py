@@ -221,7 +221,7 @@ class Message(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
                                      primary_key=True)
     direction: Mapped[str] = mapped_column(String(3))  # in | out
-    channel: Mapped[str] = mapped_column(String(16))  # sms | whatsapp | telegram | web | console
+    channel: Mapped[str] = mapped_column(String(16))  # sms | whatsapp | telegram | web
     address: Mapped[str] = mapped_column(String(255))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text, default="")

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from surveys import conditions
-from surveys.model import AUDIENCES, QUESTION_TYPES, RESERVED_IDS, Survey
+from surveys.model import AUDIENCES, QUESTION_TYPES, RESERVED_IDS, Questionnaire
 from translations.catalog import Catalogs
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -260,7 +260,7 @@ def _check_condition(check: _Checker, q: LineDict, key: str, seen: dict[str, dic
 
 
 def _check_translations(check: _Checker, data: LineDict, catalogs: Catalogs) -> None:
-    survey = Survey.from_definition(_plain(data))
+    survey = Questionnaire.from_definition(_plain(data))
     lines = _text_lines(data)
     for lang in survey.languages:
         if lang == survey.language:

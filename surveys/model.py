@@ -1,14 +1,14 @@
 """The survey model: plain, immutable data built from a validated definition.
 
 A definition is the dict that a YAML file holds (and that the database stores per version);
-`Survey.from_definition` turns it into these dataclasses, with conditions parsed.
+`Questionnaire.from_definition` turns it into these dataclasses, with conditions parsed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from surveys import conditions
@@ -36,12 +36,9 @@ class Question:
     when: conditions.Condition | None = None
     end_if: conditions.Condition | None = None
 
-    def choice(self, choice_id: str) -> Choice | None:
-        return next((c for c in self.choices if c.id == choice_id), None)
-
 
 @dataclass(frozen=True)
-class Survey:
+class Questionnaire:
     slug: str
     title: str
     audience: str
@@ -54,10 +51,9 @@ class Survey:
     keyword: str | None = None
     screen_out: str | None = None
     version: int = 0
-    definition: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_definition(cls, data: dict[str, Any], version: int = 0) -> Survey:
+    def from_definition(cls, data: dict[str, Any], version: int = 0) -> Questionnaire:
         """Build a survey from an already validated definition dict."""
         questions = tuple(_question(q) for q in data["questions"])
         return cls(
@@ -73,7 +69,6 @@ class Survey:
             keyword=(data.get("keyword") or None) and str(data["keyword"]).upper(),
             screen_out=data.get("screen_out"),
             version=version,
-            definition=data,
         )
 
     def question(self, question_id: str) -> Question | None:

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, defer
 
-from store.models import ConsentRecord, Response, SurveyVersion
-from store.models import Survey as SurveyRow
-from surveys.model import Survey, checksum
+from store.models import ConsentRecord, Response, Survey, SurveyVersion
+from surveys.model import Questionnaire, checksum
 
-_parsed: dict[tuple[str, int], Survey] = {}
+_parsed: dict[tuple[str, int], Questionnaire] = {}
 
 
 @dataclass(frozen=True)
@@ -30,9 +29,9 @@ def load_definition(session: Session, definition: dict, source: str | None = Non
     """Store a validated definition as the survey's current version."""
     digest = checksum(definition)
     slug = definition["slug"]
-    row = session.scalar(select(SurveyRow).where(SurveyRow.slug == slug))
+    row = session.scalar(select(Survey).where(Survey.slug == slug))
     if row is None:
-        row = SurveyRow(slug=slug, title="", audience="")
+        row = Survey(slug=slug, title="", audience="")
         session.add(row)
     row.title = definition["title"]
     row.audience = definition["audience"]
@@ -61,37 +60,37 @@ def _in_use(session: Session, version_id: int) -> bool:
     )))
 
 
-def _survey(row: SurveyVersion) -> Survey:
+def _survey(row: SurveyVersion) -> Questionnaire:
     """Parse a stored version once per process (keyed by content, so never stale)."""
     key = (row.checksum, row.version)
     if key not in _parsed:
-        _parsed[key] = Survey.from_definition(row.definition, version=row.version)
+        _parsed[key] = Questionnaire.from_definition(row.definition, version=row.version)
     return _parsed[key]
 
 
-def current(session: Session) -> dict[str, Survey]:
+def current(session: Session) -> dict[str, Questionnaire]:
     """The latest version of every survey, by slug."""
     latest = (select(SurveyVersion.survey_id, func.max(SurveyVersion.version).label("v"))
               .group_by(SurveyVersion.survey_id).subquery())
     rows = session.execute(
-        select(SurveyVersion, SurveyRow.slug)
+        select(SurveyVersion, Survey.slug)
         .options(defer(SurveyVersion.definition))  # read only when not parsed yet
         .join(latest, (SurveyVersion.survey_id == latest.c.survey_id)
               & (SurveyVersion.version == latest.c.v))
-        .join(SurveyRow, SurveyRow.id == SurveyVersion.survey_id)
-        .order_by(SurveyRow.slug)
+        .join(Survey, Survey.id == SurveyVersion.survey_id)
+        .order_by(Survey.slug)
     ).all()
     return {slug: _survey(row) for row, slug in rows}
 
 
 def version_row(session: Session, slug: str, version: int) -> SurveyVersion | None:
     return session.scalar(
-        select(SurveyVersion).join(SurveyRow)
-        .where(SurveyRow.slug == slug, SurveyVersion.version == version)
+        select(SurveyVersion).join(Survey)
+        .where(Survey.slug == slug, SurveyVersion.version == version)
     )
 
 
-def get(session: Session, slug: str, version: int) -> Survey | None:
+def get(session: Session, slug: str, version: int) -> Questionnaire | None:
     """One version of a survey (an older one a conversation is still on)."""
     row = version_row(session, slug, version)
     return _survey(row) if row is not None else None

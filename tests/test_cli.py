@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app import create_app
 from bot.conversations import Inbound, handle
 from store.models import Message
 from tests.helpers.surveys import DEMO, SHIPPED
@@ -62,6 +64,22 @@ def test_load_is_idempotent_and_list_shows_the_surveys(app):
     assert listed.startswith("demo\tv1\tresidents\tDEMO\ten\t6 questions\tDemo survey")
 
 
+def test_without_files_validate_and_load_take_every_survey_in_surveys_dir(config, tmp_path):
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    shutil.copy(DEMO, folder / "demo.yaml")
+    runner = create_app({**config, "SURVEYS_DIR": str(folder)}).test_cli_runner()
+    assert runner.invoke(args=["surveys", "validate"]).output == "1 survey file(s) OK\n"
+    assert runner.invoke(args=["surveys", "load"]).output == "demo: version 1 created\n"
+
+
+def test_without_files_load_says_where_it_looked(config, tmp_path):
+    runner = create_app({**config, "SURVEYS_DIR": str(tmp_path)}).test_cli_runner()
+    result = runner.invoke(args=["surveys", "load"])
+    assert result.exit_code == 2
+    assert f"no survey files given and none in {tmp_path}" in result.output
+
+
 def test_worker_once_at_a_given_time_sends_the_due_nudge(app, rt, surveys, clock):
     for text in ("DEMO", "yes"):
         handle(rt, Inbound("sms", "+447700900777", text))
@@ -100,3 +118,14 @@ def test_chat_piped_gives_the_same_replies_on_every_run(tmp_path):
     assert runs[0].returncode == 0, runs[0].stderr
     assert runs[0].stdout == runs[1].stdout
     assert "How safe do you feel" in runs[0].stdout
+
+
+def test_help_is_the_projects_own(tmp_path):
+    env = dict(os.environ, SECRET_KEY="x", INSTANCE_PATH=str(tmp_path))
+    result = _outreach(["--help"], env)
+    assert result.returncode == 0, result.stderr
+    assert "assembly-outreach" in result.stdout
+    for command in ("chat", "db", "serve", "surveys", "worker"):
+        assert f"\n  {command} " in result.stdout
+    for flask_word in ("Flask", "--app", "-A", "--env-file", "--version", "--debug"):
+        assert flask_word not in result.stdout

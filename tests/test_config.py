@@ -173,3 +173,20 @@ def test_every_variable_the_config_reads_is_documented_in_env_example():
     documented = {line.split("=", 1)[0] for line in (root / ".env.example").read_text().splitlines()
                   if line and not line.startswith("#")}
     assert read == documented
+
+
+def test_dotenv_and_instance_are_looked_for_in_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("QUIET_HOURS=22:00-07:30\nSECRET_KEY=from-dotenv\n")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env()
+    assert settings.quiet_hours == (time(22, 0), time(7, 30))
+    assert settings.secret_key == "from-dotenv"
+    assert settings.instance_path == tmp_path / "instance"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'instance' / 'outreach.db'}"
+
+
+def test_surveys_and_translations_dirs_can_be_overridden(base, tmp_path):
+    settings = Settings.from_env({**base, "SURVEYS_DIR": str(tmp_path / "s"),
+                                  "TRANSLATIONS_DIR": "relative/po"}, dotenv=False)
+    assert settings.surveys_dir == tmp_path / "s"
+    assert settings.translations_dir == ROOT / "relative" / "po"  # base chdirs to ROOT

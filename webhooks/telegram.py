@@ -2,7 +2,7 @@
 
 The webhook checks Telegram's secret-token header, parses the update with
 python-telegram-bot without a Bot (`Update.de_json`: the view is sync), turns a private
-chat's message into an `Inbound` and hands it over with deliver="outbox". Every reply
+chat's message into an `Inbound` and hands it over with `Delivery.OUTBOX`. Every reply
 becomes an outbox row the worker sends, so Telegram gets a quick `200 {}` and no network
 call is made on the request path. A repeated `update_id` is stored once (the message log's
 unique provider id); edits, group chats and service messages are answered 200 and ignored.
@@ -38,11 +38,12 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import plaintext as plain
+from bot import plaintext
 from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
 from bot.engine import is_engager_code
+from bot.messages import Delivery
 from bot.runtime import current
 from bot.state import Option, Reply, Start
 
@@ -75,7 +76,7 @@ def webhook():
         return jsonify(error="not a Telegram update"), 400
     inbound = to_inbound(update)
     if inbound is not None:
-        handle(rt, inbound, deliver="outbox")
+        handle(rt, inbound, deliver=Delivery.OUTBOX)
     return jsonify({})
 
 
@@ -130,8 +131,8 @@ def render(reply: Reply) -> tuple[str, ReplyKeyboardMarkup | ReplyKeyboardRemove
     """The message text and keyboard for a reply. Options become buttons that send their
     label; a multiple choice is a numbered list to answer by typing ("1,3")."""
     if reply.multi:
-        return plain.render(replace(reply, style="list")), ReplyKeyboardRemove()
-    text = plain.body(reply)
+        return plaintext.render(replace(reply, style="list")), ReplyKeyboardRemove()
+    text = plaintext.body(reply)
     if not reply.options:
         return text, ReplyKeyboardRemove()
     return text, ReplyKeyboardMarkup(keyboard(reply), one_time_keyboard=True,

@@ -24,6 +24,7 @@ from bot.addresses import InvalidAddress
 from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
+from bot.messages import Delivery
 from bot.outbox import update_status
 from bot.plaintext import render
 from bot.runtime import Clock, current, system_clock
@@ -75,7 +76,7 @@ def incoming() -> Response:
     provider_replied = bool(form.get("OptOutType"))
     try:
         handled = handle(current(), inbound,
-                         deliver="provider" if provider_replied else "inline")
+                         deliver=Delivery.PROVIDER if provider_replied else Delivery.INLINE)
     except InvalidAddress:  # a sender name, not a number: nobody we can answer
         return _twiml()
     if provider_replied:

@@ -13,7 +13,7 @@ and a double click is one message: the step is the form's provider id, deduplica
 `handle` like a provider's retry.
 
 The few web-only words (buttons, headings, error pages) are bot texts `web/…`
-(`outreach/bot/texts.py`), translated in the catalogues like every other bot text.
+(`translations/texts.py`), translated in the catalogues like every other bot text.
 """
 
 from __future__ import annotations
@@ -24,17 +24,14 @@ from dataclasses import dataclass, field
 
 from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
+from bot import history
 from bot.conversations import Handled, Inbound, handle
 from bot.engine import is_engager_code
-from bot.outbox import reply_from_row
 from bot.runtime import Runtime, current
-from bot.state import Reply, Start, State
-from store.models import Address, Contact, Conversation
-from store.models import Message as MessageRow
+from bot.state import Reply, Start
 from surveys import registry
-from surveys.model import Survey
+from surveys.model import Questionnaire
 from translations.catalog import language_name
 from translations.texts import BOT
 
@@ -69,12 +66,6 @@ class Field:
     def target(self) -> str:
         """The id of the first control, where an error summary links to."""
         return "answer-1" if self.options else "answer"
-
-
-@dataclass
-class Visitor:
-    language: str | None
-    survey: str | None  # the survey the conversation is on
 
 
 @bp.after_request
@@ -170,7 +161,7 @@ def _answer_text() -> str:
 
 
 def _send(rt: Runtime, text: str, **more) -> Handled:
-    return handle(rt, Inbound("web", session["web_token"], text, **more), deliver="inline")
+    return handle(rt, Inbound("web", session["web_token"], text, **more))
 
 
 def _advance(rt: Runtime, handled: Handled, provider_id: str | None = None) -> bool:
@@ -179,7 +170,8 @@ def _advance(rt: Runtime, handled: Handled, provider_id: str | None = None) -> b
     if not handled.replies or handled.rate_limited:
         session["web_tries"] = session.get("web_tries", 0) + 1
         return False
-    step = _inbound_id(rt, provider_id) if handled.duplicate else handled.inbound_id
+    step = (history.inbound_id(rt, "web", provider_id) if handled.duplicate
+            else handled.inbound_id)
     session["web_step"], session["web_tries"] = step, 0
     return True
 
@@ -187,49 +179,21 @@ def _advance(rt: Runtime, handled: Handled, provider_id: str | None = None) -> b
 # Reading what is stored ----------------------------------------------------------------
 
 
-def _survey(rt: Runtime, slug: str) -> Survey | None:
+def _survey(rt: Runtime, slug: str) -> Questionnaire | None:
     with rt.sessions() as db:
         return registry.current(db).get(slug)
 
 
-def _visitor(rt: Runtime, token: str | None) -> Visitor | None:
+def _visitor(rt: Runtime, token: str | None) -> history.ContactSummary | None:
     """The contact behind this browser's token, or None (new, or erased)."""
-    if not token:
-        return None
-    with rt.sessions() as db:
-        row = db.execute(
-            select(Contact.language, Conversation.state)
-            .select_from(Address).join(Contact, Contact.id == Address.contact_id)
-            .outerjoin(Conversation, Conversation.address_id == Address.id)
-            .where(Address.scheme == "web", Address.value == token)).first()
-    if row is None:
-        return None
-    return Visitor(row.language, State.from_json(row.state).run.survey)
-
-
-def _inbound_id(rt: Runtime, provider_id: str | None) -> int | None:
-    with rt.sessions() as db:
-        return db.scalar(select(MessageRow.id).where(
-            MessageRow.channel == "web", MessageRow.direction == "in",
-            MessageRow.provider_id == provider_id))
-
-
-def _step(rt: Runtime, step: int | None) -> tuple[str, list[Reply]]:
-    """What the visitor sent at this step and the replies it got."""
-    with rt.sessions() as db:
-        sent = db.get(MessageRow, step) if step is not None else None
-        if sent is None or sent.channel != "web":
-            return "", []
-        rows = db.scalars(select(MessageRow).where(MessageRow.reply_to_id == sent.id,
-                                                   MessageRow.direction == "out")
-                          .order_by(MessageRow.id))
-        return sent.body, [reply_from_row(row) for row in rows]
+    return history.contact_summary(rt, "web", token) if token else None
 
 
 # Rendering -----------------------------------------------------------------------------
 
 
-def _language(rt: Runtime, survey: Survey | None, visitor: Visitor | None) -> str:
+def _language(rt: Runtime, survey: Questionnaire | None,
+              visitor: history.ContactSummary | None) -> str:
     if visitor is not None and visitor.language:
         return visitor.language
     if survey is not None:
@@ -252,7 +216,7 @@ def _words(rt: Runtime, lang: str) -> dict[str, str]:
             for key in BOT if key.startswith("web/")}
 
 
-def _field(reply: Reply, survey: Survey, typed: str) -> Field:
+def _field(reply: Reply, survey: Questionnaire, typed: str) -> Field:
     """Controls for a reply. A question's options are posted as their number, as a chat
     would type them; a scale's as their value (a 0-10 scale starts at 0); a menu that is
     not a question (the language list, DELETE's yes/no) as the option's id, which the
@@ -274,14 +238,14 @@ def _field(reply: Reply, survey: Survey, typed: str) -> Field:
     return made
 
 
-def _page(rt: Runtime, survey: Survey):
+def _page(rt: Runtime, survey: Questionnaire):
     """The current step of this visitor, as a whole page."""
     language = _language(rt, survey, _visitor(rt, session.get("web_token")))
-    typed, replies = _step(rt, session.get("web_step"))
+    typed, replies = history.exchange(rt, "web", session.get("web_step"))
     return _render(rt, survey, language, replies, typed)
 
 
-def _render(rt: Runtime, survey: Survey, language: str, replies: list[Reply],
+def _render(rt: Runtime, survey: Questionnaire, language: str, replies: list[Reply],
             typed: str = ""):
     asks = [i for i, reply in enumerate(replies) if reply.options or reply.question]
     form = _field(replies[asks[-1]], survey, typed) if asks else None
@@ -299,18 +263,18 @@ def _render(rt: Runtime, survey: Survey, language: str, replies: list[Reply],
         step=session.get("web_step", ""), action=url_for(".answer", slug=survey.slug))
 
 
-def _title(rt: Runtime, survey: Survey, language: str) -> str:
+def _title(rt: Runtime, survey: Questionnaire, language: str) -> str:
     return rt.catalogs.text([language, survey.language], f"{survey.slug}/title", survey.title)
 
 
-def _languages(survey: Survey, current: str) -> list[dict[str, object]]:
+def _languages(survey: Questionnaire, current: str) -> list[dict[str, object]]:
     """The language switcher: each offered language in its own name, as a plain link."""
     return [{"code": code, "name": language_name(code), "dir": _direction(code),
              "href": url_for(".show", slug=survey.slug, lang=code), "current": code == current}
             for code in survey.languages]
 
 
-def _message(rt: Runtime, survey: Survey | None, key: str, status: int):
+def _message(rt: Runtime, survey: Questionnaire | None, key: str, status: int):
     """A short page for a link that leads nowhere (404) or a refused form (400)."""
     language = _language(rt, survey, _visitor(rt, session.get("web_token")))
     words = _words(rt, language)

@@ -1,10 +1,10 @@
-"""Reading answers: normalize, numbers, clean_text and parse for every question type."""
+"""Reading answers: fold, numbers, clean_text and parse for every question type."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.answers import MAX_TEXT, clean_text, normalize, numbers, parse
+from bot.answers import MAX_TEXT, clean_text, fold, numbers, parse
 from surveys.model import Choice, Question
 
 SCALE = Question(id="safe_dark", type="scale", text="How safe after dark?", min=1, max=5)
@@ -56,8 +56,8 @@ NO_WORDS = ["no", "n", "nope", "nu", "nie", "hayır", "yok", "نہیں", "не"]
     ("!!!", ""),
     ("", ""),
 ])
-def test_normalize(text, expected):
-    assert normalize(text) == expected
+def test_fold(text, expected):
+    assert fold(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -13,8 +13,8 @@ from bot.state import (
     ConsentGiven,
     ConsentRefused,
     Expired,
+    Incoming,
     LanguageChanged,
-    Message,
     ReminderDue,
     ResponseCompleted,
     ResponseScreenedOut,
@@ -38,7 +38,7 @@ def talk(env, messages, state=None, roundtrip=False, **kwargs):
     state = state or State()
     sprints = []
     for i, text in enumerate(messages):
-        sprint = engine.resume(state, Message(text, **kwargs), NOW + timedelta(minutes=i), env)
+        sprint = engine.resume(state, Incoming(text, **kwargs), NOW + timedelta(minutes=i), env)
         sprints.append(sprint)
         state = sprint.state
         if roundtrip:
@@ -62,7 +62,7 @@ def test_state_round_trips_through_json_at_every_step(env):
 def test_resume_does_not_modify_its_input(env):
     state = State()
     before = json.dumps(state.to_json())
-    engine.resume(state, Message("DEMO"), NOW, env)
+    engine.resume(state, Incoming("DEMO"), NOW, env)
     assert json.dumps(state.to_json()) == before
 
 
@@ -78,7 +78,7 @@ def test_a_full_demo_run_records_each_answer_once(env):
 
 def test_invalid_answer_records_nothing_and_asks_again(env):
     state, _ = talk(env, ["DEMO", "yes"])
-    sprint = engine.resume(state, Message("very"), NOW, env)
+    sprint = engine.resume(state, Incoming("very"), NOW, env)
     assert sprint.effects == []
     assert sprint.replies[0].hint == "Please reply with a number from 1 to 5."
     assert sprint.replies[0].question == "feel_safe"

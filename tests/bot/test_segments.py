@@ -4,7 +4,7 @@ import pytest
 
 from bot import engine, segments
 from bot import plaintext as text_render
-from bot.state import Contact, Run, State
+from bot.state import Person, Run, State
 from tests.helpers.surveys import make_env
 
 
@@ -45,7 +45,7 @@ def test_each_english_question_fits_one_sms():
     env = make_env()
     for survey in env.surveys.values():
         for question in survey.questions:
-            state = State(Contact("en"), Run(survey=survey.slug, version=survey.version,
+            state = State(Person("en"), Run(survey=survey.slug, version=survey.version,
                                              step="question", question=question.id))
             [reply] = engine.prompt(state, env)
             parts = segments.count(text_render.render(reply))

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.engine import Env
 from store.db import transaction
 from surveys import loader, registry
-from surveys.model import Survey
+from surveys.model import Questionnaire
 from translations import detect
 from translations.catalog import Catalogs
 
@@ -23,7 +23,7 @@ def definition(path: Path) -> dict:
     return data
 
 
-def load_surveys(rt, paths=None) -> dict[str, Survey]:
+def load_surveys(rt, paths=None) -> dict[str, Questionnaire]:
     """Load survey files (default: shipped + demo) and return the current surveys."""
     with transaction(rt.sessions) as session:
         for path in paths or [*SHIPPED, DEMO]:
@@ -35,7 +35,7 @@ def make_env(paths=None, **settings) -> Env:
     """An engine Env from survey files, with the real catalogues and language detection."""
     surveys = {}
     for path in paths or [*SHIPPED, DEMO]:
-        survey = Survey.from_definition(definition(path), version=1)
+        survey = Questionnaire.from_definition(definition(path), version=1)
         surveys[survey.slug] = survey
     catalogs = Catalogs.load(TRANSLATIONS)
     settings.setdefault("default_survey", "neighbourhood-policing")

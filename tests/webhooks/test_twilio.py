@@ -25,6 +25,7 @@ from bot import scheduler
 from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
+from bot.messages import Delivery
 from bot.outbox import backoff, send_due
 from bot.state import Option, Reply
 from store.db import transaction
@@ -223,7 +224,7 @@ def test_behind_a_proxy_the_public_url_is_what_counts(app, rt, surveys):
 
 
 def test_a_forged_status_callback_changes_nothing(app, rt, surveys, senders, clock):
-    handle(rt, Inbound("sms", "+447700900003", "Hi"), deliver="outbox")
+    handle(rt, Inbound("sms", "+447700900003", "Hi"), deliver=Delivery.OUTBOX)
     send_due(rt, senders, clock())
     sent = outbound(rt)[0]
     form = {"MessageSid": sent.provider_id, "MessageStatus": "undelivered",
@@ -379,7 +380,7 @@ def test_a_sender_that_is_not_a_phone_number_is_acknowledged_and_not_stored(app,
 @pytest.mark.parametrize("channel", ["sms", "whatsapp"])
 def test_delivery_statuses_only_move_forward(app, rt, surveys, senders, clock, channel):
     sender = "+447700900040" if channel == "sms" else "whatsapp:+447700900040"
-    handle(rt, Inbound(channel, sender, "Hi"), deliver="outbox")
+    handle(rt, Inbound(channel, sender, "Hi"), deliver=Delivery.OUTBOX)
     assert send_due(rt, senders, clock()) == 2
     client = app.test_client()
     message = outbound(rt)[0]
@@ -401,7 +402,7 @@ def test_a_status_for_an_unknown_message_is_acknowledged(app, rt):
 
 def test_21610_opts_the_person_out_on_every_channel(app, rt, surveys, senders, clock,
                                                     twilio_api):
-    handle(rt, Inbound("sms", "+447700900050", "Hi"), deliver="outbox")
+    handle(rt, Inbound("sms", "+447700900050", "Hi"), deliver=Delivery.OUTBOX)
     send_due(rt, senders, clock())
     contact = contact_of(rt, "tel", "+447700900050")
     with transaction(rt.sessions) as session:  # the same person, also on WhatsApp
@@ -427,7 +428,7 @@ def test_21610_opts_the_person_out_on_every_channel(app, rt, surveys, senders, c
 
 def test_21211_marks_the_number_invalid_and_is_not_retried(app, rt, surveys, senders,
                                                            clock, twilio_api):
-    handle(rt, Inbound("sms", "+447700900060", "Hi"), deliver="outbox")
+    handle(rt, Inbound("sms", "+447700900060", "Hi"), deliver=Delivery.OUTBOX)
     send_due(rt, senders, clock())
     status_callback(app.test_client(), outbound(rt)[0], "undelivered", "21211")
     with rt.sessions() as session:
@@ -441,7 +442,7 @@ def test_21211_marks_the_number_invalid_and_is_not_retried(app, rt, surveys, sen
 
 
 def test_30003_is_sent_again_after_a_backoff(app, rt, surveys, senders, clock, twilio_api):
-    handle(rt, Inbound("sms", "+447700900070", "Hi"), deliver="outbox")
+    handle(rt, Inbound("sms", "+447700900070", "Hi"), deliver=Delivery.OUTBOX)
     send_due(rt, senders, clock())
     first_sid = outbound(rt)[0].provider_id
     status_callback(app.test_client(), outbound(rt)[0], "undelivered", "30003")
@@ -464,8 +465,8 @@ def test_the_worker_rides_out_500s_429s_and_timeouts_and_sends_each_message_once
         rt, surveys, senders, clock, twilio_api):
     assert senders["sms"] is senders["whatsapp"]
     assert isinstance(senders["sms"], TwilioSender)
-    handle(rt, Inbound("sms", "+447700900080", "Hi"), deliver="outbox")
-    handle(rt, Inbound("whatsapp", "whatsapp:+447700900081", "Hi"), deliver="outbox")
+    handle(rt, Inbound("sms", "+447700900080", "Hi"), deliver=Delivery.OUTBOX)
+    handle(rt, Inbound("whatsapp", "whatsapp:+447700900081", "Hi"), deliver=Delivery.OUTBOX)
     queued = outbound(rt)
     assert [m.status for m in queued] == ["queued"] * 4
     rounds = [(lambda: twilio_api.fail_next(2, status=500, code=20500), "20500"),

@@ -1,0 +1,50 @@
+"""People and their addresses as stored: find or create them, race-safe, and their
+conversation, locked for the transaction that carries it forward."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.models import Address, Contact, Conversation
+
+CHANNEL_OF_SCHEME = {"tel": "sms", "whatsapp": "whatsapp", "telegram": "telegram", "web": "web"}
+
+
+def get_address(session: Session, scheme: str, value: str, now: datetime,
+                inbound: bool = True) -> Address:
+    """The stored address (and its contact), created on first contact, race-safe.
+    `inbound`: they just wrote to us (WhatsApp's 24-hour window opens)."""
+    query = select(Address).where(Address.scheme == scheme, Address.value == value)
+    address = session.scalar(query)
+    if address is None:
+        try:
+            with session.begin_nested():
+                contact = Contact(created_at=now)
+                session.add(contact)
+                session.flush()
+                address = Address(contact_id=contact.id, scheme=scheme, value=value,
+                                  created_at=now)
+                session.add(address)
+        except IntegrityError:  # someone else created it a moment ago
+            address = session.scalar(query)
+    if inbound:
+        address.last_inbound_at = now
+    return address
+
+
+def get_conversation(session: Session, address: Address) -> Conversation:
+    """The address's conversation, created if need be, locked for this transaction."""
+    query = select(Conversation).where(Conversation.address_id == address.id)
+    found = session.scalar(query.with_for_update())
+    if found is None:
+        try:
+            with session.begin_nested():
+                session.add(Conversation(address_id=address.id, state={}))
+        except IntegrityError:
+            pass
+        found = session.scalar(query.with_for_update())
+    return found

@@ -1,0 +1,153 @@
+"""Carry out the engine's effects against storage: one handler per effect type.
+
+The engine says what happened (an answer, a consent, an opt-out); each handler here stores
+it. As in goflow, where each event type is applied in its own place, adding an effect
+means adding one handler, and no handler knows about the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.erasure import erase_contact
+from bot.state import (
+    AnswerRecorded,
+    ConsentGiven,
+    ConsentRefused,
+    Effect,
+    EraseRequested,
+    LanguageChanged,
+    OptedIn,
+    OptedOut,
+    ResponseCompleted,
+    ResponseDiscarded,
+    ResponseExpired,
+    ResponseScreenedOut,
+    ResponseStarted,
+)
+from store.models import Answer, ConsentRecord, Conversation, OptOut, Response
+from surveys import registry
+
+
+@dataclass
+class Scene:
+    """Where an effect happens: the locked conversation, its channel and the moment."""
+
+    session: Session
+    conversation: Conversation
+    channel: str
+    now: datetime
+
+    @property
+    def contact(self):
+        return self.conversation.address.contact
+
+
+E = TypeVar("E", bound=Effect)
+Handler = Callable[[Scene, Effect], bool | None]  # True: the contact is gone, stop
+HANDLERS: dict[type[Effect], Handler] = {}
+
+
+def handles(*kinds: type[E]) -> Callable[[Callable[[Scene, E], bool | None]], Handler]:
+    """Register a function as the handler of these effect types."""
+    def register(handler):
+        for kind in kinds:
+            HANDLERS[kind] = handler
+        return handler
+    return register
+
+
+def apply(session: Session, conversation: Conversation, effects: list[Effect],
+          channel: str, now: datetime) -> bool:
+    """Carry out each effect in order; True if the contact was erased (nothing follows)."""
+    scene = Scene(session, conversation, channel, now)
+    for effect in effects:
+        if HANDLERS[type(effect)](scene, effect):
+            return True
+    return False
+
+
+@handles(EraseRequested)
+def _erase(scene: Scene, _effect: EraseRequested) -> bool:
+    erase_contact(scene.session, scene.contact, scene.now)
+    return True
+
+
+@handles(LanguageChanged)
+def _language(scene: Scene, effect: LanguageChanged) -> None:
+    scene.contact.language = effect.language
+
+
+@handles(ConsentGiven, ConsentRefused)
+def _consent(scene: Scene, effect: ConsentGiven | ConsentRefused) -> None:
+    version = registry.version_row(scene.session, effect.survey, effect.version)
+    scene.session.add(ConsentRecord(
+        contact_id=scene.contact.id, survey_version_id=version.id,
+        given=isinstance(effect, ConsentGiven), wording=effect.wording,
+        language=effect.language, channel=scene.channel, at=scene.now))
+
+
+@handles(ResponseStarted)
+def _started(scene: Scene, effect: ResponseStarted) -> None:
+    version = registry.version_row(scene.session, effect.survey, effect.version)
+    response = Response(contact_id=scene.contact.id, survey_version_id=version.id,
+                        channel=scene.channel, language=effect.language,
+                        engager_code=effect.engager, started_at=scene.now, status="partial")
+    scene.session.add(response)
+    scene.session.flush()
+    scene.conversation.response_id = response.id
+
+
+@handles(AnswerRecorded)
+def _answer(scene: Scene, effect: AnswerRecorded) -> None:
+    response_id = scene.conversation.response_id
+    if response_id is None:
+        raise RuntimeError("an answer without a response: the conversation state is corrupt")
+    session = scene.session
+    answer = session.scalar(select(Answer).where(Answer.response_id == response_id,
+                                                 Answer.question_id == effect.question))
+    if answer is None:
+        answer = Answer(response_id=response_id, question_id=effect.question)
+        session.add(answer)
+    answer.value, answer.raw_text, answer.answered_at = effect.value, effect.text, scene.now
+    answer.text_language = effect.text_language
+    if effect.text_language is None:
+        answer.translation_en, answer.translation_status = None, None
+    elif effect.text_language == "en":
+        answer.translation_en, answer.translation_status = effect.value, "done"
+    else:
+        answer.translation_en, answer.translation_status = None, "pending"
+
+
+@handles(ResponseCompleted)
+def _completed(scene: Scene, _effect: ResponseCompleted) -> None:
+    response = scene.session.get(Response, scene.conversation.response_id)
+    response.status, response.completed_at = "complete", scene.now
+    scene.conversation.response_id = None
+
+
+@handles(ResponseScreenedOut, ResponseDiscarded)
+def _discarded(scene: Scene, _effect: ResponseScreenedOut | ResponseDiscarded) -> None:
+    if scene.conversation.response_id is not None:
+        scene.session.execute(delete(Response).where(
+            Response.id == scene.conversation.response_id))
+    scene.conversation.response_id = None
+
+
+@handles(ResponseExpired)
+def _expired(scene: Scene, _effect: ResponseExpired) -> None:
+    scene.conversation.response_id = None  # the answers stay, as a partial response
+
+
+@handles(OptedOut, OptedIn)
+def _opt(scene: Scene, effect: OptedOut | OptedIn) -> None:
+    out = isinstance(effect, OptedOut)
+    scene.contact.opted_out_at = scene.now if out else None
+    scene.session.add(OptOut(contact_id=scene.contact.id, channel=scene.channel,
+                             action="out" if out else "in", reason="keyword", at=scene.now))

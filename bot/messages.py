@@ -1,0 +1,88 @@
+"""The message log: each inbound message stored once, and each reply stored as an outbound
+row — sent inline, queued for the worker, or recorded as answered by the provider.
+
+A provider id seen before is a retry: `log_inbound` stores nothing and `earlier_replies`
+gives back what the first delivery was answered with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.outbox import enqueue, insert_for, reply_from_row, reply_payload
+from bot.quiet import QuietHours
+from bot.state import Reply, Start
+from store.models import Message
+
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message as a channel hands it over."""
+
+    channel: str  # sms | whatsapp | telegram | web
+    address: str  # as the provider gives it: +44…, whatsapp:+44…, a chat id
+    text: str = ""
+    provider_id: str | None = None
+    lang_hint: str | None = None
+    media: bool = False
+    start: Start | None = None
+
+
+class Delivery(Enum):
+    """How the replies to a message reach the person."""
+
+    INLINE = "inline"  # the caller sends them in its HTTP answer, or prints them
+    OUTBOX = "outbox"  # the worker sends them
+    PROVIDER = "provider"  # the provider already answered (Twilio's Advanced Opt-Out)
+    SCHEDULED = "scheduled"  # a timer's replies: the worker sends them outside quiet hours
+
+
+def log_inbound(session: Session, inbound: Inbound, address: str, now: datetime) -> int | None:
+    """Store the inbound message; None if this provider id was stored before (a retry)."""
+    body = inbound.text.translate(_CONTROL)  # PostgreSQL cannot store NUL in text
+    values = dict(direction="in", channel=inbound.channel, address=address,
+                  body=body, provider_id=inbound.provider_id, status="received",
+                  payload={"media": True} if inbound.media else None,
+                  created_at=now, updated_at=now)
+    stmt = insert_for(session)(Message).values(**values)
+    if inbound.provider_id is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"])
+    return session.scalar(stmt.returning(Message.id))
+
+
+def earlier_replies(session: Session, inbound: Inbound) -> list[Reply]:
+    """The replies a message with this provider id got the first time."""
+    first = session.scalar(select(Message.id).where(
+        Message.channel == inbound.channel, Message.direction == "in",
+        Message.provider_id == inbound.provider_id))
+    rows = session.scalars(select(Message).where(Message.reply_to_id == first)
+                           .order_by(Message.id))
+    return [reply_from_row(row) for row in rows]
+
+
+def record_replies(session: Session, replies: list[Reply], channel: str, target: str,
+                   contact_id: int | None, now: datetime, delivery: Delivery,
+                   reply_to: int | None, quiet: QuietHours | None = None) -> None:
+    """Write each reply as an outbound row: sent inline, or queued for the worker (due
+    after `quiet` hours, if given)."""
+    if delivery in (Delivery.OUTBOX, Delivery.SCHEDULED):
+        for reply in replies:
+            enqueue(session, channel, target, reply, now, contact_id=contact_id,
+                    reply_to=reply_to, quiet=quiet)
+        return
+    for reply in replies:
+        row = Message(direction="out", channel=channel, address=target,
+                      contact_id=contact_id, body=reply.text, payload=reply_payload(reply),
+                      reply_to_id=reply_to, created_at=now, updated_at=now)
+        if delivery is Delivery.INLINE:
+            row.status, row.sent_at, row.attempts = "sent", now, 1
+        else:  # the provider answered this itself
+            row.status, row.error_code = "cancelled", "provider-replied"
+        session.add(row)
