@@ -90,7 +90,7 @@ class Settings:
         here = Path.cwd()
         if dotenv:
             env.update((k, v) for k, v in dotenv_values(here / ".env").items() if v)
-        env.update(os.environ)
+        env.update((k, v) for k, v in os.environ.items() if v)  # empty: unset
         env.update(overrides or {})
 
         def get(name: str, default: str | None = None) -> str | None:

@@ -190,3 +190,10 @@ def test_surveys_and_translations_dirs_can_be_overridden(base, tmp_path):
                                   "TRANSLATIONS_DIR": "relative/po"}, dotenv=False)
     assert settings.surveys_dir == tmp_path / "s"
     assert settings.translations_dir == ROOT / "relative" / "po"  # base chdirs to ROOT
+
+
+def test_an_empty_environment_variable_does_not_hide_dotenv(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("SECRET_KEY=from-dotenv\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "")
+    assert Settings.from_env().secret_key == "from-dotenv"

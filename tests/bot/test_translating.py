@@ -1,0 +1,91 @@
+"""Free-text answers get their English translation in the worker, through the real
+deep-translator client pointed at a local fake; failures leave them pending, never lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.conversations import Inbound, handle
+from bot.translating import PAUSE, PendingTranslations
+from store.models import Answer
+from tests.fakes.google_translate import FakeGoogleTranslate
+from translations import translate
+
+ROMANIAN = "Poliția nu vine niciodată când o chemăm noaptea în cartierul nostru"
+ENGLISH = "The police never come when we call them at night in our neighbourhood"
+
+
+@pytest.fixture
+def google():
+    with FakeGoogleTranslate({ROMANIAN: ENGLISH}) as fake:
+        yield fake
+
+
+@pytest.fixture
+def config(config, google):
+    return {**config, "TRANSLATOR": "google", "GOOGLE_TRANSLATE_URL": google.url}
+
+
+def answer_in_romanian(rt):
+    for text in ("DEMO", "yes", "1", ROMANIAN):
+        handle(rt, Inbound("sms", "+447700900800", text))
+
+
+def stored(rt):
+    with rt.sessions() as session:
+        answer = session.scalar(select(Answer).where(Answer.question_id == "why_unsafe"))
+        return answer.raw_text, answer.translation_status, answer.translation_en
+
+
+def test_a_pending_answer_is_translated_and_kept_as_written(rt, surveys, google, clock):
+    answer_in_romanian(rt)
+    assert stored(rt) == (ROMANIAN, "pending", None)
+    translator = translate.build("google", google.url)
+    try:
+        job = PendingTranslations(rt, translator)
+        assert job.run(clock()) == 1
+    finally:
+        translator.close()
+    assert stored(rt) == (ROMANIAN, "done", ENGLISH)
+    assert google.requests == [{"sl": "ro", "tl": "en", "q": ROMANIAN}]
+
+
+@pytest.mark.parametrize("failure", [429, 500, "hang"])
+def test_a_failing_service_leaves_the_answer_pending_and_pauses(rt, surveys, google, clock,
+                                                                failure):
+    answer_in_romanian(rt)
+    google.failures.append(failure)
+    translator = translate.GoogleTranslate(google.url, timeout=0.5)
+    try:
+        job = PendingTranslations(rt, translator)
+        assert job.run(clock()) == 0
+        assert stored(rt) == (ROMANIAN, "pending", None)
+        assert job.run(clock() + timedelta(minutes=1)) == 0  # paused: no request
+        assert len(google.requests) == 1
+        assert job.run(clock() + PAUSE) == 1
+    finally:
+        translator.close()
+    assert stored(rt) == (ROMANIAN, "done", ENGLISH)
+
+
+def test_a_language_google_does_not_know_is_marked_failed(rt, surveys, google, clock):
+    answer_in_romanian(rt)
+    with rt.sessions.begin() as session:
+        session.scalar(select(Answer).where(Answer.question_id == "why_unsafe")) \
+            .text_language = "xx"
+    translator = translate.GoogleTranslate(google.url)
+    try:
+        assert PendingTranslations(rt, translator).run(clock()) == 1
+    finally:
+        translator.close()
+    assert stored(rt) == (ROMANIAN, "failed", None)
+    assert google.requests == []
+
+
+def test_with_no_translator_answers_stay_pending(rt, surveys, clock):
+    answer_in_romanian(rt)
+    assert PendingTranslations(rt, None).run(clock()) == 0
+    assert stored(rt)[1] == "pending"
