@@ -22,6 +22,7 @@ import surveys
 import webhooks
 from bot.config import Settings
 from bot.runtime import Clock, Runtime, current
+from store import migrate
 from store.db import ping
 from webhooks.senders import build as build_senders
 
@@ -49,10 +50,15 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
 
 
 def healthz():
-    """200 when the database answers, 503 otherwise."""
-    if ping(current().engine):
-        return jsonify(status="ok")
-    return jsonify(status="unavailable"), 503
+    """Ready: 200 when the database answers and its schema is at the migration head (every
+    webhook would fail on an empty or older schema); 503 otherwise, saying which."""
+    engine = current().engine
+    if not ping(engine):
+        return jsonify(status="unavailable", reason="the database does not answer"), 503
+    if not migrate.at_head(engine):
+        return jsonify(status="unavailable",
+                       reason="the database is not migrated: run `outreach db upgrade`"), 503
+    return jsonify(status="ok")
 
 
 # `outreach serve` ------------------------------------------------------------------------

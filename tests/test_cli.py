@@ -9,6 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app import create_app
@@ -129,3 +130,19 @@ def test_help_is_the_projects_own(tmp_path):
         assert f"\n  {command} " in result.stdout
     for flask_word in ("Flask", "--app", "-A", "--env-file", "--version", "--debug"):
         assert flask_word not in result.stdout
+
+
+@pytest.mark.parametrize("form", [
+    "2026-11-25T10:00", "2026-11-25T10:00:00Z", "2026-11-25T10:00:00.250000+00:00",
+    "2026-11-25T11:00:00.5+01:00", "20261125T100000Z", "2026-11-25 10:00:00",
+])
+def test_worker_now_takes_any_iso_8601_form(app, form):
+    result = app.test_cli_runner().invoke(args=["worker", "--now", form])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("resumed 0 conversation(s)")
+
+
+def test_worker_now_refuses_what_is_not_a_moment(app):
+    result = app.test_cli_runner().invoke(args=["worker", "--now", "next tuesday"])
+    assert result.exit_code == 2
+    assert "'next tuesday' is not an ISO 8601 date and time" in result.output

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.answers import MAX_TEXT
 from bot.conversations import Inbound, handle
 from store.models import Answer, Message
 
@@ -50,3 +51,11 @@ def test_free_text_records_the_language_it_was_written_in(rt, surveys):
     with rt.sessions() as session:
         answer = session.scalar(select(Answer).where(Answer.question_id == "why_unsafe"))
     assert (answer.text_language, answer.translation_status) == ("ro", "pending")
+
+
+def test_the_message_log_keeps_no_more_than_an_answer_would(rt, surveys):
+    huge = "x" * 200_000
+    handle(rt, Inbound("sms", "+447700900901", huge))
+    with rt.sessions() as session:
+        body = session.scalar(select(Message.body).where(Message.direction == "in"))
+    assert len(body) == MAX_TEXT
