@@ -12,7 +12,7 @@ import socket
 import threading
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from app import create_app
-from bot import scheduler
+from bot import broadcast, scheduler
 from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
@@ -456,6 +456,47 @@ def test_30003_is_sent_again_after_a_backoff(app, rt, surveys, senders, clock, t
     assert (again.status, again.attempts) == ("sent", 2)
     assert again.provider_id == twilio_api.messages[-1]["sid"] != first_sid
     assert twilio_api.bodies == [queued.body, outbound(rt)[1].body, queued.body]
+
+
+# STOP means silence, whatever was queued ---------------------------------------------------
+
+LATE = datetime(2026, 6, 1, 21, 30, tzinfo=UTC)  # 22:30 in London (BST): quiet hours
+MORNING = datetime(2026, 6, 2, 7, 0, tzinfo=UTC)  # 08:00 in London: quiet hours end
+
+
+def test_stop_cancels_an_invitation_waiting_out_quiet_hours(app, rt, surveys, senders,
+                                                            clock, twilio_api):
+    clock.set(LATE)
+    plan = broadcast.run(rt, "neighbourhood-policing", "sms",
+                         [broadcast.Recipient("+447700900110")])
+    assert list(plan.sent) == ["+447700900110"]
+    clock.advance(timedelta(minutes=15))
+    stopped = said(post(app.test_client(), incoming("+447700900110", "STOP")))
+    assert stopped == [rt.catalogs.bot("en", "stopped")]
+    clock.set(MORNING)
+    send_due(rt, senders, clock())
+    assert twilio_api.messages == []
+    assert [(m.status, m.error_code) for m in outbound(rt)] == [
+        ("cancelled", "opted-out"), ("cancelled", "opted-out"), ("sent", None)]
+
+
+def test_stop_cancels_a_nudge_waiting_out_quiet_hours(app, rt, surveys, senders, clock,
+                                                      twilio_api):
+    clock.set(LATE - rt.settings.nudge_after)
+    client = app.test_client()
+    start_survey(client, "+447700900111")
+    clock.set(LATE)
+    assert scheduler.run_due(rt, clock()) == 1
+    [nudge] = [m for m in outbound(rt) if m.status == "queued"]
+    assert nudge.next_attempt_at == MORNING
+    clock.advance(timedelta(minutes=15))
+    assert said(post(client, incoming("+447700900111", "STOP"))) == [
+        rt.catalogs.bot("en", "stopped")]
+    clock.set(MORNING)
+    send_due(rt, senders, clock())
+    assert twilio_api.messages == []
+    assert [(m.status, m.error_code) for m in outbound(rt) if m.id == nudge.id] == [
+        ("cancelled", "opted-out")]
 
 
 # The worker and the sender ---------------------------------------------------------------
