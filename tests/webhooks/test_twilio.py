@@ -426,6 +426,34 @@ def test_21610_opts_the_person_out_on_every_channel(app, rt, surveys, senders, c
     assert len(twilio_api.messages) == 2
 
 
+def test_a_21610_arriving_while_the_worker_sends_stops_the_rest_of_its_batch(
+        app, rt, surveys, senders, clock, twilio_api):
+    handle(rt, Inbound("sms", "+447700900052", "Hi"), deliver=Delivery.OUTBOX)
+    send_due(rt, senders, clock())
+    intro = outbound(rt)[0]
+    contact = contact_of(rt, "tel", "+447700900052")
+    with transaction(rt.sessions) as session:
+        for body in ("A reminder", "Another reminder"):
+            session.add(Message(direction="out", channel="sms", address="+447700900052",
+                                contact_id=contact.id, body=body, status="queued",
+                                next_attempt_at=clock(), created_at=clock(),
+                                updated_at=clock()))
+
+    class CallbackArrivesMidBatch:
+        """Twilio's sender; the intro's 21610 report comes in during the first send."""
+
+        def send(self, message):
+            sid = senders["sms"].send(message)
+            if len(twilio_api.messages) == 3:
+                status_callback(app.test_client(), intro, "undelivered", "21610")
+            return sid
+
+    assert send_due(rt, {"sms": CallbackArrivesMidBatch()}, clock()) == 2
+    assert twilio_api.bodies[2:] == ["A reminder"]  # the other was cancelled, not sent
+    assert [(m.body, m.status, m.error_code) for m in outbound(rt)][2:] == [
+        ("A reminder", "sent", None), ("Another reminder", "cancelled", "opted-out")]
+
+
 def test_21211_marks_the_number_invalid_and_is_not_retried(app, rt, surveys, senders,
                                                            clock, twilio_api):
     handle(rt, Inbound("sms", "+447700900060", "Hi"), deliver=Delivery.OUTBOX)
