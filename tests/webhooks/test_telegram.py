@@ -361,6 +361,11 @@ def test_stop_silences_replies_still_waiting_after_a_provider_error(person, rt, 
     assert telegram_api.texts_to(CHAT)[before:] == [stopped]  # the confirmation alone
     question = rows(rt, Message, Message.direction == "out", Message.body == SAFE_DAY)
     assert [(m.status, m.error_code) for m in question] == [("cancelled", "opted-out")]
+    # Asking for HELP while opted out is answered: they wrote to us.
+    [help_reply] = person.send("HELP")
+    [help_row] = rows(rt, Message, Message.direction == "out")[-1:]
+    assert (help_reply["text"], help_row.status, help_row.despite_opt_out) == (
+        help_row.body, "sent", True)
 
     # START opts back in; the cancelled question stays cancelled (START asks it anew).
     welcome, asked = person.send("START")
