@@ -40,6 +40,7 @@ def opt_in(session: Session, contact: Contact, channel: str, reason: str,
 
 
 def is_opted_out(session: Session, contact_id: int | None) -> bool:
+    """Whether this person is opted out now (in this transaction)."""
     return contact_id is not None and session.scalar(
         select(Contact.opted_out_at).where(Contact.id == contact_id)) is not None
 
