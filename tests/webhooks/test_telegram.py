@@ -347,6 +347,33 @@ def test_the_stop_command_opts_out(person, rt, clock):
     assert contact.opted_out_at == clock()
 
 
+def test_stop_silences_replies_still_waiting_after_a_provider_error(person, rt, clock,
+                                                                    telegram_api):
+    person.send("Hi")
+    telegram_api.fail_next("server")
+    person.post("Yes")
+    assert person.deliver() == 1  # the first question met a 500: queued for a retry
+    before = len(telegram_api.sent_to(CHAT))
+    person.post("STOP")
+    clock.advance(timedelta(minutes=5))  # past the question's retry
+    person.deliver()
+    stopped = rt.catalogs.bot("en", "stopped")
+    assert telegram_api.texts_to(CHAT)[before:] == [stopped]  # the confirmation alone
+    question = rows(rt, Message, Message.direction == "out", Message.body == SAFE_DAY)
+    assert [(m.status, m.error_code) for m in question] == [("cancelled", "opted-out")]
+    # Asking for HELP while opted out is answered: they wrote to us.
+    [help_reply] = person.send("HELP")
+    [help_row] = rows(rt, Message, Message.direction == "out")[-1:]
+    assert (help_reply["text"], help_row.status, help_row.despite_opt_out) == (
+        help_row.body, "sent", True)
+
+    # START opts back in; the cancelled question stays cancelled (START asks it anew).
+    welcome, asked = person.send("START")
+    assert (welcome["text"], asked["text"]) == (rt.catalogs.bot("en", "started"), SAFE_DAY)
+    assert [m.status for m in rows(rt, Message, Message.id == question[0].id)] == [
+        "cancelled"]
+
+
 # What is not an answer -------------------------------------------------------------------
 
 
@@ -474,11 +501,12 @@ def test_a_person_who_blocked_the_bot_is_opted_out_and_not_retried(person, rt, c
     [opt_out] = rows(rt, OptOut)
     assert (opt_out.channel, opt_out.action, opt_out.reason) == ("telegram", "out", "blocked")
     outbound = rows(rt, Message, Message.direction == "out")
+    # Blocked is an opt-out: the consent queued behind the intro is cancelled, not tried.
     assert [(m.status, m.error_code, m.attempts) for m in outbound] == [
-        ("failed", "blocked", 1)] * 2
+        ("failed", "blocked", 1), ("cancelled", "opted-out", 0)]
     clock.advance(timedelta(days=1))
     assert person.deliver() == 0
-    assert len(telegram_api.calls_of("sendMessage")) == 2
+    assert len(telegram_api.calls_of("sendMessage")) == 1
     assert telegram_api.sent == []
 
     # Unblocking shows a Restart button, which sends /start: that opts back in.
