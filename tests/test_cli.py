@@ -48,6 +48,35 @@ def test_validate_reports_every_problem_with_file_and_line(app, tmp_path):
     ]
 
 
+LONG = """\
+slug: long
+title: A survey with a long question
+audience: residents
+language: en
+languages: [en]
+intro: Hi
+outro: Bye
+questions:
+  - id: where
+    type: choice
+    text: Where do you live?
+    choices:
+""" + "".join(f"      - {{id: place_{n}, text: A rather long name of a place number {n}}}\n"
+              for n in range(12))
+
+
+def test_validate_warns_about_a_message_over_three_sms_parts_and_still_passes(app, tmp_path):
+    long = tmp_path / "long.yaml"
+    long.write_text(LONG)
+    result = app.test_cli_runner().invoke(args=["surveys", "validate", str(long)])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"{long}:11: warning: long/where takes 4 SMS parts in 'en' (515 characters, GSM-7);"
+        " keep it within 3",
+        "1 survey file(s) OK",
+    ]
+
+
 def test_the_shipped_surveys_validate_with_their_translations(app):
     result = app.test_cli_runner().invoke(
         args=["surveys", "validate", *map(str, SHIPPED)])

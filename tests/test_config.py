@@ -197,3 +197,18 @@ def test_an_empty_environment_variable_does_not_hide_dotenv(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SECRET_KEY", "")
     assert Settings.from_env().secret_key == "from-dotenv"
+
+
+@pytest.mark.parametrize("given, contact", [
+    ({"HELP_CONTACT": "020 7946 0123"}, "020 7946 0123"),
+    ({"OUTREACH_HELP_CONTACT": "old@example.org"}, "old@example.org"),  # the old name still works
+    ({"HELP_CONTACT": "new@example.org", "OUTREACH_HELP_CONTACT": "old@example.org"},
+     "new@example.org"),
+    ({}, None),  # unset: no invented placeholder contact
+])
+def test_help_contact_is_read_from_help_contact_then_the_old_name(base, monkeypatch, given,
+                                                                   contact):
+    for name in ("HELP_CONTACT", "OUTREACH_HELP_CONTACT"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings.from_env({**base, **given}, dotenv=False)
+    assert settings.help_contact == contact

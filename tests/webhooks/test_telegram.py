@@ -26,12 +26,12 @@ SECRET = "webhook-Secret_0123456789"
 CHAT = "1001"
 REMOVE = {"remove_keyboard": True}
 
-INTRO = ("Hello from Waltham Forest Council, working with the local police. This short survey "
-         "helps the Citizens' Assembly on neighbourhood policing.")
+INTRO = ("Hello from Waltham Forest Council and local police. This short survey helps the "
+         "Citizens' Assembly on neighbourhood policing. Reply LANG for another language.")
 CONSENT = ("Your answers are kept apart from your number and reported only as totals. Questions "
            "about you are optional. Reply STOP to stop. Reply YES to take part.")
-YOUTH_INTRO = ("Hi! Waltham Forest Council and the local police want young people's views for "
-               "the Citizens' Assembly on policing. Just a few quick questions.")
+YOUTH_INTRO = ("Hi! Waltham Forest Council and local police want your views for the Citizens' "
+               "Assembly on policing. Just a few quick questions. Reply LANG for another language.")
 SAFE_DAY = ("How safe do you feel in your local area during the day? 1 = very unsafe, "
             "5 = very safe")
 SAFE_DARK = ("How safe do you feel in your local area after dark? 1 = very unsafe, "
@@ -252,8 +252,10 @@ def test_the_residents_survey_completed_over_telegram(person, rt, telegram_api):
     assert question["text"] == f"How old are you?\n{SKIP_NOTE}"
     assert len(keyboard(question)) == 9
     [question] = person.tap("35 to 44")
+    assert question["text"] == f"Where do you live?\n{SKIP_NOTE}"
+    [question] = person.tap("Leyton/Leytonstone")
     assert question["text"] == f"Which ward do you live in?\n{SKIP_NOTE}"
-    assert keyboard(question)[14] == ["Leyton"]
+    assert keyboard(question)[5] == ["Leyton"]
     [question] = person.tap("Leyton")
     assert question["text"] == f"How would you describe your gender?\n{SKIP_NOTE}"
     [question] = person.send("SKIP")
@@ -275,17 +277,18 @@ def test_the_residents_survey_completed_over_telegram(person, rt, telegram_api):
         "safe_day": 4, "safe_dark": 2, "feel_safer": ["lighting", "youth_activities"],
         "trust": 3, "contact": "yes", "contact_experience": "fairly_well",
         "see_officers": "rarely", "build_trust": "Walk the beat, and answer our emails.",
-        "youth_spaces": "some", "years_lived": 12, "age_band": "35_44", "ward": "leyton",
+        "youth_spaces": "some", "years_lived": 12, "age_band": "35_44", "area": "leyton",
+        "ward_leyton": "leyton",
         "ethnic_group": "prefer_not", "disability": "no"}
-    assert count(rt, Answer) == 14  # each answer once
+    assert count(rt, Answer) == 15  # each answer once
 
     inbound = rows(rt, Message, Message.direction == "in")
-    assert len(inbound) == 18
-    assert len({m.provider_id for m in inbound}) == 18
+    assert len(inbound) == 19
+    assert len({m.provider_id for m in inbound}) == 19
     assert {(m.channel, m.address) for m in inbound} == {("telegram", CHAT)}
     outbound = rows(rt, Message, Message.direction == "out")
     delivered = telegram_api.sent_to(CHAT)
-    assert len(outbound) == len(delivered) == 19
+    assert len(outbound) == len(delivered) == 20
     assert all(m.body in s["text"] for m, s in zip(outbound, delivered, strict=True))
     assert {m.status for m in outbound} == {"sent"}
     assert [m.provider_id for m in outbound] == [
@@ -299,9 +302,9 @@ def test_the_telegram_language_code_chooses_the_language(person, rt, code):
     person.lang = code
     intro, consent = person.send("Hi")
     assert intro["text"] == (
-        "Dzień dobry! Piszemy z Rady Dzielnicy Waltham Forest (Waltham Forest Council), która "
-        "współpracuje z lokalną policją. Ta krótka ankieta pomoże Zgromadzeniu Obywatelskiemu "
-        "w sprawie policji dzielnicowej.")
+        "Dzień dobry! Piszemy z Rady Dzielnicy Waltham Forest, współpracującej z lokalną "
+        "policją. Ta krótka ankieta pomoże Zgromadzeniu Obywatelskiemu w sprawie policji "
+        "dzielnicowej. Inny język: odpisz JĘZYK.")
     assert keyboard(consent) == [["Tak", "Nie"]]
     [question] = person.tap("Tak")
     assert question["text"].startswith("Jak bezpiecznie czują się Państwo w swojej okolicy")

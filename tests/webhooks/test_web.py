@@ -219,6 +219,7 @@ RESIDENTS_EN = [
     ("Are there enough safe places and activities", ("choose", "Some, but not enough")),
     ("The last questions are about you, so we hear from every group.", ("type", "12")),
     ("How old are you?", ("choose", "25 to 34")),
+    ("Where do you live?", ("choose", "Leyton/Leytonstone")),
     ("Which ward do you live in?", ("choose", "Leyton")),
     ("How would you describe your gender?", ("skip",)),
     ("What is your ethnic group?", ("choose", "White")),
@@ -230,9 +231,9 @@ def test_the_residents_survey_completed_in_english_stores_every_answer_once(app,
     page = browser.open(RESIDENTS)
     assert page.html_attrs == {"lang": "en", "dir": "ltr"}
     assert page.one("h1").text == "Your say on neighbourhood policing"
-    assert page.said == ["Hello from Waltham Forest Council, working with the local police. "
-                         "This short survey helps the Citizens' Assembly on neighbourhood "
-                         "policing."]
+    assert page.said == ["Hello from Waltham Forest Council and local police. This short "
+                         "survey helps the Citizens' Assembly on neighbourhood policing. "
+                         "Reply LANG for another language."]
     for asked, (action, *values) in RESIDENTS_EN:
         assert page.question.startswith(asked), (asked, page.question)
         if action == "choose":
@@ -250,7 +251,8 @@ def test_the_residents_survey_completed_in_english_stores_every_answer_once(app,
         "safe_day": 4, "safe_dark": 2, "feel_safer": ["police_on_foot", "cctv"], "trust": 3,
         "contact": "yes", "contact_experience": "fairly_well", "see_officers": "monthly",
         "build_trust": "Walk the streets and talk.", "youth_spaces": "some",
-        "years_lived": 12, "age_band": "25_34", "ward": "leyton", "ethnic_group": "white",
+        "years_lived": 12, "age_band": "25_34", "area": "leyton", "ward_leyton": "leyton",
+        "ethnic_group": "white",
         "disability": "no",
     }
     response = one_response(rt)
