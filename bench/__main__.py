@@ -14,6 +14,8 @@ import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
+
 from app import create_app
 from bot import engine
 from bot.conversations import Inbound, handle
@@ -93,6 +95,22 @@ def bench_handle(residents: int = 40) -> None:
         rt.engine.dispose()
 
 
+def bench_detect(rounds: int = 20) -> None:
+    data = yaml.safe_load((ROOT / "tests/data/detect/first-messages.yaml").read_text("utf-8"))
+    texts = [text for values in data.values() for text in values]
+    offered = ["en", "ro", "ur", "bg", "pl", "tr"]
+    detect.warm()
+    samples = []
+    for _ in range(rounds):
+        for text in texts:
+            started = time.perf_counter()
+            detect.detect(text, offered)
+            samples.append(time.perf_counter() - started)
+    print(f"detect (first messages, {len(texts)} texts): {_percentiles(samples)}, "
+          f"mean {statistics.mean(samples) * 1e6:.0f} µs")
+
+
 if __name__ == "__main__":
+    bench_detect()
     bench_engine()
     bench_handle()
