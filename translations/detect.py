@@ -35,6 +35,7 @@ MIN_SCORE = 2.0  # at least a phrase, or two words of the language of its own
 MIN_MARGIN = 1.0  # over the next language, English included
 AGREE_PROBABILITY = 0.2  # langdetect seeing the words' language at all confirms a lean
 SUFFIX_MIN_LETTERS = 5
+MAX_CHARS = 2000  # the start of a long message tells its language; keeps 100 KB cheap
 PHRASES = Path(__file__).with_name("detect.yaml")
 SECTION_KEYS = {"greetings", "requests", "words", "suffixes", "must_match", "must_not_match"}
 
@@ -175,6 +176,7 @@ def _langdetect(text: str) -> list:
 def detect(text: str, offered: Iterable[str]) -> str | None:
     """The offered language `text` is confidently written in, else None."""
     offered = list(offered)
+    text = text[:MAX_CHARS]
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return None
