@@ -30,14 +30,16 @@ from langdetect.lang_detect_exception import LangDetectException
 MIN_LETTERS = 15
 MIN_WORDS = 3
 MIN_PROBABILITY = 0.9
-PHRASE_WEIGHT = 3.0  # a greeting or request outweighs two common words
+GREETING_WEIGHT = 3.0  # a greeting outweighs two common words
+REQUEST_WEIGHT = 5.0  # asking for a language outweighs an English sentence around it
 MIN_SCORE = 2.0  # at least a phrase, or two words of the language of its own
 MIN_MARGIN = 1.0  # over the next language, English included
 AGREE_PROBABILITY = 0.2  # langdetect seeing the words' language at all confirms a lean
 SUFFIX_MIN_LETTERS = 5
 MAX_CHARS = 2000  # the start of a long message tells its language; keeps 100 KB cheap
 PHRASES = Path(__file__).with_name("detect.yaml")
-SECTION_KEYS = {"greetings", "requests", "words", "suffixes", "must_match", "must_not_match"}
+SECTION_KEYS = {"greetings", "requests", "alone", "words", "suffixes", "must_match",
+                "must_not_match"}
 
 # Languages we offer, by the script they are written in.
 SCRIPTS = {"ARABIC": ("ur", "ar", "fa", "pa"), "CYRILLIC": ("bg", "ru", "uk", "mk", "sr")}
@@ -70,7 +72,8 @@ def words(text: str) -> list[str]:
 class Signatures:
     """Per language: phrases (as word tuples) and word weights; Turkish-style suffixes."""
 
-    phrases: dict[tuple[str, ...], str]
+    phrases: dict[tuple[str, ...], tuple[str, float]]  # words -> (lang, weight)
+    alone: dict[tuple[str, ...], str]  # phrases that count only as the whole message
     weights: dict[str, dict[str, float]]  # word -> {lang: weight}
     suffixes: dict[str, tuple[str, ...]]  # lang -> suffixes
     longest: int
@@ -92,7 +95,9 @@ def parse_signatures(data: object) -> Signatures:
     """Check a detect.yaml document and build the matching tables; ValueError if wrong."""
     if not isinstance(data, dict) or not data:
         raise ValueError(f"{PHRASES.name}: one section per language expected")
-    phrases: dict[tuple[str, ...], str] = {}
+    phrases: dict[tuple[str, ...], tuple[str, float]] = {}
+    alone: dict[tuple[str, ...], tuple[str, float]] = {}
+    seen: dict[tuple[str, ...], str] = {}  # a phrase may belong to one language, once
     owners: dict[str, list[str]] = {}
     suffixes: dict[str, tuple[str, ...]] = {}
     for lang, section in data.items():
@@ -101,18 +106,24 @@ def parse_signatures(data: object) -> Signatures:
         lists = {key: _strings(lang, key, section.get(key)) for key in SECTION_KEYS}
         if lang != "en" and not (lists["must_match"] and lists["must_not_match"]):
             raise ValueError(f"{PHRASES.name}: {lang}: must_match and must_not_match needed")
-        for phrase in lists["greetings"] + lists["requests"]:
+        weighted = [(p, GREETING_WEIGHT) for p in lists["greetings"]] + [
+            (p, REQUEST_WEIGHT) for p in lists["requests"]] + [
+            (p, 0.0) for p in lists["alone"]]
+        for phrase, weight in weighted:
             key = tuple(words(phrase))
             if not key:
                 raise ValueError(f"{PHRASES.name}: {lang}: phrase {phrase!r} has no words")
-            if phrases.setdefault(key, lang) != lang:
-                raise ValueError(f"{PHRASES.name}: {lang}: phrase {phrase!r} is also "
-                                 f"{phrases[key]}'s")
+            if key in seen:
+                raise ValueError(f"{PHRASES.name}: {lang}: phrase {phrase!r} is listed twice "
+                                 f"({seen[key]} has it too)")
+            seen[key] = lang
+            (phrases if weight else alone)[key] = (lang, weight)
         for word in lists["words"]:
             owners.setdefault(" ".join(words(word)), []).append(lang)
         suffixes[lang] = tuple(" ".join(words(s)) for s in lists["suffixes"])
     weights = {w: {lang: 1 / len(langs) for lang in langs} for w, langs in owners.items()}
-    return Signatures(phrases, weights, suffixes, max(map(len, phrases), default=1))
+    return Signatures(phrases, {k: lang for k, (lang, _) in alone.items()}, weights, suffixes,
+                      max(map(len, phrases), default=1))
 
 
 @functools.cache
@@ -126,12 +137,15 @@ def scores(tokens: list[str], sig: Signatures) -> tuple[dict[str, float], set[st
     """Each language's score over a message's words, and the languages a phrase named."""
     found: dict[str, float] = {}
     named: set[str] = set()
+    if tuple(tokens) in sig.alone:
+        lang = sig.alone[tuple(tokens)]
+        return {lang: REQUEST_WEIGHT}, {lang}
     i = 0
     while i < len(tokens):
         for size in range(min(sig.longest, len(tokens) - i), 0, -1):
-            lang = sig.phrases.get(tuple(tokens[i:i + size]))
+            lang, weight = sig.phrases.get(tuple(tokens[i:i + size]), (None, 0.0))
             if lang is not None:
-                found[lang] = found.get(lang, 0) + PHRASE_WEIGHT
+                found[lang] = found.get(lang, 0) + weight
                 named.add(lang)
                 i += size
                 break

@@ -180,14 +180,16 @@ def test_phrase_file_examples(lang, text, matches):
 
 def test_phrase_file_covers_every_offered_language():
     assert set(signatures().suffixes) == set(OFFERED)
-    assert {lang for lang in signatures().phrases.values()} == set(OFFERED) - {"en"}
+    assert {lang for lang, _ in signatures().phrases.values()} == set(OFFERED) - {"en"}
 
 
 @pytest.mark.parametrize(("data", "problem"), [
     ({"pl": {"greetings": ["czesc"], "must_match": ["czesc"]}}, "must_not_match"),
     ({"pl": {"greetings": ["salam"], "must_match": ["x"], "must_not_match": ["y"]},
       "ur": {"greetings": ["Salam!"], "must_match": ["x"], "must_not_match": ["y"]}},
-     "also pl's"),
+     "pl has it too"),
+    ({"pl": {"requests": ["polish"], "alone": ["Polish"], "must_match": ["x"],
+             "must_not_match": ["y"]}}, "listed twice"),
     ({"pl": {"words": ["nie", "Nie"], "must_match": ["x"], "must_not_match": ["y"]}},
      "twice"),
     ({"pl": {"words": [True], "must_match": ["x"], "must_not_match": ["y"]}}, "list of texts"),
