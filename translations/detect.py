@@ -9,8 +9,9 @@ Four signals, cheapest first (see docs/translations.md for the measurements):
    "aap"; "iskam", "kakvo"), English's included so that English stays English.
 4. langdetect, for Latin-script text long enough to judge: seeded, and trusted alone only
    when its best guess is an offered language with probability >= 0.9.
-Short replies ("yes", "ok", "tak", "1") never give a language: a message of fewer than three
-words needs a phrase. Anything unsure returns None: keep the language.
+Short replies ("yes", "ok", "tak", "1") never give a language: one word needs to be a phrase,
+two words a phrase or two different words of one language, neither a reply word (yes, no,
+ok). Anything unsure returns None: keep the language.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ AGREE_PROBABILITY = 0.2  # langdetect seeing the words' language at all confirms
 SUFFIX_MIN_LETTERS = 5
 MAX_CHARS = 2000  # the start of a long message tells its language; keeps 100 KB cheap
 PHRASES = Path(__file__).with_name("detect.yaml")
-SECTION_KEYS = {"greetings", "requests", "alone", "words", "suffixes", "must_match",
-                "must_not_match"}
+SECTION_KEYS = {"greetings", "requests", "alone", "words", "suffixes", "replies",
+                "must_match", "must_not_match"}
 
 # Languages we offer, by the script they are written in.
 SCRIPTS = {"ARABIC": ("ur", "ar", "fa", "pa"), "CYRILLIC": ("bg", "ru", "uk", "mk", "sr")}
@@ -77,6 +78,7 @@ class Signatures:
     weights: dict[str, dict[str, float]]  # word -> {lang: weight}
     suffixes: dict[str, tuple[str, ...]]  # lang -> suffixes
     longest: int
+    replies: frozenset[str] = frozenset()  # yes/no/ok words of every language
 
 
 def _strings(lang: str, key: str, value: object) -> list[str]:
@@ -122,8 +124,10 @@ def parse_signatures(data: object) -> Signatures:
             owners.setdefault(" ".join(words(word)), []).append(lang)
         suffixes[lang] = tuple(" ".join(words(s)) for s in lists["suffixes"])
     weights = {w: {lang: 1 / len(langs) for lang in langs} for w, langs in owners.items()}
+    replies = frozenset(" ".join(words(w)) for section in data.values()
+                        for w in section.get("replies") or [])
     return Signatures(phrases, {k: lang for k, (lang, _) in alone.items()}, weights, suffixes,
-                      max(map(len, phrases), default=1))
+                      max(map(len, phrases), default=1), replies)
 
 
 @functools.cache
@@ -198,13 +202,16 @@ def detect(text: str, offered: Iterable[str]) -> str | None:
     if by_script is not None:
         return by_script
     tokens = words(text)
-    found, named = scores(tokens, signatures())
+    sig = signatures()
+    found, named = scores(tokens, sig)
     ranked = sorted(((s, lang) for lang, s in found.items() if lang in offered), reverse=True)
     best_score, best = ranked[0] if ranked else (0.0, None)
     margin = best_score - (ranked[1][0] if len(ranked) > 1 else 0.0)
     sure = best_score >= MIN_SCORE and margin >= MIN_MARGIN
-    if len(tokens) < MIN_WORDS:  # short: a phrase or nothing
-        return best if sure and best in named else None
+    if len(tokens) < MIN_WORDS:  # short: a phrase, or two words of the language, not replies
+        two_words = (len(set(tokens)) == 2 and not set(tokens) & sig.replies
+                     and best != "en")
+        return best if sure and (best in named or two_words) else None
     if sure and best != "en":  # English words only keep others out; langdetect says "en"
         return best
     if script != "LATIN" or len(letters) < MIN_LETTERS:
