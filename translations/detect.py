@@ -204,9 +204,12 @@ def detect(text: str, offered: Iterable[str]) -> str | None:
     tokens = words(text)
     sig = signatures()
     found, named = scores(tokens, sig)
-    ranked = sorted(((s, lang) for lang, s in found.items() if lang in offered), reverse=True)
+    # Every language listed competes (English too, offered or not); the best must be offered.
+    ranked = sorted(((s, lang) for lang, s in found.items()), reverse=True)
     best_score, best = ranked[0] if ranked else (0.0, None)
     margin = best_score - (ranked[1][0] if len(ranked) > 1 else 0.0)
+    if best not in offered:
+        best_score, best = 0.0, None
     sure = best_score >= MIN_SCORE and margin >= MIN_MARGIN
     if len(tokens) < MIN_WORDS:  # short: a phrase, or two words of the language, not replies
         two_words = (len(set(tokens)) == 2 and not set(tokens) & sig.replies

@@ -161,6 +161,18 @@ def test_a_phrase_of_a_language_not_offered_gives_nothing(text, offered):
     assert detect(text, offered) is None
 
 
+@pytest.mark.parametrize(("text", "offered", "expected"), [
+    # English words count against other languages even where English is not offered.
+    ("Salam, I would like to take part please", ["ur", "pl"], None),
+    # Where the script allows two offered languages, only a phrase of one of them decides:
+    # Urdu's spelling of the greeting (with ی) is Urdu's; the bare word is Arabic's too.
+    ("السلام علیکم", ["en", "ur", "ar"], "ur"),
+    ("سلام", ["en", "ur", "ar"], None),
+])
+def test_phrases_and_words_where_the_script_cannot_choose(text, offered, expected):
+    assert detect(text, offered) == expected
+
+
 def _examples():
     for lang, section in _load_phrases().items():
         for text in section.get("must_match") or []:
