@@ -10,6 +10,8 @@ import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
+
 from app import create_app
 from bench.inbound import ANSWERS
 from bot import engine
@@ -86,3 +88,19 @@ def bench_handle(residents: int = 40) -> str:
         rt.engine.dispose()
         return (f"{len(samples)} messages, {_percentiles(samples)}; "
                 f"peak traced memory {peak / 1e6:.1f} MB")
+
+
+def bench_detect(rounds: int = 20) -> str:
+    """Language detection of realistic first messages."""
+    data = yaml.safe_load((ROOT / "tests/data/detect/first-messages.yaml").read_text("utf-8"))
+    texts = [text for values in data.values() for text in values]
+    offered = ["en", "ro", "ur", "bg", "pl", "tr"]
+    detect.warm()
+    samples = []
+    for _ in range(rounds):
+        for text in texts:
+            started = time.perf_counter()
+            detect.detect(text, offered)
+            samples.append(time.perf_counter() - started)
+    return (f"{len(texts)} texts, {_percentiles(samples)}, "
+            f"mean {statistics.mean(samples) * 1e6:.0f} µs")

@@ -394,11 +394,13 @@ class _Turn:
         self.start(survey, None)
 
     def first_language(self, text: str, survey: Questionnaire, hint: str | None = None) -> None:
-        """On first contact only: the channel's hint or a confident guess, else the default."""
+        """On first contact only: a confident guess from what the person wrote (it beats a
+        phone set to English), else the channel's hint, else the survey's language."""
         if self.state.contact.language is not None:
             return
-        guess = hint if hint in survey.languages else self.env.detect(text, survey.languages)
-        self.set_language(guess or survey.language)
+        guess = self.env.detect(text, survey.languages) if text else None
+        hinted = hint if hint in survey.languages else None
+        self.set_language(guess or hinted or survey.language)
 
     def switch_to(self, survey: Questionnaire, engager: str | None) -> None:
         if self.run.step == "question":
