@@ -19,7 +19,9 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE."""
+    """An engine for `url`; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE. Errors
+    never show the statement's parameters: they hold phone numbers and answers."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
