@@ -71,6 +71,36 @@ def test_a_bot_answering_ours_instantly_is_stopped_and_its_messages_kept(app, rt
     assert said(post(client, incoming(bot, "Hello?")))
 
 
+def test_a_slow_bot_saying_the_same_thing_over_and_over_is_stopped_too(app, rt, surveys,
+                                                                      clock):
+    """An auto-responder answering after 5 s, always with the same words, and always
+    getting the same reprompt: stopped by repetition, not speed."""
+    client, bot = app.test_client(), "+447700900705"
+    start_survey(client, bot)
+    answered = 0
+    for _ in range(60):
+        clock.advance(timedelta(seconds=5))
+        replies = said(post(client, incoming(bot, "I am away until Monday.")))
+        if not replies:
+            break
+        answered += 1
+    assert answered <= rt.settings.loop_limit + 2
+    assert _inbound(rt)[-1].status == "unanswered"
+    clock.advance(timedelta(seconds=5))
+    assert said(post(client, incoming(bot, "3")))  # anything else is answered at once
+
+
+def test_the_same_answer_to_question_after_question_is_never_held(app, rt, surveys, clock):
+    """Straight-lining: "1" to every question moves the survey on, so it is no loop."""
+    client, person = app.test_client(), "+447700900706"
+    start_survey(client, person)
+    for n in range(rt.settings.loop_limit + 5):
+        clock.advance(timedelta(seconds=4))
+        replies = said(post(client, incoming(person, "1")))
+        assert replies and SLOW_DOWN not in replies, n
+    assert all(m.status == "received" for m in _inbound(rt))
+
+
 def test_stop_gets_through_in_the_middle_of_a_loop(app, rt, surveys, clock):
     client, bot = app.test_client(), "+447700900703"
     for _ in range(rt.settings.loop_limit + 3):
