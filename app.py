@@ -20,6 +20,7 @@ import bot
 import store
 import surveys
 import webhooks
+from bot import logs
 from bot.config import Settings
 from bot.runtime import Clock, Runtime, current
 from store import migrate
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
     """Build the app. `config` overrides environment variables (tests, tools) and, when
     given, the `.env` file is not read."""
     settings = Settings.from_env(config, dotenv=config is None)
+    logs.protect(settings.telegram_bot_token, settings.twilio_auth_token)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -166,10 +166,11 @@ def measure(kind: str, seconds: int = 10, warmup: int = 2,
             write_requests(tmp / slug / "warm", base, 200, "W")
             write_requests(tmp / slug / "load", base, per_connection, "L")
             env = {k: v for k, v in os.environ.items() if not k.startswith(
-                ("DATABASE_URL", "TWILIO", "TELEGRAM", "RATE_LIMIT", "QUIET"))}
+                ("DATABASE_URL", "TWILIO", "TELEGRAM", "RATE_LIMIT", "LOOP_LIMIT", "QUIET"))}
             env.update(DATABASE_URL=url, BENCH_DATABASE_URL=url, TWILIO_AUTH_TOKEN=TOKEN,
                        PUBLIC_BASE_URL=base, SECRET_KEY="bench", TRANSLATOR="none",
                        INSTANCE_PATH=str(tmp / "instance"), RATE_LIMIT_PER_MINUTE="100000",
+                       LOOP_LIMIT="100000",  # wrk answers at once: not a loop to hold here
                        DEFAULT_SURVEY="neighbourhood-policing")
             server = serve(spec, port, env, tmp)
             try:

@@ -71,7 +71,8 @@ def bench_handle(residents: int = 40) -> str:
         url = f"sqlite:///{tmp}/bench.db"
         upgrade(url)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": tmp,
-                          "TRANSLATOR": "none", "RATE_LIMIT_PER_MINUTE": "1000"})
+                          "TRANSLATOR": "none", "RATE_LIMIT_PER_MINUTE": "1000",
+                          "LOOP_LIMIT": "1000"})
         rt = app.extensions["outreach"]
         with transaction(rt.sessions) as session:
             for path in sorted((ROOT / "surveys").glob("*.yaml")):

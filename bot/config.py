@@ -81,6 +81,7 @@ class Settings:
     nudge_after: timedelta
     expire_after: timedelta
     rate_limit_per_minute: int
+    loop_limit: int
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,
@@ -132,8 +133,9 @@ class Settings:
             default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
             nudge_after=parse_duration(get("SURVEY_NUDGE_AFTER", "20h")),
             expire_after=parse_duration(get("SURVEY_EXPIRE_AFTER", "3d")),
-            rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "20"),
+            rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "60"),
                                        "RATE_LIMIT_PER_MINUTE"),
+            loop_limit=_int(get("LOOP_LIMIT", "10"), "LOOP_LIMIT"),
         )
 
 

@@ -31,7 +31,9 @@ BUSY_TIMEOUT_MS = 10_000
 
 def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout, BEGIN IMMEDIATE and a queue
-    for writers."""
+    for writers. Errors never show the statement's parameters: they hold phone numbers and
+    answers."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -207,9 +207,9 @@ class Answer(Base):
 class Message(Base):
     """Every message in and out. Outbound rows are the outbox: a row exists before sending.
 
-    status, inbound: received. Outbound: queued -> sending -> sent -> delivered, or
-    undelivered / failed (with error_code), or held (cannot be sent as it is), or
-    cancelled (the person opted out before it went).
+    status, inbound: received, or unanswered (held back by the loop guard). Outbound:
+    queued -> sending -> sent -> delivered, or undelivered / failed (with error_code), or
+    held (cannot be sent as it is), or cancelled (the person opted out before it went).
     """
 
     __tablename__ = "messages"

@@ -175,3 +175,21 @@ def test_worker_now_refuses_what_is_not_a_moment(app):
     result = app.test_cli_runner().invoke(args=["worker", "--now", "next tuesday"])
     assert result.exit_code == 2
     assert "'next tuesday' is not an ISO 8601 date and time" in result.output
+
+
+def test_a_piped_chat_of_hundreds_of_lines_is_answered_to_the_last_line(tmp_path):
+    """The operator's own tool is never held back by the loop guard, however fast it reads."""
+    env = _fresh(tmp_path, "long")
+    script = "hello\nyes\n" + "".join(f"line {n}\n" for n in range(198))
+    result = _outreach(["chat", "--from", "07700 900999"], env, script)
+    assert result.returncode == 0, result.stderr
+    assert "very fast" not in result.stdout
+    app = create_app({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": "x",
+                      "INSTANCE_PATH": env["INSTANCE_PATH"]})
+    with app.extensions["outreach"].sessions() as session:
+        inbound = session.scalars(select(Message).where(Message.direction == "in")).all()
+        answered = set(session.scalars(select(Message.reply_to_id)
+                                       .where(Message.direction == "out")))
+    app.extensions["outreach"].engine.dispose()
+    assert len(inbound) == 200
+    assert [m.body for m in inbound if m.id not in answered] == []

@@ -83,7 +83,8 @@ def test_defaults(base, tmp_path):
     assert settings.default_region == "GB"
     assert settings.nudge_after == timedelta(hours=20)
     assert settings.expire_after == timedelta(days=3)
-    assert settings.rate_limit_per_minute == 20
+    assert settings.rate_limit_per_minute == 60  # issue 8: a ceiling no person reaches
+    assert settings.loop_limit == 10
     assert list(tmp_path.iterdir()) == []  # a given SECRET_KEY writes nothing
 
 
@@ -110,6 +111,7 @@ def test_defaults(base, tmp_path):
     ({"DEFAULT_SURVEY": ""}, "default_survey", None),
     ({"SURVEYS_DIR": "/srv/surveys"}, "surveys_dir", Path("/srv/surveys")),
     ({"RATE_LIMIT_PER_MINUTE": "5"}, "rate_limit_per_minute", 5),
+    ({"LOOP_LIMIT": "25"}, "loop_limit", 25),
 ])
 def test_overrides(base, overrides, field, expected):
     settings = Settings.from_env({**base, **overrides}, dotenv=False)
@@ -133,6 +135,7 @@ def test_overrides(base, overrides, field, expected):
     {"RATE_LIMIT_PER_MINUTE": "fast"},
     {"RATE_LIMIT_PER_MINUTE": "0"},
     {"RATE_LIMIT_PER_MINUTE": "2.5"},
+    {"LOOP_LIMIT": "0"},
 ])
 def test_refuses(base, overrides):
     with pytest.raises(ConfigError):
