@@ -12,7 +12,7 @@ down"):
 - **a ceiling**: more than `RATE_LIMIT_PER_MINUTE` messages in the last minute, whatever
   their timing: a backstop no person typing reaches.
 
-An opt-out keyword is never held back. docs/operations.md gives the reasoning.
+An opt-out (a keyword, or plain words) is never held back. docs/operations.md gives the reasoning.
 """
 
 from __future__ import annotations
@@ -89,5 +89,6 @@ def _repeating(arrivals: list, said: list, now: datetime) -> bool:
 
 
 def is_stop(rt: Runtime, text: str) -> bool:
-    """An opt-out keyword in any language."""
-    return fold(text) in rt.catalogs.words("keywords/stop", rt.catalogs.languages, fold)
+    """An opt-out, as a keyword or in plain words, in any language."""
+    return (fold(text) in rt.catalogs.words("keywords/stop", rt.catalogs.languages, fold)
+            or rt.opt_out.matches(text))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from store.models import Message
@@ -101,14 +102,15 @@ def test_the_same_answer_to_question_after_question_is_never_held(app, rt, surve
     assert all(m.status == "received" for m in _inbound(rt))
 
 
-def test_stop_gets_through_in_the_middle_of_a_loop(app, rt, surveys, clock):
+@pytest.mark.parametrize("stop", ["STOP", "please stop texting me"])
+def test_stop_gets_through_in_the_middle_of_a_loop(app, rt, surveys, clock, stop):
     client, bot = app.test_client(), "+447700900703"
     for _ in range(rt.settings.loop_limit + 3):
         clock.advance(timedelta(seconds=0.2))
         post(client, incoming(bot, "ok"))
     assert said(post(client, incoming(bot, "ok"))) == []  # held back
     clock.advance(timedelta(seconds=0.2))
-    assert said(post(client, incoming(bot, "STOP"))) == [rt.catalogs.bot("en", "stopped")]
+    assert said(post(client, incoming(bot, stop))) == [rt.catalogs.bot("en", "stopped")]
     assert _inbound(rt)[-1].status == "received"
     assert contact_of(rt, "tel", bot).opted_out_at is not None
 
