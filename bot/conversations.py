@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import addresses, effects, engine, ratelimit
+from bot import addresses, effects, engine, plaintext, ratelimit
 from bot.contacts import CHANNEL_OF_SCHEME, get_address, get_conversation
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
@@ -99,6 +99,7 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
         conversation.nudge_at = wait.nudge_at if wait and channel != "web" else None
         conversation.expire_at = wait.expire_at if wait else None
     quiet = QuietHours.from_settings(rt.settings) if deliver is Delivery.SCHEDULED else None
-    record_replies(session, sprint.replies, channel, target, None if erased else contact.id,
+    replies = plaintext.fit_sms(sprint.replies) if channel == "sms" else sprint.replies
+    record_replies(session, replies, channel, target, None if erased else contact.id,
                    now, deliver, reply_to, quiet)
-    return sprint.replies
+    return replies

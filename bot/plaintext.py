@@ -6,7 +6,12 @@ number; "keys" options are left out because the text already says what to type.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.state import Reply
+from translations import segments
+
+SMS_PARTS = 3  # the most parts one message may cost (docs/surveys.md)
 
 
 def body(reply: Reply) -> str:
@@ -20,3 +25,16 @@ def render(reply: Reply) -> str:
     if reply.style == "list":
         lines += [f"{n} {option.label}" for n, option in enumerate(reply.options, start=1)]
     return "\n".join(lines)
+
+
+def fit_sms(replies: list[Reply]) -> list[Reply]:
+    """Replies as SMS sends them: a question asked again with a hint ("Please reply with a
+    number…") that would cost more than SMS_PARTS parts goes as two messages, the hint
+    first, so no message costs more than the question itself."""
+    fitted = []
+    for reply in replies:
+        if reply.hint and segments.count(render(reply)) > SMS_PARTS:
+            fitted += [Reply(reply.hint), replace(reply, hint=None)]
+        else:
+            fitted.append(reply)
+    return fitted

@@ -114,3 +114,30 @@ def test_the_validator_renders_survey_messages_as_the_engine_does(lang):
                                             step="question", question=question.id))
             [asked] = _sent(engine.prompt(state, env))
             assert validated[f"{survey.slug}/{question.id}"] == asked
+
+
+def _asked_again(lang: str) -> dict[str, list[str]]:
+    """Every question (and the consent) asked again after an answer the bot could not
+    read, as SMS sends it."""
+    env = make_env(paths=SHIPPED, help_contact=CONTACT)
+    sent = {}
+    for survey in env.surveys.values():
+        steps = [("consent", None)] * bool(survey.consent)
+        steps += [("question", q.id) for q in survey.questions if q.type != "text"]
+        for step, question in steps:
+            state = State(Person(lang), Run(survey=survey.slug, version=survey.version,
+                                            step=step, question=question))
+            sprint = engine.resume(state, Incoming("qqq zzz"), NOW, env)
+            assert sprint.replies[0].hint, (survey.slug, question)  # it was asked again
+            sent[f"{survey.slug}/{question or step}"] = _sent(text_render.fit_sms(
+                sprint.replies))
+    return sent
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_question_asked_again_fits_three_sms_parts_a_message(lang):
+    sent = _asked_again(lang)
+    too_long = {key: [segments.count(text) for text in texts] for key, texts in sent.items()
+                if any(segments.count(text) > 3 for text in texts)}
+    assert too_long == {}
+    assert any(len(texts) == 2 for texts in sent.values()) == (lang != "en")

@@ -31,6 +31,7 @@ from bot.state import Option, Reply
 from store.db import transaction
 from store.models import Address, Answer, Contact, Message, OptOut, Response
 from tests.fakes.twilio_api import FakeTwilio
+from translations import segments
 from webhooks.senders import build
 from webhooks.twilio import TwilioSender
 
@@ -702,3 +703,15 @@ def test_an_oversized_body_is_refused_with_413_and_nothing_stored(app, rt):
     response = post(app.test_client(), incoming("+447700900099", "x" * 300_000))
     assert response.status_code == 413
     assert count(rt, Message) == 0
+
+
+def test_a_question_asked_again_in_polish_goes_as_two_texts_of_at_most_three_parts(
+        app, rt, surveys, clock):
+    """The hint and the question together would cost more than 3 SMS parts in Polish."""
+    client, sender = app.test_client(), "+447700900919"
+    first = said(post(client, incoming(sender, "Dzień dobry, chcę wypełnić ankietę o policji")))
+    clock.advance(timedelta(seconds=30))
+    again = said(post(client, incoming(sender, "może")))  # neither yes nor no: asked again
+    assert again == [rt.catalogs.bot("pl", "consent-hint"), first[-1]]
+    assert all(segments.count(text) <= 3 for text in again)
+    assert segments.count("\n".join(again)) > 3  # as one text it would have cost more
