@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from store.models import Address, Contact, Conversation
 
@@ -17,7 +17,7 @@ CHANNEL_OF_SCHEME = {"tel": "sms", "whatsapp": "whatsapp", "telegram": "telegram
 def get_address(session: Session, scheme: str, value: str, now: datetime,
                 inbound: bool = True) -> Address:
     """The stored address (and its contact), created on first contact, race-safe.
-    `inbound`: they just wrote to us (WhatsApp's 24-hour window opens)."""
+    `inbound`: they just wrote to us (on WhatsApp, its 24-hour window opens)."""
     query = select(Address).where(Address.scheme == scheme, Address.value == value)
     address = session.scalar(query)
     if address is None:
@@ -31,7 +31,7 @@ def get_address(session: Session, scheme: str, value: str, now: datetime,
                 session.add(address)
         except IntegrityError:  # someone else created it a moment ago
             address = session.scalar(query)
-    if inbound:
+    if inbound and scheme == "whatsapp":
         address.last_inbound_at = now
     return address
 
@@ -47,4 +47,18 @@ def get_conversation(session: Session, address: Address) -> Conversation:
         except IntegrityError:
             pass
         found = session.scalar(query.with_for_update())
+    return found
+
+
+def find_conversation(session: Session, scheme: str, value: str,
+                      now: datetime) -> Conversation | None:
+    """Someone who wrote to us before: their conversation with its address and contact, in
+    one statement, the conversation locked for this transaction. None for someone new."""
+    found = session.scalar(
+        select(Conversation).join(Conversation.address).join(Address.contact)
+        .options(contains_eager(Conversation.address).contains_eager(Address.contact))
+        .where(Address.scheme == scheme, Address.value == value)
+        .with_for_update(of=Conversation))
+    if found is not None and scheme == "whatsapp":
+        found.address.last_inbound_at = now  # WhatsApp's 24-hour window opens again
     return found

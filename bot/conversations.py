@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses, effects, engine, plaintext, ratelimit
-from bot.contacts import CHANNEL_OF_SCHEME, get_address, get_conversation
+from bot.contacts import CHANNEL_OF_SCHEME, find_conversation, get_address, get_conversation
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
@@ -41,14 +41,18 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
                                     rt.settings.default_region)
     now = rt.now()
     with transaction(rt.sessions) as session:
+        conversation = find_conversation(session, scheme, value, now)
+        known = conversation.address.contact_id if conversation is not None else None
         inbound_id = log_inbound(session, inbound, addresses.provider_address(scheme, value),
-                                 now)
+                                 now, known)
         if inbound_id is None:
             return Handled(earlier_replies(session, inbound), duplicate=True)
-        address = get_address(session, scheme, value, now)
-        session.execute(update(Message).where(Message.id == inbound_id)
-                        .values(contact_id=address.contact_id))
-        conversation = get_conversation(session, address)
+        if conversation is None:  # someone new, or no conversation yet (never for a retry)
+            address = get_address(session, scheme, value, now)
+            session.execute(update(Message).where(Message.id == inbound_id)
+                            .values(contact_id=address.contact_id))
+            conversation = get_conversation(session, address)
+        address = conversation.address
         if guard and ratelimit.held_back(rt, session, inbound.channel, address.contact_id,
                                          inbound_id, inbound.text, now):
             return Handled(_slow_down(session, rt, conversation, now, deliver, inbound_id),

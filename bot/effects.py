@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot import optouts
 from bot.erasure import erase_contact
+from bot.outbox import insert_for
 from bot.state import (
     AnswerRecorded,
     ConsentGiven,
@@ -107,23 +108,24 @@ def _started(scene: Scene, effect: ResponseStarted) -> None:
 
 @handles(AnswerRecorded)
 def _answer(scene: Scene, effect: AnswerRecorded) -> None:
+    """Store the answer; a question answered again (RESTART, a correction) is replaced."""
     response_id = scene.conversation.response_id
     if response_id is None:
         raise RuntimeError("an answer without a response: the conversation state is corrupt")
-    session = scene.session
-    answer = session.scalar(select(Answer).where(Answer.response_id == response_id,
-                                                 Answer.question_id == effect.question))
-    if answer is None:
-        answer = Answer(response_id=response_id, question_id=effect.question)
-        session.add(answer)
-    answer.value, answer.raw_text, answer.answered_at = effect.value, effect.text, scene.now
-    answer.text_language = effect.text_language
     if effect.text_language is None:
-        answer.translation_en, answer.translation_status = None, None
+        english, status = None, None
     elif effect.text_language == "en":
-        answer.translation_en, answer.translation_status = effect.value, "done"
+        english, status = effect.value, "done"
     else:
-        answer.translation_en, answer.translation_status = None, "pending"
+        english, status = None, "pending"
+    values = dict(value=effect.value, raw_text=effect.text, answered_at=scene.now,
+                  text_language=effect.text_language, translation_en=english,
+                  translation_status=status)
+    table = Answer.__table__
+    scene.session.execute(
+        insert_for(scene.session)(table)
+        .values(response_id=response_id, question_id=effect.question, **values)
+        .on_conflict_do_update(index_elements=["response_id", "question_id"], set_=values))
 
 
 @handles(ResponseCompleted)

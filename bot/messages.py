@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.answers import MAX_TEXT
@@ -45,18 +45,19 @@ class Delivery(Enum):
     SCHEDULED = "scheduled"  # a timer's replies: the worker sends them outside quiet hours
 
 
-def log_inbound(session: Session, inbound: Inbound, address: str, now: datetime) -> int | None:
+def log_inbound(session: Session, inbound: Inbound, address: str, now: datetime,
+                contact_id: int | None = None) -> int | None:
     """Store the inbound message; None if this provider id was stored before (a retry)."""
     # PostgreSQL cannot store NUL in text; the log keeps no more than an answer would.
     body = inbound.text.translate(_CONTROL)[:MAX_TEXT]
     values = dict(direction="in", channel=inbound.channel, address=address,
                   body=body, provider_id=inbound.provider_id, status="received",
                   payload={"media": True} if inbound.media else None,
-                  created_at=now, updated_at=now)
-    stmt = insert_for(session)(Message).values(**values)
+                  contact_id=contact_id, created_at=now, updated_at=now)
+    stmt = insert_for(session)(Message.__table__).values(**values)
     if inbound.provider_id is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"])
-    return session.scalar(stmt.returning(Message.id))
+    return session.scalar(stmt.returning(Message.__table__.c.id))
 
 
 def earlier_replies(session: Session, inbound: Inbound) -> list[Reply]:
@@ -79,12 +80,12 @@ def record_replies(session: Session, replies: list[Reply], channel: str, target:
             enqueue(session, channel, target, reply, now, contact_id=contact_id,
                     reply_to=reply_to, quiet=quiet)
         return
-    for reply in replies:
-        row = Message(direction="out", channel=channel, address=target,
-                      contact_id=contact_id, body=reply.text, payload=reply_payload(reply),
-                      reply_to_id=reply_to, created_at=now, updated_at=now)
-        if delivery is Delivery.INLINE:
-            row.status, row.sent_at, row.attempts = "sent", now, 1
-        else:  # the provider answered this itself
-            row.status, row.error_code = "cancelled", "provider-replied"
-        session.add(row)
+    if not replies:
+        return
+    sent = delivery is Delivery.INLINE  # else the provider answered this itself
+    session.execute(insert(Message.__table__), [dict(
+        direction="out", channel=channel, address=target, contact_id=contact_id,
+        body=reply.text, payload=reply_payload(reply), reply_to_id=reply_to,
+        status="sent" if sent else "cancelled", sent_at=now if sent else None,
+        attempts=1 if sent else 0, error_code=None if sent else "provider-replied",
+        despite_opt_out=False, created_at=now, updated_at=now) for reply in replies])
