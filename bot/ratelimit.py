@@ -37,21 +37,44 @@ UNANSWERED = "unanswered"  # the status of an inbound message held back
 
 def held_back(rt: Runtime, session: Session, channel: str, contact_id: int, inbound_id: int,
               text: str, now: datetime) -> bool:
-    """Whether this message (already stored as `inbound_id`) should go unanswered."""
+    """Whether this message (already stored as `inbound_id`) should go unanswered.
+
+    One look at the person's latest messages, both ways, settles it almost always; the
+    separate counts below are for floods too long for that look."""
     if is_stop(rt, text):
         return False
-    recent = session.scalar(select(func.count()).select_from(Message).where(
-        Message.direction == "in", Message.contact_id == contact_id,
-        Message.created_at > now - timedelta(minutes=1)))
-    if recent > rt.settings.rate_limit_per_minute:
+    limit, ceiling = rt.settings.loop_limit, rt.settings.rate_limit_per_minute
+    window = (limit + 2) * 4
+    rows = session.execute(
+        select(Message.id, Message.direction, Message.created_at,
+               func.coalesce(Message.sent_at, Message.created_at), Message.body,
+               Message.status, Message.reply_to_id)
+        .where(Message.contact_id == contact_id, Message.id <= inbound_id)
+        .order_by(Message.id.desc()).limit(window)).all()
+    whole = len(rows) < window  # their whole history
+    minute_ago = now - timedelta(minutes=1)
+    if whole or rows[-1].created_at <= minute_ago:
+        recent = sum(1 for r in rows if r.direction == "in" and r.created_at > minute_ago)
+    else:
+        recent = session.scalar(select(func.count()).select_from(Message).where(
+            Message.direction == "in", Message.contact_id == contact_id,
+            Message.created_at > minute_ago))
+    if recent > ceiling:
         return True
-    return channel in LOOP_CHANNELS and _looping(rt, session, contact_id, inbound_id, now)
+    if channel not in LOOP_CHANNELS:
+        return False
+    arrivals = [r for r in rows if r.direction == "in"][:limit + 2]
+    if len(arrivals) <= limit + 1:
+        return not whole and _looping(rt, session, contact_id, inbound_id, now)
+    said = [(r.id, r[3], r.body, r.reply_to_id) for r in rows
+            if r.direction == "out" and arrivals[-1].id < r.id < inbound_id]
+    return _quick(arrivals, said) or _repeating(arrivals[:-1], said, now)
 
 
 def _looping(rt: Runtime, session: Session, contact_id: int, inbound_id: int,
              now: datetime) -> bool:
     """Whether this message ends a run of LOOP_LIMIT + 1 that came too fast or said the
-    same thing over and over (LOOP_SECONDS, REPEAT_WITHIN)."""
+    same thing over and over (LOOP_SECONDS, REPEAT_WITHIN), looked up on their own."""
     limit = rt.settings.loop_limit
     arrivals = session.execute(
         select(Message.id, Message.created_at, Message.body, Message.status).where(
