@@ -45,19 +45,31 @@ class Delivery(Enum):
     SCHEDULED = "scheduled"  # a timer's replies: the worker sends them outside quiet hours
 
 
+_LOG: dict[str, object] = {}  # per dialect, built once
+
+
+def _log_statement(session: Session):
+    dialect = session.get_bind().dialect.name
+    if dialect not in _LOG:
+        table = Message.__table__
+        _LOG[dialect] = (insert_for(session)(table)
+                         .on_conflict_do_nothing(
+                             index_elements=["channel", "direction", "provider_id"])
+                         .returning(table.c.id))
+    return _LOG[dialect]
+
+
 def log_inbound(session: Session, inbound: Inbound, address: str, now: datetime,
                 contact_id: int | None = None) -> int | None:
-    """Store the inbound message; None if this provider id was stored before (a retry)."""
+    """Store the inbound message; None if this provider id was stored before (a retry;
+    without a provider id nothing can conflict)."""
     # PostgreSQL cannot store NUL in text; the log keeps no more than an answer would.
     body = inbound.text.translate(_CONTROL)[:MAX_TEXT]
-    values = dict(direction="in", channel=inbound.channel, address=address,
-                  body=body, provider_id=inbound.provider_id, status="received",
-                  payload={"media": True} if inbound.media else None,
-                  contact_id=contact_id, created_at=now, updated_at=now)
-    stmt = insert_for(session)(Message.__table__).values(**values)
-    if inbound.provider_id is not None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"])
-    return session.scalar(stmt.returning(Message.__table__.c.id))
+    return session.scalar(_log_statement(session), dict(
+        direction="in", channel=inbound.channel, address=address, body=body,
+        provider_id=inbound.provider_id, status="received",
+        payload={"media": True} if inbound.media else None, contact_id=contact_id,
+        despite_opt_out=False, attempts=0, created_at=now, updated_at=now))
 
 
 def earlier_replies(session: Session, inbound: Inbound) -> list[Reply]:

@@ -42,17 +42,18 @@ class Phrases:
     must_match: tuple[str, ...] = ()
     must_not_match: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Looked up as sets: every message is checked against every language.
+        object.__setattr__(self, "_contains", frozenset(self.contains))
+        object.__setattr__(self, "_lengths", sorted({len(p) for p in self.contains}))
+
     def matches(self, said: tuple[str, ...]) -> bool:
         if said in self.exact:
             return True
         if not said or len(said) > self.max_words:
             return False
-        return any(_holds(said, phrase) for phrase in self.contains)
-
-
-def _holds(said: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(said[i:i + n] == phrase for i in range(len(said) - n + 1))
+        return any(said[i:i + n] in self._contains
+                   for n in self._lengths for i in range(len(said) - n + 1))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.answers import fold
@@ -35,6 +35,15 @@ LOOP_CHANNELS = {"sms", "whatsapp", "telegram"}
 UNANSWERED = "unanswered"  # the status of an inbound message held back
 
 
+# The person's latest messages, both ways, newest first (built once: see bot/contacts.py).
+_LATEST = (select(Message.id, Message.direction, Message.created_at,
+                  func.coalesce(Message.sent_at, Message.created_at), Message.body,
+                  Message.status, Message.reply_to_id)
+           .where(Message.contact_id == bindparam("contact"),
+                  Message.id <= bindparam("upto"))
+           .order_by(Message.id.desc()).limit(bindparam("window")))
+
+
 def held_back(rt: Runtime, session: Session, channel: str, contact_id: int, inbound_id: int,
               text: str, now: datetime) -> bool:
     """Whether this message (already stored as `inbound_id`) should go unanswered.
@@ -45,12 +54,8 @@ def held_back(rt: Runtime, session: Session, channel: str, contact_id: int, inbo
         return False
     limit, ceiling = rt.settings.loop_limit, rt.settings.rate_limit_per_minute
     window = (limit + 2) * 4
-    rows = session.execute(
-        select(Message.id, Message.direction, Message.created_at,
-               func.coalesce(Message.sent_at, Message.created_at), Message.body,
-               Message.status, Message.reply_to_id)
-        .where(Message.contact_id == contact_id, Message.id <= inbound_id)
-        .order_by(Message.id.desc()).limit(window)).all()
+    rows = session.execute(_LATEST, {"contact": contact_id, "upto": inbound_id,
+                                      "window": window}).all()
     whole = len(rows) < window  # their whole history
     minute_ago = now - timedelta(minutes=1)
     if whole or rows[-1].created_at <= minute_ago:

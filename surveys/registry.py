@@ -70,6 +70,10 @@ def _survey(row: SurveyVersion) -> Questionnaire:
     return _parsed[key]
 
 
+_STAMP = (select(Survey.slug, SurveyVersion.id, SurveyVersion.version, SurveyVersion.checksum)
+          .join(Survey, Survey.id == SurveyVersion.survey_id))  # built once
+
+
 def current(session: Session) -> dict[str, Questionnaire]:
     """The latest version of every survey, by slug.
 
@@ -78,10 +82,7 @@ def current(session: Session) -> dict[str, Questionnaire]:
     same (so the dict is shared: never change it); a survey loaded by another process is
     seen on the next message.
     """
-    rows = session.execute(
-        select(Survey.slug, SurveyVersion.id, SurveyVersion.version, SurveyVersion.checksum)
-        .join(Survey, Survey.id == SurveyVersion.survey_id)
-    ).all()
+    rows = session.execute(_STAMP).all()
     latest: dict[str, tuple[int, int, str]] = {}
     for slug, version_id, version, digest in rows:
         if slug not in latest or version > latest[slug][1]:
