@@ -102,7 +102,7 @@ class Settings:
             tz = ZoneInfo(get("OUTREACH_TIMEZONE", "Europe/London"))
         except (KeyError, ValueError, OSError) as exc:  # OSError: a folder such as "Europe"
             raise ConfigError(f"unknown OUTREACH_TIMEZONE: {exc}") from exc
-        translator = get("TRANSLATOR", "google").lower()
+        translator = get("TRANSLATOR", "none").lower()  # nothing leaves until chosen
         if translator not in ("google", "none"):
             raise ConfigError("TRANSLATOR must be google or none")
         return cls(

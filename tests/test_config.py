@@ -77,7 +77,7 @@ def test_defaults(base, tmp_path):
     assert settings.timezone == ZoneInfo("Europe/London")
     assert settings.quiet_hours == (time(21, 0), time(8, 0))
     assert settings.default_survey is None
-    assert settings.translator == "google"
+    assert settings.translator == "none"  # residents' words go nowhere until chosen
     assert settings.twilio_account_sid is None
     assert settings.telegram_bot_token is None
     assert settings.default_region == "GB"

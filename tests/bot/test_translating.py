@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from bot.conversations import Inbound, handle
 from bot.translating import PAUSE, PendingTranslations
 from store.models import Answer
 from tests.fakes.google_translate import FakeGoogleTranslate
+from tests.helpers.surveys import load_surveys
 from translations import translate
 
 ROMANIAN = "Poliția nu vine niciodată când o chemăm noaptea în cartierul nostru"
@@ -89,3 +91,24 @@ def test_with_no_translator_answers_stay_pending(rt, surveys, clock):
     answer_in_romanian(rt)
     assert PendingTranslations(rt, None).run(clock()) == 0
     assert stored(rt)[1] == "pending"
+
+
+def test_by_default_nothing_leaves_the_server(config, google, clock, monkeypatch):
+    """`make run` with no TRANSLATOR set: the worker builds no translator and sends no
+    resident's words anywhere, even with a translation service's address configured."""
+    monkeypatch.delenv("TRANSLATOR", raising=False)
+    defaults = {key: value for key, value in config.items() if key != "TRANSLATOR"}
+    app = create_app(defaults, clock=clock)
+    rt = app.extensions["outreach"]
+    try:
+        assert rt.settings.translator == "none"
+        assert translate.build(rt.settings.translator) is None
+        load_surveys(rt)
+        answer_in_romanian(rt)
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+        assert result.exit_code == 0, result.output
+        assert "translated 0 answer(s)" in result.output
+        assert stored(rt) == (ROMANIAN, "pending", None)
+        assert google.requests == []
+    finally:
+        rt.engine.dispose()
