@@ -330,8 +330,11 @@ def _privacy(rt: Runtime, survey: Questionnaire | None, lang: str) -> str | None
     return _for_web(rt, lang, text) or None
 
 
-def _contact(rt: Runtime, lang: str) -> str:
-    return rt.catalogs.bot(lang, "web/contact", contact=rt.settings.help_contact)
+def _contact(rt: Runtime, lang: str) -> dict[str, str]:
+    """The contact line in pieces, so that the page can isolate the contact's own direction
+    (`<bdi>`: an English contact inside an Urdu sentence)."""
+    before, _, after = rt.catalogs.bot(lang, "web/contact", contact="\0").partition("\0")
+    return {"before": before, "contact": rt.settings.help_contact, "after": after}
 
 
 def _progress(rt: Runtime, lang: str, survey: Questionnaire, question_id: str | None,
