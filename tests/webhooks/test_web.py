@@ -693,8 +693,8 @@ def walk(browser: Browser, url: str, clock) -> list[Page]:
             assert pages[-1].error() is not None
         elif kinds == {"checkbox"}:
             pages.append(browser.send([c.attrs["value"] for c in page.controls[:2]]))
-        elif kinds == {"radio"}:
-            pages.append(browser.send(page.controls[0].attrs["value"]))
+        elif kinds == {"radio"}:  # an answer from the middle: never screened out
+            pages.append(browser.send(page.controls[len(page.controls) // 2].attrs["value"]))
         elif kinds == {"number"}:
             pages.append(browser.send("12"))
         else:
@@ -704,12 +704,14 @@ def walk(browser: Browser, url: str, clock) -> list[Page]:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_a_whole_run_in_every_language_shows_no_chat_wording(app, rt, surveys, clock, lang):
-    pages = walk(Browser(app), f"{RESIDENTS}?lang={lang}", clock)
+@pytest.mark.parametrize("url", [RESIDENTS, YOUTH])
+def test_a_whole_run_in_every_language_shows_no_chat_wording(app, rt, surveys, clock, lang,
+                                                               url):
+    pages = walk(Browser(app), f"{url}?lang={lang}", clock)
     assert one_response(rt).status == "complete"
     assert {page.html_attrs["lang"] for page in pages} == {lang}
-    assert len(pages) > 20 and sum(1 for page in pages if page.error()) == 4
-    privacy = rt.catalogs.text([lang], "neighbourhood-policing/consent", "")
+    assert len(pages) >= 10 and sum(1 for page in pages if page.error()) >= 3
+    privacy = rt.catalogs.text([lang], f"{url.removeprefix('/s/')}/consent", "")
     first_sentence = privacy.split(". ")[0].split("۔")[0]
     contact = rt.catalogs.bot(lang, "web/contact", contact=CONTACT)
     for page in pages:
