@@ -28,7 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from bot import history
 from bot.conversations import Handled, Inbound, handle
@@ -303,9 +312,21 @@ def _chat_wording() -> ChatWording:
     return ChatWording.load()
 
 
+@bp.record_once
+def _load_wording(state) -> None:
+    """Read the chat-wording files when the app is made: a broken one stops start-up."""
+    _chat_wording()
+
+
 def _keywords(rt: Runtime) -> frozenset[str]:
     """Every word a chat user is told to type, in every language: the keywords, yes and
-    no, and the surveys' own keywords (folded)."""
+    no, and the surveys' own keywords (folded). Worked out once per request."""
+    if "web_keywords" not in g:
+        g.web_keywords = _all_keywords(rt)
+    return g.web_keywords
+
+
+def _all_keywords(rt: Runtime) -> frozenset[str]:
     langs = rt.catalogs.languages
     found = set()
     for key in KEYWORDS:
