@@ -31,8 +31,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app.py bot webhooks surveys translations store tests bench
 
+# Figures against the aims in docs/PERFORMANCE.md (wrk: Debian's package, installed if missing).
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
+	  || echo "wrk is missing and could not be installed: apt-get install wrk"
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

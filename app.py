@@ -20,8 +20,10 @@ import bot
 import store
 import surveys
 import webhooks
+from bot import logs
 from bot.config import Settings
 from bot.runtime import Clock, Runtime, current
+from store import migrate
 from store.db import ping
 from webhooks.senders import build as build_senders
 
@@ -30,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
     """Build the app. `config` overrides environment variables (tests, tools) and, when
     given, the `.env` file is not read."""
     settings = Settings.from_env(config, dotenv=config is None)
+    logs.protect(settings.telegram_bot_token, settings.twilio_auth_token)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -49,10 +52,15 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
 
 
 def healthz():
-    """200 when the database answers, 503 otherwise."""
-    if ping(current().engine):
-        return jsonify(status="ok")
-    return jsonify(status="unavailable"), 503
+    """Ready: 200 when the database answers and its schema is at the migration head (every
+    webhook would fail on an empty or older schema); 503 otherwise, saying which."""
+    engine = current().engine
+    if not ping(engine):
+        return jsonify(status="unavailable", reason="the database does not answer"), 503
+    if not migrate.at_head(engine):
+        return jsonify(status="unavailable",
+                       reason="the database is not migrated: run `outreach db upgrade`"), 503
+    return jsonify(status="ok")
 
 
 # `outreach serve` ------------------------------------------------------------------------

@@ -42,3 +42,16 @@ def parse(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
 def provider_address(scheme: str, value: str) -> str:
     """The address a provider wants for sending (Twilio wants `whatsapp:+44…`)."""
     return f"whatsapp:{value}" if scheme == "whatsapp" else value
+
+
+def masked(address: str, keep: int = 4) -> str:
+    """An address fit for a log: all but its last `keep` digits or letters hidden
+    (`whatsapp:+447700900123` -> `whatsapp:+*********0123`)."""
+    prefix, _, value = address.rpartition(":")
+    hide = sum(c.isalnum() for c in value) - keep
+    out = []
+    for c in value:
+        if c.isalnum() and hide > 0:
+            c, hide = "*", hide - 1
+        out.append(c)
+    return (f"{prefix}:" if prefix else "") + "".join(out)

@@ -19,12 +19,13 @@ from pathlib import Path
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from bot import addresses, engine, plaintext, segments
+from bot import addresses, engine, plaintext
 from bot.contacts import CHANNEL_OF_SCHEME, get_address, get_conversation
 from bot.conversations import resume_due
 from bot.runtime import Runtime
 from bot.state import Incoming, Person, Start, State
 from store.models import Address, Response, Survey, SurveyVersion
+from translations import segments
 
 ADDRESS_COLUMNS = {"sms": "phone", "whatsapp": "phone", "telegram": "telegram_chat_id"}
 

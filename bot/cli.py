@@ -18,6 +18,23 @@ from bot.translating import PendingTranslations
 from surveys import registry
 from translations import detect, translate
 
+
+class IsoMoment(click.ParamType):
+    """A moment in any ISO 8601 form Python reads (2026-12-05, 2026-12-05T18:00,
+    20261205T180000Z, 2026-12-05T18:00:00.250+00:00); no zone means UTC."""
+
+    name = "ISO-8601"
+
+    def convert(self, value, param, ctx) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date and time", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 DEFAULT_FROM = {"sms": "+447700900000", "whatsapp": "+447700900000", "telegram": "100000001"}
 
 
@@ -43,7 +60,8 @@ def chat(channel: str, sender: str | None) -> None:
         line = sys.stdin.readline()
         if not line:
             break
-        handled = handle(rt, Inbound(channel, address, line.rstrip("\r\n")))
+        # The operator's own tool: a piped script of any length is never held back.
+        handled = handle(rt, Inbound(channel, address, line.rstrip("\r\n")), guard=False)
         for reply in handled.replies:
             click.echo(plaintext.render(reply))
             click.echo()
@@ -51,11 +69,8 @@ def chat(channel: str, sender: str | None) -> None:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="do what is due now, then exit")
-@click.option("--now", "at", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z",
-                                                          "%Y-%m-%dT%H:%M:%S",
-                                                          "%Y-%m-%dT%H:%M%z",
-                                                          "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
-              help="run as if it were this moment (ISO 8601; no zone means UTC)")
+@click.option("--now", "at", type=IsoMoment(),
+              help="run as if it were this moment (any ISO 8601 form; no zone means UTC)")
 @click.option("--interval", default=1.0, show_default=True,
               help="seconds to wait after a round with nothing to do")
 @with_appcontext
@@ -63,8 +78,6 @@ def worker_command(once: bool, at: datetime | None, interval: float) -> None:
     """Send what is due from the outbox and resume conversations whose wait is over."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     rt = current()
-    if at is not None and at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
     senders = rt.senders((lambda: at) if at is not None else rt.now)
     translator = translate.build(rt.settings.translator, rt.settings.translator_base_url)
     translations = PendingTranslations(rt, translator)

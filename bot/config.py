@@ -76,11 +76,12 @@ class Settings:
     telegram_webhook_secret: str | None
     telegram_api_base_url: str | None
     org_name: str
-    help_contact: str
+    help_contact: str | None
     default_region: str
     nudge_after: timedelta
     expire_after: timedelta
     rate_limit_per_minute: int
+    loop_limit: int
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,
@@ -131,12 +132,13 @@ class Settings:
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
             org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
-            help_contact=get("OUTREACH_HELP_CONTACT", "the council's engagement team"),
+            help_contact=get("HELP_CONTACT", get("OUTREACH_HELP_CONTACT")),  # old name too
             default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
             nudge_after=parse_duration(get("SURVEY_NUDGE_AFTER", "20h")),
             expire_after=parse_duration(get("SURVEY_EXPIRE_AFTER", "3d")),
-            rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "20"),
+            rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "60"),
                                        "RATE_LIMIT_PER_MINUTE"),
+            loop_limit=_int(get("LOOP_LIMIT", "10"), "LOOP_LIMIT"),
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses, effects, engine, ratelimit
@@ -30,11 +30,13 @@ class Handled:
     replies: list[Reply] = field(default_factory=list)
     duplicate: bool = False
     inbound_id: int | None = None
-    rate_limited: bool = False  # stored, but over the limit: not passed to the engine
+    rate_limited: bool = False  # stored, but held back by the loop guard: not answered
 
 
-def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE) -> Handled:
-    """Process one inbound message; `deliver` says how its replies reach the person."""
+def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
+           guard: bool = True) -> Handled:
+    """Process one inbound message; `deliver` says how its replies reach the person.
+    `guard=False` skips the loop guard (the operator's own `outreach chat`)."""
     scheme, value = addresses.parse(inbound.channel, inbound.address,
                                     rt.settings.default_region)
     now = rt.now()
@@ -47,10 +49,10 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE) -
         session.execute(update(Message).where(Message.id == inbound_id)
                         .values(contact_id=address.contact_id))
         conversation = get_conversation(session, address)
-        recent = ratelimit.over_limit(rt, session, address.contact_id, inbound.text, now)
-        if recent is not None:
-            return Handled(_slow_down(session, rt, conversation, recent, now, deliver,
-                                      inbound_id), inbound_id=inbound_id, rate_limited=True)
+        if guard and ratelimit.held_back(rt, session, inbound.channel, address.contact_id,
+                                         inbound_id, inbound.text, now):
+            return Handled(_slow_down(session, rt, conversation, now, deliver, inbound_id),
+                           inbound_id=inbound_id, rate_limited=True)
         event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
         replies = _resume(rt, session, conversation, event, now, deliver, inbound_id)
     return Handled(replies, inbound_id=inbound_id)
@@ -62,12 +64,17 @@ def resume_due(rt: Runtime, session: Session, conversation: Conversation, event:
     return _resume(rt, session, conversation, event, now, Delivery.SCHEDULED, None)
 
 
-def _slow_down(session: Session, rt: Runtime, conversation: Conversation, recent: int,
-               now: datetime, deliver: Delivery, inbound_id: int) -> list[Reply]:
-    """The first message over the limit gets one "slow down"; the rest are only stored."""
-    if recent != rt.settings.rate_limit_per_minute + 1:
-        return []
+def _slow_down(session: Session, rt: Runtime, conversation: Conversation, now: datetime,
+               deliver: Delivery, inbound_id: int) -> list[Reply]:
+    """The first message held back gets one "slow down"; the rest are only stored."""
     address = conversation.address
+    previous = session.scalar(select(Message.status).where(
+        Message.direction == "in", Message.contact_id == address.contact_id,
+        Message.id < inbound_id).order_by(Message.id.desc()).limit(1))
+    session.execute(update(Message).where(Message.id == inbound_id)
+                    .values(status=ratelimit.UNANSWERED))
+    if previous == ratelimit.UNANSWERED:
+        return []
     reply = Reply(rt.catalogs.bot(address.contact.language, "slow-down"))
     record_replies(session, [reply], CHANNEL_OF_SCHEME[address.scheme],
                    addresses.provider_address(address.scheme, address.value),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.addresses import masked
 from bot.state import Reply
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,14 @@ class Sender(Protocol):
 
 
 class ConsoleSender:
-    """No credentials: log the message instead of sending it (development, previews)."""
+    """No credentials: log the message instead of sending it (development, previews).
+    The text is logged (it is how a developer sees what would be sent); the address is
+    masked to its last digits."""
 
     def __init__(self, channel: str):
         self.channel = channel
 
     def send(self, message: Outgoing) -> str:
-        log.info("console %s -> %s: %s", self.channel, message.address, message.reply.text)
+        log.info("console %s -> %s: %s", self.channel, masked(message.address),
+                 message.reply.text)
         return f"console-{message.id}"

@@ -15,6 +15,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot import optouts
 from bot.erasure import erase_contact
 from bot.state import (
     AnswerRecorded,
@@ -31,7 +32,7 @@ from bot.state import (
     ResponseScreenedOut,
     ResponseStarted,
 )
-from store.models import Answer, ConsentRecord, Conversation, OptOut, Response
+from store.models import Answer, ConsentRecord, Conversation, Response
 from surveys import registry
 
 
@@ -147,7 +148,7 @@ def _expired(scene: Scene, _effect: ResponseExpired) -> None:
 
 @handles(OptedOut, OptedIn)
 def _opt(scene: Scene, effect: OptedOut | OptedIn) -> None:
-    out = isinstance(effect, OptedOut)
-    scene.contact.opted_out_at = scene.now if out else None
-    scene.session.add(OptOut(contact_id=scene.contact.id, channel=scene.channel,
-                             action="out" if out else "in", reason="keyword", at=scene.now))
+    # The same path as the providers' opt-outs: what was queued is cancelled here; the
+    # confirmation, written after this as a reply to the STOP, still goes.
+    change = optouts.opt_out if isinstance(effect, OptedOut) else optouts.opt_in
+    change(scene.session, scene.contact, scene.channel, "keyword", scene.now)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import answers
+from bot.optout_phrases import OptOutPhrases
 from bot.state import (
     AnswerRecorded,
     ConsentGiven,
@@ -64,7 +65,8 @@ class Env:
     nudge_after: timedelta = timedelta(hours=24)
     expire_after: timedelta = timedelta(days=3)
     org: str = "the council"
-    help_contact: str = "the engagement team"
+    help_contact: str | None = None  # HELP_CONTACT; without it HELP names only the org
+    opt_out: OptOutPhrases = field(default_factory=OptOutPhrases)
 
     def survey(self, slug: str | None, version: int | None = None) -> Questionnaire | None:
         if slug is None:
@@ -136,12 +138,20 @@ class _Turn:
         return [self.lang, survey.language if survey else None]
 
     def offered(self) -> tuple[str, ...]:
-        survey = self.survey
+        """The survey's languages in its order; outside a survey, the starting survey's."""
+        survey = self.survey or self.env.start_survey()
         return survey.languages if survey else self.env.languages
 
     def bot(self, key: str, **values: object) -> str:
-        return self.env.catalogs.bot(self.lang, key, org=self.env.org,
-                                     contact=self.env.help_contact, **values)
+        return self.env.catalogs.bot(self.lang, key, org=self.env.org, **values)
+
+    def help(self) -> str:
+        """HELP, with the configured contact (translated where a catalogue has it)."""
+        contact = self.env.help_contact
+        if not contact:
+            return f"{self.bot('help')} {self.bot('help-org')}"
+        contact = self.env.catalogs.text([self.lang], "bot/help-contact-value", contact)
+        return f"{self.bot('help')} {self.bot('help-contact', contact=contact)}"
 
     def text(self, survey: Questionnaire, context: str, source: str) -> str:
         return self.env.catalogs.text([self.lang, survey.language], f"{survey.slug}/{context}",
@@ -177,7 +187,7 @@ class _Turn:
         keyword = self.keyword(norm) if norm else None
         if self.state.contact.opted_out:
             self.while_opted_out(norm, keyword)
-        elif keyword == "stop":
+        elif keyword == "stop" or self.env.opt_out.matches(msg.text):
             self.effects.append(OptedOut())
             self.state.contact.opted_out = True
             self.run.interrupt = None
@@ -190,6 +200,8 @@ class _Turn:
         elif self.run.interrupt == "language" and self.pick_language(norm, keyword):
             pass
         elif self.run.interrupt == "delete" and self.confirm_delete(norm, keyword):
+            pass
+        elif self.run.interrupt == "restart" and self.confirm_restart(norm, keyword):
             pass
         elif keyword is not None and keyword != "start":
             self.run.interrupt = None
@@ -222,21 +234,24 @@ class _Turn:
         if keyword == "start" or norm in self.words("words/yes"):
             self.effects.append(OptedIn())
             self.state.contact.opted_out = False
-            self.say(self.bot("started"))
+            self.say(self.bot(self.started()))
             self.prompt()
         elif keyword == "help":
-            self.say(self.bot("help"))
+            self.say(self.help())
         # Anything else: silence, as promised when they opted out.
 
     def on_keyword(self, keyword: str) -> None:
         if keyword == "help":
-            self.say(self.bot("help"))
+            self.say(self.help())
             self.prompt()
         elif keyword == "lang":
             self.run.interrupt = "language"
             self.say(self.bot("choose-language"), self.language_options())
         elif keyword == "skip":
             self.skip()
+        elif keyword == "restart" and self.run.step == "question" and self.run.answers:
+            self.run.interrupt = "restart"  # answers would be lost: ask first
+            self.say(self.bot("restart-confirm"), self.yes_no(), style="keys")
         elif keyword == "restart":
             self.restart()
         elif keyword == "delete":
@@ -283,6 +298,24 @@ class _Turn:
         self.say(self.bot("delete-kept"))
         self.prompt()
         return True
+
+    def confirm_restart(self, norm: str, keyword: str | None) -> bool:
+        first = norm.split(" ", 1)[0] if norm else ""
+        if keyword is not None and keyword != "restart":
+            return False
+        self.run.interrupt = None
+        if norm in self.words("words/yes") or first in self.words("words/yes"):
+            self.restart()
+        else:  # NO, or anything else: nothing is lost
+            self.say(self.bot("restart-kept"))
+            self.prompt()
+        return True
+
+    def started(self) -> str:
+        """What opting back in leads to: carrying on, nothing (done), or a new start."""
+        if self.run.in_progress:
+            return "started"
+        return "started-done" if self.run.step == "done" else "started-new"
 
     def skip(self) -> None:
         question = self.current_question()
@@ -361,11 +394,13 @@ class _Turn:
         self.start(survey, None)
 
     def first_language(self, text: str, survey: Questionnaire, hint: str | None = None) -> None:
-        """On first contact only: the channel's hint or a confident guess, else the default."""
+        """On first contact only: a confident guess from what the person wrote (it beats a
+        phone set to English), else the channel's hint, else the survey's language."""
         if self.state.contact.language is not None:
             return
-        guess = hint if hint in survey.languages else self.env.detect(text, survey.languages)
-        self.set_language(guess or survey.language)
+        guess = self.env.detect(text, survey.languages) if text else None
+        hinted = hint if hint in survey.languages else None
+        self.set_language(guess or hinted or survey.language)
 
     def switch_to(self, survey: Questionnaire, engager: str | None) -> None:
         if self.run.step == "question":

@@ -14,6 +14,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.answers import MAX_TEXT
 from bot.outbox import enqueue, insert_for, reply_from_row, reply_payload
 from bot.quiet import QuietHours
 from bot.state import Reply, Start
@@ -46,7 +47,8 @@ class Delivery(Enum):
 
 def log_inbound(session: Session, inbound: Inbound, address: str, now: datetime) -> int | None:
     """Store the inbound message; None if this provider id was stored before (a retry)."""
-    body = inbound.text.translate(_CONTROL)  # PostgreSQL cannot store NUL in text
+    # PostgreSQL cannot store NUL in text; the log keeps no more than an answer would.
+    body = inbound.text.translate(_CONTROL)[:MAX_TEXT]
     values = dict(direction="in", channel=inbound.channel, address=address,
                   body=body, provider_id=inbound.provider_id, status="received",
                   payload={"media": True} if inbound.media else None,

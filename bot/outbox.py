@@ -1,42 +1,60 @@
 """The outbox: outbound message rows, sent by the worker through each channel's sender.
 
-A row exists before anything is sent. The worker claims due rows (queued, next attempt
-passed) by marking them `sending` in a short transaction — FOR UPDATE SKIP LOCKED on
-PostgreSQL so that several workers never claim one row; UPDATE … RETURNING inside
-BEGIN IMMEDIATE on SQLite — then sends outside any transaction and records the outcome.
-Temporary failures are retried with exponential backoff; final ones are marked failed.
-A row left `sending` by a crashed worker is claimed again after LEASE. Messages to one
-address go out in the order they were written: none is claimed while an earlier one waits
-for a retry or is on its way, and when one fails, the rest of its address's batch is given
-back untried.
+A row exists before anything is sent. The worker claims a small batch of due rows (queued,
+next attempt passed) by marking them `sending` under a random claim token in a short
+transaction — FOR UPDATE SKIP LOCKED on PostgreSQL so that several workers never claim one
+row; BEGIN IMMEDIATE on SQLite — then sends outside any transaction and records the outcome.
+A claim never outlives the work it covers: a heartbeat renews the batch's lease while it is
+being sent, and right before each send the row's lease is renewed and its token checked, so
+a row another worker re-claimed is not sent by this one. What a provider answered is held
+in memory until the database takes it (an outage is waited out), so a message the provider
+accepted is recorded as sent, never sent again. A row left `sending` by a dead worker is
+claimed again once its lease (LEASE) ran out unrenewed. Due rows of someone who opted out
+are cancelled, not sent (bot/optouts.py). Temporary failures are retried with exponential
+backoff; final ones are marked failed. Messages to one address go out in the order they
+were written: none is claimed while an earlier one waits for a retry or is on its way, and
+when one fails, the rest of its address's batch is given back untried.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
-from bot import addresses
+from bot import addresses, optouts
 from bot.delivery import Outgoing, PermanentFailure, Sender, TemporaryFailure
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
 from bot.state import Option, Reply
 from store.db import transaction
-from store.models import Address, Contact, Message, OptOut
+from store.models import Address, Message
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=5)  # a claim unrenewed this long is taken as its worker's death
+RENEW_EVERY = LEASE / 4
+HEARTBEAT_POLL = 0.05  # seconds between the heartbeat's looks at the clock (it writes rarely)
+HEARTBEAT_RETRY = timedelta(seconds=5)  # after a failed renewal (the database away)
+BATCH = 10  # rows per claim: a small batch is sent long before its lease could run out
+RETRY_FIRST, RETRY_LONGEST = 0.5, 10.0  # seconds between tries while the database is away
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=2)
+
+T = TypeVar("T")
 
 
 def insert_for(session: Session):
@@ -65,12 +83,19 @@ def enqueue(session: Session, channel: str, address: str, reply: Reply, now: dat
 
     `key` makes it idempotent — a key used before queues nothing and returns None, so a
     reminder or broadcast run twice never sends twice. With `quiet`, it is due at the next
-    moment outside quiet hours."""
+    moment outside quiet hours. A reply to someone who has opted out (their STOP's
+    confirmation, an answer to HELP) is marked to go despite the opt-out; nothing else
+    queued for them goes."""
     due = quiet.next_allowed(now) if quiet is not None else now
+    if contact_id is None:  # every row names its person, so an opt-out can find it
+        known = _address_row(session, channel, address)
+        contact_id = known.contact_id if known is not None else None
+    despite = reply_to is not None and optouts.is_opted_out(session, contact_id)
     stmt = insert_for(session)(Message).values(
         direction="out", channel=channel, address=address, contact_id=contact_id,
         body=reply.text, payload=reply_payload(reply), idempotency_key=key, status="queued",
-        reply_to_id=reply_to, next_attempt_at=due, attempts=0, created_at=now, updated_at=now)
+        reply_to_id=reply_to, despite_opt_out=despite, next_attempt_at=due, attempts=0,
+        created_at=now, updated_at=now)
     if key is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
     return session.scalar(stmt.returning(Message.id))
@@ -80,9 +105,27 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
 
-def claim(rt: Runtime, now: datetime, limit: int = 50,
-          channels: tuple[str, ...] | None = None) -> list[Outgoing]:
-    """Mark up to `limit` due rows as sending (this worker's) and return them."""
+@dataclass(frozen=True)
+class Claim:
+    """Rows one worker claimed, the token that proves it, and how many due rows it cancelled
+    instead (their person had opted out)."""
+
+    token: str
+    messages: list[Outgoing]
+    now: datetime
+    cancelled: int = 0
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def __iter__(self) -> Iterator[Outgoing]:
+        return iter(self.messages)
+
+
+def claim(rt: Runtime, now: datetime, limit: int = BATCH,
+          channels: tuple[str, ...] | None = None) -> Claim:
+    """Mark up to `limit` due rows as sending under a new claim token and return them; due
+    rows of someone who opted out are cancelled instead, whichever path queued them."""
     earlier = aliased(Message)
     due = and_(
         Message.direction == "out",
@@ -98,20 +141,25 @@ def claim(rt: Runtime, now: datetime, limit: int = 50,
     )
     if channels:
         due = and_(due, Message.channel.in_(channels))
+    token = secrets.token_hex(16)
     with transaction(rt.sessions) as session:
-        ids = select(Message.id).where(due).order_by(Message.next_attempt_at, Message.id)
+        ids = (select(Message.id).where(due).order_by(Message.next_attempt_at, Message.id)
+               .limit(limit))
         if session.get_bind().dialect.name == "postgresql":
-            ids = list(session.scalars(ids.limit(limit).with_for_update(skip_locked=True)))
-        else:
-            ids = ids.limit(limit).scalar_subquery()
+            ids = ids.with_for_update(skip_locked=True, of=Message)
+        ids = list(session.scalars(ids))  # SQLite: BEGIN IMMEDIATE holds the write lock
+        if not ids:
+            return Claim(token, [], now)
+        cancelled = optouts.cancel(session, now, Message.id.in_(ids), optouts.silenced())
         rows = session.scalars(
-            update(Message).where(Message.id.in_(ids))
-            .values(status="sending", attempts=Message.attempts + 1, updated_at=now)
+            update(Message).where(Message.id.in_(ids), Message.status != "cancelled")
+            .values(status="sending", claim_token=token, updated_at=now)
             .returning(Message)
         ).all()
-        return [Outgoing(r.id, r.channel, r.address, reply_from_row(r), r.idempotency_key,
-                         _last_inbound(session, r.channel, r.address))
-                for r in sorted(rows, key=lambda r: r.id)]
+        return Claim(token, [
+            Outgoing(r.id, r.channel, r.address, reply_from_row(r), r.idempotency_key,
+                     _last_inbound(session, r.channel, r.address))
+            for r in sorted(rows, key=lambda r: r.id)], now, cancelled)
 
 
 def _address_row(session: Session, channel: str, address: str) -> Address | None:
@@ -131,33 +179,109 @@ def _last_inbound(session: Session, channel: str, address: str) -> datetime | No
 
 
 def send_due(rt: Runtime, senders: Mapping[str, Sender], now: datetime | None = None,
-             limit: int = 50, pace: Callable[[str], None] | None = None) -> int:
-    """Send what is due through `senders` (by channel); returns how many were handled.
+             limit: int = BATCH, pace: Callable[[str], None] | None = None,
+             sleep: Callable[[float], object] = time.sleep) -> int:
+    """Claim a small batch and send it through `senders` (by channel); returns how many rows
+    were handled (sent, failed, given back or cancelled).
 
-    `pace(channel)` is called before each send (the worker's rate limiter)."""
+    `pace(channel)` is called before each send (the worker's rate limiter). While the batch
+    is sent a heartbeat renews its lease; right before each send the row's lease is renewed
+    and its token checked, so a row another worker re-claimed, or one cancelled by an
+    opt-out, is not sent. Each database step is retried through an outage (`sleep` between
+    tries): an outcome the provider gave is held until it is recorded, never sent again."""
     now = now or rt.now()
     batch = claim(rt, now, limit, tuple(senders))
+    if not batch:
+        return batch.cancelled
     held_back: dict[tuple[str, str], datetime] = {}  # address -> its retry's time
-    for message in batch:
-        key = (message.channel, message.address)
-        if key in held_back:
-            _release(rt, message, held_back[key], now)
-            continue
-        if pace is not None:
-            pace(message.channel)
-        outcome = _send_one(senders[message.channel], message)
-        retry_at = _record(rt, message, outcome, now)
-        if retry_at is not None:
-            held_back[key] = retry_at
-    return len(batch)
+    with _Heartbeat(rt, batch):
+        for message in batch:
+            key = (message.channel, message.address)
+            if key in held_back:
+                _persist(partial(_release, rt, batch, message, held_back[key], now), sleep)
+                continue
+            if pace is not None:
+                pace(message.channel)
+            if not _persist(partial(_take, rt, batch, message), sleep):
+                continue  # re-claimed by another worker, or cancelled: not ours to send
+            outcome = _send_one(senders[message.channel], message)
+            retry_at = _persist(partial(_record, rt, batch, message, outcome, now), sleep)
+            if retry_at is not None:
+                held_back[key] = retry_at
+    return len(batch) + batch.cancelled
 
 
-def _release(rt: Runtime, message: Outgoing, not_before: datetime, now: datetime) -> None:
+def _persist(step: Callable[[], T], sleep: Callable[[float], object]) -> T:
+    """Run a database step until the database answers, waiting longer after each failure."""
+    delay = RETRY_FIRST
+    while True:
+        try:
+            return step()
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("database unavailable (%s); trying again in %.1f s",
+                        type(exc.orig).__name__ if exc.orig else type(exc).__name__, delay)
+            sleep(delay)
+            delay = min(delay * 2, RETRY_LONGEST)
+
+
+class _Heartbeat:
+    """Renews a batch's lease while it is being sent, so that a slow provider never lets the
+    lease run out under rows this worker still holds."""
+
+    def __init__(self, rt: Runtime, batch: Claim):
+        self.rt, self.token, self.last = rt, batch.token, batch.now
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-heartbeat",
+                                        daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.wait(HEARTBEAT_POLL):
+            now = self.rt.now()
+            if now - self.last < RENEW_EVERY:
+                continue
+            try:
+                with transaction(self.rt.sessions) as session:
+                    session.execute(update(Message).where(
+                        Message.claim_token == self.token, Message.status == "sending")
+                        .values(updated_at=now))
+                self.last = now
+            except (OperationalError, InterfaceError):
+                log.warning("could not renew the outbox lease; trying again in %s s",
+                            HEARTBEAT_RETRY.seconds)
+                self.last = now - RENEW_EVERY + HEARTBEAT_RETRY
+
+
+def _take(rt: Runtime, batch: Claim, message: Outgoing) -> bool:
+    """Right before sending: renew this row's lease and count the attempt, if it is still
+    ours and still to go."""
+    now = rt.now()
+    with transaction(rt.sessions) as session:
+        # Opted out since the claim: cancel it here (the opt-out cancels it too).
+        optouts.cancel(session, now, Message.id == message.id, optouts.silenced())
+        return session.scalar(
+            update(Message).where(Message.id == message.id, Message.claim_token == batch.token,
+                                  Message.status == "sending")
+            .values(attempts=Message.attempts + 1, updated_at=now)
+            .returning(Message.id)) is not None
+
+
+def _release(rt: Runtime, batch: Claim, message: Outgoing, not_before: datetime,
+             now: datetime) -> None:
     """Give a claimed message back, untried, to go after the earlier one being retried."""
     with transaction(rt.sessions) as session:
-        row = session.get(Message, message.id)
-        row.status, row.attempts = "queued", row.attempts - 1
-        row.next_attempt_at, row.updated_at = not_before, now
+        session.execute(update(Message).where(
+            Message.id == message.id, Message.claim_token == batch.token,
+            Message.status == "sending").values(
+            status="queued", claim_token=None,
+            next_attempt_at=not_before, updated_at=now))
 
 
 def _send_one(sender: Sender, message: Outgoing):
@@ -170,11 +294,20 @@ def _send_one(sender: Sender, message: Outgoing):
         return TemporaryFailure(type(exc).__name__)
 
 
-def _record(rt: Runtime, message: Outgoing, outcome, now: datetime) -> datetime | None:
-    """Store a send's outcome; returns when it will be tried again, if it will."""
+def _record(rt: Runtime, batch: Claim, message: Outgoing, outcome,
+            now: datetime) -> datetime | None:
+    """Store a send's outcome; returns when it will be tried again, if it will.
+
+    What the provider answered is the truth and is always recorded — a sent message is
+    marked sent even if its lease ran out meanwhile, so no one sends it again. A temporary
+    failure is left alone if the row is no longer this worker's (re-claimed, cancelled)."""
     with transaction(rt.sessions) as session:
-        row = session.get(Message, message.id)
+        row = session.get(Message, message.id, with_for_update=True)
+        if row is None:  # purged meanwhile
+            return None
         if isinstance(outcome, TemporaryFailure):
+            if row.claim_token != batch.token or row.status != "sending":
+                return None
             row.error_code = outcome.code
             if row.attempts >= MAX_ATTEMPTS:
                 row.status = "failed"
@@ -189,7 +322,7 @@ def _record(rt: Runtime, message: Outgoing, outcome, now: datetime) -> datetime 
         else:
             row.status, row.provider_id, row.sent_at = "sent", outcome, now
             row.error_code = None
-        row.updated_at = now
+        row.claim_token, row.updated_at = None, now
         return row.next_attempt_at if row.status == "queued" else None
 
 
@@ -200,22 +333,9 @@ def _final_failure(session: Session, row: Message, failure: PermanentFailure,
     if address is None:
         return
     if failure.opt_out:
-        opt_out(session, address.contact, row.channel, failure.code, now)
+        optouts.opt_out(session, address.contact, row.channel, failure.code, now)
     if failure.invalid_address:
         address.status = "invalid"
-
-
-def opt_out(session: Session, contact: Contact, channel: str, reason: str,
-            now: datetime) -> None:
-    """Mark a person opted out on every channel, and drop what was waiting for them."""
-    if contact.opted_out_at is None:
-        contact.opted_out_at = now
-        session.add(OptOut(contact_id=contact.id, channel=channel, action="out",
-                           reason=reason, at=now))
-    session.execute(update(Message).where(
-        Message.contact_id == contact.id, Message.direction == "out",
-        Message.status == "queued").values(status="cancelled", error_code="opted-out",
-                                           updated_at=now))
 
 
 def update_status(rt: Runtime, channel: str, provider_id: str, status: str,

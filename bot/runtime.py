@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.delivery import ConsoleSender, Sender
 from bot.engine import Env
+from bot.optout_phrases import OptOutPhrases
 from store.db import make_engine, session_factory
 from surveys import registry
 from translations import detect
@@ -66,6 +67,10 @@ class Runtime:
     def catalogs(self) -> Catalogs:
         return Catalogs.load(self.settings.translations_dir)
 
+    @cached_property
+    def opt_out(self) -> OptOutPhrases:
+        return OptOutPhrases.load()
+
     def now(self) -> datetime:
         return self.clock()
 
@@ -88,4 +93,5 @@ class Runtime:
             expire_after=self.settings.expire_after,
             org=self.settings.org_name,
             help_contact=self.settings.help_contact,
+            opt_out=self.opt_out,
         )

@@ -32,7 +32,7 @@ class Run:
     answers: dict[str, Any] = field(default_factory=dict)
     engager: str | None = None
     consented: bool = False
-    interrupt: str | None = None  # "language" or "delete" while we wait for that answer
+    interrupt: str | None = None  # "language", "delete" or "restart" while we wait for that answer
     nudged: bool = False
     active_at: str | None = None  # ISO time of the person's last message
 

@@ -2,6 +2,8 @@
 
 A round's failure (the database restarting, a sender bug) is logged and the next round
 tries again: nothing is lost, because every message is a row until a provider took it.
+A database outage while a batch is being sent is waited out inside the outbox, which holds
+what the provider answered until it can be recorded.
 """
 
 from __future__ import annotations

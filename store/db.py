@@ -3,10 +3,21 @@
 SQLite is set up as its documentation recommends for concurrent use: WAL journal, a busy
 timeout, foreign keys on, and every transaction begun with BEGIN IMMEDIATE so that a read
 that later writes cannot fail with SQLITE_BUSY_SNAPSHOT.
+
+SQLite takes one writer at a time, and a writer that finds the database busy sleeps and
+polls (1, 2, 5 … 100 ms) until it is free: with several web workers that polling is the
+latency tail. So writers first queue on an OS file lock beside the database
+(`<db>-writers.lock`, flock): the kernel wakes the next one the moment the lock is let go,
+as the transaction commits or rolls back. The busy timeout stays as
+the fallback (a thread that already holds the lock through another connection does not
+queue again: it meets SQLite's own busy handling, as before).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,30 +29,95 @@ from sqlalchemy.orm import Session, sessionmaker
 BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE."""
+def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout, BEGIN IMMEDIATE and a queue
+    for writers. Errors never show the statement's parameters: they hold phone numbers and
+    answers."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    queue = _WriterQueue(f"{parsed.database}-writers.lock") if _on_disk(parsed) else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        if queue is not None:
+            queue.enter(connection.connection.dbapi_connection)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    if queue is not None:
+        event.listen(engine, "commit", queue.leave_transaction)
+        event.listen(engine, "rollback", queue.leave_transaction)
+        event.listen(engine, "checkin", queue.leave_event)
+        event.listen(engine, "invalidate", queue.leave_event)
+        event.listen(engine, "close", queue.close_event)
+        event.listen(engine, "detach", queue.close_event)
     return engine
+
+
+def _on_disk(parsed) -> bool:
+    return parsed.database not in (None, "", ":memory:") and "mode=memory" not in str(parsed)
+
+
+class _WriterQueue:
+    """Writers to one SQLite file wait their turn on a flock, across threads and processes."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._fds: dict[int, int] = {}  # DBAPI connection -> its own open lock file
+        self._held: set[int] = set()  # connections holding the lock now
+        self._holder = threading.local()  # the connection this thread holds it with
+        self._guard = threading.Lock()
+
+    def enter(self, dbapi_connection) -> None:
+        """Wait for the lock (unless this thread holds it already, through any connection)."""
+        if getattr(self._holder, "key", None) in self._held:
+            return
+        key = id(dbapi_connection)
+        with self._guard:
+            fd = self._fds.get(key)
+            if fd is None:
+                fd = self._fds[key] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with self._guard:
+            self._held.add(key)
+        self._holder.key = key
+
+    def leave_transaction(self, connection) -> None:
+        """COMMIT or ROLLBACK is about to run: let the next writer in. (It may meet the
+        database busy for the moment the COMMIT takes; SQLite's busy handler covers that.)"""
+        self.leave_event(connection.connection.dbapi_connection)
+
+    def leave_event(self, dbapi_connection, *_args) -> None:
+        """The connection is back in the pool (or failed): let the next writer in."""
+        key = id(dbapi_connection)
+        with self._guard:
+            if key not in self._held:
+                return
+            self._held.discard(key)
+            fcntl.flock(self._fds[key], fcntl.LOCK_UN)
+
+    def close_event(self, dbapi_connection, *_args) -> None:
+        """The connection is closed: let go of the lock and its file."""
+        self.leave_event(dbapi_connection)
+        with self._guard:
+            fd = self._fds.pop(id(dbapi_connection), None)
+        if fd is not None:
+            os.close(fd)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

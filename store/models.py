@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -206,8 +207,9 @@ class Answer(Base):
 class Message(Base):
     """Every message in and out. Outbound rows are the outbox: a row exists before sending.
 
-    status, inbound: received. Outbound: queued -> sending -> sent -> delivered, or
-    undelivered / failed (with error_code), or held (cannot be sent as it is).
+    status, inbound: received, or unanswered (held back by the loop guard). Outbound:
+    queued -> sending -> sent -> delivered, or undelivered / failed (with error_code), or
+    held (cannot be sent as it is), or cancelled (the person opted out before it went).
     """
 
     __tablename__ = "messages"
@@ -232,6 +234,13 @@ class Message(Base):
                                                                ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[str | None] = mapped_column(String(32))
+    # The worker's claim on a `sending` row: checked before each send, so that a row
+    # re-claimed by another worker is never sent by the first.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # A reply to someone who had opted out when they wrote (the STOP's confirmation, HELP):
+    # it goes although they opted out; nothing else queued for them does.
+    despite_opt_out: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=false())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -61,9 +61,16 @@ def _database() -> Iterator[Session]:
 @surveys.command("validate")
 @FILES
 def validate(files: tuple[str, ...]) -> None:
-    """Check survey files; print every problem as FILE:LINE: message."""
+    """Check survey files; print every problem as FILE:LINE: message.
+
+    Also warns (FILE:LINE: warning: ...) about a message that costs more than 3 SMS parts
+    in one of the survey's languages; warnings alone do not fail the check."""
     files = _files(files)
     _, problems = _problems_of(files)
+    catalogs = Catalogs.load(current_app.config["TRANSLATIONS_DIR"])
+    for file in files:
+        for warning in loader.sms_warnings(file, catalogs):
+            click.echo(warning)
     for problem in problems:
         click.echo(problem)
     if problems:

@@ -17,6 +17,7 @@ import yaml
 
 from surveys import conditions
 from surveys.model import AUDIENCES, QUESTION_TYPES, RESERVED_IDS, Questionnaire
+from translations import segments
 from translations.catalog import Catalogs
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -269,6 +270,47 @@ def _check_translations(check: _Checker, data: LineDict, catalogs: Catalogs) -> 
             if not catalogs.has(lang, context, source):
                 check.add(lines.get(context, data.line),
                           f"no '{lang}' translation for {context} (translations/{lang})")
+
+
+SMS_PARTS = 3  # the most SMS parts one survey message may cost, in any language
+
+
+def messages(survey: Questionnaire, lang: str, catalogs: Catalogs) -> list[tuple[str, str]]:
+    """Each survey message as a text channel sends it in `lang` (context, text): intro,
+    consent, outro, and each question with its note and numbered options (as
+    bot/plaintext.py renders them; a test keeps the two in step)."""
+    def text(context: str, source: str) -> str:
+        return catalogs.text([lang, survey.language], f"{survey.slug}/{context}", source)
+
+    sent = [(k, text(k, v)) for k in ("intro", "consent", "outro", "screen_out")
+            if (v := getattr(survey, k))]
+    yes_no = [catalogs.bot(lang, "yes"), catalogs.bot(lang, "no")]
+    for q in survey.questions:
+        lines = [text(q.id, q.text)] + ([catalogs.bot(lang, "optional")] if q.optional else [])
+        labels = ([text(f"{q.id}/{c.id}", c.text) for c in q.choices] if q.choices
+                  else yes_no if q.type == "yesno" else [])
+        lines += [f"{n} {label}" for n, label in enumerate(labels, start=1)]
+        sent.append((q.id, "\n".join(lines)))
+    return [(f"{survey.slug}/{context}", message) for context, message in sent]
+
+
+def sms_warnings(path: Path | str, catalogs: Catalogs) -> list[Problem]:
+    """A warning for each survey message that costs more than SMS_PARTS in a language."""
+    data, problems = read_file(path)
+    if problems or validate(data, str(path), catalogs):
+        return []
+    survey = Questionnaire.from_definition(_plain(data))
+    lines = _text_lines(data)
+    found = []
+    for lang in survey.languages:
+        for context, message in messages(survey, lang, catalogs):
+            parts = segments.count(message)
+            if parts > SMS_PARTS:
+                found.append(Problem(str(path), lines.get(context, data.line),
+                                     f"warning: {context} takes {parts} SMS parts in '{lang}' "
+                                     f"({len(message)} characters, {segments.encoding(message)}"
+                                     f"); keep it within {SMS_PARTS}"))
+    return found
 
 
 def _text_lines(data: LineDict) -> dict[str, int]:

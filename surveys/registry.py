@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from store.models import ConsentRecord, Response, Survey, SurveyVersion
 from surveys.model import Questionnaire, checksum
 
 _parsed: dict[tuple[str, int], Questionnaire] = {}
+# Per database: the stamp of the latest versions, and the surveys built from them.
+_current: dict[object, tuple[tuple, dict[str, Questionnaire]]] = {}
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,30 @@ def _survey(row: SurveyVersion) -> Questionnaire:
 
 
 def current(session: Session) -> dict[str, Questionnaire]:
-    """The latest version of every survey, by slug."""
-    latest = (select(SurveyVersion.survey_id, func.max(SurveyVersion.version).label("v"))
-              .group_by(SurveyVersion.survey_id).subquery())
+    """The latest version of every survey, by slug.
+
+    Called for every message, so it reads only the versions' ids and checksums (a few
+    small rows, no definitions) and reuses the dict it built last time while they are the
+    same (so the dict is shared: never change it); a survey loaded by another process is
+    seen on the next message.
+    """
     rows = session.execute(
-        select(SurveyVersion, Survey.slug)
-        .options(defer(SurveyVersion.definition))  # read only when not parsed yet
-        .join(latest, (SurveyVersion.survey_id == latest.c.survey_id)
-              & (SurveyVersion.version == latest.c.v))
+        select(Survey.slug, SurveyVersion.id, SurveyVersion.version, SurveyVersion.checksum)
         .join(Survey, Survey.id == SurveyVersion.survey_id)
-        .order_by(Survey.slug)
     ).all()
-    return {slug: _survey(row) for row, slug in rows}
+    latest: dict[str, tuple[int, int, str]] = {}
+    for slug, version_id, version, digest in rows:
+        if slug not in latest or version > latest[slug][1]:
+            latest[slug] = (version_id, version, digest)
+    stamp = tuple(sorted((slug, *found) for slug, found in latest.items()))
+    cached = _current.get(session.get_bind().url)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    by_id = {row.id: row for row in session.scalars(select(SurveyVersion).where(
+        SurveyVersion.id.in_([version_id for version_id, _, _ in latest.values()])))}
+    surveys = {slug: _survey(by_id[latest[slug][0]]) for slug in sorted(latest)}
+    _current[session.get_bind().url] = (stamp, surveys)
+    return surveys
 
 
 def version_row(session: Session, slug: str, version: int) -> SurveyVersion | None:

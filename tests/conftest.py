@@ -91,6 +91,7 @@ def config(db_url, tmp_path) -> dict:
         "TRANSLATOR": "none",
         "PUBLIC_BASE_URL": "https://outreach.example.org",
         "DEFAULT_SURVEY": "neighbourhood-policing",
+        "HELP_CONTACT": "020 7946 0123",
     }
 
 

@@ -1,6 +1,7 @@
 """The app factory and /healthz."""
 
 from app import create_app
+from store.migrate import upgrade
 
 
 def test_healthz_answers_ok_when_the_database_answers(app):
@@ -23,3 +24,17 @@ def test_creating_the_app_touches_no_database(tmp_path):
     create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "x",
                 "INSTANCE_PATH": str(tmp_path)})
     assert not db.exists()
+
+
+def test_healthz_is_503_until_the_database_is_migrated(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
+    client = app.test_client()
+    empty = client.get("/healthz")
+    assert empty.status_code == 503
+    assert "outreach db upgrade" in empty.get_json()["reason"]
+    upgrade(url, "0001")  # an older schema is not ready either
+    assert client.get("/healthz").status_code == 503
+    upgrade(url)
+    assert client.get("/healthz").status_code == 200
+    app.extensions["outreach"].engine.dispose()

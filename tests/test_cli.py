@@ -9,6 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app import create_app
@@ -44,6 +45,35 @@ def test_validate_reports_every_problem_with_file_and_line(app, tmp_path):
         f"{bad}:3: 'audience' must be one of residents, youth, members",
         f"{bad}:9: unknown type 'slider' (use scale, choice, multi, yesno, number, text)",
         f"{bad}:11: duplicate question id 'q1'",
+    ]
+
+
+LONG = """\
+slug: long
+title: A survey with a long question
+audience: residents
+language: en
+languages: [en]
+intro: Hi
+outro: Bye
+questions:
+  - id: where
+    type: choice
+    text: Where do you live?
+    choices:
+""" + "".join(f"      - {{id: place_{n}, text: A rather long name of a place number {n}}}\n"
+              for n in range(12))
+
+
+def test_validate_warns_about_a_message_over_three_sms_parts_and_still_passes(app, tmp_path):
+    long = tmp_path / "long.yaml"
+    long.write_text(LONG)
+    result = app.test_cli_runner().invoke(args=["surveys", "validate", str(long)])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"{long}:11: warning: long/where takes 4 SMS parts in 'en' (515 characters, GSM-7);"
+        " keep it within 3",
+        "1 survey file(s) OK",
     ]
 
 
@@ -129,3 +159,37 @@ def test_help_is_the_projects_own(tmp_path):
         assert f"\n  {command} " in result.stdout
     for flask_word in ("Flask", "--app", "-A", "--env-file", "--version", "--debug"):
         assert flask_word not in result.stdout
+
+
+@pytest.mark.parametrize("form", [
+    "2026-11-25T10:00", "2026-11-25T10:00:00Z", "2026-11-25T10:00:00.250000+00:00",
+    "2026-11-25T11:00:00.5+01:00", "20261125T100000Z", "2026-11-25 10:00:00",
+])
+def test_worker_now_takes_any_iso_8601_form(app, form):
+    result = app.test_cli_runner().invoke(args=["worker", "--now", form])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("resumed 0 conversation(s)")
+
+
+def test_worker_now_refuses_what_is_not_a_moment(app):
+    result = app.test_cli_runner().invoke(args=["worker", "--now", "next tuesday"])
+    assert result.exit_code == 2
+    assert "'next tuesday' is not an ISO 8601 date and time" in result.output
+
+
+def test_a_piped_chat_of_hundreds_of_lines_is_answered_to_the_last_line(tmp_path):
+    """The operator's own tool is never held back by the loop guard, however fast it reads."""
+    env = _fresh(tmp_path, "long")
+    script = "hello\nyes\n" + "".join(f"line {n}\n" for n in range(198))
+    result = _outreach(["chat", "--from", "07700 900999"], env, script)
+    assert result.returncode == 0, result.stderr
+    assert "very fast" not in result.stdout
+    app = create_app({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": "x",
+                      "INSTANCE_PATH": env["INSTANCE_PATH"]})
+    with app.extensions["outreach"].sessions() as session:
+        inbound = session.scalars(select(Message).where(Message.direction == "in")).all()
+        answered = set(session.scalars(select(Message.reply_to_id)
+                                       .where(Message.direction == "out")))
+    app.extensions["outreach"].engine.dispose()
+    assert len(inbound) == 200
+    assert [m.body for m in inbound if m.id not in answered] == []

@@ -83,7 +83,8 @@ def test_defaults(base, tmp_path):
     assert settings.default_region == "GB"
     assert settings.nudge_after == timedelta(hours=20)
     assert settings.expire_after == timedelta(days=3)
-    assert settings.rate_limit_per_minute == 20
+    assert settings.rate_limit_per_minute == 60  # issue 8: a ceiling no person reaches
+    assert settings.loop_limit == 10
     assert list(tmp_path.iterdir()) == []  # a given SECRET_KEY writes nothing
 
 
@@ -112,6 +113,7 @@ def test_defaults(base, tmp_path):
     ({"DEFAULT_SURVEY": ""}, "default_survey", None),
     ({"SURVEYS_DIR": "/srv/surveys"}, "surveys_dir", Path("/srv/surveys")),
     ({"RATE_LIMIT_PER_MINUTE": "5"}, "rate_limit_per_minute", 5),
+    ({"LOOP_LIMIT": "25"}, "loop_limit", 25),
 ])
 def test_overrides(base, overrides, field, expected):
     settings = Settings.from_env({**base, **overrides}, dotenv=False)
@@ -136,6 +138,7 @@ def test_overrides(base, overrides, field, expected):
     {"RATE_LIMIT_PER_MINUTE": "fast"},
     {"RATE_LIMIT_PER_MINUTE": "0"},
     {"RATE_LIMIT_PER_MINUTE": "2.5"},
+    {"LOOP_LIMIT": "0"},
 ])
 def test_refuses(base, overrides):
     with pytest.raises(ConfigError):
@@ -200,3 +203,18 @@ def test_an_empty_environment_variable_does_not_hide_dotenv(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SECRET_KEY", "")
     assert Settings.from_env().secret_key == "from-dotenv"
+
+
+@pytest.mark.parametrize("given, contact", [
+    ({"HELP_CONTACT": "020 7946 0123"}, "020 7946 0123"),
+    ({"OUTREACH_HELP_CONTACT": "old@example.org"}, "old@example.org"),  # the old name still works
+    ({"HELP_CONTACT": "new@example.org", "OUTREACH_HELP_CONTACT": "old@example.org"},
+     "new@example.org"),
+    ({}, None),  # unset: no invented placeholder contact
+])
+def test_help_contact_is_read_from_help_contact_then_the_old_name(base, monkeypatch, given,
+                                                                   contact):
+    for name in ("HELP_CONTACT", "OUTREACH_HELP_CONTACT"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings.from_env({**base, **given}, dotenv=False)
+    assert settings.help_contact == contact

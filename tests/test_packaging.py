@@ -24,7 +24,8 @@ from types import SimpleNamespace
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_FILES = ["surveys/*.yaml", "translations/*/LC_MESSAGES/*.po", "store/migrations/env.py",
+DATA_FILES = ["bot/*.yaml", "surveys/*.yaml", "translations/*.yaml",
+              "translations/*/LC_MESSAGES/*.po", "store/migrations/env.py",
               "store/migrations/script.py.mako", "store/migrations/versions/*.py",
               "webhooks/templates/**/*.html"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",

@@ -22,6 +22,8 @@ def test_serve_answers_healthz_under_gunicorn(tmp_path):
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SECRET_KEY="x",
                INSTANCE_PATH=str(tmp_path))
+    subprocess.run([sys.executable, "-m", "app", "db", "upgrade"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)  # /healthz is 503 until then
     server = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

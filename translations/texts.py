@@ -25,16 +25,29 @@ BOT = {
     "help": (
         "This is {org}'s survey for the Citizens' Assembly on neighbourhood policing. "
         "Reply STOP to stop, LANG for another language, SKIP to skip a question, "
-        "RESTART to start again, DELETE to erase your answers. Contact: {contact}"
+        "RESTART to start again, DELETE to erase your answers."
     ),
+    # HELP's last sentence: the configured HELP_CONTACT, else (unset) only the org's name.
+    "help-contact": "Contact: {contact}",
+    "help-org": "For help, contact {org}.",
     "stopped": "You will not get any more messages from us. Reply START if you change your mind.",
     "started": "Welcome back. You can carry on where you left off.",
+    "started-done": (
+        "Welcome back. You have already answered our survey, thank you. "
+        "Reply RESTART to answer it again."
+    ),
+    "started-new": "Welcome back. Send us any message to start the survey.",
     "choose-language": "Choose your language by number:",
     "language-hint": "Please reply with the number of your language.",
     "language-set": "OK, we will write to you in English.",
     "optional": "Reply SKIP to skip this question.",
     "cannot-skip": "This question needs an answer.",
     "restarting": "Starting again.",
+    "restart-confirm": (
+        "Starting again will lose the answers you have given. "
+        "Reply YES to start again, or NO to carry on."
+    ),
+    "restart-kept": "OK, your answers are kept. Carrying on.",
     "delete-confirm": (
         "Reply YES to erase your answers and your number from our records, "
         "or NO to keep them."

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import math
 import re
@@ -62,22 +63,33 @@ KEYS_PER_ROW = 8  # a 1-5 or 0-7 scale fits one row; longer scales wrap evenly
 
 @bp.post("/webhooks/telegram")
 def webhook():
-    """One update: 403 without the secret, 400 if unreadable, else 200 `{}`."""
+    """One update: 403 without the secret, else 200 `{}`. What cannot be an answer (not
+    JSON, not an update, a shape Telegram never sends) is logged and ignored with a 200 too:
+    Telegram resends an update on any other answer, a 4xx included, for up to a day."""
     rt = current()
     if not secret_ok(rt.settings.telegram_webhook_secret, request.headers.get(SECRET_HEADER)):
         return jsonify(error="forbidden"), 403
-    data = request.get_json(force=True, silent=True)
-    if not isinstance(data, dict):
-        return jsonify(error="the body must be a JSON object"), 400
-    try:
-        update = Update.de_json(data, bot=None)
-    except Exception as exc:  # noqa: BLE001 - PTB raises all sorts on a malformed update
-        log.warning("unreadable Telegram update: %s", type(exc).__name__)
-        return jsonify(error="not a Telegram update"), 400
-    inbound = to_inbound(update)
+    inbound = parse(request.get_data())
     if inbound is not None:
         handle(rt, inbound, deliver=Delivery.OUTBOX)
     return jsonify({})
+
+
+def parse(body: bytes) -> Inbound | None:
+    """The Inbound a request body carries, or None (logged) for anything else."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
+        log.warning("Telegram update ignored: not JSON")
+        return None
+    if not isinstance(data, dict):
+        log.warning("Telegram update ignored: not a JSON object")
+        return None
+    try:
+        return to_inbound(Update.de_json(data, bot=None))
+    except Exception as exc:  # noqa: BLE001 - PTB raises all sorts on a malformed update
+        log.warning("Telegram update ignored: unreadable (%s)", type(exc).__name__)
+        return None
 
 
 def secret_ok(expected: str | None, given: str | None) -> bool:
@@ -97,15 +109,30 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.chat.type != ChatType.PRIVATE:
         log.info("Telegram update %s ignored: a %s chat", update.update_id, message.chat.type)
         return None
+    if not (_an_id(update.update_id) and _an_id(message.chat.id)
+            and all(isinstance(v, str | None) for v in (message.text, message.caption))):
+        log.warning("Telegram update ignored: ids or text of the wrong type or size")
+        return None
     media = message.text is None
     if media and message.effective_attachment is None:
         log.info("Telegram update %s ignored: a service message", update.update_id)
         return None
     body, start = (message.caption or "", None) if media else command(message.text)
     code = message.from_user.language_code if message.from_user else None
-    return Inbound(channel="telegram", address=str(message.chat.id), text=body,
+    code = code if isinstance(code, str) else None
+    return Inbound(channel="telegram", address=str(message.chat.id), text=_text(body),
                    provider_id=str(update.update_id), lang_hint=(code or "")[:2].lower() or None,
                    media=media, start=start)
+
+
+def _an_id(value: object) -> bool:
+    """Telegram's ids are integers of at most 52 significant bits."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2 ** 53
+
+
+def _text(text: str) -> str:
+    """JSON can carry lone surrogates ("\\ud800"), which no database stores: replaced."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def command(text: str) -> tuple[str, Start | None]:

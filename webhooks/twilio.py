@@ -9,6 +9,7 @@ incoming message go back inline as TwiML; everything else is sent by the worker 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -37,6 +38,11 @@ RETRYABLE_DELIVERY = {"30001", "30003", "30005", "30008", "30017", "63038"}
 INVALID_ADDRESS = {"21211", "21614", "30006", "63024"}
 OPTED_OUT = {"21610"}
 OUTSIDE_WINDOW = "63016"  # WhatsApp: more than 24 hours since their last message
+# What Twilio's fields look like: a sid is two letters and 32 hex digits (the column allows
+# 64 characters), a status a lower-case word, an error code digits. Anything else is junk.
+SID = re.compile(r"[A-Za-z0-9]{1,64}")
+STATUS = re.compile(r"[a-z_]{1,16}")
+ERROR_CODE = re.compile(r"[0-9]{1,10}")
 
 
 def _channel(*addresses: str) -> str:
@@ -62,12 +68,19 @@ def _twiml(texts: Iterable[str] = ()) -> Response:
     return Response(str(twiml), mimetype="text/xml")
 
 
+def _fits(pattern: re.Pattern[str], value: str | None) -> bool:
+    """Whether an optional field, when given, has the shape Twilio gives it."""
+    return not value or pattern.fullmatch(value) is not None
+
+
 @bp.post("/webhooks/twilio")
 def incoming() -> Response:
     """An SMS or WhatsApp message: hand it to the bot, answer its replies as TwiML."""
     if not _signed():
         abort(403)
     form = request.form
+    if not _fits(SID, form.get("MessageSid")):
+        abort(400, "MessageSid is not a Twilio sid")
     body = form.get("Body", "")
     media = not body.strip() and form.get("NumMedia", "0") not in ("", "0")
     inbound = Inbound(_channel(form.get("From", "")), form.get("From", ""), body,
@@ -91,6 +104,10 @@ def status() -> tuple[str, int]:
         abort(403)
     form = request.form
     status, error = form.get("MessageStatus", ""), form.get("ErrorCode") or None
+    if not _fits(SID, form.get("MessageSid")):
+        abort(400, "MessageSid is not a Twilio sid")
+    if not STATUS.fullmatch(status) or not _fits(ERROR_CODE, error):
+        return "", 200  # a status or error code Twilio does not send: acknowledged, ignored
     failure = delivery_failure(error) if error and status in ("undelivered", "failed") else None
     update_status(current(), _channel(form.get("To", ""), form.get("From", "")),
                   form.get("MessageSid", ""), status, error, failure)

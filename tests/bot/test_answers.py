@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+import math
+import re
 
-from bot.answers import MAX_TEXT, clean_text, fold, numbers, parse
+import pytest
+import yaml
+
+from bot.answers import (
+    JOINING_WORDS,
+    MAX_TEXT,
+    band,
+    clean_text,
+    fold,
+    joining_words,
+    numbers,
+    parse,
+)
 from surveys.model import Choice, Question
 
 SCALE = Question(id="safe_dark", type="scale", text="How safe after dark?", min=1, max=5)
@@ -291,3 +304,217 @@ def test_parse_text_is_cut_at_max_text():
 
 def test_parse_unknown_type_is_none():
     assert parse(Question(id="x", type="ranking", text="?"), "1") is None
+
+
+# Answers as people type them (issue 8, point 5) ------------------------------------------
+
+# "and" joining numbers or choice names, in every offered language.
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("en", "1 and 3", ["lighting", "cctv"]),
+    ("en", "lighting and cctv", ["lighting", "cctv"]),
+    ("en", "Better lighting and CCTV", ["lighting", "cctv"]),
+    ("en", "1, 2 and 4", ["lighting", "patrols", "youth"]),
+    ("ro", "1 și 3", ["lighting", "cctv"]),
+    ("ro", "1 si 3", ["lighting", "cctv"]),  # typed without the comma below
+    ("ro", "1 ŞI 3", ["lighting", "cctv"]),  # the cedilla form of old keyboards
+    ("pl", "1 i 3", ["lighting", "cctv"]),
+    ("pl", "1 oraz 4", ["lighting", "youth"]),
+    ("pl", "oświetlenie i cctv", ["lighting", "cctv"]),
+    ("bg", "1 и 3", ["lighting", "cctv"]),
+    ("bg", "1 i 3", ["lighting", "cctv"]),  # Bulgarian typed in Latin letters
+    ("tr", "1 ve 3", ["lighting", "cctv"]),
+    ("tr", "2 VE 4", ["patrols", "youth"]),
+    ("ur", "۱ اور ۳", ["lighting", "cctv"]),
+    ("ur", "1 aur 3", ["lighting", "cctv"]),  # Roman Urdu
+])
+def test_parse_multi_joined_by_and(lang, text, expected):
+    assert parse(MULTI, text, MULTI_LABELS) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "1 or 3", "1 lub 3", "1 sau 3", "1 veya 3", "1 или 3", "۱ یا ۳",  # undecided: asked again
+    "1 iskam 3", "1 andy 3",  # a joining word inside another word joins nothing
+    "1 i", "and", "i 3 i",
+])
+def test_parse_multi_not_joined(text):
+    assert parse(MULTI, text, MULTI_LABELS) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Better lighting and more police on foot",
+    "Więcej patroli i lepsze oświetlenie",
+    "1 and 3",
+    "Daha fazla polis ve kamera",
+])
+def test_free_text_with_and_stays_text(text):
+    assert parse(TEXT, text) == text
+
+
+def test_a_choice_name_holding_and_is_matched_whole():
+    question = Question(id="ward", type="multi", text="Which wards?", choices=(
+        Choice("hale_end", "Hale End and Highams Park South"), Choice("leyton", "Leyton"),
+        Choice("hale", "Hale")))
+    labels = {c.id: [c.text] for c in question.choices}
+    assert parse(question, "Hale End and Highams Park South", labels) == ["hale_end"]
+    assert parse(question, "hale and leyton", labels) == ["leyton", "hale"]
+
+
+def _joining_examples():
+    data = yaml.safe_load(JOINING_WORDS.read_text(encoding="utf-8"))
+    for lang, section in data.items():
+        for example in section["joins"]:
+            yield lang, example, True
+        for example in section["does_not_join"]:
+            yield lang, example, False
+
+
+@pytest.mark.parametrize(("lang", "example", "joins"), list(_joining_examples()))
+def test_joining_words_file_examples(lang, example, joins):
+    words = joining_words()[lang]
+    pattern = re.compile(rf"\s+(?:{'|'.join(map(re.escape, words))})\s+")
+    assert bool(pattern.search(fold(example))) == joins
+
+
+def test_every_offered_language_has_joining_words():
+    assert set(joining_words()) == {"en", "ro", "pl", "bg", "tr", "ur"}
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ("pl: {words: [i], joins: ['1 i 3'], does_not_join: ['1 i 3']}", "'1 i 3' joins"),
+    ("pl: {words: [i], joins: ['1 lub 3'], does_not_join: ['x']}", "does not join"),
+    ("pl: {words: [i], joins: ['1 i 3']}", "'does_not_join' needs examples"),
+    ("pl: {words: ['i oraz'], joins: ['1 i 3'], does_not_join: ['x']}", "single words"),
+    ("- i", "one section per language"),
+])
+def test_joining_words_file_is_validated(tmp_path, content, problem):
+    path = tmp_path / "joining_words.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        joining_words(path)
+
+
+# Numbers with thousands separators: only in a number question.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1,000", 1000),
+    ("1.000", 1000),  # ro, pl, tr, bg write thousands with a dot
+    ("1 000", 1000),  # pl, bg with a space
+    ("1\u00a0000", 1000),
+    ("12,500", 12500),
+    ("1,000,000", 1000000),
+    ("1,000.5", 1000.5),
+    ("1.000,5", 1000.5),
+    ("about 2,000 people", 2000),
+    ("۱,۰۰۰", 1000),
+    ("12,5", 12.5),  # not three digits after the comma: a decimal comma
+    ("12.5", 12.5),
+    ("1,50", 1.5),
+    ("1,0000", 1.0),
+    ("1,000,5", None),  # neither grouping nor a decimal: ask again
+    ("1,000 or 2,000", None),
+])
+def test_parse_number_thousands(text, expected):
+    found = parse(OPEN_NUMBER, text)
+    assert found == expected
+    assert type(found) is type(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1,3", ["lighting", "cctv"]),  # in a multi-choice question still two choices
+    ("1,300", None),
+])
+def test_multi_is_never_read_as_thousands(text, expected):
+    assert parse(MULTI, text, MULTI_LABELS) == expected
+
+
+def test_scale_is_never_read_as_thousands():
+    assert parse(SCALE, "1,000") is None
+    assert parse(SCALE, "3,0") is None
+
+
+# Age bands: the residents' and youth surveys' real options.
+def _survey_question(slug: str, qid: str) -> Question:
+    from pathlib import Path
+
+    from surveys.loader import load_file
+    from surveys.model import Questionnaire
+    data, _ = load_file(Path(__file__).resolve().parents[2] / "surveys" / f"{slug}.yaml")
+    return Questionnaire.from_definition(data, version=1).question(qid)
+
+
+RESIDENTS_AGE = _survey_question("neighbourhood-policing", "age_band")
+YOUTH_AGE = _survey_question("youth-voice", "age_band")
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    (RESIDENTS_AGE, "15", "under_16"),
+    (RESIDENTS_AGE, "16", "16_24"),
+    (RESIDENTS_AGE, "24", "16_24"),
+    (RESIDENTS_AGE, "42", "35_44"),
+    (RESIDENTS_AGE, "42 lata", "35_44"),
+    (RESIDENTS_AGE, "I'm 42", "35_44"),
+    (RESIDENTS_AGE, "۴۲", "35_44"),
+    (RESIDENTS_AGE, "75", "75_plus"),
+    (RESIDENTS_AGE, "93", "75_plus"),
+    (RESIDENTS_AGE, "25-34", "25_34"),  # the range itself, typed
+    (RESIDENTS_AGE, "25 to 34", "25_34"),
+    (RESIDENTS_AGE, "7", "65_74"),  # an option's own number picks that option
+    (RESIDENTS_AGE, "9", "prefer_not"),
+    (RESIDENTS_AGE, "42 or 43", None),
+    (RESIDENTS_AGE, "0", None),
+    (RESIDENTS_AGE, "1000", "75_plus"),
+    (RESIDENTS_AGE, "20-30", None),  # not one of the ranges
+    (YOUTH_AGE, "15", "13_15"),
+    (YOUTH_AGE, "13", "13_15"),
+    (YOUTH_AGE, "17", "16_17"),
+    (YOUTH_AGE, "12", "under_13"),
+    (YOUTH_AGE, "19", "18_24"),
+    (YOUTH_AGE, "25", "over_24"),
+    (YOUTH_AGE, "3", "16_17"),
+    (YOUTH_AGE, "16 or 17", "16_17"),
+])
+def test_parse_age_band(question, text, expected):
+    labels = {c.id: [c.text] for c in question.choices}
+    assert parse(question, text, labels) == expected
+
+
+def test_a_number_only_picks_a_range_where_the_options_are_ranges():
+    assert parse(CHOICE, "15", CHOICE_LABELS) is None
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("16 to 24", (16, 24)), ("16-24", (16, 24)), ("16 – 24", (16, 24)), ("16 or 17", (16, 17)),
+    ("16_24", (16, 24)), ("Under 16", (-math.inf, 15)), ("under_13", (-math.inf, 12)),
+    ("75 or over", (75, math.inf)), ("75_plus", (75, math.inf)), ("75+", (75, math.inf)),
+    ("over_24", (25, math.inf)), ("25 or older", (25, math.inf)),
+    ("Prefer not to say", None), ("24 to 16", None), ("Very well", None), ("3", None),
+])
+def test_band(label, expected):
+    assert band(label) == expected
+
+
+# A long message holding one digit is no answer to a closed question: asked again.
+LONG_STORIES = [
+    "a" * 100_000 + " 3 " + "b" * 100_000,
+    "x" * 100_000 + "3",
+    "There was a stabbing on my road 3 weeks ago and since then I don't go out after dark",
+    "Mieszkam tu od dawna i widziałam już wszystko, ale 4 razy w tym roku dzwoniłam na policję",
+]
+
+
+@pytest.mark.parametrize("text", LONG_STORIES)
+@pytest.mark.parametrize("question", [SCALE, NUMBER, OPEN_NUMBER, RESIDENTS_AGE, MULTI, CHOICE],
+                         ids=lambda q: q.type + "-" + q.id)
+def test_a_digit_buried_in_a_long_text_is_no_answer(question, text):
+    labels = {c.id: [c.text] for c in question.choices}
+    assert parse(question, text, labels) is None
+
+
+def test_a_digit_buried_in_a_long_text_is_still_a_text_answer():
+    assert parse(TEXT, LONG_STORIES[2]) == LONG_STORIES[2]
+
+
+@pytest.mark.parametrize("text", ["1" * 100_000, "3\n" + "word " * 20_000])
+def test_huge_digit_strings_are_no_answer(text):
+    assert parse(SCALE, text) is None
+    assert parse(CHOICE, text, CHOICE_LABELS) is None
+    assert parse(MULTI, text, MULTI_LABELS) is None

@@ -149,6 +149,17 @@ class TestLanguage:
             assert state.contact.language == "pl"
             assert not any(isinstance(e, LanguageChanged) for e in sprints[0].effects)
 
+    @pytest.mark.parametrize(("first", "hint", "expected"), [
+        ("Dzień dobry", "en", "pl"),  # what the person writes beats a phone set to English
+        ("Merhaba", None, "tr"),
+        ("Hi", "pl", "pl"),  # nothing to go on in the text: the hint
+        ("mujhe urdu mein baat karni hai", "en", "ur"),
+    ])
+    def test_a_confident_guess_from_the_first_message_comes_first(self, env, first, hint,
+                                                                 expected):
+        state, _ = talk(env, [first], lang_hint=hint)
+        assert state.contact.language == expected
+
     def test_the_channel_hint_is_used_when_offered(self, env):
         state, _ = talk(env, ["/start"], lang_hint="tr")
         assert state.contact.language == "tr"

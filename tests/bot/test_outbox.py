@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bot import outbox, worker
 from bot.conversations import Inbound, handle
@@ -14,7 +15,7 @@ from bot.quiet import QuietHours
 from bot.state import Reply
 from store.db import transaction
 from store.models import Address, Contact, Message
-from tests.helpers.senders import RecordingSender
+from tests.helpers.senders import RecordingSender, SlowSender
 from tests.helpers.threads import together
 
 
@@ -208,3 +209,113 @@ def test_the_worker_loop_sends_until_stopped(rt, surveys):
         loop.join(timeout=10)
     assert not loop.is_alive()
     assert [m.reply.text for m in sender.sent] == [f"message {i}" for i in range(5)]
+
+
+# Opted out: nothing queued goes ------------------------------------------------------------
+
+
+def test_the_worker_never_sends_to_someone_who_opted_out_whatever_queued_it(rt, surveys,
+                                                                           clock):
+    contact_id = queue(rt, 0)
+    with transaction(rt.sessions) as session:
+        # Opted out by a path that cancelled nothing, then rows queued directly.
+        session.get(Contact, contact_id).opted_out_at = clock()
+        for i in range(2):
+            session.add(Message(direction="out", channel="sms", address="+447700900500",
+                                contact_id=contact_id, body=f"late {i}", status="queued",
+                                next_attempt_at=clock()))
+    sender = RecordingSender()
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 2
+    assert sender.sent == []
+    assert [(r.body, r.status, r.error_code) for r in rows(rt)] == [
+        ("late 0", "cancelled", "opted-out"), ("late 1", "cancelled", "opted-out")]
+
+
+def test_a_provider_opt_out_stops_the_rest_of_the_batch_too(rt, surveys, clock):
+    queue(rt, 3)
+    sender = RecordingSender()
+    sender.fail_next(PermanentFailure("21610", opt_out=True))
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 3  # one batch holds all three
+    assert sender.sent == []
+    assert [(r.status, r.error_code, r.attempts) for r in rows(rt)] == [
+        ("failed", "21610", 1), ("cancelled", "opted-out", 0), ("cancelled", "opted-out", 0)]
+
+
+# Claims never outlive their work -----------------------------------------------------------
+
+
+def sending_leases_fresh(rt, clock):
+    """Whether every row being sent had its lease renewed within the last renewal period."""
+    def fresh() -> bool:
+        with rt.sessions() as session:
+            oldest = session.scalar(select(func.min(Message.updated_at))
+                                    .where(Message.status == "sending"))
+        return oldest is None or oldest >= clock() - outbox.RENEW_EVERY
+    return fresh
+
+
+def pending(rt) -> int:
+    with rt.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Message).where(
+            Message.status.in_(("queued", "sending"))))
+
+
+def test_two_workers_and_a_provider_slower_than_the_lease_send_each_message_once(
+        rt, surveys, clock):
+    for address in ("+447700900501", "+447700900502", "+447700900503"):
+        queue(rt, 2, address)
+    sender = SlowSender(clock, duration=outbox.LEASE + timedelta(minutes=1),
+                        step=timedelta(minutes=2), settled=sending_leases_fresh(rt, clock))
+
+    def work(_):
+        for _ in range(50):
+            if not pending(rt):
+                return
+            outbox.send_due(rt, {"sms": sender}, clock(), limit=3)
+
+    together(2, work)
+    sent = sorted(m.reply.text for m in sender.sent)
+    assert sent == sorted([f"message {i}" for i in range(2)] * 3)  # each exactly once
+    assert rows(rt) == []
+
+
+class Outage:
+    """A session factory that fails the way a database that went away does, `failures`
+    times, then works again (injected as the Runtime's sessions)."""
+
+    def __init__(self, sessions):
+        self.sessions, self.failures, self._lock = sessions, 0, threading.Lock()
+
+    def __call__(self, **kwargs):
+        with self._lock:
+            if self.failures:
+                self.failures -= 1
+                raise OperationalError("connect", {}, ConnectionRefusedError(
+                    "the database system is starting up"))
+        return self.sessions(**kwargs)
+
+
+def test_an_outcome_is_recorded_when_the_database_is_back_and_never_sent_again(
+        rt, surveys, clock):
+    queue(rt, 3)
+    outage = Outage(rt.sessions)
+    rt.sessions = outage
+
+    class DatabaseGoesAwayAfterTheFirstSend(RecordingSender):
+        def send(self, message):
+            if not self.sent:
+                outage.failures = 3
+            return super().send(message)
+
+    sender, waited = DatabaseGoesAwayAfterTheFirstSend(), []
+    assert outbox.send_due(rt, {"sms": sender}, clock(), sleep=waited.append) == 3
+    assert waited == [0.5, 1.0, 2.0]  # backing off while the database was away
+    assert [m.reply.text for m in sender.sent] == ["message 0", "message 1", "message 2"]
+    with rt.sessions() as session:
+        recorded = session.scalars(select(Message).where(Message.body.like("message %"))
+                                   .order_by(Message.id)).all()
+    assert [(r.status, r.provider_id, r.attempts) for r in recorded] == [
+        ("sent", f"P{r.id}", 1) for r in recorded]
+    clock.advance(outbox.LEASE + timedelta(minutes=1))
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    assert len(sender.sent) == 3

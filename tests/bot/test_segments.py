@@ -1,11 +1,18 @@
 """SMS parts: GSM-7 160 / 153, UCS-2 70 / 67."""
 
+from datetime import UTC, datetime
+
 import pytest
 
-from bot import engine, segments
+from bot import engine
 from bot import plaintext as text_render
-from bot.state import Person, Run, State
-from tests.helpers.surveys import make_env
+from bot.state import Incoming, Person, Run, Start, State
+from surveys import loader
+from tests.helpers.surveys import SHIPPED, make_env
+from translations import segments
+from translations.texts import BOT
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text, encoding, parts", [
@@ -38,7 +45,7 @@ def test_english_survey_texts_stay_gsm7():
             assert segments.encoding(source) == "GSM-7", context
 
 
-LONG_LISTS = {"ward", "ethnic_group"}  # 22 wards and the census groups cannot fit
+LONG_LISTS = {"ward_chingford", "ward_walthamstow", "ethnic_group"}  # wards, census groups
 
 
 def test_each_english_question_fits_one_sms():
@@ -50,3 +57,60 @@ def test_each_english_question_fits_one_sms():
             [reply] = engine.prompt(state, env)
             parts = segments.count(text_render.render(reply))
             assert parts == 1 or question.id in LONG_LISTS, (survey.slug, question.id, parts)
+
+
+# Every message as sent costs at most 3 SMS parts, in every language --------------------
+
+LANGS = ["en", "ro", "ur", "bg", "pl", "tr"]
+CONTACT = "engage@walthamforest.gov.uk"  # docs/configuration.md: keep HELP_CONTACT about this
+NOT_SENT = ("keywords/", "words/", "web/", "yes", "no")  # word lists, labels, web pages
+
+
+def _sent(replies) -> list[str]:
+    return [text_render.render(reply) for reply in replies]
+
+
+def _every_message(lang: str) -> dict[str, str]:
+    """What the bot sends in `lang`: its own texts, HELP with a contact, every survey message
+    (intro and consent as a first message starts them, each question as asked)."""
+    env = make_env(paths=SHIPPED, help_contact=CONTACT)
+    sent = {f"bot/{key}": env.catalogs.bot(lang, key, org="Waltham Forest Council", min=1,
+                                           max=100, contact=CONTACT)
+            for key in BOT if not key.startswith(NOT_SENT)}
+    helped = engine.resume(State(Person(lang)), Incoming("HELP"), NOW, env)
+    sent["bot/help as sent"] = _sent(helped.replies)[0]
+    for survey in env.surveys.values():
+        started = engine.resume(State(Person(lang)), Incoming("", start=Start(survey.slug)),
+                                NOW, env)
+        for n, text in enumerate(_sent(started.replies)):
+            sent[f"{survey.slug}/start {n}"] = text
+        for question in survey.questions:
+            state = State(Person(lang), Run(survey=survey.slug, version=survey.version,
+                                            step="question", question=question.id))
+            [sent[f"{survey.slug}/{question.id}"]] = _sent(engine.prompt(state, env))
+        for context in ("outro", "screen_out"):
+            if source := getattr(survey, context):
+                sent[f"{survey.slug}/{context}"] = env.catalogs.text(
+                    [lang, survey.language], f"{survey.slug}/{context}", source)
+    return sent
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_fits_three_sms_parts(lang):
+    sent = _every_message(lang)
+    assert len(sent) > 60
+    too_long = {key: (segments.count(text), len(text)) for key, text in sent.items()
+                if segments.count(text) > 3}
+    assert too_long == {}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_validator_renders_survey_messages_as_the_engine_does(lang):
+    env = make_env(paths=SHIPPED)
+    for survey in env.surveys.values():
+        validated = dict(loader.messages(survey, lang, env.catalogs))
+        for question in survey.questions:
+            state = State(Person(lang), Run(survey=survey.slug, version=survey.version,
+                                            step="question", question=question.id))
+            [asked] = _sent(engine.prompt(state, env))
+            assert validated[f"{survey.slug}/{question.id}"] == asked

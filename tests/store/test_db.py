@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from bot.conversations import Inbound, handle
-from store.db import transaction
+from store.db import make_engine, transaction
 from store.models import Answer, Contact, Erasure, Message, Response
 from tests.helpers.threads import together
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_sqlite_is_set_up_for_concurrent_use(rt, db_url):
@@ -78,3 +86,63 @@ def test_first_messages_from_one_new_number_at_once_make_one_contact(rt, surveys
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
         numbers = session.scalars(select(Message.address).where(Message.direction == "in"))
         assert set(numbers) == {"+447700900456"}
+
+
+def _lock_is_free(db_path: str) -> bool:
+    """Whether another writer could take the writers' queue lock right now."""
+    fd = os.open(f"{db_path}-writers.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def test_sqlite_writers_queue_on_a_lock_held_until_the_connection_is_back(tmp_path):
+    path = str(tmp_path / "q.db")
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+        conn.commit()
+        assert _lock_is_free(path)
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert not _lock_is_free(path)  # another process's writer waits in the kernel
+        conn.commit()
+    assert _lock_is_free(path)
+    engine.dispose()
+
+
+def test_a_writer_waiting_in_another_process_goes_on_once_the_lock_is_let_go(tmp_path):
+    path = str(tmp_path / "q.db")
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    script = ("import sys; from sqlalchemy import text; from store.db import make_engine\n"
+              f"e = make_engine('sqlite:///{path}')\n"
+              "with e.begin() as c: c.execute(text('INSERT INTO t VALUES (2)'))\n"
+              "print('written')")
+    with engine.connect() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                                 text=True, cwd=ROOT)
+        with pytest.raises(subprocess.TimeoutExpired):
+            other.wait(timeout=1)  # queued behind our transaction
+        conn.commit()
+    assert other.communicate(timeout=30)[0].strip() == "written"
+    with engine.connect() as conn:
+        assert sorted(conn.scalars(text("SELECT n FROM t"))) == [1, 2]
+    engine.dispose()
+
+
+def test_a_thread_that_holds_the_lock_meets_sqlites_busy_timeout_not_a_deadlock(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'q.db'}", busy_timeout_ms=200)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    with engine.connect() as first:
+        first.execute(text("INSERT INTO t VALUES (1)"))
+        with pytest.raises(OperationalError, match="locked"), engine.connect() as second:
+            second.execute(text("INSERT INTO t VALUES (2)"))
+        first.commit()
+    engine.dispose()

@@ -26,12 +26,12 @@ SECRET = "webhook-Secret_0123456789"
 CHAT = "1001"
 REMOVE = {"remove_keyboard": True}
 
-INTRO = ("Hello from Waltham Forest Council, working with the local police. This short survey "
-         "helps the Citizens' Assembly on neighbourhood policing.")
+INTRO = ("Hello from Waltham Forest Council and local police. This short survey helps the "
+         "Citizens' Assembly on neighbourhood policing. Reply LANG for another language.")
 CONSENT = ("Your answers are kept apart from your number and reported only as totals. Questions "
            "about you are optional. Reply STOP to stop. Reply YES to take part.")
-YOUTH_INTRO = ("Hi! Waltham Forest Council and the local police want young people's views for "
-               "the Citizens' Assembly on policing. Just a few quick questions.")
+YOUTH_INTRO = ("Hi! Waltham Forest Council and local police want your views for the Citizens' "
+               "Assembly on policing. Just a few quick questions. Reply LANG for another language.")
 SAFE_DAY = ("How safe do you feel in your local area during the day? 1 = very unsafe, "
             "5 = very safe")
 SAFE_DARK = ("How safe do you feel in your local area after dark? 1 = very unsafe, "
@@ -193,9 +193,10 @@ def test_without_a_configured_secret_every_update_is_refused(config, clock, tmp_
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"hello"', "null", "",
                                   '{"message": {"text": "Hi"}}',
                                   '{"update_id": 5, "message": "Hi"}'])
-def test_a_body_that_is_not_an_update_is_a_400(client, rt, body):
+def test_a_body_that_is_not_an_update_is_ignored_with_a_200(client, rt, body):
+    """Issue 8 changed this from 400: Telegram resends any non-2xx answer for a day."""
     response = post(client, body)
-    assert response.status_code == 400
+    assert (response.status_code, response.get_json()) == (200, {})
     assert count(rt, Message) == 0
 
 
@@ -252,8 +253,10 @@ def test_the_residents_survey_completed_over_telegram(person, rt, telegram_api):
     assert question["text"] == f"How old are you?\n{SKIP_NOTE}"
     assert len(keyboard(question)) == 9
     [question] = person.tap("35 to 44")
+    assert question["text"] == f"Where do you live?\n{SKIP_NOTE}"
+    [question] = person.tap("Leyton/Leytonstone")
     assert question["text"] == f"Which ward do you live in?\n{SKIP_NOTE}"
-    assert keyboard(question)[14] == ["Leyton"]
+    assert keyboard(question)[5] == ["Leyton"]
     [question] = person.tap("Leyton")
     assert question["text"] == f"How would you describe your gender?\n{SKIP_NOTE}"
     [question] = person.send("SKIP")
@@ -275,17 +278,18 @@ def test_the_residents_survey_completed_over_telegram(person, rt, telegram_api):
         "safe_day": 4, "safe_dark": 2, "feel_safer": ["lighting", "youth_activities"],
         "trust": 3, "contact": "yes", "contact_experience": "fairly_well",
         "see_officers": "rarely", "build_trust": "Walk the beat, and answer our emails.",
-        "youth_spaces": "some", "years_lived": 12, "age_band": "35_44", "ward": "leyton",
+        "youth_spaces": "some", "years_lived": 12, "age_band": "35_44", "area": "leyton",
+        "ward_leyton": "leyton",
         "ethnic_group": "prefer_not", "disability": "no"}
-    assert count(rt, Answer) == 14  # each answer once
+    assert count(rt, Answer) == 15  # each answer once
 
     inbound = rows(rt, Message, Message.direction == "in")
-    assert len(inbound) == 18
-    assert len({m.provider_id for m in inbound}) == 18
+    assert len(inbound) == 19
+    assert len({m.provider_id for m in inbound}) == 19
     assert {(m.channel, m.address) for m in inbound} == {("telegram", CHAT)}
     outbound = rows(rt, Message, Message.direction == "out")
     delivered = telegram_api.sent_to(CHAT)
-    assert len(outbound) == len(delivered) == 19
+    assert len(outbound) == len(delivered) == 20
     assert all(m.body in s["text"] for m, s in zip(outbound, delivered, strict=True))
     assert {m.status for m in outbound} == {"sent"}
     assert [m.provider_id for m in outbound] == [
@@ -299,9 +303,9 @@ def test_the_telegram_language_code_chooses_the_language(person, rt, code):
     person.lang = code
     intro, consent = person.send("Hi")
     assert intro["text"] == (
-        "Dzień dobry! Piszemy z Rady Dzielnicy Waltham Forest (Waltham Forest Council), która "
-        "współpracuje z lokalną policją. Ta krótka ankieta pomoże Zgromadzeniu Obywatelskiemu "
-        "w sprawie policji dzielnicowej.")
+        "Dzień dobry! Piszemy z Rady Dzielnicy Waltham Forest, współpracującej z lokalną "
+        "policją. Ta krótka ankieta pomoże Zgromadzeniu Obywatelskiemu w sprawie policji "
+        "dzielnicowej. Inny język: odpisz JĘZYK.")
     assert keyboard(consent) == [["Tak", "Nie"]]
     [question] = person.tap("Tak")
     assert question["text"].startswith("Jak bezpiecznie czują się Państwo w swojej okolicy")
@@ -345,6 +349,33 @@ def test_the_stop_command_opts_out(person, rt, clock):
                                "you change your mind.")
     [contact] = rows(rt, Contact)
     assert contact.opted_out_at == clock()
+
+
+def test_stop_silences_replies_still_waiting_after_a_provider_error(person, rt, clock,
+                                                                    telegram_api):
+    person.send("Hi")
+    telegram_api.fail_next("server")
+    person.post("Yes")
+    assert person.deliver() == 1  # the first question met a 500: queued for a retry
+    before = len(telegram_api.sent_to(CHAT))
+    person.post("STOP")
+    clock.advance(timedelta(minutes=5))  # past the question's retry
+    person.deliver()
+    stopped = rt.catalogs.bot("en", "stopped")
+    assert telegram_api.texts_to(CHAT)[before:] == [stopped]  # the confirmation alone
+    question = rows(rt, Message, Message.direction == "out", Message.body == SAFE_DAY)
+    assert [(m.status, m.error_code) for m in question] == [("cancelled", "opted-out")]
+    # Asking for HELP while opted out is answered: they wrote to us.
+    [help_reply] = person.send("HELP")
+    [help_row] = rows(rt, Message, Message.direction == "out")[-1:]
+    assert (help_reply["text"], help_row.status, help_row.despite_opt_out) == (
+        help_row.body, "sent", True)
+
+    # START opts back in; the cancelled question stays cancelled (START asks it anew).
+    welcome, asked = person.send("START")
+    assert (welcome["text"], asked["text"]) == (rt.catalogs.bot("en", "started"), SAFE_DAY)
+    assert [m.status for m in rows(rt, Message, Message.id == question[0].id)] == [
+        "cancelled"]
 
 
 # What is not an answer -------------------------------------------------------------------
@@ -474,11 +505,12 @@ def test_a_person_who_blocked_the_bot_is_opted_out_and_not_retried(person, rt, c
     [opt_out] = rows(rt, OptOut)
     assert (opt_out.channel, opt_out.action, opt_out.reason) == ("telegram", "out", "blocked")
     outbound = rows(rt, Message, Message.direction == "out")
+    # Blocked is an opt-out: the consent queued behind the intro is cancelled, not tried.
     assert [(m.status, m.error_code, m.attempts) for m in outbound] == [
-        ("failed", "blocked", 1)] * 2
+        ("failed", "blocked", 1), ("cancelled", "opted-out", 0)]
     clock.advance(timedelta(days=1))
     assert person.deliver() == 0
-    assert len(telegram_api.calls_of("sendMessage")) == 2
+    assert len(telegram_api.calls_of("sendMessage")) == 1
     assert telegram_api.sent == []
 
     # Unblocking shows a Restart button, which sends /start: that opts back in.

@@ -12,7 +12,7 @@ import socket
 import threading
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from app import create_app
-from bot import scheduler
+from bot import broadcast, scheduler
 from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
@@ -426,6 +426,34 @@ def test_21610_opts_the_person_out_on_every_channel(app, rt, surveys, senders, c
     assert len(twilio_api.messages) == 2
 
 
+def test_a_21610_arriving_while_the_worker_sends_stops_the_rest_of_its_batch(
+        app, rt, surveys, senders, clock, twilio_api):
+    handle(rt, Inbound("sms", "+447700900052", "Hi"), deliver=Delivery.OUTBOX)
+    send_due(rt, senders, clock())
+    intro = outbound(rt)[0]
+    contact = contact_of(rt, "tel", "+447700900052")
+    with transaction(rt.sessions) as session:
+        for body in ("A reminder", "Another reminder"):
+            session.add(Message(direction="out", channel="sms", address="+447700900052",
+                                contact_id=contact.id, body=body, status="queued",
+                                next_attempt_at=clock(), created_at=clock(),
+                                updated_at=clock()))
+
+    class CallbackArrivesMidBatch:
+        """Twilio's sender; the intro's 21610 report comes in during the first send."""
+
+        def send(self, message):
+            sid = senders["sms"].send(message)
+            if len(twilio_api.messages) == 3:
+                status_callback(app.test_client(), intro, "undelivered", "21610")
+            return sid
+
+    assert send_due(rt, {"sms": CallbackArrivesMidBatch()}, clock()) == 2
+    assert twilio_api.bodies[2:] == ["A reminder"]  # the other was cancelled, not sent
+    assert [(m.body, m.status, m.error_code) for m in outbound(rt)][2:] == [
+        ("A reminder", "sent", None), ("Another reminder", "cancelled", "opted-out")]
+
+
 def test_21211_marks_the_number_invalid_and_is_not_retried(app, rt, surveys, senders,
                                                            clock, twilio_api):
     handle(rt, Inbound("sms", "+447700900060", "Hi"), deliver=Delivery.OUTBOX)
@@ -456,6 +484,47 @@ def test_30003_is_sent_again_after_a_backoff(app, rt, surveys, senders, clock, t
     assert (again.status, again.attempts) == ("sent", 2)
     assert again.provider_id == twilio_api.messages[-1]["sid"] != first_sid
     assert twilio_api.bodies == [queued.body, outbound(rt)[1].body, queued.body]
+
+
+# STOP means silence, whatever was queued ---------------------------------------------------
+
+LATE = datetime(2026, 6, 1, 21, 30, tzinfo=UTC)  # 22:30 in London (BST): quiet hours
+MORNING = datetime(2026, 6, 2, 7, 0, tzinfo=UTC)  # 08:00 in London: quiet hours end
+
+
+def test_stop_cancels_an_invitation_waiting_out_quiet_hours(app, rt, surveys, senders,
+                                                            clock, twilio_api):
+    clock.set(LATE)
+    plan = broadcast.run(rt, "neighbourhood-policing", "sms",
+                         [broadcast.Recipient("+447700900110")])
+    assert list(plan.sent) == ["+447700900110"]
+    clock.advance(timedelta(minutes=15))
+    stopped = said(post(app.test_client(), incoming("+447700900110", "STOP")))
+    assert stopped == [rt.catalogs.bot("en", "stopped")]
+    clock.set(MORNING)
+    send_due(rt, senders, clock())
+    assert twilio_api.messages == []
+    assert [(m.status, m.error_code) for m in outbound(rt)] == [
+        ("cancelled", "opted-out"), ("cancelled", "opted-out"), ("sent", None)]
+
+
+def test_stop_cancels_a_nudge_waiting_out_quiet_hours(app, rt, surveys, senders, clock,
+                                                      twilio_api):
+    clock.set(LATE - rt.settings.nudge_after)
+    client = app.test_client()
+    start_survey(client, "+447700900111")
+    clock.set(LATE)
+    assert scheduler.run_due(rt, clock()) == 1
+    [nudge] = [m for m in outbound(rt) if m.status == "queued"]
+    assert nudge.next_attempt_at == MORNING
+    clock.advance(timedelta(minutes=15))
+    assert said(post(client, incoming("+447700900111", "STOP"))) == [
+        rt.catalogs.bot("en", "stopped")]
+    clock.set(MORNING)
+    send_due(rt, senders, clock())
+    assert twilio_api.messages == []
+    assert [(m.status, m.error_code) for m in outbound(rt) if m.id == nudge.id] == [
+        ("cancelled", "opted-out")]
 
 
 # The worker and the sender ---------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""Opting out in plain words ("please stop texting me"), from reviewable phrase files.
+
+One file per language in `bot/optout/<lang>.yaml` lists `exact` phrases (the whole message
+is one of them: "stop please") and `contains` phrases (the message is short and holds one of
+them as whole words: "stop texting"), with examples that must and must not opt out. Words
+are compared after `answers.fold` (case, accents, punctuation), so "Don't" matches "dont"
+only if both are listed. The rule, and why: an opt-out phrase wins over an answer only when
+the message is short (at most `max_words` words) and clearly about messaging us; "police
+should stop and search less" stays an answer. Wrongly opting someone out is undone with
+START (the confirmation says so); wrongly keeping on texting someone who asked us to stop
+is worse, so phrases about messaging us win even mid-survey, on a free-text question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.answers import fold
+
+BUNDLED = Path(__file__).resolve().parent / "optout"
+KEYS = {"language", "max_words", "exact", "contains", "examples"}
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """A message as folded words: 'Don't text me!' -> ('don', 't', 'text', 'me')."""
+    return tuple(_WORD.findall(fold(text)))
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """One language's phrases, folded into words."""
+
+    language: str
+    max_words: int = 8
+    exact: frozenset[tuple[str, ...]] = frozenset()
+    contains: tuple[tuple[str, ...], ...] = ()
+    must_match: tuple[str, ...] = ()
+    must_not_match: tuple[str, ...] = ()
+
+    def matches(self, said: tuple[str, ...]) -> bool:
+        if said in self.exact:
+            return True
+        if not said or len(said) > self.max_words:
+            return False
+        return any(_holds(said, phrase) for phrase in self.contains)
+
+
+def _holds(said: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(said[i:i + n] == phrase for i in range(len(said) - n + 1))
+
+
+@dataclass(frozen=True)
+class OptOutPhrases:
+    """Every language's phrases; a message opts out if any language's phrases match it."""
+
+    languages: tuple[Phrases, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def load(cls, directory: Path | str = BUNDLED) -> OptOutPhrases:
+        """Read every `<lang>.yaml`; raises ValueError listing each problem."""
+        loaded, problems = read(directory)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return cls(tuple(loaded))
+
+    def matches(self, text: str) -> bool:
+        said = words(text)
+        return any(phrases.matches(said) for phrases in self.languages)
+
+
+def read(directory: Path | str = BUNDLED) -> tuple[list[Phrases], list[str]]:
+    """The phrase files below `directory` and the problems found in them (`FILE: message`)."""
+    loaded, problems = [], []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        found = _problems(data, path.stem)
+        problems += [f"{path}: {p}" for p in found]
+        if not found:
+            examples = data.get("examples") or {}
+            loaded.append(Phrases(
+                language=data["language"], max_words=data.get("max_words", 8),
+                exact=frozenset(words(p) for p in data.get("exact") or ()),
+                contains=tuple(words(p) for p in data.get("contains") or ()),
+                must_match=tuple(examples.get("match") or ()),
+                must_not_match=tuple(examples.get("no_match") or ())))
+    return loaded, problems
+
+
+def _problems(data: object, stem: str) -> list[str]:
+    if not isinstance(data, dict):
+        return ["expected a mapping"]
+    found = [f"unknown key '{k}'" for k in data if k not in KEYS]
+    if data.get("language") != stem:
+        found.append(f"language must be '{stem}', as the file is named")
+    if not isinstance(data.get("max_words", 8), int) or data.get("max_words", 8) < 1:
+        found.append("max_words must be a whole number of at least 1")
+    for key in ("exact", "contains"):
+        for phrase in data.get(key) or ():
+            if not isinstance(phrase, str) or not words(phrase):
+                found.append(f"{key}: {phrase!r} is not a phrase")
+    examples = data.get("examples")
+    if not isinstance(examples, dict) or not examples.get("match") \
+            or not examples.get("no_match"):
+        found.append("examples must list messages that match and that do not (no_match)")
+    return found

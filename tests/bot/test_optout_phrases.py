@@ -1,0 +1,77 @@
+"""Opting out in plain words: the phrase files, every example both ways, and the rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import engine
+from bot.optout_phrases import BUNDLED, OptOutPhrases, read
+from bot.state import Incoming, OptedOut, Person, Run, State
+from tests.helpers.surveys import make_env
+
+LOADED, PROBLEMS = read(BUNDLED)
+PHRASES = OptOutPhrases(tuple(LOADED))
+MUST_MATCH = [(p.language, text) for p in LOADED for text in p.must_match]
+MUST_NOT_MATCH = [(p.language, text) for p in LOADED for text in p.must_not_match]
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def test_there_is_a_valid_phrase_file_for_every_offered_language():
+    assert PROBLEMS == []
+    assert {p.language for p in LOADED} == {"en", "ro", "ur", "bg", "pl", "tr"}
+
+
+@pytest.mark.parametrize("lang, text", MUST_MATCH)
+def test_each_must_match_example_opts_out(lang, text):
+    assert PHRASES.matches(text)
+
+
+@pytest.mark.parametrize("lang, text", MUST_NOT_MATCH)
+def test_each_must_not_match_example_stays_an_answer(lang, text):
+    assert not PHRASES.matches(text)  # checked against every language's phrases at once
+
+
+def test_a_long_message_holding_a_phrase_is_an_answer():
+    assert PHRASES.matches("please stop texting me")
+    assert not PHRASES.matches("the police should stop texting my son and come to see us "
+                               "at home instead")
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("language: xx\nexamples: {match: [a], no_match: [b]}\n",
+     "language must be 'en', as the file is named"),
+    ("language: en\ncontains: ['!!']\nexamples: {match: [a], no_match: [b]}\n",
+     "contains: '!!' is not a phrase"),
+    ("language: en\ncontains: [stop texting]\n",
+     "examples must list messages that match and that do not (no_match)"),
+    ("language: en\nphrases: [x]\nexamples: {match: [a], no_match: [b]}\n",
+     "unknown key 'phrases'"),
+])
+def test_a_broken_phrase_file_is_reported_and_refused(tmp_path, content, problem):
+    (tmp_path / "en.yaml").write_text(content, encoding="utf-8")
+    _, problems = read(tmp_path)
+    assert problems == [f"{tmp_path / 'en.yaml'}: {problem}"]
+    with pytest.raises(ValueError, match="en.yaml"):
+        OptOutPhrases.load(tmp_path)
+
+
+def _on_free_text(env) -> State:
+    return State(Person("en"), Run(survey="demo", version=1, step="question",
+                                   question="why_unsafe", consented=True,
+                                   answers={"feel_safe": 1}))
+
+
+def test_the_engine_opts_out_on_a_phrase_even_mid_survey_on_a_free_text_question():
+    env = make_env(opt_out=OptOutPhrases.load())
+    sprint = engine.resume(_on_free_text(env), Incoming("Please stop texting me"), NOW, env)
+    assert OptedOut() in sprint.effects and sprint.state.contact.opted_out
+    assert [r.text for r in sprint.replies] == [env.catalogs.bot("en", "stopped")]
+
+
+def test_the_engine_keeps_stop_and_search_as_an_answer():
+    env = make_env(opt_out=OptOutPhrases.load())
+    sprint = engine.resume(_on_free_text(env), Incoming("stop and search"), NOW, env)
+    assert not sprint.state.contact.opted_out
+    assert sprint.state.run.answers["why_unsafe"] == "stop and search"

@@ -1,0 +1,151 @@
+"""No secret or personal data in the logs: the bot token in the worker's HTTP logs, SQL
+parameters in database errors, numbers in the console sender's lines."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import text
+
+from bot.addresses import masked
+from bot.conversations import Inbound, handle
+from bot.delivery import ConsoleSender, Outgoing
+from bot.state import Reply
+from tests.webhooks import test_telegram as telegram
+from tests.webhooks import test_twilio as twilio
+
+NUMBER = "+447700900123"
+ANSWER = "My neighbour Jane at number 12 deals drugs"  # what must never reach a log
+
+
+def _all_logged(caplog) -> str:
+    """Every record as text: formatted messages, tracebacks, and the raw arguments."""
+    return "\n".join([caplog.text, *(r.getMessage() for r in caplog.records),
+                      *(repr(r.args) for r in caplog.records)])
+
+
+# The bot token -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def telegram_config(config, tmp_path):
+    with telegram.FakeTelegramAPI(telegram.TOKEN) as api:
+        yield {**config, "TELEGRAM_BOT_TOKEN": telegram.TOKEN,
+               "TELEGRAM_WEBHOOK_SECRET": telegram.SECRET, "TELEGRAM_API_BASE_URL": api.url}, api
+
+
+def test_the_worker_never_logs_the_telegram_bot_token(telegram_config, clock, caplog):
+    from app import create_app
+    from tests.helpers.surveys import load_surveys
+    config, api = telegram_config
+    app = create_app(config, clock=clock)
+    try:
+        load_surveys(app.extensions["outreach"])
+        caplog.set_level(logging.DEBUG)
+        response = telegram.post(app.test_client(), telegram.update("Hi"))
+        assert response.status_code == 200
+        api.fail_next("server")  # the error path logs too
+        runner = app.test_cli_runner()
+        for _ in range(2):
+            clock.advance(telegram.timedelta(minutes=5))
+            result = runner.invoke(args=["worker", "--once"])
+            assert result.exit_code == 0, result.output
+    finally:
+        app.extensions["outreach"].engine.dispose()
+    assert api.texts_to(telegram.CHAT) == [telegram.INTRO, telegram.CONSENT]  # really sent
+    assert caplog.records  # the worker did log
+    logged = _all_logged(caplog)
+    assert telegram.TOKEN not in logged
+    assert telegram.TOKEN.split(":")[1] not in logged
+    assert telegram.INTRO not in logged  # nor the messages, through the HTTP client's logs
+
+
+def test_a_token_logged_by_anyone_is_redacted(app, caplog):
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw8"  # the shape of a real one
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("someone.else").info("POST https://api.telegram.org/bot%s/getMe", token)
+    assert token not in _all_logged(caplog)
+    assert "/bot[redacted]/getMe" in caplog.text
+
+
+# Database errors -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _messages_table_gone(rt):
+    """The message log renamed away for a moment: every inbound message then fails."""
+    with rt.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE messages RENAME TO messages_away"))
+    try:
+        yield
+    finally:
+        with rt.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE messages_away RENAME TO messages"))
+
+
+def test_a_database_error_shows_neither_the_number_nor_the_answer(rt, surveys):
+    with _messages_table_gone(rt), pytest.raises(Exception) as raised:
+        handle(rt, Inbound("sms", NUMBER, ANSWER))
+    assert "messages" in str(raised.value)  # the error itself is still told
+    assert NUMBER not in str(raised.value) and ANSWER not in str(raised.value)
+
+
+def test_a_refused_key_is_not_logged(rt, caplog):
+    """PostgreSQL's error quotes the refused key in a DETAIL line (SQLite names the column)."""
+    caplog.set_level(logging.DEBUG)
+    with rt.engine.connect() as conn:
+        conn.execute(text("CREATE TEMPORARY TABLE numbers (number VARCHAR(20) UNIQUE)"))
+        conn.execute(text("INSERT INTO numbers VALUES (:n)"), {"n": NUMBER})
+        try:
+            conn.execute(text("INSERT INTO numbers VALUES (:n)"), {"n": NUMBER})
+        except Exception:  # noqa: BLE001 - logged as the worker logs a failed round
+            logging.getLogger("bot.worker").exception("worker round failed; retrying")
+        conn.rollback()
+    assert "IntegrityError" in caplog.text
+    assert NUMBER not in _all_logged(caplog)
+
+
+@pytest.fixture
+def twilio_app(config, clock):
+    from app import create_app
+    app = create_app({**config, "TWILIO_ACCOUNT_SID": twilio.ACCOUNT,
+                      "TWILIO_AUTH_TOKEN": twilio.TOKEN}, clock=clock)
+    yield app
+    app.extensions["outreach"].engine.dispose()
+
+
+def test_a_webhook_failing_on_the_database_logs_neither_number_nor_answer(twilio_app, caplog):
+    rt = twilio_app.extensions["outreach"]
+    caplog.set_level(logging.DEBUG)
+    with _messages_table_gone(rt):
+        response = twilio.post(twilio_app.test_client(), twilio.incoming(NUMBER, ANSWER))
+    assert response.status_code == 500  # Twilio tries again later; nothing is lost
+    logged = _all_logged(caplog)
+    assert "Traceback" in logged  # the failure is logged, with its traceback
+    assert NUMBER not in logged and NUMBER.removeprefix("+") not in logged
+    assert ANSWER not in logged
+
+
+# The console sender ------------------------------------------------------------------------
+
+
+def test_the_console_sender_logs_the_text_but_only_the_numbers_last_digits(caplog):
+    caplog.set_level(logging.INFO)
+    ConsoleSender("sms").send(Outgoing(7, "sms", NUMBER, Reply("How safe do you feel?")))
+    ConsoleSender("telegram").send(Outgoing(8, "telegram", "987654321", Reply("Hello")))
+    assert "console sms -> +********0123: How safe do you feel?" in caplog.text
+    assert "console telegram -> *****4321: Hello" in caplog.text
+    assert NUMBER not in caplog.text and "987654321" not in caplog.text
+
+
+@pytest.mark.parametrize("address, shown", [
+    ("+447700900123", "+********0123"),
+    ("whatsapp:+447700900123", "whatsapp:+********0123"),
+    ("1001", "1001"),
+    ("-1001234567890", "-*********7890"),
+    ("", ""),
+])
+def test_masked(address, shown):
+    assert masked(address) == shown
