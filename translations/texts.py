@@ -92,6 +92,7 @@ BOT = {
     "web/hint/number-range": "Enter a number from {min} to {max}.",
     "web/hint/text": "Write your answer in the box.",
     "web/delete-confirm": "Erase your answers and your details from our records?",
+    "web/restart-confirm": "Start again? The answers you have given will be lost.",
     "web/progress": "Question {number} of {total}",
     "web/privacy": "Your privacy",
     "web/contact": "Questions or problems? Contact {contact}.",

@@ -260,8 +260,9 @@ def _words(rt: Runtime, lang: str) -> dict[str, str]:
 def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: str) -> Field:
     """Controls for a reply, in the words of a form. A question's options are posted as
     their number, as a chat would type them; a scale's as their value (a 0-10 scale starts
-    at 0); a menu that is not a question (the language list, DELETE's yes/no) as the
-    option's id, which the engine reads there. Consent is two buttons. A question without
+    at 0); a menu that is not a question (the language list, DELETE's and RESTART's
+    yes/no, each asked in the form's own words) as the option's id, which the engine
+    reads there. Consent is two buttons. A question without
     options is a number box or a text box. The chat's error ("Please reply with...") is
     replaced by the form's own (`web/hint/...`)."""
     words = _words(rt, lang)
@@ -282,6 +283,8 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
             made.label = words["languages"]
         elif reply.text == rt.catalogs.bot(lang, "delete-confirm"):
             made.label = words["delete-confirm"]
+        elif reply.text == rt.catalogs.bot(lang, "restart-confirm"):
+            made.label = words["restart-confirm"]
         made.label = made.label or reply.text
     if not options:
         number = question is not None and question.type == "number"
@@ -353,9 +356,16 @@ def _privacy(rt: Runtime, survey: Questionnaire | None, lang: str) -> str | None
 
 def _contact(rt: Runtime, lang: str) -> dict[str, str]:
     """The contact line in pieces, so that the page can isolate the contact's own direction
-    (`<bdi>`: an English contact inside an Urdu sentence)."""
-    before, _, after = rt.catalogs.bot(lang, "web/contact", contact="\0").partition("\0")
-    return {"before": before, "contact": rt.settings.help_contact, "after": after}
+    (`<bdi>`: an English contact inside an Urdu sentence). HELP_CONTACT, translated where a
+    catalogue has it, as HELP gives it; without one, HELP's line naming the organisation."""
+    contact = rt.settings.help_contact
+    if contact:
+        key, name = "web/contact", "contact"
+        contact = rt.catalogs.text([lang], "bot/help-contact-value", contact)
+    else:
+        key, name, contact = "help-org", "org", rt.settings.org_name
+    before, _, after = rt.catalogs.bot(lang, key, **{name: "\0"}).partition("\0")
+    return {"before": before, "contact": contact, "after": after}
 
 
 def _progress(rt: Runtime, lang: str, survey: Questionnaire, question_id: str | None,

@@ -9,7 +9,8 @@ import pytest
 
 from webhooks.chat_wording import BUNDLED, ChatWording, WordingError
 
-KEYWORDS = {"stop", "yes", "skip", "lang", "safety", "da", "tak", "стоп"}
+KEYWORDS = {"stop", "yes", "skip", "lang", "safety", "da", "tak", "стоп", "limba", "език", "język",
+            "DİL".casefold()}  # the catalogues' LANG words, folded as the form folds them
 
 
 def test_every_language_has_a_file_and_they_load():
@@ -31,6 +32,16 @@ def test_every_language_has_a_file_and_they_load():
     ("We do not stop you from skipping: say yes or no as you like.",  # not in capitals
      "We do not stop you from skipping: say yes or no as you like."),
     ("We installed CCTV. OK?", "We installed CCTV. OK?"),  # capitals, but no keyword
+    # the intros' line on choosing a language: the page has its own list
+    ("This short survey helps. Reply LANG for another language.", "This short survey helps."),
+    ("Ta krótka ankieta pomoże. Inny język: odpisz JĘZYK.", "Ta krótka ankieta pomoże."),
+    ("Doar câteva întrebări rapide. Altă limbă: scrie LIMBA.",
+     "Doar câteva întrebări rapide."),
+    ("Само няколко бързи въпроса. Друг език: напиши ЕЗИК.", "Само няколко бързи въпроса."),
+    ("Sadece birkaç kısa soru. Başka dil için DİL yaz.", "Sadece birkaç kısa soru."),
+    ("بس چند مختصر سوالات۔ دوسری زبان کے لیے LANG لکھیں۔", "بس چند مختصر سوالات۔"),
+    ("Inny język? Każdy język jest dobry.", "Inny język? Każdy język jest dobry."),  # lower
+    ("Başka dil için listeye bakın.", "Başka dil için listeye bakın."),  # no capitals
 ])
 def test_a_sentence_naming_a_keyword_in_capitals_is_left_out(text, web):
     assert ChatWording({}).for_web(text, "en", KEYWORDS) == web

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
+from app import create_app
 from store.models import (
     Address,
     Answer,
@@ -20,8 +21,10 @@ from store.models import (
     Contact,
     Erasure,
     Message,
+    OptOut,
     Response,
 )
+from tests.helpers.surveys import load_surveys
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -777,6 +780,72 @@ def test_the_intro_leaves_out_how_to_choose_another_language(app, rt, surveys, l
         assert page.said == [intro.removesuffix(" " + line)]  # all the rest is shown
         assert line not in visible_text(page)
         assert page.one("a", hreflang=lang).attrs["aria-current"] == "true"  # the list
+
+
+def test_restart_typed_in_the_form_asks_first_in_the_forms_words(rt, browser):
+    start_demo(browser)
+    browser.choose("I agree")
+    browser.choose("1")
+    page = browser.send("RESTART")
+    assert page.question == "Start again? The answers you have given will be lost."
+    assert [option.attrs["value"] for option in page.controls] == ["yes", "no"]
+    assert_speaks_web(rt, page, "en")  # not "Reply YES to start again, or NO to carry on."
+    page = browser.choose("No")
+    assert page.said == ["OK, your answers are kept. Carrying on."]
+    assert page.question == "What makes you feel unsafe? (optional)"
+    assert stored_answers(rt) == {"feel_safe": 1}
+    browser.send("RESTART")
+    page = browser.choose("Yes")
+    assert page.said == ["Starting again."]
+    assert page.question == "How safe do you feel? 1 = very unsafe, 5 = very safe"
+    assert stored_answers(rt) == {}
+
+
+def test_the_restart_question_is_the_forms_own_in_urdu(rt, browser):
+    page = browser.open(f"{RESIDENTS}?lang=ur")
+    page = browser.send(page.value_of("میں متفق ہوں"))
+    while page.controls[0].tag != "textarea":  # the first answer to each, up to free text
+        page = browser.send(page.controls[0].attrs["value"])
+    page = browser.send("RESTART")
+    assert page.question == "دوبارہ شروع کریں؟ آپ کے دیے گئے جوابات ختم ہو جائیں گے۔"
+    assert [option.attrs["value"] for option in page.controls] == ["yes", "no"]
+    assert rt.catalogs.bot("ur", "restart-confirm") not in visible_text(page)  # "...ہاں لکھیں"
+    page = browser.choose("نہیں")
+    assert page.controls[0].tag == "textarea"  # carrying on where it was
+
+
+def test_a_stop_in_plain_words_typed_in_the_form_opts_out(rt, browser):
+    start_demo(browser)
+    browser.choose("I agree")
+    page = browser.choose("1")
+    assert page.question == "What makes you feel unsafe? (optional)"
+    page = browser.send("please stop texting me")
+    assert page.said == ["You will not get any more messages from us."]  # no "Reply START"
+    assert not page.all("form")
+    assert_speaks_web(rt, page, "en")
+    assert "please stop texting me" not in stored_answers(rt).values()
+    with rt.sessions() as db:
+        assert [(o.channel, o.action) for o in db.scalars(select(OptOut))] == [("web", "out")]
+    page = browser.open("/s/demo")  # coming back to the link: still stopped, nothing asked
+    assert page.said == ["You will not get any more messages from us."]
+    assert not page.all("form")
+
+
+def test_without_help_contact_the_footer_names_the_organisation(config, clock, surveys):
+    del config["HELP_CONTACT"]
+    app = create_app(config, clock=clock)
+    try:
+        rt = app.extensions["outreach"]
+        assert rt.settings.help_contact is None
+        load_surveys(rt)
+        for lang, line in [("en", "For help, contact Waltham Forest Council."),
+                           ("ur", "مدد کے لیے: Waltham Forest Council")]:
+            page = Browser(app).open(f"{RESIDENTS}?lang={lang}")
+            assert page.one("footer").text.endswith(line)
+            assert page.one("bdi").text == "Waltham Forest Council"
+            assert "None" not in visible_text(page) and "{" not in visible_text(page)
+    finally:
+        app.extensions["outreach"].engine.dispose()
 
 
 def progress_of(page: Page) -> tuple[str, int, int]:
