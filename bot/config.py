@@ -103,9 +103,11 @@ class Settings:
             tz = ZoneInfo(get("OUTREACH_TIMEZONE", "Europe/London"))
         except (KeyError, ValueError, OSError) as exc:  # OSError: a folder such as "Europe"
             raise ConfigError(f"unknown OUTREACH_TIMEZONE: {exc}") from exc
-        translator = get("TRANSLATOR", "google").lower()
-        if translator not in ("google", "none"):
-            raise ConfigError("TRANSLATOR must be google or none")
+        translator = get("TRANSLATOR", "none").lower()  # nothing leaves until chosen
+        if translator not in ("none", "libretranslate", "google"):
+            raise ConfigError("TRANSLATOR must be none, libretranslate or google")
+        if translator == "libretranslate" and not get("LIBRETRANSLATE_URL"):
+            raise ConfigError("TRANSLATOR=libretranslate needs LIBRETRANSLATE_URL")
         return cls(
             database_url=_database_url(get("DATABASE_URL", f"sqlite:///{instance / 'outreach.db'}"),
                                        here),
@@ -118,7 +120,8 @@ class Settings:
             quiet_hours=parse_quiet_hours(get("QUIET_HOURS", "21:00-08:00")),
             default_survey=get("DEFAULT_SURVEY"),
             translator=translator,
-            translator_base_url=get("GOOGLE_TRANSLATE_URL"),
+            translator_base_url=(get("LIBRETRANSLATE_URL") if translator == "libretranslate"
+                                 else get("GOOGLE_TRANSLATE_URL")),
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
             twilio_sms_from=get("TWILIO_SMS_FROM"),

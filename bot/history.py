@@ -4,7 +4,8 @@ these (a page is the replies to one inbound message)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,10 +17,12 @@ from store.models import Address, Contact, Conversation, Message
 
 @dataclass(frozen=True)
 class ContactSummary:
-    """A contact as the channel needs to know them: their language and current survey."""
+    """A contact as the channel needs to know them: their language, current survey and the
+    answers given in it so far (to count the questions that apply)."""
 
     language: str | None
     survey: str | None
+    answers: dict[str, Any] = field(default_factory=dict)
 
 
 def contact_summary(rt: Runtime, scheme: str, value: str) -> ContactSummary | None:
@@ -32,7 +35,8 @@ def contact_summary(rt: Runtime, scheme: str, value: str) -> ContactSummary | No
             .where(Address.scheme == scheme, Address.value == value)).first()
     if row is None:
         return None
-    return ContactSummary(row.language, State.from_json(row.state).run.survey)
+    run = State.from_json(row.state).run
+    return ContactSummary(row.language, run.survey, run.answers)
 
 
 def inbound_id(rt: Runtime, channel: str, provider_id: str | None) -> int | None:

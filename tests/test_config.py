@@ -77,7 +77,7 @@ def test_defaults(base, tmp_path):
     assert settings.timezone == ZoneInfo("Europe/London")
     assert settings.quiet_hours == (time(21, 0), time(8, 0))
     assert settings.default_survey is None
-    assert settings.translator == "google"
+    assert settings.translator == "none"  # residents' words go nowhere until chosen
     assert settings.twilio_account_sid is None
     assert settings.telegram_bot_token is None
     assert settings.default_region == "GB"
@@ -101,6 +101,8 @@ def test_defaults(base, tmp_path):
      "postgresql+psycopg://u:p%40ss@db/outreach"),
     ({"TRANSLATOR": "NONE"}, "translator", "none"),
     ({"TRANSLATOR": "Google"}, "translator", "google"),
+    ({"TRANSLATOR": "libretranslate", "LIBRETRANSLATE_URL": "http://10.0.0.5:5000"},
+     "translator_base_url", "http://10.0.0.5:5000"),
     ({"OUTREACH_TIMEZONE": "Europe/Bucharest"}, "timezone", ZoneInfo("Europe/Bucharest")),
     ({"QUIET_HOURS": "off"}, "quiet_hours", None),
     ({"QUIET_HOURS": "22:00-07:30"}, "quiet_hours", (time(22, 0), time(7, 30))),
@@ -121,6 +123,7 @@ def test_overrides(base, overrides, field, expected):
 @pytest.mark.parametrize("overrides", [
     {"TRANSLATOR": "deepl"},
     {"TRANSLATOR": "off"},
+    {"TRANSLATOR": "libretranslate"},  # without LIBRETRANSLATE_URL
     {"OUTREACH_TIMEZONE": "Mars/Olympus"},
     {"OUTREACH_TIMEZONE": "europe/london"},
     {"OUTREACH_TIMEZONE": "Europe/London "},

@@ -6,6 +6,11 @@ to try again (`TranslationFailed`) or never (`Untranslatable`).
 
 deep-translator's GoogleTranslator has no timeout and is not thread-safe (PITFALLS): each
 call gets its own instance and runs in a small thread pool under our own timeout.
+
+A LibreTranslate server (self-hosted, so residents' words stay in-house) is called through
+its own HTTP API (`POST /translate` with JSON), not through deep-translator's
+LibreTranslator: that one refuses Romanian, Urdu and Bulgarian (a fixed list of 17
+languages), insists on an API key and puts the text in the URL, where access logs keep it.
 """
 
 from __future__ import annotations
@@ -75,6 +80,35 @@ class GoogleTranslate:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+class LibreTranslate:
+    """A LibreTranslate server's `/translate`, with a timeout; the text goes in the body."""
+
+    def __init__(self, url: str, timeout: float = 15.0):
+        self.url, self.timeout = url.rstrip("/") + "/translate", timeout
+
+    def translate(self, text: str, source: str) -> str:
+        return " ".join(self._one(part, source) for part in _chunks(text))
+
+    def _one(self, text: str, source: str) -> str:
+        body = {"q": text, "source": source, "target": "en", "format": "text"}
+        try:
+            response = requests.post(self.url, json=body, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise TranslationFailed(type(exc).__name__) from exc
+        if response.status_code == 400:  # LibreTranslate's answer to a language it lacks
+            raise Untranslatable(f"{source}: {response.text[:200]}")
+        try:
+            result = response.json().get("translatedText") if response.ok else None
+        except (ValueError, AttributeError):
+            result = None
+        if not isinstance(result, str) or not result:
+            raise TranslationFailed(f"HTTP {response.status_code}")
+        return result
+
+    def close(self) -> None:
+        """Nothing to release: each call is one request."""
+
+
 def _chunks(text: str, size: int = MAX_CHARS) -> list[str]:
     """Split at spaces into pieces Google accepts."""
     parts, current = [], ""
@@ -93,4 +127,6 @@ def build(kind: str, base_url: str | None = None) -> Translator | None:
     """The translator a setting names (TRANSLATOR), or None for "none"."""
     if kind == "none":
         return None
+    if kind == "libretranslate":
+        return LibreTranslate(base_url or "")
     return GoogleTranslate(base_url)

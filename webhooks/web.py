@@ -12,32 +12,49 @@ A form from an older step (back button, a second tab) is refused without storing
 and a double click is one message: the step is the form's provider id, deduplicated by
 `handle` like a provider's retry.
 
-The few web-only words (buttons, headings, error pages) are bot texts `web/…`
-(`translations/texts.py`), translated in the catalogues like every other bot text.
+The page speaks web, not chat: the web-only words (buttons, headings, the errors beside a
+field, the progress line, consent's "I agree" / "No thanks") are bot texts `web/…`
+(`translations/texts.py`), translated in the catalogues like every other bot text, and the
+chat-only wording of survey and bot texts ("Reply YES to take part", "e.g. 1,3") is left
+out by `webhooks/chat_wording.py`. `/` lists the open surveys in the visitor's language.
 """
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from bot import history
 from bot.conversations import Handled, Inbound, handle
-from bot.engine import is_engager_code
+from bot.engine import KEYWORDS, is_engager_code
 from bot.runtime import Runtime, current
 from bot.state import Reply, Start
-from surveys import registry
-from surveys.model import Questionnaire
+from surveys import conditions, registry
+from surveys.model import Question, Questionnaire
 from translations.catalog import language_name
 from translations.texts import BOT
+from webhooks.chat_wording import ChatWording
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
 SKIP, LANG = "SKIP", "LANG"  # keywords the engine understands in every language
+AGREE, DECLINE = "1", "2"  # consent's buttons post what a chat would type
+OPEN_TO = ("residents", "youth")  # audiences listed at /; members are invited, not listed
 SESSION_KEYS = ("web_token", "web_csrf", "web_slug", "web_ref", "web_step", "web_tries",
                 "web_notice")
 SECURITY_HEADERS = {
@@ -53,7 +70,7 @@ SECURITY_HEADERS = {
 class Field:
     """The question of a page, as form controls: radio, checkbox, number or text."""
 
-    kind: str
+    kind: str  # radio, checkbox, number, text, or consent (two buttons)
     label: str
     options: list[tuple[str, str]] = field(default_factory=list)  # (posted value, label)
     error: str | None = None
@@ -73,6 +90,30 @@ def _headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+@bp.get("/")
+def index():
+    """The open surveys, in the visitor's language, each a link to its form. Stores nothing
+    and sets no cookie."""
+    rt = current()
+    with rt.sessions() as db:
+        surveys = sorted((s for s in registry.current(db).values() if s.audience in OPEN_TO),
+                         key=lambda s: (OPEN_TO.index(s.audience), s.slug))
+    offered = list(dict.fromkeys(code for s in surveys for code in s.languages)) or ["en"]
+    wanted = request.args.get("lang")
+    lang = wanted if wanted in offered else request.accept_languages.best_match(
+        offered, offered[0])
+    listed = [{"title": _title(rt, s, lang), "href": url_for(
+        ".show", slug=s.slug, lang=lang if lang in s.languages else s.language)}
+        for s in surveys]
+    languages = [{"code": code, "name": language_name(code), "dir": _direction(code),
+                  "href": url_for(".index", lang=code), "current": code == lang}
+                 for code in offered]
+    words = _words(rt, lang)
+    return render_template("web/index.html", lang=lang, dir=_direction(lang), words=words,
+                           title=words["surveys-title"], surveys=listed, languages=languages,
+                           contact=_contact(rt, lang))
 
 
 @bp.get("/s/<slug>")
@@ -216,18 +257,35 @@ def _words(rt: Runtime, lang: str) -> dict[str, str]:
             for key in BOT if key.startswith("web/")}
 
 
-def _field(reply: Reply, survey: Questionnaire, typed: str) -> Field:
-    """Controls for a reply. A question's options are posted as their number, as a chat
-    would type them; a scale's as their value (a 0-10 scale starts at 0); a menu that is
-    not a question (the language list, DELETE's yes/no) as the option's id, which the
-    engine reads there. A question without options is a number box or a text box."""
-    scale = reply.style == "keys" and reply.question not in (None, "consent")
+def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: str) -> Field:
+    """Controls for a reply, in the words of a form. A question's options are posted as
+    their number, as a chat would type them; a scale's as their value (a 0-10 scale starts
+    at 0); a menu that is not a question (the language list, DELETE's and RESTART's
+    yes/no, each asked in the form's own words) as the option's id, which the engine
+    reads there. Consent is two buttons. A question without
+    options is a number box or a text box. The chat's error ("Please reply with...") is
+    replaced by the form's own (`web/hint/...`)."""
+    words = _words(rt, lang)
+    if reply.question == "consent":
+        return Field("consent", words["consent-question"],
+                     [(AGREE, words["agree"]), (DECLINE, words["decline"])],
+                     words["consent-hint"] if reply.hint else None)
+    scale = reply.style == "keys" and reply.question is not None
     by_number = reply.question is not None and not scale
     options = [(str(n) if by_number else option.id, option.label)
                for n, option in enumerate(reply.options, start=1)]
     question = survey.question(reply.question or "")
-    made = Field("checkbox" if reply.multi else "radio", reply.text, options, reply.hint,
+    made = Field("checkbox" if reply.multi else "radio", _for_web(rt, lang, reply.text),
+                 options, _error(rt, lang, question) if reply.hint else None,
                  reply.note is not None)
+    if reply.question is None and options:  # a menu the engine offers between questions
+        if all(option.id in rt.catalogs.languages for option in reply.options):
+            made.label = words["languages"]
+        elif reply.text == rt.catalogs.bot(lang, "delete-confirm"):
+            made.label = words["delete-confirm"]
+        elif reply.text == rt.catalogs.bot(lang, "restart-confirm"):
+            made.label = words["restart-confirm"]
+        made.label = made.label or reply.text
     if not options:
         number = question is not None and question.type == "number"
         made.kind = "number" if number else "text"
@@ -238,29 +296,123 @@ def _field(reply: Reply, survey: Questionnaire, typed: str) -> Field:
     return made
 
 
+def _error(rt: Runtime, lang: str, question: Question | None) -> str:
+    """What is wrong with an answer, said for a form ("Enter a number from 0 to 100.")."""
+    kind = question.type if question is not None else "text"
+    if kind == "number" and question.min is not None and question.max is not None:
+        kind = "number-range"
+    kind = "choice" if kind == "yesno" else kind
+    bounds = {"min": _num(question.min), "max": _num(question.max)} if question else {}
+    return rt.catalogs.bot(lang, f"web/hint/{kind}", **bounds)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else str(int(value) if float(value).is_integer() else value)
+
+
+@functools.cache
+def _chat_wording() -> ChatWording:
+    return ChatWording.load()
+
+
+@bp.record_once
+def _load_wording(state) -> None:
+    """Read the chat-wording files when the app is made: a broken one stops start-up."""
+    _chat_wording()
+
+
+def _keywords(rt: Runtime) -> frozenset[str]:
+    """Every word a chat user is told to type, in every language: the keywords, yes and
+    no, and the surveys' own keywords (folded). Worked out once per request."""
+    if "web_keywords" not in g:
+        g.web_keywords = _all_keywords(rt)
+    return g.web_keywords
+
+
+def _all_keywords(rt: Runtime) -> frozenset[str]:
+    langs = rt.catalogs.languages
+    found = set()
+    for key in KEYWORDS:
+        found |= rt.catalogs.words(f"keywords/{key}", langs)
+    for key in ("yes", "no"):
+        found |= {rt.catalogs.bot(lang, key).casefold() for lang in langs}
+    with rt.sessions() as db:
+        found |= {s.keyword.casefold() for s in registry.current(db).values() if s.keyword}
+    return frozenset(found)
+
+
+def _for_web(rt: Runtime, lang: str, text: str) -> str:
+    """A survey or bot text without its chat-only wording."""
+    return _chat_wording().for_web(text, lang, _keywords(rt))
+
+
+def _privacy(rt: Runtime, survey: Questionnaire | None, lang: str) -> str | None:
+    """The survey's privacy notice: its consent text, as a page shows it."""
+    if survey is None or not survey.consent:
+        return None
+    text = rt.catalogs.text([lang, survey.language], f"{survey.slug}/consent", survey.consent)
+    return _for_web(rt, lang, text) or None
+
+
+def _contact(rt: Runtime, lang: str) -> dict[str, str]:
+    """The contact line in pieces, so that the page can isolate the contact's own direction
+    (`<bdi>`: an English contact inside an Urdu sentence). HELP_CONTACT, translated where a
+    catalogue has it, as HELP gives it; without one, HELP's line naming the organisation."""
+    contact = rt.settings.help_contact
+    if contact:
+        key, name = "web/contact", "contact"
+        contact = rt.catalogs.text([lang], "bot/help-contact-value", contact)
+    else:
+        key, name, contact = "help-org", "org", rt.settings.org_name
+    before, _, after = rt.catalogs.bot(lang, key, **{name: "\0"}).partition("\0")
+    return {"before": before, "contact": contact, "after": after}
+
+
+def _progress(rt: Runtime, lang: str, survey: Questionnaire, question_id: str | None,
+              answers: dict[str, Any]) -> dict[str, Any] | None:
+    """Where this question stands among those that apply so far: the questions without a
+    `when`, and those whose `when` the answers given so far meet. The total grows when an
+    answer opens a follow-up question."""
+    if survey.question(question_id or "") is None:
+        return None
+    applies = [q.id for q in survey.questions
+               if q.when is None or q.id == question_id or q.id in answers
+               or conditions.evaluate(q.when, answers)]
+    number, total = applies.index(question_id) + 1, len(applies)
+    return {"number": number, "total": total, "done": number - 1,
+            "text": rt.catalogs.bot(lang, "web/progress", number=number, total=total)}
+
+
 def _page(rt: Runtime, survey: Questionnaire):
     """The current step of this visitor, as a whole page."""
-    language = _language(rt, survey, _visitor(rt, session.get("web_token")))
+    visitor = _visitor(rt, session.get("web_token"))
+    language = _language(rt, survey, visitor)
     typed, replies = history.exchange(rt, "web", session.get("web_step"))
-    return _render(rt, survey, language, replies, typed)
+    return _render(rt, survey, language, replies, typed, visitor.answers if visitor else {})
 
 
 def _render(rt: Runtime, survey: Questionnaire, language: str, replies: list[Reply],
-            typed: str = ""):
+            typed: str = "", answers: dict[str, Any] | None = None):
     asks = [i for i, reply in enumerate(replies) if reply.options or reply.question]
-    form = _field(replies[asks[-1]], survey, typed) if asks else None
-    said = [reply.text for i, reply in enumerate(replies) if not asks or i != asks[-1]]
+    asked = replies[asks[-1]] if asks else None
+    form = _field(rt, language, asked, survey, typed) if asked else None
+    said = [_for_web(rt, language, reply.text) for i, reply in enumerate(replies)
+            if not asks or i != asks[-1]]
     notice = session.pop("web_notice", None)
     words = _words(rt, language)
     if notice == "slow-down":
         notice = rt.catalogs.bot(language, "slow-down")
     elif notice is not None:
         notice = words.get(notice)
+    progress = (_progress(rt, language, survey, asked.question, answers or {})
+                if asked is not None else None)
     return render_template(
         "web/page.html", lang=language, dir=_direction(language), words=words,
-        title=_title(rt, survey, language), said=said, form=form, notice=notice,
-        languages=_languages(survey, language), csrf=session.get("web_csrf", ""),
-        step=session.get("web_step", ""), action=url_for(".answer", slug=survey.slug))
+        title=_title(rt, survey, language), said=[text for text in said if text], form=form,
+        notice=notice, progress=progress, privacy=_privacy(rt, survey, language),
+        contact=_contact(rt, language), languages=_languages(survey, language),
+        csrf=session.get("web_csrf", ""), step=session.get("web_step", ""),
+        action=url_for(".answer", slug=survey.slug))
 
 
 def _title(rt: Runtime, survey: Questionnaire, language: str) -> str:
@@ -280,6 +432,6 @@ def _message(rt: Runtime, survey: Questionnaire | None, key: str, status: int):
     words = _words(rt, language)
     page = render_template(
         "web/message.html", lang=language, dir=_direction(language), words=words,
-        title=words[f"{key}-title"], text=words[key],
+        title=words[f"{key}-title"], text=words[key], contact=_contact(rt, language),
         back=url_for(".show", slug=survey.slug) if survey else None)
     return page, status

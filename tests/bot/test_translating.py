@@ -8,10 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from bot.conversations import Inbound, handle
 from bot.translating import PAUSE, PendingTranslations
 from store.models import Answer
 from tests.fakes.google_translate import FakeGoogleTranslate
+from tests.fakes.libretranslate import FakeLibreTranslate
+from tests.helpers.surveys import load_surveys
 from translations import translate
 
 ROMANIAN = "Poliția nu vine niciodată când o chemăm noaptea în cartierul nostru"
@@ -88,4 +91,80 @@ def test_a_language_google_does_not_know_is_marked_failed(rt, surveys, google, c
 def test_with_no_translator_answers_stay_pending(rt, surveys, clock):
     answer_in_romanian(rt)
     assert PendingTranslations(rt, None).run(clock()) == 0
+    assert stored(rt)[1] == "pending"
+
+
+def test_by_default_nothing_leaves_the_server(config, google, clock, monkeypatch):
+    """`make run` with no TRANSLATOR set: the worker builds no translator and sends no
+    resident's words anywhere, even with a translation service's address configured."""
+    monkeypatch.delenv("TRANSLATOR", raising=False)
+    defaults = {key: value for key, value in config.items() if key != "TRANSLATOR"}
+    app = create_app(defaults, clock=clock)
+    rt = app.extensions["outreach"]
+    try:
+        assert rt.settings.translator == "none"
+        assert translate.build(rt.settings.translator) is None
+        load_surveys(rt)
+        answer_in_romanian(rt)
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+        assert result.exit_code == 0, result.output
+        assert "translated 0 answer(s)" in result.output
+        assert stored(rt) == (ROMANIAN, "pending", None)
+        assert google.requests == []
+    finally:
+        rt.engine.dispose()
+
+
+# A self-hosted LibreTranslate: the words stay on the council's own server -------------------
+
+
+@pytest.fixture
+def libre():
+    with FakeLibreTranslate({ROMANIAN: ENGLISH}) as fake:
+        yield fake
+
+
+def test_libretranslate_translates_through_the_worker(config, libre, clock, monkeypatch):
+    """TRANSLATOR=libretranslate with LIBRETRANSLATE_URL: `outreach worker` posts the text
+    to that server (in the body, never the URL) and stores the English."""
+    settings = {**config, "TRANSLATOR": "libretranslate", "LIBRETRANSLATE_URL": libre.url}
+    app = create_app(settings, clock=clock)
+    rt = app.extensions["outreach"]
+    try:
+        load_surveys(rt)
+        answer_in_romanian(rt)
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+        assert "translated 1 answer(s)" in result.output, result.output
+        assert stored(rt) == (ROMANIAN, "done", ENGLISH)
+        assert libre.requests == [{"q": ROMANIAN, "source": "ro", "target": "en",
+                                   "format": "text"}]
+        assert libre.query_strings == [""]
+    finally:
+        rt.engine.dispose()
+
+
+@pytest.mark.parametrize("failure", [429, 500, "hang"])
+def test_a_failing_libretranslate_leaves_the_answer_pending(rt, surveys, libre, clock,
+                                                            failure):
+    answer_in_romanian(rt)
+    libre.failures.append(failure)
+    job = PendingTranslations(rt, translate.LibreTranslate(libre.url, timeout=0.5))
+    assert job.run(clock()) == 0
+    assert stored(rt) == (ROMANIAN, "pending", None)
+    assert job.run(clock() + PAUSE) == 1
+    assert stored(rt) == (ROMANIAN, "done", ENGLISH)
+
+
+def test_a_language_the_server_lacks_is_marked_failed(rt, surveys, clock):
+    with FakeLibreTranslate(languages=("en", "pl")) as libre:
+        answer_in_romanian(rt)
+        assert PendingTranslations(rt, translate.LibreTranslate(libre.url)).run(clock()) == 1
+    assert stored(rt) == (ROMANIAN, "failed", None)
+
+
+def test_an_unreachable_libretranslate_leaves_the_answer_pending(rt, surveys, clock):
+    with FakeLibreTranslate() as libre:
+        url = libre.url
+    answer_in_romanian(rt)  # the server has gone away
+    assert PendingTranslations(rt, translate.LibreTranslate(url, timeout=1)).run(clock()) == 0
     assert stored(rt)[1] == "pending"

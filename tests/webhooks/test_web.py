@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
+from app import create_app
 from store.models import (
     Address,
     Answer,
@@ -20,8 +21,10 @@ from store.models import (
     Contact,
     Erasure,
     Message,
+    OptOut,
     Response,
 )
+from tests.helpers.surveys import load_surveys
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -114,8 +117,9 @@ class Page(HTMLParser):
         return None
 
     def value_of(self, label: str) -> str:
-        """The value an option posts, found by the words on its label."""
+        """The value an option posts, found by the words on its label (or its button)."""
         found = [c.attrs["value"] for c in self.controls if self.label(c) == label]
+        found += [b.attrs["value"] for b in self.all("button", name="answer") if b.text == label]
         assert len(found) == 1, (label, [self.label(c) for c in self.controls])
         return found[0]
 
@@ -197,9 +201,18 @@ def browser(app, surveys) -> Browser:
     return Browser(app)
 
 
+CONSENT = "Do you agree to take part?"
+
+
+def privacy_notice(page: Page) -> str:
+    """The privacy notice beside the consent buttons."""
+    return page.one("section", **{"class": "privacy-notice"}).text
+
+
 def start_demo(browser: Browser) -> Page:
     page = browser.open("/s/demo")
-    assert page.question == "We keep your answers anonymous. Reply YES to take part."
+    assert page.question == CONSENT
+    assert privacy_notice(page) == "Your privacy We keep your answers anonymous."
     return page
 
 
@@ -207,7 +220,7 @@ def start_demo(browser: Browser) -> Page:
 
 RESIDENTS_EN = [
     # (the question the page asks, what the resident does)
-    ("Your answers are kept apart", ("choose", "Yes")),
+    ("Do you agree to take part?", ("choose", "I agree")),
     ("How safe do you feel in your local area during the day?", ("choose", "4")),
     ("How safe do you feel in your local area after dark?", ("choose", "2")),
     ("What would make you feel safer?", ("choose", "Police on foot", "CCTV")),
@@ -232,8 +245,7 @@ def test_the_residents_survey_completed_in_english_stores_every_answer_once(app,
     assert page.html_attrs == {"lang": "en", "dir": "ltr"}
     assert page.one("h1").text == "Your say on neighbourhood policing"
     assert page.said == ["Hello from Waltham Forest Council and local police. This short "
-                         "survey helps the Citizens' Assembly on neighbourhood policing. "
-                         "Reply LANG for another language."]
+                         "survey helps the Citizens' Assembly on neighbourhood policing."]
     for asked, (action, *values) in RESIDENTS_EN:
         assert page.question.startswith(asked), (asked, page.question)
         if action == "choose":
@@ -267,8 +279,10 @@ def test_the_residents_survey_completed_in_english_stores_every_answer_once(app,
 
 def test_the_controls_match_the_question_types(browser):
     page = start_demo(browser)
-    assert [c.attrs["type"] for c in page.controls] == ["radio", "radio"]
-    page = browser.choose("Yes")
+    assert page.controls == []  # consent is two buttons
+    assert [(b.attrs["name"], b.attrs["value"], b.text) for b in page.all("button")] == [
+        ("answer", "1", "I agree"), ("answer", "2", "No thanks")]
+    page = browser.choose("I agree")
     assert page.question == "How safe do you feel? 1 = very unsafe, 5 = very safe"
     assert [(c.attrs["type"], c.attrs["value"], page.label(c)) for c in page.controls] == [
         ("radio", str(n), str(n)) for n in range(1, 6)]
@@ -298,12 +312,14 @@ def test_lang_ur_gives_an_urdu_right_to_left_form(rt, browser):
     page = browser.open(RESIDENTS + "?lang=ur")
     assert page.html_attrs == {"lang": "ur", "dir": "rtl"}
     assert page.one("h1").text == URDU_TITLE
-    assert page.question.startswith("آپ کے جوابات آپ کے فون نمبر سے الگ")
+    assert page.question == "کیا آپ حصہ لینے پر متفق ہیں؟"
+    assert "آپ کے جوابات آپ کے فون نمبر سے الگ" in privacy_notice(page)
+    assert [b.text for b in page.all("button")] == ["میں متفق ہوں", "نہیں، شکریہ"]
     current = page.one("a", aria_current="true")
     assert (current.text, current.attrs["hreflang"], current.attrs["dir"]) == ("اردو", "ur", "rtl")
     english = page.one("a", hreflang="en")
     assert (english.text, english.attrs["lang"], english.attrs["dir"]) == ("English", "en", "ltr")
-    page = browser.choose("ہاں")
+    page = browser.choose("میں متفق ہوں")
     assert page.question == URDU_SAFE_DAY
     assert page.html_attrs["dir"] == "rtl"
     page = browser.choose("3")
@@ -315,7 +331,7 @@ def test_lang_ur_gives_an_urdu_right_to_left_form(rt, browser):
 
 def test_lang_on_a_started_survey_changes_the_language_and_stores_no_answer(rt, browser):
     start = browser.open(RESIDENTS)
-    page = browser.choose("Yes")
+    page = browser.choose("I agree")
     assert page.html_attrs["lang"] == "en"
     before = counts(rt)
     page = browser.open(RESIDENTS + "?lang=pl")
@@ -354,7 +370,7 @@ def test_a_new_visitor_gets_the_browsers_language_when_offered(browser):
 def test_ref_is_stored_as_the_engager_on_the_youth_survey(rt, browser, ref, engager):
     page = browser.open(f"{YOUTH}?ref={ref}")
     assert page.one("h1").text == "Youth voice on safety and policing"
-    page = browser.choose("Yes")
+    page = browser.choose("I agree")
     assert page.question == "First, how old are you?"
     browser.choose("16 or 17")
     response = one_response(rt)
@@ -367,7 +383,7 @@ def test_ref_is_stored_as_the_engager_on_the_youth_survey(rt, browser, ref, enga
 
 def test_an_empty_text_answer_shows_the_hint_beside_the_field_and_stores_nothing(rt, browser):
     start_demo(browser)
-    browser.choose("Yes")
+    browser.choose("I agree")
     page = browser.choose("2")
     assert page.question == "What makes you feel unsafe? (optional)"
     assert page.one("title").text == "Demo survey"
@@ -376,14 +392,14 @@ def test_an_empty_text_answer_shows_the_hint_beside_the_field_and_stores_nothing
     assert stored_answers(rt) == before == {"feel_safe": 2}
     assert page.one("title").text == "Error: Demo survey"
     error = page.error()
-    assert error.text == "Error: Please reply in words."
+    assert error.text == "Error: Write your answer in the box."
     field = page.one("textarea", name="answer")
     assert field.attrs["aria-invalid"] == "true"
     assert field.attrs["aria-describedby"] == "answer-error"
     assert error.parents[-1] is field.parents[-1]  # right beside it, in its group
     summary = page.one_where(lambda e: e.attrs.get("role") == "alert")
-    assert summary.text == "There is a problem Please reply in words."
-    assert page.one("a", href="#answer").text == "Please reply in words."
+    assert summary.text == "There is a problem Write your answer in the box."
+    assert page.one("a", href="#answer").text == "Write your answer in the box."
     page = browser.send("More light on the paths")
     assert page.error() is None and page.question == "How much do you trust local police?"
     assert stored_answers(rt)["why_unsafe"] == "More light on the paths"
@@ -391,14 +407,14 @@ def test_an_empty_text_answer_shows_the_hint_beside_the_field_and_stores_nothing
 
 def test_a_number_out_of_range_is_shown_again_with_its_error(rt, browser):
     start_demo(browser)
-    for label in ("Yes", "4", "A little"):
+    for label in ("I agree", "4", "A little"):
         browser.choose(label)
     browser.choose("More police on foot")
     page = browser.choose("Yes")
     page = browser.send("150")
     number = page.one("input", name="answer")
     assert number.attrs["value"] == "150" and number.attrs["aria-invalid"] == "true"
-    assert page.error().text == "Error: Please reply with a number from 0 to 100."
+    assert page.error().text == "Error: Enter a number from 0 to 100."
     assert "years" not in stored_answers(rt)
     page = browser.send("2.5")
     assert page.said == ["Thank you, that is everything."]
@@ -408,31 +424,35 @@ def test_a_number_out_of_range_is_shown_again_with_its_error(rt, browser):
 
 def test_no_choice_made_marks_the_whole_group_invalid(rt, browser):
     start_demo(browser)
-    page = browser.send()  # consent: nothing chosen
-    assert page.error().text == ("Error: Please reply YES to take part, "
-                                 "or NO if you would rather not.")
+    page = browser.send()  # consent: neither button (a form posted without one)
+    assert page.error().text == "Error: Choose whether you agree to take part."
+    assert page.one("fieldset").attrs["aria-describedby"] == "answer-error"
+    assert page.one("a", href="#answer-1") and page.by_id("answer-1").text == "I agree"
+    assert counts(rt)["ConsentRecord"] == 0 and counts(rt)["Response"] == 0
+    page = browser.choose("I agree")
+    page = browser.send()  # a scale: nothing chosen
+    assert page.error().text == "Error: Choose a number from 1 to 5."
     assert page.one("fieldset").attrs["aria-describedby"] == "answer-error"
     assert {c.attrs["aria-invalid"] for c in page.controls} == {"true"}
-    assert page.one("a", href="#answer-1")
-    assert counts(rt)["ConsentRecord"] == 0 and counts(rt)["Response"] == 0
+    assert counts(rt)["Answer"] == 0
 
 
 def test_skip_passes_an_optional_question(rt, browser):
     browser.open(YOUTH)
-    browser.choose("Yes")
+    browser.choose("I agree")
     browser.choose("18 to 24")
     browser.choose("3")
     page = browser.choose("Not sure")
     assert page.question.startswith("In the last 12 months, have police stopped you")
     page = browser.send(skip=True)
-    assert page.question == "What do you want more of near you? Pick any, e.g. 1,3"
+    assert page.question == "What do you want more of near you? Pick any"
     assert stored_answers(rt) == {"age_band": "18_24", "safe_hangout": 3,
                                   "trust_police": "not_sure"}
 
 
 def test_a_required_question_has_no_skip_button(browser):
     start_demo(browser)
-    page = browser.choose("Yes")
+    page = browser.choose("I agree")
     assert [b.text for b in page.all("button")] == ["Continue"]
 
 
@@ -467,7 +487,7 @@ def test_a_post_from_a_browser_without_the_session_is_refused(app, rt, browser):
 
 def test_a_form_from_an_older_page_changes_nothing(rt, browser):
     consent = start_demo(browser)
-    browser.choose("Yes")
+    browser.choose("I agree")
     before = counts(rt)
     browser.page = consent  # the back button
     page = browser.send("2")
@@ -480,7 +500,7 @@ def test_a_form_from_an_older_page_changes_nothing(rt, browser):
 
 def test_a_double_submit_is_one_answer(rt, browser):
     start_demo(browser)
-    page = browser.choose("Yes")
+    page = browser.choose("I agree")
     cookie = browser.client.get_cookie("session").value
     browser.choose("4")
     browser.client.set_cookie("session", cookie)  # the second click, sent with the old cookie
@@ -495,7 +515,7 @@ def test_a_double_submit_is_one_answer(rt, browser):
 
 def test_answers_are_escaped_never_run(rt, browser):
     start_demo(browser)
-    browser.choose("Yes")
+    browser.choose("I agree")
     browser.choose("1")
     attack = "<script>alert('x')</script>"
     page = browser.send(attack)
@@ -517,7 +537,7 @@ def test_showing_a_page_again_stores_nothing(rt, browser):
     second = browser.open("/s/demo")
     assert second.html == first.html
     assert counts(rt) == after_first
-    page = browser.choose("Yes")
+    page = browser.choose("I agree")
     after_answer = counts(rt)
     assert browser.open("/s/demo").html == page.html
     assert counts(rt) == after_answer
@@ -537,7 +557,7 @@ def test_an_unknown_survey_is_a_404_page(app, surveys):
 
 def test_the_session_cookie_holds_only_tokens_and_is_protected(app, rt, browser):
     start_demo(browser)
-    browser.choose("Yes")
+    browser.choose("I agree")
     browser.choose("2")
     response = browser.post({"csrf": browser.page.hidden["csrf"],
                              "step": browser.page.hidden["step"],
@@ -563,7 +583,7 @@ def test_pages_are_not_cached_and_run_no_scripts(browser):
 def test_a_new_browser_is_a_new_visitor(app, rt, surveys):
     first, second = Browser(app), Browser(app)
     first.open("/s/demo")
-    first.choose("Yes")
+    first.choose("I agree")
     second.open("/s/demo")
     with rt.sessions() as db:
         assert len(set(db.scalars(select(Address.value)))) == 2
@@ -581,22 +601,22 @@ def test_a_flood_of_posts_is_slowed_down_without_losing_the_page(rt, clock, brow
     page = browser.send("maybe")  # one over the ceiling: "slow down"
     assert page.one("p", role="status").text == (
         "You are sending messages very fast. Please wait a minute and try again.")
-    assert page.question == "We keep your answers anonymous. Reply YES to take part."
-    page = browser.choose("Yes")  # the next: stored, not answered
-    assert page.question == "We keep your answers anonymous. Reply YES to take part."
+    assert page.question == CONSENT
+    page = browser.choose("I agree")  # the next: stored, not answered
+    assert page.question == CONSENT
     assert counts(rt)["ConsentRecord"] == 0
     clock.advance(timedelta(minutes=2))
-    page = browser.choose("Yes")
+    page = browser.choose("I agree")
     assert page.question == "How safe do you feel? 1 = very unsafe, 5 = very safe"
     assert counts(rt)["ConsentRecord"] == 1
 
 
 def test_delete_typed_in_the_form_erases_everything_after_a_confirmation(app, rt, browser):
     start_demo(browser)
-    browser.choose("Yes")
+    browser.choose("I agree")
     browser.choose("1")
     page = browser.send("DELETE")
-    assert page.question.startswith("Reply YES to erase your answers")
+    assert page.question == "Erase your answers and your details from our records?"
     response = browser.post({"csrf": page.hidden["csrf"], "step": page.hidden["step"],
                              "answer": page.value_of("Yes")})
     assert response.status_code == 200
@@ -613,10 +633,292 @@ def test_delete_typed_in_the_form_erases_everything_after_a_confirmation(app, rt
 
 def test_a_survey_keyword_typed_in_the_form_moves_to_that_survey(browser):
     start_demo(browser)
-    browser.choose("Yes")
+    browser.choose("I agree")
     browser.choose("1")
     browser.send("SKIP")  # at a choice question, not a free-text one
     page = browser.send("SAFETY")
     assert page.one("h1").text == "Your say on neighbourhood policing"
-    assert page.question.startswith("Your answers are kept apart from your number")
+    assert page.question == CONSENT
+    assert privacy_notice(page).startswith("Your privacy Your answers are kept apart")
     assert page.one("form").attrs["action"] == RESIDENTS
+
+
+# The web speaks web: no chat wording, progress, privacy and contact ---------------------------
+
+LANGUAGES = ["en", "ro", "ur", "bg", "pl", "tr"]
+CONTACT = "020 7946 0123"  # HELP_CONTACT in the test configuration (tests/conftest.py)
+
+
+def visible_text(page: Page) -> str:
+    """What a person reads on the page (the body's text, no styles)."""
+    return page.one("body").text
+
+
+def chat_wording(rt, lang: str) -> list[str]:
+    """What only a chat says, in `lang`: the bot's reply instructions as the catalogue has
+    them, keywords written in capitals (STOP, YES, DA, TAK, СТОП...) and number examples."""
+    said = [rt.catalogs.bot(lang, key) for key in (
+        "optional", "consent-hint", "hint/choice", "hint/multi", "hint/yesno", "hint/number",
+        "hint/text", "language-hint", "choose-language", "delete-confirm")]
+    said += [rt.catalogs.bot(lang, key, min=1, max=5) for key in ("hint/scale",
+                                                                    "hint/number-range")]
+    keys = ["keywords/stop", "keywords/start", "keywords/help", "keywords/lang",
+            "keywords/skip", "keywords/restart", "keywords/delete"]
+    words = {w.upper() for key in keys for w in rt.catalogs.bot(lang, key).split()}
+    words |= {rt.catalogs.bot(lang, key).upper() for key in ("yes", "no")}
+    words |= {"YES", "NO", "SAFETY", "YOUTH"}
+    capitals = {w for w in words if w != w.lower()}  # a script with capitals: STOP, not زبان
+    return said + sorted(f" {w} " for w in capitals) + ["1,3", "e.g."]
+
+
+def assert_speaks_web(rt, page: Page, lang: str) -> None:
+    text = f" {visible_text(page)} ".replace("(", " ").replace(")", " ").replace(".", " . ")
+    for phrase in chat_wording(rt, lang):
+        assert phrase not in text, (lang, phrase, text)
+    if lang == "en":
+        assert "reply" not in text.lower(), text
+
+
+def walk(browser: Browser, url: str, clock) -> list[Page]:
+    """Answer every page of a survey the way a person on a phone would, a few seconds a
+    page: agree, pick the first option (the first two where several may be ticked), type a
+    number or words, once leave a question empty to see its error. Returns every page."""
+    pages = [browser.open(url)]
+    empty_tried = set()
+    while pages[-1].all("form"):
+        clock.advance(timedelta(seconds=5))
+        page = pages[-1]
+        kinds = {c.attrs.get("type", c.tag) for c in page.controls}
+        if not kinds <= {"radio", "checkbox", "number", "textarea"} or not page.controls:
+            pages.append(browser.send(page.value_of(page.all("button", name="answer")[0].text)))
+        elif kinds.isdisjoint(empty_tried):
+            empty_tried |= kinds
+            pages.append(browser.send())  # nothing chosen or typed: the form's error
+            assert pages[-1].error() is not None
+        elif kinds == {"checkbox"}:
+            pages.append(browser.send([c.attrs["value"] for c in page.controls[:2]]))
+        elif kinds == {"radio"}:  # an answer from the middle: never screened out
+            pages.append(browser.send(page.controls[len(page.controls) // 2].attrs["value"]))
+        elif kinds == {"number"}:
+            pages.append(browser.send("12"))
+        else:
+            pages.append(browser.send("More police walking around at night"))
+        assert len(pages) < 60, [p.question for p in pages[-6:] if p.all("form")]
+    return pages
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("url", [RESIDENTS, YOUTH])
+def test_a_whole_run_in_every_language_shows_no_chat_wording(app, rt, surveys, clock, lang,
+                                                               url):
+    pages = walk(Browser(app), f"{url}?lang={lang}", clock)
+    assert one_response(rt).status == "complete"
+    if url == RESIDENTS:  # where you live, then the wards of that area only
+        answers = stored_answers(rt)
+        assert answers["area"] == "leyton" and answers["ward_leyton"]
+        assert not {"ward_chingford", "ward_walthamstow"} & set(answers)
+    assert {page.html_attrs["lang"] for page in pages} == {lang}
+    assert len(pages) >= 10 and sum(1 for page in pages if page.error()) >= 3
+    survey = surveys[url.removeprefix("/s/")]
+    privacy = rt.catalogs.text([lang], f"{survey.slug}/consent", survey.consent)
+    first_sentence = privacy.split(". ")[0].split("۔")[0]
+    assert len(first_sentence) > 20
+    contact = rt.catalogs.bot(lang, "web/contact", contact=CONTACT)
+    for page in pages:
+        assert_speaks_web(rt, page, lang)
+        assert first_sentence in visible_text(page)  # the privacy notice, on every page
+        assert page.one("footer").text.endswith(contact)
+        if page.all("form") and page.question != rt.catalogs.bot(lang, "web/consent-question"):
+            bar = page.one("progress")
+            label = page.by_id(bar.attrs["aria-labelledby"]).text
+            assert label == rt.catalogs.bot(lang, "web/progress", number=int(bar.attrs["value"])
+                                            + 1, total=int(bar.attrs["max"]))
+
+
+def test_the_youth_screen_out_and_typed_keywords_speak_web(app, rt, surveys):
+    browser = Browser(app)
+    browser.open(YOUTH)
+    page = browser.choose("I agree")
+    page = browser.choose("25 or over")
+    assert page.said == ["Thanks for wanting to have your say! This survey is for people "
+                         "aged 13 to 24, so that's all we need to ask."]
+    assert_speaks_web(rt, page, "en")
+    browser = Browser(app)
+    start_demo(browser)
+    browser.choose("I agree")
+    page = browser.choose("1")
+    assert page.question == "What makes you feel unsafe? (optional)"
+    page = browser.send("HELP")
+    assert page.said == ["This is Waltham Forest Council's survey for the Citizens' Assembly on "
+                         "neighbourhood policing. Contact: 020 7946 0123"]
+    assert page.question == "What makes you feel unsafe? (optional)"
+    assert_speaks_web(rt, page, "en")
+    page = browser.send("LANG")
+    assert page.question == "Choose your language"
+    assert_speaks_web(rt, page, "en")
+
+
+# How to choose another language, as each catalogue says it in the intro: the page has its
+# own language list, so none of these is shown.
+LANG_LINES = {
+    "en": ["Reply LANG for another language."],
+    "ro": ["Altă limbă: scrieți LIMBA.", "Altă limbă: scrie LIMBA."],
+    "ur": ["دوسری زبان کے لیے LANG لکھیں۔"],
+    "bg": ["Друг език: напишете ЕЗИК.", "Друг език: напиши ЕЗИК."],
+    "pl": ["Inny język: odpisz JĘZYK."],
+    "tr": ["Başka dil için DİL yazın.", "Başka dil için DİL yaz."],
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_intro_leaves_out_how_to_choose_another_language(app, rt, surveys, lang):
+    for url, line in zip([RESIDENTS, YOUTH], LANG_LINES[lang] * 2, strict=False):
+        survey = surveys[url.removeprefix("/s/")]
+        intro = rt.catalogs.text([lang], f"{survey.slug}/intro", survey.intro)
+        assert intro.endswith(" " + line)  # what a chat is sent
+        page = Browser(app).open(f"{url}?lang={lang}")
+        assert page.said == [intro.removesuffix(" " + line)]  # all the rest is shown
+        assert line not in visible_text(page)
+        assert page.one("a", hreflang=lang).attrs["aria-current"] == "true"  # the list
+
+
+def test_restart_typed_in_the_form_asks_first_in_the_forms_words(rt, browser):
+    start_demo(browser)
+    browser.choose("I agree")
+    browser.choose("1")
+    page = browser.send("RESTART")
+    assert page.question == "Start again? The answers you have given will be lost."
+    assert [option.attrs["value"] for option in page.controls] == ["yes", "no"]
+    assert_speaks_web(rt, page, "en")  # not "Reply YES to start again, or NO to carry on."
+    page = browser.choose("No")
+    assert page.said == ["OK, your answers are kept. Carrying on."]
+    assert page.question == "What makes you feel unsafe? (optional)"
+    assert stored_answers(rt) == {"feel_safe": 1}
+    browser.send("RESTART")
+    page = browser.choose("Yes")
+    assert page.said == ["Starting again."]
+    assert page.question == "How safe do you feel? 1 = very unsafe, 5 = very safe"
+    assert stored_answers(rt) == {}
+
+
+def test_the_restart_question_is_the_forms_own_in_urdu(rt, browser):
+    page = browser.open(f"{RESIDENTS}?lang=ur")
+    page = browser.send(page.value_of("میں متفق ہوں"))
+    while page.controls[0].tag != "textarea":  # the first answer to each, up to free text
+        page = browser.send(page.controls[0].attrs["value"])
+    page = browser.send("RESTART")
+    assert page.question == "دوبارہ شروع کریں؟ آپ کے دیے گئے جوابات ختم ہو جائیں گے۔"
+    assert [option.attrs["value"] for option in page.controls] == ["yes", "no"]
+    assert rt.catalogs.bot("ur", "restart-confirm") not in visible_text(page)  # "...ہاں لکھیں"
+    page = browser.choose("نہیں")
+    assert page.controls[0].tag == "textarea"  # carrying on where it was
+
+
+def test_a_stop_in_plain_words_typed_in_the_form_opts_out(rt, browser):
+    start_demo(browser)
+    browser.choose("I agree")
+    page = browser.choose("1")
+    assert page.question == "What makes you feel unsafe? (optional)"
+    page = browser.send("please stop texting me")
+    assert page.said == ["You will not get any more messages from us."]  # no "Reply START"
+    assert not page.all("form")
+    assert_speaks_web(rt, page, "en")
+    assert "please stop texting me" not in stored_answers(rt).values()
+    with rt.sessions() as db:
+        assert [(o.channel, o.action) for o in db.scalars(select(OptOut))] == [("web", "out")]
+    page = browser.open("/s/demo")  # coming back to the link: still stopped, nothing asked
+    assert page.said == ["You will not get any more messages from us."]
+    assert not page.all("form")
+
+
+def test_without_help_contact_the_footer_names_the_organisation(config, clock, surveys):
+    del config["HELP_CONTACT"]
+    app = create_app(config, clock=clock)
+    try:
+        rt = app.extensions["outreach"]
+        assert rt.settings.help_contact is None
+        load_surveys(rt)
+        for lang, line in [("en", "For help, contact Waltham Forest Council."),
+                           ("ur", "مدد کے لیے: Waltham Forest Council")]:
+            page = Browser(app).open(f"{RESIDENTS}?lang={lang}")
+            assert page.one("footer").text.endswith(line)
+            assert page.one("bdi").text == "Waltham Forest Council"
+            assert "None" not in visible_text(page) and "{" not in visible_text(page)
+    finally:
+        app.extensions["outreach"].engine.dispose()
+
+
+def progress_of(page: Page) -> tuple[str, int, int]:
+    bar = page.one("progress")
+    return (page.by_id(bar.attrs["aria-labelledby"]).text, int(bar.attrs["value"]),
+            int(bar.attrs["max"]))
+
+
+def test_progress_counts_the_questions_that_apply_so_far(browser):
+    page = browser.open(RESIDENTS)
+    assert not page.all("progress")  # consent is not a question
+    page = browser.choose("I agree")
+    assert progress_of(page) == ("Question 1 of 14", 0, 14)
+    for label in ("4", "2"):
+        page = browser.choose(label)
+    page = browser.choose("CCTV")
+    page = browser.choose("3")
+    assert page.question.startswith("In the last 12 months, have you had any contact")
+    assert progress_of(page) == ("Question 5 of 14", 4, 14)
+    page = browser.choose("Yes")  # opens the follow-up question: one more applies
+    assert page.question == "Overall, how were you treated by the police that time?"
+    assert progress_of(page) == ("Question 6 of 15", 5, 15)
+    page = browser.send()  # an error keeps the count
+    assert progress_of(page) == ("Question 6 of 15", 5, 15)
+
+
+def test_the_progress_line_is_translated(browser):
+    browser.open(RESIDENTS + "?lang=pl")
+    page = browser.choose("Zgadzam się")
+    assert progress_of(page) == ("Pytanie 1 z 14", 0, 14)
+
+
+# The list of open surveys at / ---------------------------------------------------------------
+
+
+def survey_links(page: Page) -> list[tuple[str, str]]:
+    return [(a.text, a.attrs["href"]) for a in page.all("a") if a.parents[-1].tag == "li"
+            and a.parents[-2].attrs.get("class") == "surveys"]
+
+
+def test_the_front_page_lists_the_open_surveys_in_the_browsers_language(app, surveys):
+    response = app.test_client().get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers  # a visit to the list stores nothing
+    page = checked(Page(response.text))
+    assert page.html_attrs == {"lang": "pl", "dir": "ltr"}
+    assert page.one("h1").text == "Podziel się opinią"
+    assert survey_links(page) == [
+        ("Demo survey", "/s/demo?lang=en"),  # offered in English only
+        ("Głos mieszkańców o policji dzielnicowej", "/s/neighbourhood-policing?lang=pl"),
+        ("Głos młodych o bezpieczeństwie i policji", "/s/youth-voice?lang=pl"),
+    ]
+    assert "wellbeing-check-in" not in response.text  # members are invited, not listed
+    assert page.one("footer").text == f"Pytania lub problemy? Prosimy o kontakt: {CONTACT}."
+    assert page.one("a", hreflang="pl").attrs["aria-current"] == "true"
+
+
+def test_the_front_page_follows_lang_and_falls_back_to_english(app, surveys):
+    client = app.test_client()
+    page = checked(Page(client.get("/?lang=ur", headers={"Accept-Language": "pl"}).text))
+    assert page.html_attrs == {"lang": "ur", "dir": "rtl"}
+    assert (URDU_TITLE, "/s/neighbourhood-policing?lang=ur") in survey_links(page)
+    page = checked(Page(client.get("/", headers={"Accept-Language": "fr-FR"}).text))
+    assert page.html_attrs["lang"] == "en"
+    assert ("Your say on neighbourhood policing", "/s/neighbourhood-policing?lang=en") in (
+        survey_links(page))
+    link = page.one("a", href="/s/neighbourhood-policing?lang=en")
+    form = checked(Page(client.get(link.attrs["href"]).text))
+    assert form.question == CONSENT
+
+
+def test_the_front_page_without_surveys_says_so(app):
+    response = app.test_client().get("/")
+    assert response.status_code == 200
+    page = checked(Page(response.text))
+    assert "There is no survey open at the moment." in page.one("main").text
