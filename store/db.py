@@ -8,7 +8,7 @@ SQLite takes one writer at a time, and a writer that finds the database busy sle
 polls (1, 2, 5 … 100 ms) until it is free: with several web workers that polling is the
 latency tail. So writers first queue on an OS file lock beside the database
 (`<db>-writers.lock`, flock): the kernel wakes the next one the moment the lock is let go,
-as the transaction commits or rolls back. The busy timeout stays as
+just after the transaction commits or rolls back. The busy timeout stays as
 the fallback (a thread that already holds the lock through another connection does not
 queue again: it meets SQLite's own busy handling, as before).
 """
@@ -60,8 +60,8 @@ def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs) -> E
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     if queue is not None:
-        event.listen(engine, "commit", queue.leave_transaction)
-        event.listen(engine, "rollback", queue.leave_transaction)
+        event.listen(engine, "commit", queue.commit_then_leave)
+        event.listen(engine, "rollback", queue.rollback_then_leave)
         event.listen(engine, "checkin", queue.leave_event)
         event.listen(engine, "invalidate", queue.leave_event)
         event.listen(engine, "close", queue.close_event)
@@ -97,10 +97,26 @@ class _WriterQueue:
             self._held.add(key)
         self._holder.key = key
 
-    def leave_transaction(self, connection) -> None:
-        """COMMIT or ROLLBACK is about to run: let the next writer in. (It may meet the
-        database busy for the moment the COMMIT takes; SQLite's busy handler covers that.)"""
-        self.leave_event(connection.connection.dbapi_connection)
+    def commit_then_leave(self, connection) -> None:
+        """SQLAlchemy is about to COMMIT: do it now, then let the next writer in, so that it
+        never finds the database still busy with our COMMIT (and sleeps in SQLite's busy
+        handler). SQLAlchemy's own commit() that follows finds no transaction and does
+        nothing; if ours fails, the transaction is still open and that one raises, wrapped
+        as usual."""
+        self._then_leave(connection, "commit")
+
+    def rollback_then_leave(self, connection) -> None:
+        """The same for ROLLBACK."""
+        self._then_leave(connection, "rollback")
+
+    def _then_leave(self, connection, finish: str) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
+        try:
+            getattr(dbapi_connection, finish)()
+        except Exception:  # noqa: BLE001 - SQLAlchemy's own call raises it properly
+            pass
+        finally:
+            self.leave_event(dbapi_connection)
 
     def leave_event(self, dbapi_connection, *_args) -> None:
         """The connection is back in the pool (or failed): let the next writer in."""
