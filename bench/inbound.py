@@ -77,11 +77,13 @@ def write_requests(folder: Path, base_url: str, per_connection: int, batch: str)
         (folder / f"requests-{connection}.txt").write_text("\n".join(lines) + "\n")
 
 
-def serve(spec: str, port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    """A gunicorn with `outreach serve`'s settings, serving the WSGI app `spec`."""
+def serve(spec: str, port: int, env: dict[str, str], cwd: Path,
+          extra: tuple[str, ...] = ()) -> subprocess.Popen:
+    """A gunicorn with `outreach serve`'s settings (plus `extra`), serving the WSGI app
+    `spec`."""
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS),
                "--bind", f"127.0.0.1:{port}", "--timeout", "30", "--access-logfile", "-",
-               "--forwarded-allow-ips", "127.0.0.1", "--pythonpath", str(ROOT), spec]
+               "--forwarded-allow-ips", "127.0.0.1", "--pythonpath", str(ROOT), *extra, spec]
     server = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30

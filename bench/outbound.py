@@ -1,6 +1,7 @@
 """Outbound throughput: 10,000 queued messages through the worker to a local fake Twilio.
 
-The fake (bench/fake_provider.py) runs under gunicorn; each worker is a process of its own
+The fake (bench/fake_provider.py) runs under gunicorn (threaded, keeping connections
+alive as Twilio's API does); each worker is a process of its own
 running the real worker rounds (`bot.worker.run_once`) with the real Twilio client and the
 send-rate limit off, until the outbox is empty. Every body is unique, so the fake's log
 shows whether any message was sent twice.
@@ -86,7 +87,9 @@ def measure(kind: str, workers: int, count: int = 10_000) -> Outbound:
         port = free_port()
         fake = f"http://127.0.0.1:{port}"
         env = dict(os.environ, BENCH_SENT_LOG=str(log))
-        provider = serve("bench.fake_provider:app()", port, env, tmp)
+        # Threaded workers keep connections alive, as Twilio's API does.
+        provider = serve("bench.fake_provider:app()", port, env, tmp,
+                         ("--worker-class", "gthread", "--threads", "4", "--keep-alive", "30"))
         try:
             _queue(url, fake, count)
             procs = [subprocess.Popen([sys.executable, "-m", "bench.outbound", url, fake],
