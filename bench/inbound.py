@@ -146,7 +146,7 @@ def _load_surveys(url: str) -> None:
 
 
 TARGETS = {  # name: (WSGI spec, needs the project's schema)
-    "project": ("app:create_app()", True),
+    "project": ("app:serve_app()", True),  # as `outreach serve` runs it
     "durable floor": ("bench.reference:floor_app()", False),
     "static ceiling": ("bench.reference:static_app()", False),
 }

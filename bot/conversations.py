@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses, effects, engine, plaintext, ratelimit
@@ -86,6 +86,13 @@ def _slow_down(session: Session, rt: Runtime, conversation: Conversation, now: d
     return [reply]
 
 
+# The new state and next wait, written as one statement built once (not through the ORM's
+# unit of work: this runs for every message).
+_SAVE = (update(Conversation).where(Conversation.id == bindparam("row"))
+         .values(state=bindparam("state"), nudge_at=bindparam("nudge_at"),
+                 expire_at=bindparam("expire_at")))
+
+
 def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Event,
             now: datetime, deliver: Delivery, reply_to: int | None) -> list[Reply]:
     address = conversation.address
@@ -98,10 +105,12 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     target = addresses.provider_address(address.scheme, address.value)
     erased = effects.apply(session, conversation, sprint.effects, channel, now)
     if not erased:
-        conversation.state = sprint.state.to_json()
         wait = sprint.wait
-        conversation.nudge_at = wait.nudge_at if wait and channel != "web" else None
-        conversation.expire_at = wait.expire_at if wait else None
+        session.execute(_SAVE, {
+            "row": conversation.id, "state": sprint.state.to_json(),
+            "nudge_at": wait.nudge_at if wait and channel != "web" else None,
+            "expire_at": wait.expire_at if wait else None},
+            execution_options={"synchronize_session": False})
     quiet = QuietHours.from_settings(rt.settings) if deliver is Delivery.SCHEDULED else None
     replies = plaintext.fit_sms(sprint.replies) if channel == "sms" else sprint.replies
     record_replies(session, replies, channel, target, None if erased else contact.id,
