@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
+from bench import reference
 from store.db import transaction
 from store.migrate import upgrade
 
@@ -163,6 +164,8 @@ def measure(kind: str, seconds: int = 10, warmup: int = 2,
             url = _database(kind, tmp, slug)
             if project:
                 _load_surveys(url)
+            elif slug == "durable":
+                reference.prepare_floor(url)
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             write_requests(tmp / slug / "warm", base, 200, "W")

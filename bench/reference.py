@@ -32,10 +32,16 @@ floor_messages = Table(
 )
 
 
+def prepare_floor(url: str) -> None:
+    """The floor's one table (made before the server starts: its workers would race)."""
+    engine = make_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+
+
 def floor_app() -> Flask:
     """Signature check and one committed row per message."""
     engine = make_engine(os.environ["BENCH_DATABASE_URL"])
-    metadata.create_all(engine)
     insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
     base = os.environ["PUBLIC_BASE_URL"].rstrip("/")
