@@ -194,18 +194,26 @@ def send_due(rt: Runtime, senders: Mapping[str, Sender], now: datetime | None = 
     if not batch:
         return batch.cancelled
     held_back: dict[tuple[str, str], datetime] = {}  # address -> its retry's time
+    messages = list(batch)
+    ahead: tuple[int, bool] | None = None  # (row, taken) decided with the row before it
     with _Heartbeat(rt, batch):
-        for message in batch:
+        for n, message in enumerate(messages):
             key = (message.channel, message.address)
             if key in held_back:
                 _persist(partial(_release, rt, batch, message, held_back[key], now), sleep)
                 continue
             if pace is not None:
                 pace(message.channel)
-            if not _persist(partial(_take, rt, batch, message), sleep):
+            if ahead is not None and ahead[0] == message.id:
+                taken = ahead[1]
+            else:
+                taken = _persist(partial(_take, rt, batch, message), sleep)
+            if not taken:
                 continue  # re-claimed by another worker, or cancelled: not ours to send
             outcome = _send_one(senders[message.channel], message)
-            retry_at = _persist(partial(_record, rt, batch, message, outcome, now), sleep)
+            following = messages[n + 1] if n + 1 < len(messages) else None
+            retry_at, ahead = _persist(partial(_record, rt, batch, message, outcome, now,
+                                               following, held_back), sleep)
             if retry_at is not None:
                 held_back[key] = retry_at
     return len(batch) + batch.cancelled
@@ -274,13 +282,16 @@ _SENT = (update(Message).where(Message.id == bindparam("row"))
 def _take(rt: Runtime, batch: Claim, message: Outgoing) -> bool:
     """Right before sending: renew this row's lease and count the attempt, if it is still
     ours and still to go."""
-    now = rt.now()
     with transaction(rt.sessions) as session:
-        taken = session.execute(_TAKE, {"row": message.id, "token": batch.token, "now": now},
-                                execution_options={"synchronize_session": False}).first()
-        if taken is None:  # opted out since the claim: cancel it here (the opt-out does too)
-            optouts.cancel(session, now, Message.id == message.id, optouts.silenced())
-        return taken is not None
+        return _take_in(session, batch, message, rt.now())
+
+
+def _take_in(session: Session, batch: Claim, message: Outgoing, now: datetime) -> bool:
+    taken = session.execute(_TAKE, {"row": message.id, "token": batch.token, "now": now},
+                            execution_options={"synchronize_session": False}).first()
+    if taken is None:  # opted out since the claim: cancel it here (the opt-out does too)
+        optouts.cancel(session, now, Message.id == message.id, optouts.silenced())
+    return taken is not None
 
 
 def _release(rt: Runtime, batch: Claim, message: Outgoing, not_before: datetime,
@@ -304,37 +315,53 @@ def _send_one(sender: Sender, message: Outgoing):
         return TemporaryFailure(type(exc).__name__)
 
 
-def _record(rt: Runtime, batch: Claim, message: Outgoing, outcome,
-            now: datetime) -> datetime | None:
+def _record(rt: Runtime, batch: Claim, message: Outgoing, outcome, now: datetime,
+            following: Outgoing | None = None,
+            held_back: Mapping[tuple[str, str], datetime] | None = None,
+            ) -> tuple[datetime | None, tuple[int, bool] | None]:
+    """Store a send's outcome and, in the same transaction, take the batch's next row if it
+    will go next (one transaction a message instead of two). Returns when this one will be
+    tried again, if it will, and (next row, taken) when the next row was looked at."""
+    with transaction(rt.sessions) as session:
+        retry_at = _record_in(session, batch, message, outcome, now)
+        waiting = set(held_back or ())  # addresses whose next rows are given back
+        if retry_at is not None:
+            waiting.add((message.channel, message.address))
+        if following is None or (following.channel, following.address) in waiting:
+            return retry_at, None
+        return retry_at, (following.id, _take_in(session, batch, following, rt.now()))
+
+
+def _record_in(session: Session, batch: Claim, message: Outgoing, outcome,
+               now: datetime) -> datetime | None:
     """Store a send's outcome; returns when it will be tried again, if it will.
 
     What the provider answered is the truth and is always recorded — a sent message is
     marked sent even if its lease ran out meanwhile, so no one sends it again. A temporary
     failure is left alone if the row is no longer this worker's (re-claimed, cancelled)."""
-    with transaction(rt.sessions) as session:
-        if not isinstance(outcome, TemporaryFailure | PermanentFailure):  # sent: one statement
-            session.execute(_SENT, {"row": message.id, "provider_id": outcome, "now": now},
-                            execution_options={"synchronize_session": False})
+    if not isinstance(outcome, TemporaryFailure | PermanentFailure):  # sent: one statement
+        session.execute(_SENT, {"row": message.id, "provider_id": outcome, "now": now},
+                        execution_options={"synchronize_session": False})
+        return None
+    row = session.get(Message, message.id, with_for_update=True)
+    if row is None:  # purged meanwhile
+        return None
+    if isinstance(outcome, TemporaryFailure):
+        if row.claim_token != batch.token or row.status != "sending":
             return None
-        row = session.get(Message, message.id, with_for_update=True)
-        if row is None:  # purged meanwhile
-            return None
-        if isinstance(outcome, TemporaryFailure):
-            if row.claim_token != batch.token or row.status != "sending":
-                return None
-            row.error_code = outcome.code
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = "failed"
-            else:
-                delay = backoff(row.attempts)
-                if outcome.retry_after:
-                    delay = max(delay, timedelta(seconds=outcome.retry_after))
-                row.status, row.next_attempt_at = "queued", now + delay
+        row.error_code = outcome.code
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
         else:
-            row.status, row.error_code = outcome.status, outcome.code
-            _final_failure(session, row, outcome, now)
-        row.claim_token, row.updated_at = None, now
-        return row.next_attempt_at if row.status == "queued" else None
+            delay = backoff(row.attempts)
+            if outcome.retry_after:
+                delay = max(delay, timedelta(seconds=outcome.retry_after))
+            row.status, row.next_attempt_at = "queued", now + delay
+    else:
+        row.status, row.error_code = outcome.status, outcome.code
+        _final_failure(session, row, outcome, now)
+    row.claim_token, row.updated_at = None, now
+    return row.next_attempt_at if row.status == "queued" else None
 
 
 def _final_failure(session: Session, row: Message, failure: PermanentFailure,
