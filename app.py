@@ -22,7 +22,7 @@ import store
 import surveys
 import webhooks
 from bot import logs
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
 from store import migrate
 from store.db import ping
@@ -130,7 +130,10 @@ class OutreachCommand(click.Group):
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def _app(self, ctx: click.Context) -> Flask:
-        app = ctx.ensure_object(ScriptInfo).load_app()
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError as exc:  # a setting we cannot use: say which, no traceback
+            raise click.ClickException(f"configuration: {exc}") from exc
         if not current_app or current_app._get_current_object() is not app:
             ctx.with_resource(app.app_context())
         return app

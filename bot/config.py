@@ -102,7 +102,8 @@ class Settings:
         try:
             tz = ZoneInfo(get("OUTREACH_TIMEZONE", "Europe/London"))
         except (KeyError, ValueError, OSError) as exc:  # OSError: a folder such as "Europe"
-            raise ConfigError(f"unknown OUTREACH_TIMEZONE: {exc}") from exc
+            raise ConfigError("OUTREACH_TIMEZONE must name a time zone such as Europe/London, "
+                              f"not {get('OUTREACH_TIMEZONE')!r}") from exc
         translator = get("TRANSLATOR", "none").lower()  # nothing leaves until chosen
         if translator not in ("none", "libretranslate", "google"):
             raise ConfigError("TRANSLATOR must be none, libretranslate or google")
@@ -134,12 +135,22 @@ class Settings:
             org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
             help_contact=get("HELP_CONTACT", get("OUTREACH_HELP_CONTACT")),  # old name too
             default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
-            nudge_after=parse_duration(get("SURVEY_NUDGE_AFTER", "20h")),
-            expire_after=parse_duration(get("SURVEY_EXPIRE_AFTER", "3d")),
+            nudge_after=_named("SURVEY_NUDGE_AFTER", parse_duration,
+                               get("SURVEY_NUDGE_AFTER", "20h")),
+            expire_after=_named("SURVEY_EXPIRE_AFTER", parse_duration,
+                                get("SURVEY_EXPIRE_AFTER", "3d")),
             rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "60"),
                                        "RATE_LIMIT_PER_MINUTE"),
             loop_limit=_int(get("LOOP_LIMIT", "10"), "LOOP_LIMIT"),
         )
+
+
+def _named(name: str, parse, value: str):
+    """`parse(value)`, its ConfigError naming the variable the value came from."""
+    try:
+        return parse(value)
+    except ConfigError as exc:
+        raise ConfigError(f"{name}: {exc}") from exc
 
 
 def _int(value: str, name: str) -> int:

@@ -193,3 +193,12 @@ def test_a_piped_chat_of_hundreds_of_lines_is_answered_to_the_last_line(tmp_path
     app.extensions["outreach"].engine.dispose()
     assert len(inbound) == 200
     assert [m.body for m in inbound if m.id not in answered] == []
+
+
+def test_a_setting_that_cannot_be_used_is_named_without_a_traceback(tmp_path):
+    env = dict(os.environ, SECRET_KEY="x", INSTANCE_PATH=str(tmp_path),
+               SURVEY_NUDGE_AFTER="1.5h")
+    result = _outreach(["surveys", "list"], env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "configuration: SURVEY_NUDGE_AFTER: not a duration: '1.5h'" in result.stderr

@@ -54,7 +54,7 @@ bp = Blueprint("web", __name__, template_folder="templates")
 
 SKIP, LANG = "SKIP", "LANG"  # keywords the engine understands in every language
 AGREE, DECLINE = "1", "2"  # consent's buttons post what a chat would type
-OPEN_TO = ("residents", "youth")  # audiences listed at /; members are invited, not listed
+OPEN_TO = ("residents", "youth")  # audiences on the web; members are invited, never open
 SESSION_KEYS = ("web_token", "web_csrf", "web_slug", "web_ref", "web_step", "web_tries",
                 "web_notice")
 SECURITY_HEADERS = {
@@ -221,8 +221,11 @@ def _advance(rt: Runtime, handled: Handled, provider_id: str | None = None) -> b
 
 
 def _survey(rt: Runtime, slug: str) -> Questionnaire | None:
+    """An open survey by its slug; a members' survey (the wellbeing check-in) is not one:
+    it goes to assembly members by name, never to whoever has the link."""
     with rt.sessions() as db:
-        return registry.current(db).get(slug)
+        survey = registry.current(db).get(slug)
+    return survey if survey is not None and survey.audience in OPEN_TO else None
 
 
 def _visitor(rt: Runtime, token: str | None) -> history.ContactSummary | None:

@@ -62,6 +62,7 @@ def test_each_english_question_fits_one_sms():
 # Every message as sent costs at most 3 SMS parts, in every language --------------------
 
 LANGS = ["en", "ro", "ur", "bg", "pl", "tr"]
+ORG = "Waltham Forest Council"  # OUTREACH_ORG_NAME's default, as HELP names it
 CONTACT = "engage@walthamforest.gov.uk"  # docs/configuration.md: keep HELP_CONTACT about this
 NOT_SENT = ("keywords/", "words/", "web/", "yes", "no")  # word lists, labels, web pages
 
@@ -73,12 +74,15 @@ def _sent(replies) -> list[str]:
 def _every_message(lang: str) -> dict[str, str]:
     """What the bot sends in `lang`: its own texts, HELP with a contact, every survey message
     (intro and consent as a first message starts them, each question as asked)."""
-    env = make_env(paths=SHIPPED, help_contact=CONTACT)
-    sent = {f"bot/{key}": env.catalogs.bot(lang, key, org="Waltham Forest Council", min=1,
+    env = make_env(paths=SHIPPED, help_contact=CONTACT, org=ORG)
+    sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1,
                                            max=100, contact=CONTACT)
             for key in BOT if not key.startswith(NOT_SENT)}
     helped = engine.resume(State(Person(lang)), Incoming("HELP"), NOW, env)
     sent["bot/help as sent"] = _sent(helped.replies)[0]
+    unset = make_env(paths=SHIPPED, org=ORG)  # a fresh install: HELP_CONTACT not set yet
+    helped = engine.resume(State(Person(lang)), Incoming("HELP"), NOW, unset)
+    sent["bot/help as sent, no contact set"] = _sent(helped.replies)[0]
     for survey in env.surveys.values():
         started = engine.resume(State(Person(lang)), Incoming("", start=Start(survey.slug)),
                                 NOW, env)

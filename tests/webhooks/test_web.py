@@ -552,6 +552,18 @@ def test_an_unknown_survey_is_a_404_page(app, surveys):
     assert client.get_cookie("session") is None
 
 
+def test_the_members_wellbeing_check_in_is_not_open_on_the_web(app, rt, surveys):
+    """It goes to assembly members by name; a link must not let anyone answer it (and be
+    told that "a member of the team will get in touch")."""
+    client = app.test_client()
+    for response in (client.get("/s/wellbeing-check-in"),
+                     client.post("/s/wellbeing-check-in", data={"answer": "1"})):
+        assert response.status_code == 404
+        assert checked(Page(response.text)).one("h1").text == "Survey not found"
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
 # Cookies and headers -----------------------------------------------------------------------
 
 
