@@ -65,6 +65,8 @@ def chat(channel: str, sender: str | None) -> None:
         for reply in handled.replies:
             click.echo(plaintext.render(reply))
             click.echo()
+        if not handled.replies:  # e.g. after STOP: say so, or the silence looks like a hang
+            click.echo("(no reply)\n")
 
 
 @click.command("worker")

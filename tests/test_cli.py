@@ -202,3 +202,11 @@ def test_a_setting_that_cannot_be_used_is_named_without_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "configuration: SURVEY_NUDGE_AFTER: not a duration: '1.5h'" in result.stderr
+
+
+def test_chat_says_when_a_message_gets_no_reply(tmp_path):
+    env = _fresh(tmp_path, "quiet")
+    result = _outreach(["chat", "--from", "07700 900998"], env, "hello\nSTOP\nhello again\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith("(no reply)")
+    assert result.stdout.count("(no reply)") == 1
