@@ -42,7 +42,7 @@ from bot.state import (
 )
 from surveys import conditions
 from surveys.model import Question, Questionnaire
-from translations.catalog import Catalogs, language_name
+from translations.catalog import Catalogs, language_name, language_names
 
 KEYWORDS = ("stop", "start", "help", "lang", "skip", "restart", "delete")
 ENGAGER_CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -266,8 +266,9 @@ class _Turn:
         chosen = None
         if norm.isdigit() and 1 <= int(norm) <= len(options):
             chosen = options[int(norm) - 1].id
-        for option in options:
-            if norm in (answers.fold(option.label), option.id):
+        for option in options:  # its number, its code, or its name in theirs or English
+            names = language_names(option.id, "en", self.lang)
+            if norm == option.id or norm in {answers.fold(name) for name in names}:
                 chosen = option.id
         if chosen is None:
             if keyword is not None:

@@ -86,3 +86,15 @@ def language_name(lang: str) -> str:
     except (UnknownLocaleError, ValueError):
         return lang
     return name[:1].upper() + name[1:]
+
+
+def language_names(lang: str, *in_languages: str | None) -> set[str]:
+    """What people may type to choose a language: its own name and its name in each of
+    `in_languages` ('Türkçe', 'Turkish', 'turecki')."""
+    names = {language_name(lang)}
+    for other in filter(None, in_languages):
+        try:
+            names.add(Locale.parse(lang).get_display_name(other) or lang)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return names

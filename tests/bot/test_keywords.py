@@ -98,6 +98,28 @@ class TestOneLanguageOrder:
         assert orders == [RESIDENT_LANGUAGES] * 3
 
 
+class TestChoosingALanguageByName:
+    """The LANG menu takes a language's number, its own name, or its name in English or in
+    the language the person is reading: a resident may not know how Urdu writes "Urdu"."""
+
+    @pytest.mark.parametrize(("typed", "chosen"), [
+        ("Turkish", "tr"), ("urdu", "ur"), ("Türkçe", "tr"), ("6", "tr"), ("Romanian", "ro"),
+        ("bulgarian", "bg"),
+    ])
+    def test_in_english(self, env, typed, chosen):
+        state, _ = talk(env, ["SAFETY", "LANG", typed])
+        assert state.contact.language == chosen
+
+    def test_in_the_language_being_read(self, env):
+        state, _ = talk(env, ["Dzień dobry", "JĘZYK", "turecki"])  # Polish for Turkish
+        assert state.contact.language == "tr"
+
+    def test_anything_else_is_asked_again(self, env):
+        state, sprints = talk(env, ["SAFETY", "LANG", "Klingon"])
+        assert state.run.interrupt == "language"
+        assert texts(sprints[-1])[0] == env.catalogs.bot("en", "language-hint")
+
+
 class TestStartAgain:
     def test_start_after_a_finished_survey_says_it_is_done(self, env):
         state, _ = talk(env, ["DEMO", "yes", "4", "1", "1", "no", "7", "STOP"])
