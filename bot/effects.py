@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import optouts
 from bot.erasure import erase_contact
-from bot.outbox import insert_for
+from bot.outbox import prebuilt_insert
 from bot.state import (
     AnswerRecorded,
     ConsentGiven,
@@ -118,26 +118,21 @@ def _answer(scene: Scene, effect: AnswerRecorded) -> None:
         english, status = effect.value, "done"
     else:
         english, status = None, "pending"
-    scene.session.execute(_upsert(scene.session), dict(
+    scene.session.execute(prebuilt_insert(scene.session, _upsert), dict(
         response_id=response_id, question_id=effect.question, value=effect.value,
         raw_text=effect.text, answered_at=scene.now, text_language=effect.text_language,
         translation_en=english, translation_status=status))
 
 
-_UPSERTS: dict[str, object] = {}  # per dialect, built once (see bot/contacts.py)
 _REPLACED = ("value", "raw_text", "answered_at", "text_language", "translation_en",
              "translation_status")
 
 
-def _upsert(session: Session):
+def _upsert(insert):
     """INSERT … ON CONFLICT (response, question) DO UPDATE: one statement either way."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERTS:
-        stmt = insert_for(session)(Answer.__table__)
-        _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=["response_id", "question_id"],
-            set_={name: stmt.excluded[name] for name in _REPLACED})
-    return _UPSERTS[dialect]
+    stmt = insert(Answer.__table__)
+    return stmt.on_conflict_do_update(index_elements=["response_id", "question_id"],
+                                      set_={name: stmt.excluded[name] for name in _REPLACED})
 
 
 @handles(ResponseCompleted)

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.answers import MAX_TEXT
-from bot.outbox import enqueue, insert_for, reply_from_row, reply_payload
+from bot.outbox import enqueue, prebuilt_insert, reply_from_row, reply_payload
 from bot.quiet import QuietHours
 from bot.state import Reply, Start
 from store.models import Message
@@ -45,18 +45,12 @@ class Delivery(Enum):
     SCHEDULED = "scheduled"  # a timer's replies: the worker sends them outside quiet hours
 
 
-_LOG: dict[str, object] = {}  # per dialect, built once
-
-
-def _log_statement(session: Session):
-    dialect = session.get_bind().dialect.name
-    if dialect not in _LOG:
-        table = Message.__table__
-        _LOG[dialect] = (insert_for(session)(table)
-                         .on_conflict_do_nothing(
-                             index_elements=["channel", "direction", "provider_id"])
-                         .returning(table.c.id))
-    return _LOG[dialect]
+def _log_statement(insert):
+    """INSERT … ON CONFLICT (provider id) DO NOTHING RETURNING id: a retry stores nothing."""
+    table = Message.__table__
+    return (insert(table)
+            .on_conflict_do_nothing(index_elements=["channel", "direction", "provider_id"])
+            .returning(table.c.id))
 
 
 def log_inbound(session: Session, inbound: Inbound, address: str, now: datetime,
@@ -65,7 +59,7 @@ def log_inbound(session: Session, inbound: Inbound, address: str, now: datetime,
     without a provider id nothing can conflict)."""
     # PostgreSQL cannot store NUL in text; the log keeps no more than an answer would.
     body = inbound.text.translate(_CONTROL)[:MAX_TEXT]
-    return session.scalar(_log_statement(session), dict(
+    return session.scalar(prebuilt_insert(session, _log_statement), dict(
         direction="in", channel=inbound.channel, address=address, body=body,
         provider_id=inbound.provider_id, status="received",
         payload={"media": True} if inbound.media else None, contact_id=contact_id,

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam, exists, or_, select, update
@@ -60,6 +60,17 @@ T = TypeVar("T")
 def insert_for(session: Session):
     """The dialect's INSERT, which has ON CONFLICT DO NOTHING (PostgreSQL and SQLite)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def prebuilt_insert(session: Session, build: Callable[[Callable], Any]):
+    """`build(insert)` with the session's dialect's INSERT, built once per dialect: on the
+    message path, building a statement costs more than running it."""
+    return _prebuilt(build, session.get_bind().dialect.name)
+
+
+@cache
+def _prebuilt(build: Callable[[Callable], Any], dialect: str):
+    return build(pg_insert if dialect == "postgresql" else sqlite_insert)
 
 
 def reply_payload(reply: Reply) -> dict[str, Any]:
