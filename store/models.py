@@ -6,13 +6,14 @@ Provider ids are unique so that a provider's retry can never be stored twice.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -271,3 +272,72 @@ class Erasure(Base):
     responses: Mapped[int] = mapped_column(Integer)
     messages: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Engager(Base):
+    """A trained young peer engager: their code carries friends into the youth survey.
+
+    `contact_id` is the engager's own phone or Telegram chat (so the bot knows them when
+    they write PROMPTS, LOG or STATS); `pack_week` is the last weekly prompt pack sent.
+    """
+
+    __tablename__ = "engagers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pack_week: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Alert(Base):
+    """Something said that a person must act on: a safeguarding disclosure or low wellbeing.
+
+    Written in the transaction that stores the message, so it is never lost. It keeps its
+    own copy of the words: a safeguarding record outlives the person's DELETE (the links to
+    them are cleared, the record stays for the lead; docs/safeguarding.md says why).
+    severity orders the queue: 3 in danger now, 2 at risk, 1 concern.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_open", "acked_at", "severity"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # safeguarding | wellbeing
+    severity: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    text_en: Mapped[str | None] = mapped_column(Text)
+    translation_status: Mapped[str | None] = mapped_column(String(16))  # pending|done|failed
+    channel: Mapped[str] = mapped_column(String(16))
+    survey: Mapped[str | None] = mapped_column(String(64))
+    question: Mapped[str | None] = mapped_column(String(64))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("messages.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_by: Mapped[str | None] = mapped_column(String(255))
+    ack_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ScreenOut(Base):
+    """Someone a survey is not for (an under-13 in the youth survey): a count, nothing else.
+
+    No contact, no time finer than the day, no words: their answers and messages are erased.
+    """
+
+    __tablename__ = "screen_outs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
