@@ -95,6 +95,7 @@ def serve_app() -> Flask:
     by reference counting anyway.
     """
     app = create_app()
+    _ = app.extensions["outreach"].safeguarding  # checked and compiled once, before forking
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

@@ -3,7 +3,8 @@ happened and hands replies to the outbox (conversations, effects, scheduler, wor
 
 
 def init_app(app) -> None:
-    """Register `outreach chat`, `worker` and `broadcast` on a Flask app."""
-    from bot.cli import init_app as register
+    """Register `outreach chat`, `worker`, `broadcast` and `alerts` on a Flask app."""
+    from bot import alerts_cli, cli
 
-    register(app)
+    cli.init_app(app)
+    alerts_cli.init_app(app)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError
 
 import surveys
 import translations
+from bot import addresses
 
 
 class ConfigError(ValueError):
@@ -82,6 +83,10 @@ class Settings:
     expire_after: timedelta
     rate_limit_per_minute: int
     loop_limit: int
+    # Told at once, without details, that an alert waits: (channel, provider address).
+    safeguarding_lead: tuple[str, str] | None = None
+    wellbeing_lead: tuple[str, str] | None = None
+    safeguarding_line: str | None = None  # the council's own support line, in signposting
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,
@@ -142,6 +147,11 @@ class Settings:
             rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "60"),
                                        "RATE_LIMIT_PER_MINUTE"),
             loop_limit=_int(get("LOOP_LIMIT", "10"), "LOOP_LIMIT"),
+            safeguarding_lead=_lead("SAFEGUARDING_LEAD", get("SAFEGUARDING_LEAD"),
+                                    get("OUTREACH_PHONE_REGION", "GB").upper()),
+            wellbeing_lead=_lead("WELLBEING_LEAD", get("WELLBEING_LEAD"),
+                                 get("OUTREACH_PHONE_REGION", "GB").upper()),
+            safeguarding_line=get("SAFEGUARDING_LINE"),
         )
 
 
@@ -151,6 +161,22 @@ def _named(name: str, parse, value: str):
         return parse(value)
     except ConfigError as exc:
         raise ConfigError(f"{name}: {exc}") from exc
+
+
+def _lead(name: str, value: str | None, region: str) -> tuple[str, str] | None:
+    """`+44…` (SMS), `whatsapp:+44…` or `telegram:ID` -> (channel, provider address)."""
+    if value is None:
+        return None
+    scheme, _, rest = value.strip().partition(":")
+    channel, address = ("telegram", rest) if scheme == "telegram" else (
+        ("whatsapp", rest) if scheme == "whatsapp" else ("sms", value.strip()))
+    try:
+        scheme, parsed = addresses.parse(channel, address, region)
+    except addresses.InvalidAddress as exc:
+        # The value is not echoed: a phone number does not belong in a log.
+        raise ConfigError(f"{name} must be a phone number (+44…), whatsapp:+44… or "
+                          "telegram:CHAT_ID") from exc
+    return channel, addresses.provider_address(scheme, parsed)
 
 
 def _int(value: str, name: str) -> int:

@@ -20,7 +20,7 @@ from bot.contacts import CHANNEL_OF_SCHEME, find_conversation, get_address, get_
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
-from bot.state import Event, Incoming, Person, Reply, State
+from bot.state import Concern, Event, Incoming, Person, Reply, State
 from store.db import transaction
 from store.models import Conversation, Message
 
@@ -39,6 +39,7 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
     `guard=False` skips the loop guard (the operator's own `outreach chat`)."""
     scheme, value = addresses.parse(inbound.channel, inbound.address,
                                     rt.settings.default_region)
+    concern = _concern(rt, inbound.text)  # before the lock: it needs none
     now = rt.now()
     with transaction(rt.sessions) as session:
         conversation = find_conversation(session, scheme, value, now)
@@ -57,9 +58,16 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
                                          inbound_id, inbound.text, now):
             return Handled(_slow_down(session, rt, conversation, now, deliver, inbound_id),
                            inbound_id=inbound_id, rate_limited=True)
-        event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
+        event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start,
+                         concern)
         replies = _resume(rt, session, conversation, event, now, deliver, inbound_id)
     return Handled(replies, inbound_id=inbound_id)
+
+
+def _concern(rt: Runtime, text: str) -> Concern | None:
+    """Whether the words suggest someone is at risk (bot/safeguarding)."""
+    found = rt.safeguarding.check(text) if text else None
+    return Concern(int(found.severity), found.category) if found else None
 
 
 def resume_due(rt: Runtime, session: Session, conversation: Conversation, event: Event,
@@ -103,7 +111,8 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     sprint = engine.resume(state, event, now, rt.env(session, state.run.survey,
                                                      state.run.version))
     target = addresses.provider_address(address.scheme, address.value)
-    erased = effects.apply(session, conversation, sprint.effects, channel, now)
+    erased = effects.apply(session, conversation, sprint.effects, channel, now, reply_to,
+                           rt.leads)
     if not erased:
         wait = sprint.wait
         session.execute(_SAVE, {

@@ -7,18 +7,19 @@ means adding one handler, and no handler knows about the others.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot import optouts
+from bot import alerts, optouts
 from bot.erasure import erase_contact
 from bot.outbox import prebuilt_insert
 from bot.state import (
+    AlertRaised,
     AnswerRecorded,
     ConsentGiven,
     ConsentRefused,
@@ -39,12 +40,15 @@ from surveys import registry
 
 @dataclass
 class Scene:
-    """Where an effect happens: the locked conversation, its channel and the moment."""
+    """Where an effect happens: the locked conversation, its channel and the moment, the
+    message being answered, and who is told of an alert (kind -> (channel, address))."""
 
     session: Session
     conversation: Conversation
     channel: str
     now: datetime
+    reply_to: int | None = None
+    leads: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
 
     @property
     def contact(self):
@@ -66,9 +70,10 @@ def handles(*kinds: type[E]) -> Callable[[Callable[[Scene, E], bool | None]], Ha
 
 
 def apply(session: Session, conversation: Conversation, effects: list[Effect],
-          channel: str, now: datetime) -> bool:
+          channel: str, now: datetime, reply_to: int | None = None,
+          leads: Mapping[str, tuple[str, str] | None] | None = None) -> bool:
     """Carry out each effect in order; True if the contact was erased (nothing follows)."""
-    scene = Scene(session, conversation, channel, now)
+    scene = Scene(session, conversation, channel, now, reply_to, leads or {})
     for effect in effects:
         if HANDLERS[type(effect)](scene, effect):
             return True
@@ -79,6 +84,16 @@ def apply(session: Session, conversation: Conversation, effects: list[Effect],
 def _erase(scene: Scene, _effect: EraseRequested) -> bool:
     erase_contact(scene.session, scene.contact, scene.now)
     return True
+
+
+@handles(AlertRaised)
+def _alert(scene: Scene, effect: AlertRaised) -> None:
+    alerts.raise_alert(scene.session, alerts.Raised(
+        kind="safeguarding", severity=effect.severity, category=effect.category,
+        text=effect.text, language=effect.language, channel=scene.channel,
+        survey=effect.survey, question=effect.question, contact_id=scene.contact.id,
+        conversation_id=scene.conversation.id, message_id=scene.reply_to),
+        scene.now, scene.leads.get("safeguarding"))
 
 
 @handles(LanguageChanged)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot import answers
 from bot.optout_phrases import OptOutPhrases
 from bot.state import (
+    AlertRaised,
     AnswerRecorded,
     ConsentGiven,
     ConsentRefused,
@@ -66,6 +67,7 @@ class Env:
     expire_after: timedelta = timedelta(days=3)
     org: str = "the council"
     help_contact: str | None = None  # HELP_CONTACT; without it HELP names only the org
+    safeguarding_line: str | None = None  # SAFEGUARDING_LINE, added to signposting
     opt_out: OptOutPhrases = field(default_factory=OptOutPhrases)
 
     def survey(self, slug: str | None, version: int | None = None) -> Questionnaire | None:
@@ -118,6 +120,7 @@ class _Turn:
         self.state, self.now, self.env = state, now, env
         self.replies: list[Reply] = []
         self.effects: list = []
+        self.signposted = False  # this message was signposted: no "please reply with…"
 
     # Helpers -------------------------------------------------------------------------
 
@@ -183,6 +186,8 @@ class _Turn:
     # Events --------------------------------------------------------------------------
 
     def on_message(self, msg: Incoming) -> None:
+        if msg.concern is not None:
+            self.signpost(msg)  # first, whatever else this message is; then carry on
         norm = answers.fold(msg.text)
         keyword = self.keyword(norm) if norm else None
         if self.state.contact.opted_out:
@@ -227,6 +232,29 @@ class _Turn:
             if self.run.step == "question":
                 self.effects.append(ResponseExpired())
             self.state.run = Run()
+
+    # Safeguarding --------------------------------------------------------------------
+
+    def signpost(self, msg: Incoming) -> None:
+        """Where to get help now, in their language, and an alert for a person to read.
+        Even after STOP: this answers what they just wrote, and a person must see it."""
+        text = self.bot("signpost")
+        if self.env.safeguarding_line:
+            line = self.env.catalogs.text([self.lang], "bot/safeguarding-line-value",
+                                          self.env.safeguarding_line)
+            text = f"{text} {self.bot('signpost-line', line=line)}"
+        self.say(text)
+        if msg.concern.severity >= 3:  # someone may be hurt now: the Silent Solution too
+            self.say(self.bot("signpost-silent"))
+        self.signposted = True
+        survey = self.survey
+        known = dict.fromkeys([*(survey.languages if survey else ()), *self.env.languages])
+        question = self.run.question if self.run.step == "question" else (
+            "consent" if self.run.step == "consent" else None)
+        self.effects.append(AlertRaised(
+            msg.concern.severity, msg.concern.category, answers.clean_text(msg.text),
+            self.env.detect(msg.text, known) or self.lang,
+            self.run.survey if self.run.in_progress else None, question))
 
     # Opt-out and keywords ------------------------------------------------------------
 
@@ -465,7 +493,7 @@ class _Turn:
         value = answers.parse(question, text, self.labels(survey, question),
                               self.words("words/yes"), self.words("words/no"))
         if value is None:
-            self.ask(question, hint=self.hint(question))
+            self.ask(question, hint=None if self.signposted else self.hint(question))
             return
         written_in = None
         if question.type == "text":

@@ -20,6 +20,8 @@ from bot.config import Settings
 from bot.delivery import ConsoleSender, Sender
 from bot.engine import Env
 from bot.optout_phrases import OptOutPhrases
+from bot.safeguarding import detect as safeguarding
+from bot.safeguarding.detect import Detector
 from store.db import make_engine, session_factory
 from surveys import registry
 from translations import detect
@@ -71,6 +73,17 @@ class Runtime:
     def opt_out(self) -> OptOutPhrases:
         return OptOutPhrases.load()
 
+    @cached_property
+    def safeguarding(self) -> Detector:
+        """Finds words that suggest someone is at risk (the reviewed pattern files)."""
+        return safeguarding.shared()
+
+    @property
+    def leads(self) -> dict[str, tuple[str, str] | None]:
+        """Who is told at once that an alert waits, per kind of alert."""
+        return {"safeguarding": self.settings.safeguarding_lead,
+                "wellbeing": self.settings.wellbeing_lead}
+
     def now(self) -> datetime:
         return self.clock()
 
@@ -93,5 +106,6 @@ class Runtime:
             expire_after=self.settings.expire_after,
             org=self.settings.org_name,
             help_contact=self.settings.help_contact,
+            safeguarding_line=self.settings.safeguarding_line,
             opt_out=self.opt_out,
         )

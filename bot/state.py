@@ -67,6 +67,15 @@ class Start:
 
 
 @dataclass(frozen=True)
+class Concern:
+    """What the safeguarding check found in a message (bot/safeguarding): how urgent
+    (3 in danger now, 2 at risk, 1 concern) and what kind (self_harm, abuse_at_home…)."""
+
+    severity: int
+    category: str
+
+
+@dataclass(frozen=True)
 class Incoming:
     """A message from the person (or a channel's start of a survey)."""
 
@@ -74,6 +83,7 @@ class Incoming:
     lang_hint: str | None = None  # a language the channel tells us (Telegram, ?lang=)
     media: bool = False  # a picture or voice note rather than text
     start: Start | None = None
+    concern: Concern | None = None  # found before the engine runs: signpost and alert
 
 
 @dataclass(frozen=True)
@@ -211,6 +221,19 @@ class OptedIn(Effect):
 @dataclass(frozen=True)
 class EraseRequested(Effect):
     kind: ClassVar[str] = "erase_requested"
+
+
+@dataclass(frozen=True)
+class AlertRaised(Effect):
+    """Words that suggest someone is at risk: a person must see them (bot/alerts.py)."""
+
+    kind: ClassVar[str] = "alert_raised"
+    severity: int
+    category: str
+    text: str
+    language: str | None = None
+    survey: str | None = None
+    question: str | None = None
 
 
 @dataclass

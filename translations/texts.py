@@ -30,6 +30,18 @@ BOT = {
     # HELP's last sentence: the configured HELP_CONTACT, else (unset) only the org's name.
     "help-contact": "Contact: {contact}",
     "help-org": "For help, contact {org}.",
+    # Signposting: the same reply as words that suggest someone is at risk (bot/safeguarding).
+    "signpost": (
+        "In danger now? Call 999. To talk, free, any time: Samaritans 116 123, or "
+        "Childline 0800 1111 (under 19). A person on our team will read your message."
+    ),
+    # After the signposting, when someone may be hurt now: the police's Silent Solution.
+    "signpost-silent": (
+        "If you can't speak on a 999 call from a mobile, stay on the line and press 55 when "
+        "asked."
+    ),
+    # The council's own line (SAFEGUARDING_LINE), when one is configured.
+    "signpost-line": "You can also call {line}.",
     "stopped": "You will not get any more messages from us. Reply START if you change your mind.",
     "started": "Welcome back. You can carry on where you left off.",
     "started-done": (

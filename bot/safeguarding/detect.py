@@ -209,6 +209,13 @@ class Detector:
         return tuple(s.language for s in self.sets)
 
 
+@functools.lru_cache(maxsize=4)
+def shared(directory: Path | str = BUNDLED) -> Detector:
+    """One checked, compiled detector per folder and process: loading validates every
+    example of every file (about a second), so it is done once, not per app."""
+    return Detector.load(directory)
+
+
 def _alternation(groups: list[str]) -> re.Pattern | None:
     return re.compile("|".join(groups)) if groups else None
 

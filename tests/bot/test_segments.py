@@ -6,7 +6,7 @@ import pytest
 
 from bot import engine
 from bot import plaintext as text_render
-from bot.state import Incoming, Person, Run, Start, State
+from bot.state import Concern, Incoming, Person, Run, Start, State
 from surveys import loader
 from tests.helpers.surveys import SHIPPED, make_env
 from translations import segments
@@ -64,6 +64,7 @@ def test_each_english_question_fits_one_sms():
 LANGS = ["en", "ro", "ur", "bg", "pl", "tr"]
 ORG = "Waltham Forest Council"  # OUTREACH_ORG_NAME's default, as HELP names it
 CONTACT = "engage@walthamforest.gov.uk"  # docs/configuration.md: keep HELP_CONTACT about this
+LINE = "020 8496 3000"  # SAFEGUARDING_LINE: a phone number
 NOT_SENT = ("keywords/", "words/", "web/", "yes", "no")  # word lists, labels, web pages
 
 
@@ -76,8 +77,12 @@ def _every_message(lang: str) -> dict[str, str]:
     (intro and consent as a first message starts them, each question as asked)."""
     env = make_env(paths=SHIPPED, help_contact=CONTACT, org=ORG)
     sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1,
-                                           max=100, contact=CONTACT)
+                                           max=100, contact=CONTACT, line=LINE)
             for key in BOT if not key.startswith(NOT_SENT)}
+    lined = make_env(paths=SHIPPED, safeguarding_line=LINE)
+    signposted = engine.resume(State(Person(lang)),
+                               Incoming("…", concern=Concern(3, "self_harm")), NOW, lined)
+    sent["bot/signpost as sent, with the council's line"] = _sent(signposted.replies)[0]
     helped = engine.resume(State(Person(lang)), Incoming("HELP"), NOW, env)
     sent["bot/help as sent"] = _sent(helped.replies)[0]
     unset = make_env(paths=SHIPPED, org=ORG)  # a fresh install: HELP_CONTACT not set yet

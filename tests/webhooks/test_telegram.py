@@ -660,3 +660,31 @@ def test_an_oversized_update_is_refused_with_413_and_nothing_stored(client, rt):
     response = post(client, update("x" * 300_000))
     assert response.status_code == 413
     assert count(rt, Message) == 0
+
+
+# Safeguarding ----------------------------------------------------------------------------
+
+LEAD_CHAT = "4242"
+DISCLOSURE = "my stepdad hits me and I don't want to go home"
+
+
+def test_a_disclosure_is_signposted_first_and_the_lead_gets_a_notice_on_telegram(
+        config, clock, telegram_api):
+    app = create_app({**config, "SAFEGUARDING_LEAD": f"telegram:{LEAD_CHAT}"}, clock=clock)
+    rt = app.extensions["outreach"]
+    from tests.helpers.surveys import load_surveys
+    load_surveys(rt)
+    built = build_senders(rt.settings)
+    try:
+        person = Person(app.test_client(), rt, built, clock, telegram_api)
+        person.send("Hi")
+        person.tap("Yes")
+        signpost, question = person.send(DISCLOSURE)
+        assert signpost["text"].startswith("In danger now? Call 999.")
+        assert question["text"] == SAFE_DAY and keyboard(question) == SCALE
+        [notice] = telegram_api.sent_to(LEAD_CHAT)
+        assert notice["text"].startswith("New safeguarding alert #1 (at risk)")
+        assert "stepdad" not in notice["text"] and CHAT not in notice["text"]
+    finally:
+        built["telegram"].close()
+        rt.engine.dispose()

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app import create_app
 from store.models import (
     Address,
+    Alert,
     Answer,
     ConsentRecord,
     Contact,
@@ -934,3 +935,22 @@ def test_the_front_page_without_surveys_says_so(app):
     assert response.status_code == 200
     page = checked(Page(response.text))
     assert "There is no survey open at the moment." in page.one("main").text
+
+
+# Safeguarding ----------------------------------------------------------------------------
+
+
+def test_a_disclosure_on_the_web_form_shows_the_signposting_then_the_next_question(rt, browser):
+    page = browser.open(RESIDENTS)
+    for asked, (action, *values) in RESIDENTS_EN:
+        if asked.startswith("What could the police do"):
+            break
+        page = browser.choose(*values) if action == "choose" else browser.send(values[0])
+    assert page.question.startswith("What could the police do to earn your trust?")
+    page = browser.send("my stepdad hits me and I don't want to go home")
+    assert page.said[0].startswith("In danger now? Call 999.")
+    assert page.question.startswith("Are there enough safe places and activities")
+    with rt.sessions() as db:
+        [alert] = db.scalars(select(Alert)).all()
+    assert (alert.channel, alert.question, alert.category) == ("web", "build_trust",
+                                                                "abuse_at_home")

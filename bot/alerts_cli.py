@@ -1,0 +1,81 @@
+"""`outreach alerts list` and `outreach alerts ack`: the alert queue from the command line,
+for the safeguarding and wellbeing leads until the staff area shows it."""
+
+from __future__ import annotations
+
+import getpass
+import unicodedata
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from bot import alerts
+from bot.runtime import current
+from store.db import transaction
+from store.models import Alert
+
+
+@click.group("alerts")
+def alerts_group() -> None:
+    """Safeguarding and wellbeing alerts waiting for a person."""
+
+
+@alerts_group.command("list")
+@click.option("--all", "everything", is_flag=True, help="acknowledged alerts as well")
+@with_appcontext
+def list_command(everything: bool) -> None:
+    """One line per alert: most urgent first, then oldest first."""
+    rt = current()
+    with rt.sessions() as session:
+        found = alerts.waiting(session, everything)
+        for alert in found:
+            click.echo(line(alert, rt.settings.timezone))
+    if not found:
+        click.echo("No alerts waiting." if not everything else "No alerts.")
+
+
+@alerts_group.command("ack")
+@click.argument("alert_id", type=int)
+@click.option("--note", help="what was done (kept with the alert)")
+@click.option("--by", default=getpass.getuser, show_default="your user name",
+              help="who dealt with it")
+@with_appcontext
+def ack_command(alert_id: int, note: str | None, by: str) -> None:
+    """Record that a person has dealt with alert ALERT_ID."""
+    rt = current()
+    try:
+        with transaction(rt.sessions) as session:
+            alerts.acknowledge(session, alert_id, by, note, rt.now())
+    except alerts.UnknownAlert:
+        raise click.ClickException(f"there is no alert #{alert_id}") from None
+    click.echo(f"Alert #{alert_id} acknowledged.")
+
+
+def line(alert: Alert, zone) -> str:
+    """An alert on one line: number, urgency, kind, when (local), where, the words."""
+    when = alert.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    where = "/".join(part for part in (alert.survey, alert.question) if part) or "-"
+    words = f'{alert.language or "?"}: "{_printable(alert.text)}"'
+    if alert.language != "en":
+        english = (_printable(alert.text_en) if alert.text_en is not None
+                   else f"translation {alert.translation_status or 'not available'}")
+        words += f' | en: "{english}"' if alert.text_en is not None else f" | en: {english}"
+    text = (f"#{alert.id} {alerts.SEVERITY_NAMES[alert.severity].upper()} {alert.kind} "
+            f"{alert.category} {when} {alert.channel} {where} {words}")
+    if alert.acked_at is not None:
+        acked = alert.acked_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        text += f" [acknowledged {acked} by {alert.acked_by}: {_printable(alert.ack_note or '')}]"
+    return text
+
+
+def _printable(text: str) -> str:
+    """On one line, without control or direction-override characters (a message must not
+    move the lead's cursor, colour their terminal or reorder the line)."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else
+                   "" if unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d" else ch
+                   for ch in text).strip()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(alerts_group)

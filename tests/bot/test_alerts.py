@@ -1,0 +1,283 @@
+"""Safeguarding as a person meets it: a disclosure is signposted in the same reply, the
+survey carries on, an alert is stored with the answer and the lead is told at once —
+without the words — whatever the hour; ordinary talk about policing raises nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from bot import alerts, plaintext
+from bot.conversations import Inbound, handle
+from bot.translating import PendingTranslations
+from store.db import transaction
+from store.models import Alert, Answer, Message
+
+FROM = "+447700900321"
+LEAD = "+447700900999"
+DISCLOSURE = "my stepdad hits me and I don't want to go home"
+SIGNPOST = (
+    "In danger now? Call 999. To talk, free, any time: Samaritans 116 123, or Childline "
+    "0800 1111 (under 19). A person on our team will read your message.")
+SAFE_DAY = "How safe do you feel in your local area during the day?"
+
+
+@pytest.fixture
+def config(config):
+    return {**config, "SAFEGUARDING_LEAD": LEAD}
+
+
+def say(rt, text: str, sender: str = FROM, sid: str | None = None, channel: str = "sms"):
+    handled = handle(rt, Inbound(channel, sender, text, provider_id=sid))
+    return [plaintext.render(reply) for reply in handled.replies]
+
+
+def all_alerts(rt) -> list[Alert]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(Alert).order_by(Alert.id)))
+
+
+def queued_to(rt, address: str) -> list[Message]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(Message).where(
+            Message.direction == "out", Message.address == address).order_by(Message.id)))
+
+
+def start_residents(rt) -> None:
+    say(rt, "Hello")
+    assert say(rt, "YES")[0].startswith(SAFE_DAY)
+
+
+def test_a_disclosure_mid_survey_is_signposted_alerted_and_the_survey_carries_on(
+        rt, surveys, clock):
+    start_residents(rt)
+    clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=UTC))  # inside quiet hours
+    replies = say(rt, DISCLOSURE, sid="SM-disclosure")
+    assert replies[0] == SIGNPOST
+    assert replies[1].startswith(SAFE_DAY)  # asked again, without "please reply with a number"
+
+    [alert] = all_alerts(rt)
+    assert (alert.kind, alert.category, alert.text, alert.language) == (
+        "safeguarding", "abuse_at_home", DISCLOSURE, "en")
+    assert alert.severity in alerts.SEVERITY_NAMES
+    assert (alert.survey, alert.question, alert.channel) == (
+        "neighbourhood-policing", "safe_day", "sms")
+    assert alert.acked_at is None and alert.text_en == DISCLOSURE
+    with rt.sessions() as session:
+        inbound = session.get(Message, alert.message_id)
+    assert inbound.body == DISCLOSURE and inbound.direction == "in"
+
+    [notice] = queued_to(rt, LEAD)
+    assert notice.status == "queued" and notice.next_attempt_at == clock()  # not held till 8am
+    assert notice.body == (f"New safeguarding alert #{alert.id} "
+                           f"({alerts.SEVERITY_NAMES[alert.severity]}). "
+                           "See it with: outreach alerts list")
+    assert "stepdad" not in notice.body and FROM not in notice.body
+
+
+def test_a_disclosure_as_a_free_text_answer_is_kept_as_the_answer_too(rt, surveys):
+    start_residents(rt)
+    for answer in ("4", "2", "1"):
+        say(rt, answer)
+    replies = say(rt, "2")  # trust; then "contact with police?"
+    replies = say(rt, "no")
+    assert "see neighbourhood police" in replies[0]
+    replies = say(rt, "1")
+    assert replies[0].startswith("What could the police do to earn your trust?")
+    text = "Nothing. I want to kill myself, nobody listens"
+    replies = say(rt, text)
+    assert replies[0] == SIGNPOST and len(replies) == 2  # then the next question
+    [alert] = all_alerts(rt)
+    assert alert.category == "self_harm" and alert.question == "build_trust"
+    with rt.sessions() as session:
+        stored = session.scalar(select(Answer).where(Answer.question_id == "build_trust"))
+    assert stored.raw_text == text
+
+
+def test_a_retried_message_raises_no_second_alert_and_no_second_notice(rt, surveys):
+    start_residents(rt)
+    first = say(rt, DISCLOSURE, sid="SM-same")
+    again = say(rt, DISCLOSURE, sid="SM-same")
+    assert again == first and first[0] == SIGNPOST
+    assert len(all_alerts(rt)) == 1 and len(queued_to(rt, LEAD)) == 1
+
+
+def test_someone_who_opted_out_is_still_signposted_and_a_person_still_told(rt, surveys):
+    start_residents(rt)
+    say(rt, "STOP")
+    assert say(rt, "what's the weather") == []  # silence, as promised
+    assert say(rt, DISCLOSURE) == [SIGNPOST]
+    assert len(all_alerts(rt)) == 1 and len(queued_to(rt, LEAD)) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "knife crime near the station worries me",
+    "police should stop and search less",
+    "I was a victim of burglary last year",
+    "there are drug dealers in the park at night",
+    "domestic violence cases need more officers",
+])
+def test_talk_about_policing_as_a_topic_raises_nothing(rt, surveys, text):
+    start_residents(rt)
+    replies = say(rt, text)
+    assert SIGNPOST not in replies
+    assert all_alerts(rt) == [] and queued_to(rt, LEAD) == []
+
+
+URDU_SIGNPOST_START = "ابھی خطرے میں ہیں؟ 999 پر کال کریں۔"
+
+
+def test_the_signposting_is_in_the_persons_language(rt, surveys):
+    say(rt, "السلام علیکم، میں سروے میں حصہ لینا چاہتا ہوں")
+    say(rt, "ہاں")
+    replies = say(rt, "میں خود کو مار دینا چاہتا ہوں")
+    assert replies[0].startswith(URDU_SIGNPOST_START)
+    [alert] = all_alerts(rt)
+    assert alert.language == "ur" and alert.translation_status == "pending"
+
+
+def test_the_councils_own_line_is_added_when_configured(config, clock, surveys, tmp_path):
+    app = create_app({**config, "SAFEGUARDING_LINE": "0208 496 3000"}, clock=clock)
+    rt = app.extensions["outreach"]
+    from tests.helpers.surveys import load_surveys
+    load_surveys(rt)
+    try:
+        start_residents(rt)
+        assert say(rt, DISCLOSURE)[0] == f"{SIGNPOST} You can also call 0208 496 3000."
+    finally:
+        rt.engine.dispose()
+
+
+def test_without_a_lead_the_alert_is_still_stored(config, clock):
+    config = {k: v for k, v in config.items() if k != "SAFEGUARDING_LEAD"}
+    app = create_app(config, clock=clock)
+    rt = app.extensions["outreach"]
+    from tests.helpers.surveys import load_surveys
+    load_surveys(rt)
+    try:
+        start_residents(rt)
+        assert say(rt, DISCLOSURE)[0] == SIGNPOST
+        assert len(all_alerts(rt)) == 1
+        with rt.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(Message).where(
+                Message.body.like("New safeguarding alert%"))) == 0
+    finally:
+        rt.engine.dispose()
+
+
+def test_delete_erases_the_person_but_the_safeguarding_record_stays(rt, surveys):
+    start_residents(rt)
+    say(rt, DISCLOSURE)
+    say(rt, "DELETE")
+    say(rt, "YES")
+    [alert] = all_alerts(rt)
+    assert alert.text == DISCLOSURE
+    assert alert.contact_id is None and alert.conversation_id is None
+
+
+class Translator:
+    def __init__(self):
+        self.asked: list[tuple[str, str]] = []
+
+    def translate(self, text: str, source: str) -> str:
+        self.asked.append((text, source))
+        return f"[{source}->en] {text}"
+
+
+def test_the_worker_translates_alerts_before_answers(rt, surveys):
+    say(rt, "السلام علیکم، میں سروے میں حصہ لینا چاہتا ہوں")
+    say(rt, "ہاں")
+    say(rt, "میں خود کو مار دینا چاہتا ہوں")
+    with transaction(rt.sessions) as session:
+        session.add(Answer(response_id=_any_response(session), question_id="x", value="v",
+                           raw_text="کچھ", text_language="ur", translation_status="pending"))
+    translator = Translator()
+    assert PendingTranslations(rt, translator).run(datetime(2026, 3, 2, 11, tzinfo=UTC)) == 2
+    assert translator.asked[0] == ("میں خود کو مار دینا چاہتا ہوں", "ur")
+    [alert] = all_alerts(rt)
+    assert alert.text_en == "[ur->en] میں خود کو مار دینا چاہتا ہوں"
+    assert alert.translation_status == "done"
+
+
+def _any_response(session) -> int:
+    from store.models import Response
+    return session.scalar(select(Response.id).limit(1))
+
+
+# outreach alerts -------------------------------------------------------------------------
+
+
+def _alert(session, severity: int, minute: int, text: str = "words") -> None:
+    session.add(Alert(kind="safeguarding", severity=severity, category="self_harm", text=text,
+                      language="en", text_en=text, channel="sms",
+                      created_at=datetime(2026, 3, 2, 10, minute, tzinfo=UTC)))
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
+
+
+def test_alerts_list_puts_the_most_urgent_first_then_the_oldest(app, rt):
+    with transaction(rt.sessions) as session:
+        _alert(session, 1, 1, "oldest concern")
+        _alert(session, 3, 5, "danger later")
+        _alert(session, 3, 2, "danger first")
+        _alert(session, 2, 0, "at risk")
+    lines = run(app, "alerts", "list").output.splitlines()
+    assert [line.split('"')[1] for line in lines] == [
+        "danger first", "danger later", "at risk", "oldest concern"]
+    assert lines[0].startswith("#3 IN DANGER NOW safeguarding self_harm 2026-03-02 10:02 sms")
+
+
+def test_alerts_ack_takes_it_off_the_list_and_keeps_who_and_what(app, rt):
+    with transaction(rt.sessions) as session:
+        _alert(session, 2, 0, "first")
+        _alert(session, 1, 1, "second")
+    result = run(app, "alerts", "ack", "1", "--note", "called back, referred", "--by", "sam")
+    assert result.output == "Alert #1 acknowledged.\n"
+    assert [line.split('"')[1] for line in run(app, "alerts", "list").output.splitlines()] == [
+        "second"]
+    everything = run(app, "alerts", "list", "--all").output.splitlines()
+    assert len(everything) == 2
+    assert everything[1].endswith("[acknowledged 2026-03-02 10:00 by sam: called back, referred]")
+    missing = app.test_cli_runner().invoke(args=["alerts", "ack", "99"])
+    assert missing.exit_code == 1 and "there is no alert #99" in missing.output
+
+
+def test_alerts_list_says_when_nothing_waits(app, rt):
+    assert run(app, "alerts", "list").output == "No alerts waiting.\n"
+
+
+def test_an_alerts_words_cannot_drive_the_leads_terminal(app, rt):
+    with transaction(rt.sessions) as session:
+        _alert(session, 3, 0, "help\x1b[2J\x1b[31mme\u202eevil\nnext line")
+    [line] = run(app, "alerts", "list").output.splitlines()
+    assert "\x1b" not in line and "\u202e" not in line
+    assert '"help [2J [31mmeevil next line"' in line
+
+
+SILENT = ("If you can't speak on a 999 call from a mobile, stay on the line and press 55 when "
+          "asked.")
+
+
+def test_someone_who_may_be_hurt_now_is_also_told_of_the_silent_999_call(rt, surveys):
+    start_residents(rt)
+    replies = say(rt, "my dad is hitting my mum right now")
+    assert replies[:2] == [SIGNPOST, SILENT]
+    [alert] = all_alerts(rt)
+    assert alert.severity == 3 and alert.category == "abuse_at_home"
+    assert "(in danger now)" in queued_to(rt, LEAD)[0].body
+
+
+def test_no_keyword_in_any_language_is_taken_for_a_disclosure(rt):
+    """HELP is "who runs this?", in every language: never an alert to the lead."""
+    from translations.texts import BOT
+    words = {word for lang in ("en", *rt.catalogs.languages)
+             for key in BOT if key.startswith(("keywords/", "words/"))
+             for word in rt.catalogs.bot(lang, key).split()}
+    assert {"HELP", "AJUTOR", "MADAD", "POMOSHT", "YARDIM"} <= {w.upper() for w in words}
+    assert {word: rt.safeguarding.check(word) for word in words
+            if rt.safeguarding.check(word)} == {}
