@@ -24,6 +24,7 @@ from store.models import (
     OptOut,
     Response,
 )
+from tests.helpers.engagers import add_engager
 from tests.helpers.surveys import load_surveys
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -364,10 +365,14 @@ def test_a_new_visitor_gets_the_browsers_language_when_offered(browser):
 @pytest.mark.parametrize("ref, engager", [
     ("K7P2QX", "K7P2QX"),
     ("k7p2qx", "K7P2QX"),
+    ("P4US3D", None),  # a paused engager's code: unattributed, nothing said
+    ("Q9W8E7", None),  # no engager has it: the same
     ("<script>", None),  # not a code: the visitor still takes part, unattributed
     ("K7P2QXK7P2QXK7P2QX", None),
 ])
 def test_ref_is_stored_as_the_engager_on_the_youth_survey(rt, browser, ref, engager):
+    add_engager(rt, "K7P2QX")
+    add_engager(rt, "P4US3D", name="Alex", paused=True)
     page = browser.open(f"{YOUTH}?ref={ref}")
     assert page.one("h1").text == "Youth voice on safety and policing"
     page = browser.choose("I agree")
