@@ -3,7 +3,7 @@ happened and hands replies to the outbox (conversations, effects, scheduler, wor
 
 
 def init_app(app) -> None:
-    """Register `outreach chat`, `worker` and `broadcast` on a Flask app."""
+    """Register `outreach chat`, `worker`, `broadcast` and `engagers` on a Flask app."""
     from bot.cli import init_app as register
 
     register(app)
