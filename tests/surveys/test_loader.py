@@ -258,6 +258,7 @@ def test_unreadable_bytes_and_missing_file(tmp_path):
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("keyword: MINI", "keyword: Stop", [(6, "'Stop' is one of the bot's own keywords")]),
     ("keyword: MINI", "keyword: help", [(6, "'help' is one of the bot's own keywords")]),
+    ("keyword: MINI", "keyword: LOG", [(6, "'LOG' is one of the bot's own keywords")]),
     ("keyword: MINI", "keyword: 123", [(6, "'keyword' must be one word of letters or digits")]),
     ("language: en", "language: English",
      [(4, "'language' must be a language code such as en"),
@@ -284,9 +285,10 @@ def test_unreadable_bytes_and_missing_file(tmp_path):
     ("screen_out: Sorry, that is all.\n", "", [(1, "missing 'screen_out'")]),
     ("questions:\n", "questions: []\nother:\n", [(10, "unknown key 'other'"),
                                                 (9, "'questions' must be a list of questions")]),
-], ids=["stop", "help", "keyword-number", "language", "language-twice", "languages-not-list",
-        "slug-dash", "slug-space", "reserved-id", "bad-id", "not-a-choice", "bad-condition",
-        "when-self", "when-self-later", "scale-vs-text", "no-screen-out", "no-questions"])
+], ids=["stop", "help", "engager-keyword", "keyword-number", "language", "language-twice",
+        "languages-not-list", "slug-dash", "slug-space", "reserved-id", "bad-id", "not-a-choice",
+        "bad-condition", "when-self", "when-self-later", "scale-vs-text", "no-screen-out",
+        "no-questions"])
 def test_one_problem_in_a_good_file(tmp_path, old, new, expected):
     assert GOOD.count(old) == 1
     path = write(tmp_path, GOOD.replace(old, new))
