@@ -3,7 +3,7 @@ happened and hands replies to the outbox (conversations, effects, scheduler, wor
 
 
 def init_app(app) -> None:
-    """Register `outreach chat`, `worker`, `broadcast` and `alerts` on a Flask app."""
+    """Register `outreach chat`, `worker`, `broadcast`, `engagers` and `alerts` on a Flask app."""
     from bot import alerts_cli, cli
 
     cli.init_app(app)

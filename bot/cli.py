@@ -1,4 +1,4 @@
-"""`outreach chat`, `outreach worker` and `outreach broadcast`: the bot from the command line."""
+"""`outreach chat`, `worker`, `broadcast` and `engagers …`: the bot from the command line."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
-from bot import addresses, broadcast, plaintext, worker
+from bot import addresses, broadcast, plaintext, worker, youth
 from bot.conversations import Inbound, handle
 from bot.runtime import current
 from bot.translating import PendingTranslations
+from store.db import transaction
 from surveys import registry
 from translations import detect, translate
 
@@ -134,7 +135,87 @@ def broadcast_command(slug: str, to_file: Path | None, audience: str | None, cha
                f"{sum(plan.parts.values()) if channel == 'sms' else '-'}\t{total * price:.2f}")
 
 
+engagers = AppGroup("engagers", help="Peer engagers: add, list, pause, resume.")
+
+
+@engagers.command("add")
+@click.option("--name", required=True, help="the engager's name (staff see it, never friends)")
+@click.option("--phone", help="the engager's own mobile number (they text PROMPTS, LOG, STATS)")
+@click.option("--telegram-chat", "telegram_chat", help="or their Telegram chat id")
+@click.option("--language", help="the language for their prompt packs until they write to us")
+@click.option("--qr-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="where to write the QR codes [default: INSTANCE_PATH/engagers]")
+def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
+                 language: str | None, qr_dir: Path | None) -> None:
+    """Add an engager: print their code and what to share, write the QR code."""
+    if phone and telegram_chat:
+        raise click.UsageError("give --phone or --telegram-chat, not both")
+    rt = current()
+    channel = "sms" if phone else "telegram" if telegram_chat else None
+    with transaction(rt.sessions) as session:
+        survey = youth.youth_survey(session)
+        if survey is None:
+            raise click.ClickException("no youth survey is loaded: run `outreach surveys load`")
+        try:
+            engager = youth.add(session, name, rt.now(), channel=channel,
+                                address=phone or telegram_chat, language=language,
+                                region=rt.settings.default_region)
+        except youth.EngagerError as exc:
+            raise click.ClickException(str(exc)) from exc
+        code = engager.code
+    shared = youth.share(rt.settings, survey, code)
+    written = youth.write_qr(shared.web, qr_dir or rt.settings.instance_path / "engagers", code)
+    click.echo(f"code\t{code}")
+    click.echo(f"name\t{name.strip()}")
+    click.echo(f"sms\t{shared.sms}")
+    click.echo(f"telegram\t{shared.telegram}")
+    click.echo(f"web\t{shared.web}")
+    click.echo(f"qr\t{', '.join(str(path) for path in written)}")
+    if channel is None:
+        click.echo("note\tno phone or Telegram chat: the bot will not know them for PROMPTS, "
+                   "LOG and STATS")
+
+
+@engagers.command("list")
+def engagers_list() -> None:
+    """Every engager: code, name, reach (exact counts, for staff), paused."""
+    rt = current()
+    with rt.sessions() as session:
+        rows = youth.listing(session)
+    click.echo("code\tname\tstarted\tfinished\tconversations\tpeople\tpaused")
+    for engager, reach in rows:
+        paused = engager.paused_at.date().isoformat() if engager.paused_at else "-"
+        click.echo(f"{engager.code}\t{engager.name}\t{reach.started}\t{reach.finished}\t"
+                   f"{reach.conversations}\t{reach.people}\t{paused}")
+    if not rows:
+        click.echo("no engagers yet (outreach engagers add --name NAME)")
+
+
+@engagers.command("pause")
+@click.argument("code")
+def engagers_pause(code: str) -> None:
+    """Stop attributing to CODE and sending it prompt packs (friends can still take part)."""
+    _change(lambda session, rt: youth.pause(session, code, rt.now()), "paused")
+
+
+@engagers.command("resume")
+@click.argument("code")
+def engagers_resume(code: str) -> None:
+    """Attribute to CODE again and send it the prompt packs."""
+    _change(lambda session, _rt: youth.resume(session, code), "resumed")
+
+
+def _change(change, done: str) -> None:
+    rt = current()
+    with transaction(rt.sessions) as session:
+        try:
+            engager = change(session, rt)
+        except youth.EngagerError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{engager.code}\t{done}")
+
+
 def init_app(app: Flask) -> None:
     """Add these commands to the app's CLI."""
-    for command in (chat, worker_command, broadcast_command):
+    for command in (chat, worker_command, broadcast_command, engagers):
         app.cli.add_command(command)

@@ -13,7 +13,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -76,6 +76,8 @@ class Settings:
     telegram_bot_token: str | None
     telegram_webhook_secret: str | None
     telegram_api_base_url: str | None
+    telegram_bot_username: str | None
+    engagement_start: date | None
     org_name: str
     help_contact: str | None
     default_region: str
@@ -137,6 +139,8 @@ class Settings:
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
+            telegram_bot_username=get("TELEGRAM_BOT_USERNAME"),
+            engagement_start=_named("ENGAGEMENT_START", _date, get("ENGAGEMENT_START")),
             org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
             help_contact=get("HELP_CONTACT", get("OUTREACH_HELP_CONTACT")),  # old name too
             default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
@@ -177,6 +181,16 @@ def _lead(name: str, value: str | None, region: str) -> tuple[str, str] | None:
         raise ConfigError(f"{name} must be a phone number (+44…), whatsapp:+44… or "
                           "telegram:CHAT_ID") from exc
     return channel, addresses.provider_address(scheme, parsed)
+
+
+def _date(value: str | None) -> date | None:
+    """'2026-03-02' -> a date; unset -> None."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ConfigError(f"not a date: {value!r} (use e.g. 2026-03-02)") from exc
 
 
 def _int(value: str, name: str) -> int:

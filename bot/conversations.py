@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from bot import addresses, effects, engine, plaintext, ratelimit
+from bot import addresses, effects, engine, plaintext, ratelimit, youth
 from bot.contacts import CHANNEL_OF_SCHEME, find_conversation, get_address, get_conversation
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
@@ -108,8 +108,9 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     channel = CHANNEL_OF_SCHEME[address.scheme]
     state = State.from_json(conversation.state)
     state.contact = Person(contact.language, contact.opted_out_at is not None)
-    sprint = engine.resume(state, event, now, rt.env(session, state.run.survey,
-                                                     state.run.version))
+    env = rt.env(session, state.run.survey, state.run.version,
+                 **youth.lookups(session, contact.id))
+    sprint = engine.resume(state, event, now, env)
     target = addresses.provider_address(address.scheme, address.value)
     erased = effects.apply(session, conversation, sprint.effects, channel, now, reply_to,
                            rt.leads)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from bot import alerts, optouts
-from bot.erasure import erase_contact
+from bot.erasure import erase_contact, screen_out
 from bot.outbox import prebuilt_insert
 from bot.state import (
     AlertRaised,
@@ -28,13 +28,14 @@ from bot.state import (
     LanguageChanged,
     OptedIn,
     OptedOut,
+    PackSent,
     ResponseCompleted,
     ResponseDiscarded,
     ResponseExpired,
     ResponseScreenedOut,
     ResponseStarted,
 )
-from store.models import Answer, ConsentRecord, Conversation, Response
+from store.models import Answer, ConsentRecord, Conversation, Engager, Response
 from surveys import registry
 
 
@@ -157,8 +158,26 @@ def _completed(scene: Scene, _effect: ResponseCompleted) -> None:
     scene.conversation.response_id = None
 
 
-@handles(ResponseScreenedOut, ResponseDiscarded)
-def _discarded(scene: Scene, _effect: ResponseScreenedOut | ResponseDiscarded) -> None:
+@handles(ResponseScreenedOut)
+def _screened_out(scene: Scene, effect: ResponseScreenedOut) -> bool:
+    """Someone the survey is not for (an under-13): a count, and nothing else kept."""
+    scene.conversation.response_id = None
+    since = datetime.fromisoformat(effect.since) if effect.since else None
+    return screen_out(scene.session, scene.contact, effect.survey, effect.reason, since,
+                      scene.now)
+
+
+@handles(PackSent)
+def _pack_sent(scene: Scene, effect: PackSent) -> None:
+    """Remember the latest pack an engager has, so the weekly send never repeats it."""
+    scene.session.execute(update(Engager).where(
+        Engager.code == effect.engager,
+        (Engager.pack_week.is_(None)) | (Engager.pack_week < effect.week))
+        .values(pack_week=effect.week))
+
+
+@handles(ResponseDiscarded)
+def _discarded(scene: Scene, _effect: ResponseDiscarded) -> None:
     if scene.conversation.response_id is not None:
         scene.session.execute(delete(Response).where(
             Response.id == scene.conversation.response_id))

@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 
 from bot import answers
 from bot.optout_phrases import OptOutPhrases
+from bot.prompt_packs import PromptPacks
 from bot.state import (
     AlertRaised,
     AnswerRecorded,
     ConsentGiven,
     ConsentRefused,
+    Engaged,
     EraseRequested,
     Event,
     Expired,
@@ -27,7 +29,9 @@ from bot.state import (
     OptedIn,
     OptedOut,
     Option,
+    PackSent,
     Person,
+    Reach,
     ReminderDue,
     Reply,
     ResponseCompleted,
@@ -46,11 +50,24 @@ from surveys.model import Question, Questionnaire
 from translations.catalog import Catalogs, language_name, language_names
 
 KEYWORDS = ("stop", "start", "help", "lang", "skip", "restart", "delete")
+ENGAGER_KEYWORDS = ("prompts", "log", "stats")  # peer engagers' own; others' ordinary words
 ENGAGER_CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def _no_detection(text: str, offered: Iterable[str]) -> str | None:
     return None
+
+
+def _no_engagers(code: str) -> bool:
+    return False
+
+
+def _not_an_engager() -> Engaged | None:
+    return None
+
+
+def _no_reach(code: str) -> Reach:
+    return Reach()
 
 
 @dataclass
@@ -69,6 +86,12 @@ class Env:
     help_contact: str | None = None  # HELP_CONTACT; without it HELP names only the org
     safeguarding_line: str | None = None  # SAFEGUARDING_LINE, added to signposting
     opt_out: OptOutPhrases = field(default_factory=OptOutPhrases)
+    # Peer engagers, looked up only when asked (a code given, an engager's keyword sent):
+    # whether a code is an active engager's, the person writing as an engager, their reach.
+    engager_code: Callable[[str], bool] = _no_engagers
+    engager: Callable[[], Engaged | None] = _not_an_engager
+    reach: Callable[[str], Reach] = _no_reach
+    prompts: PromptPacks = field(default_factory=PromptPacks)
 
     def survey(self, slug: str | None, version: int | None = None) -> Questionnaire | None:
         if slug is None:
@@ -211,6 +234,8 @@ class _Turn:
         elif keyword is not None and keyword != "start":
             self.run.interrupt = None
             self.on_keyword(keyword)
+        elif self.engager_keyword(norm):
+            pass
         elif self.survey_keyword(msg.text):
             pass
         elif self.run.step == "consent":
@@ -367,10 +392,57 @@ class _Turn:
         self.say(self.bot("restarting"))
         if consented and self.run.survey == survey.slug:
             self.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
-                                 consented=True, active_at=self.run.active_at)
+                                 consented=True, active_at=self.run.active_at,
+                                 started_at=self.run.started_at)
             self.begin_questions(survey)
         else:
             self.start(survey, engager)
+
+    # Peer engagers -------------------------------------------------------------------
+
+    def engager_keyword(self, norm: str) -> bool:
+        """PROMPTS, LOG or STATS from a peer engager. The engager is looked up only for
+        these words; from anyone else they are ordinary words (False: carry on)."""
+        key = next((k for k in ENGAGER_KEYWORDS if norm and norm in self.words(f"keywords/{k}")),
+                   None)
+        me = self.env.engager() if key is not None else None
+        if me is None:
+            return False
+        self.run.interrupt = None
+        if me.paused:
+            self.say(self.bot("engager-paused"))
+            self.prompt()
+        elif key == "prompts":
+            week = self.env.prompts.current_week(self.now)
+            self.say(self.env.prompts.message(self.env.catalogs, self.lang, week))
+            self.effects.append(PackSent(me.code, week))
+            self.prompt()
+        elif key == "stats":
+            reach = self.env.reach(me.code)
+            self.say(self.bot("stats", started=self.count(reach.started),
+                              finished=self.count(reach.finished),
+                              conversations=self.count(reach.conversations),
+                              people=self.count(reach.people)))
+            self.prompt()
+        else:
+            self.log_conversation(me)
+        return True
+
+    def count(self, n: int) -> str:
+        """A reach count as told to an engager: under 5 it is only "fewer than 5"."""
+        return str(n) if n >= 5 else self.bot("fewer-than-5")
+
+    def log_conversation(self, me: Engaged) -> None:
+        survey = self.env.audience_survey("engagers")
+        if survey is None:
+            self.say(self.bot("nothing-to-do"))
+            return
+        self.switch_to(survey, me.code)  # repeatable: each LOG is a new record
+
+    def active_code(self, code: str | None) -> str | None:
+        """An engager's code if it is an active one; else None: the person still takes
+        part, unattributed, and is told nothing about the code."""
+        return code if code and self.env.engager_code(code) else None
 
     # Starting ------------------------------------------------------------------------
 
@@ -385,7 +457,7 @@ class _Turn:
         survey = next((s for s in self.env.surveys.values() if s.keyword == words[0]), None)
         if survey is None or (len(words) == 2 and not is_engager_code(words[1])):
             return False
-        engager = words[1] if len(words) == 2 else None
+        engager = self.active_code(words[1] if len(words) == 2 else None)
         if self.run.in_progress and self.run.survey == survey.slug and engager is None:
             self.prompt()  # already on it: carry on where they were
             return True
@@ -407,12 +479,13 @@ class _Turn:
         if survey is None:
             self.say(self.bot("nothing-to-do"))
             return
+        engager = self.active_code(start.engager)
         if (self.run.in_progress and self.run.survey == survey.slug
-                and start.engager in (None, self.run.engager)):
+                and engager in (None, self.run.engager)):
             self.prompt()
             return
         self.first_language(msg.text, survey, msg.lang_hint)
-        self.switch_to(survey, start.engager)
+        self.switch_to(survey, engager)
 
     def first_contact(self, msg: Incoming) -> None:
         survey = self.env.start_survey()
@@ -438,7 +511,8 @@ class _Turn:
 
     def start(self, survey: Questionnaire, engager: str | None) -> None:
         self.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
-                             active_at=self.run.active_at)
+                             active_at=self.run.active_at,
+                             started_at=self.now.isoformat() if self.now else None)
         self.say(self.text(survey, "intro", survey.intro))
         if survey.consent:
             self.run.step = "consent"
@@ -503,7 +577,8 @@ class _Turn:
                                            written_in))
         self.run.answers[question.id] = value
         if question.end_if is not None and conditions.evaluate(question.end_if, self.run.answers):
-            self.effects.append(ResponseScreenedOut())
+            self.effects.append(ResponseScreenedOut(
+                survey.slug, f"{question.id}={value}"[:64], self.run.started_at))
             self.finish(survey, self.text(survey, "screen_out", survey.screen_out or survey.outro))
             return
         self.advance(question)

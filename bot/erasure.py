@@ -1,10 +1,12 @@
-"""DELETE: erase a person's answers and identity, keeping only that an erasure happened."""
+"""Erasing people: DELETE (a person's answers and identity, keeping only that an erasure
+happened) and a screen-out (someone a survey is not for, such as an under-13: what they
+said in it is erased and only a count is kept)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from store.models import (
@@ -12,16 +14,27 @@ from store.models import (
     ConsentRecord,
     Contact,
     Conversation,
+    Engager,
     Erasure,
     Message,
     OptOut,
     Response,
+    ScreenOut,
+    Survey,
+    SurveyVersion,
 )
 
 
 def erase_contact(session: Session, contact: Contact, now: datetime) -> Erasure:
     """Remove a person's responses, consents, opt-outs, conversations and addresses, and
     scrub their messages; an `erasures` row keeps only the counts."""
+    responses, messages = _remove_contact(session, contact)
+    erasure = Erasure(responses=responses, messages=messages, at=now)
+    session.add(erasure)
+    return erasure
+
+
+def _remove_contact(session: Session, contact: Contact) -> tuple[int, int]:
     session.flush()  # pending changes to these rows must not be written after they go
     responses = session.execute(delete(Response).where(Response.contact_id == contact.id))
     scrubbed = session.execute(
@@ -34,6 +47,35 @@ def erase_contact(session: Session, contact: Contact, now: datetime) -> Erasure:
     session.execute(delete(Conversation).where(Conversation.address_id.in_(address_ids)))
     session.execute(delete(Address).where(Address.contact_id == contact.id))
     session.execute(delete(Contact).where(Contact.id == contact.id))
-    erasure = Erasure(responses=responses.rowcount, messages=scrubbed.rowcount, at=now)
-    session.add(erasure)
-    return erasure
+    return responses.rowcount, scrubbed.rowcount
+
+
+def screen_out(session: Session, contact: Contact, survey: str, reason: str,
+               since: datetime | None, now: datetime) -> bool:
+    """Someone `survey` is not for: count them (the day and the reason, nothing else) and
+    erase their response, their consent to it and what they wrote since `since`. Someone we
+    hold nothing else about (no other answers or consents, not an engager) is removed
+    altogether; True then: the contact is gone."""
+    session.flush()
+    session.add(ScreenOut(survey=survey, reason=reason, day=now.date()))
+    versions = select(SurveyVersion.id).join(Survey).where(Survey.slug == survey)
+    session.execute(delete(Response).where(Response.contact_id == contact.id,
+                                           Response.survey_version_id.in_(versions)))
+    session.execute(delete(ConsentRecord).where(ConsentRecord.contact_id == contact.id,
+                                                ConsentRecord.survey_version_id.in_(versions)))
+    if not _holds_more(session, contact):
+        _remove_contact(session, contact)
+        return True
+    if since is not None:
+        session.execute(update(Message).where(Message.contact_id == contact.id,
+                                              Message.created_at >= since)
+                        .values(body="", payload=None))
+    return False
+
+
+def _holds_more(session: Session, contact: Contact) -> bool:
+    """Whether we keep anything else about the contact: answers, consents, an engager."""
+    return bool(session.scalar(select(
+        exists().where(Response.contact_id == contact.id)
+        | exists().where(ConsentRecord.contact_id == contact.id)
+        | exists().where(Engager.contact_id == contact.id))))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from bot.config import Settings
 from bot.delivery import ConsoleSender, Sender
 from bot.engine import Env
 from bot.optout_phrases import OptOutPhrases
+from bot.prompt_packs import PromptPacks
 from bot.safeguarding import detect as safeguarding
 from bot.safeguarding.detect import Detector
 from store.db import make_engine, session_factory
@@ -84,11 +86,18 @@ class Runtime:
         return {"safeguarding": self.settings.safeguarding_lead,
                 "wellbeing": self.settings.wellbeing_lead}
 
+    @cached_property
+    def prompts(self) -> PromptPacks:
+        return PromptPacks.load(starts=self.settings.engagement_start,
+                                timezone=self.settings.timezone)
+
     def now(self) -> datetime:
         return self.clock()
 
-    def env(self, session: Session, slug: str | None = None, version: int | None = None) -> Env:
-        """The engine's view of the world, with the survey version a conversation is on."""
+    def env(self, session: Session, slug: str | None = None, version: int | None = None,
+            **lookups: Any) -> Env:
+        """The engine's view of the world, with the survey version a conversation is on;
+        `lookups`: the person's own (peer engagers: bot/youth.py `lookups`)."""
         surveys = registry.current(session)
         versions = {}
         if slug and version and (slug not in surveys or surveys[slug].version != version):
@@ -108,4 +117,6 @@ class Runtime:
             help_contact=self.settings.help_contact,
             safeguarding_line=self.settings.safeguarding_line,
             opt_out=self.opt_out,
+            prompts=self.prompts,
+            **lookups,
         )

@@ -35,6 +35,7 @@ class Run:
     interrupt: str | None = None  # "language", "delete" or "restart" while we wait for that answer
     nudged: bool = False
     active_at: str | None = None  # ISO time of the person's last message
+    started_at: str | None = None  # ISO time the survey was started (what a screen-out erases)
 
     @property
     def in_progress(self) -> bool:
@@ -189,9 +190,14 @@ class ResponseCompleted(Effect):
 
 @dataclass(frozen=True)
 class ResponseScreenedOut(Effect):
-    """The person is outside the survey's audience (e.g. under 13): keep nothing."""
+    """The person is outside the survey's audience (e.g. under 13): keep nothing but a count.
+    `reason` is the answer that ended it ("age_band=under_13"); `since` when the survey
+    was started (what it said from then on is erased)."""
 
     kind: ClassVar[str] = "response_screened_out"
+    survey: str = ""
+    reason: str = ""
+    since: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,37 @@ class AlertRaised(Effect):
     language: str | None = None
     survey: str | None = None
     question: str | None = None
+
+
+@dataclass(frozen=True)
+class PackSent(Effect):
+    """A peer engager was sent week `week`'s prompt pack (so the schedule skips it)."""
+
+    kind: ClassVar[str] = "pack_sent"
+    engager: str
+    week: int
+
+
+# What the engine may learn about peer engagers (through its Env, only when it asks).
+
+
+@dataclass(frozen=True)
+class Engaged:
+    """The person writing is a peer engager: their code, and whether it is paused."""
+
+    code: str
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class Reach:
+    """An engager's own reach, as counts: friends who started and finished the youth
+    survey, conversations logged and the people in them."""
+
+    started: int = 0
+    finished: int = 0
+    conversations: int = 0
+    people: int = 0
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import outbox, scheduler
+from bot import outbox, scheduler, youth
 from bot.delivery import Sender
 from bot.runtime import Runtime
 from bot.translating import PendingTranslations
@@ -62,9 +62,11 @@ class Round:
 def run_once(rt: Runtime, senders: Mapping[str, Sender], now: datetime,
              pace: Callable[[str], None] | None = None,
              translations: PendingTranslations | None = None) -> Round:
-    """One round: due waits first (their messages join the outbox), then the outbox, then
-    free-text answers waiting for their English translation."""
+    """One round: due waits first and the week's prompt packs for peer engagers (their
+    messages join the outbox), then the outbox, then free-text answers waiting for their
+    English translation."""
     resumed = scheduler.run_due(rt, now)
+    youth.send_due_packs(rt, now)
     sent = outbox.send_due(rt, senders, now, pace=pace)
     translated = translations.run(now) if translations is not None else 0
     return Round(resumed, sent, translated)

@@ -29,7 +29,7 @@ SURVEY_KEYS = {"slug", "title", "audience", "language", "languages", "keyword", 
 QUESTION_KEYS = {"id", "type", "text", "choices", "min", "max", "optional", "when", "end_if"}
 RESERVED_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
                      "OPTOUT", "START", "UNSTOP", "HELP", "INFO", "LANG", "LANGUAGE", "SKIP",
-                     "RESTART", "DELETE", "YES", "NO"}
+                     "RESTART", "DELETE", "YES", "NO", "PROMPTS", "LOG", "STATS"}
 
 
 class LineDict(dict):

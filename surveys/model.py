@@ -14,7 +14,7 @@ from typing import Any
 from surveys import conditions
 
 QUESTION_TYPES = ("scale", "choice", "multi", "yesno", "number", "text")
-AUDIENCES = ("residents", "youth", "members")
+AUDIENCES = ("residents", "youth", "members", "engagers")
 RESERVED_IDS = ("title", "intro", "consent", "outro", "screen_out")
 
 

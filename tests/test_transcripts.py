@@ -2,8 +2,10 @@
 
 A transcript says what a resident sends and exactly what the bot must answer (rendered as
 that channel shows it), then what must be stored. `wait: 25h` moves the clock and runs the
-scheduler, whose replies are read from the outbox. With UPDATE_TRANSCRIPTS=1 the expected
-replies are rewritten from what the bot said: review the diff before committing it.
+scheduler, whose replies are read from the outbox. `engagers:` lists peer engagers to add
+first (code, name, phone, paused), as `outreach engagers add` would. With
+UPDATE_TRANSCRIPTS=1 the expected replies are rewritten from what the bot said: review the
+diff before committing it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from store.models import (
     Response,
     SurveyVersion,
 )
+from tests.helpers.engagers import add_engager
 
 HERE = Path(__file__).parent / "transcripts"
 FILES = sorted(HERE.glob("*.yaml"))
@@ -89,6 +92,8 @@ def test_transcript(path: Path, rt, surveys, clock):
     sender = str(script.get("from", "+447700900001"))
     scheme = {"sms": "tel", "whatsapp": "whatsapp", "telegram": "telegram"}[channel]
     target = sender if channel != "whatsapp" else f"whatsapp:{sender}"
+    for engager in script.get("engagers", []):
+        add_engager(rt, **engager)
     last_id = 0
     for number, step in enumerate(script["steps"], start=1):
         if "wait" in step:

@@ -16,6 +16,11 @@ BOT = {
     "keywords/skip": "SKIP",
     "keywords/restart": "RESTART",
     "keywords/delete": "DELETE",
+    # Peer engagers' keywords: only for someone the bot knows as an engager (bot/youth.py);
+    # from anyone else they are ordinary words, e.g. an answer.
+    "keywords/prompts": "PROMPTS",
+    "keywords/log": "LOG",
+    "keywords/stats": "STATS",
     # Words accepted as yes / no answers (and their labels on buttons).
     "words/yes": "yes y yeah yep yup sure ok okay",
     "words/no": "no n nope nah",
@@ -74,6 +79,19 @@ BOT = {
     ),
     "nudge": "You are part way through our survey. Reply to carry on:",
     "nothing-to-do": "There is no survey in progress. Reply HELP for help.",
+    # Peer engagers: the week's prompt pack ({starters}: one "- " line per starter), their
+    # reach as counts (a count under 5 is said as "fewer than 5"), a paused code.
+    "prompts-pack": "Week {week} conversation starters:\n{starters}\nAfter a chat, reply LOG.",
+    "stats": (
+        "Your reach so far, as counts only:\nFriends who started: {started}\n"
+        "Friends who finished: {finished}\nChats you logged: {conversations}\n"
+        "People in them: {people}"
+    ),
+    "fewer-than-5": "fewer than 5",
+    "engager-paused": (
+        "Your engager code is paused at the moment. Ask the youth team who trained you "
+        "if you want to carry on."
+    ),
     # Hints given when an answer is not understood; the question is then asked again.
     "hint/scale": "Please reply with a number from {min} to {max}.",
     "hint/choice": "Please reply with one of the numbers.",

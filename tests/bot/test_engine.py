@@ -184,11 +184,13 @@ class TestLanguage:
 
 
 class TestStarts:
-    def test_youth_keyword_with_an_engager_code(self, env):
+    def test_youth_keyword_with_an_engager_code(self):
+        env = make_env(engager_code=lambda code: code == "K7P2QX")
         state, sprints = talk(env, ["YOUTH K7P2QX"])
         assert state.run.survey == "youth-voice" and state.run.engager == "K7P2QX"
 
-    def test_telegram_start_with_a_code_starts_the_youth_survey(self, env):
+    def test_telegram_start_with_a_code_starts_the_youth_survey(self):
+        env = make_env(engager_code=lambda code: code == "K7P2QX")
         state, _ = talk(env, ["/start K7P2QX"], start=Start(engager="K7P2QX"))
         assert state.run.survey == "youth-voice" and state.run.engager == "K7P2QX"
 
@@ -213,7 +215,9 @@ class TestStarts:
 
     def test_under_13s_are_thanked_and_nothing_is_kept(self, env):
         state, sprints = talk(env, ["YOUTH", "yes", "1"])
-        assert isinstance(sprints[-1].effects[-1], ResponseScreenedOut)
+        # Since the survey's start, everything said is erased (bot/erasure.py).
+        assert sprints[-1].effects[-1] == ResponseScreenedOut(
+            "youth-voice", "age_band=under_13", NOW.isoformat())
         assert state.run.step == "done"
         survey = env.surveys["youth-voice"]
         assert sprints[-1].replies[-1].text == survey.screen_out

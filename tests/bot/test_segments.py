@@ -6,6 +6,7 @@ import pytest
 
 from bot import engine
 from bot import plaintext as text_render
+from bot.prompt_packs import PromptPacks
 from bot.state import Concern, Incoming, Person, Run, Start, State
 from surveys import loader
 from tests.helpers.surveys import SHIPPED, make_env
@@ -76,9 +77,14 @@ def _every_message(lang: str) -> dict[str, str]:
     """What the bot sends in `lang`: its own texts, HELP with a contact, every survey message
     (intro and consent as a first message starts them, each question as asked)."""
     env = make_env(paths=SHIPPED, help_contact=CONTACT, org=ORG)
-    sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1,
-                                           max=100, contact=CONTACT, line=LINE)
-            for key in BOT if not key.startswith(NOT_SENT)}
+    few = env.catalogs.bot(lang, "fewer-than-5")  # the longest a count is said
+    sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1, max=100,
+                                           contact=CONTACT, started=few, finished=few,
+                                           conversations=few, people=few, line=LINE)
+            for key in BOT if not key.startswith(NOT_SENT) and key != "prompts-pack"}
+    packs = PromptPacks.load()
+    for week in range(1, packs.weeks + 1):  # each peer engagers' weekly pack, as sent
+        sent[f"bot/prompts-pack week {week}"] = packs.message(env.catalogs, lang, week)
     lined = make_env(paths=SHIPPED, safeguarding_line=LINE)
     signposted = engine.resume(State(Person(lang)),
                                Incoming("…", concern=Concern(3, "self_harm")), NOW, lined)

@@ -94,7 +94,7 @@ questions:
 MANY_PROBLEMS = [
     (9, "unknown key 'colour'"),
     (1, "'slug' must be lower-case letters, digits and -"),
-    (3, "'audience' must be one of residents, youth, members"),
+    (3, "'audience' must be one of residents, youth, members, engagers"),
     (6, "'stop' is one of the bot's own keywords"),
     (13, "min (5) is greater than max (1)"),
     (16, "duplicate question id 'feel_safe'"),
@@ -258,6 +258,7 @@ def test_unreadable_bytes_and_missing_file(tmp_path):
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("keyword: MINI", "keyword: Stop", [(6, "'Stop' is one of the bot's own keywords")]),
     ("keyword: MINI", "keyword: help", [(6, "'help' is one of the bot's own keywords")]),
+    ("keyword: MINI", "keyword: LOG", [(6, "'LOG' is one of the bot's own keywords")]),
     ("keyword: MINI", "keyword: 123", [(6, "'keyword' must be one word of letters or digits")]),
     ("language: en", "language: English",
      [(4, "'language' must be a language code such as en"),
@@ -284,9 +285,10 @@ def test_unreadable_bytes_and_missing_file(tmp_path):
     ("screen_out: Sorry, that is all.\n", "", [(1, "missing 'screen_out'")]),
     ("questions:\n", "questions: []\nother:\n", [(10, "unknown key 'other'"),
                                                 (9, "'questions' must be a list of questions")]),
-], ids=["stop", "help", "keyword-number", "language", "language-twice", "languages-not-list",
-        "slug-dash", "slug-space", "reserved-id", "bad-id", "not-a-choice", "bad-condition",
-        "when-self", "when-self-later", "scale-vs-text", "no-screen-out", "no-questions"])
+], ids=["stop", "help", "engager-keyword", "keyword-number", "language", "language-twice",
+        "languages-not-list", "slug-dash", "slug-space", "reserved-id", "bad-id", "not-a-choice",
+        "bad-condition", "when-self", "when-self-later", "scale-vs-text", "no-screen-out",
+        "no-questions"])
 def test_one_problem_in_a_good_file(tmp_path, old, new, expected):
     assert GOOD.count(old) == 1
     path = write(tmp_path, GOOD.replace(old, new))
@@ -392,7 +394,8 @@ def test_shipped_surveys_validate_with_the_translations(path):
 
 
 def test_shipped_surveys_are_all_there():
-    assert [p.name for p in SHIPPED] == ["neighbourhood-policing.yaml", "wellbeing-check-in.yaml",
-                                         "youth-voice.yaml"]
+    assert [p.name for p in SHIPPED] == ["neighbourhood-policing.yaml",
+                                         "peer-conversation-log.yaml",
+                                         "wellbeing-check-in.yaml", "youth-voice.yaml"]
     definitions = {str(p): loader.load_file(p)[0] for p in [*SHIPPED, DEMO]}
     assert loader.check_keywords(definitions) == []

@@ -17,6 +17,7 @@ from bot.delivery import Outgoing, PermanentFailure
 from bot.state import Option, Reply, Start
 from store.models import Address, Answer, Contact, Message, OptOut, Response
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.helpers.engagers import add_engager
 from webhooks import telegram
 from webhooks.senders import build as build_senders
 from webhooks.telegram import SECRET_HEADER, TelegramSender
@@ -320,6 +321,7 @@ def test_the_telegram_language_code_chooses_the_language(person, rt, code):
 
 @pytest.mark.parametrize("text", ["/start K7P2QX", "/start@outreach_test_bot k7p2qx"])
 def test_start_with_an_engager_code_starts_the_youth_survey_attributed(person, rt, text):
+    add_engager(rt, "K7P2QX")
     intro, consent = person.send(text)
     assert intro["text"] == YOUTH_INTRO
     assert keyboard(consent) == [["Yes", "No"]]
@@ -330,6 +332,42 @@ def test_start_with_an_engager_code_starts_the_youth_survey_attributed(person, r
     [response] = rows(rt, Response)
     assert survey_of(rt, response) == "youth-voice"
     assert (response.engager_code, response.channel) == ("K7P2QX", "telegram")
+
+
+@pytest.mark.parametrize("paused", [False, True])
+def test_an_unknown_or_paused_code_takes_part_unattributed_without_an_error(person, rt,
+                                                                             paused):
+    if paused:
+        add_engager(rt, "K7P2QX", paused=True)
+    intro, consent = person.send("/start K7P2QX")
+    assert intro["text"] == YOUTH_INTRO  # the youth survey, nothing said about the code
+    person.tap("Yes")
+    person.tap("16 or 17")
+    [response] = rows(rt, Response)
+    assert survey_of(rt, response) == "youth-voice"
+    assert response.engager_code is None
+
+
+def test_a_friend_finishes_the_youth_survey_in_turkish_attributed(person, rt):
+    add_engager(rt, "K7P2QX")
+    person.lang = "tr"
+    intro, consent = person.send("/start K7P2QX")
+    assert keyboard(consent) == [["Evet", "Hayır"]]
+    for answer in ["Evet", "3", "4", "2", "Hayır", "1,3", "Daha çok gençlik kulübü"]:
+        said = person.send(answer)
+    assert "0800 1111" in said[-1]["text"]  # the Turkish outro, with Childline
+    [response] = rows(rt, Response)
+    assert (response.status, response.language, response.engager_code) == (
+        "complete", "tr", "K7P2QX")
+    assert answers_of(rt, response.id)["age_band"] == "16_17"
+
+
+def test_an_engager_asks_for_prompts_and_stats_by_command(person, rt):
+    add_engager(rt, "K7P2QX", telegram=CHAT)
+    [pack] = person.send("/prompts")
+    assert pack["text"].startswith("Week 1 conversation starters:\n- ")
+    [stats] = person.send("/stats")
+    assert stats["text"].splitlines()[1] == "Friends who started: fewer than 5"
 
 
 @pytest.mark.parametrize("text", ["/start", "/start hello"])  # "hello" is not a code

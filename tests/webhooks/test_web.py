@@ -25,6 +25,7 @@ from store.models import (
     OptOut,
     Response,
 )
+from tests.helpers.engagers import add_engager
 from tests.helpers.surveys import load_surveys
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -365,10 +366,14 @@ def test_a_new_visitor_gets_the_browsers_language_when_offered(browser):
 @pytest.mark.parametrize("ref, engager", [
     ("K7P2QX", "K7P2QX"),
     ("k7p2qx", "K7P2QX"),
+    ("P4US3D", None),  # a paused engager's code: unattributed, nothing said
+    ("Q9W8E7", None),  # no engager has it: the same
     ("<script>", None),  # not a code: the visitor still takes part, unattributed
     ("K7P2QXK7P2QXK7P2QX", None),
 ])
 def test_ref_is_stored_as_the_engager_on_the_youth_survey(rt, browser, ref, engager):
+    add_engager(rt, "K7P2QX")
+    add_engager(rt, "P4US3D", name="Alex", paused=True)
     page = browser.open(f"{YOUTH}?ref={ref}")
     assert page.one("h1").text == "Youth voice on safety and policing"
     page = browser.choose("I agree")
@@ -752,10 +757,15 @@ def test_the_youth_screen_out_and_typed_keywords_speak_web(app, rt, surveys):
     browser = Browser(app)
     browser.open(YOUTH)
     page = browser.choose("I agree")
-    page = browser.choose("25 or over")
+    # Screened out: nothing is kept but a count, so the page is shown once, as after DELETE.
+    response = browser.post({"csrf": page.hidden["csrf"], "step": page.hidden["step"],
+                             "answer": page.value_of("25 or over")})
+    assert response.status_code == 200
+    page = checked(Page(response.text))
     assert page.said == ["Thanks for wanting to have your say! This survey is for people "
                          "aged 13 to 24, so that's all we need to ask."]
     assert_speaks_web(rt, page, "en")
+    assert counts(rt)["Response"] == 0 and counts(rt)["Contact"] == 0
     browser = Browser(app)
     start_demo(browser)
     browser.choose("I agree")
