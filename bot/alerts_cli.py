@@ -29,8 +29,9 @@ def list_command(everything: bool) -> None:
     rt = current()
     with rt.sessions() as session:
         found = alerts.waiting(session, everything)
+        translating = rt.settings.translator != "none"
         for alert in found:
-            click.echo(line(alert, rt.settings.timezone))
+            click.echo(line(alert, rt.settings.timezone, translating))
     if not found:
         click.echo("No alerts waiting." if not everything else "No alerts.")
 
@@ -52,14 +53,16 @@ def ack_command(alert_id: int, note: str | None, by: str) -> None:
     click.echo(f"Alert #{alert_id} acknowledged.")
 
 
-def line(alert: Alert, zone) -> str:
-    """An alert on one line: number, urgency, kind, when (local), where, the words."""
+def line(alert: Alert, zone, translating: bool = True) -> str:
+    """An alert on one line: number, urgency, kind, when (local), where, the words (and
+    their English, or why there is none yet)."""
     when = alert.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     where = "/".join(part for part in (alert.survey, alert.question) if part) or "-"
     words = f'{alert.language or "?"}: "{_printable(alert.text)}"'
     if alert.language != "en":
         english = (_printable(alert.text_en) if alert.text_en is not None
-                   else f"translation {alert.translation_status or 'not available'}")
+                   else f"translation {alert.translation_status or 'not available'}"
+                   if translating else "not translated (TRANSLATOR is none)")
         words += f' | en: "{english}"' if alert.text_en is not None else f" | en: {english}"
     text = (f"#{alert.id} {alerts.SEVERITY_NAMES[alert.severity].upper()} {alert.kind} "
             f"{alert.category} {when} {alert.channel} {where} {words}")

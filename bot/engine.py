@@ -273,7 +273,9 @@ class _Turn:
             self.say(self.bot("signpost-silent"))
         self.signposted = True
         survey = self.survey
-        known = dict.fromkeys([*(survey.languages if survey else ()), *self.env.languages])
+        # Their own language or English, as people write; anything if we know neither.
+        known = ([self.lang, "en"] if self.lang else
+                 dict.fromkeys([*(survey.languages if survey else ()), *self.env.languages]))
         question = self.run.question if self.run.step == "question" else (
             "consent" if self.run.step == "consent" else None)
         self.effects.append(AlertRaised(

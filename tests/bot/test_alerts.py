@@ -5,8 +5,10 @@ without the words — whatever the hour; ordinary talk about policing raises not
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from app import create_app
@@ -281,3 +283,37 @@ def test_no_keyword_in_any_language_is_taken_for_a_disclosure(rt):
     assert {"HELP", "AJUTOR", "MADAD", "POMOSHT", "YARDIM"} <= {w.upper() for w in words}
     assert {word: rt.safeguarding.check(word) for word in words
             if rt.safeguarding.check(word)} == {}
+
+
+FIRST = {"ro": "Bună ziua, vreau să răspund la sondaj",
+         "ur": "السلام علیکم، میں سروے میں حصہ لینا چاہتا ہوں",
+         "bg": "Здравейте, искам да попълня анкетата",
+         "pl": "Dzień dobry, chcę wziąć udział w ankiecie",
+         "tr": "Merhaba, ankete katılmak istiyorum"}
+DISCLOSURES = yaml.safe_load((Path(__file__).parents[1] / "data/safeguarding/disclosures.yaml")
+                             .read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("lang", sorted(FIRST))
+def test_a_disclosure_in_each_offered_language_is_signposted_in_it_and_alerted(
+        rt, surveys, lang):
+    assert say(rt, FIRST[lang])  # intro and consent, in their language
+    yes = rt.catalogs.bot(lang, "words/yes").split()[0]
+    assert len(say(rt, yes)) == 1  # the first question
+    disclosure = DISCLOSURES[lang]["abuse_at_home"][0]
+    replies = say(rt, disclosure)
+    signpost = rt.catalogs.bot(lang, "signpost")
+    assert replies[0] == signpost != rt.catalogs.bot("en", "signpost")
+    assert len(replies) == 2 and "999" in signpost and "0800 1111" in signpost
+    [alert] = all_alerts(rt)
+    assert (alert.category, alert.text, alert.language) == ("abuse_at_home", disclosure, lang)
+    assert len(queued_to(rt, LEAD)) == 1
+
+
+def test_alerts_list_says_why_there_is_no_english_yet(app, rt):
+    with transaction(rt.sessions) as session:
+        session.add(Alert(kind="safeguarding", severity=2, category="abuse_at_home",
+                          text="ma bate", language="ro", translation_status="pending",
+                          channel="sms", created_at=datetime(2026, 3, 2, 10, tzinfo=UTC)))
+    [line] = run(app, "alerts", "list").output.splitlines()
+    assert line.endswith('ro: "ma bate" | en: not translated (TRANSLATOR is none)')
