@@ -27,6 +27,14 @@ def e164(number: str, region: str = "GB") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def could_be_mobile(number: str) -> bool:
+    """Whether an E.164 number has a mobile number's length where it is from (a number
+    someone will text from: +4412345 is not)."""
+    parsed = phonenumbers.parse(number)
+    return phonenumbers.is_possible_number_for_type(parsed,
+                                                    phonenumbers.PhoneNumberType.MOBILE)
+
+
 def parse(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
     """(scheme, value) for an address on a channel."""
     if channel not in SCHEMES:

@@ -14,9 +14,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import optouts
+from bot.addresses import provider_address
+from bot.contacts import CHANNEL_OF_SCHEME
 from bot.outbox import enqueue
 from bot.state import Reply
-from store.models import Alert
+from store.models import Address, Alert, Conversation, Message
 
 SEVERITY_NAMES = {3: "in danger now", 2: "at risk", 1: "concern"}
 
@@ -78,11 +81,60 @@ class UnknownAlert(LookupError):
     """No alert has that number."""
 
 
-def acknowledge(session: Session, alert_id: int, by: str, note: str | None,
-                now: datetime) -> Alert:
-    """Record that a person has dealt with an alert (who, when, what they did)."""
+class CannotDo(Exception):
+    """What the lead asked cannot be done with this alert (and why, in words)."""
+
+
+def get(session: Session, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
         raise UnknownAlert(alert_id)
+    return alert
+
+
+def acknowledge(session: Session, alert_id: int, by: str, note: str | None,
+                now: datetime) -> Alert:
+    """Record that a person has dealt with an alert (who, when, what they did). Once:
+    a safeguarding record is never overwritten."""
+    alert = get(session, alert_id)
+    if alert.acked_at is not None:
+        raise CannotDo(f"alert #{alert_id} was already acknowledged by {alert.acked_by}")
     alert.acked_at, alert.acked_by, alert.ack_note = now, by, note
     return alert
+
+
+@dataclass(frozen=True)
+class Said:
+    """One message of the conversation, as the lead reads it."""
+
+    at: datetime
+    direction: str  # in | out
+    text: str
+
+
+def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said]:
+    """The person's messages both ways around the alert (the last `last`), oldest first;
+    never their number or chat id."""
+    if alert.contact_id is None:
+        raise CannotDo("the person erased their data (DELETE): only the alert is kept")
+    rows = session.execute(
+        select(Message.created_at, Message.direction, Message.body)
+        .where(Message.contact_id == alert.contact_id).order_by(Message.id.desc())
+        .limit(last)).all()
+    return [Said(at, direction, body) for at, direction, body in reversed(rows)]
+
+
+def reply(session: Session, alert: Alert, text: str, now: datetime) -> int:
+    """A message from the lead to the person, through the outbox on the channel they
+    used, without the lead ever seeing their number. Not to someone who sent STOP."""
+    if alert.conversation_id is None:
+        raise CannotDo("the person erased their data (DELETE): there is no one to write to")
+    address = session.scalar(select(Address).join(Conversation).where(
+        Conversation.id == alert.conversation_id))
+    channel = CHANNEL_OF_SCHEME[address.scheme]
+    if channel == "web":
+        raise CannotDo("they wrote on the web form: there is no way to write back")
+    if optouts.is_opted_out(session, address.contact_id):
+        raise CannotDo("they sent STOP: nothing more is sent to them")
+    return enqueue(session, channel, provider_address(address.scheme, address.value),
+                   Reply(text), now, contact_id=address.contact_id)

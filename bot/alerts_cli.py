@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import getpass
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import Flask
@@ -45,12 +47,49 @@ def list_command(everything: bool) -> None:
 def ack_command(alert_id: int, note: str | None, by: str) -> None:
     """Record that a person has dealt with alert ALERT_ID."""
     rt = current()
+    with _refusals(alert_id), transaction(rt.sessions) as session:
+        alerts.acknowledge(session, alert_id, by, note, rt.now())
+    click.echo(f"Alert #{alert_id} acknowledged.")
+
+
+@alerts_group.command("show")
+@click.argument("alert_id", type=int)
+@with_appcontext
+def show_command(alert_id: int) -> None:
+    """The alert and the conversation around it (never the number or chat id)."""
+    rt = current()
+    zone = rt.settings.timezone
+    with _refusals(alert_id), rt.sessions() as session:
+        alert = alerts.get(session, alert_id)
+        click.echo(line(alert, zone, rt.settings.translator != "none"))
+        for said in alerts.conversation(session, alert):
+            who = "them" if said.direction == "in" else "us  "
+            when = said.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            click.echo(f"  {when} {who}: {_printable(said.text)}")
+
+
+@alerts_group.command("reply")
+@click.argument("alert_id", type=int)
+@click.argument("text")
+@with_appcontext
+def reply_command(alert_id: int, text: str) -> None:
+    """Write to the person who raised ALERT_ID, on the channel they used (the worker
+    sends it; you never see their number)."""
+    rt = current()
+    with _refusals(alert_id), transaction(rt.sessions) as session:
+        alerts.reply(session, alerts.get(session, alert_id), text, rt.now())
+    click.echo(f"Queued to the person behind alert #{alert_id}; the worker sends it.")
+
+
+@contextmanager
+def _refusals(alert_id: int) -> Iterator[None]:
+    """An unknown alert, or one that cannot take this, as a one-line error (exit 1)."""
     try:
-        with transaction(rt.sessions) as session:
-            alerts.acknowledge(session, alert_id, by, note, rt.now())
+        yield
     except alerts.UnknownAlert:
         raise click.ClickException(f"there is no alert #{alert_id}") from None
-    click.echo(f"Alert #{alert_id} acknowledged.")
+    except alerts.CannotDo as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def line(alert: Alert, zone, translating: bool = True) -> str:

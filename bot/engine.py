@@ -8,6 +8,7 @@ Timers come back in as `ReminderDue` / `Expired` events (see bot/scheduler.py).
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -52,6 +53,10 @@ from translations.catalog import Catalogs, language_name, language_names
 KEYWORDS = ("stop", "start", "help", "lang", "skip", "restart", "delete")
 ENGAGER_KEYWORDS = ("prompts", "log", "stats")  # peer engagers' own; others' ordinary words
 ENGAGER_CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# New codes leave out the letters that read as digits (S/5, Z/2, B/8) as well as 0/O, 1/I;
+# a code typed with one of them is read with the digit.
+NEW_CODE_CHARS = "ACDEFGHJKLMNPQRTUVWXY23456789"
+_CONFUSED = str.maketrans("SZB", "528")
 
 
 def _no_detection(text: str, offered: Iterable[str]) -> str | None:
@@ -442,28 +447,53 @@ class _Turn:
         self.switch_to(survey, me.code)  # repeatable: each LOG is a new record
 
     def active_code(self, code: str | None) -> str | None:
-        """An engager's code if it is an active one; else None: the person still takes
-        part, unattributed, and is told nothing about the code."""
-        return code if code and self.env.engager_code(code) else None
+        """An engager's code if it is an active one (an S typed for a 5, a Z for a 2 or a B
+        for an 8 forgiven); else None: the person still takes part, unattributed, and is
+        told nothing about the code."""
+        if not code:
+            return None
+        for candidate in dict.fromkeys([code, code.translate(_CONFUSED)]):
+            if self.env.engager_code(candidate):
+                return candidate
+        return None
 
     # Starting ------------------------------------------------------------------------
 
     def survey_keyword(self, text: str) -> bool:
-        """`SAFETY`, or `YOUTH CODE` with an engager's code, starts that survey."""
-        words = text.strip().upper().split()
-        if not words or len(words) > 2:
+        """`SAFETY`, or `YOUTH CODE` with an engager's code, starts that survey — typed as
+        people type it ("Youth: Y5VD Y5.", "youth code Y5VDY5"); a first message that is
+        only an active engager's code starts the youth survey too."""
+        words = re.sub(r"[^\w]+", " ", text.upper()).split()
+        if not words:
             return False
         question = self.current_question()
         if question is not None and question.type == "text":
             return False  # "Safety" answering a free-text question is an answer
         survey = next((s for s in self.env.surveys.values() if s.keyword == words[0]), None)
-        if survey is None or (len(words) == 2 and not is_engager_code(words[1])):
+        if survey is None:
+            return self.bare_code(words)
+        rest = words[2:] if words[1:2] == ["CODE"] and len(words) > 2 else words[1:]
+        code = "".join(rest)
+        if rest and (len(rest) > 3 or not is_engager_code(code)):
             return False
-        engager = self.active_code(words[1] if len(words) == 2 else None)
+        engager = self.active_code(code or None)
         if self.run.in_progress and self.run.survey == survey.slug and engager is None:
             self.prompt()  # already on it: carry on where they were
             return True
         self.first_language(text, survey)
+        self.switch_to(survey, engager)
+        return True
+
+    def bare_code(self, words: list[str]) -> bool:
+        """A new person's first message that is only an active code (a friend sent just
+        the code): the youth survey, attributed."""
+        code = "".join(words)
+        if self.run.step != "idle" or len(words) > 3 or not is_engager_code(code):
+            return False
+        engager, survey = self.active_code(code), self.env.audience_survey("youth")
+        if engager is None or survey is None:
+            return False
+        self.first_language("", survey)
         self.switch_to(survey, engager)
         return True
 
@@ -495,6 +525,8 @@ class _Turn:
             self.say(self.bot("nothing-to-do"))
             return
         self.first_language(msg.text, survey, msg.lang_hint)
+        if self.signposted:
+            return  # their first words were a disclosure: no cheerful survey intro after it
         self.start(survey, None)
 
     def first_language(self, text: str, survey: Questionnaire, hint: str | None = None) -> None:
@@ -547,8 +579,8 @@ class _Turn:
             self.state.run = Run(step="refused", active_at=self.run.active_at)
             self.say(self.bot("refused"))
         else:
-            self.say(wording, self.yes_no(), style="keys", hint=self.bot("consent-hint"),
-                     question="consent")
+            hint = None if self.signposted else self.bot("consent-hint")
+            self.say(wording, self.yes_no(), style="keys", hint=hint, question="consent")
 
     def current_question(self) -> Question | None:
         survey = self.survey

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from bot import addresses
 from bot.config import Settings
 from bot.contacts import CHANNEL_OF_SCHEME, get_address
-from bot.engine import ENGAGER_CODE_CHARS, is_engager_code
+from bot.engine import NEW_CODE_CHARS, is_engager_code
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
@@ -79,9 +79,10 @@ def _letters(word: str) -> str:
 
 def new_code(taken: Callable[[str], bool], blocklist: Blocklist,
              choose: Callable[[str], str] = secrets.choice) -> str:
-    """A fresh code: 6 characters without 0/O or 1/I, a digit among them, no rude word."""
+    """A fresh code: 6 characters without 0/O, 1/I, S/5, Z/2 or B/8 to mix up, a digit
+    among them, no rude word."""
     for _ in range(1000):
-        code = "".join(choose(ENGAGER_CODE_CHARS) for _ in range(CODE_LENGTH))
+        code = "".join(choose(NEW_CODE_CHARS) for _ in range(CODE_LENGTH))
         if is_engager_code(code) and not blocklist.blocks(code) and not taken(code):
             return code
     raise EngagerError("could not find a free code; are the codes nearly used up?")
@@ -103,6 +104,8 @@ def add(session: Session, name: str, now: datetime, *, channel: str | None = Non
             scheme, value = addresses.parse(channel, address, region)
         except addresses.InvalidAddress as exc:
             raise EngagerError(str(exc)) from exc
+        if channel == "sms" and not addresses.could_be_mobile(value):
+            raise EngagerError(f"{address} is too short or too long for a mobile number")
         row = get_address(session, scheme, value, now, inbound=False)
         if session.scalar(select(Engager.id).where(Engager.contact_id == row.contact_id)):
             raise EngagerError(f"{address} already belongs to an engager")

@@ -317,3 +317,55 @@ def test_alerts_list_says_why_there_is_no_english_yet(app, rt):
                           channel="sms", created_at=datetime(2026, 3, 2, 10, tzinfo=UTC)))
     [line] = run(app, "alerts", "list").output.splitlines()
     assert line.endswith('ro: "ma bate" | en: not translated (TRANSLATOR is none)')
+
+
+def test_an_alert_is_acknowledged_once_the_first_record_is_kept(app, rt):
+    with transaction(rt.sessions) as session:
+        _alert(session, 2, 0, "first")
+    assert run(app, "alerts", "ack", "1", "--note", "called 999", "--by", "sam").exit_code == 0
+    again = app.test_cli_runner().invoke(args=["alerts", "ack", "1", "--note", "oops"])
+    assert again.exit_code == 1 and "already acknowledged by sam" in again.output
+    assert run(app, "alerts", "list", "--all").output.rstrip().endswith(
+        "by sam: called 999]")
+
+
+def test_the_lead_reads_the_conversation_and_writes_back_without_seeing_the_number(
+        app, rt, surveys, clock):
+    start_residents(rt)
+    say(rt, DISCLOSURE)
+    shown = run(app, "alerts", "show", "1").output.splitlines()
+    assert shown[0].startswith("#1 AT RISK safeguarding abuse_at_home")
+    assert [s.split(": ", 1)[0][-4:].strip() for s in shown[1:]] == [
+        "them", "us", "us", "them", "us", "them", "us", "us"]
+    assert shown[-3].endswith(f"them: {DISCLOSURE}")
+    assert FROM not in "\n".join(shown) and FROM[-6:] not in "\n".join(shown)
+    written = run(app, "alerts", "reply", "1", "This is Sam from the council. Are you safe now?")
+    assert written.output == "Queued to the person behind alert #1; the worker sends it.\n"
+    assert queued_to(rt, FROM)[-1].body == "This is Sam from the council. Are you safe now?"
+    say(rt, "STOP")
+    refused = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
+    assert refused.exit_code == 1 and "they sent STOP" in refused.output
+
+
+def test_after_delete_the_alert_stays_but_there_is_no_one_to_write_to(app, rt, surveys):
+    start_residents(rt)
+    say(rt, DISCLOSURE)
+    say(rt, "DELETE")
+    say(rt, "YES")
+    shown = app.test_cli_runner().invoke(args=["alerts", "show", "1"])
+    assert shown.exit_code == 1 and "erased their data" in shown.output
+    written = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
+    assert written.exit_code == 1 and "no one to write to" in written.output
+
+
+def test_a_disclosure_as_the_first_message_gets_the_signposting_alone(rt, surveys):
+    assert say(rt, "my dad is hitting my mum right now") == [SIGNPOST, SILENT]
+    assert len(all_alerts(rt)) == 1
+    assert say(rt, "hello")[0].startswith("Hello from Waltham Forest Council")  # then the survey
+
+
+def test_a_disclosure_at_the_consent_gets_the_consent_again_without_a_nag(rt, surveys):
+    say(rt, "Hello")
+    replies = say(rt, "i want to kill myself")
+    assert replies[0] == SIGNPOST
+    assert "Please reply YES" not in "\n".join(replies) and "YES" in replies[-1]

@@ -70,7 +70,7 @@ def test_new_codes_are_short_unambiguous_with_a_digit_and_never_rude():
     codes = [youth.new_code(lambda c: False, BLOCKLIST) for _ in range(300)]
     for code in codes:
         assert len(code) == youth.CODE_LENGTH and set(code) <= set(ENGAGER_CODE_CHARS)
-        assert not set(code) & set("0O1I") and is_engager_code(code)
+        assert not set(code) & set("0O1ISZB") and is_engager_code(code)
         assert not BLOCKLIST.blocks(code)
 
 
@@ -333,3 +333,33 @@ def test_the_catalogue_has_the_engagers_words_apart_from_every_other_keyword():
     mine = [catalogs.words(f"keywords/{k}", langs) for k in engine.ENGAGER_KEYWORDS]
     assert all(not words & others for words in mine)
     assert not (mine[0] & mine[1] or mine[1] & mine[2] or mine[0] & mine[2])
+
+
+# A code as people type it ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("first", [
+    "YOUTH K7P2QX", "YOUTH K7P2QX.", "Youth: K7P2QX", "youth code K7P2QX", "youth k7 p2qx",
+    "youth K7P 2QX!", "K7P2QX", "k7p2qx", "YOUTH K7PZQX",  # a Z typed for the 2
+])
+def test_a_code_as_people_type_it_starts_the_youth_survey_attributed(rt, surveys, clock,
+                                                                      first):
+    add_engager(rt, "K7P2QX")
+    replies = say(rt, clock, FRIEND, first, "YES", "3")
+    assert replies == ["How safe do you feel where you hang out with friends? 1 = not safe at "
+                       "all, 5 = really safe"]
+    with rt.sessions() as session:
+        [response] = session.scalars(select(Response)).all()
+    assert response.engager_code == "K7P2QX"
+
+
+@pytest.mark.parametrize("first", ["K7P2QX", "hello K7P2QX", "YOUTH voice matters a lot"])
+def test_what_is_not_an_active_code_is_not_taken_for_one(rt, surveys, clock, first):
+    add_engager(rt, "K7P2QX", paused=True)
+    replies = say(rt, clock, FRIEND, first)
+    assert replies[0].startswith("Hello from Waltham Forest Council and local police.")
+
+
+def test_a_number_too_short_to_text_from_is_refused(runner):
+    result = runner.invoke(args=["engagers", "add", "--name", "Sam", "--phone", "12345"])
+    assert result.exit_code != 0 and "too short or too long for a mobile number" in result.output
