@@ -137,40 +137,71 @@ def claim(rt: Runtime, now: datetime, limit: int = BATCH,
           channels: tuple[str, ...] | None = None) -> Claim:
     """Mark up to `limit` due rows as sending under a new claim token and return them; due
     rows of someone who opted out are cancelled instead, whichever path queued them."""
-    earlier = aliased(Message)
-    due = and_(
-        Message.direction == "out",
-        or_(and_(Message.status == "queued", Message.next_attempt_at <= now),
-            and_(Message.status == "sending", Message.updated_at <= now - LEASE)),
-        # First in, first out per address: nothing overtakes an earlier message that is
-        # waiting (a retry, quiet hours) or on its way, so no question beats its intro.
-        ~exists().where(
-            earlier.channel == Message.channel, earlier.address == Message.address,
-            earlier.direction == "out", earlier.id < Message.id,
-            or_(and_(earlier.status == "queued", earlier.next_attempt_at > now),
-                and_(earlier.status == "sending", earlier.updated_at > now - LEASE))),
-    )
-    if channels:
-        due = and_(due, Message.channel.in_(channels))
     token = secrets.token_hex(16)
+    params = {"now": now, "expired": now - LEASE, "limit": limit, "channels": list(channels or ())}
     with transaction(rt.sessions) as session:
-        ids = (select(Message.id).where(due).order_by(Message.next_attempt_at, Message.id)
-               .limit(limit))
-        if session.get_bind().dialect.name == "postgresql":
-            ids = ids.with_for_update(skip_locked=True, of=Message)
-        ids = list(session.scalars(ids))  # SQLite: BEGIN IMMEDIATE holds the write lock
-        if not ids:
+        find = _claim_statements(bool(channels), session.get_bind().dialect.name)
+        db = session.connection()  # Core throughout: no ORM objects for rows sent at once
+        # Rows whose worker died first (their lease ran out), then the queue in its order.
+        # Two index-ordered reads that stop at `limit`, where one OR would sort the queue.
+        found = db.execute(find.expired, params).all()
+        if len(found) < limit:
+            found += db.execute(find.queued, {**params, "limit": limit - len(found)}).all()
+        if not found:
             return Claim(token, [], now)
-        cancelled = optouts.cancel(session, now, Message.id.in_(ids), optouts.silenced())
-        rows = session.scalars(
-            update(Message).where(Message.id.in_(ids), Message.status != "cancelled")
-            .values(status="sending", claim_token=token, updated_at=now)
-            .returning(Message)
-        ).all()
+        silenced = [row.id for row in found if row.silenced]
+        cancelled = optouts.cancel(session, now, Message.id.in_(silenced),
+                                   optouts.silenced()) if silenced else 0
+        go = [row.id for row in found if not row.silenced]
+        if not go:
+            return Claim(token, [], now, cancelled)
+        rows = db.execute(_CLAIM, {"ids": go, "token": token, "now": now}).all()
         return Claim(token, [
             Outgoing(r.id, r.channel, r.address, reply_from_row(r), r.idempotency_key,
                      _last_inbound(session, r.channel, r.address))
             for r in sorted(rows, key=lambda r: r.id)], now, cancelled)
+
+
+@dataclass(frozen=True)
+class _Find:
+    expired: Any  # rows left `sending` whose lease ran out
+    queued: Any  # queued rows whose time has come, in order
+
+
+@cache
+def _claim_statements(by_channel: bool, dialect: str) -> _Find:
+    """The claim's reads, built once (per dialect, with or without a channel filter)."""
+    earlier = aliased(Message)
+    now, expired = bindparam("now"), bindparam("expired")
+    # First in, first out per address: nothing overtakes an earlier message that is
+    # waiting (a retry, quiet hours) or on its way, so no question beats its intro.
+    nothing_earlier = ~exists().where(
+        earlier.channel == Message.channel, earlier.address == Message.address,
+        earlier.direction == "out", earlier.id < Message.id,
+        or_(and_(earlier.status == "queued", earlier.next_attempt_at > now),
+            and_(earlier.status == "sending", earlier.updated_at > expired)))
+    where = [Message.direction == "out", nothing_earlier]
+    if by_channel:
+        where.append(Message.channel.in_(bindparam("channels", expanding=True)))
+
+    def read(*due):
+        stmt = (select(Message.id, optouts.silenced().label("silenced"))
+                .where(*due, *where).order_by(Message.next_attempt_at, Message.id)
+                .limit(bindparam("limit")))
+        if dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True, of=Message)
+        return stmt  # SQLite: BEGIN IMMEDIATE holds the write lock
+
+    return _Find(
+        expired=read(Message.status == "sending", Message.updated_at <= expired),
+        queued=read(Message.status == "queued", Message.next_attempt_at <= now))
+
+
+_CLAIM = (update(Message)
+          .where(Message.id.in_(bindparam("ids", expanding=True)), Message.status != "cancelled")
+          .values(status="sending", claim_token=bindparam("token"), updated_at=bindparam("now"))
+          .returning(Message.id, Message.channel, Message.address, Message.body,
+                     Message.payload, Message.idempotency_key))
 
 
 def _address_row(session: Session, channel: str, address: str) -> Address | None:
@@ -278,7 +309,8 @@ class _Heartbeat:
                 self.last = now - RENEW_EVERY + HEARTBEAT_RETRY
 
 
-# Built once, run for every message sent (see bot/contacts.py on why).
+# Built once, run for every message sent (see bot/contacts.py on why), on the session's
+# connection: Core, without the ORM's per-statement work for a row it holds no object of.
 _TAKE = (update(Message)
          .where(Message.id == bindparam("row"), Message.claim_token == bindparam("token"),
                 Message.status == "sending", ~optouts.silenced())
@@ -298,8 +330,8 @@ def _take(rt: Runtime, batch: Claim, message: Outgoing) -> bool:
 
 
 def _take_in(session: Session, batch: Claim, message: Outgoing, now: datetime) -> bool:
-    taken = session.execute(_TAKE, {"row": message.id, "token": batch.token, "now": now},
-                            execution_options={"synchronize_session": False}).first()
+    taken = session.connection().execute(
+        _TAKE, {"row": message.id, "token": batch.token, "now": now}).first()
     if taken is None:  # opted out since the claim: cancel it here (the opt-out does too)
         optouts.cancel(session, now, Message.id == message.id, optouts.silenced())
     return taken is not None
@@ -351,8 +383,8 @@ def _record_in(session: Session, batch: Claim, message: Outgoing, outcome,
     marked sent even if its lease ran out meanwhile, so no one sends it again. A temporary
     failure is left alone if the row is no longer this worker's (re-claimed, cancelled)."""
     if not isinstance(outcome, TemporaryFailure | PermanentFailure):  # sent: one statement
-        session.execute(_SENT, {"row": message.id, "provider_id": outcome, "now": now},
-                        execution_options={"synchronize_session": False})
+        session.connection().execute(
+            _SENT, {"row": message.id, "provider_id": outcome, "now": now})
         return None
     row = session.get(Message, message.id, with_for_update=True)
     if row is None:  # purged meanwhile
