@@ -23,6 +23,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -48,7 +49,8 @@ LEASE = timedelta(minutes=5)  # a claim unrenewed this long is taken as its work
 RENEW_EVERY = LEASE / 4
 HEARTBEAT_POLL = 0.05  # seconds between the heartbeat's looks at the clock (it writes rarely)
 HEARTBEAT_RETRY = timedelta(seconds=5)  # after a failed renewal (the database away)
-BATCH = 10  # rows per claim: a small batch is sent long before its lease could run out
+BATCH = 40  # rows per claim: a small batch is sent long before its lease could run out
+LANES = 4  # messages on their way at once per worker: their waits for the provider overlap
 RETRY_FIRST, RETRY_LONGEST = 0.5, 10.0  # seconds between tries while the database is away
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
@@ -226,39 +228,67 @@ def send_due(rt: Runtime, senders: Mapping[str, Sender], now: datetime | None = 
     """Claim a small batch and send it through `senders` (by channel); returns how many rows
     were handled (sent, failed, given back or cancelled).
 
-    `pace(channel)` is called before each send (the worker's rate limiter). While the batch
-    is sent a heartbeat renews its lease; right before each send the row's lease is renewed
-    and its token checked, so a row another worker re-claimed, or one cancelled by an
+    The batch goes out on up to LANES lanes at once, each address's messages on one lane in
+    their order. `pace(channel)` is called before each send (the worker's rate limiter). While
+    the batch is sent a heartbeat renews its lease; right before each send the row's lease is
+    renewed and its token checked, so a row another worker re-claimed, or one cancelled by an
     opt-out, is not sent. Each database step is retried through an outage (`sleep` between
     tries): an outcome the provider gave is held until it is recorded, never sent again."""
     now = now or rt.now()
     batch = claim(rt, now, limit, tuple(senders))
     if not batch:
         return batch.cancelled
-    held_back: dict[tuple[str, str], datetime] = {}  # address -> its retry's time
-    messages = list(batch)
-    ahead: tuple[int, bool] | None = None  # (row, taken) decided with the row before it
+    lanes = _lanes(batch.messages, LANES)
+    send = partial(_send_lane, rt, senders, batch, now=now, pace=pace, sleep=sleep)
     with _Heartbeat(rt, batch):
-        for n, message in enumerate(messages):
-            key = (message.channel, message.address)
-            if key in held_back:
-                _persist(partial(_release, rt, batch, message, held_back[key], now), sleep)
-                continue
-            if pace is not None:
-                pace(message.channel)
-            if ahead is not None and ahead[0] == message.id:
-                taken = ahead[1]
-            else:
-                taken = _persist(partial(_take, rt, batch, message), sleep)
-            if not taken:
-                continue  # re-claimed by another worker, or cancelled: not ours to send
-            outcome = _send_one(senders[message.channel], message)
-            following = messages[n + 1] if n + 1 < len(messages) else None
-            retry_at, ahead = _persist(partial(_record, rt, batch, message, outcome, now,
-                                               following, held_back), sleep)
-            if retry_at is not None:
-                held_back[key] = retry_at
+        if len(lanes) == 1:
+            send(lanes[0])
+        else:  # waits for every lane before the heartbeat stops, even if one raised
+            with ThreadPoolExecutor(len(lanes), thread_name_prefix="outbox-lane") as pool:
+                for lane in [pool.submit(send, lane) for lane in lanes]:
+                    lane.result()
     return len(batch) + batch.cancelled
+
+
+def _lanes(messages: list[Outgoing], count: int) -> list[list[Outgoing]]:
+    """The batch dealt onto up to `count` lanes, an address at a time, so that each
+    address's messages stay on one lane in their order."""
+    lanes: list[list[Outgoing]] = []
+    lane_of: dict[tuple[str, str], int] = {}
+    for message in messages:
+        n = lane_of.setdefault((message.channel, message.address), len(lane_of) % count)
+        if n == len(lanes):
+            lanes.append([])
+        lanes[n].append(message)
+    return lanes
+
+
+def _send_lane(rt: Runtime, senders: Mapping[str, Sender], batch: Claim,
+               messages: list[Outgoing], now: datetime, pace: Callable[[str], None] | None,
+               sleep: Callable[[float], object]) -> None:
+    """Send one lane's messages one after the other: take, send, record (with the next
+    row's take in the same transaction)."""
+    held_back: dict[tuple[str, str], datetime] = {}  # address -> its retry's time
+    ahead: tuple[int, bool] | None = None  # (row, taken) decided with the row before it
+    for n, message in enumerate(messages):
+        key = (message.channel, message.address)
+        if key in held_back:
+            _persist(partial(_release, rt, batch, message, held_back[key], now), sleep)
+            continue
+        if pace is not None:
+            pace(message.channel)
+        if ahead is not None and ahead[0] == message.id:
+            taken = ahead[1]
+        else:
+            taken = _persist(partial(_take, rt, batch, message), sleep)
+        if not taken:
+            continue  # re-claimed by another worker, or cancelled: not ours to send
+        outcome = _send_one(senders[message.channel], message)
+        following = messages[n + 1] if n + 1 < len(messages) else None
+        retry_at, ahead = _persist(partial(_record, rt, batch, message, outcome, now,
+                                           following, held_back), sleep)
+        if retry_at is not None:
+            held_back[key] = retry_at
 
 
 def _persist(step: Callable[[], T], sleep: Callable[[float], object]) -> T:
