@@ -2,15 +2,15 @@
 then id) straight from the index and stops at its batch, instead of sorting every due row
 (a broadcast queues thousands at one moment)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29 22:15:00.000000
 """
 from alembic import op
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
