@@ -44,7 +44,8 @@ class Raised:
 
 def raise_alert(session: Session, raised: Raised, now: datetime,
                 lead: tuple[str, str] | None) -> Alert:
-    """Store the alert and queue the lead's notice (no quiet hours: it cannot wait)."""
+    """Store the alert and queue the lead's notice: no quiet hours, and ahead of anything
+    else waiting in the outbox (a broadcast to thousands must not hold it back)."""
     english, status = ((raised.text, "done") if raised.language == "en"
                        else (None, "pending"))
     alert = Alert(kind=raised.kind, severity=raised.severity, category=raised.category,
@@ -58,7 +59,7 @@ def raise_alert(session: Session, raised: Raised, now: datetime,
     if lead is not None:
         channel, address = lead
         enqueue(session, channel, address, Reply(notice(alert)), now,
-                key=f"alert-notice:{alert.id}")
+                key=f"alert-notice:{alert.id}", urgent=True)
     return alert
 
 

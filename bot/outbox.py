@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache, partial
 from typing import Any, TypeVar
 
@@ -89,17 +89,23 @@ def reply_from_row(row: Message) -> Reply:
                  payload.get("hint"), payload.get("note"), payload.get("question"))
 
 
+# Due "since 1970": the worker takes rows by due time, so an urgent row (a safeguarding
+# lead's notice) goes before a broadcast queued earlier, without a priority column.
+URGENT = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def enqueue(session: Session, channel: str, address: str, reply: Reply, now: datetime, *,
             contact_id: int | None = None, key: str | None = None,
-            quiet: QuietHours | None = None, reply_to: int | None = None) -> int | None:
+            quiet: QuietHours | None = None, reply_to: int | None = None,
+            urgent: bool = False) -> int | None:
     """Queue one message for the worker: the outbox any feature can use.
 
     `key` makes it idempotent — a key used before queues nothing and returns None, so a
     reminder or broadcast run twice never sends twice. With `quiet`, it is due at the next
     moment outside quiet hours. A reply to someone who has opted out (their STOP's
     confirmation, an answer to HELP) is marked to go despite the opt-out; nothing else
-    queued for them goes."""
-    due = quiet.next_allowed(now) if quiet is not None else now
+    queued for them goes. `urgent` rows go before everything else that is due."""
+    due = URGENT if urgent else quiet.next_allowed(now) if quiet is not None else now
     if contact_id is None:  # every row names its person, so an opt-out can find it
         known = _address_row(session, channel, address)
         contact_id = known.contact_id if known is not None else None
