@@ -100,26 +100,21 @@ BOT = {
     # code ("Saturday 14 March"); {time}: local, 24-hour; {venue} and the notes as the
     # coordinator wrote them. {notes} is empty or ends with a space.
     "reminder/confirm": (
-        "Citizens' Assembly: {session} is on {day} at {time}, at {venue}. "
-        "Can you come? Reply YES or NO."
+        "Citizens' Assembly: {session}, {day}, {time}, {venue}. Can you come? Reply YES or NO."
     ),
     "reminder/day-before": (
-        "Reminder: {session} is tomorrow, {day}, at {time}, at {venue}. "
-        "{notes}If you cannot come, reply NO."
+        "Reminder: {session} is tomorrow, {day}, {time}, {venue}. {notes}Can't come? Reply NO."
     ),
-    "reminder/morning": (
-        "See you today at {time}: {session}, at {venue}. If you cannot come, reply NO."
-    ),
+    "reminder/morning": "See you today at {time}: {session}, {venue}. Can't come? Reply NO.",
     "reminder/moved": (
-        "Change of plan: {session} is now on {day} at {time}, at {venue}. "
-        "Can you come? Reply YES or NO."
+        "Change: {session} is now {day}, {time}, {venue}. Can you come? Reply YES or NO."
     ),
     "reminder/bring": "Bring: {text}.",
     "reminder/access": "Access: {text}.",
     "reminder/travel": "Travel: {text}.",
     "member-welcome": (
-        "Welcome to the Citizens' Assembly, {name}. We will remind you before each assembly "
-        "day. All the days, for your calendar: {link}"
+        "Welcome to the Citizens' Assembly. We will remind you before each day. "
+        "Add the days to your calendar: {link}"
     ),
     "rsvp-yes": "Thank you, see you there.",
     "rsvp-no": "Thank you for letting us know. Someone from the team will be in touch.",

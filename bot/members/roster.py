@@ -209,7 +209,7 @@ def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
     address = address_of(session, member)
     if address is None:
         return False
-    text = catalogs.bot(member.contact.language, "member-welcome", name=member.name,
+    text = catalogs.bot(member.contact.language, "member-welcome",
                         link=calendar_url(base_url, member))
     return enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
                    addresses.provider_address(address.scheme, address.value), Reply(text),
@@ -248,3 +248,10 @@ def lookups(session: Session, contact_id: int | None, now: datetime) -> dict[str
     """The engine's Env look-ups for one message, each run only if the engine asks."""
     return {"member": lambda: membership(session, contact_id),
             "invitation": lambda: invitation(session, contact_id, now)}
+
+
+def by_token(session: Session, token: str) -> Member | None:
+    """The member whose calendar link carries `token`."""
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(select(Member).where(Member.token == token))
