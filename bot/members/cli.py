@@ -199,8 +199,9 @@ def sessions_rsvps(session_id: int | None, at: datetime | None) -> None:
                 click.echo(f"  NO\t{pseudonym(member)}\t{member.name}\t{member.channel}")
             if day.chase:
                 for member in day.unanswered:
+                    stopped = " (opted out)" if member.contact.opted_out_at else ""
                     click.echo(f"  NO ANSWER\t{pseudonym(member)}\t{member.name}\t"
-                               f"{member.channel}")
+                               f"{member.channel}{stopped}")
 
 
 # reminders --------------------------------------------------------------------------------
