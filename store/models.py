@@ -347,8 +347,9 @@ class Member(Base):
     """An assembly member: a contact with a role (not a second address book).
 
     `channel` is how reminders and check-ins reach them (sms, whatsapp or telegram, one of
-    the contact's addresses); `token` is the secret in their calendar link (/m/<token>.ics);
-    `link_code` a one-time code, sent by SMS, that links their Telegram chat.
+    the contact's addresses); `token` is the secret in their calendar link (/m/<token>.ics).
+    `link_code` is reserved for a one-time code, sent by SMS, that links a Telegram chat
+    (issue 11; not used yet: import the chat id with the roster meanwhile).
     """
 
     __tablename__ = "members"

@@ -92,8 +92,14 @@ def _world(session: Session) -> _World:
         select(Address.contact_id, Conversation.state).join(Conversation.address)
         .where(Address.contact_id.in_(contacts))).all()
         if State.from_json(state).run.in_progress}
-    return _World(members, days, {m.id: roster.address_of(session, m) for m in members},
-                  sent, checked_in, busy)
+    usable: dict[tuple[int, str], Address] = {}
+    for address in session.scalars(select(Address).where(
+            Address.contact_id.in_(contacts), Address.status == "active")
+            .order_by(Address.id)):  # one query, not one per member: this runs every round
+        usable.setdefault((address.contact_id, address.scheme), address)
+    reachable = {m.id: usable.get((m.contact_id, addresses.SCHEMES[m.channel]))
+                 for m in members}
+    return _World(members, days, reachable, sent, checked_in, busy)
 
 
 def plan(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> list[Item]:
