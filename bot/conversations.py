@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import addresses, effects, engine, plaintext, ratelimit, youth
 from bot.contacts import CHANNEL_OF_SCHEME, find_conversation, get_address, get_conversation
+from bot.members import roster
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
@@ -109,7 +110,7 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     state = State.from_json(conversation.state)
     state.contact = Person(contact.language, contact.opted_out_at is not None)
     env = rt.env(session, state.run.survey, state.run.version,
-                 **youth.lookups(session, contact.id))
+                 **youth.lookups(session, contact.id), **roster.lookups(session, contact.id, now))
     sprint = engine.resume(state, event, now, env)
     target = addresses.provider_address(address.scheme, address.value)
     erased = effects.apply(session, conversation, sprint.effects, channel, now, reply_to,

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot import alerts, optouts
 from bot.erasure import erase_contact, screen_out
+from bot.members import rsvps
 from bot.outbox import prebuilt_insert
 from bot.state import (
     AlertRaised,
@@ -34,8 +35,9 @@ from bot.state import (
     ResponseExpired,
     ResponseScreenedOut,
     ResponseStarted,
+    RsvpGiven,
 )
-from store.models import Answer, ConsentRecord, Conversation, Engager, Response
+from store.models import Answer, ConsentRecord, Conversation, Engager, Member, Response
 from surveys import registry
 
 
@@ -90,11 +92,11 @@ def _erase(scene: Scene, _effect: EraseRequested) -> bool:
 @handles(AlertRaised)
 def _alert(scene: Scene, effect: AlertRaised) -> None:
     alerts.raise_alert(scene.session, alerts.Raised(
-        kind="safeguarding", severity=effect.severity, category=effect.category,
+        kind=effect.lead, severity=effect.severity, category=effect.category,
         text=effect.text, language=effect.language, channel=scene.channel,
         survey=effect.survey, question=effect.question, contact_id=scene.contact.id,
         conversation_id=scene.conversation.id, message_id=scene.reply_to),
-        scene.now, scene.leads.get("safeguarding"))
+        scene.now, scene.leads.get(effect.lead))
 
 
 @handles(LanguageChanged)
@@ -174,6 +176,16 @@ def _pack_sent(scene: Scene, effect: PackSent) -> None:
         Engager.code == effect.engager,
         (Engager.pack_week.is_(None)) | (Engager.pack_week < effect.week))
         .values(pack_week=effect.week))
+
+
+@handles(RsvpGiven)
+def _rsvp(scene: Scene, effect: RsvpGiven) -> None:
+    """A member's YES or NO, kept per session for staff (bot/members/rsvps.py)."""
+    member = scene.session.scalar(select(Member.id).where(
+        Member.contact_id == scene.contact.id))
+    if member is not None:
+        rsvps.record(scene.session, member, effect.session, effect.answer,
+                     datetime.fromisoformat(effect.starts), scene.now)
 
 
 @handles(ResponseDiscarded)

@@ -26,7 +26,9 @@ from bot.state import (
     Event,
     Expired,
     Incoming,
+    Invitation,
     LanguageChanged,
+    Membership,
     OptedIn,
     OptedOut,
     Option,
@@ -40,6 +42,7 @@ from bot.state import (
     ResponseExpired,
     ResponseScreenedOut,
     ResponseStarted,
+    RsvpGiven,
     Run,
     Sprint,
     Start,
@@ -75,6 +78,14 @@ def _no_reach(code: str) -> Reach:
     return Reach()
 
 
+def _not_a_member() -> Membership | None:
+    return None
+
+
+def _no_invitation() -> Invitation | None:
+    return None
+
+
 @dataclass
 class Env:
     """What the engine may consult: surveys, catalogues and settings, all plain data."""
@@ -97,6 +108,14 @@ class Env:
     engager: Callable[[], Engaged | None] = _not_an_engager
     reach: Callable[[str], Reach] = _no_reach
     prompts: PromptPacks = field(default_factory=PromptPacks)
+    # Assembly members, looked up only when asked (CALL, a YES or NO, words of distress):
+    # the person writing as a member, and the session their latest reminder asked about.
+    member: Callable[[], Membership | None] = _not_a_member
+    invitation: Callable[[], Invitation | None] = _no_invitation
+    # Per survey (bot/members/rules.yaml): answers that raise a wellbeing alert and offer
+    # a call, and a nudge later than `nudge_after` (the members' check-in: 48 hours).
+    low_wellbeing: Mapping[str, conditions.Condition] = field(default_factory=dict)
+    nudges: Mapping[str, timedelta] = field(default_factory=dict)
 
     def survey(self, slug: str | None, version: int | None = None) -> Questionnaire | None:
         if slug is None:
@@ -208,8 +227,11 @@ class _Turn:
         if not self.run.in_progress or self.state.contact.opted_out or not self.run.active_at:
             return None
         active = datetime.fromisoformat(self.run.active_at)
-        nudge = None if self.run.nudged else active + self.env.nudge_after
-        return Wait(nudge_at=nudge, expire_at=active + self.env.expire_after)
+        after = self.env.nudges.get(self.run.survey or "", self.env.nudge_after)
+        nudge = None if self.run.nudged else active + after
+        # A late nudge (a check-in's 48 hours) still comes before the survey expires.
+        expire = active + max(self.env.expire_after, after + timedelta(days=1))
+        return Wait(nudge_at=nudge, expire_at=expire)
 
     # Events --------------------------------------------------------------------------
 
@@ -240,6 +262,10 @@ class _Turn:
             self.run.interrupt = None
             self.on_keyword(keyword)
         elif self.engager_keyword(norm):
+            pass
+        elif self.call_request(norm, msg.text):
+            pass
+        elif self.rsvp(norm):
             pass
         elif self.survey_keyword(msg.text):
             pass
@@ -277,6 +303,10 @@ class _Turn:
         if msg.concern.severity >= 3:  # someone may be hurt now: the Silent Solution too
             self.say(self.bot("signpost-silent"))
         self.signposted = True
+        # An assembly member's words go to the wellbeing lead, with the offer of a call.
+        member = self.env.member() is not None
+        if member:
+            self.say(self.bot("offer-call"))
         survey = self.survey
         # Their own language or English, as people write; anything if we know neither.
         known = ([self.lang, "en"] if self.lang else
@@ -286,7 +316,8 @@ class _Turn:
         self.effects.append(AlertRaised(
             msg.concern.severity, msg.concern.category, answers.clean_text(msg.text),
             self.env.detect(msg.text, known) or self.lang,
-            self.run.survey if self.run.in_progress else None, question))
+            self.run.survey if self.run.in_progress else None, question,
+            "wellbeing" if member else "safeguarding"))
 
     # Opt-out and keywords ------------------------------------------------------------
 
@@ -457,6 +488,54 @@ class _Turn:
                 return candidate
         return None
 
+    # Assembly members ----------------------------------------------------------------
+
+    def call_request(self, norm: str, text: str) -> bool:
+        """CALL from an assembly member: an alert for the wellbeing lead, and their place
+        kept. From anyone else CALL is an ordinary word (False: carry on)."""
+        if not norm or norm not in self.words("keywords/call") or self.env.member() is None:
+            return False
+        self.effects.append(AlertRaised(
+            1, "call_requested", answers.clean_text(text), self.lang,
+            self.run.survey if self.run.in_progress else None,
+            self.run.question if self.run.step == "question" else None, "wellbeing"))
+        self.say(self.bot("call-booked"))
+        self.prompt()
+        return True
+
+    def rsvp(self, norm: str) -> bool:
+        """YES or NO to the session a member's latest reminder asked about. A survey the
+        member is in the middle of keeps its place: a step that takes a yes or no itself
+        (consent, a yes/no or free-text question) gets the answer instead."""
+        first = norm.split(" ", 1)[0] if norm else ""
+        yes, no = self.words("words/yes"), self.words("words/no")
+        answer = ("yes" if norm in yes or first in yes else
+                  "no" if norm in no or first in no else None)
+        question = self.current_question()
+        if answer is None or self.run.step == "consent" or (
+                question is not None and question.type in ("yesno", "text")):
+            return False
+        invitation = self.env.invitation()
+        if invitation is None:
+            return False
+        self.effects.append(RsvpGiven(invitation.session, answer, invitation.starts))
+        self.say(self.bot(f"rsvp-{answer}"))
+        self.prompt()
+        return True
+
+    def check_wellbeing(self, survey: Questionnaire, before: dict, text: str) -> None:
+        """A low check-in score: an alert for the wellbeing lead and the offer of a call,
+        once, when the answers first meet the survey's `low` condition."""
+        low = self.env.low_wellbeing.get(survey.slug)
+        if low is None or conditions.evaluate(low, before) or not conditions.evaluate(
+                low, self.run.answers):
+            return
+        words = answers.clean_text(text)
+        self.effects.append(AlertRaised(
+            1, "low_score", words, "en" if words.strip().isdigit() else self.lang,
+            survey.slug, self.run.question, "wellbeing"))
+        self.say(self.bot("offer-call"))
+
     # Starting ------------------------------------------------------------------------
 
     def survey_keyword(self, text: str) -> bool:
@@ -609,7 +688,9 @@ class _Turn:
             written_in = self.env.detect(value, known) or self.lang or survey.language
         self.effects.append(AnswerRecorded(question.id, value, answers.clean_text(text),
                                            written_in))
+        before = dict(self.run.answers)
         self.run.answers[question.id] = value
+        self.check_wellbeing(survey, before, text)
         if question.end_if is not None and conditions.evaluate(question.end_if, self.run.answers):
             self.effects.append(ResponseScreenedOut(
                 survey.slug, f"{question.id}={value}"[:64], self.run.started_at))

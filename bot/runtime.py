@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.delivery import ConsoleSender, Sender
 from bot.engine import Env
+from bot.members.rules import Rules
 from bot.optout_phrases import OptOutPhrases
 from bot.prompt_packs import PromptPacks
 from bot.safeguarding import detect as safeguarding
@@ -84,7 +85,12 @@ class Runtime:
     def leads(self) -> dict[str, tuple[str, str] | None]:
         """Who is told at once that an alert waits, per kind of alert."""
         return {"safeguarding": self.settings.safeguarding_lead,
-                "wellbeing": self.settings.wellbeing_lead}
+                "wellbeing": self.settings.wellbeing_lead or self.settings.safeguarding_lead}
+
+    @cached_property
+    def member_rules(self) -> Rules:
+        """When members hear from the bot (bot/members/rules.yaml), checked once."""
+        return Rules.load(tz=self.settings.timezone)
 
     @cached_property
     def prompts(self) -> PromptPacks:
@@ -93,6 +99,14 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @cached_property
+    def _check_in(self) -> dict[str, Any]:
+        """The members' check-in, as the engine sees it: its low answers and its nudge."""
+        check_in = self.member_rules.check_in
+        low = check_in.low_condition
+        return {"low_wellbeing": {check_in.survey: low} if low is not None else {},
+                "nudges": {check_in.survey: check_in.nudge_after}}
 
     def env(self, session: Session, slug: str | None = None, version: int | None = None,
             **lookups: Any) -> Env:
@@ -118,5 +132,6 @@ class Runtime:
             safeguarding_line=self.settings.safeguarding_line,
             opt_out=self.opt_out,
             prompts=self.prompts,
+            **self._check_in,
             **lookups,
         )

@@ -240,6 +240,7 @@ class AlertRaised(Effect):
     language: str | None = None
     survey: str | None = None
     question: str | None = None
+    lead: str = "safeguarding"  # the alert's kind, and so whose lead is told (wellbeing)
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,35 @@ class PackSent(Effect):
     kind: ClassVar[str] = "pack_sent"
     engager: str
     week: int
+
+
+@dataclass(frozen=True)
+class RsvpGiven(Effect):
+    """An assembly member's YES or NO to the session their latest reminder was about;
+    `starts`: that session's start (ISO), which the answer holds for."""
+
+    kind: ClassVar[str] = "rsvp_given"
+    session: int
+    answer: str  # yes | no
+    starts: str
+
+
+# What the engine may learn about assembly members (through its Env, only when it asks).
+
+
+@dataclass(frozen=True)
+class Membership:
+    """The person writing is an assembly member."""
+
+    member: int
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """The session a member's latest reminder asked about, not yet begun (YES / NO)."""
+
+    session: int
+    starts: str  # ISO
 
 
 # What the engine may learn about peer engagers (through its Env, only when it asks).

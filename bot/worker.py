@@ -17,6 +17,7 @@ from datetime import datetime
 
 from bot import outbox, scheduler, youth
 from bot.delivery import Sender
+from bot.members import schedule as members
 from bot.runtime import Runtime
 from bot.translating import PendingTranslations
 
@@ -53,23 +54,25 @@ class Round:
     resumed: int
     sent: int
     translated: int = 0
+    members: int = 0  # members' reminders queued and check-ins started
 
     @property
     def idle(self) -> bool:
-        return not (self.resumed or self.sent or self.translated)
+        return not (self.resumed or self.sent or self.translated or self.members)
 
 
 def run_once(rt: Runtime, senders: Mapping[str, Sender], now: datetime,
              pace: Callable[[str], None] | None = None,
              translations: PendingTranslations | None = None) -> Round:
-    """One round: due waits first and the week's prompt packs for peer engagers (their
-    messages join the outbox), then the outbox, then free-text answers waiting for their
-    English translation."""
+    """One round: due waits first, the week's prompt packs for peer engagers, members'
+    reminders and check-ins (their messages join the outbox), then the outbox, then
+    free-text answers waiting for their English translation."""
     resumed = scheduler.run_due(rt, now)
     youth.send_due_packs(rt, now)
+    planned = members.send_due(rt, now)
     sent = outbox.send_due(rt, senders, now, pace=pace)
     translated = translations.run(now) if translations is not None else 0
-    return Round(resumed, sent, translated)
+    return Round(resumed, sent, translated, planned)
 
 
 def run_forever(rt: Runtime, senders: Mapping[str, Sender], interval: float = 1.0,

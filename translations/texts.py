@@ -21,6 +21,9 @@ BOT = {
     "keywords/prompts": "PROMPTS",
     "keywords/log": "LOG",
     "keywords/stats": "STATS",
+    # Assembly members' own: asks the team for a call (bot/members); from anyone else an
+    # ordinary word.
+    "keywords/call": "CALL",
     # Words accepted as yes / no answers (and their labels on buttons).
     "words/yes": "yes y yeah yep yup sure ok okay",
     "words/no": "no n nope nah",
@@ -92,6 +95,34 @@ BOT = {
         "Your engager code is paused at the moment. Ask the youth team who trained you "
         "if you want to carry on."
     ),
+    # Assembly members (bot/members/rules.yaml says which reminder goes when). {session}:
+    # the session's name; {day}: its local day, written in the member's language by the
+    # code ("Saturday 14 March"); {time}: local, 24-hour; {venue} and the notes as the
+    # coordinator wrote them. {notes} is empty or ends with a space.
+    "reminder/confirm": (
+        "Citizens' Assembly: {session}, {day}, {time}, {venue}. Can you come? Reply YES or NO."
+    ),
+    "reminder/day-before": (
+        "Reminder: {session} is tomorrow, {day}, {time}, {venue}. {notes}Can't come? Reply NO."
+    ),
+    "reminder/morning": "See you today at {time}: {session}, {venue}. Can't come? Reply NO.",
+    "reminder/moved": (
+        "Change: {session} is now {day}, {time}, {venue}. Can you come? Reply YES or NO."
+    ),
+    "reminder/bring": "Bring: {text}.",
+    "reminder/access": "Access: {text}.",
+    "reminder/travel": "Travel: {text}.",
+    "member-welcome": (
+        "Welcome to the Citizens' Assembly. We will remind you before each day. "
+        "Add the days to your calendar: {link}"
+    ),
+    "rsvp-yes": "Thank you, see you there.",
+    "rsvp-no": "Thank you for letting us know. Someone from the team will be in touch.",
+    # A low wellbeing score, or words of distress, from a member; and their reply CALL.
+    "offer-call": (
+        "Thank you for telling us. If you would like a call from the team, reply CALL."
+    ),
+    "call-booked": "Thank you. Someone from the team will call you soon.",
     # Hints given when an answer is not understood; the question is then asked again.
     "hint/scale": "Please reply with a number from {min} to {max}.",
     "hint/choice": "Please reply with one of the numbers.",

@@ -4,7 +4,7 @@ what that provider shows (TwiML, Telegram keyboards, web forms)."""
 
 def init_app(app) -> None:
     """Register each channel's routes on a Flask app."""
-    from webhooks import telegram, twilio, web
+    from webhooks import calendar, telegram, twilio, web
 
-    for module in (twilio, telegram, web):
+    for module in (twilio, telegram, web, calendar):
         app.register_blueprint(module.bp)

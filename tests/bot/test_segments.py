@@ -1,13 +1,16 @@
 """SMS parts: GSM-7 160 / 153, UCS-2 70 / 67."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot import engine
 from bot import plaintext as text_render
+from bot.members import schedule
 from bot.prompt_packs import PromptPacks
 from bot.state import Concern, Incoming, Person, Run, Start, State
+from store.models import AssemblySession
 from surveys import loader
 from tests.helpers.surveys import SHIPPED, make_env
 from translations import segments
@@ -67,6 +70,16 @@ ORG = "Waltham Forest Council"  # OUTREACH_ORG_NAME's default, as HELP names it
 CONTACT = "engage@walthamforest.gov.uk"  # docs/configuration.md: keep HELP_CONTACT about this
 LINE = "020 8496 3000"  # SAFEGUARDING_LINE: a phone number
 NOT_SENT = ("keywords/", "words/", "web/", "yes", "no")  # word lists, labels, web pages
+# Members' reminders, filled in as docs/members.md advises: a short name, a venue of a few
+# words, a few words of each note; the longest day name in the year (a Wednesday in
+# September); a calendar link on the council's own domain.
+REMINDERS = ("reminder/confirm", "reminder/day-before", "reminder/morning", "reminder/moved")
+NOTE = "photo ID"
+SESSION = AssemblySession(
+    id=1, name="Day 3", starts_at=datetime(2026, 9, 30, 9, 0, tzinfo=UTC),
+    ends_at=datetime(2026, 9, 30, 16, 0, tzinfo=UTC), venue="Walthamstow Assembly Hall",
+    bring="photo ID", access="step-free", travel="Walthamstow Central")
+CALENDAR = "https://outreach.walthamforest.gov.uk/m/DESW6lYX5_3XMgn9mCRqc0ms.ics"
 
 
 def _sent(replies) -> list[str]:
@@ -80,8 +93,13 @@ def _every_message(lang: str) -> dict[str, str]:
     few = env.catalogs.bot(lang, "fewer-than-5")  # the longest a count is said
     sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1, max=100,
                                            contact=CONTACT, started=few, finished=few,
-                                           conversations=few, people=few, line=LINE)
-            for key in BOT if not key.startswith(NOT_SENT) and key != "prompts-pack"}
+                                           conversations=few, people=few, line=LINE,
+                                           link=CALENDAR, text=NOTE)
+            for key in BOT if not key.startswith(NOT_SENT)
+            and key not in ("prompts-pack", *REMINDERS)}
+    for key in REMINDERS:  # as sent: a session's day in the language, its notes, a venue
+        sent[f"bot/{key} as sent"] = schedule.reminder(
+            env.catalogs, lang, key, SESSION, ZoneInfo("Europe/London"), with_notes=True).text
     packs = PromptPacks.load()
     for week in range(1, packs.weeks + 1):  # each peer engagers' weekly pack, as sent
         sent[f"bot/prompts-pack week {week}"] = packs.message(env.catalogs, lang, week)

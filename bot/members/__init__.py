@@ -1,0 +1,7 @@
+"""Assembly members: the roster (contacts with a role), the assembly days, reminders before
+them, YES / NO answers, the calendar, and the wellbeing check-ins between weekends.
+
+`rules` (the schedule as a data file), `roster` (import, look-ups), `sessions` (the days),
+`rsvps` (answers and who staff should chase), `schedule` (what goes to whom and when, and
+the worker's part), `cli` (`outreach members|sessions|reminders …`). See docs/members.md.
+"""

@@ -1,0 +1,255 @@
+"""`outreach members …`, `outreach sessions …` and `outreach reminders …`: the assembly
+coordinator's commands (docs/members.md). Members are shown to staff by name and number
+(M007), never by phone number or chat id; the plan shows only the number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from bot.cli import IsoMoment
+from bot.members import roster, rsvps, schedule, sessions
+from bot.quiet import QuietHours
+from bot.runtime import Runtime, current
+from store.db import transaction
+from store.models import Member, Message
+from translations import segments
+
+members = AppGroup("members", help="Assembly members: import the roster, list it.")
+sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, RSVPs.")
+reminders = AppGroup("reminders", help="Members' reminders and check-ins: the plan, failures.")
+FAILED = ("failed", "undelivered", "held")
+
+
+def pseudonym(member: Member) -> str:
+    return f"M{member.id:03d}"
+
+
+def _local(rt: Runtime, moment: datetime) -> str:
+    return moment.astimezone(rt.settings.timezone).strftime("%a %Y-%m-%d %H:%M")
+
+
+# members ---------------------------------------------------------------------------------
+
+
+@members.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-welcome", is_flag=True,
+              help="do not send new members the welcome with their calendar link")
+def members_import(path: Path, no_welcome: bool) -> None:
+    """Add or update members from a CSV (name, phone, telegram_chat_id, language, channel,
+    notes). A file with any bad row imports nothing."""
+    rt = current()
+    offered = ["en", *(lang for lang in rt.catalogs.languages if lang != "en")]
+    now = rt.now()
+    try:
+        rows = roster.read_csv(path.read_text(encoding="utf-8-sig"), offered,
+                               rt.settings.default_region)
+        with transaction(rt.sessions) as session:
+            done = roster.import_rows(session, rows, now)
+            quiet = QuietHours.from_settings(rt.settings)
+            welcomed = 0 if no_welcome else sum(
+                roster.welcome(session, m, rt.catalogs, rt.settings.public_base_url, quiet, now)
+                for m in done.added)
+            added, updated = len(done.added), len(done.updated)
+    except roster.RosterError as exc:
+        for problem in exc.problems:
+            click.echo(f"{path}:{problem.removeprefix('line ')}", err=True)
+        click.echo(f"{path}: nothing imported", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{added} member(s) added, {updated} updated; {welcomed} welcome message(s) "
+               "queued")
+
+
+@members.command("list")
+def members_list() -> None:
+    """Every member: number, name, channel, language, calendar link."""
+    rt = current()
+    with rt.sessions() as session:
+        found = list(session.scalars(select(Member).order_by(Member.id)))
+        click.echo("member\tname\tchannel\tlanguage\topted out\tcalendar")
+        for m in found:
+            click.echo(f"{pseudonym(m)}\t{m.name}\t{m.channel}\t{m.contact.language or '-'}\t"
+                       f"{'yes' if m.contact.opted_out_at else 'no'}\t"
+                       f"{roster.calendar_url(rt.settings.public_base_url, m)}")
+    if not found:
+        click.echo("no members yet (outreach members import FILE.csv)")
+
+
+# sessions ---------------------------------------------------------------------------------
+
+
+def _details(rt: Runtime, name, starts, ends, venue, bring, access, travel):
+    tz = rt.settings.timezone
+    return sessions.Details(name, starts and sessions.local(starts, tz),
+                            ends and sessions.local(ends, tz), venue, bring, access, travel)
+
+
+def _notes_options(command):
+    for option in (click.option("--travel", help="travel notes (nearest station, buses)"),
+                   click.option("--access", help="access notes (step-free, hearing loop)"),
+                   click.option("--bring", help="what to bring")):
+        command = option(command)
+    return command
+
+
+class LocalMoment(IsoMoment):
+    """An ISO 8601 date and time; without a zone it is local time (OUTREACH_TIMEZONE)."""
+
+    def convert(self, value, param, ctx) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date and time", param, ctx)
+
+
+@sessions_group.command("add")
+@click.option("--name", required=True, help="e.g. 'Weekend 1, Saturday'")
+@click.option("--starts", required=True, type=LocalMoment(),
+              help="local time, e.g. 2026-03-14T10:00")
+@click.option("--ends", required=True, type=LocalMoment(), help="local time")
+@click.option("--venue", required=True)
+@_notes_options
+def sessions_add(name, starts, ends, venue, bring, access, travel) -> None:
+    """Add an assembly day."""
+    rt = current()
+    try:
+        with transaction(rt.sessions) as session:
+            day = sessions.add(session, _details(rt, name, starts, ends, venue, bring, access,
+                                                 travel), rt.now())
+            click.echo(_session_line(rt, day))
+            _warn_long(rt, day)
+    except sessions.SessionError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@sessions_group.command("edit")
+@click.argument("session_id", type=int)
+@click.option("--name")
+@click.option("--starts", type=LocalMoment(), help="a new start moves the session (local time)")
+@click.option("--ends", type=LocalMoment(), help="local time")
+@click.option("--venue")
+@_notes_options
+def sessions_edit(session_id, name, starts, ends, venue, bring, access, travel) -> None:
+    """Change a session. A new time re-plans its reminders and tells the members who had
+    already heard of the old one."""
+    rt = current()
+    try:
+        with transaction(rt.sessions) as session:
+            day, told = sessions.edit(rt, session, session_id, _details(
+                rt, name, starts, ends, venue, bring, access, travel), rt.now())
+            click.echo(_session_line(rt, day))
+            _warn_long(rt, day)
+    except sessions.SessionError as exc:
+        raise click.ClickException(str(exc)) from None
+    if told:
+        click.echo(f"{told} member(s) told of the new time")
+
+
+def _session_line(rt: Runtime, day) -> str:
+    ends = day.ends_at.astimezone(rt.settings.timezone).strftime("%H:%M")
+    return f"#{day.id}\t{day.name}\t{_local(rt, day.starts_at)}-{ends}\t{day.venue}"
+
+
+def _warn_long(rt: Runtime, day) -> None:
+    """Say which reminder would cost more than 3 SMS parts in which language."""
+    for rule in rt.member_rules.reminders:
+        for lang in sorted({"en", *rt.catalogs.languages}):
+            text = schedule.reminder(rt.catalogs, lang, rule.template, day,
+                                     rt.settings.timezone, rule.notes).text
+            if segments.count(text) > 3:
+                click.echo(f"warning: the {rule.id} reminder in {lang} takes "
+                           f"{segments.count(text)} SMS parts; shorten the venue or notes")
+
+
+@sessions_group.command("list")
+def sessions_list() -> None:
+    """Every assembly day, with its answers so far."""
+    rt = current()
+    with rt.sessions() as session:
+        found = rsvps.attendance(session, rt.now(), rt.member_rules.rsvp_chase_days)
+        click.echo("session\tname\twhen\tvenue\tyes\tno\tno answer")
+        for day in found:
+            click.echo(f"{_session_line(rt, day.day)}\t{len(day.yes)}\t{len(day.no)}\t"
+                       f"{len(day.unanswered)}")
+    if not found:
+        click.echo("no sessions yet (outreach sessions add …)")
+
+
+@sessions_group.command("rsvps")
+@click.argument("session_id", type=int, required=False)
+@click.option("--now", "at", type=IsoMoment(), help="as if it were this moment")
+def sessions_rsvps(session_id: int | None, at: datetime | None) -> None:
+    """Who said NO, and who has not answered once the session is close: the people to
+    call. Everyone else's answers are counted."""
+    rt = current()
+    with rt.sessions() as session:
+        for day in rsvps.attendance(session, at or rt.now(), rt.member_rules.rsvp_chase_days,
+                                    session_id):
+            click.echo(f"{_session_line(rt, day.day)}: {len(day.yes)} yes, {len(day.no)} no, "
+                       f"{len(day.unanswered)} no answer")
+            for member in day.no:
+                click.echo(f"  NO\t{pseudonym(member)}\t{member.name}\t{member.channel}")
+            if day.chase:
+                for member in day.unanswered:
+                    stopped = " (opted out)" if member.contact.opted_out_at else ""
+                    click.echo(f"  NO ANSWER\t{pseudonym(member)}\t{member.name}\t"
+                               f"{member.channel}{stopped}")
+
+
+# reminders --------------------------------------------------------------------------------
+
+
+@reminders.command("plan")
+@click.option("--now", "at", type=IsoMoment(), help="as if it were this moment")
+def reminders_plan(at: datetime | None) -> None:
+    """What will go to which member and when (after quiet hours), in which language and on
+    which channel. Sends nothing."""
+    rt = current()
+    now = at or rt.now()
+    with rt.sessions() as session:
+        items = schedule.plan(session, rt.member_rules, QuietHours.from_settings(rt.settings),
+                              now)
+        click.echo("sends (local)\twhat\tsession\tmember\tlanguage\tchannel\tsms parts\tstate")
+        for item in items:
+            where = f"#{item.day.id}" if item.day is not None else item.week
+            texts = schedule.item_text(rt, item)
+            parts = (str(sum(segments.count(t) for t in texts))
+                     if texts and item.member.channel == "sms" else "-")
+            click.echo(f"{_local(rt, item.sends)}\t{item.what}\t{where}\t"
+                       f"{pseudonym(item.member)}\t{item.member.contact.language or 'en'}\t"
+                       f"{item.member.channel}\t{parts}\t{item.state}")
+    if not items:
+        click.echo("nothing planned")
+
+
+@reminders.command("failed")
+def reminders_failed() -> None:
+    """Messages to members that could not be delivered (after their retries)."""
+    rt = current()
+    with rt.sessions() as session:
+        rows = session.execute(
+            select(Message, Member).join(Member, Member.contact_id == Message.contact_id)
+            .where(Message.direction == "out", Message.status.in_(FAILED))
+            .order_by(Message.created_at, Message.id)).all()
+        click.echo("when\tmember\tname\tchannel\twhat\tstatus\terror")
+        for message, member in rows:
+            key = message.idempotency_key or ""
+            what = key.split(":")[3] if key.startswith(roster.REMINDER_KEY) else (
+                key.split(":")[0] or "check-in or reply")
+            click.echo(f"{_local(rt, message.created_at)}\t{pseudonym(member)}\t{member.name}\t"
+                       f"{message.channel}\t{what}\t{message.status}\t{message.error_code or '-'}")
+    if not rows:
+        click.echo("no failed deliveries")
+
+
+def init_app(app: Flask) -> None:
+    for group in (members, sessions_group, reminders):
+        app.cli.add_command(group)

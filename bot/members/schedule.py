@@ -1,0 +1,326 @@
+"""What goes to which member, and when: reminders before each session, the wellbeing
+check-in after each weekend. `plan` works it out from the rules, the roster, the sessions
+and what was already sent; the worker's `send_due` carries out what is due, and
+`outreach reminders plan` shows the rest without sending anything.
+
+Nothing is scheduled ahead: each round the plan is worked out again, so a session moved
+or a member added is simply in the next one. Sending is idempotent: a reminder is an outbox
+row with a key (`remind:<member>:<session>:<rule>:<session start>`) that can be queued
+once, and a check-in starts only by inserting its unique `check_ins` row, so running the
+worker twice, restarting it or running two never sends anything twice. Times are local
+(zoneinfo) and stored in UTC; a message due in quiet hours waits for the next allowed minute.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from babel.dates import format_date
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import addresses
+from bot.contacts import CHANNEL_OF_SCHEME, get_conversation
+from bot.conversations import resume_due
+from bot.members import roster
+from bot.members.rules import Rule, Rules, check_in_at, send_at, week_of
+from bot.outbox import enqueue, insert_for
+from bot.quiet import QuietHours
+from bot.runtime import Runtime
+from bot.state import Incoming, Option, Reply, Start, State
+from store.db import transaction
+from store.models import Address, AssemblySession, CheckIn, Conversation, Member, Message
+from surveys import registry
+from translations.catalog import Catalogs
+
+log = logging.getLogger(__name__)
+CHECK_IN = "check-in"
+MOVED = "moved"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One message in the plan. `at`: when the rules say (UTC); `sends`: when it will
+    actually go (not before now, after quiet hours). `state`: due, planned, or why not."""
+
+    what: str  # a reminder rule's id, "moved" or "check-in"
+    member: Member
+    at: datetime
+    sends: datetime
+    state: str
+    day: AssemblySession | None = None
+    week: str | None = None
+    key: str | None = None
+    rule: Rule | None = None
+
+
+def stamp(starts: datetime) -> str:
+    return starts.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def reminder_key(member_id: int, day: AssemblySession, what: str) -> str:
+    return f"{roster.REMINDER_KEY}{member_id}:{day.id}:{what}:{stamp(day.starts_at)}"
+
+
+# The plan --------------------------------------------------------------------------------
+
+
+@dataclass
+class _World:
+    """What the plan is worked out from, read in a few queries."""
+
+    members: list[Member]
+    days: list[AssemblySession]
+    reachable: dict[int, Address | None]  # member id -> address on their channel
+    sent: dict[str, datetime]  # reminder keys queued so far -> when
+    checked_in: set[tuple[int, str]]
+    busy: set[int]  # contacts part way through a survey
+
+
+def _world(session: Session) -> _World:
+    members = list(session.scalars(select(Member).order_by(Member.id)))
+    days = list(session.scalars(select(AssemblySession).order_by(AssemblySession.starts_at,
+                                                                 AssemblySession.id)))
+    sent = dict(session.execute(select(Message.idempotency_key, Message.created_at).where(
+        Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True))).all())
+    checked_in = set(session.execute(select(CheckIn.member_id, CheckIn.week)).all())
+    contacts = [m.contact_id for m in members]
+    busy = {contact for contact, state in session.execute(
+        select(Address.contact_id, Conversation.state).join(Conversation.address)
+        .where(Address.contact_id.in_(contacts))).all()
+        if State.from_json(state).run.in_progress}
+    usable: dict[tuple[int, str], Address] = {}
+    for address in session.scalars(select(Address).where(
+            Address.contact_id.in_(contacts), Address.status == "active")
+            .order_by(Address.id)):  # one query, not one per member: this runs every round
+        usable.setdefault((address.contact_id, address.scheme), address)
+    reachable = {m.id: usable.get((m.contact_id, addresses.SCHEMES[m.channel]))
+                 for m in members}
+    return _World(members, days, reachable, sent, checked_in, busy)
+
+
+def plan(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> list[Item]:
+    """Every message still to go to a member (due now or later), and those held back
+    with the reason, in sending order. Reads only."""
+    world = _world(session)
+    items = []
+    for member in world.members:
+        why = _unreachable(member, world)
+        for day in world.days:
+            items += _reminders(member, day, rules, quiet, now, world, why)
+        items += _check_ins(member, rules, quiet, now, world, why)
+    return sorted(items, key=lambda i: (i.sends, i.member.id, i.what))
+
+
+def _unreachable(member: Member, world: _World) -> str | None:
+    if member.contact.opted_out_at is not None:
+        return "skipped: opted out"
+    if world.reachable[member.id] is None:
+        return f"skipped: no usable {member.channel} address"
+    return None
+
+
+def _reminders(member: Member, day: AssemblySession, rules: Rules, quiet: QuietHours,
+               now: datetime, world: _World, why: str | None) -> list[Item]:
+    """A session's reminders for one member: those to come, and of those whose time has
+    passed only the latest, unless the member has heard about the session (at this time)
+    since it was due. Nothing once the session has begun."""
+    if day.starts_at <= now:
+        return []
+    tz = quiet.tz
+    prefix = f"{roster.REMINDER_KEY}{member.id}:{day.id}:"
+    heard = [at for key, at in world.sent.items()
+             if key.startswith(prefix) and key.endswith(stamp(day.starts_at))]
+    timed = sorted(((send_at(rule, day.starts_at, tz), rule) for rule in rules.reminders),
+                   key=lambda pair: pair[0])
+    passed = [pair for pair in timed if pair[0] <= now]
+    items = []
+    for at, rule in ([passed[-1]] if passed else []) + [p for p in timed if p[0] > now]:
+        key = reminder_key(member.id, day, rule.id)
+        if key in world.sent or (at <= now and any(h >= at for h in heard)):
+            continue
+        if why is not None:
+            state = why
+        elif at <= now:
+            state = "due"
+        else:
+            state = "planned"
+        items.append(Item(rule.id, member, at, quiet.next_allowed(max(at, now)), state, day,
+                          key=key, rule=rule))
+    return items
+
+
+def weekends(days: list[AssemblySession], tz) -> list[tuple[str, list[AssemblySession]]]:
+    """Sessions grouped by the local week they fall in, in date order."""
+    grouped: dict[str, list[AssemblySession]] = defaultdict(list)
+    for day in days:
+        grouped[week_of(day.starts_at, tz)].append(day)
+    return sorted(grouped.items(), key=lambda pair: pair[1][0].starts_at)
+
+
+def _check_ins(member: Member, rules: Rules, quiet: QuietHours, now: datetime,
+               world: _World, why: str | None) -> list[Item]:
+    """The check-in after each weekend the member was on the roster for, until the next
+    weekend begins (a week, after the last)."""
+    items = []
+    ends = weekends(world.days, quiet.tz)
+    for n, (week, days) in enumerate(ends):
+        if (member.id, week) in world.checked_in or member.created_at >= days[0].starts_at:
+            continue
+        at = check_in_at(rules.check_in, days[-1].starts_at, quiet.tz)
+        closes = ends[n + 1][1][0].starts_at if n + 1 < len(ends) else at + timedelta(days=7)
+        if now >= closes:
+            continue
+        if why is not None:
+            state = why
+        elif at > now:
+            state = "planned"
+        elif member.contact_id in world.busy:
+            state = "waiting: part way through a survey"
+        else:
+            state = "due"
+        items.append(Item(CHECK_IN, member, at, quiet.next_allowed(max(at, now)), state,
+                          week=week))
+    return items
+
+
+# Words -----------------------------------------------------------------------------------
+
+
+def day_name(day: datetime, lang: str | None) -> str:
+    """A local day as people write it in `lang`: "Saturday 14 March", "sobota 14 marca"."""
+    try:
+        return format_date(day.date(), "EEEE d MMMM", locale=lang or "en")
+    except (ValueError, LookupError):
+        return format_date(day.date(), "EEEE d MMMM", locale="en")
+
+
+def notes(catalogs: Catalogs, lang: str | None, day: AssemblySession) -> str:
+    """What to bring, access and travel, each in the member's words' frame ("" if none)."""
+    parts = [catalogs.bot(lang, f"reminder/{name}", text=value.strip().rstrip("."))
+             for name, value in (("bring", day.bring), ("access", day.access),
+                                 ("travel", day.travel)) if value and value.strip()]
+    return "".join(f"{part} " for part in parts)
+
+
+def reminder(catalogs: Catalogs, lang: str | None, template: str, day: AssemblySession,
+             tz, with_notes: bool = False, rsvp: bool = False) -> Reply:
+    """A reminder as sent: the template filled in with the session, in `lang`."""
+    local = day.starts_at.astimezone(tz)
+    text = catalogs.bot(lang, template, session=day.name, day=day_name(local, lang),
+                        time=local.strftime("%H:%M"), venue=day.venue,
+                        notes=notes(catalogs, lang, day) if with_notes else "")
+    options = (Option("yes", catalogs.bot(lang, "yes")),
+               Option("no", catalogs.bot(lang, "no"))) if rsvp else ()
+    return Reply(text, options, style="keys")
+
+
+def item_text(rt: Runtime, item: Item) -> list[str]:
+    """What an item will say (a check-in: its survey's opening messages)."""
+    lang = item.member.contact.language
+    if item.rule is not None:
+        return [reminder(rt.catalogs, lang, item.rule.template, item.day,
+                         rt.settings.timezone, item.rule.notes, item.rule.rsvp).text]
+    return []
+
+
+# The worker's part -----------------------------------------------------------------------
+
+
+def send_due(rt: Runtime, now: datetime) -> int:
+    """Queue the reminders that are due and start the check-ins that are; returns how many
+    messages or check-ins were started (0 when there is nothing to do)."""
+    rules, quiet = rt.member_rules, QuietHours.from_settings(rt.settings)
+    with rt.sessions() as session:
+        due = [i for i in plan(session, rules, quiet, now) if i.state == "due"]
+        session.expunge_all()
+    if not due:
+        return 0
+    done = 0
+    with transaction(rt.sessions) as session:
+        for item in (i for i in due if i.rule is not None):
+            done += _remind(rt, session, item, quiet, now)
+    for item in (i for i in due if i.what == CHECK_IN):
+        with transaction(rt.sessions) as session:
+            done += _check_in(rt, session, item, now)
+    return done
+
+
+def _send(session: Session, member: Member, reply: Reply, key: str, quiet: QuietHours,
+          now: datetime) -> int:
+    address = roster.address_of(session, member)
+    if address is None:
+        return 0
+    queued = enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
+                     addresses.provider_address(address.scheme, address.value), reply, now,
+                     contact_id=member.contact_id, key=key, quiet=quiet)
+    return int(queued is not None)
+
+
+def _remind(rt: Runtime, session: Session, item: Item, quiet: QuietHours,
+            now: datetime) -> int:
+    member = session.get(Member, item.member.id)
+    day = session.get(AssemblySession, item.day.id)
+    if member is None or day is None or reminder_key(member.id, day, item.what) != item.key:
+        return 0  # gone or moved since the plan was read: the next round re-plans
+    reply = reminder(rt.catalogs, member.contact.language, item.rule.template, day,
+                     quiet.tz, item.rule.notes, item.rule.rsvp)
+    return _send(session, member, reply, item.key, quiet, now)
+
+
+def _check_in(rt: Runtime, session: Session, item: Item, now: datetime) -> int:
+    """Start the check-in survey for one member, once (its unique row decides)."""
+    slug = rt.member_rules.check_in.survey
+    if slug not in registry.current(session):
+        log.warning("the check-in survey %s is not loaded: run `outreach surveys load`", slug)
+        return 0
+    member = session.get(Member, item.member.id)
+    address = roster.address_of(session, member) if member is not None else None
+    if address is None:
+        return 0
+    conversation = get_conversation(session, address)
+    if State.from_json(conversation.state).run.in_progress:
+        return 0  # they began a survey since the plan was read: it waits for them
+    stmt = (insert_for(session)(CheckIn).values(member_id=member.id, week=item.week,
+                                                started_at=now)
+            .on_conflict_do_nothing(index_elements=["member_id", "week"])
+            .returning(CheckIn.id))
+    if session.scalar(stmt) is None:
+        return 0  # another worker started it
+    resume_due(rt, session, conversation, Incoming("", start=Start(survey=slug)), now)
+    return 1
+
+
+# A session moved ---------------------------------------------------------------------------
+
+
+def moved(rt: Runtime, session: Session, day: AssemblySession, old_starts: datetime,
+          now: datetime) -> int:
+    """After a session's time changed: what was still queued for the old time is
+    cancelled, and members who had heard of the old time are told the new one (asking
+    YES / NO again). Returns how many were told."""
+    old = f":{stamp(old_starts)}"
+    queued = session.scalars(select(Message).where(
+        Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True),
+        Message.idempotency_key.endswith(old, autoescape=True),
+        Message.status == "queued")).all()
+    heard = set()
+    for row in session.scalars(select(Message).where(
+            Message.idempotency_key.endswith(old, autoescape=True))):
+        _, member, session_id, *_ = row.idempotency_key.split(":")
+        if int(session_id) == day.id:
+            heard.add(int(member))
+            if row in queued:
+                row.status, row.error_code, row.updated_at = "cancelled", "session-moved", now
+    quiet = QuietHours.from_settings(rt.settings)
+    told = 0
+    for member in session.scalars(select(Member).where(Member.id.in_(heard))):
+        if member.contact.opted_out_at is not None:
+            continue
+        reply = reminder(rt.catalogs, member.contact.language, "reminder/moved", day,
+                         quiet.tz, rsvp=True)
+        told += _send(session, member, reply, reminder_key(member.id, day, MOVED), quiet, now)
+    return told

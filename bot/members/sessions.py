@@ -1,0 +1,92 @@
+"""The assembly days: adding them, listing them, and changing one (a new time re-plans its
+reminders and tells the members who had heard of the old time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.members import schedule
+from bot.runtime import Runtime
+from store.models import AssemblySession
+
+NOTES = ("bring", "access", "travel")
+
+
+class SessionError(ValueError):
+    """A session that cannot be stored as asked."""
+
+
+def local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A time as the coordinator typed it: no zone means local time (OUTREACH_TIMEZONE)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a session says: its name, time, venue and notes (None: leave as it is)."""
+
+    name: str | None = None
+    starts: datetime | None = None
+    ends: datetime | None = None
+    venue: str | None = None
+    bring: str | None = None
+    access: str | None = None
+    travel: str | None = None
+
+
+def add(session: Session, details: Details, now: datetime) -> AssemblySession:
+    if not (details.name and details.starts and details.ends and details.venue):
+        raise SessionError("a session needs a name, a start, an end and a venue")
+    day = AssemblySession(name=details.name.strip(), starts_at=details.starts,
+                          ends_at=details.ends, venue=details.venue.strip(), created_at=now,
+                          updated_at=now, **{n: _text(getattr(details, n)) for n in NOTES})
+    _check(day)
+    session.add(day)
+    session.flush()
+    return day
+
+
+def edit(rt: Runtime, session: Session, session_id: int, details: Details,
+         now: datetime) -> tuple[AssemblySession, int]:
+    """Change a session; a new start re-plans its reminders (see schedule.moved). Returns
+    the session and how many members were told of its new time."""
+    day = session.get(AssemblySession, session_id)
+    if day is None:
+        raise SessionError(f"there is no session #{session_id}")
+    old_starts = day.starts_at
+    for name in ("name", "venue"):
+        if getattr(details, name):
+            setattr(day, name, getattr(details, name).strip())
+    for name in NOTES:
+        if getattr(details, name) is not None:
+            setattr(day, name, _text(getattr(details, name)))
+    if details.starts is not None:
+        length = day.ends_at - day.starts_at
+        day.starts_at = details.starts
+        day.ends_at = details.ends or details.starts + length
+    elif details.ends is not None:
+        day.ends_at = details.ends
+    _check(day)
+    day.updated_at = now
+    session.flush()
+    told = schedule.moved(rt, session, day, old_starts, now) if day.starts_at != old_starts else 0
+    return day, told
+
+
+def listing(session: Session) -> list[AssemblySession]:
+    return list(session.scalars(select(AssemblySession).order_by(AssemblySession.starts_at,
+                                                                 AssemblySession.id)))
+
+
+def _check(day: AssemblySession) -> None:
+    if day.ends_at <= day.starts_at:
+        raise SessionError("a session must end after it starts")
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None

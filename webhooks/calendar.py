@@ -1,0 +1,61 @@
+"""`GET /m/<token>.ics`: a member's personal calendar of the assembly days (RFC 5545).
+
+The token is the member's own secret link (sent in their welcome message); an unknown one
+is 404 and says nothing. Times are written in UTC, never as floating local times, so every
+calendar app shows them right across the clock changes; a moved session keeps its UID and
+gets a higher SEQUENCE, so a subscribed calendar moves the event instead of adding one.
+The descriptions are in the member's language (the reminders' own words for the notes).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import Blueprint, Response, abort
+from icalendar import Calendar, Event
+
+from bot.members import roster, schedule, sessions
+from bot.runtime import current
+from store.models import AssemblySession
+
+bp = Blueprint("calendar", __name__)
+
+
+@bp.get("/m/<token>.ics")
+def member_calendar(token: str) -> Response:
+    rt = current()
+    with rt.sessions() as session:
+        member = roster.by_token(session, token)
+        if member is None:
+            abort(404)
+        lang = member.contact.language
+        days = sessions.listing(session)
+        body = calendar(days, rt.settings.public_base_url, rt.settings.org_name,
+                        lambda day: schedule.notes(rt.catalogs, lang, day).strip())
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": 'inline; filename="assembly.ics"',
+        "Cache-Control": "private, max-age=300", "X-Robots-Tag": "noindex"})
+
+
+def calendar(days: list[AssemblySession], base_url: str, org: str, describe) -> bytes:
+    """The sessions as an iCalendar file (`describe(day)`: its notes as text)."""
+    cal = Calendar()
+    cal.add("prodid", "-//assembly-outreach//members//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"Citizens' Assembly ({org})")
+    host = base_url.split("://", 1)[-1].split("/", 1)[0]
+    for day in days:
+        event = Event()
+        event.add("uid", f"assembly-session-{day.id}@{host}")
+        event.add("dtstamp", day.updated_at.astimezone(UTC))
+        event.add("last-modified", day.updated_at.astimezone(UTC))
+        event.add("sequence", int(day.updated_at.timestamp() - day.created_at.timestamp()))
+        event.add("dtstart", day.starts_at.astimezone(UTC))
+        event.add("dtend", day.ends_at.astimezone(UTC))
+        event.add("summary", day.name)
+        event.add("location", day.venue)
+        if description := describe(day):
+            event.add("description", description)
+        cal.add_component(event)
+    return cal.to_ical()
