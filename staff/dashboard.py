@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from bot import youth
 from staff import charts, representativeness
+from staff.counts import language
 from staff.representativeness import Comparison
 from store.models import Answer, Contact, Message, OptOut, Response, Survey, SurveyVersion
 from surveys import registry
 from surveys.model import Questionnaire
-from translations.catalog import language_name
 
 MAX_DAYS = 90  # the by-day chart's reach back from the latest response
 FAILED = ("failed", "undelivered", "held")
@@ -96,10 +96,10 @@ class Dashboard:
 
 def build(session: Session, slug: str | None, default: str | None, zone: ZoneInfo) -> Dashboard:
     """Everything the dashboard shows, for one survey (`slug`, else `default`, else the
-    residents' survey, else the first)."""
+    residents' survey with the most responses)."""
     surveys = survey_rows(session)
     current = registry.current(session)
-    chosen = _choose(slug, default, current)
+    chosen = _choose(slug, default, current, surveys)
     board = Dashboard(surveys=surveys, survey=current.get(chosen) if chosen else None)
     board.by_survey = charts.rows("Responses by survey", [(s.title, s.started) for s in surveys])
     board.engagers = engager_rows(session)
@@ -110,12 +110,14 @@ def build(session: Session, slug: str | None, default: str | None, zone: ZoneInf
     return board
 
 
-def _choose(slug: str | None, default: str | None, current: dict[str, Questionnaire]) -> str | None:
+def _choose(slug: str | None, default: str | None, current: dict[str, Questionnaire],
+            rows: list[SurveyRow]) -> str | None:
     for wanted in (slug, default):
         if wanted in current:
             return wanted
-    residents = [s for s, q in sorted(current.items()) if q.audience == "residents"]
-    return (residents or sorted(current) or [None])[0]
+    ranked = sorted((r for r in rows if r.slug in current),
+                    key=lambda r: (r.audience != "residents", -r.started, r.slug))
+    return ranked[0].slug if ranked else None
 
 
 def _of_survey(slug: str):
@@ -144,7 +146,7 @@ def _survey_figures(session: Session, board: Dashboard, survey: Questionnaire,
     channels = Counter(r.channel for r in responses)
     languages = Counter(r.language for r in responses)
     board.by_channel = charts.rows("Responses by channel", _ranked(channels, _channel_name))
-    board.by_language = charts.rows("Responses by language", _ranked(languages, language_name))
+    board.by_language = charts.rows("Responses by language", _ranked(languages, language))
     board.days = _days(Counter(r.started_at.astimezone(zone).date() for r in responses))
     board.by_day = charts.columns("Responses by day started", board.days)
     answers = session.execute(select(Answer.response_id, Answer.question_id, Answer.value)

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from bot import alerts
 from staff import charts
+from staff.counts import language
 from store.models import Alert, Answer, Response, Survey, SurveyVersion
-from translations.catalog import language_name
 
 ACKED_SHOWN = 50
 CHECK_IN = "wellbeing-check-in"  # the members' check-in survey (surveys/wellbeing-check-in.yaml)
@@ -68,7 +68,7 @@ def view(alert: Alert, zone: ZoneInfo) -> AlertView:
         raised=_local(alert.created_at, zone), channel=alert.channel,
         where=" / ".join(p for p in (alert.survey, alert.question) if p) or "-",
         language=alert.language,
-        language_name=language_name(alert.language) if alert.language else "unknown",
+        language_name=language(alert.language),
         text=alert.text, text_en=None if english else alert.text_en,
         translation="" if english else {
             "pending": "English translation pending", "failed": "translation failed",
