@@ -67,6 +67,11 @@ def _check_role(role: str) -> None:
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD} characters")
+
+
 def add(session: Session, email: str, role: str, password: str, now: datetime,
         actor: str) -> StaffUser:
     """A new staff user (the email must be new, the password at least 12 characters)."""
@@ -74,8 +79,7 @@ def add(session: Session, email: str, role: str, password: str, now: datetime,
     _check_role(role)
     if "@" not in email or len(email) > 255:
         raise AccountError(f"not an email address: {email!r}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD} characters")
+    _check_password(password)
     if find(session, email) is not None:
         raise AccountError(f"{email} already exists (change a role with `outreach staff role`)")
     user = StaffUser(email=email, role=role, password_hash=hasher.hash(password),
@@ -94,6 +98,17 @@ def set_role(session: Session, email: str, role: str, now: datetime, actor: str)
                      detail=f"{user.role} -> {role}")
         user.role = role
         _end_sessions(session, user)
+    return user
+
+
+def set_password(session: Session, email: str, password: str, now: datetime,
+                 actor: str) -> StaffUser:
+    """A new password (a forgotten one cannot be read back); their sessions end."""
+    _check_password(password)
+    user = _get(session, email)
+    user.password_hash = hasher.hash(password)
+    audit.record(session, audit.PASSWORD_SET, now, email=user.email, actor=actor)
+    _end_sessions(session, user)
     return user
 
 

@@ -18,7 +18,7 @@ SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNOUT = (
     "signin", "signin_failed", "signin_throttled", "signout")
 USER_ADDED, ROLE_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED = (
     "user_added", "role_changed", "user_disabled", "user_enabled", "token_issued")
-ALERT_ACKED = "alert_acknowledged"
+ALERT_ACKED, PASSWORD_SET = "alert_acknowledged", "password_set"
 
 
 def record(session: Session, event: str, now: datetime, *, email: str | None = None,

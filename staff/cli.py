@@ -1,5 +1,5 @@
-"""`outreach staff add-user | list | disable | enable | role | token`: staff accounts from
-the command line (the first admin is always made here)."""
+"""`outreach staff add-user | list | disable | enable | role | password | token`: staff
+accounts from the command line (the first admin is always made here)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,16 @@ def role(email: str, role: str) -> None:
     """Change a user's role (their sessions end, so it applies at once)."""
     _run(lambda s, now: accounts.set_role(s, email, role, now, _actor()))
     click.echo(f"{accounts.normal_email(email)} is now {role}.")
+
+
+@staff_group.command("password")
+@click.argument("email")
+@with_appcontext
+def password(email: str) -> None:
+    """Set a new password for EMAIL (read like add-user's); their sessions end."""
+    new = _password()
+    _run(lambda s, now: accounts.set_password(s, email, new, now, _actor()))
+    click.echo(f"New password set for {accounts.normal_email(email)}.")
 
 
 @staff_group.command("token")

@@ -80,6 +80,11 @@ def test_the_cli_adds_lists_changes_disables_and_issues_tokens(app, rt):
     assert "Added lead@example.org (wellbeing)." in result.output
     assert run(app, "list").output == "lead@example.org wellbeing active\n"
     assert run(app, "role", "lead@example.org", "--role", "admin").exit_code == 0
+    assert run(app, "password", "lead@example.org", stdin="another long password\n"
+               ).exit_code == 0
+    with transaction(rt.sessions) as session:
+        assert accounts.authenticate(session, "lead@example.org", "another long password")
+        assert accounts.authenticate(session, "lead@example.org", PASSWORD) is None
     token = run(app, "token", "lead@example.org").output.strip()
     assert token.startswith(accounts.TOKEN_PREFIX) and len(token) > 40
     assert run(app, "disable", "lead@example.org").exit_code == 0
@@ -88,8 +93,8 @@ def test_the_cli_adds_lists_changes_disables_and_issues_tokens(app, rt):
         assert accounts.check_token(session, f"Bearer {token}", rt.now()) is None
         logged = [(e.event, e.actor.startswith("cli:")) for e in session.scalars(
             select(AuditEvent).order_by(AuditEvent.id))]
-    assert logged == [("user_added", True), ("role_changed", True), ("token_issued", True),
-                      ("user_disabled", True)]
+    assert logged == [("user_added", True), ("role_changed", True), ("password_set", True),
+                      ("token_issued", True), ("user_disabled", True)]
 
 
 def test_the_cli_names_the_problem_without_a_traceback(app):
