@@ -72,6 +72,8 @@ def load() -> None:
     """Before each staff request: who is signed in (`g.staff`), the CSRF seed, and for a
     POST the CSRF and same-site checks."""
     g.staff, g.staff_expired, g.staff_new_seed = None, False, None
+    if request.endpoint == "staff.static":  # the stylesheet: nobody to look up
+        return
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         _resume(token)
@@ -79,7 +81,7 @@ def load() -> None:
         g.staff_seed = request.cookies.get(FORM_COOKIE)
         if not g.staff_seed:
             g.staff_seed = g.staff_new_seed = secrets.token_urlsafe(32)
-    if request.method == "POST" and request.endpoint != "staff.static" and not _posted_here():
+    if request.method == "POST" and not _posted_here():
         abort(400)
 
 

@@ -25,7 +25,7 @@ def _local(when) -> str:
     return when.astimezone(current().settings.timezone).strftime("%a %d %b %Y, %H:%M")
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _globals() -> dict:
     signed_in = g.get("staff")
     return {"staff_csrf": guard.csrf_token if "staff_seed" in g else None,
