@@ -18,12 +18,14 @@ from flask.cli import ScriptInfo
 from gunicorn.app.base import BaseApplication
 
 import bot
+import staff
 import store
 import surveys
 import webhooks
 from bot import logs
 from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
+from staff.config import StaffSettings
 from store import migrate
 from store.db import ping
 from webhooks.senders import build as build_senders
@@ -45,8 +47,9 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
         TRANSLATIONS_DIR=settings.translations_dir,
     )
     app.extensions["outreach"] = Runtime(settings, clock, senders=build_senders)
+    app.extensions["outreach_staff"] = StaffSettings.from_env(config, dotenv=config is None)
     app.add_url_rule("/healthz", "healthz", healthz)
-    for package in (store, surveys, bot, webhooks):
+    for package in (store, surveys, bot, webhooks, staff):
         package.init_app(app)
     app.cli.add_command(serve)
     return app

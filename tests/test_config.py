@@ -174,7 +174,7 @@ def test_every_variable_the_config_reads_is_documented_in_env_example():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    source = (root / "bot" / "config.py").read_text()
+    source = "".join((root / name / "config.py").read_text() for name in ("bot", "staff"))
     read = set(re.findall(r'get\("([A-Z_]+)"', source))
     documented = {line.split("=", 1)[0] for line in (root / ".env.example").read_text().splitlines()
                   if line and not line.startswith("#")}

@@ -221,4 +221,5 @@ def test_cycles_and_violations_are_reported():
 def test_walker_sees_the_real_tree():
     edges = {(source, target) for source, target, _ in project_edges()}
     assert ("bot.engine", "bot.state") in edges
-    assert {"app", "bot", "store", "surveys", "translations", "webhooks"} <= set(module_files())
+    assert {"app", "bot", "staff", "store", "surveys", "translations", "webhooks"} <= set(
+        module_files())

@@ -28,7 +28,8 @@ DATA_FILES = ["bot/*.yaml", "bot/optout/*.yaml", "bot/safeguarding/patterns/*.ya
               "surveys/*.yaml", "translations/*.yaml",
               "translations/*/LC_MESSAGES/*.po", "store/migrations/env.py",
               "store/migrations/script.py.mako", "store/migrations/versions/*.py",
-              "webhooks/templates/**/*.html"]
+              "webhooks/templates/**/*.html", "staff/*.yaml", "staff/data/*.yaml",
+              "staff/templates/**/*.html", "staff/static/*.css"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",
                                     ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
 UNSET = ("DATABASE_URL", "SURVEYS_DIR", "TRANSLATIONS_DIR", "INSTANCE_PATH", "TRANSLATOR",
@@ -112,7 +113,8 @@ def test_the_wheel_carries_surveys_catalogues_migrations_and_templates(wheel):
         assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"
     assert {"app.py", "translations/pl/LC_MESSAGES/messages.po",
             "store/migrations/versions/0001_initial_schema.py",
-            "webhooks/templates/web/page.html"} <= names
+            "webhooks/templates/web/page.html", "staff/templates/staff/login.html",
+            "staff/data/waltham-forest-census-2021.yaml"} <= names
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
 
 

@@ -1,0 +1,11 @@
+"""The staff area: sign-in, roles, the dashboard, the alerts queue (and later the API,
+exports and the evidence pack). Server-rendered pages, no JavaScript."""
+
+
+def init_app(app) -> None:
+    """Register the staff pages and `outreach staff …` on a Flask app (its settings are in
+    `app.extensions["outreach_staff"]`, put there by `create_app`)."""
+    from staff import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.staff_group)

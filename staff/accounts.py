@@ -1,0 +1,188 @@
+"""Staff accounts: adding, roles, disabling, passwords (argon2) and API tokens.
+
+Passwords are hashed with argon2id (argon2-cffi's PasswordHasher, memory-hard); a wrong
+email costs the same time as a wrong password, so sign-in does not tell which accounts
+exist. API tokens are random, shown once, and kept as their SHA-256 (a token is long and
+random, so a fast hash is enough; a password is not, so it gets argon2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from staff import audit
+from store.models import StaffSession, StaffToken, StaffUser
+
+ROLES = ("admin", "analyst", "wellbeing")
+MIN_PASSWORD = 12
+TOKEN_PREFIX = "oat_"
+
+hasher = PasswordHasher()
+_UNKNOWN = hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown emails
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out (unknown user, bad role…)."""
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is signed in (or holds a token): plain data for views and templates."""
+
+    id: int
+    email: str
+    role: str
+
+
+def identity(user: StaffUser) -> Staff:
+    return Staff(user.id, user.email, user.role)
+
+
+def normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find(session: Session, email: str) -> StaffUser | None:
+    return session.scalar(select(StaffUser).where(StaffUser.email == normal_email(email)))
+
+
+def _get(session: Session, email: str) -> StaffUser:
+    user = find(session, email)
+    if user is None:
+        raise AccountError(f"no staff user {normal_email(email)}")
+    return user
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD} characters")
+
+
+def add(session: Session, email: str, role: str, password: str, now: datetime,
+        actor: str) -> StaffUser:
+    """A new staff user (the email must be new, the password at least 12 characters)."""
+    email = normal_email(email)
+    _check_role(role)
+    if "@" not in email or len(email) > 255:
+        raise AccountError(f"not an email address: {email!r}")
+    _check_password(password)
+    if find(session, email) is not None:
+        raise AccountError(f"{email} already exists (change a role with `outreach staff role`)")
+    user = StaffUser(email=email, role=role, password_hash=hasher.hash(password),
+                     created_at=now)
+    session.add(user)
+    audit.record(session, audit.USER_ADDED, now, email=email, actor=actor, detail=role)
+    return user
+
+
+def set_role(session: Session, email: str, role: str, now: datetime, actor: str) -> StaffUser:
+    """Change a user's role; their sessions end, so the new role applies at once."""
+    _check_role(role)
+    user = _get(session, email)
+    if user.role != role:
+        audit.record(session, audit.ROLE_CHANGED, now, email=user.email, actor=actor,
+                     detail=f"{user.role} -> {role}")
+        user.role = role
+        _end_sessions(session, user)
+    return user
+
+
+def set_password(session: Session, email: str, password: str, now: datetime,
+                 actor: str) -> StaffUser:
+    """A new password (a forgotten one cannot be read back); their sessions end."""
+    _check_password(password)
+    user = _get(session, email)
+    user.password_hash = hasher.hash(password)
+    audit.record(session, audit.PASSWORD_SET, now, email=user.email, actor=actor)
+    _end_sessions(session, user)
+    return user
+
+
+def disable(session: Session, email: str, now: datetime, actor: str) -> StaffUser:
+    """Stop a user signing in or using a token; their sessions end now."""
+    user = _get(session, email)
+    if user.disabled_at is None:
+        user.disabled_at = now
+        audit.record(session, audit.USER_DISABLED, now, email=user.email, actor=actor)
+    _end_sessions(session, user)
+    return user
+
+
+def enable(session: Session, email: str, now: datetime, actor: str) -> StaffUser:
+    user = _get(session, email)
+    if user.disabled_at is not None:
+        user.disabled_at = None
+        audit.record(session, audit.USER_ENABLED, now, email=user.email, actor=actor)
+    return user
+
+
+def listing(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def _end_sessions(session: Session, user: StaffUser) -> None:
+    for row in session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)):
+        session.delete(row)
+
+
+def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
+    """The active user with this email and password, or None (in the same time either way)."""
+    user = find(session, email)
+    try:
+        hasher.verify(user.password_hash if user else _UNKNOWN, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or user.disabled_at is not None:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return user
+
+
+# API tokens --------------------------------------------------------------------------------
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(session: Session, email: str, now: datetime, actor: str) -> str:
+    """A new API token for an active user: returned once, stored only as its hash."""
+    user = _get(session, email)
+    if user.disabled_at is not None:
+        raise AccountError(f"{user.email} is disabled")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(StaffToken(token_hash=digest(token), user_id=user.id, created_at=now))
+    audit.record(session, audit.TOKEN_ISSUED, now, email=user.email, actor=actor)
+    return token
+
+
+def check_token(session: Session, authorization: str | None, now: datetime) -> Staff | None:
+    """Who an `Authorization: Bearer <token>` header belongs to, or None (no header, a
+    malformed or unknown token, a disabled user). For the API (issue 13)."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
+        return None
+    wanted = digest(token)
+    row = session.scalar(select(StaffToken).where(StaffToken.token_hash == wanted))
+    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    if row.user.disabled_at is not None:
+        return None
+    row.last_used_at = now
+    return identity(row.user)

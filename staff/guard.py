@@ -1,0 +1,245 @@
+"""Who is signed in, and what they may do: the staff session cookie, CSRF, the role
+decorators, security headers.
+
+The session cookie (`outreach_staff`, path /staff) holds a random token; the database keeps
+its SHA-256 (`staff_sessions`), so signing out, disabling a user or changing their role ends
+the session on the server, and a session ends after `STAFF_SESSION_IDLE` unused or
+`STAFF_SESSION_MAX` in all. Cookies are HttpOnly, SameSite=Lax and Secure (unless
+`STAFF_COOKIE_SECURE=false` for plain http in development).
+
+Every form carries `csrf_token`, an HMAC of the session's token (before sign-in, of a random
+value in the `outreach_staff_form` cookie): a page on another site cannot read it, so cannot
+forge a form. A POST without it, or from another site (`Sec-Fetch-Site`, `Origin`), is
+refused with 400 before any view runs.
+
+Access is checked by one decorator per role — `admin_required`, `analyst_required`,
+`wellbeing_required` — never inside a view. Admins pass every one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from bot.runtime import current
+from staff.accounts import Staff, digest, identity
+from staff.config import StaffSettings
+from store.db import transaction
+from store.models import StaffSession, StaffUser
+
+SESSION_COOKIE = "outreach_staff"
+FORM_COOKIE = "outreach_staff_form"
+DEVICE_COOKIE = "outreach_staff_device"
+COOKIE_PATH = "/staff"
+DEVICE_LIFETIME = timedelta(days=365)
+TOUCH_EVERY = timedelta(minutes=1)  # how often a session's last use is written down
+HOME = "staff.dashboard_page"
+HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self'; "
+                                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def settings() -> StaffSettings:
+    return current_app.extensions["outreach_staff"]
+
+
+# The session -------------------------------------------------------------------------------
+
+
+def load() -> None:
+    """Before each staff request: who is signed in (`g.staff`), the CSRF seed, and for a
+    POST the CSRF and same-site checks."""
+    g.staff, g.staff_expired, g.staff_new_seed = None, False, None
+    if request.endpoint == "staff.static":  # the stylesheet: nobody to look up
+        return
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        _resume(token)
+    if g.staff is None:
+        g.staff_seed = request.cookies.get(FORM_COOKIE)
+        if not g.staff_seed:
+            g.staff_seed = g.staff_new_seed = secrets.token_urlsafe(32)
+    if request.method == "POST" and not _posted_here():
+        abort(400)
+
+
+def _resume(token: str) -> None:
+    rt, limits = current(), settings()
+    now = rt.now()
+    with transaction(rt.sessions) as db:
+        row = db.scalar(select(StaffSession).where(StaffSession.token_hash == digest(token)))
+        if row is None:
+            return
+        user: StaffUser = row.user
+        if (user.disabled_at is not None or now - row.seen_at > limits.session_idle
+                or now - row.created_at > limits.session_max):
+            db.delete(row)
+            g.staff_expired = True
+            return
+        if now - row.seen_at > TOUCH_EVERY:
+            row.seen_at = now
+        g.staff, g.staff_seed = identity(user), token
+
+
+def start(db, user: StaffUser, now: datetime) -> str:
+    """A new session for `user` (a new token at every sign-in: no fixation); its token."""
+    token = secrets.token_urlsafe(32)
+    db.add(StaffSession(token_hash=digest(token), user_id=user.id, created_at=now, seen_at=now))
+    return token
+
+
+def end(db, token: str | None) -> None:
+    """Forget the session whose cookie holds `token`."""
+    if token:
+        for row in db.scalars(select(StaffSession).where(
+                StaffSession.token_hash == digest(token))):
+            db.delete(row)
+
+
+def set_session_cookies(response: Response, token: str, device: str) -> None:
+    """After a sign-in: the session cookie, this browser's device cookie, no form cookie."""
+    _cookie(response, SESSION_COOKIE, token)
+    _cookie(response, DEVICE_COOKIE, device, max_age=int(DEVICE_LIFETIME.total_seconds()))
+    response.delete_cookie(FORM_COOKIE, path=COOKIE_PATH)
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True,
+                           secure=settings().cookie_secure, samesite="Lax")
+
+
+def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path=COOKIE_PATH, httponly=True,
+                        secure=settings().cookie_secure, samesite="Lax")
+
+
+def after(response: Response) -> Response:
+    """After each staff request: the form cookie when one was made, security headers."""
+    if g.get("staff_new_seed"):
+        _cookie(response, FORM_COOKIE, g.staff_new_seed)
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "staff.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+# Devices: browsers that signed in to an account before -------------------------------------
+
+
+def _devices() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="staff-device")
+
+
+def device_for(email: str) -> str | None:
+    """This browser's device id if it signed in to `email` before, else None."""
+    try:
+        data = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""))
+    except BadSignature:
+        return None
+    return data.get("d") if isinstance(data, dict) and data.get("e") == email else None
+
+
+def new_device(email: str) -> tuple[str, str]:
+    """(device id, signed cookie value) for this browser and account."""
+    device = secrets.token_hex(8)
+    return device, _devices().dumps({"e": email, "d": device})
+
+
+# CSRF --------------------------------------------------------------------------------------
+
+
+def csrf_token() -> str:
+    """The token every staff form carries (a template global)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"staff-csrf\0" + g.staff_seed.encode(), hashlib.sha256).hexdigest()
+
+
+def _posted_here() -> bool:
+    """Whether a POST came from one of our own pages: same site, right CSRF token."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return False
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc not in _our_hosts():
+        return False
+    sent = request.form.get("csrf_token", "")
+    return bool(sent) and hmac.compare_digest(sent, csrf_token())
+
+
+def _our_hosts() -> set[str]:
+    return {request.host, urlsplit(current().settings.public_base_url).netloc}
+
+
+def client_address() -> str | None:
+    """The browser's address (behind a proxy, what `outreach serve` was told it is)."""
+    return request.remote_addr
+
+
+# Roles -------------------------------------------------------------------------------------
+
+
+def _allow(*roles: str) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            if g.staff is None:
+                return redirect(url_for("staff.login", expired=1 if g.staff_expired else None))
+            if g.staff.role not in roles:
+                return refuse(g.staff)
+            return view(*args, **kwargs)
+
+        guarded.staff_roles = roles
+        return guarded
+
+    return decorator
+
+
+admin_required = _allow("admin")
+analyst_required = _allow("admin", "analyst")
+wellbeing_required = _allow("admin", "wellbeing")
+
+NAVIGATION = [("staff.dashboard_page", "Dashboard"), ("staff.alerts_page", "Alerts"),
+              ("staff.checkins", "Check-ins"), ("staff.users", "Users"),
+              ("staff.audit_log", "Audit log")]
+
+
+def pages_for(staff: Staff) -> list[dict]:
+    """The pages a role may open, for the navigation (read from the views' decorators)."""
+    views = current_app.view_functions
+    return [{"href": url_for(endpoint), "label": label, "endpoint": endpoint}
+            for endpoint, label in NAVIGATION
+            if staff.role in getattr(views.get(endpoint), "staff_roles", ())]
+
+
+def refuse(staff: Staff):
+    """403 with the pages this role may open; the staff home instead sends the user to the
+    first of those (a wellbeing lead signs in to the alerts)."""
+    pages = pages_for(staff)
+    if request.endpoint == HOME and request.method == "GET" and pages:
+        return redirect(pages[0]["href"], 303)
+    return render_template("staff/refused.html", title="Not for your role",
+                           pages=pages), 403

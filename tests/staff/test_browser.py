@@ -1,0 +1,186 @@
+"""The staff area in a real browser (Debian's Chromium through Playwright) at a phone's width.
+
+An officer signs in with the keyboard and reads the dashboard, where a group is marked "not
+yet heard from"; the wellbeing lead lands on the alerts, acknowledges one with a note and is
+refused (403) a page that is not for their role; a page on another site that posts a form
+into the staff area gets nothing. Screenshots go to `STAFF_SCREENSHOTS` if set, else the
+test's tmp dir. Skipped, with the reason, when Chromium or Playwright is missing (`.ci/run`
+installs Debian's chromium; never `playwright install`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Response
+
+from app import create_app
+from store.models import Alert
+from tests.helpers.staff import PASSWORD, PHONE, add_alert, add_response, add_user
+from tests.helpers.surveys import load_surveys
+from tests.webhooks.test_web_browser import ARGS, CHROMIUM
+from tests.webhooks.test_web_browser import PHONE as PHONE_SCREEN
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the tests skip below
+    expect = None
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+OFFICER, LEAD = "officer@example.org", "lead@example.org"
+
+
+def _serve(app) -> tuple[str, object]:
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd.server_port, httpd
+
+
+@pytest.fixture
+def server(tmp_path, sqlite_template, clock):
+    """The app on 127.0.0.1 over plain http (so STAFF_COOKIE_SECURE=false, as documented
+    for local development), with users, responses and an alert."""
+    shutil.copy(sqlite_template, tmp_path / "outreach.db")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'outreach.db'}",
+                      "SECRET_KEY": "browser-test", "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "TRANSLATOR": "none", "STAFF_COOKIE_SECURE": "false"}, clock=clock)
+    rt = app.extensions["outreach"]
+    load_surveys(rt)
+    add_user(rt, OFFICER, "analyst")
+    add_user(rt, LEAD, "wellbeing")
+    for n in range(12):
+        add_response(rt, "neighbourhood-policing", channel=("sms", "web", "telegram")[n % 3],
+                     answers={"age_band": "35_44", "gender": "woman" if n % 2 else "man"})
+    add_response(rt, "neighbourhood-policing", language="ur", complete=False,
+                 answers={"safe_day": 2})
+    alert = add_alert(rt, text="mera sauteela baap mujhe maarta hai", language="ur",
+                      severity=2, text_en="my stepfather hits me")
+    port, httpd = _serve(app)
+    yield f"http://127.0.0.1:{port}", rt, alert
+    httpd.shutdown()
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    sync_api.expect.set_options(timeout=30_000)  # a loaded CI machine draws slowly
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium):
+    context = chromium.new_context(viewport=PHONE_SCREEN, device_scale_factor=1, locale="en-GB")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("STAFF_SCREENSHOTS") or tmp_path) / "staff"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def fits(page) -> None:
+    """Nothing wider than the phone, no phone number anywhere."""
+    page.wait_for_load_state()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_SCREEN["width"], f"the page scrolls sideways: {width} px"
+    assert PHONE[-6:] not in page.content()
+
+
+def sign_in(page, base: str, email: str) -> None:
+    """With the keyboard only: type, Tab, type, Enter."""
+    page.goto(f"{base}/staff/login")
+    page.get_by_label("Email address").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+
+def test_an_officer_signs_in_on_a_phone_and_sees_who_is_not_yet_heard_from(server, phone,
+                                                                            shots):
+    base, _rt, _alert = server
+    page = phone
+    page.goto(f"{base}/staff/login")
+    fits(page)
+    page.screenshot(path=str(shots / "0-login.png"), full_page=True)
+    sign_in(page, base, OFFICER)
+    expect(page).to_have_url(f"{base}/staff/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    fits(page)
+    older = page.locator("tr").filter(has_text="65 or over")
+    expect(older.locator(".unheard-mark")).to_have_text("not yet heard from")
+    expect(older).to_contain_text("none")
+    urdu = page.locator("tr").filter(has=page.get_by_role("rowheader", name="Urdu", exact=True))
+    expect(urdu).to_contain_text("fewer than 5")
+    expect(page.locator("svg.chart").first).to_be_visible()
+    page.screenshot(path=str(shots / "1-dashboard.png"), full_page=True)
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["outreach_staff"]["httpOnly"] and cookies["outreach_staff"]["sameSite"] == "Lax"
+    response = page.goto(f"{base}/staff/alerts")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not for your role")
+
+
+def test_the_wellbeing_lead_acknowledges_an_alert_and_is_refused_elsewhere(server, phone,
+                                                                           shots):
+    base, rt, alert = server
+    page = phone
+    sign_in(page, base, LEAD)
+    expect(page).to_have_url(f"{base}/staff/alerts")  # via /staff/, to the lead's own page
+    card = page.locator(f"#alert-{alert}")
+    expect(card).to_contain_text("mera sauteela baap mujhe maarta hai")
+    expect(card).to_contain_text("my stepfather hits me")
+    fits(page)
+    page.screenshot(path=str(shots / "2-alerts.png"), full_page=True)
+    card.get_by_label("What was done").fill("Called back; referred to the MASH")
+    card.get_by_role("button", name=f"Acknowledge alert #{alert}").click()
+    expect(page.get_by_role("status")).to_have_text(f"Alert #{alert} acknowledged.")
+    expect(page.locator(f"#alert-{alert}")).to_contain_text(f"by {LEAD}")
+    fits(page)
+    page.screenshot(path=str(shots / "3-acknowledged.png"), full_page=True)
+    with rt.sessions() as session:
+        assert session.get(Alert, alert).ack_note == "Called back; referred to the MASH"
+    response = page.goto(f"{base}/staff/users")
+    assert response.status == 403
+    expect(page.locator("main")).to_contain_text("does not open this page")
+    fits(page)
+
+
+def test_a_form_on_another_site_gets_nothing(server, chromium):
+    base, rt, alert = server
+    target = f"{base}/staff/alerts/{alert}/ack"
+
+    def attacker(environ, start_response):
+        page = (f'<form method="post" action="{target}"><input name="note" value="pwned">'
+                '<button>Win a prize</button></form>')
+        return Response(page, mimetype="text/html")(environ, start_response)
+
+    port, httpd = _serve(attacker)
+    context = chromium.new_context(viewport=PHONE_SCREEN)
+    page = context.new_page()
+    try:
+        sign_in(page, base, LEAD)
+        expect(page).to_have_url(f"{base}/staff/alerts")
+        page.goto(f"http://localhost:{port}/")  # another site: localhost is not 127.0.0.1
+        with page.expect_navigation() as landed:
+            page.get_by_role("button", name="Win a prize").click()
+        assert landed.value.status == 400
+        with rt.sessions() as session:
+            assert session.get(Alert, alert).acked_at is None
+    finally:
+        context.close()
+        httpd.shutdown()

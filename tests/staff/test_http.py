@@ -1,0 +1,332 @@
+"""The staff area over HTTP (Flask's test client): signing in and out, cookies, CSRF,
+throttling, roles, the pages' figures, and what an attacker gets (nothing)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from staff import guard, throttle
+from store.models import Alert, AuditEvent, StaffSession
+from tests.helpers.staff import (
+    PASSWORD,
+    PHONE,
+    add_alert,
+    add_response,
+    add_user,
+    csrf,
+    sign_in,
+)
+
+ADMIN, ANALYST, LEAD = "admin@example.org", "officer@example.org", "lead@example.org"
+
+
+@pytest.fixture
+def users(rt):
+    add_user(rt, ADMIN, "admin")
+    add_user(rt, ANALYST, "analyst")
+    add_user(rt, LEAD, "wellbeing")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def events(rt, event: str) -> list[AuditEvent]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.event == event)))
+
+
+def cookie_header(response, name: str) -> str:
+    return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "="))
+
+
+# Signing in ----------------------------------------------------------------------------------
+
+
+def test_the_sign_in_form_has_email_password_and_a_hidden_csrf_token(client):
+    page = client.get("/staff/login").get_data(as_text=True)
+    assert 'name="email"' in page and 'name="password"' in page
+    assert 'type="hidden" name="csrf_token"' in page
+    assert '<label for="email">' in page and '<label for="password">' in page
+
+
+def test_signing_in_redirects_to_the_staff_home_with_safe_cookies(rt, client, users):
+    response = sign_in(client, ANALYST)
+    assert response.status_code in (302, 303)
+    assert response.headers["Location"].endswith("/staff/")
+    session_cookie = cookie_header(response, guard.SESSION_COOKIE)
+    for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/staff"):
+        assert flag in session_cookie
+    assert "Expires" not in session_cookie  # ends with the browser, and on the server earlier
+    assert client.get("/staff/").status_code == 200
+    [signin] = events(rt, "signin")
+    assert signin.email == ANALYST and signin.address == "127.0.0.1"
+
+
+def test_cookies_are_not_secure_only_when_configured_for_local_http(config, clock):
+    from app import create_app
+    app = create_app({**config, "STAFF_COOKIE_SECURE": "false"}, clock=clock)
+    add_user(app.extensions["outreach"], ANALYST, "analyst")
+    response = sign_in(app.test_client(), ANALYST)
+    assert "Secure" not in cookie_header(response, guard.SESSION_COOKIE)
+    assert "HttpOnly" in cookie_header(response, guard.SESSION_COOKIE)
+    app.extensions["outreach"].engine.dispose()
+
+
+def test_passwords_are_stored_as_argon2(rt, users):
+    from staff.accounts import find
+    with rt.sessions() as session:
+        assert find(session, ADMIN).password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("email, password", [
+    (ANALYST, "wrong password here"), ("nobody@example.org", PASSWORD), (ANALYST, "")])
+def test_a_wrong_email_or_password_signs_nobody_in_and_is_logged(rt, client, users, email,
+                                                                 password):
+    response = sign_in(client, email, password)
+    assert response.status_code == 200
+    assert "Sign-in failed" in response.get_data(as_text=True)
+    assert guard.SESSION_COOKIE not in str(response.headers.getlist("Set-Cookie"))
+    assert client.get("/staff/").status_code == 302
+    assert [e.email for e in events(rt, "signin_failed")] == [email]
+
+
+def test_a_disabled_user_cannot_sign_in(rt, client, app, users):
+    assert app.test_cli_runner().invoke(args=["staff", "disable", ANALYST]).exit_code == 0
+    assert sign_in(client, ANALYST).status_code == 200
+    assert client.get("/staff/").status_code == 302
+
+
+def test_signing_out_ends_the_session_on_the_server(rt, client, users):
+    sign_in(client, ANALYST)
+    stolen = client.get_cookie(guard.SESSION_COOKIE, path="/staff").value
+    response = client.post("/staff/logout", data={"csrf_token": csrf(client, "/staff/")})
+    assert response.status_code == 303
+    with rt.sessions() as session:
+        assert session.scalars(select(StaffSession)).all() == []
+    client.set_cookie(guard.SESSION_COOKIE, stolen, path="/staff")  # replayed afterwards
+    assert client.get("/staff/").status_code == 302
+    assert events(rt, "signout")[0].email == ANALYST
+
+
+def test_a_session_ends_when_unused_and_after_its_longest_life(client, clock, users):
+    sign_in(client, ANALYST)
+    clock.advance(timedelta(minutes=59))
+    assert client.get("/staff/").status_code == 200
+    clock.advance(timedelta(minutes=61))
+    response = client.get("/staff/")
+    assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+    sign_in(client, ANALYST)
+    for _ in range(13):  # in use all along: 11 h 55 min
+        clock.advance(timedelta(minutes=55))
+        assert client.get("/staff/").status_code == 200
+    clock.advance(timedelta(minutes=10))  # 12 h 5 min after signing in
+    assert client.get("/staff/").status_code == 302
+
+
+# An attacker ---------------------------------------------------------------------------------
+
+
+def test_a_forged_sign_in_form_without_the_token_is_refused(client, users):
+    response = client.post("/staff/login", data={"email": ANALYST, "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/staff/").status_code == 302
+
+
+def test_a_forged_acknowledgement_changes_nothing(rt, client, users):
+    alert = add_alert(rt)
+    sign_in(client, LEAD)
+    assert client.post(f"/staff/alerts/{alert}/ack", data={"note": "x"}).status_code == 400
+    assert client.post(f"/staff/alerts/{alert}/ack",
+                       data={"note": "x", "csrf_token": "0" * 64}).status_code == 400
+    with rt.sessions() as session:
+        assert session.get(Alert, alert).acked_at is None
+
+
+@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example.net"},
+                                     {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}])
+def test_a_post_from_another_site_is_refused_even_with_the_token(rt, client, users, headers):
+    alert = add_alert(rt)
+    sign_in(client, LEAD)
+    token = csrf(client, "/staff/alerts")
+    response = client.post(f"/staff/alerts/{alert}/ack", headers=headers,
+                           data={"note": "x", "csrf_token": token})
+    assert response.status_code == 400
+    with rt.sessions() as session:
+        assert session.get(Alert, alert).acked_at is None
+
+
+def test_the_token_of_one_session_does_not_work_in_another(app, rt, users):
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, LEAD)
+    sign_in(second, LEAD)
+    alert = add_alert(rt)
+    response = second.post(f"/staff/alerts/{alert}/ack",
+                           data={"csrf_token": csrf(first, "/staff/alerts")})
+    assert response.status_code == 400
+
+
+def test_a_password_list_is_throttled_with_429(rt, client, users):
+    for n in range(throttle.PER_ACCOUNT):
+        assert sign_in(client, ANALYST, f"guess number {n}").status_code == 200
+    response = sign_in(client, ANALYST, PASSWORD)  # even the right one, from this browser
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= throttle.WINDOW.total_seconds()
+    assert "Too many wrong passwords" in response.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 302
+    assert len(events(rt, "signin_throttled")) == 1
+
+
+@pytest.fixture
+def from_address(client):
+    def sign_in_from(address: str, email: str, password: str = PASSWORD):
+        token = csrf(client)
+        return client.post("/staff/login", environ_base={"REMOTE_ADDR": address},
+                           data={"email": email, "password": password, "csrf_token": token})
+    return sign_in_from
+
+
+def test_one_address_trying_many_accounts_is_throttled(users, from_address):
+    for n in range(throttle.PER_ADDRESS):
+        from_address("198.51.100.7", f"person{n}@example.org", "a guessed password")
+    assert from_address("198.51.100.7", ADMIN).status_code == 429
+    assert from_address("198.51.100.8", ADMIN).status_code == 303
+
+
+def test_an_attacker_cannot_keep_the_owner_out_for_long(app, rt, clock, users, from_address):
+    owner = app.test_client()
+    assert sign_in(owner, ANALYST).status_code == 303  # the owner's browser, known since
+    for n in range(throttle.PER_ACCOUNT):
+        from_address(f"203.0.113.{n}", ANALYST, f"guess {n}")
+    assert from_address("203.0.113.99", ANALYST).status_code == 429
+    owner.post("/staff/logout", data={"csrf_token": csrf(owner, "/staff/")})
+    assert sign_in(owner, ANALYST).status_code == 303  # the known browser still gets in
+    clock.advance(throttle.WINDOW)
+    assert from_address("203.0.113.99", ANALYST).status_code == 303  # and others later
+
+
+# Roles ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("email, path, status", [
+    (ANALYST, "/staff/", 200), (ANALYST, "/staff/alerts", 403),
+    (ANALYST, "/staff/check-ins", 403), (ANALYST, "/staff/users", 403),
+    (LEAD, "/staff/alerts", 200), (LEAD, "/staff/check-ins", 200),
+    (LEAD, "/staff/users", 403), (LEAD, "/staff/audit", 403),
+    (ADMIN, "/staff/", 200), (ADMIN, "/staff/alerts", 200), (ADMIN, "/staff/users", 200),
+    (ADMIN, "/staff/audit", 200), (ADMIN, "/staff/check-ins", 200),
+])
+def test_each_role_opens_what_it_needs_and_no_more(client, users, email, path, status):
+    sign_in(client, email)
+    assert client.get(path).status_code == status
+
+
+def test_the_wellbeing_lead_lands_on_the_alerts(client, users):
+    sign_in(client, LEAD)
+    response = client.get("/staff/")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/staff/alerts")
+
+
+def test_a_refused_page_says_so_and_offers_the_roles_pages(client, users):
+    sign_in(client, LEAD)
+    page = client.get("/staff/users").get_data(as_text=True)
+    assert "does not open this page" in page and 'href="/staff/alerts"' in page
+    assert "Dashboard" not in page
+
+
+def test_every_staff_page_is_guarded_by_one_role_decorator(app):
+    open_to_all = {"staff.login", "staff.logout", "staff.static"}
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith("staff.") and endpoint not in open_to_all:
+            assert getattr(view, "staff_roles", None), endpoint
+
+
+def test_a_role_change_applies_at_once_and_is_logged(app, rt, client, users):
+    sign_in(client, ANALYST)
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    response = admin.post("/staff/users/change", data={
+        "email": ANALYST, "action": "role", "role": "wellbeing",
+        "csrf_token": csrf(admin, "/staff/users")})
+    assert response.status_code == 303
+    assert client.get("/staff/").status_code == 302  # signed out by the change
+    sign_in(client, ANALYST)
+    assert client.get("/staff/alerts").status_code == 200
+    [change] = events(rt, "role_changed")
+    assert (change.email, change.actor, change.detail) == (ANALYST, ADMIN, "analyst -> wellbeing")
+
+
+def test_an_admin_cannot_lock_themselves_out(client, users):
+    sign_in(client, ADMIN)
+    client.post("/staff/users/change", data={
+        "email": ADMIN, "action": "disable", "csrf_token": csrf(client, "/staff/users")})
+    assert client.get("/staff/users").status_code == 200
+
+
+def test_pages_carry_security_headers(client, users):
+    sign_in(client, ADMIN)
+    for path in ("/staff/login", "/staff/", "/staff/alerts"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src" not in csp
+        assert "default-src 'none'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["Cache-Control"] == "no-store"
+
+
+# What the pages show -------------------------------------------------------------------------
+
+
+def test_the_dashboard_marks_groups_not_yet_heard_from(rt, client, surveys, users):
+    for n in range(12):
+        add_response(rt, "neighbourhood-policing", answers={"age_band": "25_34", "gender": "woman"},
+                     channel="web" if n % 2 else "sms")
+    add_response(rt, "neighbourhood-policing", language="ro", complete=False,
+                 answers={"safe_day": 3, "age_band": "65_74"})
+    sign_in(client, ANALYST)
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "not yet heard from" in page
+    rows = page.split("<tr")
+    [older] = [r for r in rows if "65 or over" in r]
+    assert "not yet heard from" in older and "fewer than 5" in older and "10.2%" in older
+    [romanian] = [r for r in rows if ">Romanian" in r and "10,600 of 278,400" in r]
+    assert "not yet heard from" not in romanian  # 1 of 13 (8%) is above 3.8%
+    [woman] = [r for r in rows if ">Woman" in r]
+    assert "no reference figure: not compared" in woman and "not yet heard from" not in woman
+    assert "<svg" in page and 'role="img"' in page
+    assert PHONE[-6:] not in page
+
+
+def test_the_dashboard_shows_where_people_stop(rt, client, surveys, users):
+    for _ in range(6):
+        add_response(rt, "neighbourhood-policing", complete=False,
+                     answers={"safe_day": 4, "safe_dark": 2})
+    sign_in(client, ANALYST)
+    page = client.get("/staff/?survey=neighbourhood-policing").get_data(as_text=True)
+    [dark] = [r for r in page.split("<tr") if "<code>safe_dark</code>" in r]
+    assert dark.count(">6<") == 2  # answered by 6, and 6 stopped after it
+
+
+def test_the_alerts_page_shows_the_words_and_english_and_keeps_who_acknowledged(
+        rt, client, users, clock):
+    alert = add_alert(rt, text="tatăl meu mă bate", language="ro", severity=3,
+                      text_en="my father beats me")
+    sign_in(client, LEAD)
+    page = client.get("/staff/alerts").get_data(as_text=True)
+    assert "tatăl meu mă bate" in page and "my father beats me" in page
+    assert "in danger now" in page and PHONE[-6:] not in page
+    response = client.post(f"/staff/alerts/{alert}/ack", data={
+        "note": "Called back, referred to MASH", "csrf_token": csrf(client, "/staff/alerts")})
+    assert response.status_code == 303
+    with rt.sessions() as session:
+        stored = session.get(Alert, alert)
+        assert (stored.acked_by, stored.ack_note, stored.acked_at) == (
+            LEAD, "Called back, referred to MASH", clock.now)
+    page = client.get("/staff/alerts").get_data(as_text=True)
+    assert "Acknowledged</strong>" in page and "Called back, referred to MASH" in page
+    assert "No alerts are waiting." in page
