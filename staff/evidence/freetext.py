@@ -10,9 +10,9 @@ same data always give the same quotes. The same words are quoted once in the who
 after redaction, only with at least 5 words, and never if they raised a safeguarding alert.
 
 The most frequent phrases among uncoded answers: two- and three-word phrases (not starting or
-ending with a small word), each counted once per answer, listed from the most frequent, only
-if at least 5 answers use them, and skipping a phrase that shares a word with one already
-listed (so one subject is not listed five times over).
+ending with a small word), each counted once per answer, listed from the most frequent (ties:
+the most used, then the longer), only if at least 5 answers use them, and skipping a phrase
+that shares a word with one already listed (so one subject is not listed five times over).
 """
 
 from __future__ import annotations
@@ -120,13 +120,18 @@ def frequent_phrases(coded: Iterable[Coded], stopwords: dict[str, frozenset[str]
                      most: int = 12) -> list[tuple[str, int]]:
     """The phrases (two or three words) found in the most answers, each answer counted once;
     only phrases in at least 5 answers (fewer could point to someone)."""
-    counts: Counter = Counter()
+    counts: Counter = Counter()  # answers using the phrase
+    uses: Counter = Counter()  # times it is used in all
     for c in coded:
         text, lang = (c.english, "en") if c.english else (c.text, c.answer.language or "en")
-        counts.update(_phrases(text, stopwords.get(lang, stopwords.get("en", frozenset()))))
+        found = _phrases(text, stopwords.get(lang, stopwords.get("en", frozenset())))
+        counts.update(set(found))
+        uses.update(found)
     listed: list[tuple[str, int]] = []
     words_listed: set[str] = set()
-    for phrase, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+    ranked = sorted(counts.items(),
+                    key=lambda item: (-item[1], -uses[item[0]], -len(item[0].split()), item[0]))
+    for phrase, n in ranked:
         if n < THRESHOLD or len(listed) >= most:
             break
         if words_listed.isdisjoint(phrase.split()):
@@ -135,8 +140,8 @@ def frequent_phrases(coded: Iterable[Coded], stopwords: dict[str, frozenset[str]
     return listed
 
 
-def _phrases(text: str, stop: frozenset[str]) -> set[str]:
-    found = set()
+def _phrases(text: str, stop: frozenset[str]) -> list[str]:
+    found = []
     for part in _BREAK.split(text):
         words = [fold(w).replace("’", "'").replace("'", "") for w in _WORD.findall(part)]
         for size in (2, 3):
@@ -144,5 +149,5 @@ def _phrases(text: str, stop: frozenset[str]) -> set[str]:
                 gram = words[i:i + size]
                 if gram[0] in stop or gram[-1] in stop or len(set(gram)) < size:
                     continue
-                found.add(" ".join(gram))
+                found.append(" ".join(gram))
     return found

@@ -50,8 +50,9 @@ TRUST_WORDS = {"low": "trusts the police little or not at all",
 RTL = {"ur", "ar", "fa", "he", "ps", "sd"}
 _SCALE_ENDS = re.compile(r"(\d+)\s*=\s*([^,.]+)")
 # What a question says to a person typing an answer, not to a reader of the pack.
-_INSTRUCTIONS = re.compile(r"\s*(\d+\s*=\s*[^,.]+,\s*\d+\s*=\s*[^,.]+\.?|Pick (all that apply|any)"
-                           r"[^.?]*\.?|Reply in your own words\.?|Say whatever you want\.?)$")
+_INSTRUCTIONS = re.compile(r"\s*(\d+\s*=\s*[^,.]+,\s*\d+\s*=\s*[^,.]+\.?"
+                           r"|Pick (all that apply|any)\b.*"
+                           r"|Reply in your own words\.?|Say whatever you want\.?)$")
 
 
 def language_name(code: str | None) -> str:

@@ -38,15 +38,18 @@ _EMAIL = re.compile(
     r"[\w.+-]+\s*(?:@|＠|\(at\)|\[at\])\s*[\w-]+(?:\s*(?:\.|\(dot\)|\[dot\])\s*[\w-]+)+",
     re.IGNORECASE)
 # A run of digits with at most a few separators between each: "0 7 7 0 0", "(020) 7946-0123".
-_DIGITS = re.compile(r"(?:\+|(?<!\w)00)?[\s(]*\d(?:[\s\-.()/_]{0,3}\d)+")
+_DIGITS = re.compile(r"(?:\+|(?<!\w)00)?[\s(]*\d(?:[\s\-.()/_]{0,5}\d)+")
 _POSTCODE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s*\d[A-Z]{2}(?!\w)",
                        re.IGNORECASE)
 _SUFFIX = (r"(?:road|rd|street|st|avenue|ave|lane|ln|close|way|grove|gardens|gdns|drive|dr|"
            r"place|pl|crescent|cres|terrace|court|ct|hill|rise|walk|row|square|sq|mews|"
            r"parade|green|vale|view|path|estate|house)")
-# A word of a street's name: not a small word ("3 kids on the road" is no address).
+# A word of a street's name: not a small word ("3 kids on the road" is no address), in
+# English or in the other offered languages ("mieszkam na Hoe Street 12").
 _STREET_WORD = (r"(?!(?:the|a|an|on|in|at|my|our|your|of|and|to|for|near|by|from|kids|"
-                r"people|times|years|minutes|police|officers)\b)[^\W\d_][\w'’-]*")
+                r"people|times|years|minutes|police|officers|live|lives|na|w|we|ul|ulica|"
+                r"mieszkam|pe|la|în|din|str|strada|locuiesc|de|da|ve|sokak|sokağı|"
+                r"oturuyorum|на|в|ул|улица|живея)\b)[^\W\d_][\w'’-]*")
 _ADDRESS = re.compile(
     rf"(?<!\w)(?:(?:flat|apartment|apt|unit)\s*\d+[a-z]?\s*,?\s*)?\d{{1,4}}[a-z]?\s*,?\s+"
     rf"(?:{_STREET_WORD}\s+){{1,3}}{_SUFFIX}(?!\w)"
