@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from bot.safeguarding.detect import compile_pattern, normalise
+from staff.evidence.datafile import header_problems
 
 HERE = Path(__file__).resolve().parent
 THEMES = HERE / "themes.yaml"
@@ -125,11 +126,10 @@ def _rule_set(data: dict) -> RuleSet:
 
 
 def _problems(data: object, stem: str, known: list[str]) -> list[str]:
+    found = header_problems(data, stem, KEYS, "language, words, themes, must_match, "
+                                              "must_not_match")
     if not isinstance(data, dict):
-        return ["expected a mapping (language, words, themes, must_match, must_not_match)"]
-    found = [f"unknown key '{k}'" for k in data if k not in KEYS]
-    if data.get("language") != stem:
-        found.append(f"language must be '{stem}', as the file is named")
+        return found
     words = data.get("words") or {}
     if not isinstance(words, dict) or not all(
             isinstance(v, list) and v and re.fullmatch(r"[a-z_]+", str(k))

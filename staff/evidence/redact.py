@@ -24,6 +24,7 @@ import phonenumbers
 import yaml
 
 from bot.answers import fold
+from staff.evidence.datafile import header_problems
 
 NAMES = Path(__file__).resolve().parent / "names"
 KEYS = {"language", "introductions", "titles", "not_names", "must_redact", "must_keep"}
@@ -241,11 +242,9 @@ def _examples_missed(redactor: Redactor, rules: NameRules) -> list[str]:
 
 
 def _problems(data: object, stem: str) -> list[str]:
+    found = header_problems(data, stem, KEYS, "language, introductions, titles, examples")
     if not isinstance(data, dict):
-        return ["expected a mapping (language, introductions, titles, not_names, examples)"]
-    found = [f"unknown key '{k}'" for k in data if k not in KEYS]
-    if data.get("language") != stem:
-        found.append(f"language must be '{stem}', as the file is named")
+        return found
     for key in ("introductions", "titles", "not_names"):
         value = data.get(key)
         if key == "introductions" and not value:
