@@ -1,5 +1,6 @@
-"""The staff area: sign-in, roles, the dashboard, the alerts queue (and later the API,
-exports and the evidence pack). Server-rendered pages, no JavaScript."""
+"""The staff area: sign-in, roles, the dashboard, the alerts queue, the evidence pack
+(staff/evidence) and the demo data set (staff/demo); the API and exports arrive with them.
+Server-rendered pages, no JavaScript."""
 
 
 def init_app(app) -> None:

@@ -29,7 +29,11 @@ DATA_FILES = ["bot/*.yaml", "bot/optout/*.yaml", "bot/safeguarding/patterns/*.ya
               "translations/*/LC_MESSAGES/*.po", "store/migrations/env.py",
               "store/migrations/script.py.mako", "store/migrations/versions/*.py",
               "webhooks/templates/**/*.html", "staff/*.yaml", "staff/data/*.yaml",
-              "staff/templates/**/*.html", "staff/static/*.css"]
+              "staff/templates/**/*.html", "staff/static/*.css",
+              "staff/evidence/*.yaml",
+              "staff/evidence/themes/*.yaml", "staff/evidence/names/*.yaml",
+              "staff/evidence/reference/*.yaml", "staff/evidence/templates/*.html",
+              "staff/demo/texts/*.yaml"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",
                                     ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
 UNSET = ("DATABASE_URL", "SURVEYS_DIR", "TRANSLATIONS_DIR", "INSTANCE_PATH", "TRANSLATOR",

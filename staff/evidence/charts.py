@@ -1,0 +1,63 @@
+"""Charts for the evidence pack: SVG drawn on the server by pygal, inlined in the page.
+
+Each chart is made to stand inside one HTML file that opens offline and prints: no scripts,
+no links (pygal's comments, namespace URLs and tooltips script are removed), system fonts
+only, a fixed id per chart (so the same data give the same file), `role="img"` with a label.
+The numbers are always in a table beside the chart too: the chart is never the only way to
+read them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import pygal
+from pygal.style import Style
+
+from staff.evidence.suppress import percent
+
+FONT = "Arial, 'Helvetica Neue', Helvetica, 'Liberation Sans', sans-serif"
+STYLE = Style(
+    background="white", plot_background="white", foreground="#222", foreground_strong="#111",
+    foreground_subtle="#777", colors=("#1d5c8c", "#b34a1b"), font_family=FONT,
+    label_font_family=FONT, major_label_font_family=FONT, value_font_family=FONT,
+    value_label_font_family=FONT, title_font_family=FONT, legend_font_family=FONT,
+    tooltip_font_family=FONT, no_data_font_family=FONT,
+    label_font_size=15, major_label_font_size=15, value_font_size=15,
+    value_label_font_size=15, title_font_size=15, legend_font_size=15,
+    transition="none", opacity="1", opacity_hover="1")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
+_NAMESPACES = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
+_CHART_ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def bars(chart_id: str, label: str, rows: Sequence[tuple[str, float | None]]) -> str:
+    """A horizontal bar chart of percentages (0-100), one bar per row, top to bottom.
+
+    A row whose share is None (suppressed, fewer than 5) has no bar and says so in its label.
+    """
+    top = max((share for _, share in rows if share is not None), default=0)
+    chart = pygal.HorizontalBar(
+        style=STYLE, js=[], disable_xml_declaration=True, show_legend=False,
+        width=760, height=70 + 36 * len(rows), range=(0, min(100, 10 * math.ceil(top / 10) + 10)),
+        print_values=True, value_formatter=percent, truncate_label=-1, show_x_guides=True,
+        show_y_guides=False, margin=12, spacing=8, print_values_position="top",
+        tooltip_border_radius=0)
+    chart.x_labels = [f"{text} (fewer than 5)" if share is None else text
+                      for text, share in reversed(rows)]
+    chart.add(label, [share for _, share in reversed(rows)])
+    return clean(chart.render(is_unicode=True), chart_id, label)
+
+
+def clean(svg: str, chart_id: str, label: str) -> str:
+    """pygal's SVG made to live inline in an offline page: no comments, scripts, namespace
+    URLs or random ids; labelled for screen readers."""
+    svg = _SCRIPT.sub("", _COMMENT.sub("", svg))
+    svg = _NAMESPACES.sub("", svg)
+    svg = _CHART_ID.sub(f"chart-{chart_id}", svg)
+    safe_label = (label.replace("&", "&amp;").replace('"', "&quot;")
+                  .replace("<", "&lt;").replace(">", "&gt;"))
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{safe_label}" ', 1)

@@ -1,0 +1,153 @@
+"""Free text for the pack: coded answers, the quotes chosen for each theme, and the most
+frequent phrases among answers no rule codes.
+
+How quotes are chosen (docs/evidence-pack.md says the same to readers): for each theme, the
+answers coded to it are put in groups by how much the person trusts the police (low, middle,
+high, not asked). From each group in turn, the answer closest to the group's median length is
+taken — not the longest, which would favour the most articulate — preferring a language not
+yet quoted for that theme; ties are broken by a fixed shuffle of the answers' numbers, so the
+same data always give the same quotes. The same words are quoted once in the whole pack, only
+after redaction, only with at least 5 words, and never if they raised a safeguarding alert.
+
+The most frequent phrases among uncoded answers: two- and three-word phrases (not starting or
+ending with a small word), each counted once per answer, listed from the most frequent (ties:
+the most used, then the longer), only if at least 5 answers use them, and skipping a phrase
+that shares a word with one already listed (so one subject is not listed five times over).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+
+import yaml
+
+from bot.answers import fold
+from staff.evidence.queries import FreeText
+from staff.evidence.suppress import THRESHOLD
+
+STOPWORDS = Path(__file__).resolve().parent / "stopwords.yaml"
+TRUST_LEVELS = ("low", "middle", "high", "unknown")
+# How each survey's trust answer reads as a level (the residents' 1-5 scale, the youth choice).
+TRUST = {1: "low", 2: "low", 3: "middle", 4: "high", 5: "high",
+         "not_at_all": "low", "not_really": "low", "a_bit": "middle", "not_sure": "middle",
+         "a_lot": "high"}
+MIN_WORDS = 5
+MAX_WORDS = 80
+# Phrases never run across a redaction mark or punctuation.
+_BREAK = re.compile(r"\[[^\]]*removed\]|[.!?;:,()\"\n]")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A free-text answer after redaction, with its themes."""
+
+    answer: FreeText
+    text: str  # redacted
+    english: str | None  # redacted; None while not translated
+    themes: frozenset[str]
+
+    @property
+    def trust_level(self) -> str:
+        return TRUST.get(self.answer.trust, "unknown")
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def code_all(answers: Iterable[FreeText], coder, redactor) -> list[Coded]:
+    """Redact and code each answer (coding reads the words as written, before redaction)."""
+    coded = []
+    for answer in answers:
+        english = answer.english if answer.translation_status == "done" else None
+        if answer.language == "en":
+            english = None  # the original is the English
+        coded.append(Coded(answer, redactor.redact(answer.text),
+                           redactor.redact(english) if english else None,
+                           frozenset(coder.code(answer.text, english))))
+    return coded
+
+
+def _tiebreak(answer_id: int) -> str:
+    return hashlib.sha256(str(answer_id).encode()).hexdigest()
+
+
+def choose_quotes(coded: Sequence[Coded], theme: str, used: set[str], limit: int = 3,
+                  ) -> list[Coded]:
+    """Up to `limit` quotes for a theme, by the rule in this module's docstring; `used`
+    holds the words already quoted (and gets these)."""
+    pool = [c for c in coded if theme in c.themes and not c.answer.alerted
+            and c.text not in used and MIN_WORDS <= c.words <= MAX_WORDS]
+    groups = {level: [c for c in pool if c.trust_level == level] for level in TRUST_LEVELS}
+    chosen: list[Coded] = []
+    while len(chosen) < limit and any(groups.values()):
+        for level in TRUST_LEVELS:
+            if len(chosen) >= limit or not groups[level]:
+                continue
+            pick = _closest_to_median(groups[level], {c.answer.language for c in chosen})
+            chosen.append(pick)
+            used.add(pick.text)
+            for level_pool in groups.values():
+                level_pool[:] = [c for c in level_pool if c.text != pick.text]
+    return chosen
+
+
+def _closest_to_median(group: list[Coded], languages_quoted: set) -> Coded:
+    middle = median(c.words for c in group)
+    return min(group, key=lambda c: (c.answer.language in languages_quoted,
+                                     abs(c.words - middle), _tiebreak(c.answer.id)))
+
+
+def load_stopwords(path: Path | str = STOPWORDS) -> dict[str, frozenset[str]]:
+    """The small words per language; ValueError if one is not a word (YAML reads a bare
+    no or on as true or false: quote them)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    for lang, words in data.items():
+        if not all(isinstance(w, str) for w in words):
+            raise ValueError(f"{path}: {lang}: every stop word must be a string: "
+                             f"{[w for w in words if not isinstance(w, str)]}")
+    return {lang: frozenset(fold(w) for w in words) for lang, words in data.items()}
+
+
+def frequent_phrases(coded: Iterable[Coded], stopwords: dict[str, frozenset[str]],
+                     most: int = 12) -> list[tuple[str, int]]:
+    """The phrases (two or three words) found in the most answers, each answer counted once;
+    only phrases in at least 5 answers (fewer could point to someone)."""
+    counts: Counter = Counter()  # answers using the phrase
+    uses: Counter = Counter()  # times it is used in all
+    for c in coded:
+        text, lang = (c.english, "en") if c.english else (c.text, c.answer.language or "en")
+        found = _phrases(text, stopwords.get(lang, stopwords.get("en", frozenset())))
+        counts.update(set(found))
+        uses.update(found)
+    listed: list[tuple[str, int]] = []
+    words_listed: set[str] = set()
+    ranked = sorted(counts.items(),
+                    key=lambda item: (-item[1], -uses[item[0]], -len(item[0].split()), item[0]))
+    for phrase, n in ranked:
+        if n < THRESHOLD or len(listed) >= most:
+            break
+        if words_listed.isdisjoint(phrase.split()):
+            listed.append((phrase, n))
+            words_listed.update(phrase.split())
+    return listed
+
+
+def _phrases(text: str, stop: frozenset[str]) -> list[str]:
+    found = []
+    for part in _BREAK.split(text):
+        words = [fold(w).replace("’", "'").replace("'", "") for w in _WORD.findall(part)]
+        for size in (2, 3):
+            for i in range(len(words) - size + 1):
+                gram = words[i:i + size]
+                if gram[0] in stop or gram[-1] in stop or len(set(gram)) < size:
+                    continue
+                found.append(" ".join(gram))
+    return found

@@ -1,0 +1,86 @@
+"""The evidence pack in a real browser (Chromium through Playwright): it opens from a file
+with the network cut off and asks for nothing, fits a laptop and a phone without scrolling
+sideways, draws every chart, and prints to an A4 PDF. Screenshots and the PDF go to
+`PACK_SCREENSHOTS` if set (look at them), else the test's tmp dir. Skipped without Chromium
+(`.ci/run` installs Debian's chromium; never `playwright install`)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+A4_PRINTABLE = 680  # px at 96 dpi: 210 mm less the 15 mm margins, rounded down
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def out(tmp_path) -> Path:
+    folder = Path(os.environ.get("PACK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _open(browser, demo, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    asked = []
+
+    def only_the_file(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_file)
+    page.goto(demo.path.as_uri())
+    return page, asked
+
+
+@pytest.mark.parametrize("width", [1000, 390])
+def test_the_pack_opens_offline_and_fits_the_screen(browser, demo, out, width):
+    page, asked = _open(browser, demo, width)
+    assert asked == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    charts = page.locator(".chart svg").all()
+    assert len(charts) >= 15
+    for chart in charts:
+        box = chart.bounding_box()
+        assert box["width"] >= min(300, width - 60) and box["height"] >= 50, box
+    assert page.locator("h2").all_inner_texts() == [
+        "1. How the evidence was gathered", "2. Who answered, and who is missing",
+        "3. What residents told us: the survey questions",
+        "4. In their own words: eight themes", "5. Youth voice", "6. How this pack was made"]
+    assert page.locator("blockquote[dir=rtl]").count() >= 1  # Urdu reads right to left
+    page.screenshot(path=str(out / f"pack-{width}.png"), full_page=True)
+
+
+def test_the_pack_prints_on_a4(browser, demo, out):
+    page, _ = _open(browser, demo, A4_PRINTABLE)
+    page.emulate_media(media="print")
+    assert page.evaluate("document.documentElement.scrollWidth") <= A4_PRINTABLE
+    pdf = page.pdf(format="A4", print_background=True,
+                   margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})
+    (out / "pack.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 8 <= pages <= 45, pages
+    # Each numbered section starts on a page of its own.
+    tops = page.evaluate("[...document.querySelectorAll('section.section')]"
+                         ".map(s => getComputedStyle(s).breakBefore)")
+    assert tops[1:] == ["page"] * (len(tops) - 1)
