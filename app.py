@@ -24,6 +24,7 @@ import webhooks
 from bot import logs
 from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
+from staff import data_cli
 from store import migrate
 from store.db import ping
 from webhooks.senders import build as build_senders
@@ -46,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
     )
     app.extensions["outreach"] = Runtime(settings, clock, senders=build_senders)
     app.add_url_rule("/healthz", "healthz", healthz)
-    for package in (store, surveys, bot, webhooks):
+    for package in (store, surveys, bot, webhooks, data_cli):
         package.init_app(app)
     app.cli.add_command(serve)
     return app
