@@ -25,7 +25,7 @@ import webhooks
 from bot import logs
 from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
-from staff import demo, evidence
+from staff import data_cli, demo, evidence
 from staff.config import StaffSettings
 from store import migrate
 from store.db import ping
@@ -50,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
     app.extensions["outreach"] = Runtime(settings, clock, senders=build_senders)
     app.extensions["outreach_staff"] = StaffSettings.from_env(config, dotenv=config is None)
     app.add_url_rule("/healthz", "healthz", healthz)
-    for package in (store, surveys, bot, webhooks, staff, evidence, demo):
+    for package in (store, surveys, bot, webhooks, staff, evidence, demo, data_cli):
         package.init_app(app)
     app.cli.add_command(serve)
     return app

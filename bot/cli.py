@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import click
@@ -25,6 +25,7 @@ class IsoMoment(click.ParamType):
     20261205T180000Z, 2026-12-05T18:00:00.250+00:00); no zone means UTC."""
 
     name = "ISO-8601"
+    zone: tzinfo | None = UTC  # put on a moment given without one (None: left naive)
 
     def convert(self, value, param, ctx) -> datetime:
         if isinstance(value, datetime):
@@ -33,7 +34,7 @@ class IsoMoment(click.ParamType):
             moment = datetime.fromisoformat(str(value).strip())
         except ValueError:
             self.fail(f"{value!r} is not an ISO 8601 date and time", param, ctx)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment if moment.tzinfo or self.zone is None else moment.replace(tzinfo=self.zone)
 
 
 DEFAULT_FROM = {"sms": "+447700900000", "whatsapp": "+447700900000", "telegram": "100000001"}

@@ -29,7 +29,7 @@ def erase_contact(session: Session, contact: Contact, now: datetime) -> Erasure:
     """Remove a person's responses, consents, opt-outs, conversations and addresses, and
     scrub their messages; an `erasures` row keeps only the counts."""
     responses, messages = _remove_contact(session, contact)
-    erasure = Erasure(responses=responses, messages=messages, at=now)
+    erasure = Erasure(kind="delete", responses=responses, messages=messages, at=now)
     session.add(erasure)
     return erasure
 

@@ -1,6 +1,6 @@
-"""The staff area: sign-in, roles, the dashboard, the alerts queue, the evidence pack
-(staff/evidence) and the demo data set (staff/demo); the API and exports arrive with them.
-Server-rendered pages, no JavaScript."""
+"""The staff area: sign-in, roles, the dashboard, the alerts queue (pages: views.py), the
+API (api.py), exports of responses (exports.py), purging old data (purge.py), the evidence
+pack (staff/evidence) and the demo data set (staff/demo). Server-rendered, no JavaScript."""
 
 
 def init_app(app) -> None:

@@ -200,6 +200,10 @@ class Answer(Base):
     text_language: Mapped[str | None] = mapped_column(String(16))
     translation_en: Mapped[str | None] = mapped_column(Text)
     translation_status: Mapped[str | None] = mapped_column(String(16))  # pending|done|failed
+    # Which service made `translation_en` (libretranslate, google) and when; none for an
+    # answer written in English (nothing was translated).
+    translation_provider: Mapped[str | None] = mapped_column(String(32))
+    translated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     response: Mapped[Response] = relationship(back_populates="answers")
@@ -264,13 +268,19 @@ class OptOut(Base):
 
 
 class Erasure(Base):
-    """That an erasure happened (no identity kept): accountability for DELETE."""
+    """That an erasure happened (no identity kept): accountability for DELETE and purges.
+
+    kind: delete (a resident's DELETE; NULL on rows older than the column) or purge
+    (`outreach purge`, which keeps its other counts in `counts`).
+    """
 
     __tablename__ = "erasures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str | None] = mapped_column(String(16))
     responses: Mapped[int] = mapped_column(Integer)
     messages: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -313,6 +323,8 @@ class Alert(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     text_en: Mapped[str | None] = mapped_column(Text)
     translation_status: Mapped[str | None] = mapped_column(String(16))  # pending|done|failed
+    translation_provider: Mapped[str | None] = mapped_column(String(32))
+    translated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     channel: Mapped[str] = mapped_column(String(16))
     survey: Mapped[str | None] = mapped_column(String(64))
     question: Mapped[str | None] = mapped_column(String(64))

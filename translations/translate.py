@@ -44,12 +44,16 @@ class Untranslatable(Exception):
 
 
 class Translator(Protocol):
+    name: str  # recorded with each translation: libretranslate, google
+
     def translate(self, text: str, source: str) -> str:
         """`text` written in `source`, in English."""
 
 
 class GoogleTranslate:
     """Google Translate through deep-translator, with a timeout of our own."""
+
+    name = "google"
 
     def __init__(self, base_url: str | None = None, timeout: float = 15.0):
         self.base_url, self.timeout = base_url, timeout
@@ -82,6 +86,8 @@ class GoogleTranslate:
 
 class LibreTranslate:
     """A LibreTranslate server's `/translate`, with a timeout; the text goes in the body."""
+
+    name = "libretranslate"
 
     def __init__(self, url: str, timeout: float = 15.0):
         self.url, self.timeout = url.rstrip("/") + "/translate", timeout

@@ -168,3 +168,46 @@ def test_an_unreachable_libretranslate_leaves_the_answer_pending(rt, surveys, cl
     answer_in_romanian(rt)  # the server has gone away
     assert PendingTranslations(rt, translate.LibreTranslate(url, timeout=1)).run(clock()) == 0
     assert stored(rt)[1] == "pending"
+
+
+# Cache and provenance ----------------------------------------------------------------------
+
+
+def test_the_same_words_are_translated_once_and_each_records_provider_and_time(
+        rt, surveys, libre, clock):
+    """Three residents write the same sentence, one of them after the first round: the
+    service hears it once; every answer records the service and when."""
+    for number in ("+447700900801", "+447700900802"):
+        for text in ("DEMO", "yes", "1", ROMANIAN):
+            handle(rt, Inbound("sms", number, text))
+    job = PendingTranslations(rt, translate.LibreTranslate(libre.url))
+    assert job.run(clock()) == 2
+    clock.advance(timedelta(minutes=1))
+    answer_in_romanian(rt)
+    assert job.run(clock()) == 1
+    assert len(libre.requests) == 1
+    with rt.sessions() as session:
+        rows = session.execute(select(Answer.translation_en, Answer.translation_provider,
+                                      Answer.translated_at, Answer.raw_text)
+                               .where(Answer.question_id == "why_unsafe")
+                               .order_by(Answer.id)).all()
+    assert [(r[0], r[1], r[3]) for r in rows] == [(ENGLISH, "libretranslate", ROMANIAN)] * 3
+    assert [r[2] for r in rows] == [clock() - timedelta(minutes=1)] * 2 + [clock()]
+
+
+def test_a_failure_records_who_refused_and_keeps_the_original(rt, surveys, clock):
+    with FakeLibreTranslate(languages=("en", "pl")) as libre:
+        answer_in_romanian(rt)
+        PendingTranslations(rt, translate.LibreTranslate(libre.url)).run(clock())
+    with rt.sessions() as session:
+        answer = session.scalar(select(Answer).where(Answer.question_id == "why_unsafe"))
+    assert (answer.raw_text, answer.translation_status, answer.translation_provider,
+            answer.translated_at) == (ROMANIAN, "failed", "libretranslate", clock())
+
+
+def test_an_answer_written_in_english_names_no_provider(rt, surveys, clock):
+    for text in ("DEMO", "yes", "1", "Nobody comes when we call the police at night"):
+        handle(rt, Inbound("sms", "+447700900803", text))
+    with rt.sessions() as session:
+        answer = session.scalar(select(Answer).where(Answer.question_id == "why_unsafe"))
+    assert (answer.translation_status, answer.translation_provider) == ("done", None)

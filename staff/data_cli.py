@@ -1,0 +1,134 @@
+"""`outreach export responses` and `outreach purge`: the analyst's export and the data
+controller's retention, from the command line (the staff area calls the same functions)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from bot.cli import IsoMoment
+from bot.runtime import current
+from staff import exports
+from staff.purge import purge
+from store.db import transaction
+
+
+class LocalMoment(IsoMoment):
+    """A date (the start of that day) or a date and time, in OUTREACH_TIMEZONE unless it
+    carries its own offset: 2026-03-01, 2026-03-01T18:00, 2026-03-01T18:00+00:00. Parsed
+    before the app is loaded, so the zone is put on inside the command (`_local`)."""
+
+    name = "DATE"
+    zone = None
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """A moment with no offset of its own read in OUTREACH_TIMEZONE."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=current().settings.timezone)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export data for analysis."""
+
+
+@export_group.command("responses")
+@click.option("--survey", "slug", required=True, help="the survey's slug")
+@click.option("--format", "kind", type=click.Choice(exports.FORMATS),
+              help="default: the suffix of --out")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="the file to write (`-`: standard output, csv and jsonl)")
+@click.option("--since", type=LocalMoment(), help="only responses begun on or after DATE")
+@click.option("--status", type=click.Choice(exports.STATUSES))
+@with_appcontext
+def export_responses(slug: str, kind: str | None, out: str, since: datetime | None,
+                     status: str | None) -> None:
+    """One row per response: a pseudonym for the respondent, never a number or chat id
+    (docs/exports.md)."""
+    kind = kind or Path(out).suffix.lstrip(".").lower()
+    if kind not in exports.FORMATS:
+        raise click.BadParameter("say csv, xlsx or jsonl (or end --out with one of them)",
+                                 param_hint="--format")
+    if out == "-" and kind == "xlsx":
+        raise click.BadParameter("an XLSX workbook needs a file", param_hint="--out")
+    rt = current()
+    with rt.sessions() as session:
+        try:
+            export = exports.plan(session, slug, rt.settings.secret_key,
+                                  translating=rt.settings.translator != "none")
+        except exports.UnknownSurvey:
+            raise click.BadParameter(f"no survey {slug!r} (see `outreach surveys list`)",
+                                     param_hint="--survey") from None
+    found = exports.rows(rt.sessions, export, since=_local(since), status=status)
+    count = _write(kind, export.columns, found, out, slug)
+    # AUDIT HOOK (lead, with the staff area's audit log): record this export here — who
+    # ran it, when, survey `slug`, format `kind`, `count` rows, filters since/status.
+    click.echo(f"{count} response(s) of {slug} written to {out} ({kind}).", err=out == "-")
+
+
+def _write(kind: str, columns: tuple[str, ...], found, out: str, title: str) -> int:
+    """Write to a hidden file beside `out` and move it into place when complete: a failed
+    export never leaves half a file under the real name."""
+    if out == "-":
+        return _write_text(kind, columns, found, click.get_text_stream("stdout", "utf-8"))
+    target = Path(out)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        if kind == "xlsx":
+            count = exports.write_xlsx(columns, found, str(partial), title)
+        else:
+            with partial.open("w", encoding="utf-8", newline="") as fileobj:
+                count = _write_text(kind, columns, found, fileobj)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def _write_text(kind: str, columns: tuple[str, ...], found, fileobj) -> int:
+    if kind == "csv":
+        return exports.write_csv(columns, found, fileobj)
+    return exports.write_jsonl(found, fileobj)
+
+
+@click.command("purge")
+@click.option("--before", required=True, type=LocalMoment(),
+              help="erase what is older than DATE (its start, local time)")
+@click.option("--dry-run", is_flag=True, help="count what would go; erase nothing")
+@click.option("--yes", is_flag=True, help="do not ask (asked only at a terminal)")
+@with_appcontext
+def purge_command(before: datetime, dry_run: bool, yes: bool) -> None:
+    """Erase responses, answers, translations, consents and messages older than DATE, and
+    people left with nothing; print the counts (docs/exports.md, "Retention")."""
+    rt, before = current(), _local(before)
+    if dry_run or (sys.stdin.isatty() and not yes):
+        with rt.sessions() as session:
+            counts = purge(session, before, rt.now())
+            session.rollback()
+        click.echo(_report(counts, "would be erased"))
+        if dry_run or not click.confirm("Erase them?", default=False):
+            return
+    with transaction(rt.sessions) as session:
+        counts = purge(session, before, rt.now())
+    # AUDIT HOOK (lead, with the staff area's audit log): record this purge here — who ran
+    # it, when, `before` and asdict(counts) (counts only: the erasures row has them too).
+    click.echo(_report(counts, "erased"))
+
+
+def _report(counts, done: str) -> str:
+    return ", ".join(f"{number} {name}" for name, number in asdict(counts).items()) + f" {done}."
+
+
+def init_app(app: Flask) -> None:
+    """Register `outreach export responses` and `outreach purge` on a Flask app."""
+    app.cli.add_command(export_group)
+    app.cli.add_command(purge_command)

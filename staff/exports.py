@@ -1,0 +1,326 @@
+"""Exports of responses for analysts: one row per response, the columns SPEC "Exports" pins.
+
+A plain streaming API (the CLI, the staff download and the responses API all call it):
+
+    export = plan(session, "neighbourhood-policing", secret_key, translating=True)
+    write_csv(export.columns, rows(rt.sessions, export), fileobj)    # or write_xlsx / jsonl
+    page(session, export, after=cursor)                              # one API page
+
+`rows` reads a chunk of responses at a time (keyset on the response id), each chunk in a
+short read of its own: memory stays flat however many rows, and on SQLite — where every
+transaction begins `BEGIN IMMEDIATE`, so even a read holds the write lock — the bot's
+writes go on between chunks instead of waiting for the whole export. Rows are plain dicts
+of typed values (numbers as numbers, multi-choice as a list); the spreadsheet writers join
+lists with `;` and defuse text a spreadsheet would run as a formula. docs/exports.md is the
+analyst's side of this.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import hmac
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any
+
+import xlsxwriter
+from sqlalchemy import Text, cast, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.models import Answer, Response, Survey, SurveyVersion
+
+FIXED = ("respondent", "survey", "survey_version", "channel", "language", "status",
+         "started_at", "completed_at", "engager")
+STATUSES = ("complete", "partial")
+FORMATS = ("csv", "xlsx", "jsonl")
+# A free-text answer that will not get its English: translation is off (TRANSLATOR=none)
+# or the service cannot translate its language. Empty means "pending: the worker will".
+NOT_TRANSLATED = "[not translated]"
+CHUNK = 1000
+# OWASP's CSV-injection starts (= + - @ tab CR) and their full-width forms, which some
+# spreadsheet locales read as the same.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included
+
+_R, _A = Response.__table__.c, Answer.__table__.c
+
+
+class UnknownSurvey(LookupError):
+    """No survey has that slug."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """What one survey's export holds: its question columns (every version's, the current
+    order first), which of them are free text, and how to name respondents."""
+
+    survey: str
+    questions: tuple[str, ...]
+    texts: tuple[str, ...]
+    versions: Mapping[int, int]  # survey_versions.id -> version number
+    secret: bytes = field(repr=False)
+    translating: bool = True  # a translator is set: untranslated text is still pending
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*FIXED, *self.questions, *(f"{q}__en" for q in self.texts))
+
+    def row(self, response, answers: Mapping[str, tuple[Any, str | None, str | None]]) -> dict:
+        """One response as the export's typed values."""
+        out: dict[str, Any] = {
+            "respondent": pseudonym(self.secret, self.survey, response.contact_id),
+            "survey": self.survey,
+            "survey_version": self.versions[response.survey_version_id],
+            "channel": response.channel,
+            "language": response.language,
+            "status": response.status,
+            "started_at": iso(response.started_at),
+            "completed_at": iso(response.completed_at),
+            "engager": response.engager_code,
+        }
+        for question in self.questions:
+            found = answers.get(question)
+            out[question] = found[0] if found is not None else None
+        for question in self.texts:
+            out[f"{question}__en"] = self.english(answers.get(question))
+        return out
+
+    def english(self, found: tuple[Any, str | None, str | None] | None) -> str | None:
+        """The English of a free-text answer, None while pending, or NOT_TRANSLATED."""
+        if found is None:
+            return None
+        _, english, status = found
+        if status == "done":
+            return english
+        if status == "failed" or (status == "pending" and not self.translating):
+            return NOT_TRANSLATED
+        return None
+
+
+def plan(session: Session, slug: str, secret_key: str | bytes,
+         translating: bool = True) -> Export:
+    """The export of survey `slug`: its columns from every version, newest first."""
+    survey_id = session.scalar(select(Survey.id).where(Survey.slug == slug))
+    if survey_id is None:
+        raise UnknownSurvey(slug)
+    versions = session.execute(
+        select(SurveyVersion.id, SurveyVersion.version, SurveyVersion.definition)
+        .where(SurveyVersion.survey_id == survey_id)
+        .order_by(SurveyVersion.version.desc())).all()
+    questions: dict[str, None] = {}
+    texts: set[str] = set()
+    for _, _, definition in versions:
+        for question in definition["questions"]:
+            questions.setdefault(question["id"], None)
+            if question["type"] == "text":
+                texts.add(question["id"])
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return Export(slug, tuple(questions), tuple(q for q in questions if q in texts),
+                  {version_id: number for version_id, number, _ in versions}, secret,
+                  translating)
+
+
+def pseudonym(secret: bytes, survey: str, contact_id: int) -> str:
+    """A respondent's stable name in one survey's exports: HMAC(SECRET_KEY, survey and
+    contact). Not reversible without the key, different in each survey, and starting with
+    a letter so that no spreadsheet takes it for a number."""
+    digest = hmac.new(secret, f"{survey}:{contact_id}".encode(), hashlib.sha256).digest()
+    return "r-" + base64.b32encode(digest[:10]).decode().lower()
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC, to the second: 2026-03-02T18:05:00Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def page(session: Session, export: Export, *, after: int = 0, limit: int = CHUNK,
+         since: datetime | None = None, status: str | None = None
+         ) -> tuple[list[dict], int | None]:
+    """Up to `limit` rows after response id `after`, oldest first, and the cursor for the
+    next page (None when this was the last)."""
+    query = (select(_R.id, _R.contact_id, _R.survey_version_id, _R.channel, _R.language,
+                    _R.status, _R.started_at, _R.completed_at, _R.engager_code)
+             .where(_R.survey_version_id.in_(list(export.versions)), _R.id > after)
+             .order_by(_R.id).limit(limit))
+    if since is not None:
+        query = query.where(_R.started_at >= since)
+    if status is not None:
+        query = query.where(_R.status == status)
+    responses = session.execute(query).all()
+    if not responses:
+        return [], None
+    answers: dict[int, dict[str, tuple]] = {response.id: {} for response in responses}
+    for response_id, question, value, english, translation in _plain_rows(session, select(
+            _A.response_id, _A.question_id, cast(_A.value, Text), _A.translation_en,
+            _A.translation_status).where(_A.response_id.in_(list(answers)))):
+        answers[response_id][question] = (_json(value), english, translation)
+    found = [export.row(response, answers[response.id]) for response in responses]
+    return found, (responses[-1].id if len(responses) == limit else None)
+
+
+def _plain_rows(session: Session, statement) -> list[tuple]:
+    """Rows as the database driver gives them, without SQLAlchemy's work on each row (for a
+    million answers, a quarter of the export's time). Only for a statement whose values are
+    integers (they are written into the SQL) and whose columns need no conversion."""
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect,
+                                compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _json(text: str | None) -> Any:
+    """A stored answer's JSON, read the quick way for the usual shapes (a choice id, a whole
+    number: most of an export's cells)."""
+    if text is None:
+        return None
+    if text[0] == '"' and "\\" not in text:
+        return text[1:-1]
+    if text.isdigit():
+        return int(text)
+    return json.loads(text)
+
+
+def rows(sessions: sessionmaker[Session], export: Export, *, since: datetime | None = None,
+         status: str | None = None, after: int = 0, chunk: int = CHUNK) -> Iterator[dict]:
+    """Every row of the export, streamed: one short read per `chunk` responses."""
+    cursor: int | None = after
+    while cursor is not None:
+        with sessions() as session:
+            found, cursor = page(session, export, after=cursor, limit=chunk, since=since,
+                                 status=status)
+        yield from found
+
+
+# Writers ---------------------------------------------------------------------------------
+
+
+def defuse(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert by a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def cell(value: Any) -> str | int | float | None:
+    """A typed value as a spreadsheet cell: numbers stay numbers, lists are `;`-joined,
+    text is defused."""
+    if type(value) is str:  # the usual case first: a choice id or free text
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if value is None or isinstance(value, bool):
+        return None if value is None else ("yes" if value else "no")
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list):
+        value = ";".join(str(item) for item in value)
+    return defuse(str(value))
+
+
+class _Counted:
+    """Rows passed through, counted."""
+
+    def __init__(self, rows: Iterable[dict]):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[dict]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def csv_text(columns: tuple[str, ...], rows: Iterable[dict], batch: int = 500
+             ) -> Iterator[str]:
+    """The CSV as pieces of text (a web response can stream them): UTF-8's BOM first, so
+    that Excel reads every script, then the header and a piece per `batch` rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(columns)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(["" if (value := cell(row[c])) is None else value for c in columns])
+        if n % batch == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_csv(columns: tuple[str, ...], rows: Iterable[dict], fileobj: IO[str]) -> int:
+    """Write the CSV to a text file (opened with encoding="utf-8", newline=""); returns the
+    number of rows."""
+    counted = _Counted(rows)
+    for piece in csv_text(columns, counted):
+        fileobj.write(piece)
+    return counted.count
+
+
+def jsonl_text(rows: Iterable[dict]) -> Iterator[str]:
+    """One JSON object per line, typed as stored (multi-choice as a list, null for none).
+    Not defused: JSON is read by programs, not run by spreadsheets."""
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def write_jsonl(rows: Iterable[dict], fileobj: IO[str]) -> int:
+    """Write JSON Lines to a text file (UTF-8); returns the number of rows."""
+    counted = _Counted(rows)
+    fileobj.writelines(jsonl_text(counted))
+    return counted.count
+
+
+def write_xlsx(columns: tuple[str, ...], rows: Iterable[dict], target: str | IO[bytes],
+               title: str = "responses") -> int:
+    """Write an XLSX workbook (a path or a binary file) in constant memory: text cells are
+    always strings (never formulas, numbers or links), numbers numeric. Past a worksheet's
+    1,048,576 rows the rows go on in another sheet. Returns the number of rows."""
+    workbook = xlsxwriter.Workbook(target, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+        "strings_to_urls": False})
+    header = workbook.add_format({"bold": True})
+    sheets = _Sheets(workbook, columns, title[:25] or "responses", header)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        sheet, at = sheets.place(count)
+        for col, name in enumerate(columns):
+            value = cell(row[name])
+            if isinstance(value, str):
+                sheet.write_string(at, col, value)
+            elif value is not None:
+                sheet.write_number(at, col, value)
+    workbook.close()
+    return count
+
+
+class _Sheets:
+    """Worksheets in order, each with the header row, frozen, as rows need them."""
+
+    def __init__(self, workbook, columns: tuple[str, ...], title: str, header):
+        self.workbook, self.columns, self.title, self.header = workbook, columns, title, header
+        self.sheets: list = []
+        self._add()  # an empty export still has its header
+
+    def place(self, n: int) -> tuple[Any, int]:
+        """The sheet and row for data row `n` (1-based)."""
+        per_sheet = XLSX_MAX_ROWS - 1
+        index, at = divmod(n - 1, per_sheet)
+        while len(self.sheets) <= index:
+            self._add()
+        return self.sheets[index], at + 1
+
+    def _add(self) -> None:
+        number = len(self.sheets) + 1
+        sheet = self.workbook.add_worksheet(self.title if number == 1
+                                            else f"{self.title} ({number})")
+        for col, name in enumerate(self.columns):
+            sheet.write_string(0, col, name, self.header)
+        sheet.freeze_panes(1, 1)
+        self.sheets.append(sheet)
