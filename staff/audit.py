@@ -6,12 +6,14 @@ log is also the memory of who tried what, shared by every web worker.
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from store.db import transaction
 from store.models import AuditEvent
 
 SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNOUT = (
@@ -19,6 +21,7 @@ SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNOUT = (
 USER_ADDED, ROLE_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED = (
     "user_added", "role_changed", "user_disabled", "user_enabled", "token_issued")
 ALERT_ACKED, PASSWORD_SET = "alert_acknowledged", "password_set"
+EXPORTED, PACK_MADE, PURGED = "exported", "evidence_pack", "purged"
 
 
 def record(session: Session, event: str, now: datetime, *, email: str | None = None,
@@ -28,6 +31,17 @@ def record(session: Session, event: str, now: datetime, *, email: str | None = N
     session.add(AuditEvent(at=now, event=event, email=email and email[:255],
                            actor=actor and actor[:255], address=address and address[:64],
                            device=device, detail=detail))
+
+
+def cli_actor() -> str:
+    """Who ran a command: `cli:<the machine's user>` (the CLI has no staff sign-in)."""
+    return f"cli:{getpass.getuser()}"
+
+
+def record_now(sessions, event: str, now: datetime, **fields) -> None:
+    """Add one event in a transaction of its own (after a command's work is done)."""
+    with transaction(sessions) as session:
+        record(session, event, now, **fields)
 
 
 def count(session: Session, event: str, since: datetime, *where) -> tuple[int, datetime | None]:

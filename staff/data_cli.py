@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 
 from bot.cli import IsoMoment
 from bot.runtime import current
-from staff import exports
+from staff import audit, exports
 from staff.purge import purge
 from store.db import transaction
 
@@ -70,9 +70,17 @@ def export_responses(slug: str, kind: str | None, out: str, since: datetime | No
                                      param_hint="--survey") from None
     found = exports.rows(rt.sessions, export, since=_local(since), status=status)
     count = _write(kind, export.columns, found, out, slug)
-    # AUDIT HOOK (lead, with the staff area's audit log): record this export here — who
-    # ran it, when, survey `slug`, format `kind`, `count` rows, filters since/status.
+    audit.record_now(rt.sessions, audit.EXPORTED, rt.now(), actor=audit.cli_actor(),
+                     detail=export_detail(slug, kind, count, since, status))
     click.echo(f"{count} response(s) of {slug} written to {out} ({kind}).", err=out == "-")
+
+
+def export_detail(slug: str, kind: str, count: int, since: datetime | None = None,
+                  status: str | None = None, page: bool = False) -> str:
+    """An export as the audit log says it: survey, format, rows, filters."""
+    filters = "".join(f", {name} {value}" for name, value in
+                      (("since", since and since.isoformat()), ("status", status)) if value)
+    return f"{slug} as {kind}{' (an API page)' if page else ''}: {count} row(s){filters}"
 
 
 def _write(kind: str, columns: tuple[str, ...], found, out: str, title: str) -> int:
@@ -119,8 +127,8 @@ def purge_command(before: datetime, dry_run: bool, yes: bool) -> None:
             return
     with transaction(rt.sessions) as session:
         counts = purge(session, before, rt.now())
-    # AUDIT HOOK (lead, with the staff area's audit log): record this purge here — who ran
-    # it, when, `before` and asdict(counts) (counts only: the erasures row has them too).
+    audit.record_now(rt.sessions, audit.PURGED, rt.now(), actor=audit.cli_actor(),
+                     detail=f"before {before.isoformat()}: {_report(counts, 'erased')}")
     click.echo(_report(counts, "erased"))
 
 

@@ -223,8 +223,8 @@ analyst_required = _allow("admin", "analyst")
 wellbeing_required = _allow("admin", "wellbeing")
 
 NAVIGATION = [("staff.dashboard_page", "Dashboard"), ("staff.alerts_page", "Alerts"),
-              ("staff.checkins", "Check-ins"), ("staff.users", "Users"),
-              ("staff.audit_log", "Audit log")]
+              ("staff.checkins", "Check-ins"), ("staff.exports_page", "Exports"),
+              ("staff.users", "Users"), ("staff.audit_log", "Audit log")]
 
 
 def pages_for(staff: Staff) -> list[dict]:

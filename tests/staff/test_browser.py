@@ -184,3 +184,25 @@ def test_a_form_on_another_site_gets_nothing(server, chromium):
     finally:
         context.close()
         httpd.shutdown()
+
+
+def test_an_analyst_downloads_an_export_and_the_pack_from_a_phone(server, phone, shots):
+    """Exports page → CSV of the residents' survey, read back; the pack's button too."""
+    base, _rt, _alert = server
+    sign_in(phone, base, OFFICER)
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    phone.get_by_role("link", name="Exports").click()
+    expect(phone.get_by_role("heading", name="Exports and the evidence pack")).to_be_visible()
+    phone.screenshot(path=shots / "exports.png", full_page=True)
+    fits(phone)
+    with phone.expect_download() as caught:
+        phone.get_by_role("link", name="CSV of Your say on neighbourhood policing").click()
+    download = caught.value
+    assert download.suggested_filename.startswith("neighbourhood-policing-")
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    header, *rows = text.splitlines()
+    assert header.startswith("respondent,survey,survey_version,channel,language,status")
+    assert len(rows) == 13 and PHONE[-6:] not in text
+    with phone.expect_download() as caught:
+        phone.get_by_role("link", name="Download the evidence pack").click()
+    assert caught.value.suggested_filename.endswith(".html")

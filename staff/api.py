@@ -1,0 +1,70 @@
+"""The responses API: `GET /api/v1/responses?survey=SLUG[&cursor=…]` with a bearer token.
+
+`{"data": [one object per response, the export's columns], "next": URL or null}`, oldest
+first, `PAGE` at a time; the cursor is the last response's id, so pages are stable while
+new responses arrive. 401 without a valid token (`outreach staff token EMAIL` makes one),
+403 for a role without exports. Every page is written to the audit log, as an export is.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from bot.runtime import current
+from staff import accounts, audit, exports
+from staff.data_cli import export_detail
+from store.db import transaction
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PAGE = 500
+EXPORTERS = ("admin", "analyst")
+
+
+@bp.after_request
+def _headers(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _error(status: int, message: str):
+    response = jsonify(error=message)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="outreach"'
+    return response
+
+
+@bp.get("/responses")
+def responses():
+    rt = current()
+    now = rt.now()
+    with transaction(rt.sessions) as session:  # the token's last use is written
+        staff = accounts.check_token(session, request.headers.get("Authorization"), now)
+    if staff is None:
+        return _error(401, "a valid bearer token is needed: outreach staff token EMAIL")
+    if staff.role not in EXPORTERS:
+        return _error(403, f"the {staff.role} role cannot read responses")
+    slug = request.args.get("survey", "")
+    cursor = request.args.get("cursor", "0")
+    status = request.args.get("status") or None
+    if not cursor.isdigit() or len(cursor) > 18 or status not in (None, *exports.STATUSES):
+        return _error(400, "cursor must be the `next` link's, status complete or partial")
+    with rt.sessions() as session:
+        try:
+            export = exports.plan(session, slug, rt.settings.secret_key,
+                                  translating=rt.settings.translator != "none")
+        except exports.UnknownSurvey:
+            return _error(404, f"no survey {slug!r}")
+        data, last = exports.page(session, export, after=int(cursor), limit=PAGE,
+                                  status=status)
+    audit.record_now(rt.sessions, audit.EXPORTED, now, email=staff.email, actor=staff.email,
+                     address=request.remote_addr,
+                     detail=export_detail(slug, "json", len(data), status=status, page=True))
+    following = (rt.settings.public_base_url + url_for(  # the address callers use
+        "api.responses", survey=slug, cursor=last, status=status) if last is not None else None)
+    # Not jsonify: it sorts keys, and each object's keys are the export's columns in order.
+    return Response(json.dumps({"data": data, "next": following}, ensure_ascii=False),
+                    mimetype="application/json")

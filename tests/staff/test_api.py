@@ -1,0 +1,159 @@
+"""The responses API and the staff area's downloads, as programs and analysts meet them:
+bearer tokens, pages that follow one another, the same columns as the CLI's export, roles,
+and every export in the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from staff import api, exports
+from store.models import AuditEvent
+from tests.helpers.staff import PHONE, add_user, sign_in
+from tests.staff.test_exports import BULGARIAN, DEMO_COLUMNS, FORMULA, URDU, answer_demo
+
+ADMIN, ANALYST, LEAD = "admin@example.org", "officer@example.org", "lead@example.org"
+
+
+@pytest.fixture
+def answered(rt, surveys, clock):
+    for n, text in enumerate([URDU, BULGARIAN, FORMULA]):
+        answer_demo(rt, f"+44770090011{n}", text)
+    answer_demo(rt, "100200300", None, channel="telegram")
+
+
+@pytest.fixture
+def users(rt):
+    add_user(rt, ADMIN, "admin")
+    add_user(rt, ANALYST, "analyst")
+    add_user(rt, LEAD, "wellbeing")
+
+
+def token(app, email: str) -> str:
+    result = app.test_cli_runner().invoke(args=["staff", "token", email])
+    assert result.exit_code == 0, result.output
+    return next(word for word in result.output.split() if word.startswith("oat_"))
+
+
+def audited(rt) -> list[str]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.event == "exported").order_by(AuditEvent.id)))
+
+
+def get(client, url: str, bearer: str | None = None):
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+    return client.get(url, headers=headers)
+
+
+@pytest.mark.parametrize("bearer", [None, "oat_not-a-real-token", "Basic abc"])
+def test_without_a_valid_token_the_api_answers_401(app, answered, users, bearer):
+    response = get(app.test_client(), "/api/v1/responses?survey=demo", bearer)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "data" not in response.get_json()
+
+
+def test_a_role_without_exports_gets_403(app, answered, users):
+    response = get(app.test_client(), "/api/v1/responses?survey=demo", token(app, LEAD))
+    assert response.status_code == 403
+
+
+def test_pages_follow_one_another_with_the_exports_columns(app, rt, answered, users,
+                                                           monkeypatch):
+    monkeypatch.setattr(api, "PAGE", 3)  # four responses: a page of 3, then 1
+    bearer, client = token(app, ANALYST), app.test_client()
+    first = get(client, "/api/v1/responses?survey=demo", bearer).get_json()
+    assert len(first["data"]) == 3 and list(first["data"][0]) == DEMO_COLUMNS
+    assert first["next"].startswith("https://outreach.example.org/api/v1/responses?")
+    second = get(client, first["next"].removeprefix("https://outreach.example.org"),
+                 bearer).get_json()
+    assert len(second["data"]) == 1 and second["next"] is None
+    rows = first["data"] + second["data"]
+    assert len({row["respondent"] for row in rows}) == 4
+    assert rows[0]["why_unsafe"] == URDU and rows[0]["trust"] == "a_little"
+    assert isinstance(rows[0]["safer"], list) and len(rows[0]["safer"]) == 2  # multi: a list
+    assert PHONE not in str(rows) and "+447700900110" not in str(rows)
+    assert audited(rt) == ["demo as json (an API page): 3 row(s)",
+                           "demo as json (an API page): 1 row(s)"]
+
+
+def test_a_bad_cursor_or_unknown_survey_is_said(app, answered, users):
+    bearer, client = token(app, ANALYST), app.test_client()
+    assert get(client, "/api/v1/responses?survey=demo&cursor=abc", bearer).status_code == 400
+    assert get(client, "/api/v1/responses?survey=nope", bearer).status_code == 404
+
+
+# /staff/export -------------------------------------------------------------------------------
+
+
+def signed_in(app, email: str):
+    client = app.test_client()
+    assert sign_in(client, email).status_code in (302, 303)
+    return client
+
+
+def test_an_analyst_downloads_csv_that_opens_with_every_script_and_no_formula(
+        app, rt, answered, users):
+    response = signed_in(app, ANALYST).get("/staff/export?survey=demo&format=csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="demo-')
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [row["why_unsafe"] for row in rows][:3] == [URDU, BULGARIAN, "'" + FORMULA]
+    assert audited(rt)[-1] == "demo as csv: 4 row(s)"
+
+
+def test_the_xlsx_download_reads_back_as_strings_never_formulas(app, answered, users):
+    response = signed_in(app, ADMIN).get("/staff/export?survey=demo&format=xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    header = [cell.value for cell in sheet[1]]
+    assert header == DEMO_COLUMNS
+    column = header.index("why_unsafe")
+    texts = [row[column].value for row in sheet.iter_rows(min_row=2)]
+    assert texts[:3] == [URDU, BULGARIAN, "'" + FORMULA]
+    assert all(row[column].data_type != "f" for row in sheet.iter_rows(min_row=2))
+
+
+def test_the_wellbeing_role_cannot_export_and_nobody_signed_out_can(app, answered, users):
+    assert signed_in(app, LEAD).get("/staff/export?survey=demo&format=csv").status_code == 403
+    anonymous = app.test_client().get("/staff/export?survey=demo&format=csv")
+    assert anonymous.status_code in (302, 303) and "/staff/login" in anonymous.location
+
+
+def test_the_exports_page_lists_surveys_and_offers_the_pack(app, answered, users):
+    page = signed_in(app, ANALYST).get("/staff/exports").get_data(as_text=True)
+    assert "/staff/export?survey=demo&amp;format=xlsx" in page
+    assert "Download the evidence pack" in page and PHONE not in page
+
+
+def test_the_evidence_pack_downloads_as_one_page_and_is_audited(app, rt, answered, users):
+    response = signed_in(app, ANALYST).get("/staff/evidence-pack")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="evidence-pack-')
+    html = response.get_data(as_text=True)
+    assert html.lstrip().lower().startswith("<!doctype html>") and "http://" not in html
+    with rt.sessions() as session:
+        assert session.scalar(select(AuditEvent.actor).where(
+            AuditEvent.event == "evidence_pack")) == ANALYST
+
+
+def test_the_cli_export_and_purge_are_audited_too(app, rt, answered, tmp_path):
+    out = tmp_path / "demo.csv"
+    result = app.test_cli_runner().invoke(
+        args=["export", "responses", "--survey", "demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert audited(rt) == ["demo as csv: 4 row(s)"]
+    app.test_cli_runner().invoke(args=["purge", "--before", "2020-01-01", "--yes"])
+    with rt.sessions() as session:
+        actor, detail = session.execute(select(AuditEvent.actor, AuditEvent.detail).where(
+            AuditEvent.event == "purged")).one()
+    assert actor.startswith("cli:") and detail.startswith("before 2020-01-01")
+    assert exports.FORMATS == ("csv", "xlsx", "jsonl")
