@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sys
 
-from bench import inbound, inprocess, outbound
+from bench import exports, inbound, inprocess, outbound
 
 AIM_RATIO, AIM_P99, AIM_OUTBOUND, AIM_TURN = 0.5, 25.0, 1000.0, 200.0
+AIM_EXPORT_S = {"csv": 10.0, "xlsx": 60.0}  # for 1,000,000 answers
+AIM_EXPORT_MB = 200.0
 
 
 def _inbound(kind: str, seconds: int) -> None:
@@ -55,6 +57,24 @@ def main(quick: bool = False) -> None:
     print(f"engine: {turn:.0f} µs a turn (aim < {AIM_TURN:.0f} µs); state JSON {size:.0f} bytes "
           "at the end of a survey")
     print(f"handle in-process (SQLite, no server): {inprocess.bench_handle()}")
+    _exports(100_000 if quick else 1_000_000)
+
+
+def _exports(answers: int) -> None:
+    print(f"exports: {answers:,} answers ({exports.SURVEY}, every question answered), "
+          "`outreach export responses` in a process of its own")
+    for kind in ("sqlite", "postgresql"):
+        try:
+            results = exports.measure(kind, answers)
+        except Exception as exc:  # noqa: BLE001 - e.g. no PostgreSQL here: say so, go on
+            print(f"  {kind:<10} skipped: {type(exc).__name__}: {exc}")
+            continue
+        for r in results:
+            met = r.seconds < AIM_EXPORT_S[r.kind] and r.peak_mb < AIM_EXPORT_MB
+            print(f"  {kind:<10} {r.kind:<5} {r.responses:7,} rows {r.seconds:6.1f} s "
+                  f"peak {r.peak_mb:5.0f} MB  file {r.size_mb:5.1f} MB"
+                  + (f"  (aim < {AIM_EXPORT_S[r.kind]:.0f} s, < {AIM_EXPORT_MB:.0f} MB: "
+                     f"{'met' if met else 'NOT met'})" if answers >= 1_000_000 else ""))
 
 
 if __name__ == "__main__":
