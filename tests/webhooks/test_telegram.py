@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app import create_app
 from bot import outbox
 from bot.delivery import Outgoing, PermanentFailure
-from bot.state import Option, Reply, Start
+from bot.state import Option, Reply
 from store.models import Address, Answer, Contact, Message, OptOut, Response
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.helpers.engagers import add_engager
@@ -671,20 +671,6 @@ def test_render(reply, text, markup):
             True, True)
         rendered["keyboard"] = [[b["text"] for b in row] for row in rendered["keyboard"]]
     assert rendered == markup
-
-
-@pytest.mark.parametrize("text, words, start", [
-    ("/start", "start", Start()),
-    ("/start K7P2QX", "start K7P2QX", Start(engager="K7P2QX")),
-    ("/start@outreach_test_bot k7p2qx", "start k7p2qx", Start(engager="K7P2QX")),
-    ("/start hello-world", "start", Start()),
-    ("/stop", "stop", None),
-    ("/HELP", "help", None),
-    ("hello /start", "hello /start", None),
-    ("1/2", "1/2", None),
-])
-def test_commands_become_the_engines_words(text, words, start):
-    assert telegram.command(text) == (words, start)
 
 
 def test_a_message_scrubbed_by_delete_is_not_sent(senders, telegram_api):
