@@ -247,6 +247,8 @@ class _Turn:
             self.state.contact.opted_out = True
             self.run.interrupt = None
             self.say(self.bot("stopped"))
+        elif self.run.step == "screened":
+            self.screened_again(keyword)
         elif msg.start is not None:
             self.start_explicit(msg)
         elif msg.media:
@@ -694,7 +696,7 @@ class _Turn:
         if question.end_if is not None and conditions.evaluate(question.end_if, self.run.answers):
             self.effects.append(ResponseScreenedOut(
                 survey.slug, f"{question.id}={value}"[:64], self.run.started_at))
-            self.finish(survey, self.text(survey, "screen_out", survey.screen_out or survey.outro))
+            self.finish(survey, self.screen_out_text(survey), step="screened")
             return
         self.advance(question)
 
@@ -728,10 +730,31 @@ class _Turn:
             self.run.question = question.id
             self.ask(question)
 
-    def finish(self, survey: Questionnaire, text: str) -> None:
+    def finish(self, survey: Questionnaire, text: str, step: str = "done") -> None:
         self.say(text)
-        self.state.run = Run(survey=survey.slug, version=survey.version, step="done",
+        self.state.run = Run(survey=survey.slug, version=survey.version, step=step,
                              consented=self.run.consented, active_at=self.run.active_at)
+
+    def screen_out_text(self, survey: Questionnaire) -> str:
+        return self.text(survey, "screen_out", survey.screen_out or survey.outro)
+
+    def screened_again(self, keyword: str | None) -> None:
+        """Someone a survey screened out (an under-13) writing again: thanked again and
+        asked nothing, whatever they write (a code or a survey's keyword included). HELP
+        still helps; DELETE erases at once (their answers are gone already: there is
+        nothing a confirmation would protect)."""
+        if self.signposted:
+            return  # the signposting is the reply; no thank-you after it
+        survey = self.survey
+        if keyword == "help":
+            self.say(self.help())
+        elif keyword == "delete":
+            self.effects.append(EraseRequested())
+            self.say(self.bot("deleted"))
+        elif survey is not None:
+            self.say(self.screen_out_text(survey))
+        else:
+            self.say(self.bot("nothing-to-do"))
 
     # Prompts -------------------------------------------------------------------------
 

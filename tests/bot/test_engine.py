@@ -218,7 +218,7 @@ class TestStarts:
         # Since the survey's start, everything said is erased (bot/erasure.py).
         assert sprints[-1].effects[-1] == ResponseScreenedOut(
             "youth-voice", "age_band=under_13", NOW.isoformat())
-        assert state.run.step == "done"
+        assert state.run.step == "screened"
         survey = env.surveys["youth-voice"]
         assert sprints[-1].replies[-1].text == survey.screen_out
         assert not any(isinstance(e, ResponseCompleted) for e in sprints[-1].effects)

@@ -370,6 +370,22 @@ def test_an_engager_asks_for_prompts_and_stats_by_command(person, rt):
     assert stats["text"].splitlines()[1] == "Friends who started: fewer than 5"
 
 
+def test_an_under_13_who_comes_back_is_thanked_again_and_their_chat_is_not_kept(person, rt):
+    add_engager(rt, "K7P2QX")
+    person.send("/start K7P2QX")
+    person.tap("Yes")
+    [thanks] = person.tap("Under 13")
+    assert thanks["text"].startswith("Thanks for wanting to have your say!")
+    for text in ["hello?", "/start K7P2QX", "/start"]:
+        assert [m["text"] for m in person.send(text)] == [thanks["text"]]
+    assert count(rt, Contact) == 0 and count(rt, Address) == 0 and count(rt, Response) == 0
+    # Every row is final and none keeps the chat id, the thank-yous sent through the outbox
+    # included; what the child wrote is kept as nothing.
+    assert count(rt, Message, Message.address == CHAT) == 0
+    assert {m.body for m in rows(rt, Message, Message.direction == "in")} == {""}
+    assert {m.status for m in rows(rt, Message, Message.direction == "out")} == {"sent"}
+
+
 @pytest.mark.parametrize("text", ["/start", "/start hello"])  # "hello" is not a code
 def test_start_without_a_code_starts_the_residents_survey(person, rt, text):
     intro, _consent = person.send(text)
