@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from bot import addresses, broadcast, plaintext, worker, youth
+from bot import addresses, broadcast, commands, plaintext, worker, youth
 from bot.conversations import Inbound, handle
 from bot.runtime import current
 from bot.translating import PendingTranslations
@@ -62,8 +62,11 @@ def chat(channel: str, sender: str | None) -> None:
         line = sys.stdin.readline()
         if not line:
             break
+        text, start = line.rstrip("\r\n"), None
+        if channel == "telegram":  # "/start CODE" as the webhook reads it
+            text, start = commands.telegram(text)
         # The operator's own tool: a piped script of any length is never held back.
-        handled = handle(rt, Inbound(channel, address, line.rstrip("\r\n")), guard=False)
+        handled = handle(rt, Inbound(channel, address, text, start=start), guard=False)
         for reply in handled.replies:
             click.echo(plaintext.render(reply))
             click.echo()

@@ -9,13 +9,13 @@ handed back to be sent, so an answer is always stored before anyone is answered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from bot import addresses, effects, engine, plaintext, ratelimit, youth
+from bot import addresses, effects, engine, plaintext, ratelimit, screened, youth
 from bot.contacts import CHANNEL_OF_SCHEME, find_conversation, get_address, get_conversation
 from bot.members import roster
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
@@ -44,6 +44,11 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
     now = rt.now()
     with transaction(rt.sessions) as session:
         conversation = find_conversation(session, scheme, value, now)
+        mark = None
+        if conversation is None:  # someone new, or someone screened out lately
+            mark = screened.recall(session, rt.settings.secret_key, scheme, value, now)
+            if mark is not None and concern is None:
+                return _thank_again(rt, session, inbound, (scheme, value), mark, now, deliver)
         known = conversation.address.contact_id if conversation is not None else None
         inbound_id = log_inbound(session, inbound, addresses.provider_address(scheme, value),
                                  now, known)
@@ -54,6 +59,9 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
             session.execute(update(Message).where(Message.id == inbound_id)
                             .values(contact_id=address.contact_id))
             conversation = get_conversation(session, address)
+            if mark is not None:  # a disclosure: kept for the lead, and still screened out
+                conversation.state = mark.state().to_json()
+                address.contact.language = address.contact.language or mark.language
         address = conversation.address
         if guard and ratelimit.held_back(rt, session, inbound.channel, address.contact_id,
                                          inbound_id, inbound.text, now):
@@ -62,6 +70,25 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
         event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start,
                          concern)
         replies = _resume(rt, session, conversation, event, now, deliver, inbound_id)
+    return Handled(replies, inbound_id=inbound_id)
+
+
+def _thank_again(rt: Runtime, session: Session, inbound: Inbound, address: tuple[str, str],
+                 mark: screened.Mark, now: datetime, deliver: Delivery) -> Handled:
+    """Someone screened out lately (an under-13) writing again: the engine thanks them
+    again, and nothing about them is stored. The message is logged without its words or
+    address (so a provider's retry is still known), the reply loses its address once sent,
+    and the engine's effects (STOP, DELETE) have nothing to act on: we hold nothing."""
+    inbound_id = log_inbound(session, replace(inbound, text="", media=False), "", now)
+    if inbound_id is None:
+        return Handled(earlier_replies(session, inbound), duplicate=True)
+    event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
+    sprint = engine.resume(mark.state(), event, now, rt.env(session, mark.survey))
+    scheme, value = address
+    channel = CHANNEL_OF_SCHEME[scheme]
+    replies = plaintext.fit_sms(sprint.replies) if channel == "sms" else sprint.replies
+    record_replies(session, replies, channel, addresses.provider_address(scheme, value), None,
+                   now, deliver, inbound_id)
     return Handled(replies, inbound_id=inbound_id)
 
 
@@ -114,7 +141,7 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     sprint = engine.resume(state, event, now, env)
     target = addresses.provider_address(address.scheme, address.value)
     erased = effects.apply(session, conversation, sprint.effects, channel, now, reply_to,
-                           rt.leads)
+                           rt.leads, rt.settings.secret_key)
     if not erased:
         wait = sprint.wait
         session.execute(_SAVE, {

@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot import alerts, optouts
+from bot import alerts, optouts, screened
 from bot.erasure import erase_contact, screen_out
 from bot.members import rsvps
 from bot.outbox import prebuilt_insert
@@ -52,6 +52,7 @@ class Scene:
     now: datetime
     reply_to: int | None = None
     leads: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
+    secret: str = ""  # SECRET_KEY, which keys the hash a screened-out address is kept as
 
     @property
     def contact(self):
@@ -74,9 +75,9 @@ def handles(*kinds: type[E]) -> Callable[[Callable[[Scene, E], bool | None]], Ha
 
 def apply(session: Session, conversation: Conversation, effects: list[Effect],
           channel: str, now: datetime, reply_to: int | None = None,
-          leads: Mapping[str, tuple[str, str] | None] | None = None) -> bool:
+          leads: Mapping[str, tuple[str, str] | None] | None = None, secret: str = "") -> bool:
     """Carry out each effect in order; True if the contact was erased (nothing follows)."""
-    scene = Scene(session, conversation, channel, now, reply_to, leads or {})
+    scene = Scene(session, conversation, channel, now, reply_to, leads or {}, secret)
     for effect in effects:
         if HANDLERS[type(effect)](scene, effect):
             return True
@@ -162,8 +163,12 @@ def _completed(scene: Scene, _effect: ResponseCompleted) -> None:
 
 @handles(ResponseScreenedOut)
 def _screened_out(scene: Scene, effect: ResponseScreenedOut) -> bool:
-    """Someone the survey is not for (an under-13): a count, and nothing else kept."""
+    """Someone the survey is not for (an under-13): a count, and nothing else kept but
+    their address as a keyed hash for a while, so that writing again starts nothing."""
     scene.conversation.response_id = None
+    address = scene.conversation.address
+    screened.remember(scene.session, scene.secret, address.scheme, address.value,
+                      effect.survey, scene.contact.language, scene.now)
     since = datetime.fromisoformat(effect.since) if effect.since else None
     return screen_out(scene.session, scene.contact, effect.survey, effect.reason, since,
                       scene.now)

@@ -66,6 +66,10 @@ def _no_detection(text: str, offered: Iterable[str]) -> str | None:
     return None
 
 
+def _no_request(text: str, offered: Iterable[str]) -> str | None:
+    return None
+
+
 def _no_engagers(code: str) -> bool:
     return False
 
@@ -95,6 +99,8 @@ class Env:
     default_survey: str | None = None
     versions: Mapping[tuple[str, int], Questionnaire] = field(default_factory=dict)
     detect: Callable[[str, Iterable[str]], str | None] = _no_detection
+    # A message that only asks for a language ("po polsku", "Türkçe lütfen"): that language.
+    requested: Callable[[str, Iterable[str]], str | None] = _no_request
     languages: tuple[str, ...] = ("en",)
     nudge_after: timedelta = timedelta(hours=24)
     expire_after: timedelta = timedelta(days=3)
@@ -247,6 +253,8 @@ class _Turn:
             self.state.contact.opted_out = True
             self.run.interrupt = None
             self.say(self.bot("stopped"))
+        elif self.run.step == "screened":
+            self.screened_again(keyword)
         elif msg.start is not None:
             self.start_explicit(msg)
         elif msg.media:
@@ -270,11 +278,11 @@ class _Turn:
         elif self.survey_keyword(msg.text):
             pass
         elif self.run.step == "consent":
-            self.on_consent(norm)
+            self.on_consent(norm, msg.text)
         elif self.run.step == "question":
             self.on_answer(msg.text)
         elif self.run.step == "done":
-            self.say(self.bot("already-done"))
+            self.already_done(msg.text)
         else:
             self.first_contact(msg)
 
@@ -307,6 +315,8 @@ class _Turn:
         member = self.env.member() is not None
         if member:
             self.say(self.bot("offer-call"))
+        elif self.from_engager():  # perhaps a friend's words, relayed: their lead must hear
+            self.say(self.bot("signpost-engager"))
         survey = self.survey
         # Their own language or English, as people write; anything if we know neither.
         known = ([self.lang, "en"] if self.lang else
@@ -334,6 +344,8 @@ class _Turn:
     def on_keyword(self, keyword: str) -> None:
         if keyword == "help":
             self.say(self.help())
+            if self.env.engager() is not None:  # their own words too
+                self.say(self.bot("help-engager"))
             self.prompt()
         elif keyword == "lang":
             self.run.interrupt = "language"
@@ -357,10 +369,10 @@ class _Turn:
         chosen = None
         if norm.isdigit() and 1 <= int(norm) <= len(options):
             chosen = options[int(norm) - 1].id
-        for option in options:  # its number, its code, or its name in theirs or English
-            names = language_names(option.id, "en", self.lang)
-            if norm == option.id or norm in {answers.fold(name) for name in names}:
+        for option in options:  # its number, or its code
+            if norm == option.id:
                 chosen = option.id
+        chosen = chosen or self.named_language(norm)
         if chosen is None:
             if keyword is not None:
                 return False  # another keyword: handle it instead
@@ -368,6 +380,26 @@ class _Turn:
             return True
         self.run.interrupt = None
         self.set_language(chosen)
+        self.say(self.bot("language-set"))
+        self.prompt()
+        return True
+
+    def named_language(self, norm: str) -> str | None:
+        """The offered language whose name this is, in itself, English or theirs."""
+        for lang in self.offered():
+            if norm in {answers.fold(name) for name in language_names(lang, "en", self.lang)}:
+                return lang
+        return None
+
+    def language_request(self, text: str) -> bool:
+        """A message that only asks for a language (its name, "po polsku", "Türkçe
+        lütfen"), where it cannot be an answer: that language from now on, and the step
+        asked again in it. False if the message is something else."""
+        lang = self.named_language(answers.fold(text)) or self.env.requested(
+            text, self.offered())
+        if lang is None:
+            return False
+        self.set_language(lang)
         self.say(self.bot("language-set"))
         self.prompt()
         return True
@@ -441,13 +473,14 @@ class _Turn:
     def engager_keyword(self, norm: str) -> bool:
         """PROMPTS, LOG or STATS from a peer engager. The engager is looked up only for
         these words; from anyone else they are ordinary words (False: carry on)."""
-        key = next((k for k in ENGAGER_KEYWORDS if norm and norm in self.words(f"keywords/{k}")),
-                   None)
+        key = self.engager_key(norm)
         me = self.env.engager() if key is not None else None
         if me is None:
             return False
         self.run.interrupt = None
-        if me.paused:
+        if me.paused and self.logging():  # a log begun before the pause may be finished
+            self.prompt(lead=self.bot("engager-paused-log"))
+        elif me.paused:
             self.say(self.bot("engager-paused"))
             self.prompt()
         elif key == "prompts":
@@ -465,6 +498,26 @@ class _Turn:
         else:
             self.log_conversation(me)
         return True
+
+    def engager_key(self, norm: str) -> str | None:
+        """PROMPTS, LOG or STATS, alone or with polite words ("stats please", "my stats")."""
+        if not norm:
+            return None
+        polite = self.words("words/please")
+        bare = " ".join(word for word in re.findall(r"\w+", norm) if word not in polite)
+        return next((k for k in ENGAGER_KEYWORDS
+                     if {norm, bare} & self.words(f"keywords/{k}")), None)
+
+    def logging(self) -> bool:
+        """Whether this conversation is an engager's log of a chat, under way."""
+        survey = self.survey
+        return self.run.in_progress and survey is not None and survey.audience == "engagers"
+
+    def from_engager(self) -> bool:
+        """Whether a peer engager is writing (in a log of a chat, or known by their phone)."""
+        survey = self.survey
+        return (survey is not None and survey.audience == "engagers"
+                or self.env.engager() is not None)
 
     def count(self, n: int) -> str:
         """A reach count as told to an engager: under 5 it is only "fewer than 5"."""
@@ -643,23 +696,36 @@ class _Turn:
 
     # Consent and answers -------------------------------------------------------------
 
-    def on_consent(self, norm: str) -> None:
+    def on_consent(self, norm: str, text: str) -> None:
+        """YES or NO (alone, or first: "yes please", "no thanks"), or a language asked for
+        ("nie rozumiem" asks for Polish before its "nie" could refuse)."""
         survey = self.survey
-        wording = self.text(survey, "consent", survey.consent)
         first = norm.split(" ", 1)[0] if norm else ""
         yes, no = self.words("words/yes"), self.words("words/no")
+        if norm in yes or norm == "1":
+            self.consent(survey, True)
+        elif norm in no or norm == "2":
+            self.consent(survey, False)
+        elif self.language_request(text):
+            pass
+        elif first in yes or first in no:
+            self.consent(survey, first in yes)
+        else:
+            hint = None if self.signposted else self.bot("consent-hint")
+            self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",
+                     hint=hint, question="consent")
+
+    def consent(self, survey: Questionnaire, given: bool) -> None:
+        wording = self.text(survey, "consent", survey.consent)
         lang = self.lang or survey.language
-        if norm in yes or first in yes or norm == "1":
+        if given:
             self.effects.append(ConsentGiven(survey.slug, survey.version, wording, lang))
             self.run.consented = True
             self.begin_questions(survey)
-        elif norm in no or first in no or norm == "2":
+        else:
             self.effects.append(ConsentRefused(survey.slug, survey.version, wording, lang))
             self.state.run = Run(step="refused", active_at=self.run.active_at)
             self.say(self.bot("refused"))
-        else:
-            hint = None if self.signposted else self.bot("consent-hint")
-            self.say(wording, self.yes_no(), style="keys", hint=hint, question="consent")
 
     def current_question(self) -> Question | None:
         survey = self.survey
@@ -680,7 +746,8 @@ class _Turn:
         value = answers.parse(question, text, self.labels(survey, question),
                               self.words("words/yes"), self.words("words/no"))
         if value is None:
-            self.ask(question, hint=None if self.signposted else self.hint(question))
+            if not self.language_request(text):
+                self.ask(question, hint=None if self.signposted else self.hint(question))
             return
         written_in = None
         if question.type == "text":
@@ -694,7 +761,7 @@ class _Turn:
         if question.end_if is not None and conditions.evaluate(question.end_if, self.run.answers):
             self.effects.append(ResponseScreenedOut(
                 survey.slug, f"{question.id}={value}"[:64], self.run.started_at))
-            self.finish(survey, self.text(survey, "screen_out", survey.screen_out or survey.outro))
+            self.finish(survey, self.screen_out_text(survey), step="screened")
             return
         self.advance(question)
 
@@ -728,10 +795,42 @@ class _Turn:
             self.run.question = question.id
             self.ask(question)
 
-    def finish(self, survey: Questionnaire, text: str) -> None:
+    def finish(self, survey: Questionnaire, text: str, step: str = "done") -> None:
         self.say(text)
-        self.state.run = Run(survey=survey.slug, version=survey.version, step="done",
+        self.state.run = Run(survey=survey.slug, version=survey.version, step=step,
                              consented=self.run.consented, active_at=self.run.active_at)
+
+    def screen_out_text(self, survey: Questionnaire) -> str:
+        return self.text(survey, "screen_out", survey.screen_out or survey.outro)
+
+    def already_done(self, text: str) -> None:
+        """A message once the survey is done: how to go on, in the language they ask for
+        if they ask for one; after an engager's log, how to log another chat."""
+        lang = self.named_language(answers.fold(text)) or self.env.requested(
+            text, self.offered())
+        if lang is not None:
+            self.set_language(lang)
+        survey = self.survey
+        logged = survey is not None and survey.audience == "engagers"
+        self.say(self.bot("already-logged" if logged else "already-done"))
+
+    def screened_again(self, keyword: str | None) -> None:
+        """Someone a survey screened out (an under-13) writing again: thanked again and
+        asked nothing, whatever they write (a code or a survey's keyword included). HELP
+        still helps; DELETE erases at once (their answers are gone already: there is
+        nothing a confirmation would protect)."""
+        if self.signposted:
+            return  # the signposting is the reply; no thank-you after it
+        survey = self.survey
+        if keyword == "help":
+            self.say(self.help())
+        elif keyword == "delete":
+            self.effects.append(EraseRequested())
+            self.say(self.bot("deleted"))
+        elif survey is not None:
+            self.say(self.screen_out_text(survey))
+        else:
+            self.say(self.bot("nothing-to-do"))
 
     # Prompts -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import screened
 from bot.outbox import reply_from_row
 from bot.runtime import Runtime
 from bot.state import Reply, State
@@ -37,6 +38,13 @@ def contact_summary(rt: Runtime, scheme: str, value: str) -> ContactSummary | No
         return None
     run = State.from_json(row.state).run
     return ContactSummary(row.language, run.survey, run.answers)
+
+
+def screened_out(rt: Runtime, scheme: str, value: str) -> bool:
+    """Whether the address was screened out lately (an under-13): it is thanked again
+    whatever it sends, and the web form keeps its token to be known by."""
+    with rt.sessions() as db:
+        return screened.recall(db, rt.settings.secret_key, scheme, value, rt.now()) is not None
 
 
 def inbound_id(rt: Runtime, channel: str, provider_id: str | None) -> int | None:

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.answers import MAX_TEXT
-from bot.outbox import enqueue, prebuilt_insert, reply_from_row, reply_payload
+from bot.outbox import enqueue, keeps_address, prebuilt_insert, reply_from_row, reply_payload
 from bot.quiet import QuietHours
 from bot.state import Reply, Start
 from store.models import Message
@@ -89,6 +89,8 @@ def record_replies(session: Session, replies: list[Reply], channel: str, target:
     if not replies:
         return
     sent = delivery is Delivery.INLINE  # else the provider answered this itself
+    if not keeps_address(contact_id, reply_to):  # final already: no address to keep
+        target = ""
     session.execute(insert(Message.__table__), [dict(
         direction="out", channel=channel, address=target, contact_id=contact_id,
         body=reply.text, payload=reply_payload(reply), reply_to_id=reply_to,

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, partial
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -87,6 +87,18 @@ def reply_from_row(row: Message) -> Reply:
     return Reply(row.body, tuple(Option(i, label) for i, label in payload.get("options", [])),
                  payload.get("style", "list"), payload.get("multi", False),
                  payload.get("hint"), payload.get("note"), payload.get("question"))
+
+
+# A reply to someone erased meanwhile (DELETE's confirmation, an under-13's thank-you, a
+# screened-out address thanked again) names no person: it keeps their address only until
+# it is final (sent or failed), then the address is blanked. Status callbacks still find it
+# by its provider id.
+ORPHANED = and_(Message.contact_id.is_(None), Message.reply_to_id.isnot(None))
+
+
+def keeps_address(contact_id: int | None, reply_to: int | None) -> bool:
+    """Whether a final outbound row keeps its address (all but an orphaned reply)."""
+    return contact_id is not None or reply_to is None
 
 
 # Due "since 1970": the worker takes rows by due time, so an urgent row (a safeguarding
@@ -355,7 +367,8 @@ _TAKE = (update(Message)
 _SENT = (update(Message).where(Message.id == bindparam("row"))
          .values(status="sent", provider_id=bindparam("provider_id"),
                  sent_at=bindparam("now"), error_code=None, claim_token=None,
-                 updated_at=bindparam("now")))
+                 updated_at=bindparam("now"),
+                 address=case((ORPHANED, ""), else_=Message.address)))
 
 
 def _take(rt: Runtime, batch: Claim, message: Outgoing) -> bool:
@@ -439,6 +452,8 @@ def _record_in(session: Session, batch: Claim, message: Outgoing, outcome,
     else:
         row.status, row.error_code = outcome.status, outcome.code
         _final_failure(session, row, outcome, now)
+    if row.status == "failed" and not keeps_address(row.contact_id, row.reply_to_id):
+        row.address = ""
     row.claim_token, row.updated_at = None, now
     return row.next_attempt_at if row.status == "queued" else None
 
@@ -482,7 +497,8 @@ def update_status(rt: Runtime, channel: str, provider_id: str, status: str,
                 row.status = "held"
             else:
                 _final_failure(session, row, failure, now)
-        elif isinstance(failure, TemporaryFailure) and row.attempts < MAX_ATTEMPTS:
+        elif (isinstance(failure, TemporaryFailure) and row.attempts < MAX_ATTEMPTS
+              and row.address):  # a blanked orphaned reply has nowhere to go again
             row.status, row.next_attempt_at = "queued", now + backoff(row.attempts)
         return True
 

@@ -124,6 +124,7 @@ class Runtime:
             default_survey=self.settings.default_survey,
             versions=versions,
             detect=detect.detect,
+            requested=detect.requested,
             languages=tuple(dict.fromkeys(["en", *self.catalogs.languages])),
             nudge_after=self.settings.nudge_after,
             expire_after=self.settings.expire_after,

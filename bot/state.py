@@ -23,7 +23,8 @@ class Person:
 
 @dataclass
 class Run:
-    """Where the person is in a survey. `step`: idle, consent, question, done or refused."""
+    """Where the person is in a survey. `step`: idle, consent, question, done, refused, or
+    screened (the survey is not for them, e.g. an under-13: every message is thanked)."""
 
     survey: str | None = None
     version: int | None = None

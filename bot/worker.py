@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import outbox, scheduler, youth
+from bot import outbox, scheduler, screened, youth
 from bot.delivery import Sender
 from bot.members import schedule as members
 from bot.runtime import Runtime
@@ -64,10 +64,12 @@ class Round:
 def run_once(rt: Runtime, senders: Mapping[str, Sender], now: datetime,
              pace: Callable[[str], None] | None = None,
              translations: PendingTranslations | None = None) -> Round:
-    """One round: due waits first, the week's prompt packs for peer engagers, members'
-    reminders and check-ins (their messages join the outbox), then the outbox, then
-    free-text answers waiting for their English translation."""
+    """One round: due waits first, screened-out addresses whose time is up, the week's
+    prompt packs for peer engagers, members' reminders and check-ins (their messages join
+    the outbox), then the outbox, then free-text answers waiting for their English
+    translation."""
     resumed = scheduler.run_due(rt, now)
+    screened.forget_expired(rt, now)
     youth.send_due_packs(rt, now)
     planned = members.send_due(rt, now)
     sent = outbox.send_due(rt, senders, now, pace=pace)

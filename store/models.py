@@ -355,6 +355,20 @@ class ScreenOut(Base):
     day: Mapped[date] = mapped_column(Date)
 
 
+class ScreenedAddress(Base):
+    """An address a survey screened out lately (an under-13), as a keyed hash only: what it
+    writes before `until` is thanked again and stored as nothing (bot/screened.py). The
+    hash (HMAC-SHA256 with SECRET_KEY) cannot be turned back into the number; the row is
+    deleted when `until` passes."""
+
+    __tablename__ = "screened_addresses"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    survey: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))
+    until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class Member(Base):
     """An assembly member: a contact with a role (not a second address book).
 

@@ -165,6 +165,40 @@ def scores(tokens: list[str], sig: Signatures) -> tuple[dict[str, float], set[st
     return found, named
 
 
+def requested(text: str, offered: Iterable[str], most_words: int = 8) -> str | None:
+    """The offered language a short message asks for and does nothing else: a request or
+    greeting of one language ("po polsku", "Türkçe lütfen", "in Polish please", "urdu",
+    "Polish" alone), with at most common words of that language or English around it
+    ("can we do this in polish"). Else None: the message may be an answer."""
+    tokens = words(text[:MAX_CHARS])
+    if not tokens or len(tokens) > most_words:
+        return None
+    offered = set(offered)
+    sig = signatures()
+    if tuple(tokens) in sig.alone:
+        lang = sig.alone[tuple(tokens)]
+        return lang if lang in offered else None
+    named: set[str] = set()
+    others: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(sig.longest, len(tokens) - i), 0, -1):
+            lang, _ = sig.phrases.get(tuple(tokens[i:i + size]), (None, 0.0))
+            if lang is not None:
+                named.add(lang)
+                i += size
+                break
+        else:
+            others.append(tokens[i])
+            i += 1
+    if len(named) != 1:
+        return None
+    lang = named.pop()
+    common = all(lang in sig.weights.get(word, {}) or "en" in sig.weights.get(word, {})
+                 for word in others)
+    return lang if lang in offered and common else None
+
+
 def _script(ch: str) -> str:
     name = unicodedata.name(ch, "")
     return name.split(" ", 1)[0]

@@ -24,6 +24,9 @@ BOT = {
     # Assembly members' own: asks the team for a call (bot/members); from anyone else an
     # ordinary word.
     "keywords/call": "CALL",
+    # Words that may stand around an engager's keyword ("stats please", "send my prompts"):
+    # left out when matching it. Only polite or filler words: never a keyword of its own.
+    "words/please": "please pls plz thanks thank you ta my me show send",
     # Words accepted as yes / no answers (and their labels on buttons).
     "words/yes": "yes y yeah yep yup sure ok okay",
     "words/no": "no n nope nah",
@@ -50,6 +53,12 @@ BOT = {
     ),
     # The council's own line (SAFEGUARDING_LINE), when one is configured.
     "signpost-line": "You can also call {line}.",
+    # After the signposting, to a peer engager (in a log, or known by their phone): what
+    # they write may be a friend's words, which their training says to pass on.
+    "signpost-engager": (
+        "If a friend told you this, pass it on to your youth lead today. You don't have to "
+        "deal with it alone."
+    ),
     "stopped": "You will not get any more messages from us. Reply START if you change your mind.",
     "started": "Welcome back. You can carry on where you left off.",
     "started-done": (
@@ -91,6 +100,18 @@ BOT = {
         "People in them: {people}"
     ),
     "fewer-than-5": "fewer than 5",
+    # HELP from an engager: their own keywords, after HELP's usual answer.
+    "help-engager": (
+        "As an engager, reply PROMPTS for this week's starters, LOG to record a chat, STATS "
+        "to see your reach."
+    ),
+    # A message after an engager's log is finished (instead of "already-done").
+    "already-logged": (
+        "That chat is logged, thank you. Reply LOG to log another chat or STATS to see your "
+        "reach."
+    ),
+    # A paused engager's keyword while a log they began is still open: the question follows.
+    "engager-paused-log": "Your engager code is paused, but you can still finish this log.",
     "engager-paused": (
         "Your engager code is paused at the moment. Ask the youth team who trained you "
         "if you want to carry on."

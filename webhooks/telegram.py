@@ -19,7 +19,6 @@ import hmac
 import json
 import logging
 import math
-import re
 import threading
 import warnings
 from dataclasses import replace
@@ -39,22 +38,19 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import plaintext
+from bot import commands, plaintext
 from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
-from bot.engine import is_engager_code
 from bot.messages import Delivery
 from bot.runtime import current
-from bot.state import Option, Reply, Start
+from bot.state import Option, Reply
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("telegram", __name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# "/start", "/start@SomeBot", "/start K7P2QX": a command, an optional bot name, its argument.
-COMMAND = re.compile(r"/(?P<name>[A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(?P<arg>.*))?", re.S)
 KEYS_PER_ROW = 8  # a 1-5 or 0-7 scale fits one row; longer scales wrap evenly
 
 
@@ -117,7 +113,7 @@ def to_inbound(update: Update) -> Inbound | None:
     if media and message.effective_attachment is None:
         log.info("Telegram update %s ignored: a service message", update.update_id)
         return None
-    body, start = (message.caption or "", None) if media else command(message.text)
+    body, start = (message.caption or "", None) if media else commands.telegram(message.text)
     code = message.from_user.language_code if message.from_user else None
     code = code if isinstance(code, str) else None
     return Inbound(channel="telegram", address=str(message.chat.id), text=_text(body),
@@ -133,22 +129,6 @@ def _an_id(value: object) -> bool:
 def _text(text: str) -> str:
     """JSON can carry lone surrogates ("\\ud800"), which no database stores: replaced."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def command(text: str) -> tuple[str, Start | None]:
-    """Telegram commands as the engine's words: "/stop" -> "stop"; "/start CODE" -> a Start
-    carrying the engager's code (a payload that is not a code starts without one)."""
-    match = COMMAND.fullmatch(text.strip())
-    if match is None:
-        return text, None
-    name, arg = match["name"].lower(), (match["arg"] or "").strip()
-    words = f"{name} {arg}" if arg else name
-    if name != "start":
-        return words, None
-    if arg and not is_engager_code(arg.upper()):
-        log.info("a /start payload that is not an engager code was ignored")
-        return "start", Start()
-    return words, Start(engager=arg.upper() or None)
 
 
 # Rendering ---------------------------------------------------------------------------

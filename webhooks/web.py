@@ -127,9 +127,9 @@ def show(slug: str):
     lang = lang if lang in survey.languages else None
     ref = _engager_code(request.args.get("ref"))
     visitor = _visitor(rt, session.get("web_token"))
-    if visitor is None:
+    if visitor is None and not _screened_out(rt):
         _new_visitor()
-    elif lang and lang != visitor.language:
+    elif visitor is not None and lang and lang != visitor.language:
         _send(rt, LANG)
         _advance(rt, _send(rt, lang))
     if (session.get("web_slug") != slug or "web_step" not in session
@@ -160,17 +160,26 @@ def answer(slug: str):
     if not _advance(rt, handled, provider_id):
         session["web_notice"] = "slow-down"
     visitor = _visitor(rt, session["web_token"])
-    if visitor is None:  # erased (DELETE): say so once, then forget this browser
+    if visitor is None and not _screened_out(rt):  # DELETE: say so, then forget the browser
         language = _language(rt, survey, before)
         for key in SESSION_KEYS:
             session.pop(key, None)
         return _render(rt, survey, language, handled.replies)
+    if visitor is None:  # screened out (an under-13): the token stays, to be thanked again
+        return redirect(url_for(".show", slug=slug), 303)
     now_on = _survey(rt, visitor.survey) if visitor.survey else None
     session["web_slug"] = now_on.slug if now_on else slug  # a keyword may switch surveys
     return redirect(url_for(".show", slug=session["web_slug"]), 303)
 
 
 # The visitor and the engine ------------------------------------------------------------
+
+
+def _screened_out(rt: Runtime) -> bool:
+    """Whether this browser's token was screened out lately (bot/screened.py): it is kept,
+    so that the survey is not started afresh, and the thank-you is shown again."""
+    token = session.get("web_token")
+    return bool(token) and history.screened_out(rt, "web", token)
 
 
 def _new_visitor() -> None:

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 
 from bot import engine
 from bot.state import (
@@ -15,14 +16,18 @@ from bot.state import (
     Expired,
     Incoming,
     LanguageChanged,
+    Person,
     ReminderDue,
     ResponseCompleted,
     ResponseScreenedOut,
     ResponseStarted,
+    Run,
     Start,
     State,
 )
 from tests.helpers.surveys import make_env
+from translations.catalog import language_names
+from translations.detect import PHRASES
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 DEMO_ANSWERS = ["DEMO", "yes", "2", "It is dark", "2", "1,2", "no", "7"]
@@ -127,6 +132,24 @@ class TestWaits:
         assert stopped[-1].wait is None
 
 
+def consent_of(env, slug, lang) -> State:
+    survey = env.surveys[slug]
+    return State(Person(lang), Run(survey=slug, version=survey.version, step="consent"))
+
+
+def _requests() -> dict[str, list[str]]:
+    """Per offered language: how detect.yaml says people ask for it, and its names."""
+    data = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    asked = {lang: list(section.get("requests") or []) + list(section.get("alone") or [])
+             for lang, section in data.items()}
+    for lang in asked:
+        asked[lang] += sorted(language_names(lang, "en"))
+    return asked
+
+
+REQUESTS = _requests()
+
+
 class TestLanguage:
     @pytest.mark.parametrize("first", ["yes", "ok", "no", "tak", "1", "👍", "hi", "Salut"])
     def test_short_first_messages_keep_the_survey_language(self, env, first):
@@ -177,6 +200,42 @@ class TestLanguage:
         assert state.contact.language == "bg"
         assert sprints[0].effects == [LanguageChanged("bg")]
 
+    @pytest.mark.parametrize(("lang", "asked"), [
+        (lang, asked) for lang, phrases in REQUESTS.items() for asked in phrases])
+    def test_a_language_asked_for_at_the_consent_switches_to_it(self, env, lang, asked):
+        """As people ask on their first message (detect.yaml's requests and names), or by
+        the language's name, in every offered language: asked from another language."""
+        before = "pl" if lang == "en" else "en"
+        state = consent_of(env, "youth-voice", before)
+        sprint = engine.resume(state, Incoming(asked), NOW, env)
+        assert sprint.state.contact.language == lang, asked
+        assert sprint.effects == [LanguageChanged(lang)]
+        survey = env.surveys["youth-voice"]
+        assert sprint.replies[-1].text == env.catalogs.text(
+            [lang, "en"], "youth-voice/consent", survey.consent)
+        assert sprint.state.run.step == "consent"
+
+    @pytest.mark.parametrize("text", ["nie rozumiem", "Nu inteleg", "na bulgarski"])
+    def test_a_request_that_starts_like_no_is_not_a_refusal(self, env, text):
+        sprint = engine.resume(consent_of(env, "youth-voice", "en"), Incoming(text), NOW, env)
+        assert not any(isinstance(e, ConsentRefused) for e in sprint.effects)
+        assert sprint.state.run.step == "consent" and sprint.state.contact.language != "en"
+
+    def test_a_language_asked_for_where_a_choice_is_asked_switches_and_asks_again(self, env):
+        state, _ = talk(env, ["YOUTH", "yes"])
+        state, sprints = talk(env, ["Türkçe lütfen"], state=state)
+        assert state.contact.language == "tr" and state.run.question == "age_band"
+        assert [type(e) for e in sprints[0].effects] == [LanguageChanged]
+        assert sprints[0].replies[-1].question == "age_band"
+
+    def test_a_language_named_in_a_free_text_answer_is_the_answer(self, env):
+        state, _ = talk(env, ["DEMO", "yes", "2"])
+        assert state.run.question == "why_unsafe"
+        state, sprints = talk(env, ["po polsku"], state=state)
+        assert state.contact.language == "en"
+        assert sprints[0].effects[0] == AnswerRecorded("why_unsafe", "po polsku", "po polsku",
+                                                       "pl")
+
     def test_urdu_digits_answer_a_scale(self, env):
         state, _ = talk(env, ["DEMO", "yes"])
         state, sprints = talk(env, ["۴"], state=state)
@@ -218,7 +277,7 @@ class TestStarts:
         # Since the survey's start, everything said is erased (bot/erasure.py).
         assert sprints[-1].effects[-1] == ResponseScreenedOut(
             "youth-voice", "age_band=under_13", NOW.isoformat())
-        assert state.run.step == "done"
+        assert state.run.step == "screened"
         survey = env.surveys["youth-voice"]
         assert sprints[-1].replies[-1].text == survey.screen_out
         assert not any(isinstance(e, ResponseCompleted) for e in sprints[-1].effects)

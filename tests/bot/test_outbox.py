@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from bot import outbox, worker
 from bot.conversations import Inbound, handle
 from bot.delivery import PermanentFailure, TemporaryFailure
+from bot.messages import Delivery
 from bot.quiet import QuietHours
 from bot.state import Reply
 from store.db import transaction
@@ -351,3 +352,54 @@ def test_an_outcome_is_recorded_when_the_database_is_back_and_never_sent_again(
     clock.advance(outbox.LEASE + timedelta(minutes=1))
     assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
     assert len(sender.sent) == 3
+
+
+# A reply to someone erased meanwhile keeps their address only until it is final ------------
+
+
+def orphaned_reply(rt, address="+447700900600"):
+    """DELETE's confirmation, queued through the outbox: its row names no person."""
+    for text in ("DEMO", "DELETE"):
+        handle(rt, Inbound("sms", address, text))
+    handle(rt, Inbound("sms", address, "YES"), deliver=Delivery.OUTBOX)
+    with rt.sessions() as session:
+        return session.scalars(select(Message).where(Message.direction == "out")
+                               .order_by(Message.id.desc())).first()
+
+
+def test_an_orphaned_reply_loses_its_address_once_sent_and_its_status_still_lands(rt, surveys):
+    address = "+447700900600"
+    row = orphaned_reply(rt, address)
+    assert (row.contact_id, row.address, row.status) == (None, address, "queued")
+    sender = RecordingSender()
+    while outbox.send_due(rt, {"sms": sender}, rt.now()):
+        pass
+    assert sender.sent[-1].address == address  # it went to them
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Message)
+                              .where(Message.address == address)) == 0
+    # The status callback still finds it by its provider id; a temporary failure has
+    # nowhere to send it again, so it stays undelivered.
+    assert outbox.update_status(rt, "sms", f"P{row.id}", "undelivered", "30003",
+                                TemporaryFailure("30003"))
+    with rt.sessions() as session:
+        stored = session.get(Message, row.id)
+    assert (stored.status, stored.address) == ("undelivered", "")
+
+
+def test_an_orphaned_reply_that_fails_loses_its_address_too(rt, surveys):
+    row = orphaned_reply(rt)
+    sender = RecordingSender()
+    sender.fail_next(PermanentFailure("21211", invalid_address=True))
+    outbox.send_due(rt, {"sms": sender}, rt.now())
+    with rt.sessions() as session:
+        stored = session.get(Message, row.id)
+    assert (stored.status, stored.address) == ("failed", "")
+
+
+def test_a_reply_to_someone_still_here_keeps_its_address(rt, surveys):
+    handle(rt, Inbound("sms", "+447700900601", "DEMO"), deliver=Delivery.OUTBOX)
+    outbox.send_due(rt, {"sms": RecordingSender()}, rt.now())
+    with rt.sessions() as session:
+        kept = session.scalars(select(Message.address).where(Message.direction == "out")).all()
+    assert kept and set(kept) == {"+447700900601"}

@@ -14,7 +14,7 @@ from bot import engine, youth
 from bot.conversations import Inbound, handle
 from bot.engine import ENGAGER_CODE_CHARS, is_engager_code
 from bot.prompt_packs import PromptPacks
-from bot.state import Engaged, Incoming, PackSent, Reach, State
+from bot.state import Concern, Engaged, Incoming, PackSent, Person, Reach, State
 from store.models import (
     Address,
     ConsentRecord,
@@ -219,6 +219,55 @@ def test_a_code_is_looked_up_only_when_given_and_an_engager_only_for_their_words
     assert sprint.effects == [PackSent("K7P2QX", 1)]
 
 
+def _engager_talk(env, texts, state=None):
+    state = state or State()
+    sprints = []
+    for text in texts:
+        sprints.append(engine.resume(state, Incoming(text), NOW, env))
+        state = sprints[-1].state
+    return state, sprints
+
+
+@pytest.mark.parametrize("text", ["stats please", "my stats", "Stats, thanks!", "send my stats",
+                                  "STATYSTYKI proszę", "İSTATİSTİK lütfen"])
+def test_an_engagers_keyword_with_polite_words_is_still_the_keyword(text):
+    env = make_env(engager=lambda: Engaged("K7P2QX"), reach=lambda code: Reach(started=7))
+    _, [sprint] = _engager_talk(env, [text])
+    assert sprint.replies[0].text.splitlines()[1] in (
+        "Friends who started: 7", "Znajomi, którzy zaczęli: 7", "Başlayan arkadaşlar: 7"), text
+
+
+def test_polite_words_make_no_keyword_of_an_ordinary_answer():
+    env = make_env(engager=lambda: None)
+    state, _ = _engager_talk(env, ["DEMO", "yes", "2"])
+    _, [sprint] = _engager_talk(env, ["my stats are bad"], state)
+    assert sprint.effects[0].value == "my stats are bad"
+
+
+def test_a_paused_engager_may_finish_a_log_begun_before_the_pause():
+    paused = {"now": False}
+    env = make_env(engager=lambda: Engaged("K7P2QX", paused["now"]))
+    state, _ = _engager_talk(env, ["LOG", "4"])
+    paused["now"] = True
+    state, [sprint] = _engager_talk(env, ["LOG"], state)
+    [asked] = sprint.replies
+    assert asked.hint == "Your engager code is paused, but you can still finish this log."
+    assert asked.question == "age_band" and state.run.question == "age_band"
+    state, sprints = _engager_talk(env, ["2", "1", "no"], state)
+    assert sprints[-1].replies[0].text.startswith("Logged, thank you.")
+    _, [sprint] = _engager_talk(env, ["LOG"], state)  # a new log: refused
+    assert sprint.replies[0].text.startswith("Your engager code is paused at the moment.")
+    assert sprint.state.run.step == "done"
+
+
+def test_help_from_an_engager_names_their_keywords_and_from_others_does_not():
+    engaged = make_env(engager=lambda: Engaged("K7P2QX"))
+    _, [sprint] = _engager_talk(engaged, ["HELP"])
+    assert sprint.replies[-1].text.startswith("As an engager, reply PROMPTS")
+    _, [sprint] = _engager_talk(make_env(), ["HELP"])
+    assert len(sprint.replies) == 1
+
+
 # Weekly prompt packs --------------------------------------------------------------------------
 
 
@@ -363,3 +412,13 @@ def test_what_is_not_an_active_code_is_not_taken_for_one(rt, surveys, clock, fir
 def test_a_number_too_short_to_text_from_is_refused(runner):
     result = runner.invoke(args=["engagers", "add", "--name", "Sam", "--phone", "12345"])
     assert result.exit_code != 0 and "too short or too long for a mobile number" in result.output
+
+
+def test_a_disclosure_from_an_engager_also_says_to_pass_it_to_their_youth_lead():
+    concern = Concern(2, "abuse_at_home")
+    for engager, told in ((lambda: Engaged("K7P2QX"), True), (lambda: None, False)):
+        sprint = engine.resume(State(Person("pl")), Incoming(
+            "moja kolezanka mowi ze tata ja bije", concern=concern), NOW,
+            make_env(engager=engager))
+        line = make_env().catalogs.bot("pl", "signpost-engager")
+        assert (line in [r.text for r in sprint.replies]) == told

@@ -40,4 +40,5 @@ def make_env(paths=None, **settings) -> Env:
     catalogs = Catalogs.load(TRANSLATIONS)
     settings.setdefault("default_survey", "neighbourhood-policing")
     return Env(surveys=surveys, catalogs=catalogs, detect=detect.detect,
+               requested=detect.requested,
                languages=tuple(dict.fromkeys(["en", *catalogs.languages])), **settings)

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from translations.detect import PHRASES, detect, parse_signatures, signatures, words
+from translations.detect import (
+    PHRASES,
+    detect,
+    parse_signatures,
+    requested,
+    signatures,
+    words,
+)
 
 OFFERED = ["en", "ro", "ur", "bg", "pl", "tr"]
 
@@ -192,7 +199,7 @@ def test_phrase_file_examples(lang, text, matches):
 
 def test_phrase_file_covers_every_offered_language():
     assert set(signatures().suffixes) == set(OFFERED)
-    assert {lang for lang, _ in signatures().phrases.values()} == set(OFFERED) - {"en"}
+    assert {lang for lang, _ in signatures().phrases.values()} == set(OFFERED)  # en: requests
 
 
 @pytest.mark.parametrize(("data", "problem"), [
@@ -270,3 +277,25 @@ def test_a_huge_message_is_judged_by_its_start_and_quickly(text, expected):
     started = time.perf_counter()
     assert detect(text, OFFERED) == expected
     assert time.perf_counter() - started < 0.05  # ~3 ms measured; ~100 ms without the cut
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("po polsku", "pl"), ("Po polsku prosze", "pl"), ("Polski", "pl"), ("polish", "pl"),
+    ("can we do this in polish please", "pl"), ("nie rozumiem", "pl"),
+    ("Türkçe lütfen", "tr"), ("turkce", "tr"), ("urdu", "ur"), ("Urdu mein", "ur"),
+    ("na bulgarski molya", "bg"), ("în română vă rog", "ro"), ("English please", "en"),
+    ("Merhaba", "tr"),
+])
+def test_a_message_that_only_asks_for_a_language_names_it(text, lang):
+    assert requested(text, OFFERED) == lang
+
+
+@pytest.mark.parametrize("text", [
+    "yes", "tak", "nie", "3", "I am Polish but I speak English", "Polish food is the best",
+    "po polsku albo po turecku turkce",  # two languages: not a request for one
+    "we need more police on foot in walthamstow at night in polish areas",
+    "po polsku",  # asked for, but not offered here (below)
+])
+def test_anything_else_is_not_a_request(text):
+    offered = ["en", "ro"] if text == "po polsku" else OFFERED
+    assert requested(text, offered) is None

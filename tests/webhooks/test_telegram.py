@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app import create_app
 from bot import outbox
 from bot.delivery import Outgoing, PermanentFailure
-from bot.state import Option, Reply, Start
+from bot.state import Option, Reply
 from store.models import Address, Answer, Contact, Message, OptOut, Response
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.helpers.engagers import add_engager
@@ -370,6 +370,22 @@ def test_an_engager_asks_for_prompts_and_stats_by_command(person, rt):
     assert stats["text"].splitlines()[1] == "Friends who started: fewer than 5"
 
 
+def test_an_under_13_who_comes_back_is_thanked_again_and_their_chat_is_not_kept(person, rt):
+    add_engager(rt, "K7P2QX")
+    person.send("/start K7P2QX")
+    person.tap("Yes")
+    [thanks] = person.tap("Under 13")
+    assert thanks["text"].startswith("Thanks for wanting to have your say!")
+    for text in ["hello?", "/start K7P2QX", "/start"]:
+        assert [m["text"] for m in person.send(text)] == [thanks["text"]]
+    assert count(rt, Contact) == 0 and count(rt, Address) == 0 and count(rt, Response) == 0
+    # Every row is final and none keeps the chat id, the thank-yous sent through the outbox
+    # included; what the child wrote is kept as nothing.
+    assert count(rt, Message, Message.address == CHAT) == 0
+    assert {m.body for m in rows(rt, Message, Message.direction == "in")} == {""}
+    assert {m.status for m in rows(rt, Message, Message.direction == "out")} == {"sent"}
+
+
 @pytest.mark.parametrize("text", ["/start", "/start hello"])  # "hello" is not a code
 def test_start_without_a_code_starts_the_residents_survey(person, rt, text):
     intro, _consent = person.send(text)
@@ -671,20 +687,6 @@ def test_render(reply, text, markup):
             True, True)
         rendered["keyboard"] = [[b["text"] for b in row] for row in rendered["keyboard"]]
     assert rendered == markup
-
-
-@pytest.mark.parametrize("text, words, start", [
-    ("/start", "start", Start()),
-    ("/start K7P2QX", "start K7P2QX", Start(engager="K7P2QX")),
-    ("/start@outreach_test_bot k7p2qx", "start k7p2qx", Start(engager="K7P2QX")),
-    ("/start hello-world", "start", Start()),
-    ("/stop", "stop", None),
-    ("/HELP", "help", None),
-    ("hello /start", "hello /start", None),
-    ("1/2", "1/2", None),
-])
-def test_commands_become_the_engines_words(text, words, start):
-    assert telegram.command(text) == (words, start)
 
 
 def test_a_message_scrubbed_by_delete_is_not_sent(senders, telegram_api):

@@ -756,15 +756,17 @@ def test_a_whole_run_in_every_language_shows_no_chat_wording(app, rt, surveys, c
 def test_the_youth_screen_out_and_typed_keywords_speak_web(app, rt, surveys):
     browser = Browser(app)
     browser.open(YOUTH)
-    page = browser.choose("I agree")
-    # Screened out: nothing is kept but a count, so the page is shown once, as after DELETE.
-    response = browser.post({"csrf": page.hidden["csrf"], "step": page.hidden["step"],
-                             "answer": page.value_of("25 or over")})
-    assert response.status_code == 200
-    page = checked(Page(response.text))
-    assert page.said == ["Thanks for wanting to have your say! This survey is for people "
-                         "aged 13 to 24, so that's all we need to ask."]
+    browser.choose("I agree")
+    # Screened out: nothing is kept but a count (and the browser's token as a keyed hash).
+    page = browser.choose("25 or over")
+    thanks = ["Thanks for wanting to have your say! This survey is for people aged 13 to 24, "
+              "so that's all we need to ask."]
+    assert page.said == thanks and page.controls == []
     assert_speaks_web(rt, page, "en")
+    assert counts(rt)["Response"] == 0 and counts(rt)["Contact"] == 0
+    # Back to the link (or a new engager's link): thanked again, the survey not started.
+    for url in (YOUTH, f"{YOUTH}?ref=K7P2QX", RESIDENTS):
+        assert browser.open(url).said == thanks
     assert counts(rt)["Response"] == 0 and counts(rt)["Contact"] == 0
     browser = Browser(app)
     start_demo(browser)
