@@ -1,8 +1,8 @@
 """screened addresses: a keyed hash of an under-13's address, for a while; replies to
 people since erased no longer keep their address once final
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-29 23:20:35.158769
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import store.models
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
