@@ -4,8 +4,8 @@ Server-rendered pages, no JavaScript."""
 
 
 def init_app(app) -> None:
-    """Register the staff pages and `outreach staff …` on a Flask app (its settings are in
-    `app.extensions["outreach_staff"]`, put there by `create_app`)."""
+    """Register the staff pages and `outreach staff …` on a Flask app (its settings are the
+    Runtime's, `bot.config.Settings.staff_*`)."""
     from staff import cli, views
 
     app.register_blueprint(views.bp)
