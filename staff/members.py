@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -61,6 +61,7 @@ class SessionRsvps:
     no: list[Person]
     unanswered: list[Person]
     chase: bool  # close enough to call those who have not answered
+    chase_from: datetime
     begun: bool
 
 
@@ -69,7 +70,8 @@ def session_rsvps(session: Session, now: datetime, chase_days: int) -> list[Sess
     answered (rsvps.attendance, as `outreach sessions rsvps`)."""
     return [SessionRsvps(a.day.id, a.day.name, a.day.starts_at, a.day.ends_at, a.day.venue,
                          len(a.yes), [person(m) for m in a.no],
-                         [person(m) for m in a.unanswered], a.chase, a.day.starts_at <= now)
+                         [person(m) for m in a.unanswered], a.chase,
+                         a.day.starts_at - timedelta(days=chase_days), a.day.starts_at <= now)
             for a in rsvps.attendance(session, now, chase_days)]
 
 
@@ -103,11 +105,18 @@ class Weekend:
 
 
 @dataclass(frozen=True)
-class ToCall:
-    person: Person
+class Reason:
     alert_id: int
     why: str
     raised: datetime
+
+
+@dataclass(frozen=True)
+class ToCall:
+    person: Person
+    reasons: list[Reason]  # their waiting alerts, in the queue's order
+    latest: int | None  # their latest check-in score, if any
+    latest_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -120,15 +129,21 @@ WHY = {checkins.CALL: "asked for a call (CALL)", "low_score": "a low check-in sc
 
 
 def check_ins(session: Session, rules: Rules, zone: ZoneInfo) -> CheckIns:
-    """Who to call (members' wellbeing alerts still waiting, in the queue's order) and each
-    weekend's check-ins, member by member."""
+    """Who to call (members with a wellbeing alert still waiting, in the queue's order: most
+    urgent first, then the longest waiting) and each weekend's check-ins, member by member."""
+    found = checkins.results(session, rules.check_in)
+    latest = {r.member.contact_id: r for r in found if r.score is not None}  # found is in order
     waiting = [a for a in alerts.waiting(session) if a.kind == "wellbeing"]
     members = by_contact(session, (a.contact_id for a in waiting))
-    to_call = [ToCall(members[a.contact_id], a.id,
-                      WHY.get(a.category, f"worrying words ({a.category.replace('_', ' ')})"),
-                      a.created_at)
-               for a in waiting if a.contact_id in members]
-    found = checkins.results(session, rules.check_in)
+    reasons: dict[int, list[Reason]] = {}
+    for a in waiting:
+        if a.contact_id in members:
+            reasons.setdefault(a.contact_id, []).append(Reason(
+                a.id, WHY.get(a.category, f"worrying words ({a.category.replace('_', ' ')})"),
+                a.created_at))
+    to_call = [ToCall(members[contact], why, *((latest[contact].score, latest[contact].answered)
+                                               if contact in latest else (None, None)))
+               for contact, why in reasons.items()]
     labels = {week: _label(days, zone)
               for week, days in schedule.weekends(sessions.listing(session), zone)}
     weeks: dict[str, list[checkins.Result]] = {}
@@ -150,12 +165,10 @@ def _weekend(week: str, label: str, results: list[checkins.Result]) -> Weekend:
 
 
 def _label(days, zone: ZoneInfo) -> str:
-    """'Sat 14 Mar – Sun 15 Mar 2026 (Day 1, Day 2)'."""
+    """'Sat 14 Mar – Sun 15 Mar 2026'."""
     first, last = (d.starts_at.astimezone(zone) for d in (days[0], days[-1]))
     span = f"{last:%a} {last.day} {last:%b %Y}"
-    if first.date() != last.date():
-        span = f"{first:%a} {first.day} {first:%b} – {span}"
-    return f"{span} ({', '.join(d.name for d in days)})"
+    return span if first.date() == last.date() else f"{first:%a} {first.day} {first:%b} – {span}"
 
 
 def member_names(session: Session, found: Iterable[Alert]) -> dict[int, Person]:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot import alerts
-from staff.counts import language
+from staff.counts import channel, language
 from staff.members import Person, member_names
 from store.models import Alert
 
@@ -33,6 +33,7 @@ class AlertView:
     category: str
     raised: str  # local time
     channel: str
+    channel_name: str  # as staff call it: SMS, Web form
     where: str  # survey / question
     language: str | None
     language_name: str
@@ -51,28 +52,34 @@ class Queue:
     acknowledged: list[AlertView]
 
 
-def queue(session: Session, zone: ZoneInfo) -> Queue:
+def queue(session: Session, zone: ZoneInfo, translating: bool = True) -> Queue:
+    """Waiting alerts, then the acknowledged; `translating`: whether a translator is set up
+    (without one, a pending English translation never comes, and the page says so)."""
     everything = alerts.waiting(session, everything=True)
     acked = sorted((a for a in everything if a.acked_at is not None),
                    key=lambda a: a.acked_at, reverse=True)[:ACKED_SHOWN]
     waiting = [a for a in everything if a.acked_at is None]
     members = member_names(session, [*waiting, *acked])
-    return Queue([view(a, zone, members.get(a.id)) for a in waiting],
-                 [view(a, zone, members.get(a.id)) for a in acked])
+    return Queue([view(a, zone, members.get(a.id), translating) for a in waiting],
+                 [view(a, zone, members.get(a.id), translating) for a in acked])
 
 
-def view(alert: Alert, zone: ZoneInfo, member: Person | None = None) -> AlertView:
+def view(alert: Alert, zone: ZoneInfo, member: Person | None = None,
+         translating: bool = True) -> AlertView:
     english = alert.language == "en"
+    pending = ("English translation pending" if translating else
+               "not translated: no translator is set up (TRANSLATOR, docs/translations.md)")
     return AlertView(
         id=alert.id, severity=alert.severity, urgency=alerts.SEVERITY_NAMES[alert.severity],
         kind=alert.kind, category=alert.category.replace("_", " "),
         raised=_local(alert.created_at, zone), channel=alert.channel,
+        channel_name=channel(alert.channel),
         where=" / ".join(p for p in (alert.survey, alert.question) if p) or "-",
         language=alert.language,
         language_name=language(alert.language),
         text=alert.text, text_en=None if english else alert.text_en,
         translation="" if english else {
-            "pending": "English translation pending", "failed": "translation failed",
+            "pending": pending, "failed": "translation failed",
         }.get(alert.translation_status or "", "no translation"),
         acked=_local(alert.acked_at, zone) if alert.acked_at else None,
         acked_by=alert.acked_by, note=alert.ack_note, member=member)

@@ -117,7 +117,7 @@ def alerts_page():
     """Safeguarding and wellbeing alerts: waiting ones first, then the acknowledged."""
     rt = current()
     with rt.sessions() as db:
-        found = queue.queue(db, rt.settings.timezone)
+        found = queue.queue(db, rt.settings.timezone, rt.settings.translator != "none")
     return render_template("staff/alerts.html", title="Alerts", queue=found,
                            done=request.args.get("done", type=int))
 

@@ -360,3 +360,11 @@ def test_the_alerts_page_shows_the_words_and_english_and_keeps_who_acknowledged(
     page = client.get("/staff/alerts").get_data(as_text=True)
     assert "Acknowledged</strong>" in page and "Called back, referred to MASH" in page
     assert "No alerts are waiting." in page
+
+
+def test_without_a_translator_the_alerts_page_does_not_promise_a_translation(rt, client, users):
+    add_alert(rt, text="tatăl meu mă bate", language="ro", severity=2)
+    sign_in(client, LEAD)
+    page = client.get("/staff/alerts").get_data(as_text=True)
+    assert "no translator is set up" in page and "English translation pending" not in page
+    assert "<dd>SMS</dd>" in page  # channels as staff call them
