@@ -16,6 +16,7 @@ import click
 from flask import Flask, current_app, jsonify
 from flask.cli import ScriptInfo
 from gunicorn.app.base import BaseApplication
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import bot
 import staff
@@ -26,7 +27,6 @@ from bot import logs
 from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
 from staff import data_cli, demo, evidence
-from staff.config import StaffSettings
 from store import migrate
 from store.db import ping
 from webhooks.senders import build as build_senders
@@ -48,7 +48,9 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
         TRANSLATIONS_DIR=settings.translations_dir,
     )
     app.extensions["outreach"] = Runtime(settings, clock, senders=build_senders)
-    app.extensions["outreach_staff"] = StaffSettings.from_env(config, dotenv=config is None)
+    if settings.trusted_proxies:  # the client's address and scheme, as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
     app.add_url_rule("/healthz", "healthz", healthz)
     for package in (store, surveys, bot, webhooks, staff, evidence, demo, data_cli):
         package.init_app(app)

@@ -89,6 +89,14 @@ class Settings:
     safeguarding_lead: tuple[str, str] | None = None
     wellbeing_lead: tuple[str, str] | None = None
     safeguarding_line: str | None = None  # the council's own support line, in signposting
+    # The staff area (docs/staff.md): Secure cookies go only over https (off only for plain
+    # http while developing); a sign-in ends after this long unused, or this long in all.
+    staff_cookie_secure: bool = True
+    staff_session_idle: timedelta = timedelta(hours=1)
+    staff_session_max: timedelta = timedelta(hours=12)
+    # How many reverse proxies in front of the app append to X-Forwarded-For (and set
+    # X-Forwarded-Proto); 0 trusts none of those headers (docs/operations.md).
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,
@@ -156,6 +164,12 @@ class Settings:
             wellbeing_lead=_lead("WELLBEING_LEAD", get("WELLBEING_LEAD"),
                                  get("OUTREACH_PHONE_REGION", "GB").upper()),
             safeguarding_line=get("SAFEGUARDING_LINE"),
+            staff_cookie_secure=_flag("STAFF_COOKIE_SECURE", get("STAFF_COOKIE_SECURE", "true")),
+            staff_session_idle=_named("STAFF_SESSION_IDLE", parse_duration,
+                                      get("STAFF_SESSION_IDLE", "1h")),
+            staff_session_max=_named("STAFF_SESSION_MAX", parse_duration,
+                                     get("STAFF_SESSION_MAX", "12h")),
+            trusted_proxies=_int(get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES", least=0),
         )
 
 
@@ -193,14 +207,22 @@ def _date(value: str | None) -> date | None:
         raise ConfigError(f"not a date: {value!r} (use e.g. 2026-03-02)") from exc
 
 
-def _int(value: str, name: str) -> int:
+def _int(value: str, name: str, least: int = 1) -> int:
     try:
         number = int(value)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
-    if number < 1:
-        raise ConfigError(f"{name} must be at least 1")
+    if number < least:
+        raise ConfigError(f"{name} must be at least {least}")
     return number
+
+
+def _flag(name: str, value: str) -> bool:
+    """'true' / 'false' (also 1/0, yes/no, on/off) -> bool."""
+    text = value.strip().lower()
+    if text not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ConfigError(f"{name} must be true or false, not {value!r}")
+    return text in ("1", "true", "yes", "on")
 
 
 def _database_url(url: str, here: Path) -> str:

@@ -4,8 +4,8 @@ pack (staff/evidence) and the demo data set (staff/demo). Server-rendered, no Ja
 
 
 def init_app(app) -> None:
-    """Register the staff pages and `outreach staff …` on a Flask app (its settings are in
-    `app.extensions["outreach_staff"]`, put there by `create_app`)."""
+    """Register the staff pages and `outreach staff …` on a Flask app (its settings are the
+    Runtime's, `bot.config.Settings.staff_*`)."""
     from staff import api, cli, downloads, views  # noqa: F401 (downloads adds its pages to bp)
 
     app.register_blueprint(views.bp)

@@ -27,3 +27,9 @@ def language(code: str | None) -> str:
         return Locale.parse(code).get_display_name("en") or code
     except (UnknownLocaleError, ValueError):
         return code
+
+
+def channel(code: str) -> str:
+    """A channel as staff call it ('WhatsApp', 'Web form')."""
+    return {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
+            "web": "Web form"}.get(code, code)

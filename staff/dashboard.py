@@ -1,24 +1,25 @@
 """The dashboard's figures, as plain data: responses by survey, channel, language and day,
-how far people get, who answered against the borough's profile, engagers' reach, failed
-deliveries and opt-outs. Queries only; `templates/staff/dashboard.html` shows them.
+how far people get, who answered against the borough's profile, engagers' reach, members'
+RSVPs, failed deliveries and opt-outs. Queries only; `templates/staff/dashboard.html` shows
+them.
 
 Nothing here carries a phone number, chat id or name of a resident: only counts, and the
-survey's own wording.
+survey's own wording. Assembly members' RSVPs name the members (staff/members.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot import youth
-from staff import charts, representativeness
-from staff.counts import language
+from staff import charts, members, representativeness
+from staff.counts import channel, language
 from staff.representativeness import Comparison
 from store.models import Answer, Contact, Message, OptOut, Response, Survey, SurveyVersion
 from surveys import registry
@@ -91,12 +92,14 @@ class Dashboard:
     failures: list[FailureRow] = field(default_factory=list)
     opted_out_now: int = 0
     opt_outs: list[OptOutRow] = field(default_factory=list)
-    rsvps: None = None  # members' RSVPs per session: issue 11 fills this in
+    rsvps: list[members.SessionRsvps] = field(default_factory=list)
+    chase_days: int = 2  # the unanswered are listed from this many days before a session
 
 
-def build(session: Session, slug: str | None, default: str | None, zone: ZoneInfo) -> Dashboard:
+def build(session: Session, slug: str | None, default: str | None, zone: ZoneInfo,
+          now: datetime, chase_days: int) -> Dashboard:
     """Everything the dashboard shows, for one survey (`slug`, else `default`, else the
-    residents' survey with the most responses)."""
+    residents' survey with the most responses); members' RSVPs as of `now`."""
     surveys = survey_rows(session)
     current = registry.current(session)
     chosen = _choose(slug, default, current, surveys)
@@ -105,6 +108,8 @@ def build(session: Session, slug: str | None, default: str | None, zone: ZoneInf
     board.engagers = engager_rows(session)
     board.failures = failure_rows(session)
     board.opted_out_now, board.opt_outs = opt_out_rows(session)
+    board.rsvps = members.session_rsvps(session, now, chase_days)
+    board.chase_days = chase_days
     if board.survey is not None:
         _survey_figures(session, board, board.survey, zone)
     return board
@@ -145,7 +150,7 @@ def _survey_figures(session: Session, board: Dashboard, survey: Questionnaire,
     board.complete = sum(r.status == "complete" for r in responses)
     channels = Counter(r.channel for r in responses)
     languages = Counter(r.language for r in responses)
-    board.by_channel = charts.rows("Responses by channel", _ranked(channels, _channel_name))
+    board.by_channel = charts.rows("Responses by channel", _ranked(channels, channel))
     board.by_language = charts.rows("Responses by language", _ranked(languages, language))
     board.days = _days(Counter(r.started_at.astimezone(zone).date() for r in responses))
     board.by_day = charts.columns("Responses by day started", board.days)
@@ -163,11 +168,6 @@ def _survey_figures(session: Session, board: Dashboard, survey: Questionnaire,
 
 def _ranked(counts: Counter, name) -> list[tuple[str, int]]:
     return [(name(key), n) for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-
-def _channel_name(channel: str) -> str:
-    return {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
-            "web": "Web form"}.get(channel, channel)
 
 
 def _days(counts: Counter) -> list[tuple[str, int]]:
@@ -221,7 +221,7 @@ def failure_rows(session: Session) -> list[FailureRow]:
         .where(Message.direction == "out", Message.status.in_(FAILED))
         .group_by(Message.channel, Message.status, Message.error_code)
         .order_by(func.count().desc()))
-    return [FailureRow(_channel_name(ch), status, code or "-", n) for ch, status, code, n in rows]
+    return [FailureRow(channel(ch), status, code or "-", n) for ch, status, code, n in rows]
 
 
 def opt_out_rows(session: Session) -> tuple[int, list[OptOutRow]]:
@@ -233,5 +233,5 @@ def opt_out_rows(session: Session) -> tuple[int, list[OptOutRow]]:
     rows = session.execute(select(OptOut.channel, OptOut.reason, outs, ins)
                            .group_by(OptOut.channel, OptOut.reason)
                            .order_by(OptOut.channel, OptOut.reason))
-    return now, [OptOutRow(_channel_name(ch), reason, int(o or 0), int(i or 0))
+    return now, [OptOutRow(channel(ch), reason, int(o or 0), int(i or 0))
                  for ch, reason, o, i in rows]

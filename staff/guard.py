@@ -41,7 +41,6 @@ from sqlalchemy import select
 
 from bot.runtime import current
 from staff.accounts import Staff, digest, identity
-from staff.config import StaffSettings
 from store.db import transaction
 from store.models import StaffSession, StaffUser
 
@@ -59,10 +58,6 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
-
-def settings() -> StaffSettings:
-    return current_app.extensions["outreach_staff"]
 
 
 # The session -------------------------------------------------------------------------------
@@ -86,15 +81,15 @@ def load() -> None:
 
 
 def _resume(token: str) -> None:
-    rt, limits = current(), settings()
-    now = rt.now()
+    rt = current()
+    now, limits = rt.now(), rt.settings
     with transaction(rt.sessions) as db:
         row = db.scalar(select(StaffSession).where(StaffSession.token_hash == digest(token)))
         if row is None:
             return
         user: StaffUser = row.user
-        if (user.disabled_at is not None or now - row.seen_at > limits.session_idle
-                or now - row.created_at > limits.session_max):
+        if (user.disabled_at is not None or now - row.seen_at > limits.staff_session_idle
+                or now - row.created_at > limits.staff_session_max):
             db.delete(row)
             g.staff_expired = True
             return
@@ -127,12 +122,12 @@ def set_session_cookies(response: Response, token: str, device: str) -> None:
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True,
-                           secure=settings().cookie_secure, samesite="Lax")
+                           secure=current().settings.staff_cookie_secure, samesite="Lax")
 
 
 def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
     response.set_cookie(name, value, max_age=max_age, path=COOKIE_PATH, httponly=True,
-                        secure=settings().cookie_secure, samesite="Lax")
+                        secure=current().settings.staff_cookie_secure, samesite="Lax")
 
 
 def after(response: Response) -> Response:
@@ -195,7 +190,8 @@ def _our_hosts() -> set[str]:
 
 
 def client_address() -> str | None:
-    """The browser's address (behind a proxy, what `outreach serve` was told it is)."""
+    """The browser's address: behind `TRUSTED_PROXIES` proxies, the one the outermost of
+    them saw (werkzeug's ProxyFix, set up in create_app); else the connection's peer."""
     return request.remote_addr
 
 

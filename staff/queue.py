@@ -1,29 +1,27 @@
-"""The alerts queue as the wellbeing lead's page shows it, and members' check-ins.
+"""The alerts queue as the safeguarding and wellbeing leads' page shows it.
 
 The queue and its acknowledgement are bot/alerts.py's (`waiting`, `acknowledge`, the same
 ones `outreach alerts` uses): the page shows waiting alerts in that order — most urgent
 first, then the one waiting longest — and the acknowledged ones newest first, with who
 acknowledged them, when and their note. No phone number or chat id: an alert links to a
-conversation, which the page does not show.
+conversation, which the page does not show. A resident stays anonymous; an assembly member's
+wellbeing alert names the member (staff/members.py), so that the lead knows whom to call.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import alerts
-from staff import charts
-from staff.counts import language
-from store.models import Alert, Answer, Response, Survey, SurveyVersion
+from staff.counts import channel, language
+from staff.members import Person, member_names
+from store.models import Alert
 
 ACKED_SHOWN = 50
-CHECK_IN = "wellbeing-check-in"  # the members' check-in survey (surveys/wellbeing-check-in.yaml)
 
 
 @dataclass(frozen=True)
@@ -35,6 +33,7 @@ class AlertView:
     category: str
     raised: str  # local time
     channel: str
+    channel_name: str  # as staff call it: SMS, Web form
     where: str  # survey / question
     language: str | None
     language_name: str
@@ -44,6 +43,7 @@ class AlertView:
     acked: str | None
     acked_by: str | None
     note: str | None
+    member: Person | None = None  # an assembly member's wellbeing alert: who, to call them
 
 
 @dataclass(frozen=True)
@@ -52,47 +52,38 @@ class Queue:
     acknowledged: list[AlertView]
 
 
-def queue(session: Session, zone: ZoneInfo) -> Queue:
+def queue(session: Session, zone: ZoneInfo, translating: bool = True) -> Queue:
+    """Waiting alerts, then the acknowledged; `translating`: whether a translator is set up
+    (without one, a pending English translation never comes, and the page says so)."""
     everything = alerts.waiting(session, everything=True)
     acked = sorted((a for a in everything if a.acked_at is not None),
                    key=lambda a: a.acked_at, reverse=True)[:ACKED_SHOWN]
-    return Queue([view(a, zone) for a in everything if a.acked_at is None],
-                 [view(a, zone) for a in acked])
+    waiting = [a for a in everything if a.acked_at is None]
+    members = member_names(session, [*waiting, *acked])
+    return Queue([view(a, zone, members.get(a.id), translating) for a in waiting],
+                 [view(a, zone, members.get(a.id), translating) for a in acked])
 
 
-def view(alert: Alert, zone: ZoneInfo) -> AlertView:
+def view(alert: Alert, zone: ZoneInfo, member: Person | None = None,
+         translating: bool = True) -> AlertView:
     english = alert.language == "en"
+    pending = ("English translation pending" if translating else
+               "not translated: no translator is set up (TRANSLATOR, docs/translations.md)")
     return AlertView(
         id=alert.id, severity=alert.severity, urgency=alerts.SEVERITY_NAMES[alert.severity],
         kind=alert.kind, category=alert.category.replace("_", " "),
         raised=_local(alert.created_at, zone), channel=alert.channel,
+        channel_name=channel(alert.channel),
         where=" / ".join(p for p in (alert.survey, alert.question) if p) or "-",
         language=alert.language,
         language_name=language(alert.language),
         text=alert.text, text_en=None if english else alert.text_en,
         translation="" if english else {
-            "pending": "English translation pending", "failed": "translation failed",
+            "pending": pending, "failed": "translation failed",
         }.get(alert.translation_status or "", "no translation"),
         acked=_local(alert.acked_at, zone) if alert.acked_at else None,
-        acked_by=alert.acked_by, note=alert.ack_note)
+        acked_by=alert.acked_by, note=alert.ack_note, member=member)
 
 
 def _local(when: datetime, zone: ZoneInfo) -> str:
     return when.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
-
-
-@dataclass(frozen=True)
-class CheckIns:
-    answered: int
-    scores: charts.Chart
-    score_counts: list[tuple[str, int]]
-
-
-def check_ins(session: Session) -> CheckIns:
-    """How members say they are (the check-in's 1-5 score), as counts."""
-    scores = session.scalars(
-        select(Answer.value).join(Response).join(SurveyVersion).join(Survey)
-        .where(Survey.slug == CHECK_IN, Answer.question_id == "wellbeing")).all()
-    counts = Counter(int(s) for s in scores if isinstance(s, int | float))
-    items = [(f"{n}", counts.get(n, 0)) for n in range(1, 6)]
-    return CheckIns(sum(counts.values()), charts.rows("Check-in scores", items), items)

@@ -8,7 +8,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from bot import alerts
 from bot.runtime import current
-from staff import accounts, audit, dashboard, guard, queue, throttle
+from staff import accounts, audit, dashboard, guard, members, queue, throttle
 from staff.counts import people
 from store.db import transaction
 
@@ -20,9 +20,9 @@ bp.add_app_template_filter(people, "people")
 
 
 @bp.app_template_filter("local")
-def _local(when) -> str:
-    """A stored UTC time in the service's time zone."""
-    return when.astimezone(current().settings.timezone).strftime("%a %d %b %Y, %H:%M")
+def _local(when, form: str = "%a %d %b %Y, %H:%M") -> str:
+    """A stored UTC time in the service's time zone (`form`: strftime's)."""
+    return when.astimezone(current().settings.timezone).strftime(form)
 
 
 @bp.context_processor
@@ -103,11 +103,11 @@ def logout():
 @bp.get("/")
 @guard.analyst_required
 def dashboard_page():
-    """Responses, completion, representativeness, reach, deliveries and opt-outs."""
+    """Responses, completion, representativeness, reach, RSVPs, deliveries and opt-outs."""
     rt = current()
     with rt.sessions() as db:
         board = dashboard.build(db, request.args.get("survey"), rt.settings.default_survey,
-                                rt.settings.timezone)
+                                rt.settings.timezone, rt.now(), rt.member_rules.rsvp_chase_days)
     return render_template("staff/dashboard.html", title="Dashboard", board=board)
 
 
@@ -117,7 +117,7 @@ def alerts_page():
     """Safeguarding and wellbeing alerts: waiting ones first, then the acknowledged."""
     rt = current()
     with rt.sessions() as db:
-        found = queue.queue(db, rt.settings.timezone)
+        found = queue.queue(db, rt.settings.timezone, rt.settings.translator != "none")
     return render_template("staff/alerts.html", title="Alerts", queue=found,
                            done=request.args.get("done", type=int))
 
@@ -142,9 +142,10 @@ def acknowledge(alert_id: int):
 @bp.get("/check-ins")
 @guard.wellbeing_required
 def checkins():
-    """Members' wellbeing check-ins, as counts (members by name arrive with issue 11)."""
-    with current().sessions() as db:
-        found = queue.check_ins(db)
+    """Who to call, and each member's wellbeing check-in after each weekend."""
+    rt = current()
+    with rt.sessions() as db:
+        found = members.check_ins(db, rt.member_rules, rt.settings.timezone)
     return render_template("staff/checkins.html", title="Members' check-ins", checkins=found)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.cli import IsoMoment
 from bot.members import roster, rsvps, schedule, sessions
+from bot.members.roster import pseudonym
 from bot.quiet import QuietHours
 from bot.runtime import Runtime, current
 from store.db import transaction
@@ -24,10 +25,6 @@ members = AppGroup("members", help="Assembly members: import the roster, list it
 sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, RSVPs.")
 reminders = AppGroup("reminders", help="Members' reminders and check-ins: the plan, failures.")
 FAILED = ("failed", "undelivered", "held")
-
-
-def pseudonym(member: Member) -> str:
-    return f"M{member.id:03d}"
 
 
 def _local(rt: Runtime, moment: datetime) -> str:

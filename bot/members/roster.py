@@ -199,6 +199,11 @@ def address_of(session: Session, member: Member) -> Address | None:
         Address.status == "active").order_by(Address.id))
 
 
+def pseudonym(member: Member) -> str:
+    """How staff lists show a member beside (or, in the plan, instead of) their name: M007."""
+    return f"M{member.id:03d}"
+
+
 def calendar_url(base_url: str, member: Member) -> str:
     return f"{base_url}/m/{member.token}.ics"
 

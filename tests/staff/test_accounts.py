@@ -103,19 +103,3 @@ def test_the_cli_names_the_problem_without_a_traceback(app):
     assert "Traceback" not in result.output
     assert run(app, "disable", "nobody@example.org").exit_code == 1
     assert run(app, "list").output.startswith("No staff users yet")
-
-
-def test_staff_settings_are_read_and_checked():
-    from datetime import timedelta
-
-    from bot.config import ConfigError
-    from staff.config import StaffSettings
-
-    assert StaffSettings.from_env({}, dotenv=False).cookie_secure is True
-    custom = StaffSettings.from_env({"STAFF_COOKIE_SECURE": "false", "STAFF_SESSION_IDLE": "30m",
-                                     "STAFF_SESSION_MAX": "8h"}, dotenv=False)
-    assert custom == StaffSettings(False, timedelta(minutes=30), timedelta(hours=8))
-    with pytest.raises(ConfigError, match="STAFF_COOKIE_SECURE"):
-        StaffSettings.from_env({"STAFF_COOKIE_SECURE": "maybe"}, dotenv=False)
-    with pytest.raises(ConfigError, match="STAFF_SESSION_IDLE"):
-        StaffSettings.from_env({"STAFF_SESSION_IDLE": "soon"}, dotenv=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,10 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from app import create_app
+from bot.conversations import Inbound, handle
+from bot.members import schedule
 from store.models import Alert
+from tests.helpers.members import add_session, import_members
 from tests.helpers.staff import PASSWORD, PHONE, add_alert, add_response, add_user
 from tests.helpers.surveys import load_surveys
 from tests.webhooks.test_web_browser import ARGS, CHROMIUM
@@ -33,7 +37,8 @@ except ImportError:  # the tests skip below
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-OFFICER, LEAD = "officer@example.org", "lead@example.org"
+OFFICER, LEAD, ADMIN = "officer@example.org", "lead@example.org", "admin@example.org"
+MEMBER_PHONE = "+447700900101"
 
 
 def _serve(app) -> tuple[str, object]:
@@ -54,6 +59,7 @@ def server(tmp_path, sqlite_template, clock):
     load_surveys(rt)
     add_user(rt, OFFICER, "analyst")
     add_user(rt, LEAD, "wellbeing")
+    add_user(rt, ADMIN, "admin")
     for n in range(12):
         add_response(rt, "neighbourhood-policing", channel=("sms", "web", "telegram")[n % 3],
                      answers={"age_band": "35_44", "gender": "woman" if n % 2 else "man"})
@@ -92,11 +98,16 @@ def shots(tmp_path) -> Path:
 
 
 def fits(page) -> None:
-    """Nothing wider than the phone, no phone number anywhere."""
+    """Nothing wider than the phone, no table that must be scrolled sideways to read its
+    last column, no phone number anywhere."""
     page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_SCREEN["width"], f"the page scrolls sideways: {width} px"
-    assert PHONE[-6:] not in page.content()
+    hidden = page.evaluate("""[...document.querySelectorAll('.table-wrap')]
+        .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText.slice(0, 40))""")
+    assert hidden == [], f"tables wider than the phone: {hidden}"
+    for number in (PHONE, MEMBER_PHONE):
+        assert number[-6:] not in page.content()
 
 
 def sign_in(page, base: str, email: str) -> None:
@@ -206,3 +217,40 @@ def test_an_analyst_downloads_an_export_and_the_pack_from_a_phone(server, phone,
     with phone.expect_download() as caught:
         phone.get_by_role("link", name="Download the evidence pack").click()
     assert caught.value.suggested_filename.endswith(".html")
+
+
+def test_the_wellbeing_lead_sees_whom_to_call_and_an_admin_manages_users_on_a_phone(
+        server, phone, shots, clock):
+    base, rt, _alert = server
+    import_members(rt, "Ana Popescu,07700 900101,,ro,sms,", "Kasia Nowak,07700900102,,pl,sms,")
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    add_session(rt, "Day 2", "2026-03-15T10:00")
+    clock.set(datetime(2026, 3, 17, 18, tzinfo=UTC))  # the check-in after the weekend
+    schedule.send_due(rt, clock.now)
+    handle(rt, Inbound("sms", MEMBER_PHONE, "2"))  # low: an alert, and the offer of a call
+    page = phone
+    sign_in(page, base, LEAD)
+    page.get_by_role("navigation").get_by_role("link", name="Check-ins").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Members' check-ins")
+    to_call = page.locator("#to-call + p + ul")
+    expect(to_call).to_contain_text("Ana Popescu")
+    expect(to_call).to_contain_text("a low check-in score")
+    rows = page.locator("table tbody tr")
+    expect(rows.first).to_contain_text("Ana Popescu")  # low first
+    expect(rows.nth(1)).to_contain_text("no answer")
+    fits(page)
+    page.screenshot(path=str(shots / "4-check-ins.png"), full_page=True)
+    to_call.get_by_role("link").first.click()
+    expect(page.locator("article", has_text="Ana Popescu")).to_contain_text("low score")
+    fits(page)
+    page.context.clear_cookies()
+    sign_in(page, base, ADMIN)
+    page.get_by_role("navigation").get_by_role("link", name="Users").click()
+    expect(page.get_by_role("button", name=f"Disable {LEAD}")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Nobody can change their own access here")
+    fits(page)
+    page.screenshot(path=str(shots / "5-users.png"), full_page=True)
+    page.get_by_role("navigation").get_by_role("link", name="Audit log").click()
+    expect(page.locator("main")).to_contain_text(f"account {ADMIN}")
+    fits(page)
+    page.screenshot(path=str(shots / "6-audit.png"), full_page=True)

@@ -209,6 +209,36 @@ def test_an_attacker_cannot_keep_the_owner_out_for_long(app, rt, clock, users, f
     assert from_address("203.0.113.99", ANALYST).status_code == 303  # and others later
 
 
+def _behind_a_proxy(client, forwarded: str, email: str, password: str = "a guessed password"):
+    """A sign-in as nginx on the same host passes it on: from 127.0.0.1, with the address
+    it saw appended to X-Forwarded-For."""
+    token = csrf(client)
+    return client.post("/staff/login", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                       headers={"X-Forwarded-For": forwarded, "X-Forwarded-Proto": "https"},
+                       data={"email": email, "password": password, "csrf_token": token})
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(rt, client, users):
+    _behind_a_proxy(client, "198.51.100.7", ANALYST)
+    assert [e.address for e in events(rt, "signin_failed")] == ["127.0.0.1"]
+
+
+def test_behind_a_trusted_proxy_the_throttle_counts_each_browser(config, clock):
+    from app import create_app
+    app = create_app({**config, "TRUSTED_PROXIES": "1"}, clock=clock)
+    rt = app.extensions["outreach"]
+    add_user(rt, ADMIN, "admin")
+    client = app.test_client()
+    for n in range(throttle.PER_ADDRESS):  # a password list, with a forged address in front
+        _behind_a_proxy(client, f"10.9.9.{n}, 198.51.100.7", f"person{n}@example.org")
+    assert _behind_a_proxy(client, "10.0.0.1, 198.51.100.7", ADMIN, PASSWORD).status_code == 429
+    assert _behind_a_proxy(client, "203.0.113.5", ADMIN, PASSWORD).status_code == 303
+    addresses = {e.address for e in events(rt, "signin_failed")}
+    assert addresses == {"198.51.100.7"}  # the proxy's own hop, never what the client wrote
+    app.extensions["outreach"].engine.dispose()
+
+
+
 # Roles ---------------------------------------------------------------------------------------
 
 
@@ -330,3 +360,11 @@ def test_the_alerts_page_shows_the_words_and_english_and_keeps_who_acknowledged(
     page = client.get("/staff/alerts").get_data(as_text=True)
     assert "Acknowledged</strong>" in page and "Called back, referred to MASH" in page
     assert "No alerts are waiting." in page
+
+
+def test_without_a_translator_the_alerts_page_does_not_promise_a_translation(rt, client, users):
+    add_alert(rt, text="tatăl meu mă bate", language="ro", severity=2)
+    sign_in(client, LEAD)
+    page = client.get("/staff/alerts").get_data(as_text=True)
+    assert "no translator is set up" in page and "English translation pending" not in page
+    assert "<dd>SMS</dd>" in page  # channels as staff call them
