@@ -44,6 +44,7 @@ from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
 from bot.engine import is_engager_code
+from bot.members import linking
 from bot.messages import Delivery
 from bot.runtime import current
 from bot.state import Option, Reply, Start
@@ -55,6 +56,10 @@ bp = Blueprint("telegram", __name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # "/start", "/start@SomeBot", "/start K7P2QX": a command, an optional bot name, its argument.
 COMMAND = re.compile(r"/(?P<name>[A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(?P<arg>.*))?", re.S)
+# A member's link code: "LINK K7PQX2MD" typed, "/link K7PQX2MD", or the SMS's deep link
+# ("/start link_K7PQX2MD"); LINK alone asks how. Engager codes never hold "_".
+LINK = re.compile(r"/?link(?:@\w+)?(?:[\s:]+(?P<code>.{1,40}))?", re.I | re.S)
+DEEP_LINK = re.compile(r"/start(?:@\w+)?\s+link[_-](?P<code>\w{1,40})", re.I)
 KEYS_PER_ROW = 8  # a 1-5 or 0-7 scale fits one row; longer scales wrap evenly
 
 
@@ -118,11 +123,14 @@ def to_inbound(update: Update) -> Inbound | None:
         log.info("Telegram update %s ignored: a service message", update.update_id)
         return None
     body, start = (message.caption or "", None) if media else command(message.text)
+    link = None if media else link_code(message.text)
+    if link is not None:
+        body, start = message.text, None
     code = message.from_user.language_code if message.from_user else None
     code = code if isinstance(code, str) else None
     return Inbound(channel="telegram", address=str(message.chat.id), text=_text(body),
                    provider_id=str(update.update_id), lang_hint=(code or "")[:2].lower() or None,
-                   media=media, start=start)
+                   media=media, start=start, link=link)
 
 
 def _an_id(value: object) -> bool:
@@ -149,6 +157,16 @@ def command(text: str) -> tuple[str, Start | None]:
         log.info("a /start payload that is not an engager code was ignored")
         return "start", Start()
     return words, Start(engager=arg.upper() or None)
+
+
+def link_code(text: str) -> str | None:
+    """The code in a member's LINK message ("" for LINK alone), or None for any other."""
+    text = text.strip()
+    match = DEEP_LINK.fullmatch(text) or LINK.fullmatch(text)
+    if match is None:
+        return None
+    code = (match["code"] or "").strip()
+    return code if not code or linking.looks_like_code(code) else None
 
 
 # Rendering ---------------------------------------------------------------------------

@@ -122,7 +122,8 @@ def test_import_reports_every_bad_row_by_line_and_imports_nothing(runner, rt, tm
                      f"{path}:4: channel sms needs a phone number",
                      f"{path}:5: unknown language 'xx'",
                      f"{path}:6: unknown channel 'fax' (sms, whatsapp or telegram)",
-                     f"{path}:7: channel telegram needs a telegram_chat_id",
+                     f"{path}:7: channel telegram needs a telegram_chat_id (or the member links "
+                     "Telegram with a code: members link-code)",
                      f"{path}:8: duplicate of line 2 (the same phone)",
                      f"{path}:9: the name is missing",
                      f"{path}: nothing imported"):

@@ -80,6 +80,10 @@ SESSION = AssemblySession(
     ends_at=datetime(2026, 9, 30, 16, 0, tzinfo=UTC), venue="Walthamstow Assembly Hall",
     bring="photo ID", access="step-free", travel="Walthamstow Central")
 CALENDAR = "https://outreach.walthamforest.gov.uk/m/DESW6lYX5_3XMgn9mCRqc0ms.ics"
+# A member's Telegram link code, with the bot's link (a bot @username of 24 characters).
+BOT_NAME = "WalthamForestAssemblyBot"
+LINK_CODE = {"code": "K7PQ2XMD", "bot": f"@{BOT_NAME}",
+             "url": f"https://t.me/{BOT_NAME}?start=link_K7PQ2XMD", "channel": "WhatsApp"}
 
 
 def _sent(replies) -> list[str]:
@@ -94,7 +98,7 @@ def _every_message(lang: str) -> dict[str, str]:
     sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1, max=100,
                                            contact=CONTACT, started=few, finished=few,
                                            conversations=few, people=few, line=LINE,
-                                           link=CALENDAR, text=NOTE)
+                                           link=CALENDAR, text=NOTE, **LINK_CODE)
             for key in BOT if not key.startswith(NOT_SENT)
             and key not in ("prompts-pack", *REMINDERS)}
     for key in REMINDERS:  # as sent: a session's day in the language, its notes, a venue
