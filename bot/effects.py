@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import alerts, optouts
 from bot.erasure import erase_contact, screen_out
-from bot.members import linking, rsvps
+from bot.members import linking, roster, rsvps
 from bot.outbox import prebuilt_insert
 from bot.state import (
     AlertRaised,
@@ -192,7 +192,7 @@ def _rsvp(scene: Scene, effect: RsvpGiven) -> None:
 
 
 def _member(scene: Scene) -> Member | None:
-    return scene.session.scalar(select(Member).where(Member.contact_id == scene.contact.id))
+    return roster.member_of(scene.session, scene.contact.id)
 
 
 @handles(LinkCodeIssued)

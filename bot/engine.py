@@ -278,6 +278,8 @@ class _Turn:
             self.run.interrupt = None
             self.say(self.bot("stopped"))
         elif msg.link is not None:
+            if self.lang is None and msg.lang_hint in self.env.languages:
+                self.set_language(msg.lang_hint)  # a new chat: Telegram's language
             self.link_chat(msg.link)
         elif msg.start is not None:
             self.start_explicit(msg)
@@ -310,7 +312,7 @@ class _Turn:
         elif self.run.step == "question":
             self.on_answer(msg.text)
         elif self.run.step == "done":
-            self.say(self.bot("already-done"))
+            self.say(self.bot("member-unclear" if self.env.member() else "already-done"))
         else:
             self.first_contact(msg)
 
@@ -414,7 +416,7 @@ class _Turn:
             self.effects.append(LanguageChanged(lang))
 
     def confirm_delete(self, norm: str, keyword: str | None) -> bool:
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         if norm in self.words("words/yes") or first in self.words("words/yes"):
             self.effects.append(EraseRequested())
             self.say(self.bot("deleted"))
@@ -428,7 +430,7 @@ class _Turn:
         return True
 
     def confirm_restart(self, norm: str, keyword: str | None) -> bool:
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         if keyword is not None and keyword != "restart":
             return False
         self.run.interrupt = None
@@ -599,7 +601,7 @@ class _Turn:
     def confirm_channel(self, norm: str) -> bool:
         """YES: this chat gets the member's reminders from now on; NO: they stay where
         they were. Anything else is not an answer to that (False: carry on)."""
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         yes, no = self.words("words/yes"), self.words("words/no")
         self.run.interrupt = None
         me = self.env.member()
@@ -620,7 +622,7 @@ class _Turn:
         """YES or NO to the session a member's latest reminder asked about. A survey the
         member is in the middle of keeps its place: a step that takes a yes or no itself
         (consent, a yes/no or free-text question) gets the answer instead."""
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         yes, no = self.words("words/yes"), self.words("words/no")
         answer = ("yes" if norm in yes or first in yes else
                   "no" if norm in no or first in no else None)
@@ -712,6 +714,10 @@ class _Turn:
         self.switch_to(survey, engager)
 
     def first_contact(self, msg: Incoming) -> None:
+        if self.env.member() is not None:  # a member's words that answer nothing we asked:
+            if not self.signposted:       # not a reason to start the residents' survey
+                self.say(self.bot("member-unclear"))
+            return
         survey = self.env.start_survey()
         if survey is None:
             self.say(self.bot("nothing-to-do"))
@@ -759,7 +765,7 @@ class _Turn:
     def on_consent(self, norm: str) -> None:
         survey = self.survey
         wording = self.text(survey, "consent", survey.consent)
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         yes, no = self.words("words/yes"), self.words("words/no")
         lang = self.lang or survey.language
         if norm in yes or first in yes or norm == "1":

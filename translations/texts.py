@@ -111,6 +111,8 @@ BOT = {
     "reminder/moved": (
         "Change: {session} is now {day}, {time}, {venue}. Can you come? Reply YES or NO."
     ),
+    # An assembly day's title in the member's phone calendar (/m/<token>.ics).
+    "calendar-event": "Citizens' Assembly: {session}",
     "reminder/bring": "Bring: {text}.",
     "reminder/access": "Access: {text}.",
     "reminder/travel": "Travel: {text}.",
@@ -125,6 +127,11 @@ BOT = {
         "Thank you for telling us. If you would like a call from the team, reply CALL."
     ),
     "call-booked": "Thank you. Someone from the team will call you soon.",
+    # A member's message that answers nothing we asked (never the residents' survey).
+    "member-unclear": (
+        "Thank you for your message. We send your Citizens' Assembly reminders here: reply "
+        "YES or NO to one. To talk to the team, reply CALL."
+    ),
     # Linking Telegram (bot/members/linking.py): a member texts LINK for a one-time code,
     # then sends LINK CODE to the Telegram bot. Keep "LINK" as it is in every language:
     # the bot reads the word LINK before a code in Telegram. {channel}: SMS or WhatsApp.

@@ -20,14 +20,14 @@ from store.db import transaction
 from store.models import Member, Message
 from translations import segments
 
-members = AppGroup("members", help="Assembly members: import the roster, list it.")
+members = AppGroup("members", help="Assembly members: import the roster, list it, link "
+                   "Telegram.")
 sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, RSVPs.")
 reminders = AppGroup("reminders", help="Members' reminders and check-ins: the plan, failures.")
 FAILED = ("failed", "undelivered", "held")
 
 
-def pseudonym(member: Member) -> str:
-    return f"M{member.id:03d}"
+pseudonym = roster.pseudonym
 
 
 def _local(rt: Runtime, moment: datetime) -> str:

@@ -28,7 +28,7 @@ from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.state import Invitation, Membership, Reply
 from store.models import Address, AssemblySession, Contact, Member, Message
-from translations.catalog import Catalogs
+from translations.catalog import Catalogs, language_names
 
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 CHANNELS = ("sms", "whatsapp", "telegram")
@@ -70,7 +70,8 @@ def read_csv(text: str, languages: Iterable[str], region: str = "GB",
     """The file's rows, checked; RosterError listing every bad row by its line number.
     `linked(phone)`: whether that member linked a Telegram chat (its id may be left out)."""
     reader = csv.DictReader(io.StringIO(text))
-    header = [c.strip() for c in reader.fieldnames or []]
+    # "Name", "Telegram chat id": headers as spreadsheets write them
+    header = [re.sub(r"[\s_]+", "_", c.strip().lower()) for c in reader.fieldnames or []]
     unknown = [c for c in header if c not in COLUMNS]
     if "name" not in header or not {"phone", "telegram_chat_id"} & set(header) or unknown:
         raise RosterError([f"line 1: the columns must be {', '.join(COLUMNS)}"
@@ -104,7 +105,7 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
     found = []
     name, phone, chat = get("name"), get("phone"), get("telegram_chat_id")
     channel = get("channel").lower() or ("sms" if phone else "telegram" if chat else "")
-    language = get("language").lower() or None
+    language = _language(get("language"), languages)
     if not name:
         found.append("the name is missing")
     if channel not in CHANNELS:
@@ -126,6 +127,15 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
                      "Telegram with a code: members link-code)")
     row = Row(line, name, channel, language, get("notes") or None, phone or None, chat or None)
     return (None if found else row), found
+
+
+def _language(given: str, languages: tuple[str, ...]) -> str | None:
+    """A language code, or its name as people write it ("Polish", "polski", "Türkçe")."""
+    folded = given.strip().casefold()
+    for lang in languages:
+        if folded in {name.casefold() for name in language_names(lang, "en", lang)}:
+            return lang
+    return folded or None
 
 
 def import_rows(session: Session, rows: list[Row], now: datetime) -> Imported:
@@ -223,6 +233,18 @@ def address_of(session: Session, member: Member) -> Address | None:
     return session.scalar(select(Address).where(
         Address.contact_id == member.contact_id, Address.scheme == scheme,
         Address.status == "active").order_by(Address.id))
+
+
+def pseudonym(member: Member) -> str:
+    """How staff see a member: their number (M007), never a phone number or chat id."""
+    return f"M{member.id:03d}"
+
+
+def member_of(session: Session, contact_id: int | None) -> Member | None:
+    """The member behind a contact (an alert's, a message's), if any."""
+    if contact_id is None:
+        return None
+    return session.scalar(select(Member).where(Member.contact_id == contact_id))
 
 
 def calendar_url(base_url: str, member: Member) -> str:

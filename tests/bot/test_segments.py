@@ -69,7 +69,7 @@ LANGS = ["en", "ro", "ur", "bg", "pl", "tr"]
 ORG = "Waltham Forest Council"  # OUTREACH_ORG_NAME's default, as HELP names it
 CONTACT = "engage@walthamforest.gov.uk"  # docs/configuration.md: keep HELP_CONTACT about this
 LINE = "020 8496 3000"  # SAFEGUARDING_LINE: a phone number
-NOT_SENT = ("keywords/", "words/", "web/", "yes", "no")  # word lists, labels, web pages
+NOT_SENT = ("keywords/", "words/", "web/", "yes", "no", "calendar-")  # lists, labels, pages
 # Members' reminders, filled in as docs/members.md advises: a short name, a venue of a few
 # words, a few words of each note; the longest day name in the year (a Wednesday in
 # September); a calendar link on the council's own domain.

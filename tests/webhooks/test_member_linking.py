@@ -206,6 +206,13 @@ def test_wrong_codes_are_throttled_per_chat(client, rt, chat, clock):
     assert texts(chat.send(f"LINK {code}")) == [LINKED_RO]
 
 
+def test_a_new_chat_is_answered_in_telegrams_language(rt, chat):
+    chat.lang = "pl"
+    assert texts(chat.send("LINK K7PQ2XMD")) == [
+        "Ten kod jest błędny albo wygasł. Prosimy sprawdzić i spróbować ponownie albo wysłać "
+        "nam LINK SMS-em po nowy kod."]
+
+
 def test_a_chat_that_is_another_members_cannot_take_a_code(client, rt, chat):
     import_members(rt, *ROWS)
     chat.send(f"LINK {sms_code(client, KASIA)}")
