@@ -171,6 +171,9 @@ def sessions_add(name, starts, ends, venue, bring, access, travel) -> None:
                                                  travel), rt.now())
             click.echo(_session_line(rt, day))
             _warn_long(rt, day)
+            if day.starts_at <= rt.now():
+                click.echo("warning: this session has already begun, so no reminder will go "
+                           "for it; check the year (outreach sessions edit ID --starts …)")
     except sessions.SessionError as exc:
         raise click.ClickException(str(exc)) from None
 

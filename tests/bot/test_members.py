@@ -182,6 +182,10 @@ def test_sessions_are_added_in_local_time_and_listed(runner, rt):
     bad = runner.invoke(args=["sessions", "add", "--name", "X", "--starts", "2026-03-29T10:00",
                               "--ends", "2026-03-29T09:00", "--venue", "Hall"])
     assert bad.exit_code == 1 and "must end after it starts" in bad.output
+    past = runner.invoke(args=["sessions", "add", "--name", "Day 0", "--starts",
+                               "2025-03-29T10:00", "--ends", "2025-03-29T16:30", "--venue", "Hall"])
+    assert past.output.splitlines()[-1].startswith(
+        "warning: this session has already begun, so no reminder will go for it")
 
 
 def test_the_plan_shows_what_goes_when_and_sends_nothing(runner, rt):
