@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from bot import alerts
+from bot.members import roster
 from bot.runtime import current
 from store.db import transaction
 from store.models import Alert
@@ -62,6 +63,9 @@ def show_command(alert_id: int) -> None:
     with _refusals(alert_id), rt.sessions() as session:
         alert = alerts.get(session, alert_id)
         click.echo(line(alert, zone, rt.settings.translator != "none"))
+        if (member := roster.member_of(session, alert.contact_id)) is not None:
+            click.echo(f"  assembly member {roster.pseudonym(member)} {member.name} "
+                       f"({member.channel}): their number is on your roster")
         for said in alerts.conversation(session, alert):
             who = "them" if said.direction == "in" else "us  "
             when = said.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")

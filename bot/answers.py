@@ -65,6 +65,11 @@ def fold(text: str) -> str:
     return text.strip(_EDGE_PUNCT)
 
 
+def first_word(norm: str) -> str:
+    """A folded message's first word without its punctuation ("no, sorry" -> "no")."""
+    return norm.split(" ", 1)[0].strip(_EDGE_PUNCT) if norm else ""
+
+
 def numbers(text: str) -> list[float | int]:
     """The numbers in a message, as numbers (a decimal comma is understood)."""
     found = []

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import addresses, effects, engine, plaintext, ratelimit, screened, youth
 from bot.contacts import CHANNEL_OF_SCHEME, find_conversation, get_address, get_conversation
-from bot.members import roster
+from bot.members import linking, roster
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
@@ -68,7 +68,7 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
             return Handled(_slow_down(session, rt, conversation, now, deliver, inbound_id),
                            inbound_id=inbound_id, rate_limited=True)
         event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start,
-                         concern)
+                         concern, inbound.link)
         replies = _resume(rt, session, conversation, event, now, deliver, inbound_id)
     return Handled(replies, inbound_id=inbound_id)
 
@@ -137,7 +137,8 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     state = State.from_json(conversation.state)
     state.contact = Person(contact.language, contact.opted_out_at is not None)
     env = rt.env(session, state.run.survey, state.run.version,
-                 **youth.lookups(session, contact.id), **roster.lookups(session, contact.id, now))
+                 **youth.lookups(session, contact.id), **roster.lookups(session, contact.id, now),
+                 **linking.lookups(session, now))
     sprint = engine.resume(state, event, now, env)
     target = addresses.provider_address(address.scheme, address.value)
     erased = effects.apply(session, conversation, sprint.effects, channel, now, reply_to,
@@ -151,6 +152,7 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
             execution_options={"synchronize_session": False})
     quiet = QuietHours.from_settings(rt.settings) if deliver is Delivery.SCHEDULED else None
     replies = plaintext.fit_sms(sprint.replies) if channel == "sms" else sprint.replies
-    record_replies(session, replies, channel, target, None if erased else contact.id,
+    # address.contact_id, not contact.id: linking a member's chat merges its contact away
+    record_replies(session, replies, channel, target, None if erased else address.contact_id,
                    now, deliver, reply_to, quiet)
     return replies

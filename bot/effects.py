@@ -17,16 +17,19 @@ from sqlalchemy.orm import Session
 
 from bot import alerts, optouts, screened
 from bot.erasure import erase_contact, screen_out
-from bot.members import rsvps
+from bot.members import linking, roster, rsvps
 from bot.outbox import prebuilt_insert
 from bot.state import (
     AlertRaised,
     AnswerRecorded,
+    ChannelChosen,
+    ChatLinked,
     ConsentGiven,
     ConsentRefused,
     Effect,
     EraseRequested,
     LanguageChanged,
+    LinkCodeIssued,
     OptedIn,
     OptedOut,
     PackSent,
@@ -191,6 +194,32 @@ def _rsvp(scene: Scene, effect: RsvpGiven) -> None:
     if member is not None:
         rsvps.record(scene.session, member, effect.session, effect.answer,
                      datetime.fromisoformat(effect.starts), scene.now)
+
+
+def _member(scene: Scene) -> Member | None:
+    return roster.member_of(scene.session, scene.contact.id)
+
+
+@handles(LinkCodeIssued)
+def _link_code(scene: Scene, effect: LinkCodeIssued) -> None:
+    """A member's new one-time code for linking Telegram (bot/members/linking.py)."""
+    member = _member(scene)
+    if member is not None:
+        linking.store(scene.session, member, effect.code, scene.now)
+
+
+@handles(ChatLinked)
+def _linked(scene: Scene, effect: ChatLinked) -> None:
+    """This chat becomes the member's: its contact is merged into theirs."""
+    linking.redeem(scene.session, scene.conversation.address, effect.member, effect.code,
+                   effect.here, scene.now)
+
+
+@handles(ChannelChosen)
+def _channel(scene: Scene, _effect: ChannelChosen) -> None:
+    member = _member(scene)
+    if member is not None:
+        linking.choose(scene.session, member, scene.conversation.address, scene.now)
 
 
 @handles(ResponseDiscarded)

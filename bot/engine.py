@@ -19,6 +19,8 @@ from bot.prompt_packs import PromptPacks
 from bot.state import (
     AlertRaised,
     AnswerRecorded,
+    ChannelChosen,
+    ChatLinked,
     ConsentGiven,
     ConsentRefused,
     Engaged,
@@ -28,6 +30,8 @@ from bot.state import (
     Incoming,
     Invitation,
     LanguageChanged,
+    LinkCodeIssued,
+    LinkTarget,
     Membership,
     OptedIn,
     OptedOut,
@@ -60,6 +64,8 @@ ENGAGER_CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # a code typed with one of them is read with the digit.
 NEW_CODE_CHARS = "ACDEFGHJKLMNPQRTUVWXY23456789"
 _CONFUSED = str.maketrans("SZB", "528")
+LINK_TRIES = 5  # wrong link codes a chat may give in LINK_TRIES_WINDOW
+LINK_TRIES_WINDOW = timedelta(hours=1)
 
 
 def _no_detection(text: str, offered: Iterable[str]) -> str | None:
@@ -87,6 +93,14 @@ def _not_a_member() -> Membership | None:
 
 
 def _no_invitation() -> Invitation | None:
+    return None
+
+
+def _no_link_target(code: str) -> LinkTarget | None:
+    return None
+
+
+def _no_link_code() -> str | None:
     return None
 
 
@@ -118,6 +132,11 @@ class Env:
     # the person writing as a member, and the session their latest reminder asked about.
     member: Callable[[], Membership | None] = _not_a_member
     invitation: Callable[[], Invitation | None] = _no_invitation
+    # Linking a member's Telegram chat (bot/members/linking.py): the member whose live
+    # one-time code this is, a fresh unused code, and the bot's @username for the SMS.
+    link_target: Callable[[str], LinkTarget | None] = _no_link_target
+    new_link_code: Callable[[], str | None] = _no_link_code
+    telegram_bot: str | None = None
     # Per survey (bot/members/rules.yaml): answers that raise a wellbeing alert and offer
     # a call, and a nudge later than `nudge_after` (the members' check-in: 48 hours).
     low_wellbeing: Mapping[str, conditions.Condition] = field(default_factory=dict)
@@ -160,6 +179,17 @@ def prompt(state: State, env: Env) -> list[Reply]:
     turn = _Turn(copy.deepcopy(state), None, env)
     turn.prompt()
     return turn.replies
+
+
+def link_code_text(catalogs: Catalogs, lang: str | None, code: str,
+                   bot_username: str | None) -> str:
+    """The SMS carrying a member's Telegram link code: with the bot's t.me link when its
+    @username is configured (bot/members/linking.py)."""
+    bot = (bot_username or "").removeprefix("@")
+    if bot:
+        return catalogs.bot(lang, "link-code", code=code, bot=f"@{bot}",
+                            url=f"https://t.me/{bot}?start=link_{code}")
+    return catalogs.bot(lang, "link-code-plain", code=code)
 
 
 def is_engager_code(word: str) -> bool:
@@ -255,6 +285,10 @@ class _Turn:
             self.say(self.bot("stopped"))
         elif self.run.step == "screened":
             self.screened_again(keyword)
+        elif msg.link is not None:
+            if self.lang is None and msg.lang_hint in self.env.languages:
+                self.set_language(msg.lang_hint)  # a new chat: Telegram's language
+            self.link_chat(msg.link)
         elif msg.start is not None:
             self.start_explicit(msg)
         elif msg.media:
@@ -266,12 +300,16 @@ class _Turn:
             pass
         elif self.run.interrupt == "restart" and self.confirm_restart(norm, keyword):
             pass
+        elif self.run.interrupt == "channel" and self.confirm_channel(norm):
+            pass
         elif keyword is not None and keyword != "start":
             self.run.interrupt = None
             self.on_keyword(keyword)
         elif self.engager_keyword(norm):
             pass
         elif self.call_request(norm, msg.text):
+            pass
+        elif self.link_request(norm):
             pass
         elif self.rsvp(norm):
             pass
@@ -410,7 +448,7 @@ class _Turn:
             self.effects.append(LanguageChanged(lang))
 
     def confirm_delete(self, norm: str, keyword: str | None) -> bool:
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         if norm in self.words("words/yes") or first in self.words("words/yes"):
             self.effects.append(EraseRequested())
             self.say(self.bot("deleted"))
@@ -424,7 +462,7 @@ class _Turn:
         return True
 
     def confirm_restart(self, norm: str, keyword: str | None) -> bool:
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         if keyword is not None and keyword != "restart":
             return False
         self.run.interrupt = None
@@ -556,11 +594,88 @@ class _Turn:
         self.prompt()
         return True
 
+    def link_request(self, norm: str) -> bool:
+        """LINK from an assembly member (by SMS or WhatsApp): a one-time code for linking
+        Telegram. From anyone else LINK is an ordinary word (False: carry on)."""
+        if not norm or norm not in self.words("keywords/link") or self.env.member() is None:
+            return False
+        code = self.env.new_link_code()
+        if code is None:
+            return False
+        self.effects.append(LinkCodeIssued(code))
+        self.say(link_code_text(self.env.catalogs, self.lang, code, self.env.telegram_bot))
+        self.prompt()
+        return True
+
+    def link_chat(self, code: str) -> None:
+        """LINK CODE in Telegram: the chat becomes the member's whose live code it is.
+        Wrong codes are counted per chat; after LINK_TRIES in an hour, none is tried."""
+        me = self.env.member()
+        if not code:  # LINK alone: how to link, or (linked already) where reminders go
+            if me is None:
+                self.say(self.bot("link-how"))
+            elif me.channel == "telegram":
+                self.say(self.bot("link-already"))
+            else:
+                self.ask_channel(me.channel, self.bot("link-already-ask"))
+                return
+            self.prompt()
+            return
+        since = self.now - LINK_TRIES_WINDOW
+        tries = [t for t in self.state.link_tries if datetime.fromisoformat(t) > since]
+        if len(tries) >= LINK_TRIES:
+            self.state.link_tries = tries
+            self.say(self.bot("link-wait"))
+            return
+        target = self.env.link_target(code)
+        if target is None:
+            self.state.link_tries = [*tries, self.now.isoformat()]
+            self.say(self.bot("link-wrong"))
+            return
+        if me is not None and me.member != target.member:
+            self.say(self.bot("link-other"))
+            return
+        self.state.link_tries = []
+        if target.language and target.language != self.lang:
+            self.state.contact.language = target.language  # the member's: the roster's
+        here = target.channel == "telegram"
+        self.effects.append(ChatLinked(target.member, code, here))
+        if here:
+            self.say(self.bot("linked-here"))
+            self.prompt()
+        else:
+            self.ask_channel(target.channel, self.bot("linked"))
+
+    def ask_channel(self, channel: str, lead: str) -> None:
+        self.run.interrupt = "channel"
+        self.say(f"{lead} {self.bot('channel-ask', channel=_CHANNEL_NAMES[channel])}",
+                 self.yes_no(), style="keys")
+
+    def confirm_channel(self, norm: str) -> bool:
+        """YES: this chat gets the member's reminders from now on; NO: they stay where
+        they were. Anything else is not an answer to that (False: carry on)."""
+        first = answers.first_word(norm)
+        yes, no = self.words("words/yes"), self.words("words/no")
+        self.run.interrupt = None
+        me = self.env.member()
+        if me is None:
+            return False
+        if norm in yes or first in yes:
+            self.effects.append(ChannelChosen())
+            self.say(self.bot("channel-here"))
+        elif norm in no or first in no:
+            self.say(self.bot("channel-kept", channel=_CHANNEL_NAMES.get(me.channel,
+                                                                         me.channel)))
+        else:
+            return False
+        self.prompt()
+        return True
+
     def rsvp(self, norm: str) -> bool:
         """YES or NO to the session a member's latest reminder asked about. A survey the
         member is in the middle of keeps its place: a step that takes a yes or no itself
         (consent, a yes/no or free-text question) gets the answer instead."""
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         yes, no = self.words("words/yes"), self.words("words/no")
         answer = ("yes" if norm in yes or first in yes else
                   "no" if norm in no or first in no else None)
@@ -652,6 +767,10 @@ class _Turn:
         self.switch_to(survey, engager)
 
     def first_contact(self, msg: Incoming) -> None:
+        if self.env.member() is not None:  # a member's words that answer nothing we asked:
+            if not self.signposted:       # not a reason to start the residents' survey
+                self.say(self.bot("member-unclear"))
+            return
         survey = self.env.start_survey()
         if survey is None:
             self.say(self.bot("nothing-to-do"))
@@ -700,7 +819,7 @@ class _Turn:
         """YES or NO (alone, or first: "yes please", "no thanks"), or a language asked for
         ("nie rozumiem" asks for Polish before its "nie" could refuse)."""
         survey = self.survey
-        first = norm.split(" ", 1)[0] if norm else ""
+        first = answers.first_word(norm)
         yes, no = self.words("words/yes"), self.words("words/no")
         if norm in yes or norm == "1":
             self.consent(survey, True)
@@ -812,7 +931,8 @@ class _Turn:
             self.set_language(lang)
         survey = self.survey
         logged = survey is not None and survey.audience == "engagers"
-        self.say(self.bot("already-logged" if logged else "already-done"))
+        self.say(self.bot("already-logged" if logged else
+                          "member-unclear" if self.env.member() else "already-done"))
 
     def screened_again(self, keyword: str | None) -> None:
         """Someone a survey screened out (an under-13) writing again: thanked again and
@@ -860,6 +980,9 @@ class _Turn:
             self.say(text, options, style="keys", **more)
         else:
             self.say(text, **more)
+
+
+_CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram"}
 
 
 def _num(value: float) -> str:

@@ -34,6 +34,7 @@ class Inbound:
     lang_hint: str | None = None
     media: bool = False
     start: Start | None = None
+    link: str | None = None  # Telegram's LINK CODE (bot/members/linking.py)
 
 
 class Delivery(Enum):

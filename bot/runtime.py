@@ -133,6 +133,7 @@ class Runtime:
             safeguarding_line=self.settings.safeguarding_line,
             opt_out=self.opt_out,
             prompts=self.prompts,
+            telegram_bot=self.settings.telegram_bot_username,
             **self._check_in,
             **lookups,
         )

@@ -33,7 +33,8 @@ class Run:
     answers: dict[str, Any] = field(default_factory=dict)
     engager: str | None = None
     consented: bool = False
-    interrupt: str | None = None  # "language", "delete" or "restart" while we wait for that answer
+    # "language", "delete", "restart" or "channel" while we wait for that answer
+    interrupt: str | None = None
     nudged: bool = False
     active_at: str | None = None  # ISO time of the person's last message
     started_at: str | None = None  # ISO time the survey was started (what a screen-out erases)
@@ -47,6 +48,7 @@ class Run:
 class State:
     contact: Person = field(default_factory=Person)
     run: Run = field(default_factory=Run)
+    link_tries: list[str] = field(default_factory=list)  # ISO times of wrong link codes
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -54,7 +56,8 @@ class State:
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> State:
         data = data or {}
-        return cls(contact=Person(**data.get("contact", {})), run=Run(**data.get("run", {})))
+        return cls(contact=Person(**data.get("contact", {})), run=Run(**data.get("run", {})),
+                   link_tries=list(data.get("link_tries", [])))
 
 
 # Events that resume a conversation.
@@ -86,6 +89,7 @@ class Incoming:
     media: bool = False  # a picture or voice note rather than text
     start: Start | None = None
     concern: Concern | None = None  # found before the engine runs: signpost and alert
+    link: str | None = None  # Telegram's LINK CODE ("" for LINK alone): link this chat
 
 
 @dataclass(frozen=True)
@@ -264,14 +268,50 @@ class RsvpGiven(Effect):
     starts: str
 
 
+@dataclass(frozen=True)
+class LinkCodeIssued(Effect):
+    """A member asked (LINK by SMS) for a one-time code that links a Telegram chat."""
+
+    kind: ClassVar[str] = "link_code_issued"
+    code: str
+
+
+@dataclass(frozen=True)
+class ChatLinked(Effect):
+    """This chat gave a member's live code: it becomes that member's (their code is used
+    up); `here`: their reminders come to this chat from now on."""
+
+    kind: ClassVar[str] = "chat_linked"
+    member: int
+    code: str
+    here: bool = False
+
+
+@dataclass(frozen=True)
+class ChannelChosen(Effect):
+    """A member chose this conversation's channel for their reminders and check-ins."""
+
+    kind: ClassVar[str] = "channel_chosen"
+
+
 # What the engine may learn about assembly members (through its Env, only when it asks).
 
 
 @dataclass(frozen=True)
 class Membership:
-    """The person writing is an assembly member."""
+    """The person writing is an assembly member; `channel`: where their reminders go."""
 
     member: int
+    channel: str = "sms"
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """The member whose live one-time code was given, their channel and language."""
+
+    member: int
+    channel: str
+    language: str | None = None
 
 
 @dataclass(frozen=True)

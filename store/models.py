@@ -91,7 +91,8 @@ class Address(Base):
                                             index=True)
     scheme: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | invalid
+    # active | invalid (the provider refused it) | replaced (a member linked another)
+    status: Mapped[str] = mapped_column(String(16), default="active")
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -374,8 +375,8 @@ class Member(Base):
 
     `channel` is how reminders and check-ins reach them (sms, whatsapp or telegram, one of
     the contact's addresses); `token` is the secret in their calendar link (/m/<token>.ics).
-    `link_code` is reserved for a one-time code, sent by SMS, that links a Telegram chat
-    (issue 11; not used yet: import the chat id with the roster meanwhile).
+    `link_code` is a one-time code, sent by SMS, that links a Telegram chat to them until
+    `link_code_expires_at` (bot/members/linking.py).
     """
 
     __tablename__ = "members"
@@ -388,6 +389,7 @@ class Member(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     link_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    link_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

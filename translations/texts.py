@@ -27,6 +27,8 @@ BOT = {
     # Words that may stand around an engager's keyword ("stats please", "send my prompts"):
     # left out when matching it. Only polite or filler words: never a keyword of its own.
     "words/please": "please pls plz thanks thank you ta my me show send",
+    # Assembly members' own too: a one-time code to link Telegram (bot/members/linking.py).
+    "keywords/link": "LINK",
     # Words accepted as yes / no answers (and their labels on buttons).
     "words/yes": "yes y yeah yep yup sure ok okay",
     "words/no": "no n nope nah",
@@ -130,6 +132,8 @@ BOT = {
     "reminder/moved": (
         "Change: {session} is now {day}, {time}, {venue}. Can you come? Reply YES or NO."
     ),
+    # An assembly day's title in the member's phone calendar (/m/<token>.ics).
+    "calendar-event": "Citizens' Assembly: {session}",
     "reminder/bring": "Bring: {text}.",
     "reminder/access": "Access: {text}.",
     "reminder/travel": "Travel: {text}.",
@@ -144,6 +148,48 @@ BOT = {
         "Thank you for telling us. If you would like a call from the team, reply CALL."
     ),
     "call-booked": "Thank you. Someone from the team will call you soon.",
+    # A member's message that answers nothing we asked (never the residents' survey).
+    "member-unclear": (
+        "Thank you for your message. We send your Citizens' Assembly reminders here: reply "
+        "YES or NO to one. To talk to the team, reply CALL."
+    ),
+    # Linking Telegram (bot/members/linking.py): a member texts LINK for a one-time code,
+    # then sends LINK CODE to the Telegram bot. Keep "LINK" as it is in every language:
+    # the bot reads the word LINK before a code in Telegram. {channel}: SMS or WhatsApp.
+    "link-code": (
+        "Your code for assembly messages on Telegram: {code}. Open {url} or send LINK {code} "
+        "to {bot}. It works once, for 24 hours."
+    ),
+    "link-code-plain": (
+        "Your code to get assembly messages on Telegram: {code}. Send LINK {code} to our "
+        "Telegram bot. It works once, for 24 hours."
+    ),
+    "link-how": (
+        "To get your Citizens' Assembly messages here, send LINK and the code we sent you by "
+        "SMS, for example LINK K7PQ2XMD. No code? Text LINK to us, or ask the team."
+    ),
+    "link-wrong": (
+        "That code is wrong or has expired. Check it and try again, or text LINK to us by SMS "
+        "for a new one."
+    ),
+    "link-wait": (
+        "Too many wrong codes. Please wait an hour and try again, or ask the assembly team."
+    ),
+    "link-other": (
+        "This chat is already linked to another assembly member. Please ask the assembly team."
+    ),
+    "linked": "Done: this chat is linked to your place on the Citizens' Assembly.",
+    "linked-here": (
+        "Done: this chat is linked to your place on the Citizens' Assembly. Your reminders will"
+        " come here."
+    ),
+    "link-already": "This chat is already linked to you. Your reminders come here.",
+    "link-already-ask": "This chat is already linked to you.",
+    "channel-ask": "Your reminders come by {channel} now. Get them here on Telegram instead?",
+    "channel-here": "OK. Your reminders and check-ins will come here from now on.",
+    "channel-kept": (
+        "OK. They will keep coming by {channel}. Send LINK here if you change your mind."
+    ),
     # Hints given when an answer is not understood; the question is then asked again.
     "hint/scale": "Please reply with a number from {min} to {max}.",
     "hint/choice": "Please reply with one of the numbers.",

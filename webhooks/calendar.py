@@ -4,7 +4,8 @@ The token is the member's own secret link (sent in their welcome message); an un
 is 404 and says nothing. Times are written in UTC, never as floating local times, so every
 calendar app shows them right across the clock changes; a moved session keeps its UID and
 gets a higher SEQUENCE, so a subscribed calendar moves the event instead of adding one.
-The descriptions are in the member's language (the reminders' own words for the notes).
+The titles ("Citizens' Assembly: Day 1") and descriptions are in the member's language
+(the reminders' own words for the notes).
 """
 
 from __future__ import annotations
@@ -31,14 +32,17 @@ def member_calendar(token: str) -> Response:
         lang = member.contact.language
         days = sessions.listing(session)
         body = calendar(days, rt.settings.public_base_url, rt.settings.org_name,
-                        lambda day: schedule.notes(rt.catalogs, lang, day).strip())
+                        lambda day: schedule.notes(rt.catalogs, lang, day).strip(),
+                        lambda day: rt.catalogs.bot(lang, "calendar-event", session=day.name))
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="assembly.ics"',
         "Cache-Control": "private, max-age=300", "X-Robots-Tag": "noindex"})
 
 
-def calendar(days: list[AssemblySession], base_url: str, org: str, describe) -> bytes:
-    """The sessions as an iCalendar file (`describe(day)`: its notes as text)."""
+def calendar(days: list[AssemblySession], base_url: str, org: str, describe,
+             title=lambda day: day.name) -> bytes:
+    """The sessions as an iCalendar file (`describe(day)`: its notes as text; `title(day)`:
+    the event's name in a phone's calendar, e.g. "Citizens' Assembly: Day 1")."""
     cal = Calendar()
     cal.add("prodid", "-//assembly-outreach//members//EN")
     cal.add("version", "2.0")
@@ -53,7 +57,7 @@ def calendar(days: list[AssemblySession], base_url: str, org: str, describe) -> 
         event.add("sequence", int(day.updated_at.timestamp() - day.created_at.timestamp()))
         event.add("dtstart", day.starts_at.astimezone(UTC))
         event.add("dtend", day.ends_at.astimezone(UTC))
-        event.add("summary", day.name)
+        event.add("summary", title(day))
         event.add("location", day.venue)
         if description := describe(day):
             event.add("description", description)

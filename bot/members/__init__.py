@@ -2,6 +2,7 @@
 them, YES / NO answers, the calendar, and the wellbeing check-ins between weekends.
 
 `rules` (the schedule as a data file), `roster` (import, look-ups), `sessions` (the days),
-`rsvps` (answers and who staff should chase), `schedule` (what goes to whom and when, and
+`rsvps` (answers and who staff should chase), `linking` (a Telegram chat linked with a
+one-time code sent by SMS), `schedule` (what goes to whom and when, and
 the worker's part), `cli` (`outreach members|sessions|reminders …`). See docs/members.md.
 """

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot.cli import IsoMoment
-from bot.members import roster, rsvps, schedule, sessions
+from bot.members import linking, roster, rsvps, schedule, sessions
 from bot.members.roster import pseudonym
 from bot.quiet import QuietHours
 from bot.runtime import Runtime, current
@@ -21,7 +21,8 @@ from store.db import transaction
 from store.models import Member, Message
 from translations import segments
 
-members = AppGroup("members", help="Assembly members: import the roster, list it.")
+members = AppGroup("members", help="Assembly members: import the roster, list it, link "
+                   "Telegram.")
 sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, RSVPs.")
 reminders = AppGroup("reminders", help="Members' reminders and check-ins: the plan, failures.")
 FAILED = ("failed", "undelivered", "held")
@@ -45,15 +46,16 @@ def members_import(path: Path, no_welcome: bool) -> None:
     offered = ["en", *(lang for lang in rt.catalogs.languages if lang != "en")]
     now = rt.now()
     try:
-        rows = roster.read_csv(path.read_text(encoding="utf-8-sig"), offered,
-                               rt.settings.default_region)
         with transaction(rt.sessions) as session:
+            rows = roster.read_csv(path.read_text(encoding="utf-8-sig"), offered,
+                                   rt.settings.default_region, roster.linked_phone(session))
             done = roster.import_rows(session, rows, now)
             quiet = QuietHours.from_settings(rt.settings)
             welcomed = 0 if no_welcome else sum(
                 roster.welcome(session, m, rt.catalogs, rt.settings.public_base_url, quiet, now)
                 for m in done.added)
             added, updated = len(done.added), len(done.updated)
+            moved = [f"{pseudonym(m)} {m.name}" for m in done.moved_off_telegram]
     except roster.RosterError as exc:
         for problem in exc.problems:
             click.echo(f"{path}:{problem.removeprefix('line ')}", err=True)
@@ -61,6 +63,9 @@ def members_import(path: Path, no_welcome: bool) -> None:
         raise SystemExit(1) from None
     click.echo(f"{added} member(s) added, {updated} updated; {welcomed} welcome message(s) "
                "queued")
+    for who in moved:
+        click.echo(f"note: {who} had chosen Telegram; the file moves them back to its "
+                   "channel (write telegram in their row to keep it)")
 
 
 @members.command("list")
@@ -76,6 +81,47 @@ def members_list() -> None:
                        f"{roster.calendar_url(rt.settings.public_base_url, m)}")
     if not found:
         click.echo("no members yet (outreach members import FILE.csv)")
+
+
+def find_member(session, given: str) -> Member:
+    """A member by number (M007 or 7) or by name (whole, any case); ClickException else."""
+    number = given.strip().upper().removeprefix("M")
+    if number.isdigit():
+        found = session.get(Member, int(number))
+        if found is not None:
+            return found
+    named = list(session.scalars(select(Member).order_by(Member.id)))
+    matches = [m for m in named if m.name.casefold() == given.strip().casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise click.ClickException(f"{len(matches)} members are called {given!r}: use the "
+                                   f"number ({', '.join(pseudonym(m) for m in matches)})")
+    raise click.ClickException(f"no member {given!r} (outreach members list shows them)")
+
+
+@members.command("link-code")
+@click.argument("member")
+def members_link_code(member: str) -> None:
+    """Text MEMBER (M007, 7 or their name) a one-time code that links their Telegram chat;
+    it works once, for 24 hours. Members can also text LINK for one themselves."""
+    rt = current()
+    now = rt.now()
+    with transaction(rt.sessions) as session:
+        found = find_member(session, member)
+        sent = linking.send_code(session, found, rt.catalogs,
+                                 rt.settings.telegram_bot_username, now)
+        if sent is None:
+            raise click.ClickException(f"{pseudonym(found)} has no phone number to text a "
+                                       "code to")
+        who, stopped = f"{pseudonym(found)} {found.name}", found.contact.opted_out_at
+    code, until = sent
+    if stopped:
+        click.echo(f"warning: {who} opted out (STOP): the SMS will not go; read them the code",
+                   err=True)
+    click.echo(f"{who}: code {code} queued by SMS; it works once, until {_local(rt, until)}")
+    if not rt.settings.telegram_bot_username:
+        click.echo("set TELEGRAM_BOT_USERNAME so that the SMS carries the bot's link", err=True)
 
 
 # sessions ---------------------------------------------------------------------------------
@@ -123,6 +169,9 @@ def sessions_add(name, starts, ends, venue, bring, access, travel) -> None:
                                                  travel), rt.now())
             click.echo(_session_line(rt, day))
             _warn_long(rt, day)
+            if day.starts_at <= rt.now():
+                click.echo("warning: this session has already begun, so no reminder will go "
+                           "for it; check the year (outreach sessions edit ID --starts …)")
     except sessions.SessionError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,7 +28,7 @@ from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.state import Invitation, Membership, Reply
 from store.models import Address, AssemblySession, Contact, Member, Message
-from translations.catalog import Catalogs
+from translations.catalog import Catalogs, language_names
 
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 CHANNELS = ("sms", "whatsapp", "telegram")
@@ -53,6 +53,8 @@ class Row:
 class Imported:
     added: list[Member] = field(default_factory=list)
     updated: list[Member] = field(default_factory=list)
+    # Members who had linked Telegram and chosen it, whom the file moves to another channel
+    moved_off_telegram: list[Member] = field(default_factory=list)
 
 
 class RosterError(ValueError):
@@ -63,10 +65,13 @@ class RosterError(ValueError):
         self.problems = problems
 
 
-def read_csv(text: str, languages: Iterable[str], region: str = "GB") -> list[Row]:
-    """The file's rows, checked; RosterError listing every bad row by its line number."""
+def read_csv(text: str, languages: Iterable[str], region: str = "GB",
+             linked: Callable[[str], bool] = lambda phone: False) -> list[Row]:
+    """The file's rows, checked; RosterError listing every bad row by its line number.
+    `linked(phone)`: whether that member linked a Telegram chat (its id may be left out)."""
     reader = csv.DictReader(io.StringIO(text))
-    header = [c.strip() for c in reader.fieldnames or []]
+    # "Name", "Telegram chat id": headers as spreadsheets write them
+    header = [re.sub(r"[\s_]+", "_", c.strip().lower()) for c in reader.fieldnames or []]
     unknown = [c for c in header if c not in COLUMNS]
     if "name" not in header or not {"phone", "telegram_chat_id"} & set(header) or unknown:
         raise RosterError([f"line 1: the columns must be {', '.join(COLUMNS)}"
@@ -77,7 +82,7 @@ def read_csv(text: str, languages: Iterable[str], region: str = "GB") -> list[Ro
         line = reader.line_num
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue  # a blank line
-        row, found = _row(line, raw, tuple(languages), region)
+        row, found = _row(line, raw, tuple(languages), region, linked)
         for key in filter(None, (row.phone, row.chat) if row else ()):
             if key in seen:
                 found.append(f"duplicate of line {seen[key]} (the same "
@@ -91,8 +96,8 @@ def read_csv(text: str, languages: Iterable[str], region: str = "GB") -> list[Ro
     return rows
 
 
-def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...],
-         region: str) -> tuple[Row | None, list[str]]:
+def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str,
+         linked: Callable[[str], bool]) -> tuple[Row | None, list[str]]:
     def get(name: str) -> str:
         value = raw.get(name)
         return value.strip() if isinstance(value, str) else ""
@@ -100,7 +105,7 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...],
     found = []
     name, phone, chat = get("name"), get("phone"), get("telegram_chat_id")
     channel = get("channel").lower() or ("sms" if phone else "telegram" if chat else "")
-    language = get("language").lower() or None
+    language = _language(get("language"), languages)
     if not name:
         found.append("the name is missing")
     if channel not in CHANNELS:
@@ -117,10 +122,20 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...],
         found.append(f"bad Telegram chat id '{chat}' (a number)")
     if channel in ("sms", "whatsapp") and not phone:
         found.append(f"channel {channel} needs a phone number")
-    if channel == "telegram" and not chat:
-        found.append("channel telegram needs a telegram_chat_id")
+    if channel == "telegram" and not chat and not (phone and linked(phone)):
+        found.append("channel telegram needs a telegram_chat_id (or the member links "
+                     "Telegram with a code: members link-code)")
     row = Row(line, name, channel, language, get("notes") or None, phone or None, chat or None)
     return (None if found else row), found
+
+
+def _language(given: str, languages: tuple[str, ...]) -> str | None:
+    """A language code, or its name as people write it ("Polish", "polski", "Türkçe")."""
+    folded = given.strip().casefold()
+    for lang in languages:
+        if folded in {name.casefold() for name in language_names(lang, "en", lang)}:
+            return lang
+    return folded or None
 
 
 def import_rows(session: Session, rows: list[Row], now: datetime) -> Imported:
@@ -129,17 +144,38 @@ def import_rows(session: Session, rows: list[Row], now: datetime) -> Imported:
     plans, problems = [], []
     for row in rows:
         contacts = {a.contact_id for a in _known(session, row)}
+        contact_id = next(iter(contacts), None)
         if len(contacts) > 1:
             problems.append(f"line {row.line}: the phone and the Telegram chat belong to two "
                             "different people already")
-        plans.append((row, next(iter(contacts), None)))
+        plans.append((row, contact_id))
     if problems:
         raise RosterError(problems)
     done = Imported()
     for row, contact_id in plans:
+        before = session.scalar(select(Member.channel).where(Member.contact_id == contact_id))
         member, new = _member(session, row, contact_id, now)
         (done.added if new else done.updated).append(member)
+        if before == "telegram" != row.channel and not row.chat and _linked(session,
+                                                                             contact_id):
+            done.moved_off_telegram.append(member)
     return done
+
+
+def _linked(session: Session, contact_id: int | None) -> bool:
+    """Whether the contact has a usable Telegram chat (linked with a code, or imported)."""
+    return contact_id is not None and session.scalar(select(Address.id).where(
+        Address.contact_id == contact_id, Address.scheme == "telegram",
+        Address.status == "active").limit(1)) is not None
+
+
+def linked_phone(session: Session) -> Callable[[str], bool]:
+    """`read_csv`'s look-up: whether the person with this E.164 number has a Telegram chat."""
+    def linked(phone: str) -> bool:
+        contact_id = session.scalar(select(Address.contact_id).where(
+            Address.scheme == "tel", Address.value == phone))
+        return _linked(session, contact_id)
+    return linked
 
 
 def _wanted(row: Row) -> list[tuple[str, str]]:
@@ -200,8 +236,15 @@ def address_of(session: Session, member: Member) -> Address | None:
 
 
 def pseudonym(member: Member) -> str:
-    """How staff lists show a member beside (or, in the plan, instead of) their name: M007."""
+    """How staff see a member: their number (M007), never a phone number or chat id."""
     return f"M{member.id:03d}"
+
+
+def member_of(session: Session, contact_id: int | None) -> Member | None:
+    """The member behind a contact (an alert's, a message's), if any."""
+    if contact_id is None:
+        return None
+    return session.scalar(select(Member).where(Member.contact_id == contact_id))
 
 
 def calendar_url(base_url: str, member: Member) -> str:
@@ -228,8 +271,9 @@ def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
 def membership(session: Session, contact_id: int | None) -> Membership | None:
     if contact_id is None:
         return None
-    member_id = session.scalar(select(Member.id).where(Member.contact_id == contact_id))
-    return Membership(member_id) if member_id is not None else None
+    found = session.execute(select(Member.id, Member.channel).where(
+        Member.contact_id == contact_id)).first()
+    return Membership(*found) if found is not None else None
 
 
 def invitation(session: Session, contact_id: int | None, now: datetime) -> Invitation | None:

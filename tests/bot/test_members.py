@@ -122,7 +122,8 @@ def test_import_reports_every_bad_row_by_line_and_imports_nothing(runner, rt, tm
                      f"{path}:4: channel sms needs a phone number",
                      f"{path}:5: unknown language 'xx'",
                      f"{path}:6: unknown channel 'fax' (sms, whatsapp or telegram)",
-                     f"{path}:7: channel telegram needs a telegram_chat_id",
+                     f"{path}:7: channel telegram needs a telegram_chat_id (or the member links "
+                     "Telegram with a code: members link-code)",
                      f"{path}:8: duplicate of line 2 (the same phone)",
                      f"{path}:9: the name is missing",
                      f"{path}: nothing imported"):
@@ -154,6 +155,18 @@ def test_reimport_updates_and_a_known_resident_becomes_a_member(runner, rt, cloc
     assert ANA not in listed and ALI not in listed
 
 
+def test_a_spreadsheets_headers_and_language_names_are_understood(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text("Name,Phone,Telegram chat id,Language,Channel,Notes\n"
+                    "Kasia Nowak,07700900102,,Polish,SMS,needs step-free access\n"
+                    "Ali Khan,,5550001,اردو,telegram,\n", encoding="utf-8-sig")
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.output.startswith("2 member(s) added"), result.output
+    with rt.sessions() as session:
+        assert [(m.channel, m.contact.language) for m in session.scalars(
+            select(Member).order_by(Member.id))] == [("sms", "pl"), ("telegram", "ur")]
+
+
 # Sessions and the plan ----------------------------------------------------------------------
 
 
@@ -169,6 +182,10 @@ def test_sessions_are_added_in_local_time_and_listed(runner, rt):
     bad = runner.invoke(args=["sessions", "add", "--name", "X", "--starts", "2026-03-29T10:00",
                               "--ends", "2026-03-29T09:00", "--venue", "Hall"])
     assert bad.exit_code == 1 and "must end after it starts" in bad.output
+    past = runner.invoke(args=["sessions", "add", "--name", "Day 0", "--starts",
+                               "2025-03-29T10:00", "--ends", "2025-03-29T16:30", "--venue", "Hall"])
+    assert past.output.splitlines()[-1].startswith(
+        "warning: this session has already begun, so no reminder will go for it")
 
 
 def test_the_plan_shows_what_goes_when_and_sends_nothing(runner, rt):
@@ -324,6 +341,29 @@ def test_yes_and_no_are_kept_per_session_and_staff_see_who_to_call(runner, rt, c
     assert close.splitlines()[2:] == ["  NO ANSWER\tM003\tAli Khan\ttelegram"]
 
 
+@pytest.mark.parametrize("sender, words, reply", [
+    (ANA, "Nu, îmi pare rău", "Vă mulțumim că ne-ați anunțat. Cineva din echipă vă va "
+                             "contacta."),
+    (KASIA, "Nie, niestety.", "Dziękujemy za informację. Ktoś z zespołu się z Państwem "
+                              "skontaktuje."),
+])
+def test_a_no_followed_by_words_is_a_no(rt, clock, surveys, sender, words, reply):
+    _reminded(rt, clock)
+    assert [r.text for r in handle(rt, Inbound("sms", sender, words)).replies] == [reply]
+    assert count(rt, Rsvp, Rsvp.answer == "no") == 1
+
+
+def test_a_members_words_that_answer_nothing_never_start_the_residents_survey(rt, clock,
+                                                                              surveys):
+    _reminded(rt, clock)
+    for words in ("What time does it finish?", "Where can I park?"):
+        replies = handle(rt, Inbound("telegram", ALI, words)).replies
+        assert [r.text for r in replies] == [
+            "پیغام کا شکریہ۔ شہری اسمبلی کی یاد دہانیاں آپ کو یہیں ملتی ہیں: ان کا جواب ہاں "
+            "(YES) یا نہیں (NO) میں دیں۔ ٹیم سے بات کے لیے کال (CALL) لکھیں۔"]
+    assert count(rt, Rsvp) == 0 and count(rt, Alert) == 0
+
+
 def test_a_reminder_never_moves_a_member_through_their_survey(rt, clock, surveys):
     import_members(rt, ROWS[0])
     add_session(rt, "Day 1", "2026-03-14T10:00")
@@ -353,6 +393,15 @@ def test_a_low_check_in_score_alerts_the_wellbeing_lead_and_offers_a_call(rt, cl
         notices = session.scalars(select(Message.body).where(Message.address == LEAD)).all()
     assert notices == ["New wellbeing alert #1 (concern). See it with: outreach alerts list",
                        "New wellbeing alert #2 (concern). See it with: outreach alerts list"]
+
+
+def test_the_lead_sees_which_member_asked_for_a_call(runner, rt, clock, surveys):
+    import_members(rt, *ROWS)
+    handle(rt, Inbound("sms", KASIA, "TELEFON"))
+    shown = runner.invoke(args=["alerts", "show", "1"]).output.splitlines()
+    assert shown[1] == ("  assembly member M002 Kasia Nowak (sms): their number is on your "
+                        "roster")
+    assert KASIA not in "".join(shown)
 
 
 def test_a_members_words_of_distress_go_to_the_wellbeing_lead(rt, clock, surveys):
@@ -435,6 +484,7 @@ def test_the_calendar_link_lists_every_session_in_utc(app, rt, surveys):
     body = response.get_data(as_text=True)
     assert "DTSTART:20260328T100000Z" in body and "DTSTART:20260329T090000Z" in body
     assert "DESCRIPTION:De adus: photo ID." in body and "LOCATION:Walthamstow Assembly Hall" in body
+    assert "SUMMARY:Adunarea Cetățenilor: Day 1" in body  # what the phone's calendar shows
     assert body.count("BEGIN:VEVENT") == 2
     assert client.get("/m/not-a-token.ics").status_code == 404
 

@@ -69,7 +69,7 @@ LANGS = ["en", "ro", "ur", "bg", "pl", "tr"]
 ORG = "Waltham Forest Council"  # OUTREACH_ORG_NAME's default, as HELP names it
 CONTACT = "engage@walthamforest.gov.uk"  # docs/configuration.md: keep HELP_CONTACT about this
 LINE = "020 8496 3000"  # SAFEGUARDING_LINE: a phone number
-NOT_SENT = ("keywords/", "words/", "web/", "yes", "no")  # word lists, labels, web pages
+NOT_SENT = ("keywords/", "words/", "web/", "yes", "no", "calendar-")  # lists, labels, pages
 # Members' reminders, filled in as docs/members.md advises: a short name, a venue of a few
 # words, a few words of each note; the longest day name in the year (a Wednesday in
 # September); a calendar link on the council's own domain.
@@ -80,6 +80,10 @@ SESSION = AssemblySession(
     ends_at=datetime(2026, 9, 30, 16, 0, tzinfo=UTC), venue="Walthamstow Assembly Hall",
     bring="photo ID", access="step-free", travel="Walthamstow Central")
 CALENDAR = "https://outreach.walthamforest.gov.uk/m/DESW6lYX5_3XMgn9mCRqc0ms.ics"
+# A member's Telegram link code, with the bot's link (a bot @username of 24 characters).
+BOT_NAME = "WalthamForestAssemblyBot"
+LINK_CODE = {"code": "K7PQ2XMD", "bot": f"@{BOT_NAME}",
+             "url": f"https://t.me/{BOT_NAME}?start=link_K7PQ2XMD", "channel": "WhatsApp"}
 
 
 def _sent(replies) -> list[str]:
@@ -94,7 +98,7 @@ def _every_message(lang: str) -> dict[str, str]:
     sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1, max=100,
                                            contact=CONTACT, started=few, finished=few,
                                            conversations=few, people=few, line=LINE,
-                                           link=CALENDAR, text=NOTE)
+                                           link=CALENDAR, text=NOTE, **LINK_CODE)
             for key in BOT if not key.startswith(NOT_SENT)
             and key not in ("prompts-pack", *REMINDERS)}
     for key in REMINDERS:  # as sent: a session's day in the language, its notes, a venue
