@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from bot.answers import fold
+from bot.datafile import header_problems
 
 BUNDLED = Path(__file__).resolve().parent / "optout"
 KEYS = {"language", "max_words", "exact", "contains", "examples"}
@@ -94,11 +95,9 @@ def read(directory: Path | str = BUNDLED) -> tuple[list[Phrases], list[str]]:
 
 
 def _problems(data: object, stem: str) -> list[str]:
+    found = header_problems(data, stem, KEYS)
     if not isinstance(data, dict):
-        return ["expected a mapping"]
-    found = [f"unknown key '{k}'" for k in data if k not in KEYS]
-    if data.get("language") != stem:
-        found.append(f"language must be '{stem}', as the file is named")
+        return found
     if not isinstance(data.get("max_words", 8), int) or data.get("max_words", 8) < 1:
         found.append("max_words must be a whole number of at least 1")
     for key in ("exact", "contains"):

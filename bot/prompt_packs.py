@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.datafile import header_problems
 from translations.catalog import Catalogs
 
 BUNDLED = Path(__file__).resolve().parent / "prompts"
@@ -90,11 +91,9 @@ def read(directory: Path | str = BUNDLED) -> tuple[dict[str, tuple[tuple[str, ..
 
 
 def _problems(data: object, stem: str) -> list[str]:
+    found = header_problems(data, stem, KEYS)
     if not isinstance(data, dict):
-        return ["expected a mapping"]
-    found = [f"unknown key '{k}'" for k in data if k not in KEYS]
-    if data.get("language") != stem:
-        found.append(f"language must be '{stem}', as the file is named")
+        return found
     if "starts" in data and (stem != SOURCE or not isinstance(data["starts"], date)):
         found.append(f"starts: a date (2026-03-02), in {SOURCE}.yaml only")
     weeks = data.get("weeks")

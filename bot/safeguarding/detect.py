@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover - a Python without it tries every patter
     _c = _parser = None
 
 from bot.answers import fold
+from bot.datafile import header_problems
 
 BUNDLED = Path(__file__).resolve().parent / "patterns"
 CATEGORIES = ("self_harm", "abuse_at_home", "danger_now", "exploitation", "weapon_fear")
@@ -333,11 +334,10 @@ def _examples_missed(pattern_set: PatternSet) -> list[str]:
 
 
 def _problems(data: object, stem: str) -> list[str]:
+    found = header_problems(data, stem, KEYS,
+                            "language, words, patterns, must_match, must_not_match")
     if not isinstance(data, dict):
-        return ["expected a mapping (language, words, patterns, must_match, must_not_match)"]
-    found = [f"unknown key '{k}'" for k in data if k not in KEYS]
-    if data.get("language") != stem:
-        found.append(f"language must be '{stem}', as the file is named")
+        return found
     word_problems, words = _words_problems(data.get("words") or {})
     found += word_problems
     patterns = data.get("patterns")

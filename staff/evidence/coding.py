@@ -20,8 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.datafile import header_problems
 from bot.safeguarding.detect import compile_pattern, normalise
-from staff.evidence.datafile import header_problems
 
 HERE = Path(__file__).resolve().parent
 THEMES = HERE / "themes.yaml"

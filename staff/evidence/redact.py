@@ -24,7 +24,7 @@ import phonenumbers
 import yaml
 
 from bot.answers import fold
-from staff.evidence.datafile import header_problems
+from bot.datafile import header_problems
 
 NAMES = Path(__file__).resolve().parent / "names"
 KEYS = {"language", "introductions", "titles", "not_names", "must_redact", "must_keep"}
