@@ -3,9 +3,10 @@
 Each recipient's conversation is started exactly as if they had texted the survey's
 keyword, so the invitation is the survey's own intro and consent in their language and
 their reply goes straight into it. The messages are outbox rows due at the next moment
-outside quiet hours. People who opted out, whose number is invalid, who are part way
-through a survey or who already completed this one are skipped. A dry run stores nothing
-and reports the recipients, SMS parts and estimated cost per language.
+outside quiet hours. People who opted out, whose last answer to a consent was no, whose
+number is invalid, who are part way through a survey or who already completed this one are
+left out, and counted by reason. A dry run stores nothing and reports the recipients, SMS
+parts and estimated cost per language. The report shows addresses masked, as the logs do.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.contacts import CHANNEL_OF_SCHEME, get_address, get_conversation
 from bot.conversations import resume_due
 from bot.runtime import Runtime
 from bot.state import Incoming, Person, Start, State
-from store.models import Address, Response, Survey, SurveyVersion
+from store.models import Address, ConsentRecord, Response, Survey, SurveyVersion
 from translations import segments
 
 ADDRESS_COLUMNS = {"sms": "phone", "whatsapp": "phone", "telegram": "telegram_chat_id"}
@@ -41,10 +42,14 @@ class Plan:
     """What a broadcast sends (or would send), for the report."""
 
     sent: dict[str, str] = field(default_factory=dict)  # address -> language
-    skipped: dict[str, str] = field(default_factory=dict)  # address -> why
+    skipped: dict[str, str] = field(default_factory=dict)  # address -> why (no address in it)
     by_language: Counter = field(default_factory=Counter)  # recipients
     messages: Counter = field(default_factory=Counter)
     parts: Counter = field(default_factory=Counter)  # SMS parts per language
+
+    def left_out(self) -> Counter:
+        """How many were left out, by reason."""
+        return Counter(self.skipped.values())
 
 
 def read_recipients(path: Path, channel: str) -> list[Recipient]:
@@ -62,12 +67,20 @@ def read_recipients(path: Path, channel: str) -> list[Recipient]:
 
 
 def audience(session: Session, channel: str, slug: str) -> list[Recipient]:
-    """Everyone reachable on `channel`: active addresses of contacts still opted in."""
+    """Everyone we know on `channel`; who must not be invited (opted out, said no to a
+    consent, a number marked invalid) is left out by `run`, and counted."""
     scheme = addresses.SCHEMES[channel]
-    rows = session.scalars(select(Address).where(Address.scheme == scheme,
-                                                 Address.status == "active"))
-    return [Recipient(row.value, row.contact.language) for row in rows
-            if row.contact.opted_out_at is None]
+    rows = session.scalars(select(Address).where(Address.scheme == scheme)
+                           .order_by(Address.id))
+    return [Recipient(row.value, row.contact.language) for row in rows]
+
+
+def _declined(session: Session, contact_id: int) -> bool:
+    """Whether the person's last answer to a consent, to any survey, was no."""
+    given = session.scalar(select(ConsentRecord.given).where(
+        ConsentRecord.contact_id == contact_id)
+        .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc()).limit(1))
+    return given is False
 
 
 def _completed(session: Session, contact_id: int, slug: str) -> bool:
@@ -99,8 +112,8 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
     try:
         scheme, value = addresses.parse(channel, recipient.address,
                                             rt.settings.default_region)
-    except addresses.InvalidAddress as exc:
-        return str(exc)
+    except addresses.InvalidAddress as exc:  # its message quotes the number: not in a report
+        return str(exc).partition(":")[0]
     if value in plan.sent:
         return "listed twice"
     existing = session.scalar(select(Address).where(Address.scheme == scheme,
@@ -108,6 +121,8 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
     if existing is not None:
         if existing.contact.opted_out_at is not None:
             return "opted out"
+        if _declined(session, existing.contact_id):
+            return "said no to the consent"
         if existing.status != "active":
             return "number marked invalid"
         if _completed(session, existing.contact_id, slug):

@@ -106,7 +106,8 @@ def worker_command(once: bool, at: datetime | None, interval: float) -> None:
 @click.option("--to", "to_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="addresses, one per line, or a CSV with phone / telegram_chat_id, language")
 @click.option("--audience", type=click.Choice(["everyone"]),
-              help="everyone we can reach on the channel who has not opted out")
+              help="everyone we know on the channel (who opted out or said no to a "
+              "consent is left out)")
 @click.option("--channel", type=click.Choice(["sms", "whatsapp", "telegram"]), default="sms",
               show_default=True)
 @click.option("--dry-run", is_flag=True, help="show recipients, SMS parts and cost; send nothing")
@@ -115,7 +116,8 @@ def worker_command(once: bool, at: datetime | None, interval: float) -> None:
 @with_appcontext
 def broadcast_command(slug: str, to_file: Path | None, audience: str | None, channel: str,
                       dry_run: bool, price: float) -> None:
-    """Invite a list or an audience to a survey (opt-outs skipped, quiet hours waited out)."""
+    """Invite a list or an audience to a survey (who opted out or said no to a consent left
+    out and counted, quiet hours waited out)."""
     rt = current()
     with rt.sessions() as session:
         if slug not in registry.current(session):
@@ -125,10 +127,10 @@ def broadcast_command(slug: str, to_file: Path | None, audience: str | None, cha
         recipients = (broadcast.read_recipients(to_file, channel) if to_file
                       else broadcast.audience(session, channel, slug))
     plan = broadcast.run(rt, slug, channel, recipients, dry_run=dry_run)
-    for address, lang in plan.sent.items():
-        click.echo(f"{'would send' if dry_run else 'queued'}\t{address}\t{lang}")
-    for address, why in plan.skipped.items():
-        click.echo(f"skipped\t{address}\t{why}")
+    for address, lang in plan.sent.items():  # masked as in the logs: a report is shared
+        click.echo(f"{'would send' if dry_run else 'queued'}\t{addresses.masked(address)}\t{lang}")
+    for why, count in sorted(plan.left_out().items()):
+        click.echo(f"left out\t{count}\t{why}")
     click.echo("language\trecipients\tmessages\tsms parts\testimated cost")
     for lang in sorted(plan.by_language):
         units = plan.parts[lang] if channel == "sms" else plan.messages[lang]

@@ -278,7 +278,7 @@ class _Turn:
         keyword = self.keyword(norm) if norm else None
         if self.state.contact.opted_out:
             self.while_opted_out(norm, keyword)
-        elif keyword == "stop" or self.env.opt_out.matches(msg.text):
+        elif self.opts_out(norm, keyword, msg.text):
             self.effects.append(OptedOut())
             self.state.contact.opted_out = True
             self.run.interrupt = None
@@ -378,6 +378,31 @@ class _Turn:
         elif keyword == "help":
             self.say(self.help())
         # Anything else: silence, as promised when they opted out.
+
+    def opts_out(self, norm: str, keyword: str | None, text: str) -> bool:
+        """STOP in any language, or plain words from the phrase files (a slip of STOP only
+        when the word answers nothing). The language it was said in becomes theirs, as a
+        request for a language would, so the confirmation is in it."""
+        prefer = [self.lang, *self.offered()]
+        if keyword == "stop":
+            lang = next((lang for lang in prefer if lang and norm in self.env.catalogs.words(
+                "keywords/stop", [lang], answers.fold)), None)
+        else:
+            lang = self.env.opt_out.language(text, prefer)
+            if lang is None or self.answers_something(norm):
+                return False
+        if lang in self.env.languages:
+            self.set_language(lang)
+        return True
+
+    def answers_something(self, norm: str) -> bool:
+        """A yes or no in any offered language, or a choice of the question asked."""
+        if norm in self.words("words/yes") or norm in self.words("words/no"):
+            return True
+        question = self.current_question()
+        return question is not None and any(
+            norm == answers.fold(label) for labels in self.labels(self.survey, question).values()
+            for label in labels)
 
     def on_keyword(self, keyword: str) -> None:
         if keyword == "help":

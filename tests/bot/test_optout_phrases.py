@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import engine
-from bot.optout_phrases import BUNDLED, OptOutPhrases, read
-from bot.state import Incoming, OptedOut, Person, Run, State
+from bot.optout_phrases import BUNDLED, OptOutPhrases, Phrases, read, slipped
+from bot.state import Incoming, LanguageChanged, OptedOut, Person, Run, State
 from tests.helpers.surveys import make_env
+from translations.texts import BOT
 
 LOADED, PROBLEMS = read(BUNDLED)
 PHRASES = OptOutPhrases(tuple(LOADED))
@@ -48,6 +49,8 @@ def test_a_long_message_holding_a_phrase_is_an_answer():
      "examples must list messages that match and that do not (no_match)"),
     ("language: en\nphrases: [x]\nexamples: {match: [a], no_match: [b]}\n",
      "unknown key 'phrases'"),
+    ("language: en\nslips: [top]\nexamples: {match: [a], no_match: [b]}\n",
+     "slips: 'top' is not one word of at least 4 letters"),
 ])
 def test_a_broken_phrase_file_is_reported_and_refused(tmp_path, content, problem):
     (tmp_path / "en.yaml").write_text(content, encoding="utf-8")
@@ -75,3 +78,54 @@ def test_the_engine_keeps_stop_and_search_as_an_answer():
     sprint = engine.resume(_on_free_text(env), Incoming("stop and search"), NOW, env)
     assert not sprint.state.contact.opted_out
     assert sprint.state.run.answers["why_unsafe"] == "stop and search"
+
+
+@pytest.mark.parametrize(("typed", "slip"), [
+    ("stpo", True), ("sotp", True), ("stopp", True), ("sstop", True), ("stooop", True),
+    ("stop", False), ("top", False), ("step", False), ("spot", False), ("tops", False),
+    ("stops", False), ("stopped", False), ("shop", False),
+])
+def test_a_slip_is_two_letters_swapped_or_one_repeated_never_one_missing_or_changed(typed,
+                                                                                    slip):
+    assert slipped(typed, "stop") is slip
+
+
+def _answers_in_every_language(env) -> set[str]:
+    """Every word list a short reply is read against (yes, no, every keyword) and every
+    choice of every shipped survey, in English and each offered language."""
+    langs = env.languages
+    found = set()
+    for key in [k for k in BOT if k.startswith(("keywords/", "words/"))]:
+        if key != "keywords/stop":
+            found |= env.catalogs.words(key, langs)
+    for survey in env.surveys.values():
+        for question in survey.questions:
+            for choice in question.choices:
+                context = f"{survey.slug}/{question.id}/{choice.id}"
+                found |= {env.catalogs.text([lang], context, choice.text) for lang in langs}
+    return found
+
+
+def test_no_word_that_answers_something_in_any_language_opts_out():
+    env = make_env()
+    answers = _answers_in_every_language(env)
+    assert {"yes", "nie", "hayır", "ne", "nu", "nahi"} <= {a.casefold() for a in answers}
+    assert [a for a in answers if PHRASES.matches(a)] == []
+
+
+def test_a_phrase_file_listing_an_answer_still_never_takes_it_for_an_opt_out():
+    careless = OptOutPhrases((Phrases("en", exact=frozenset({("no",)}), slips=("stop",)),))
+    env = make_env(opt_out=careless)
+    at_consent = State(Person("en"), Run(survey="neighbourhood-policing", version=1,
+                                         step="consent"))
+    sprint = engine.resume(at_consent, Incoming("no"), NOW, env)
+    assert OptedOut() not in sprint.effects and sprint.state.run.step == "refused"
+    sprint = engine.resume(at_consent, Incoming("STPO"), NOW, env)
+    assert OptedOut() in sprint.effects
+
+
+def test_opting_out_in_another_language_makes_it_theirs():
+    env = make_env(opt_out=OptOutPhrases.load())
+    sprint = engine.resume(_on_free_text(env), Incoming("prosze przestac pisac"), NOW, env)
+    assert LanguageChanged("pl") in sprint.effects
+    assert [r.text for r in sprint.replies] == [env.catalogs.bot("pl", "stopped")]

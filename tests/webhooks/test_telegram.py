@@ -405,6 +405,17 @@ def test_the_stop_command_opts_out(person, rt, clock):
     assert contact.opted_out_at == clock()
 
 
+@pytest.mark.parametrize(("text", "lang"), [("beni rahatsız etmeyin", "tr"), ("STPO", "en"),
+                                            ("spri", "bg")])
+def test_plain_words_or_a_slip_opt_out_at_the_consent_in_the_words_language(person, rt,
+                                                                         text, lang):
+    person.send("Hi")  # a phone set to English
+    [stopped] = person.send(text)
+    assert stopped["text"] == rt.catalogs.bot(lang, "stopped")
+    [contact] = rows(rt, Contact)
+    assert contact.opted_out_at is not None and contact.language == lang
+
+
 def test_stop_silences_replies_still_waiting_after_a_provider_error(person, rt, clock,
                                                                     telegram_api):
     person.send("Hi")

@@ -29,7 +29,15 @@ from bot.messages import Delivery
 from bot.outbox import backoff, send_due
 from bot.state import Option, Reply
 from store.db import transaction
-from store.models import Address, Answer, Contact, Message, OptOut, Response
+from store.models import (
+    Address,
+    Answer,
+    ConsentRecord,
+    Contact,
+    Message,
+    OptOut,
+    Response,
+)
 from tests.fakes.twilio_api import FakeTwilio
 from translations import segments
 from webhooks.senders import build
@@ -368,6 +376,57 @@ def test_advanced_opt_out_keywords_are_recorded_and_answered_by_twilio_alone(app
     assert said(post(client, incoming("+447700900030", "3"))) == [SECOND_QUESTION]
 
 
+# A first message in a language, and how a phone types an opt-out at the consent that follows.
+GREETING = {"en": "Hello", "ro": "Bună ziua", "ur": "السلام علیکم", "bg": "Здравейте",
+            "pl": "Dzień dobry", "tr": "Merhaba"}
+
+
+@pytest.mark.parametrize(("first", "words", "lang"), [
+    ("bg", "ne mi pishete poveche", "bg"),   # not the consent's "ne" (no)
+    ("bg", "spri", "bg"),
+    ("en", "prosze przestac pisac", "pl"),   # Polish words after an English start
+    ("en", "Proszę przestać pisać", "pl"),
+    ("tr", "beni rahatsiz etmeyin", "tr"),
+    ("en", "beni rahatsız etmeyin", "tr"),
+    ("en", "STPO", "en"),
+    ("pl", "stopp", "pl"),                   # a slip of STOP keeps their language
+    ("ro", "Stopp!", "ro"),
+    ("en", "KONIEC", "pl"),                  # Polish's own STOP
+])
+def test_plain_words_and_slips_opt_out_at_the_consent_confirmed_in_their_language(
+        app, rt, surveys, first, words, lang):
+    client, sender = app.test_client(), "+447700900031"
+    assert len(said(post(client, incoming(sender, GREETING[first])))) == 2
+    assert said(post(client, incoming(sender, words))) == [rt.catalogs.bot(lang, "stopped")]
+    contact = contact_of(rt, "tel", sender)
+    assert contact.opted_out_at is not None and contact.language == lang
+    assert count(rt, ConsentRecord) == 0  # an opt-out, not a "no" to the consent
+    assert said(post(client, incoming(sender, "3"))) == []  # then silence
+
+
+@pytest.mark.parametrize("lang", list(GREETING))
+@pytest.mark.parametrize("stop", ["STOP", "own"])
+def test_stop_at_the_consent_in_each_language_is_confirmed_in_it(app, rt, surveys, lang, stop):
+    own = {"en": "unsubscribe", "ro": "OPREȘTE", "ur": "بند", "bg": "СТОП", "pl": "wypisz",
+           "tr": "İPTAL"}
+    client, sender = app.test_client(), "+447700900032"
+    said(post(client, incoming(sender, GREETING[lang])))
+    assert contact_of(rt, "tel", sender).language == lang
+    text = own[lang] if stop == "own" else stop
+    assert said(post(client, incoming(sender, text))) == [rt.catalogs.bot(lang, "stopped")]
+    assert contact_of(rt, "tel", sender).opted_out_at is not None
+
+
+@pytest.mark.parametrize("text", ["top", "step", "police stop and search me"])
+def test_words_near_stop_or_about_police_stopping_people_do_not_opt_out(app, rt, surveys,
+                                                                        text):
+    client, sender = app.test_client(), "+447700900033"
+    said(post(client, incoming(sender, "Hello")))
+    again = said(post(client, incoming(sender, text)))
+    assert again[-1] == said(post(client, incoming(sender, "hmm")))[-1]  # the consent again
+    assert contact_of(rt, "tel", sender).opted_out_at is None
+
+
 @pytest.mark.parametrize("sender", ["VODAFONE", "12", "whatsapp:not-a-number", ""])
 def test_a_sender_that_is_not_a_phone_number_is_acknowledged_and_not_stored(app, rt,
                                                                             surveys, sender):
@@ -507,6 +566,51 @@ def test_stop_cancels_an_invitation_waiting_out_quiet_hours(app, rt, surveys, se
     assert twilio_api.messages == []
     assert [(m.status, m.error_code) for m in outbound(rt)] == [
         ("cancelled", "opted-out"), ("cancelled", "opted-out"), ("sent", None)]
+
+
+# Residents' first words and their answer to the consent, by SMS.
+DECLINED = {"+447700900120": ("Hello", "no"),
+            "+447700900121": ("Bună ziua, vreau să răspund", "nu"),
+            "+447700900122": ("Здравейте, искам да попълня анкетата", "ne iskam"),
+            "+447700900123": ("Dzień dobry", "nie, dziękuję"),
+            "+447700900127": ("السلام علیکم", "nahi"),
+            "+447700900128": ("Merhaba", "hayır")}
+STOPPED = {"+447700900124": ("Merhaba", "beni rahatsız etmeyin")}
+OTHERS = ("+447700900125", "+447700900126")
+
+
+def test_who_said_no_to_the_consent_or_opted_out_is_left_out_of_broadcasts_and_counted(
+        app, rt, surveys, clock, senders):
+    client = app.test_client()
+    said(post(client, incoming("+447700900126", "Hi")))  # never answered: the survey expires
+    clock.advance(rt.settings.expire_after + timedelta(days=1))
+    scheduler.run_due(rt, clock())
+    for sender, (hello, answer) in {**DECLINED, **STOPPED, OTHERS[0]: ("Hi", "no")}.items():
+        said(post(client, incoming(sender, hello)))
+        said(post(client, incoming(sender, answer)))
+    # +…125 said no, then came back and said yes: their last answer counts.
+    said(post(client, incoming("+447700900125", "hello again")))
+    said(post(client, incoming("+447700900125", "yes")))
+    said(post(client, incoming("+447700900125", "1")))  # part way through now
+    cli = app.test_cli_runner()
+    args = ["broadcast", "--survey", "neighbourhood-policing", "--audience", "everyone"]
+    dry = cli.invoke(args=[*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    lines = dry.output.splitlines()
+    assert "would send\t+********0126\ten" in lines  # masked, as the logs do
+    assert [line for line in lines if line.startswith("would send")] == [
+        "would send\t+********0126\ten"]
+    assert "left out\t6\tsaid no to the consent" in lines
+    assert "left out\t1\topted out" in lines
+    assert "left out\t1\tpart way through a survey" in lines
+    assert not any(number[1:] in dry.output for number in [*DECLINED, *STOPPED, *OTHERS])
+    before = {m.id for m in outbound(rt)}
+    real = cli.invoke(args=args)
+    assert real.exit_code == 0, real.output
+    assert "left out\t6\tsaid no to the consent" in real.output.splitlines()
+    assert not any(number[1:] in real.output for number in [*DECLINED, *STOPPED, *OTHERS])
+    queued = {m.address for m in outbound(rt) if m.id not in before}
+    assert queued == {"+447700900126"}
 
 
 def test_stop_cancels_a_nudge_waiting_out_quiet_hours(app, rt, surveys, senders, clock,
