@@ -62,11 +62,12 @@ def chat(channel: str, sender: str | None) -> None:
         line = sys.stdin.readline()
         if not line:
             break
-        text, start = line.rstrip("\r\n"), None
-        if channel == "telegram":  # "/start CODE" as the webhook reads it
-            text, start = commands.telegram(text)
+        text, start, link = commands.Read(line.rstrip("\r\n"))
+        if channel == "telegram":  # "/start CODE", "LINK CODE" as the webhook reads them
+            text, start, link = commands.telegram(text)
         # The operator's own tool: a piped script of any length is never held back.
-        handled = handle(rt, Inbound(channel, address, text, start=start), guard=False)
+        handled = handle(rt, Inbound(channel, address, text, start=start, link=link),
+                         guard=False)
         for reply in handled.replies:
             click.echo(plaintext.render(reply))
             click.echo()
