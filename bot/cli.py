@@ -18,6 +18,7 @@ from bot.translating import PendingTranslations
 from store.db import transaction
 from surveys import registry
 from translations import detect, translate
+from translations.catalog import find_language
 
 
 class IsoMoment(click.ParamType):
@@ -147,7 +148,8 @@ engagers = AppGroup("engagers", help="Peer engagers: add, list, pause, resume.")
 @click.option("--name", required=True, help="the engager's name (staff see it, never friends)")
 @click.option("--phone", help="the engager's own mobile number (they text PROMPTS, LOG, STATS)")
 @click.option("--telegram-chat", "telegram_chat", help="or their Telegram chat id")
-@click.option("--language", help="the language for their prompt packs until they write to us")
+@click.option("--language", help="the language for their prompt packs until they write to "
+              "us: an offered language's code or name (pl, Polish, polski)")
 @click.option("--qr-dir", type=click.Path(file_okay=False, path_type=Path),
               help="where to write the QR codes [default: INSTANCE_PATH/engagers]")
 def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
@@ -156,6 +158,8 @@ def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
     if phone and telegram_chat:
         raise click.UsageError("give --phone or --telegram-chat, not both")
     rt = current()
+    if language is not None:
+        language = _offered_language(rt, language)
     channel = "sms" if phone else "telegram" if telegram_chat else None
     with transaction(rt.sessions) as session:
         survey = youth.youth_survey(session)
@@ -179,6 +183,16 @@ def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
     if channel is None:
         click.echo("note\tno phone or Telegram chat: the bot will not know them for PROMPTS, "
                    "LOG and STATS")
+
+
+def _offered_language(rt, given: str) -> str:
+    """--language as an offered language's code ("Polish" -> "pl"), else a usage error."""
+    found = find_language(given, rt.catalogs.offered)
+    if found is None:
+        raise click.BadParameter(f"{given!r} is not an offered language (one of "
+                                 f"{', '.join(rt.catalogs.offered)}, or its name)",
+                                 param_hint="--language")
+    return found
 
 
 @engagers.command("list")
