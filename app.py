@@ -145,6 +145,12 @@ class OutreachCommand(click.Group):
             ctx.with_resource(app.app_context())
         return app
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:  # e.g. a local link refused (bot/outbox.py): no traceback
+            raise click.ClickException(f"configuration: {exc}") from exc
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self._app(ctx).cli.list_commands(ctx))
 

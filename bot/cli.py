@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from bot import addresses, broadcast, commands, plaintext, worker, youth
 from bot.conversations import Inbound, handle
+from bot.messages import Delivery
 from bot.runtime import current
 from bot.translating import PendingTranslations
 from store.db import transaction
@@ -68,7 +69,7 @@ def chat(channel: str, sender: str | None) -> None:
             text, start, link = commands.telegram(text)
         # The operator's own tool: a piped script of any length is never held back.
         handled = handle(rt, Inbound(channel, address, text, start=start, link=link),
-                         guard=False)
+                         deliver=Delivery.SHOWN, guard=False)
         for reply in handled.replies:
             click.echo(plaintext.render(reply))
             click.echo()
@@ -172,7 +173,7 @@ def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
         except youth.EngagerError as exc:
             raise click.ClickException(str(exc)) from exc
         code = engager.code
-    shared = youth.share(rt.settings, survey, code)
+        shared = youth.share(rt.settings, survey, code)  # a local link: nobody added
     written = youth.write_qr(shared.web, qr_dir or rt.settings.instance_path / "engagers", code)
     click.echo(f"code\t{code}")
     click.echo(f"name\t{name.strip()}")
