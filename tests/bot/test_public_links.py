@@ -5,18 +5,22 @@ to change; `outreach chat`, which only prints, still works."""
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
 from app import create_app
 from bot import outbox
 from bot.config import local_host
+from bot.members import sessions
 from bot.messages import Delivery, record_replies
 from bot.state import Reply
 from store.db import transaction
 from store.models import Contact, Engager, Member, Message
 from tests.helpers.cli import outreach
-from tests.helpers.members import HEADER
+from tests.helpers.members import HEADER, add_session, import_members
 from tests.helpers.surveys import load_surveys
 
 LOCAL = [None, "http://127.0.0.1:5000", "http://localhost:5101", "http://[::1]:8000/outreach"]
@@ -148,3 +152,28 @@ def test_chat_still_works_with_a_local_public_address(local_app):
     result = outreach(local_app, "chat", "--from", "07700 900999", input="hello\nyes\n")
     assert result.exit_code == 0, result.output
     assert "How safe do you feel" in result.output
+
+
+# The members' calendar ---------------------------------------------------------------------------
+
+
+def _uids(app, token: str) -> list[str]:
+    response = app.test_client().get(f"/m/{token}.ics")
+    assert response.status_code == 200
+    return re.findall(r"^UID:(.*)\r$", response.get_data(as_text=True), re.M)
+
+
+def test_calendar_uids_name_no_host_and_never_change(local_app, config, clock):
+    rt = local_app.extensions["outreach"]
+    [ana] = import_members(rt, ROWS[0])
+    day1 = add_session(rt, "Day 1", "2026-03-28T10:00")
+    add_session(rt, "Day 2", "2026-03-29T10:00")
+    uids = _uids(local_app, ana.token)
+    assert len(set(uids)) == 2 and all(uuid.UUID(uid) for uid in uids)
+    assert not any(host in uid for uid in uids for host in ("127.0.0.1", "localhost", "::1"))
+    with transaction(rt.sessions) as session:  # the day moves: the same event, moved
+        sessions.edit(rt, session, day1.id, sessions.Details(
+            "Day 1", day1.starts_at.replace(hour=11), day1.ends_at, day1.venue), rt.now())
+    public = create_app(config, clock=clock)  # PUBLIC_BASE_URL set at last
+    assert _uids(local_app, ana.token) == _uids(public, ana.token) == uids
+    public.extensions["outreach"].engine.dispose()
