@@ -115,6 +115,7 @@ def serve_app() -> Flask:
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn (a production WSGI server). Behind a proxy, set
     PUBLIC_BASE_URL to the public address."""
+    click.echo(current().settings.links_note())  # where links sent to people will point
     _Server({
         "bind": f"{host}:{port}",
         "workers": workers,

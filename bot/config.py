@@ -122,6 +122,16 @@ class Settings:
         never sent to anyone (bot/outbox.py refuses them)."""
         return local_host(self.public_base_url) is not None
 
+    def links_note(self) -> str:
+        """The line `outreach serve` (and so `make run`) starts with: the address links
+        sent to people are built on, and a warning while it is this machine."""
+        if self.links_are_local:
+            return (f"warning: PUBLIC_BASE_URL is {self.public_base_url}, this machine: "
+                    "messages with a link (members' welcome, engagers' links and QR codes) "
+                    "are refused until it is the public address people reach this service "
+                    "at (docs/configuration.md)")
+        return f"links sent to people use PUBLIC_BASE_URL: {self.public_base_url}"
+
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,
                  dotenv: bool = True) -> Settings:

@@ -245,7 +245,14 @@ def test_staff_settings_are_read_and_checked():
 def test_links_are_local_while_public_base_url_is(base, url, local):
     """Links sent to people are built on PUBLIC_BASE_URL: unset, it is this machine."""
     given = {"PUBLIC_BASE_URL": url} if url else {}
-    assert Settings.from_env({**base, **given}, dotenv=False).links_are_local is local
+    settings = Settings.from_env({**base, **given}, dotenv=False)
+    assert settings.links_are_local is local
+    # what `outreach serve` (and so `make run`) starts with
+    assert settings.links_note() == (
+        f"warning: PUBLIC_BASE_URL is {url or 'http://127.0.0.1:5000'}, this machine: "
+        "messages with a link (members' welcome, engagers' links and QR codes) are refused "
+        "until it is the public address people reach this service at (docs/configuration.md)"
+        if local else f"links sent to people use PUBLIC_BASE_URL: {url}")
 
 
 def test_trusted_proxies_is_a_count_of_proxies_none_by_default():
