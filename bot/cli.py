@@ -64,12 +64,13 @@ def chat(channel: str, sender: str | None) -> None:
         line = sys.stdin.readline()
         if not line:
             break
-        text, start, link = commands.Read(line.rstrip("\r\n"))
-        if channel == "telegram":  # "/start CODE", "LINK CODE" as the webhook reads them
-            text, start, link = commands.telegram(text)
-        # The operator's own tool: a piped script of any length is never held back.
-        handled = handle(rt, Inbound(channel, address, text, start=start, link=link),
-                         deliver=Delivery.SHOWN, guard=False)
+        text = line.rstrip("\r\n")
+        # Telegram: "/start CODE", "LINK CODE" as the webhook reads them; else as typed.
+        read = commands.telegram(text) if channel == "telegram" else commands.Read(text)
+        # The operator's own tool: a piped script of any length is never held back, and
+        # its replies are only printed (a local link in one is no one else's to open).
+        handled = handle(rt, Inbound(channel, address, read.text, start=read.start,
+                                     link=read.link), deliver=Delivery.SHOWN, guard=False)
         for reply in handled.replies:
             click.echo(plaintext.render(reply))
             click.echo()
