@@ -17,7 +17,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 # The web app on http://$(HOST):$(PORT) with the worker beside it (stopped together).
-# `make run HOST=0.0.0.0 PORT=8000` serves elsewhere.
+# `make run HOST=0.0.0.0 PORT=8000` serves elsewhere. `outreach serve` first prints the
+# address links sent to people use (PUBLIC_BASE_URL), with a warning while it is local.
 run: $(STAMP)
 	$(BIN)/outreach db upgrade
 	$(BIN)/outreach surveys load

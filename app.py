@@ -115,6 +115,7 @@ def serve_app() -> Flask:
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn (a production WSGI server). Behind a proxy, set
     PUBLIC_BASE_URL to the public address."""
+    click.echo(current().settings.links_note())  # where links sent to people will point
     _Server({
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -144,6 +145,12 @@ class OutreachCommand(click.Group):
         if not current_app or current_app._get_current_object() is not app:
             ctx.with_resource(app.app_context())
         return app
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:  # e.g. a local link refused (bot/outbox.py): no traceback
+            raise click.ClickException(f"configuration: {exc}") from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self._app(ctx).cli.list_commands(ctx))

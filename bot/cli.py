@@ -13,11 +13,13 @@ from flask.cli import AppGroup, with_appcontext
 
 from bot import addresses, broadcast, commands, plaintext, worker, youth
 from bot.conversations import Inbound, handle
+from bot.messages import Delivery
 from bot.runtime import current
 from bot.translating import PendingTranslations
 from store.db import transaction
 from surveys import registry
 from translations import detect, translate
+from translations.catalog import find_language
 
 
 class IsoMoment(click.ParamType):
@@ -62,11 +64,13 @@ def chat(channel: str, sender: str | None) -> None:
         line = sys.stdin.readline()
         if not line:
             break
-        text, start = line.rstrip("\r\n"), None
-        if channel == "telegram":  # "/start CODE" as the webhook reads it
-            text, start = commands.telegram(text)
-        # The operator's own tool: a piped script of any length is never held back.
-        handled = handle(rt, Inbound(channel, address, text, start=start), guard=False)
+        text = line.rstrip("\r\n")
+        # Telegram: "/start CODE", "LINK CODE" as the webhook reads them; else as typed.
+        read = commands.telegram(text) if channel == "telegram" else commands.Read(text)
+        # The operator's own tool: a piped script of any length is never held back, and
+        # its replies are only printed (a local link in one is no one else's to open).
+        handled = handle(rt, Inbound(channel, address, read.text, start=read.start,
+                                     link=read.link), deliver=Delivery.SHOWN, guard=False)
         for reply in handled.replies:
             click.echo(plaintext.render(reply))
             click.echo()
@@ -148,7 +152,8 @@ engagers = AppGroup("engagers", help="Peer engagers: add, list, pause, resume.")
 @click.option("--name", required=True, help="the engager's name (staff see it, never friends)")
 @click.option("--phone", help="the engager's own mobile number (they text PROMPTS, LOG, STATS)")
 @click.option("--telegram-chat", "telegram_chat", help="or their Telegram chat id")
-@click.option("--language", help="the language for their prompt packs until they write to us")
+@click.option("--language", help="the language for their prompt packs until they write to "
+              "us: an offered language's code or name (pl, Polish, polski)")
 @click.option("--qr-dir", type=click.Path(file_okay=False, path_type=Path),
               help="where to write the QR codes [default: INSTANCE_PATH/engagers]")
 def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
@@ -157,6 +162,8 @@ def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
     if phone and telegram_chat:
         raise click.UsageError("give --phone or --telegram-chat, not both")
     rt = current()
+    if language is not None:
+        language = _offered_language(rt, language)
     channel = "sms" if phone else "telegram" if telegram_chat else None
     with transaction(rt.sessions) as session:
         survey = youth.youth_survey(session)
@@ -169,7 +176,7 @@ def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
         except youth.EngagerError as exc:
             raise click.ClickException(str(exc)) from exc
         code = engager.code
-    shared = youth.share(rt.settings, survey, code)
+        shared = youth.share(rt.settings, survey, code)  # a local link: nobody added
     written = youth.write_qr(shared.web, qr_dir or rt.settings.instance_path / "engagers", code)
     click.echo(f"code\t{code}")
     click.echo(f"name\t{name.strip()}")
@@ -180,6 +187,16 @@ def engagers_add(name: str, phone: str | None, telegram_chat: str | None,
     if channel is None:
         click.echo("note\tno phone or Telegram chat: the bot will not know them for PROMPTS, "
                    "LOG and STATS")
+
+
+def _offered_language(rt, given: str) -> str:
+    """--language as an offered language's code ("Polish" -> "pl"), else a usage error."""
+    found = find_language(given, rt.catalogs.offered)
+    if found is None:
+        raise click.BadParameter(f"{given!r} is not an offered language (one of "
+                                 f"{', '.join(rt.catalogs.offered)}, or its name)",
+                                 param_hint="--language")
+    return found
 
 
 @engagers.command("list")

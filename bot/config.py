@@ -8,6 +8,7 @@ surveys and catalogues default to the ones the package carries.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
@@ -52,6 +54,22 @@ def parse_quiet_hours(text: str) -> tuple[time, time] | None:
         return time(h1, m1), time(h2, m2)
     except ValueError as exc:  # 25:00, 21:60
         raise ConfigError(f"QUIET_HOURS has a time that does not exist: {text!r}") from exc
+
+
+def local_host(url: str) -> str | None:
+    """The host of `url` if it is this machine (localhost, 127.0.0.1, [::1], 0.0.0.0),
+    which no one else can open; None for any other host."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:  # "http://[::1" and the like: not a link anyone can open either
+        return None
+    if host == "localhost" or host.endswith(".localhost"):
+        return host
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return host if address.is_loopback or address.is_unspecified else None
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,22 @@ class Settings:
     # X-Forwarded-Proto); 0 trusts none of those headers (docs/operations.md).
     trusted_proxies: int = 0
 
+    @property
+    def links_are_local(self) -> bool:
+        """Whether links built on PUBLIC_BASE_URL point at this machine: such links are
+        never sent to anyone (bot/outbox.py refuses them)."""
+        return local_host(self.public_base_url) is not None
+
+    def links_note(self) -> str:
+        """The line `outreach serve` (and so `make run`) starts with: the address links
+        sent to people are built on, and a warning while it is this machine."""
+        if self.links_are_local:
+            return (f"warning: PUBLIC_BASE_URL is {self.public_base_url}, this machine: "
+                    "messages with a link (members' welcome, engagers' links and QR codes) "
+                    "are refused until it is the public address people reach this service "
+                    "at (docs/configuration.md)")
+        return f"links sent to people use PUBLIC_BASE_URL: {self.public_base_url}"
+
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,
                  dotenv: bool = True) -> Settings:
@@ -128,7 +162,7 @@ class Settings:
             database_url=_database_url(get("DATABASE_URL", f"sqlite:///{instance / 'outreach.db'}"),
                                        here),
             secret_key=get("SECRET_KEY") or _instance_secret(instance),
-            public_base_url=get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            public_base_url=_base_url(get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")),
             instance_path=instance,
             surveys_dir=here / get("SURVEYS_DIR", str(surveys.BUNDLED)),
             translations_dir=here / get("TRANSLATIONS_DIR", str(translations.BUNDLED)),
@@ -179,6 +213,18 @@ def _named(name: str, parse, value: str):
         return parse(value)
     except ConfigError as exc:
         raise ConfigError(f"{name}: {exc}") from exc
+
+
+def _base_url(value: str) -> str:
+    """PUBLIC_BASE_URL without its trailing `/`; ConfigError unless an http(s) URL."""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # "https://[outreach"
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise ConfigError("PUBLIC_BASE_URL must be the public address people and providers "
+                          f"reach, such as https://outreach.example.org, not {value!r}")
+    return value.strip().rstrip("/")
 
 
 def _lead(name: str, value: str | None, region: str) -> tuple[str, str] | None:

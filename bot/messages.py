@@ -15,7 +15,14 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.answers import MAX_TEXT
-from bot.outbox import enqueue, keeps_address, prebuilt_insert, reply_from_row, reply_payload
+from bot.outbox import (
+    enqueue,
+    keeps_address,
+    prebuilt_insert,
+    refuse_local_links,
+    reply_from_row,
+    reply_payload,
+)
 from bot.quiet import QuietHours
 from bot.state import Reply, Start
 from store.models import Message
@@ -40,7 +47,8 @@ class Inbound:
 class Delivery(Enum):
     """How the replies to a message reach the person."""
 
-    INLINE = "inline"  # the caller sends them in its HTTP answer, or prints them
+    INLINE = "inline"  # the caller hands them to the provider in its HTTP answer (TwiML)
+    SHOWN = "shown"  # the caller shows them to whoever asked (the web form, `outreach chat`)
     OUTBOX = "outbox"  # the worker sends them
     PROVIDER = "provider"  # the provider already answered (Twilio's Advanced Opt-Out)
     SCHEDULED = "scheduled"  # a timer's replies: the worker sends them outside quiet hours
@@ -80,8 +88,9 @@ def earlier_replies(session: Session, inbound: Inbound) -> list[Reply]:
 def record_replies(session: Session, replies: list[Reply], channel: str, target: str,
                    contact_id: int | None, now: datetime, delivery: Delivery,
                    reply_to: int | None, quiet: QuietHours | None = None) -> None:
-    """Write each reply as an outbound row: sent inline, or queued for the worker (due
-    after `quiet` hours, if given)."""
+    """Write each reply as an outbound row: sent inline or shown, or queued for the worker
+    (due after `quiet` hours, if given). A link to this machine never goes to a person's
+    phone (LocalLink); it may be shown to whoever asked on this machine."""
     if delivery in (Delivery.OUTBOX, Delivery.SCHEDULED):
         for reply in replies:
             enqueue(session, channel, target, reply, now, contact_id=contact_id,
@@ -89,7 +98,10 @@ def record_replies(session: Session, replies: list[Reply], channel: str, target:
         return
     if not replies:
         return
-    sent = delivery is Delivery.INLINE  # else the provider answered this itself
+    if delivery is Delivery.INLINE:  # to a person's phone, as a queued message would go
+        for reply in replies:
+            refuse_local_links(reply.text)
+    sent = delivery in (Delivery.INLINE, Delivery.SHOWN)  # else the provider answered itself
     if not keeps_address(contact_id, reply_to):  # final already: no address to keep
         target = ""
     session.execute(insert(Message.__table__), [dict(

@@ -19,6 +19,7 @@ when one fails, the rest of its address's batch is given back untried.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
@@ -36,6 +37,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from bot import addresses, optouts
+from bot.config import ConfigError, local_host
 from bot.delivery import Outgoing, PermanentFailure, Sender, TemporaryFailure
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
@@ -101,6 +103,28 @@ def keeps_address(contact_id: int | None, reply_to: int | None) -> bool:
     return contact_id is not None or reply_to is None
 
 
+class LocalLink(ConfigError):
+    """A message carrying a link to this machine, which no one it is sent to could open."""
+
+
+LINK = re.compile(r"https?://[^\s<>\"']+", re.I)
+
+
+def refuse_local_links(text: str, what: str = "the message") -> None:
+    """LocalLink if `text` links to localhost or 127.0.0.1: every path that sends a message
+    to a person passes here (PUBLIC_BASE_URL left at its local default would otherwise put
+    calendar links, engagers' links and QR codes nobody can open in people's hands)."""
+    if "://" not in text:  # the message path: nearly every message has no link at all
+        return
+    for link in LINK.findall(text):
+        if (host := local_host(link)) is not None:
+            raise LocalLink(f"{host} is this machine: no one else can open a link to it, so "
+                            f"{what} was refused. Links sent to people are built on "
+                            "PUBLIC_BASE_URL: set it to the public address people reach this "
+                            "service at, such as https://outreach.example.org "
+                            "(docs/configuration.md)")
+
+
 # Due "since 1970": the worker takes rows by due time, so an urgent row (a safeguarding
 # lead's notice) goes before a broadcast queued earlier, without a priority column.
 URGENT = datetime(1970, 1, 1, tzinfo=UTC)
@@ -116,7 +140,9 @@ def enqueue(session: Session, channel: str, address: str, reply: Reply, now: dat
     reminder or broadcast run twice never sends twice. With `quiet`, it is due at the next
     moment outside quiet hours. A reply to someone who has opted out (their STOP's
     confirmation, an answer to HELP) is marked to go despite the opt-out; nothing else
-    queued for them goes. `urgent` rows go before everything else that is due."""
+    queued for them goes. `urgent` rows go before everything else that is due. A link to
+    this machine in the text is refused (LocalLink), whoever queues it."""
+    refuse_local_links(reply.text)
     due = URGENT if urgent else quiet.next_allowed(now) if quiet is not None else now
     if contact_id is None:  # every row names its person, so an opt-out can find it
         known = _address_row(session, channel, address)

@@ -125,7 +125,7 @@ class Runtime:
             versions=versions,
             detect=detect.detect,
             requested=detect.requested,
-            languages=tuple(dict.fromkeys(["en", *self.catalogs.languages])),
+            languages=self.catalogs.offered,
             nudge_after=self.settings.nudge_after,
             expire_after=self.settings.expire_after,
             org=self.settings.org_name,

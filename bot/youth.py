@@ -27,7 +27,7 @@ from bot import addresses
 from bot.config import Settings
 from bot.contacts import CHANNEL_OF_SCHEME, get_address
 from bot.engine import NEW_CODE_CHARS, is_engager_code
-from bot.outbox import enqueue
+from bot.outbox import enqueue, refuse_local_links
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
 from bot.state import Engaged, Reach, Reply
@@ -199,7 +199,8 @@ class Share:
 
 
 def share(settings: Settings, survey: Questionnaire, code: str) -> Share:
-    """The SMS text, the Telegram deep link and the web link that carry `code`."""
+    """The SMS text, the Telegram deep link and the web link that carry `code`; LocalLink
+    if the web link (and so its QR code) would point at this machine."""
     number = settings.twilio_sms_from
     if number and number.startswith("+"):
         sms = f"Text {survey.keyword} {code} to {number}"
@@ -210,6 +211,7 @@ def share(settings: Settings, survey: Questionnaire, code: str) -> Share:
     telegram = (f"https://t.me/{username}?start={code}" if username else
                 "set TELEGRAM_BOT_USERNAME to the bot's username to print the Telegram link")
     web = f"{settings.public_base_url}/s/{survey.slug}?ref={code}"
+    refuse_local_links(web, "the engager (their web link and QR code)")
     return Share(sms, telegram, web)
 
 

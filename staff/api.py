@@ -63,8 +63,10 @@ def responses():
     audit.record_now(rt.sessions, audit.EXPORTED, now, email=staff.email, actor=staff.email,
                      address=request.remote_addr,
                      detail=export_detail(slug, "json", len(data), status=status, page=True))
-    following = (rt.settings.public_base_url + url_for(  # the address callers use
-        "api.responses", survey=slug, cursor=last, status=status) if last is not None else None)
+    # The address this caller used, port included (behind TRUSTED_PROXIES, with the scheme
+    # the proxy was called with), so the link works wherever the API is reached from.
+    following = (url_for("api.responses", survey=slug, cursor=last, status=status,
+                         _external=True) if last is not None else None)
     # Not jsonify: it sorts keys, and each object's keys are the export's columns in order.
     return Response(json.dumps({"data": data, "next": following}, ensure_ascii=False),
                     mimetype="application/json")

@@ -139,6 +139,11 @@ def test_overrides(base, overrides, field, expected):
     {"RATE_LIMIT_PER_MINUTE": "0"},
     {"RATE_LIMIT_PER_MINUTE": "2.5"},
     {"LOOP_LIMIT": "0"},
+    {"PUBLIC_BASE_URL": "outreach.example.org"},  # no scheme: links would not open
+    {"PUBLIC_BASE_URL": "ftp://outreach.example.org"},
+    {"PUBLIC_BASE_URL": "https://"},
+    {"PUBLIC_BASE_URL": "https://[outreach.example.org"},
+    {"PUBLIC_BASE_URL": "https://outreach.example.org/?a=1"},
 ])
 def test_refuses(base, overrides):
     with pytest.raises(ConfigError):
@@ -232,6 +237,22 @@ def test_staff_settings_are_read_and_checked():
         Settings.from_env({"STAFF_COOKIE_SECURE": "maybe"}, dotenv=False)
     with pytest.raises(ConfigError, match="STAFF_SESSION_IDLE"):
         Settings.from_env({"STAFF_SESSION_IDLE": "soon"}, dotenv=False)
+
+
+@pytest.mark.parametrize("url, local", [
+    (None, True), ("http://127.0.0.1:5000", True), ("http://localhost:5101", True),
+    ("https://outreach.example.org", False), ("https://example.org/outreach", False)])
+def test_links_are_local_while_public_base_url_is(base, url, local):
+    """Links sent to people are built on PUBLIC_BASE_URL: unset, it is this machine."""
+    given = {"PUBLIC_BASE_URL": url} if url else {}
+    settings = Settings.from_env({**base, **given}, dotenv=False)
+    assert settings.links_are_local is local
+    # what `outreach serve` (and so `make run`) starts with
+    assert settings.links_note() == (
+        f"warning: PUBLIC_BASE_URL is {url or 'http://127.0.0.1:5000'}, this machine: "
+        "messages with a link (members' welcome, engagers' links and QR codes) are refused "
+        "until it is the public address people reach this service at (docs/configuration.md)"
+        if local else f"links sent to people use PUBLIC_BASE_URL: {url}")
 
 
 def test_trusted_proxies_is_a_count_of_proxies_none_by_default():

@@ -41,7 +41,11 @@ def test_serve_answers_healthz_under_gunicorn(tmp_path):
         assert body == (200, {"status": "ok"})
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        output = server.communicate(timeout=10)[0].decode()
+    # `make run` says where links sent to people point, and that this machine will not do
+    assert output.startswith("warning: PUBLIC_BASE_URL is http://127.0.0.1:5000, this "
+                             "machine: messages with a link (members' welcome, engagers' "
+                             "links and QR codes) are refused until it is the public address")
 
 
 def test_the_served_app_keeps_start_up_objects_out_of_the_collectors_way(tmp_path,

@@ -46,6 +46,11 @@ class Catalogs:
     def languages(self) -> list[str]:
         return sorted(self.entries)
 
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """The languages people may choose: English (the source), then each catalogue's."""
+        return tuple(dict.fromkeys(["en", *self.languages]))
+
     def has(self, lang: str, context: str, source: str) -> bool:
         return bool(self.entries.get(lang, {}).get((context, source)))
 
@@ -98,3 +103,14 @@ def language_names(lang: str, *in_languages: str | None) -> set[str]:
         except (UnknownLocaleError, ValueError):
             continue
     return names
+
+
+def find_language(given: str, languages: Iterable[str]) -> str | None:
+    """The language of `languages` that `given` names, by its code or its name as people
+    write it ("pl", "Polish", "polski", "Türkçe"); None if it names none of them."""
+    folded = given.strip().casefold()
+    for lang in languages:
+        if folded == lang or folded in {name.casefold()
+                                        for name in language_names(lang, "en", lang)}:
+            return lang
+    return None

@@ -19,7 +19,6 @@ import hmac
 import json
 import logging
 import math
-import re
 import threading
 import warnings
 from dataclasses import replace
@@ -43,7 +42,6 @@ from bot import commands, plaintext
 from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
-from bot.members import linking
 from bot.messages import Delivery
 from bot.runtime import current
 from bot.state import Option, Reply
@@ -53,10 +51,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("telegram", __name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# A member's link code: "LINK K7PQX2MD" typed, "/link K7PQX2MD", or the SMS's deep link
-# ("/start link_K7PQX2MD"); LINK alone asks how. Engager codes never hold "_".
-LINK = re.compile(r"/?link(?:@\w+)?(?:[\s:]+(?P<code>.{1,40}))?", re.I | re.S)
-DEEP_LINK = re.compile(r"/start(?:@\w+)?\s+link[_-](?P<code>\w{1,40})", re.I)
 KEYS_PER_ROW = 8  # a 1-5 or 0-7 scale fits one row; longer scales wrap evenly
 
 
@@ -119,10 +113,9 @@ def to_inbound(update: Update) -> Inbound | None:
     if media and message.effective_attachment is None:
         log.info("Telegram update %s ignored: a service message", update.update_id)
         return None
-    body, start = (message.caption or "", None) if media else commands.telegram(message.text)
-    link = None if media else link_code(message.text)
-    if link is not None:
-        body, start = message.text, None
+    # "/start CODE", "LINK CODE": read as `outreach chat --channel telegram` reads them
+    body, start, link = (commands.Read(message.caption or "") if media
+                         else commands.telegram(message.text))
     code = message.from_user.language_code if message.from_user else None
     code = code if isinstance(code, str) else None
     return Inbound(channel="telegram", address=str(message.chat.id), text=_text(body),
@@ -138,16 +131,6 @@ def _an_id(value: object) -> bool:
 def _text(text: str) -> str:
     """JSON can carry lone surrogates ("\\ud800"), which no database stores: replaced."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def link_code(text: str) -> str | None:
-    """The code in a member's LINK message ("" for LINK alone), or None for any other."""
-    text = text.strip()
-    match = DEEP_LINK.fullmatch(text) or LINK.fullmatch(text)
-    if match is None:
-        return None
-    code = (match["code"] or "").strip()
-    return code if not code or linking.looks_like_code(code) else None
 
 
 # Rendering ---------------------------------------------------------------------------

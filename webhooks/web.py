@@ -42,6 +42,7 @@ from flask import (
 from bot import history
 from bot.conversations import Handled, Inbound, handle
 from bot.engine import KEYWORDS, is_engager_code
+from bot.messages import Delivery
 from bot.runtime import Runtime, current
 from bot.state import Reply, Start
 from surveys import conditions, registry
@@ -211,7 +212,7 @@ def _answer_text() -> str:
 
 
 def _send(rt: Runtime, text: str, **more) -> Handled:
-    return handle(rt, Inbound("web", session["web_token"], text, **more))
+    return handle(rt, Inbound("web", session["web_token"], text, **more), Delivery.SHOWN)
 
 
 def _advance(rt: Runtime, handled: Handled, provider_id: str | None = None) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.cli import IsoMoment
 from bot.members import linking, roster, rsvps, schedule, sessions
 from bot.members.roster import pseudonym
+from bot.outbox import LocalLink
 from bot.quiet import QuietHours
 from bot.runtime import Runtime, current
 from store.db import transaction
@@ -61,6 +62,9 @@ def members_import(path: Path, no_welcome: bool) -> None:
             click.echo(f"{path}:{problem.removeprefix('line ')}", err=True)
         click.echo(f"{path}: nothing imported", err=True)
         raise SystemExit(1) from None
+    except LocalLink as exc:  # the welcome's calendar link
+        raise click.ClickException(f"{path}: nothing imported (the welcome carries each "
+                                   f"member's calendar link): {exc}") from exc
     click.echo(f"{added} member(s) added, {updated} updated; {welcomed} welcome message(s) "
                "queued")
     for who in moved:

@@ -28,7 +28,7 @@ from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.state import Invitation, Membership, Reply
 from store.models import Address, AssemblySession, Contact, Member, Message
-from translations.catalog import Catalogs, language_names
+from translations.catalog import Catalogs, find_language
 
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 CHANNELS = ("sms", "whatsapp", "telegram")
@@ -130,12 +130,8 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
 
 
 def _language(given: str, languages: tuple[str, ...]) -> str | None:
-    """A language code, or its name as people write it ("Polish", "polski", "Türkçe")."""
-    folded = given.strip().casefold()
-    for lang in languages:
-        if folded in {name.casefold() for name in language_names(lang, "en", lang)}:
-            return lang
-    return folded or None
+    """A language code, or its name as people write it; what was written if it names none."""
+    return find_language(given, languages) or given.strip().casefold() or None
 
 
 def import_rows(session: Session, rows: list[Row], now: datetime) -> Imported:

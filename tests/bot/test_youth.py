@@ -139,6 +139,29 @@ def test_one_phone_is_one_engager(runner):
     assert both.exit_code == 2
 
 
+@pytest.mark.parametrize("given, stored", [
+    ("Polish", "pl"), ("polski", "pl"), ("PL", "pl"), ("Türkçe", "tr"), ("Turkish", "tr"),
+    ("Română", "ro"), ("urdu", "ur"), ("Български", "bg"), ("English", "en")])
+def test_add_takes_an_offered_language_by_code_or_name(runner, rt, given, stored):
+    """As `members import` does: the prompt packs then go in that language."""
+    result = runner.invoke(args=["engagers", "add", "--name", "Ola", "--phone", ENGAGER,
+                                 "--language", given])
+    assert result.exit_code == 0, result.output
+    with rt.sessions() as session:
+        assert session.scalar(select(Contact.language).join(
+            Engager, Engager.contact_id == Contact.id)) == stored
+
+
+@pytest.mark.parametrize("given", ["xx", "Klingon", "es", "pl-PL"])
+def test_add_refuses_a_language_that_is_not_offered(runner, rt, given):
+    result = runner.invoke(args=["engagers", "add", "--name", "Ola", "--phone", ENGAGER,
+                                 "--language", given])
+    assert result.exit_code == 2
+    assert (f"Invalid value for --language: '{given}' is not an offered language (one of "
+            "en, bg, pl, ro, tr, ur, or its name)") in result.output
+    assert count(rt, Engager) == 0
+
+
 def test_list_pause_and_resume(runner, rt, clock):
     code = add_engager(rt, "K7P2QX", name="Sam")
     say(rt, clock, FRIEND, "YOUTH K7P2QX", "YES", "3")

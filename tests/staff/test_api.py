@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from staff import api, exports
 from store.models import AuditEvent
 from tests.helpers.staff import PHONE, add_user, sign_in
@@ -69,9 +70,8 @@ def test_pages_follow_one_another_with_the_exports_columns(app, rt, answered, us
     bearer, client = token(app, ANALYST), app.test_client()
     first = get(client, "/api/v1/responses?survey=demo", bearer).get_json()
     assert len(first["data"]) == 3 and list(first["data"][0]) == DEMO_COLUMNS
-    assert first["next"].startswith("https://outreach.example.org/api/v1/responses?")
-    second = get(client, first["next"].removeprefix("https://outreach.example.org"),
-                 bearer).get_json()
+    assert first["next"].startswith("http://localhost/api/v1/responses?")
+    second = get(client, first["next"], bearer).get_json()
     assert len(second["data"]) == 1 and second["next"] is None
     rows = first["data"] + second["data"]
     assert len({row["respondent"] for row in rows}) == 4
@@ -80,6 +80,35 @@ def test_pages_follow_one_another_with_the_exports_columns(app, rt, answered, us
     assert PHONE not in str(rows) and "+447700900110" not in str(rows)
     assert audited(rt) == ["demo as json (an API page): 3 row(s)",
                            "demo as json (an API page): 1 row(s)"]
+
+
+@pytest.mark.parametrize("trusted, base, headers, expected", [
+    # `make run PORT=5101`: the port the caller used, whatever PUBLIC_BASE_URL says
+    (0, "http://127.0.0.1:5101", {}, "http://127.0.0.1:5101"),
+    (0, "http://localhost:8000", {}, "http://localhost:8000"),
+    # behind nginx (TRUSTED_PROXIES=1), which passes the Host and the scheme it was called with
+    (1, "http://outreach.example.org", {"X-Forwarded-Proto": "https"},
+     "https://outreach.example.org"),
+    (1, "http://outreach.example.org:8443", {"X-Forwarded-Proto": "https"},
+     "https://outreach.example.org:8443"),
+    # no proxy trusted: a forwarded scheme is anyone's word and is not taken
+    (0, "http://outreach.example.org:5000", {"X-Forwarded-Proto": "https"},
+     "http://outreach.example.org:5000"),
+])
+def test_the_next_link_is_the_address_the_caller_used(config, clock, answered, users,
+                                                       monkeypatch, trusted, base, headers,
+                                                       expected):
+    monkeypatch.setattr(api, "PAGE", 3)
+    app = create_app({**config, "TRUSTED_PROXIES": str(trusted)}, clock=clock)
+    client, bearer = app.test_client(), token(app, ANALYST)
+    headers = {**headers, "Authorization": f"Bearer {bearer}",
+               "X-Forwarded-For": "203.0.113.9"}
+    first = client.get("/api/v1/responses?survey=demo", base_url=base, headers=headers)
+    following = first.get_json()["next"]
+    assert following.startswith(f"{expected}/api/v1/responses?survey=demo&cursor=")
+    second = client.get(following.removeprefix(expected), base_url=base, headers=headers)
+    assert len(second.get_json()["data"]) == 1
+    app.extensions["outreach"].engine.dispose()
 
 
 def test_a_bad_cursor_or_unknown_survey_is_said(app, answered, users):
