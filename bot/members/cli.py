@@ -4,7 +4,7 @@ coordinator's commands (docs/members.md). Members are shown to staff by name and
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -28,8 +28,9 @@ reminders = AppGroup("reminders", help="Members' reminders and check-ins: the pl
 FAILED = ("failed", "undelivered", "held")
 
 
-def _local(rt: Runtime, moment: datetime) -> str:
-    return moment.astimezone(rt.settings.timezone).strftime("%a %Y-%m-%d %H:%M")
+def _local(rt: Runtime, moment: datetime, form: str = "%a %Y-%m-%d %H:%M") -> str:
+    """A stored moment in local time (through UTC: what is stored, not what was typed)."""
+    return moment.astimezone(UTC).astimezone(rt.settings.timezone).strftime(form)
 
 
 # members ---------------------------------------------------------------------------------
@@ -200,8 +201,8 @@ def sessions_edit(session_id, name, starts, ends, venue, bring, access, travel) 
 
 
 def _session_line(rt: Runtime, day) -> str:
-    ends = day.ends_at.astimezone(rt.settings.timezone).strftime("%H:%M")
-    return f"#{day.id}\t{day.name}\t{_local(rt, day.starts_at)}-{ends}\t{day.venue}"
+    return (f"#{day.id}\t{day.name}\t{_local(rt, day.starts_at)}-"
+            f"{_local(rt, day.ends_at, '%H:%M')}\t{day.venue}")
 
 
 def _warn_long(rt: Runtime, day) -> None:

@@ -16,7 +16,7 @@ from bot.members import schedule
 from bot.members.rules import Rules, read, send_at
 from bot.quiet import QuietHours
 from bot.state import Incoming, Invitation, Membership, Person, Run, State
-from store.models import Alert, CheckIn, Contact, Member, Message, Rsvp
+from store.models import Alert, AssemblySession, CheckIn, Contact, Member, Message, Rsvp
 from tests.helpers.members import HEADER, LONDON, add_session, import_members
 from tests.helpers.senders import RecordingSender
 from tests.helpers.surveys import load_surveys, make_env
@@ -186,6 +186,26 @@ def test_sessions_are_added_in_local_time_and_listed(runner, rt):
                                "2025-03-29T10:00", "--ends", "2025-03-29T16:30", "--venue", "Hall"])
     assert past.output.splitlines()[-1].startswith(
         "warning: this session has already begun, so no reminder will go for it")
+
+
+def test_a_local_time_the_clocks_skip_is_refused_and_what_is_echoed_is_stored(runner, rt):
+    skipped = runner.invoke(args=["sessions", "add", "--name", "Day 1", "--starts",
+                                  "2027-03-28T01:30", "--ends", "2027-03-28T06:00",
+                                  "--venue", "Hall"])
+    assert skipped.exit_code == 1
+    assert skipped.output.strip() == (
+        "Error: 01:30 on Sun 28 March 2027 does not exist in Europe/London: the clocks go "
+        "forward an hour that night. Did you mean 02:30?")
+    assert count(rt, AssemblySession) == 0
+    added = runner.invoke(args=["sessions", "add", "--name", "Day 1", "--starts",
+                                "2027-03-28T02:30", "--ends", "2027-03-28T06:00",
+                                "--venue", "Hall"])
+    assert added.output.splitlines()[0] == "#1\tDay 1\tSun 2027-03-28 02:30-06:00\tHall"
+    with rt.sessions() as session:
+        stored = session.scalar(select(AssemblySession))
+        assert stored.starts_at == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 02:30 BST
+    listed = runner.invoke(args=["sessions", "list"]).output.splitlines()
+    assert listed[1].startswith("#1\tDay 1\tSun 2027-03-28 02:30-06:00\tHall")
 
 
 def test_the_plan_shows_what_goes_when_and_sends_nothing(runner, rt):
