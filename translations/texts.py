@@ -134,11 +134,14 @@ BOT = {
     ),
     # An assembly day's title in the member's phone calendar (/m/<token>.ics).
     "calendar-event": "Citizens' Assembly: {session}",
+    # The member's calendar's own name (X-WR-CALNAME), as their phone lists it.
+    "calendar-name": "Citizens' Assembly ({org})",
     "reminder/bring": "Bring: {text}.",
     "reminder/access": "Access: {text}.",
     "reminder/travel": "Travel: {text}.",
+    # Signed with the council's name (OUTREACH_ORG_NAME): an unsigned link reads as phishing.
     "member-welcome": (
-        "Welcome to the Citizens' Assembly. We will remind you before each day. "
+        "{org}: welcome to the Citizens' Assembly. We will remind you before each day. "
         "Add the days to your calendar: {link}"
     ),
     "rsvp-yes": "Thank you, see you there.",

@@ -53,7 +53,8 @@ def members_import(path: Path, no_welcome: bool) -> None:
             done = roster.import_rows(session, rows, now)
             quiet = QuietHours.from_settings(rt.settings)
             welcomed = 0 if no_welcome else sum(
-                roster.welcome(session, m, rt.catalogs, rt.settings.public_base_url, quiet, now)
+                roster.welcome(session, m, rt.catalogs, rt.settings.public_base_url,
+                               rt.settings.org_name, quiet, now)
                 for m in done.added)
             added, updated = len(done.added), len(done.updated)
             moved = [f"{pseudonym(m)} {m.name}" for m in done.moved_off_telegram]

@@ -251,13 +251,14 @@ def calendar_url(base_url: str, member: Member) -> str:
     return f"{base_url}/m/{member.token}.ics"
 
 
-def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
+def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str, org: str,
             quiet: QuietHours, now: datetime) -> bool:
-    """Queue the member's welcome with their calendar link (once: its outbox key)."""
+    """Queue the member's welcome, signed with the council's name (OUTREACH_ORG_NAME), with
+    their calendar link (once: its outbox key)."""
     address = address_of(session, member)
     if address is None:
         return False
-    text = catalogs.bot(member.contact.language, "member-welcome",
+    text = catalogs.bot(member.contact.language, "member-welcome", org=org,
                         link=calendar_url(base_url, member))
     return enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
                    addresses.provider_address(address.scheme, address.value), Reply(text),

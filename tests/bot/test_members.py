@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from app import create_app
@@ -20,6 +21,7 @@ from store.models import Alert, AssemblySession, CheckIn, Contact, Member, Messa
 from tests.helpers.members import HEADER, LONDON, add_session, import_members
 from tests.helpers.senders import RecordingSender
 from tests.helpers.surveys import load_surveys, make_env
+from translations import segments
 
 ANA, KASIA, ALI = "+447700900101", "+447700900102", "5550001"
 LEAD = "+447700900777"
@@ -149,7 +151,8 @@ def test_reimport_updates_and_a_known_resident_becomes_a_member(runner, rt, cloc
             Message.idempotency_key == f"member-welcome:{ana.id}"))
         assert welcome.address == ANA
         assert welcome.body.endswith(f"https://outreach.example.org/m/{ana.token}.ics")
-        assert welcome.body.startswith("Bun venit în Adunarea Cetățenilor.")
+        assert welcome.body.startswith(  # signed: an unsigned link reads as phishing
+            "Waltham Forest Council: bun venit în Adunarea Cetățenilor.")
     listed = runner.invoke(args=["members", "list"]).output
     assert "M001\tAna P.\tsms\tro\tno\thttps://outreach.example.org/m/" in listed
     assert ANA not in listed and ALI not in listed
@@ -379,7 +382,7 @@ def test_a_members_words_that_answer_nothing_never_start_the_residents_survey(rt
     for words in ("What time does it finish?", "Where can I park?"):
         replies = handle(rt, Inbound("telegram", ALI, words)).replies
         assert [r.text for r in replies] == [
-            "پیغام کا شکریہ۔ شہری اسمبلی کی یاد دہانیاں آپ کو یہیں ملتی ہیں: ان کا جواب ہاں "
+            "پیغام کا شکریہ۔ شہریوں کی اسمبلی کی یاد دہانیاں آپ کو یہیں ملتی ہیں: ان کا جواب ہاں "
             "(YES) یا نہیں (NO) میں دیں۔ ٹیم سے بات کے لیے کال (CALL) لکھیں۔"]
     assert count(rt, Rsvp) == 0 and count(rt, Alert) == 0
 
@@ -507,6 +510,33 @@ def test_the_calendar_link_lists_every_session_in_utc(app, rt, surveys):
     assert "SUMMARY:Adunarea Cetățenilor: Day 1" in body  # what the phone's calendar shows
     assert body.count("BEGIN:VEVENT") == 2
     assert client.get("/m/not-a-token.ics").status_code == 404
+
+
+@pytest.mark.parametrize("lang, name", [
+    ("en", "Citizens' Assembly (Redbridge Council)"),
+    ("ro", "Adunarea Cetățenilor (Redbridge Council)"),
+    ("ur", "شہریوں کی اسمبلی (Redbridge Council)"),
+    ("bg", "Гражданско събрание (Redbridge Council)"),
+    ("pl", "Zgromadzenie Obywatelskie (Redbridge Council)"),
+    ("tr", "Vatandaş Meclisi (Redbridge Council)"),
+])
+def test_the_welcome_is_signed_and_the_calendar_named_in_the_members_language(
+        config, clock, tmp_path, lang, name):
+    app = create_app({**config, "OUTREACH_ORG_NAME": "Redbridge Council"}, clock=clock)
+    rt = app.extensions["outreach"]
+    path = tmp_path / "members.csv"
+    path.write_text(f"{HEADER}\nIvan Petrov,07700900101,,{lang},sms,\n", encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["members", "import", str(path)]).exit_code == 0
+    with rt.sessions() as session:
+        member = session.scalar(select(Member))
+        welcome = session.scalar(select(Message.body).where(
+            Message.idempotency_key == f"member-welcome:{member.id}"))
+        token = member.token
+    assert welcome.startswith("Redbridge Council")
+    assert segments.count(welcome) <= 3
+    body = app.test_client().get(f"/m/{token}.ics").get_data()
+    assert str(Calendar.from_ical(body)["X-WR-CALNAME"]) == name
+    rt.engine.dispose()
 
 
 def test_a_member_erased_by_delete_leaves_no_member_row(rt, clock, surveys):
