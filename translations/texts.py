@@ -132,6 +132,11 @@ BOT = {
     "reminder/moved": (
         "Change: {session} is now {day}, {time}, {venue}. Can you come? Reply YES or NO."
     ),
+    # To the members who had heard of a session the coordinator removed.
+    "reminder/removed": (
+        "Cancelled: {session}, {day}, {time}, {venue}, will not take place. Sorry for the "
+        "change."
+    ),
     # An assembly day's title in the member's phone calendar (/m/<token>.ics).
     "calendar-event": "Citizens' Assembly: {session}",
     # The member's calendar's own name (X-WR-CALNAME), as their phone lists it.

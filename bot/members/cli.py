@@ -13,17 +13,17 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot.cli import IsoMoment
-from bot.members import linking, roster, rsvps, schedule, sessions
+from bot.members import linking, removal, roster, rsvps, schedule, sessions
 from bot.members.roster import pseudonym
 from bot.quiet import QuietHours
 from bot.runtime import Runtime, current
 from store.db import transaction
-from store.models import Member, Message
+from store.models import AssemblySession, Member, Message
 from translations import segments
 
-members = AppGroup("members", help="Assembly members: import the roster, list it, link "
-                   "Telegram.")
-sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, RSVPs.")
+members = AppGroup("members", help="Assembly members: import the roster, list it, remove "
+                   "one, link Telegram.")
+sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, remove, RSVPs.")
 reminders = AppGroup("reminders", help="Members' reminders and check-ins: the plan, failures.")
 FAILED = ("failed", "undelivered", "held")
 
@@ -41,15 +41,17 @@ def _local(rt: Runtime, moment: datetime, form: str = "%a %Y-%m-%d %H:%M") -> st
 @click.option("--no-welcome", is_flag=True,
               help="do not send new members the welcome with their calendar link")
 def members_import(path: Path, no_welcome: bool) -> None:
-    """Add or update members from a CSV (name, phone, telegram_chat_id, language, channel,
-    notes). A file with any bad row imports nothing."""
+    """Add or update members from a CSV or .xlsx (name, phone, telegram_chat_id, language,
+    channel, notes; optionally member, their number M007). A row updates the member it
+    numbers, else the one with its phone or chat, else the one of that name. A file with
+    any bad row imports nothing."""
     rt = current()
     offered = ["en", *(lang for lang in rt.catalogs.languages if lang != "en")]
     now = rt.now()
     try:
         with transaction(rt.sessions) as session:
-            rows = roster.read_csv(path.read_text(encoding="utf-8-sig"), offered,
-                                   rt.settings.default_region, roster.linked_phone(session))
+            rows = roster.read_file(path, offered, rt.settings.default_region,
+                                    roster.linked_phone(session))
             done = roster.import_rows(session, rows, now)
             quiet = QuietHours.from_settings(rt.settings)
             welcomed = 0 if no_welcome else sum(
@@ -58,6 +60,7 @@ def members_import(path: Path, no_welcome: bool) -> None:
                 for m in done.added)
             added, updated = len(done.added), len(done.updated)
             moved = [f"{pseudonym(m)} {m.name}" for m in done.moved_off_telegram]
+            readdressed = [f"{pseudonym(m)} {m.name}" for m in done.readdressed]
     except roster.RosterError as exc:
         for problem in exc.problems:
             click.echo(f"{path}:{problem.removeprefix('line ')}", err=True)
@@ -68,6 +71,9 @@ def members_import(path: Path, no_welcome: bool) -> None:
     for who in moved:
         click.echo(f"note: {who} had chosen Telegram; the file moves them back to its "
                    "channel (write telegram in their row to keep it)")
+    for who in readdressed:
+        click.echo(f"note: {who} has a new number or chat; what was queued for the old one "
+                   "goes to the new one")
 
 
 @members.command("list")
@@ -100,6 +106,20 @@ def find_member(session, given: str) -> Member:
         raise click.ClickException(f"{len(matches)} members are called {given!r}: use the "
                                    f"number ({', '.join(pseudonym(m) for m in matches)})")
     raise click.ClickException(f"no member {given!r} (outreach members list shows them)")
+
+
+@members.command("remove")
+@click.argument("member")
+def members_remove(member: str) -> None:
+    """Take MEMBER (M007, 7 or their name) off the roster: what was queued for them
+    (reminders, welcome, link codes) is cancelled, their RSVPs and check-ins go. Any survey
+    answers they gave as a resident stay."""
+    rt = current()
+    with transaction(rt.sessions) as session:
+        found = find_member(session, member)
+        who = f"{pseudonym(found)} {found.name}"
+        cancelled = removal.remove_member(session, found, rt.now())
+    click.echo(f"{who} removed; {cancelled} queued message(s) cancelled")
 
 
 @members.command("link-code")
@@ -215,6 +235,24 @@ def _warn_long(rt: Runtime, day) -> None:
             if segments.count(text) > 3:
                 click.echo(f"warning: the {rule.id} reminder in {lang} takes "
                            f"{segments.count(text)} SMS parts; shorten the venue or notes")
+
+
+@sessions_group.command("remove")
+@click.argument("session_id", type=int)
+def sessions_remove(session_id: int) -> None:
+    """Remove a session: its queued reminders are cancelled, and the members who had heard
+    of it (a reminder went, or they answered) are told it will not take place."""
+    rt = current()
+    with transaction(rt.sessions) as session:
+        day = session.get(AssemblySession, session_id)
+        if day is None:
+            raise click.ClickException(f"there is no session #{session_id} (outreach "
+                                       "sessions list shows them)")
+        line = _session_line(rt, day)
+        cancelled, told = removal.remove_session(rt, session, day, rt.now())
+    click.echo(f"removed: {line}")
+    click.echo(f"{cancelled} queued reminder(s) cancelled; {told} member(s) told it will not "
+               "take place")
 
 
 @sessions_group.command("list")

@@ -170,6 +170,146 @@ def test_a_spreadsheets_headers_and_language_names_are_understood(runner, rt, tm
             select(Member).order_by(Member.id))] == [("sms", "pl"), ("telegram", "ur")]
 
 
+def _import(runner, path, *lines: str, header: str = HEADER, encoding: str = "utf-8"):
+    path.write_text("\n".join([header, *lines]) + "\n", encoding=encoding)
+    return runner.invoke(args=["members", "import", str(path)])
+
+
+def test_a_number_one_digit_short_is_an_error_at_its_line(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    result = _import(runner, path, "Ivan Petrov,0770090010,,bg,sms,", ROWS[0])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}:2: bad phone number '0770090010' (check for a missing or extra digit)",
+        f"{path}: nothing imported"]
+    assert count(rt, Member) == 0
+
+
+def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runner, rt, clock,
+                                                                          tmp_path):
+    path = tmp_path / "members.csv"
+    assert _import(runner, path, "Ivan Petrov,07700900103,,bg,sms,").exit_code == 0
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    clock.set(at("2026-03-07T18:00"))
+    schedule.send_due(rt, clock.now)  # the confirm, queued for the wrong number
+    fixed = _import(runner, path, "Ivan Petrov,07700900104,,bg,sms,")  # by name
+    assert fixed.output.splitlines() == [
+        "0 member(s) added, 1 updated; 0 welcome message(s) queued",
+        "note: M001 Ivan Petrov has a new number or chat; what was queued for the old one "
+        "goes to the new one"]
+    assert count(rt, Member) == 1
+    with rt.sessions() as session:
+        queued = session.scalars(select(Message.address).where(
+            Message.status == "queued")).all()
+    assert queued == ["+447700900104", "+447700900104"]  # the welcome and the confirm
+    outbox.send_due(rt, senders(), clock.now)
+    numbered = _import(runner, path, "M001,Ivan Petrov,07700900105,,bg,sms,",
+                       header=f"member,{HEADER}")
+    assert numbered.output.startswith("0 member(s) added, 1 updated"), numbered.output
+    assert count(rt, Member) == 1
+    both = _import(runner, path, "Ivan Petrov,07700900107,,bg,sms,",
+                   "Ivan Petrov,07700900108,,bg,sms,")
+    assert both.exit_code == 1
+    assert f"{path}:3: M001 Ivan Petrov is on line 2 too" in both.output.splitlines()
+    missing = _import(runner, path, "M009,Ana Popescu,07700900101,,ro,sms,",
+                      header=f"Member,{HEADER}")
+    assert missing.output.splitlines()[0] == (
+        f"{path}:2: there is no member M009 (outreach members list shows them)")
+    assert count(rt, Member) == 1
+
+
+def test_two_members_of_one_name_need_their_number(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    _import(runner, path, "Ivan Petrov,07700900103,,bg,sms,",
+            "Ivan Petrov,07700900104,,bg,sms,")
+    again = _import(runner, path, "Ivan Petrov,07700900105,,bg,sms,")
+    assert again.output.splitlines()[0] == (
+        f"{path}:2: 2 members are called 'Ivan Petrov': add a member column with their "
+        "number (M001, M002)")
+    assert _import(runner, path, "M002,Ivan Petrov,07700900105,,bg,sms,",
+                   header=f"member,{HEADER}").exit_code == 0
+    assert count(rt, Member) == 2
+
+
+def test_a_roster_saved_from_excel_imports(runner, rt, tmp_path):
+    from openpyxl import Workbook
+    book = Workbook()
+    book.active.append(["Member", "Name", "Phone", "Telegram chat id", "Language", "Channel",
+                        "Notes"])
+    book.active.append([None, "Kasia Nowak", 7700900102, None, "Polish", "SMS", None])
+    book.active.append([None, "Ali Khan", None, 5550001, "ur", "telegram", "step-free"])
+    book.save(tmp_path / "members.xlsx")
+    result = runner.invoke(args=["members", "import", str(tmp_path / "members.xlsx")])
+    assert result.output.startswith("2 member(s) added"), result.output
+    windows = tmp_path / "windows.csv"  # Excel's plain "CSV (Comma delimited)"
+    result = _import(runner, windows, "José Müller;07700900103;;en;sms;Zoë's mum drives",
+                     header=HEADER.replace(",", ";"), encoding="cp1252")
+    assert result.output.startswith("1 member(s) added"), result.output
+    with rt.sessions() as session:
+        assert session.scalars(select(Member.name).order_by(Member.id)).all() == [
+            "Kasia Nowak", "Ali Khan", "José Müller"]
+    lost = _import(runner, windows, "???? ??????,07700900104,,bg,sms,", encoding="cp1252")
+    assert lost.output.splitlines()[0] == (
+        f"{windows}:2: the name '???? ??????' lost letters (shown as ?): save it from Excel "
+        "as 'CSV UTF-8' or as .xlsx, and import that")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0 not a workbook")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    for name, problem in (("old.xls", "a .xls file cannot be read"),
+                          ("broken.xlsx", "not a workbook that can be read")):
+        result = runner.invoke(args=["members", "import", str(tmp_path / name)])
+        assert result.exit_code == 1  # never a traceback
+        assert result.output.splitlines() == [
+            f"{tmp_path / name}:1: {problem}: save it from Excel as 'CSV UTF-8' or as "
+            ".xlsx, and import that", f"{tmp_path / name}: nothing imported"]
+
+
+def test_a_removed_member_gets_nothing_more(runner, rt, clock, tmp_path):
+    import_members(rt, *ROWS[:2])
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    clock.set(at("2026-03-07T18:00"))
+    schedule.send_due(rt, clock.now)
+    result = runner.invoke(args=["members", "remove", "M002"])
+    assert result.output.strip() == "M002 Kasia Nowak removed; 1 queued message(s) cancelled"
+    assert count(rt, Member) == 1
+    assert count(rt, Message, Message.address == KASIA, Message.status == "queued") == 0
+    assert schedule.send_due(rt, at("2026-03-13T18:00")) == 1  # Ana's day-before only
+    assert runner.invoke(args=["members", "remove", "M002"]).exit_code == 1
+    # Someone new may get the number M002 again (SQLite): they still get everything
+    new = _import(runner, tmp_path / "m.csv", "Ivan Petrov,07700900103,,bg,sms,")
+    assert new.output.startswith("1 member(s) added, 0 updated; 1 welcome message(s) queued")
+    assert schedule.send_due(rt, at("2026-03-13T18:05")) == 1  # Ivan's day-before, late
+
+
+def test_a_removed_session_is_cancelled_and_those_who_heard_are_told(runner, rt, clock,
+                                                                    surveys):
+    import_members(rt, *ROWS)
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    add_session(rt, "Day 2", "2026-03-21T10:00")
+    clock.set(at("2026-03-07T18:00"))
+    schedule.send_due(rt, clock.now)
+    outbox.send_due(rt, senders(), clock.now)  # Day 1's confirm went to all three
+    handle(rt, Inbound("sms", KASIA, "nie"))
+    clock.set(at("2026-03-14T18:00"))
+    schedule.send_due(rt, clock.now)  # Day 2's confirm, queued
+    nobody = runner.invoke(args=["sessions", "remove", "2"]).output.splitlines()
+    assert nobody == ["removed: #2\tDay 2\tSat 2026-03-21 10:00-16:00\tWalthamstow Assembly "
+                      "Hall", "3 queued reminder(s) cancelled; 0 member(s) told it will not "
+                      "take place"]
+    clock.set(at("2026-03-10T12:00"))
+    told = runner.invoke(args=["sessions", "remove", "1"]).output.splitlines()
+    assert told[1] == "0 queued reminder(s) cancelled; 3 member(s) told it will not take place"
+    notices = [m for m in reminders_queued(rt) if ":removed:" in m.idempotency_key]
+    assert [m.body for m in notices if m.address == ANA] == [
+        "Anulat: Day 1, sâmbătă 14 martie, ora 10:00, Walthamstow Assembly Hall, nu mai are "
+        "loc. Ne pare rău pentru schimbare."]
+    assert count(rt, Rsvp) == 0 and count(rt, AssemblySession) == 0
+    handle(rt, Inbound("sms", ANA, "da"))
+    assert count(rt, Rsvp) == 0  # a YES now confirms nothing
+    assert runner.invoke(args=["sessions", "remove", "1"]).exit_code == 1
+    add_session(rt, "Day 1", "2026-03-14T10:00")  # added again: its reminders all go
+    assert schedule.send_due(rt, at("2026-03-13T18:00")) == 3
+
+
 # Sessions and the plan ----------------------------------------------------------------------
 
 
