@@ -82,8 +82,8 @@ Table = list[tuple[int, list[str]]]  # (line or spreadsheet row, its cells), hea
 def read_file(path: Path, languages: Iterable[str], region: str = "GB",
               linked: Callable[[str], bool] = lambda phone: False) -> list[Row]:
     """A roster as a spreadsheet saves it: an .xlsx workbook (its first sheet), or CSV in
-    UTF-8 (with or without a BOM) or Windows-1252 (Excel's plain "CSV"), separated by
-    commas or semicolons. RosterError, never a traceback, for a file it cannot read."""
+    UTF-8 (with or without a BOM), UTF-16 or Windows-1252 (Excel's plain "CSV"), separated
+    by commas, semicolons or tabs. RosterError, never a traceback, for a file it cannot read."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_table(_workbook(path), languages, region, linked)
@@ -92,8 +92,8 @@ def read_file(path: Path, languages: Iterable[str], region: str = "GB",
     data = path.read_bytes()
     if data.startswith(b"PK\x03\x04"):
         raise RosterError([f"line 1: this is a workbook, not CSV: {SAVE_AS}"])
-    try:
-        text = data.decode("utf-8-sig")
+    try:  # Excel's "Unicode Text" is UTF-16 with a BOM, separated by tabs
+        text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")  # Excel's "CSV (Comma delimited)" on Windows
@@ -132,7 +132,7 @@ def read_csv(text: str, languages: Iterable[str], region: str = "GB",
     """The file's rows, checked; RosterError listing every bad row by its line number.
     `linked(phone)`: whether that member linked a Telegram chat (its id may be left out)."""
     first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","  # Excel in Europe
+    delimiter = max(",;\t", key=first.count)  # ";" from Excel in Europe, tabs in its text
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     return read_table([(reader.line_num, cells) for cells in reader], languages, region,
                       linked)

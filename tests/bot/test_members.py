@@ -248,7 +248,10 @@ def test_a_roster_saved_from_excel_imports(runner, rt, tmp_path):
     with rt.sessions() as session:
         assert session.scalars(select(Member.name).order_by(Member.id)).all() == [
             "Kasia Nowak", "Ali Khan", "José Müller"]
-    lost = _import(runner, windows, "???? ??????,07700900104,,bg,sms,", encoding="cp1252")
+    unicode = _import(runner, tmp_path / "unicode.txt", "Иван Петров\t07700900104\t\tbg\tsms\t",
+                      header=HEADER.replace(",", "\t"), encoding="utf-16")
+    assert unicode.output.startswith("1 member(s) added"), unicode.output
+    lost = _import(runner, windows, "???? ??????,07700900105,,bg,sms,", encoding="cp1252")
     assert lost.output.splitlines()[0] == (
         f"{windows}:2: the name '???? ??????' lost letters (shown as ?): save it from Excel "
         "as 'CSV UTF-8' or as .xlsx, and import that")
