@@ -35,6 +35,17 @@ def could_be_mobile(number: str) -> bool:
                                                     phonenumbers.PhoneNumberType.MOBILE)
 
 
+def whole_number(number: str, region: str = "GB") -> str:
+    """A number someone keyed in for us to text (a roster's), in E.164, or InvalidAddress
+    when it cannot be whole: one digit short or long. Valid by phonenumbers, or of a mobile
+    number's length where it is from (its metadata calls Ofcom's drama range, 07700 900xxx,
+    invalid, and demos and tests use it)."""
+    value = e164(number, region)
+    if not (phonenumbers.is_valid_number(phonenumbers.parse(value)) or could_be_mobile(value)):
+        raise InvalidAddress(f"not a whole phone number: {number!r}")
+    return value
+
+
 def parse(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
     """(scheme, value) for an address on a channel."""
     if channel not in SCHEMES:

@@ -52,10 +52,12 @@ def silenced() -> ColumnElement[bool]:
         Contact.id == Message.contact_id, Contact.opted_out_at.is_not(None)))
 
 
-def cancel(session: Session, now: datetime, *where: ColumnElement[bool]) -> int:
-    """Cancel the pending outbound rows matching `where`; returns how many."""
+def cancel(session: Session, now: datetime, *where: ColumnElement[bool],
+           reason: str = "opted-out") -> int:
+    """Cancel the pending outbound rows matching `where` (`reason`: their error code);
+    returns how many."""
     result = session.execute(
         update(Message).where(Message.direction == "out", Message.status.in_(PENDING), *where)
-        .values(status="cancelled", error_code="opted-out", claim_token=None, updated_at=now)
+        .values(status="cancelled", error_code=reason, claim_token=None, updated_at=now)
         .execution_options(synchronize_session=False))
     return result.rowcount

@@ -132,13 +132,21 @@ BOT = {
     "reminder/moved": (
         "Change: {session} is now {day}, {time}, {venue}. Can you come? Reply YES or NO."
     ),
+    # To the members who had heard of a session the coordinator removed.
+    "reminder/removed": (
+        "Cancelled: {session}, {day}, {time}, {venue}, will not take place. Sorry for the "
+        "change."
+    ),
     # An assembly day's title in the member's phone calendar (/m/<token>.ics).
     "calendar-event": "Citizens' Assembly: {session}",
+    # The member's calendar's own name (X-WR-CALNAME), as their phone lists it.
+    "calendar-name": "Citizens' Assembly ({org})",
     "reminder/bring": "Bring: {text}.",
     "reminder/access": "Access: {text}.",
     "reminder/travel": "Travel: {text}.",
+    # Signed with the council's name (OUTREACH_ORG_NAME): an unsigned link reads as phishing.
     "member-welcome": (
-        "Welcome to the Citizens' Assembly. We will remind you before each day. "
+        "{org}: welcome to the Citizens' Assembly. We will remind you before each day. "
         "Add the days to your calendar: {link}"
     ),
     "rsvp-yes": "Thank you, see you there.",

@@ -5,8 +5,8 @@ is 404 and says nothing. Times are written in UTC, never as floating local times
 calendar app shows them right across the clock changes; a moved session keeps its UID and
 gets a higher SEQUENCE, so a subscribed calendar moves the event instead of adding one;
 the UID names no host (never 127.0.0.1, whatever PUBLIC_BASE_URL says).
-The titles ("Citizens' Assembly: Day 1") and descriptions are in the member's language
-(the reminders' own words for the notes).
+The calendar's name, the titles ("Citizens' Assembly: Day 1") and descriptions are in the
+member's language (the reminders' own words for the notes).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def member_calendar(token: str) -> Response:
             abort(404)
         lang = member.contact.language
         days = sessions.listing(session)
-        body = calendar(days, rt.settings.org_name,
+        body = calendar(days,
+                        rt.catalogs.bot(lang, "calendar-name", org=rt.settings.org_name),
                         lambda day: schedule.notes(rt.catalogs, lang, day).strip(),
                         lambda day: rt.catalogs.bot(lang, "calendar-event", session=day.name))
     return Response(body, mimetype="text/calendar", headers={
@@ -42,15 +43,16 @@ def member_calendar(token: str) -> Response:
         "Cache-Control": "private, max-age=300", "X-Robots-Tag": "noindex"})
 
 
-def calendar(days: list[AssemblySession], org: str, describe,
+def calendar(days: list[AssemblySession], name: str, describe,
              title=lambda day: day.name) -> bytes:
-    """The sessions as an iCalendar file (`describe(day)`: its notes as text; `title(day)`:
-    the event's name in a phone's calendar, e.g. "Citizens' Assembly: Day 1")."""
+    """The sessions as an iCalendar file named `name` (X-WR-CALNAME, in the member's
+    language); `describe(day)`: its notes as text; `title(day)`: the event's name in a
+    phone's calendar, e.g. "Citizens' Assembly: Day 1"."""
     cal = Calendar()
     cal.add("prodid", "-//assembly-outreach//members//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"Citizens' Assembly ({org})")
+    cal.add("x-wr-calname", name)
     for day in days:
         event = Event()
         event.add("uid", uid(day))

@@ -4,7 +4,7 @@ coordinator's commands (docs/members.md). Members are shown to staff by name and
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,24 +13,25 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from bot.cli import IsoMoment
-from bot.members import linking, roster, rsvps, schedule, sessions
+from bot.members import linking, removal, roster, rsvps, schedule, sessions
 from bot.members.roster import pseudonym
 from bot.outbox import LocalLink
 from bot.quiet import QuietHours
 from bot.runtime import Runtime, current
 from store.db import transaction
-from store.models import Member, Message
+from store.models import AssemblySession, Member, Message
 from translations import segments
 
-members = AppGroup("members", help="Assembly members: import the roster, list it, link "
-                   "Telegram.")
-sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, RSVPs.")
+members = AppGroup("members", help="Assembly members: import the roster, list it, remove "
+                   "one, link Telegram.")
+sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, remove, RSVPs.")
 reminders = AppGroup("reminders", help="Members' reminders and check-ins: the plan, failures.")
 FAILED = ("failed", "undelivered", "held")
 
 
-def _local(rt: Runtime, moment: datetime) -> str:
-    return moment.astimezone(rt.settings.timezone).strftime("%a %Y-%m-%d %H:%M")
+def _local(rt: Runtime, moment: datetime, form: str = "%a %Y-%m-%d %H:%M") -> str:
+    """A stored moment in local time (through UTC: what is stored, not what was typed)."""
+    return moment.astimezone(UTC).astimezone(rt.settings.timezone).strftime(form)
 
 
 # members ---------------------------------------------------------------------------------
@@ -41,22 +42,26 @@ def _local(rt: Runtime, moment: datetime) -> str:
 @click.option("--no-welcome", is_flag=True,
               help="do not send new members the welcome with their calendar link")
 def members_import(path: Path, no_welcome: bool) -> None:
-    """Add or update members from a CSV (name, phone, telegram_chat_id, language, channel,
-    notes). A file with any bad row imports nothing."""
+    """Add or update members from a CSV or .xlsx (name, phone, telegram_chat_id, language,
+    channel, notes; optionally member, their number M007). A row updates the member it
+    numbers, else the one with its phone or chat, else the one of that name. A file with
+    any bad row imports nothing."""
     rt = current()
     offered = ["en", *(lang for lang in rt.catalogs.languages if lang != "en")]
     now = rt.now()
     try:
         with transaction(rt.sessions) as session:
-            rows = roster.read_csv(path.read_text(encoding="utf-8-sig"), offered,
-                                   rt.settings.default_region, roster.linked_phone(session))
+            rows = roster.read_file(path, offered, rt.settings.default_region,
+                                    roster.linked_phone(session))
             done = roster.import_rows(session, rows, now)
             quiet = QuietHours.from_settings(rt.settings)
             welcomed = 0 if no_welcome else sum(
-                roster.welcome(session, m, rt.catalogs, rt.settings.public_base_url, quiet, now)
+                roster.welcome(session, m, rt.catalogs, rt.settings.public_base_url,
+                               rt.settings.org_name, quiet, now)
                 for m in done.added)
             added, updated = len(done.added), len(done.updated)
             moved = [f"{pseudonym(m)} {m.name}" for m in done.moved_off_telegram]
+            readdressed = [f"{pseudonym(m)} {m.name}" for m in done.readdressed]
     except roster.RosterError as exc:
         for problem in exc.problems:
             click.echo(f"{path}:{problem.removeprefix('line ')}", err=True)
@@ -70,6 +75,9 @@ def members_import(path: Path, no_welcome: bool) -> None:
     for who in moved:
         click.echo(f"note: {who} had chosen Telegram; the file moves them back to its "
                    "channel (write telegram in their row to keep it)")
+    for who in readdressed:
+        click.echo(f"note: {who} has a new number or chat; what was queued for the old one "
+                   "goes to the new one")
 
 
 @members.command("list")
@@ -102,6 +110,20 @@ def find_member(session, given: str) -> Member:
         raise click.ClickException(f"{len(matches)} members are called {given!r}: use the "
                                    f"number ({', '.join(pseudonym(m) for m in matches)})")
     raise click.ClickException(f"no member {given!r} (outreach members list shows them)")
+
+
+@members.command("remove")
+@click.argument("member")
+def members_remove(member: str) -> None:
+    """Take MEMBER (M007, 7 or their name) off the roster: what was queued for them
+    (reminders, welcome, link codes) is cancelled, their RSVPs and check-ins go. Any survey
+    answers they gave as a resident stay."""
+    rt = current()
+    with transaction(rt.sessions) as session:
+        found = find_member(session, member)
+        who = f"{pseudonym(found)} {found.name}"
+        cancelled = removal.remove_member(session, found, rt.now())
+    click.echo(f"{who} removed; {cancelled} queued message(s) cancelled")
 
 
 @members.command("link-code")
@@ -204,8 +226,8 @@ def sessions_edit(session_id, name, starts, ends, venue, bring, access, travel) 
 
 
 def _session_line(rt: Runtime, day) -> str:
-    ends = day.ends_at.astimezone(rt.settings.timezone).strftime("%H:%M")
-    return f"#{day.id}\t{day.name}\t{_local(rt, day.starts_at)}-{ends}\t{day.venue}"
+    return (f"#{day.id}\t{day.name}\t{_local(rt, day.starts_at)}-"
+            f"{_local(rt, day.ends_at, '%H:%M')}\t{day.venue}")
 
 
 def _warn_long(rt: Runtime, day) -> None:
@@ -217,6 +239,24 @@ def _warn_long(rt: Runtime, day) -> None:
             if segments.count(text) > 3:
                 click.echo(f"warning: the {rule.id} reminder in {lang} takes "
                            f"{segments.count(text)} SMS parts; shorten the venue or notes")
+
+
+@sessions_group.command("remove")
+@click.argument("session_id", type=int)
+def sessions_remove(session_id: int) -> None:
+    """Remove a session: its queued reminders are cancelled, and the members who had heard
+    of it (a reminder went, or they answered) are told it will not take place."""
+    rt = current()
+    with transaction(rt.sessions) as session:
+        day = session.get(AssemblySession, session_id)
+        if day is None:
+            raise click.ClickException(f"there is no session #{session_id} (outreach "
+                                       "sessions list shows them)")
+        line = _session_line(rt, day)
+        cancelled, told = removal.remove_session(rt, session, day, rt.now())
+    click.echo(f"removed: {line}")
+    click.echo(f"{cancelled} queued reminder(s) cancelled; {told} member(s) told it will not "
+               "take place")
 
 
 @sessions_group.command("list")

@@ -1,8 +1,9 @@
-"""The members' roster: contacts with a role, imported from the coordinator's CSV.
+"""The members' roster: contacts with a role, imported from the coordinator's CSV or .xlsx.
 
-`import_csv` checks every row first (name, phone, Telegram chat, language, channel, and no
+`read_file` checks every row first (name, phone, Telegram chat, language, channel, and no
 one listed twice) and imports nothing from a file with a problem; importing again updates
-the members it finds by phone or Telegram chat rather than adding them twice. A member is
+the member a row numbers (M007), else the one with its phone or Telegram chat, else the
+one of its name, rather than adding them twice. A member is
 a `Member` row on a contact, whose addresses are the contact's own: someone who already
 answered the residents' survey keeps one identity. The engine's look-ups (`lookups`) say
 whether the person writing is a member and which session their latest reminder was about.
@@ -14,16 +15,19 @@ import csv
 import io
 import re
 import secrets
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses
 from bot.contacts import CHANNEL_OF_SCHEME
+from bot.members.linking import merge
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.state import Invitation, Membership, Reply
@@ -31,9 +35,13 @@ from store.models import Address, AssemblySession, Contact, Member, Message
 from translations.catalog import Catalogs, find_language
 
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
+MEMBER_COLUMN = "member"  # optional: the member's number (M010) as `members list` shows it
+MEMBER_HEADERS = {"member", "member_id", "member_number", "id"}
 CHANNELS = ("sms", "whatsapp", "telegram")
 REMINDER_KEY = "remind:"  # the outbox key of every reminder: remind:<member>:<session>:…
 TELEGRAM_CHAT = re.compile(r"-?\d{1,20}")
+MEMBER_NUMBER = re.compile(r"[Mm]?0*(\d{1,9})")
+SAVE_AS = "save it from Excel as 'CSV UTF-8' or as .xlsx, and import that"
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class Row:
     notes: str | None
     phone: str | None  # E.164
     chat: str | None
+    member: int | None = None  # the member's number, when the file names it
 
 
 @dataclass
@@ -55,6 +64,8 @@ class Imported:
     updated: list[Member] = field(default_factory=list)
     # Members who had linked Telegram and chosen it, whom the file moves to another channel
     moved_off_telegram: list[Member] = field(default_factory=list)
+    # Members the file gives a new phone number or chat (what was queued follows it)
+    readdressed: list[Member] = field(default_factory=list)
 
 
 class RosterError(ValueError):
@@ -65,28 +76,91 @@ class RosterError(ValueError):
         self.problems = problems
 
 
+Table = list[tuple[int, list[str]]]  # (line or spreadsheet row, its cells), header first
+
+
+def read_file(path: Path, languages: Iterable[str], region: str = "GB",
+              linked: Callable[[str], bool] = lambda phone: False) -> list[Row]:
+    """A roster as a spreadsheet saves it: an .xlsx workbook (its first sheet), or CSV in
+    UTF-8 (with or without a BOM), UTF-16 or Windows-1252 (Excel's plain "CSV"), separated
+    by commas, semicolons or tabs. RosterError, never a traceback, for a file it cannot read."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_table(_workbook(path), languages, region, linked)
+    if suffix in (".xls", ".ods", ".numbers"):
+        raise RosterError([f"line 1: a {suffix} file cannot be read: {SAVE_AS}"])
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise RosterError([f"line 1: this is a workbook, not CSV: {SAVE_AS}"])
+    try:  # Excel's "Unicode Text" is UTF-16 with a BOM, separated by tabs
+        text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")  # Excel's "CSV (Comma delimited)" on Windows
+        except UnicodeDecodeError:
+            raise RosterError([f"line 1: not text that can be read: {SAVE_AS}"]) from None
+    return read_csv(text, languages, region, linked)
+
+
+def _workbook(path: Path) -> Table:
+    """The first sheet's rows as text cells, numbered as the spreadsheet numbers them."""
+    from openpyxl import load_workbook  # only for .xlsx rosters
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
+        raise RosterError([f"line 1: not a workbook that can be read: {SAVE_AS}"]) from None
+    try:
+        return [(n, [_cell(value) for value in row])
+                for n, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1)]
+    finally:
+        book.close()
+
+
+def _cell(value: Any) -> str:
+    """A cell as text: a number typed as a number (a phone, a chat id) without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def read_csv(text: str, languages: Iterable[str], region: str = "GB",
              linked: Callable[[str], bool] = lambda phone: False) -> list[Row]:
     """The file's rows, checked; RosterError listing every bad row by its line number.
     `linked(phone)`: whether that member linked a Telegram chat (its id may be left out)."""
-    reader = csv.DictReader(io.StringIO(text))
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)  # ";" from Excel in Europe, tabs in its text
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return read_table([(reader.line_num, cells) for cells in reader], languages, region,
+                      linked)
+
+
+def read_table(table: Table, languages: Iterable[str], region: str = "GB",
+               linked: Callable[[str], bool] = lambda phone: False) -> list[Row]:
+    """Rows as a file or sheet gives them, checked (see read_csv)."""
+    cells = table[0][1] if table else []
     # "Name", "Telegram chat id": headers as spreadsheets write them
-    header = [re.sub(r"[\s_]+", "_", c.strip().lower()) for c in reader.fieldnames or []]
-    unknown = [c for c in header if c not in COLUMNS]
+    header = [re.sub(r"[\s_]+", "_", c.strip().lower()) for c in cells]
+    header = [MEMBER_COLUMN if c in MEMBER_HEADERS else c for c in header]
+    unknown = [c for c in header if c and c not in (*COLUMNS, MEMBER_COLUMN)]
     if "name" not in header or not {"phone", "telegram_chat_id"} & set(header) or unknown:
-        raise RosterError([f"line 1: the columns must be {', '.join(COLUMNS)}"
+        raise RosterError([f"line 1: the columns must be {', '.join(COLUMNS)}, and "
+                           f"optionally {MEMBER_COLUMN} (M007)"
                            + (f" (unknown: {', '.join(unknown)})" if unknown else "")])
-    reader.fieldnames = header
     rows, problems, seen = [], [], {}
-    for raw in reader:
-        line = reader.line_num
-        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+    for line, values in table[1:]:
+        raw = dict(zip(header, values, strict=False))
+        if not any(v.strip() for v in values):
             continue  # a blank line
         row, found = _row(line, raw, tuple(languages), region, linked)
-        for key in filter(None, (row.phone, row.chat) if row else ()):
+        for key in filter(None, (row.phone, row.chat, row.member) if row else ()):
             if key in seen:
-                found.append(f"duplicate of line {seen[key]} (the same "
-                             f"{'phone' if key == row.phone else 'Telegram chat'})")
+                what = ("phone" if key == row.phone else "Telegram chat" if key == row.chat
+                        else "member")
+                found.append(f"duplicate of line {seen[key]} (the same {what})")
             seen.setdefault(key, line)
         problems += [f"line {line}: {p}" for p in found]
         if row is not None:
@@ -106,8 +180,14 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
     name, phone, chat = get("name"), get("phone"), get("telegram_chat_id")
     channel = get("channel").lower() or ("sms" if phone else "telegram" if chat else "")
     language = _language(get("language"), languages)
+    number = MEMBER_NUMBER.fullmatch(get(MEMBER_COLUMN))
     if not name:
         found.append("the name is missing")
+    elif "?" in name or "\ufffd" in name:
+        found.append(f"the name '{name}' lost letters (shown as ?): {SAVE_AS}")
+    if get(MEMBER_COLUMN) and number is None:
+        found.append(f"bad member number '{get(MEMBER_COLUMN)}' (as members list shows "
+                     "it: M007)")
     if channel not in CHANNELS:
         found.append(f"unknown channel '{channel}' (sms, whatsapp or telegram)"
                      if channel else "no phone number or Telegram chat")
@@ -115,9 +195,9 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
         found.append(f"unknown language '{language}' ({', '.join(languages)})")
     if phone:
         try:
-            phone = addresses.e164(phone, region)
+            phone = addresses.whole_number(phone, region)
         except addresses.InvalidAddress:
-            found.append(f"bad phone number '{phone}'")
+            found.append(f"bad phone number '{phone}' (check for a missing or extra digit)")
     if chat and not TELEGRAM_CHAT.fullmatch(chat):
         found.append(f"bad Telegram chat id '{chat}' (a number)")
     if channel in ("sms", "whatsapp") and not phone:
@@ -125,7 +205,8 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
     if channel == "telegram" and not chat and not (phone and linked(phone)):
         found.append("channel telegram needs a telegram_chat_id (or the member links "
                      "Telegram with a code: members link-code)")
-    row = Row(line, name, channel, language, get("notes") or None, phone or None, chat or None)
+    row = Row(line, name, channel, language, get("notes") or None, phone or None, chat or None,
+              int(number.group(1)) if number else None)
     return (None if found else row), found
 
 
@@ -135,27 +216,66 @@ def _language(given: str, languages: tuple[str, ...]) -> str | None:
 
 
 def import_rows(session: Session, rows: list[Row], now: datetime) -> Imported:
-    """Add or update each member (found by phone or Telegram chat); RosterError if a row's
-    phone and chat already belong to two different people."""
-    plans, problems = [], []
+    """Add or update each member: the one the row names by number, else the one its phone
+    or Telegram chat belongs to, else the one of that name (so a corrected number updates
+    the member rather than adding them twice). RosterError for rows that cannot be matched
+    to one person."""
+    plans, problems, claimed = [], [], {}
     for row in rows:
-        contacts = {a.contact_id for a in _known(session, row)}
-        contact_id = next(iter(contacts), None)
-        if len(contacts) > 1:
-            problems.append(f"line {row.line}: the phone and the Telegram chat belong to two "
-                            "different people already")
-        plans.append((row, contact_id))
+        try:
+            target, others = _match(session, row)
+        except RosterError as exc:
+            problems += [f"line {row.line}: {p}" for p in exc.problems]
+            continue
+        if target is not None and claimed.setdefault(target.id, row.line) != row.line:
+            problems.append(f"line {row.line}: {pseudonym(target)} {target.name} is on line "
+                            f"{claimed[target.id]} too")
+        plans.append((row, target, others))
     if problems:
         raise RosterError(problems)
     done = Imported()
-    for row, contact_id in plans:
-        before = session.scalar(select(Member.channel).where(Member.contact_id == contact_id))
-        member, new = _member(session, row, contact_id, now)
+    for row, target, others in plans:
+        contact_id = target.contact_id if target is not None else next(iter(others), None)
+        for other in others if target is not None else ():
+            merge(session, other, contact_id)  # a resident the roster says is this member
+        before = target.channel if target is not None else None
+        member, new, readdressed = _member(session, row, contact_id, now)
         (done.added if new else done.updated).append(member)
+        if readdressed and not new:
+            done.readdressed.append(member)
         if before == "telegram" != row.channel and not row.chat and _linked(session,
                                                                              contact_id):
             done.moved_off_telegram.append(member)
     return done
+
+
+def _match(session: Session, row: Row) -> tuple[Member | None, list[int]]:
+    """The member a row is about (None: a new one) and the other contacts its addresses
+    belong to (merged into the member's)."""
+    contacts = sorted({a.contact_id for a in _known(session, row)})
+    members = [m for m in map(lambda c: member_of(session, c), contacts) if m is not None]
+    if row.member is not None:
+        target = session.get(Member, row.member)
+        if target is None:
+            raise RosterError([f"there is no member M{row.member:03d} (outreach members list "
+                               "shows them)"])
+    elif members:
+        target = members[0]
+    else:
+        named = [m for m in session.scalars(select(Member).order_by(Member.id))
+                 if m.name.casefold() == row.name.casefold()]
+        if len(named) > 1:
+            raise RosterError([f"{len(named)} members are called '{row.name}': add a member "
+                               f"column with their number ({', '.join(map(pseudonym, named))})"])
+        target = named[0] if named else None
+    if target is None and len(contacts) > 1:
+        raise RosterError(["the phone and the Telegram chat belong to two different people "
+                           "already"])
+    taken = [m for m in members if target is not None and m.id != target.id]
+    if taken:
+        raise RosterError([f"its phone or Telegram chat is {pseudonym(taken[0])} "
+                           f"{taken[0].name}'s already"])
+    return target, [c for c in contacts if target is None or c != target.contact_id]
 
 
 def _linked(session: Session, contact_id: int | None) -> bool:
@@ -198,18 +318,28 @@ def _known(session: Session, row: Row) -> list[Address]:
 
 
 def _member(session: Session, row: Row, contact_id: int | None,
-            now: datetime) -> tuple[Member, bool]:
+            now: datetime) -> tuple[Member, bool, bool]:
+    """The row's member, added or updated; and whether the row gave them a new number or
+    chat, which then replaces the one they had there (what was queued for it follows)."""
     if contact_id is None:
         contact = Contact(created_at=now)
         session.add(contact)
         session.flush()
         contact_id = contact.id
     contact = session.get(Contact, contact_id)
+    readdressed = False
     for scheme, value in _wanted(row):
-        if session.scalar(select(Address.id).where(Address.scheme == scheme,
-                                                   Address.value == value)) is None:
-            session.add(Address(contact_id=contact_id, scheme=scheme, value=value,
-                                created_at=now))
+        address = session.scalar(select(Address).where(Address.scheme == scheme,
+                                                       Address.value == value))
+        if address is None:
+            address = Address(contact_id=contact_id, scheme=scheme, value=value,
+                              created_at=now)
+            session.add(address)
+            session.flush()
+        if address.status == "replaced":  # the file names it again
+            address.status = "active"
+        if address.status == "active":
+            readdressed |= _replace(session, address, now)
     if row.language:
         contact.language = row.language
     member = session.scalar(select(Member).where(Member.contact_id == contact_id))
@@ -220,7 +350,24 @@ def _member(session: Session, row: Row, contact_id: int | None,
     member.name, member.channel, member.notes, member.updated_at = (
         row.name, row.channel, row.notes, now)
     session.flush()
-    return member, new
+    return member, new, readdressed
+
+
+def _replace(session: Session, address: Address, now: datetime) -> bool:
+    """Set aside the contact's other active addresses of that scheme (status `replaced`)
+    and send what was queued for them to `address`; whether there were any."""
+    old = session.scalars(select(Address).where(
+        Address.contact_id == address.contact_id, Address.scheme == address.scheme,
+        Address.id != address.id, Address.status == "active")).all()
+    for gone in old:
+        gone.status = "replaced"
+        session.execute(update(Message).where(
+            Message.contact_id == address.contact_id, Message.direction == "out",
+            Message.status == "queued",
+            Message.address == addresses.provider_address(gone.scheme, gone.value))
+            .values(address=addresses.provider_address(address.scheme, address.value),
+                    updated_at=now))
+    return bool(old)
 
 
 def address_of(session: Session, member: Member) -> Address | None:
@@ -247,13 +394,14 @@ def calendar_url(base_url: str, member: Member) -> str:
     return f"{base_url}/m/{member.token}.ics"
 
 
-def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
+def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str, org: str,
             quiet: QuietHours, now: datetime) -> bool:
-    """Queue the member's welcome with their calendar link (once: its outbox key)."""
+    """Queue the member's welcome, signed with the council's name (OUTREACH_ORG_NAME), with
+    their calendar link (once: its outbox key)."""
     address = address_of(session, member)
     if address is None:
         return False
-    text = catalogs.bot(member.contact.language, "member-welcome",
+    text = catalogs.bot(member.contact.language, "member-welcome", org=org,
                         link=calendar_url(base_url, member))
     return enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
                    addresses.provider_address(address.scheme, address.value), Reply(text),

@@ -249,8 +249,9 @@ def send_due(rt: Runtime, now: datetime) -> int:
     return done
 
 
-def _send(session: Session, member: Member, reply: Reply, key: str, quiet: QuietHours,
-          now: datetime) -> int:
+def send_to(session: Session, member: Member, reply: Reply, key: str, quiet: QuietHours,
+            now: datetime) -> int:
+    """Queue `reply` to the member on their channel under `key` (once); 1 if queued."""
     address = roster.address_of(session, member)
     if address is None:
         return 0
@@ -268,7 +269,7 @@ def _remind(rt: Runtime, session: Session, item: Item, quiet: QuietHours,
         return 0  # gone or moved since the plan was read: the next round re-plans
     reply = reminder(rt.catalogs, member.contact.language, item.rule.template, day,
                      quiet.tz, item.rule.notes, item.rule.rsvp)
-    return _send(session, member, reply, item.key, quiet, now)
+    return send_to(session, member, reply, item.key, quiet, now)
 
 
 def _check_in(rt: Runtime, session: Session, item: Item, now: datetime) -> int:
@@ -322,5 +323,6 @@ def moved(rt: Runtime, session: Session, day: AssemblySession, old_starts: datet
             continue
         reply = reminder(rt.catalogs, member.contact.language, "reminder/moved", day,
                          quiet.tz, rsvp=True)
-        told += _send(session, member, reply, reminder_key(member.id, day, MOVED), quiet, now)
+        told += send_to(session, member, reply, reminder_key(member.id, day, MOVED), quiet,
+                        now)
     return told

@@ -4,7 +4,7 @@ reminders and tells the members who had heard of the old time)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,8 +22,18 @@ class SessionError(ValueError):
 
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
-    """A time as the coordinator typed it: no zone means local time (OUTREACH_TIMEZONE)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+    """A time as the coordinator typed it: no zone means local time (OUTREACH_TIMEZONE).
+    SessionError for a local time the clocks skip (01:30 when they go forward at 01:00):
+    zoneinfo would quietly store it an hour off what was typed."""
+    if moment.tzinfo is not None:
+        return moment
+    placed = moment.replace(tzinfo=tz)
+    stored = placed.astimezone(UTC).astimezone(tz)
+    if stored.replace(tzinfo=None) != moment:
+        raise SessionError(
+            f"{moment:%H:%M} on {moment:%a %d %B %Y} does not exist in {tz.key}: the "
+            f"clocks go forward an hour that night. Did you mean {stored:%H:%M}?")
+    return stored
 
 
 @dataclass(frozen=True)

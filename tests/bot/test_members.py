@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from app import create_app
@@ -16,10 +17,11 @@ from bot.members import schedule
 from bot.members.rules import Rules, read, send_at
 from bot.quiet import QuietHours
 from bot.state import Incoming, Invitation, Membership, Person, Run, State
-from store.models import Alert, CheckIn, Contact, Member, Message, Rsvp
+from store.models import Alert, AssemblySession, CheckIn, Contact, Member, Message, Rsvp
 from tests.helpers.members import HEADER, LONDON, add_session, import_members
 from tests.helpers.senders import RecordingSender
 from tests.helpers.surveys import load_surveys, make_env
+from translations import segments
 
 ANA, KASIA, ALI = "+447700900101", "+447700900102", "5550001"
 LEAD = "+447700900777"
@@ -149,7 +151,8 @@ def test_reimport_updates_and_a_known_resident_becomes_a_member(runner, rt, cloc
             Message.idempotency_key == f"member-welcome:{ana.id}"))
         assert welcome.address == ANA
         assert welcome.body.endswith(f"https://outreach.example.org/m/{ana.token}.ics")
-        assert welcome.body.startswith("Bun venit în Adunarea Cetățenilor.")
+        assert welcome.body.startswith(  # signed: an unsigned link reads as phishing
+            "Waltham Forest Council: bun venit în Adunarea Cetățenilor.")
     listed = runner.invoke(args=["members", "list"]).output
     assert "M001\tAna P.\tsms\tro\tno\thttps://outreach.example.org/m/" in listed
     assert ANA not in listed and ALI not in listed
@@ -165,6 +168,149 @@ def test_a_spreadsheets_headers_and_language_names_are_understood(runner, rt, tm
     with rt.sessions() as session:
         assert [(m.channel, m.contact.language) for m in session.scalars(
             select(Member).order_by(Member.id))] == [("sms", "pl"), ("telegram", "ur")]
+
+
+def _import(runner, path, *lines: str, header: str = HEADER, encoding: str = "utf-8"):
+    path.write_text("\n".join([header, *lines]) + "\n", encoding=encoding)
+    return runner.invoke(args=["members", "import", str(path)])
+
+
+def test_a_number_one_digit_short_is_an_error_at_its_line(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    result = _import(runner, path, "Ivan Petrov,0770090010,,bg,sms,", ROWS[0])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}:2: bad phone number '0770090010' (check for a missing or extra digit)",
+        f"{path}: nothing imported"]
+    assert count(rt, Member) == 0
+
+
+def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runner, rt, clock,
+                                                                          tmp_path):
+    path = tmp_path / "members.csv"
+    assert _import(runner, path, "Ivan Petrov,07700900103,,bg,sms,").exit_code == 0
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    clock.set(at("2026-03-07T18:00"))
+    schedule.send_due(rt, clock.now)  # the confirm, queued for the wrong number
+    fixed = _import(runner, path, "Ivan Petrov,07700900104,,bg,sms,")  # by name
+    assert fixed.output.splitlines() == [
+        "0 member(s) added, 1 updated; 0 welcome message(s) queued",
+        "note: M001 Ivan Petrov has a new number or chat; what was queued for the old one "
+        "goes to the new one"]
+    assert count(rt, Member) == 1
+    with rt.sessions() as session:
+        queued = session.scalars(select(Message.address).where(
+            Message.status == "queued")).all()
+    assert queued == ["+447700900104", "+447700900104"]  # the welcome and the confirm
+    outbox.send_due(rt, senders(), clock.now)
+    numbered = _import(runner, path, "M001,Ivan Petrov,07700900105,,bg,sms,",
+                       header=f"member,{HEADER}")
+    assert numbered.output.startswith("0 member(s) added, 1 updated"), numbered.output
+    assert count(rt, Member) == 1
+    both = _import(runner, path, "Ivan Petrov,07700900107,,bg,sms,",
+                   "Ivan Petrov,07700900108,,bg,sms,")
+    assert both.exit_code == 1
+    assert f"{path}:3: M001 Ivan Petrov is on line 2 too" in both.output.splitlines()
+    missing = _import(runner, path, "M009,Ana Popescu,07700900101,,ro,sms,",
+                      header=f"Member,{HEADER}")
+    assert missing.output.splitlines()[0] == (
+        f"{path}:2: there is no member M009 (outreach members list shows them)")
+    assert count(rt, Member) == 1
+
+
+def test_two_members_of_one_name_need_their_number(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    _import(runner, path, "Ivan Petrov,07700900103,,bg,sms,",
+            "Ivan Petrov,07700900104,,bg,sms,")
+    again = _import(runner, path, "Ivan Petrov,07700900105,,bg,sms,")
+    assert again.output.splitlines()[0] == (
+        f"{path}:2: 2 members are called 'Ivan Petrov': add a member column with their "
+        "number (M001, M002)")
+    assert _import(runner, path, "M002,Ivan Petrov,07700900105,,bg,sms,",
+                   header=f"member,{HEADER}").exit_code == 0
+    assert count(rt, Member) == 2
+
+
+def test_a_roster_saved_from_excel_imports(runner, rt, tmp_path):
+    from openpyxl import Workbook
+    book = Workbook()
+    book.active.append(["Member", "Name", "Phone", "Telegram chat id", "Language", "Channel",
+                        "Notes"])
+    book.active.append([None, "Kasia Nowak", 7700900102, None, "Polish", "SMS", None])
+    book.active.append([None, "Ali Khan", None, 5550001, "ur", "telegram", "step-free"])
+    book.save(tmp_path / "members.xlsx")
+    result = runner.invoke(args=["members", "import", str(tmp_path / "members.xlsx")])
+    assert result.output.startswith("2 member(s) added"), result.output
+    windows = tmp_path / "windows.csv"  # Excel's plain "CSV (Comma delimited)"
+    result = _import(runner, windows, "José Müller;07700900103;;en;sms;Zoë's mum drives",
+                     header=HEADER.replace(",", ";"), encoding="cp1252")
+    assert result.output.startswith("1 member(s) added"), result.output
+    with rt.sessions() as session:
+        assert session.scalars(select(Member.name).order_by(Member.id)).all() == [
+            "Kasia Nowak", "Ali Khan", "José Müller"]
+    unicode = _import(runner, tmp_path / "unicode.txt", "Иван Петров\t07700900104\t\tbg\tsms\t",
+                      header=HEADER.replace(",", "\t"), encoding="utf-16")
+    assert unicode.output.startswith("1 member(s) added"), unicode.output
+    lost = _import(runner, windows, "???? ??????,07700900105,,bg,sms,", encoding="cp1252")
+    assert lost.output.splitlines()[0] == (
+        f"{windows}:2: the name '???? ??????' lost letters (shown as ?): save it from Excel "
+        "as 'CSV UTF-8' or as .xlsx, and import that")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0 not a workbook")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    for name, problem in (("old.xls", "a .xls file cannot be read"),
+                          ("broken.xlsx", "not a workbook that can be read")):
+        result = runner.invoke(args=["members", "import", str(tmp_path / name)])
+        assert result.exit_code == 1  # never a traceback
+        assert result.output.splitlines() == [
+            f"{tmp_path / name}:1: {problem}: save it from Excel as 'CSV UTF-8' or as "
+            ".xlsx, and import that", f"{tmp_path / name}: nothing imported"]
+
+
+def test_a_removed_member_gets_nothing_more(runner, rt, clock, tmp_path):
+    import_members(rt, *ROWS[:2])
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    clock.set(at("2026-03-07T18:00"))
+    schedule.send_due(rt, clock.now)
+    result = runner.invoke(args=["members", "remove", "M002"])
+    assert result.output.strip() == "M002 Kasia Nowak removed; 1 queued message(s) cancelled"
+    assert count(rt, Member) == 1
+    assert count(rt, Message, Message.address == KASIA, Message.status == "queued") == 0
+    assert schedule.send_due(rt, at("2026-03-13T18:00")) == 1  # Ana's day-before only
+    assert runner.invoke(args=["members", "remove", "M002"]).exit_code == 1
+    # Someone new may get the number M002 again (SQLite): they still get everything
+    new = _import(runner, tmp_path / "m.csv", "Ivan Petrov,07700900103,,bg,sms,")
+    assert new.output.startswith("1 member(s) added, 0 updated; 1 welcome message(s) queued")
+    assert schedule.send_due(rt, at("2026-03-13T18:05")) == 1  # Ivan's day-before, late
+
+
+def test_a_removed_session_is_cancelled_and_those_who_heard_are_told(runner, rt, clock,
+                                                                    surveys):
+    import_members(rt, *ROWS)
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    add_session(rt, "Day 2", "2026-03-21T10:00")
+    clock.set(at("2026-03-07T18:00"))
+    schedule.send_due(rt, clock.now)
+    outbox.send_due(rt, senders(), clock.now)  # Day 1's confirm went to all three
+    handle(rt, Inbound("sms", KASIA, "nie"))
+    clock.set(at("2026-03-14T18:00"))
+    schedule.send_due(rt, clock.now)  # Day 2's confirm, queued
+    nobody = runner.invoke(args=["sessions", "remove", "2"]).output.splitlines()
+    assert nobody == ["removed: #2\tDay 2\tSat 2026-03-21 10:00-16:00\tWalthamstow Assembly "
+                      "Hall", "3 queued reminder(s) cancelled; 0 member(s) told it will not "
+                      "take place"]
+    clock.set(at("2026-03-10T12:00"))
+    told = runner.invoke(args=["sessions", "remove", "1"]).output.splitlines()
+    assert told[1] == "0 queued reminder(s) cancelled; 3 member(s) told it will not take place"
+    notices = [m for m in reminders_queued(rt) if ":removed:" in m.idempotency_key]
+    assert [m.body for m in notices if m.address == ANA] == [
+        "Anulat: Day 1, sâmbătă 14 martie, ora 10:00, Walthamstow Assembly Hall, nu mai are "
+        "loc. Ne pare rău pentru schimbare."]
+    assert count(rt, Rsvp) == 0 and count(rt, AssemblySession) == 0
+    handle(rt, Inbound("sms", ANA, "da"))
+    assert count(rt, Rsvp) == 0  # a YES now confirms nothing
+    assert runner.invoke(args=["sessions", "remove", "1"]).exit_code == 1
+    add_session(rt, "Day 1", "2026-03-14T10:00")  # added again: its reminders all go
+    assert schedule.send_due(rt, at("2026-03-13T18:00")) == 3
 
 
 # Sessions and the plan ----------------------------------------------------------------------
@@ -186,6 +332,26 @@ def test_sessions_are_added_in_local_time_and_listed(runner, rt):
                                "2025-03-29T10:00", "--ends", "2025-03-29T16:30", "--venue", "Hall"])
     assert past.output.splitlines()[-1].startswith(
         "warning: this session has already begun, so no reminder will go for it")
+
+
+def test_a_local_time_the_clocks_skip_is_refused_and_what_is_echoed_is_stored(runner, rt):
+    skipped = runner.invoke(args=["sessions", "add", "--name", "Day 1", "--starts",
+                                  "2027-03-28T01:30", "--ends", "2027-03-28T06:00",
+                                  "--venue", "Hall"])
+    assert skipped.exit_code == 1
+    assert skipped.output.strip() == (
+        "Error: 01:30 on Sun 28 March 2027 does not exist in Europe/London: the clocks go "
+        "forward an hour that night. Did you mean 02:30?")
+    assert count(rt, AssemblySession) == 0
+    added = runner.invoke(args=["sessions", "add", "--name", "Day 1", "--starts",
+                                "2027-03-28T02:30", "--ends", "2027-03-28T06:00",
+                                "--venue", "Hall"])
+    assert added.output.splitlines()[0] == "#1\tDay 1\tSun 2027-03-28 02:30-06:00\tHall"
+    with rt.sessions() as session:
+        stored = session.scalar(select(AssemblySession))
+        assert stored.starts_at == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 02:30 BST
+    listed = runner.invoke(args=["sessions", "list"]).output.splitlines()
+    assert listed[1].startswith("#1\tDay 1\tSun 2027-03-28 02:30-06:00\tHall")
 
 
 def test_the_plan_shows_what_goes_when_and_sends_nothing(runner, rt):
@@ -359,7 +525,7 @@ def test_a_members_words_that_answer_nothing_never_start_the_residents_survey(rt
     for words in ("What time does it finish?", "Where can I park?"):
         replies = handle(rt, Inbound("telegram", ALI, words)).replies
         assert [r.text for r in replies] == [
-            "پیغام کا شکریہ۔ شہری اسمبلی کی یاد دہانیاں آپ کو یہیں ملتی ہیں: ان کا جواب ہاں "
+            "پیغام کا شکریہ۔ شہریوں کی اسمبلی کی یاد دہانیاں آپ کو یہیں ملتی ہیں: ان کا جواب ہاں "
             "(YES) یا نہیں (NO) میں دیں۔ ٹیم سے بات کے لیے کال (CALL) لکھیں۔"]
     assert count(rt, Rsvp) == 0 and count(rt, Alert) == 0
 
@@ -487,6 +653,33 @@ def test_the_calendar_link_lists_every_session_in_utc(app, rt, surveys):
     assert "SUMMARY:Adunarea Cetățenilor: Day 1" in body  # what the phone's calendar shows
     assert body.count("BEGIN:VEVENT") == 2
     assert client.get("/m/not-a-token.ics").status_code == 404
+
+
+@pytest.mark.parametrize("lang, name", [
+    ("en", "Citizens' Assembly (Redbridge Council)"),
+    ("ro", "Adunarea Cetățenilor (Redbridge Council)"),
+    ("ur", "شہریوں کی اسمبلی (Redbridge Council)"),
+    ("bg", "Гражданско събрание (Redbridge Council)"),
+    ("pl", "Zgromadzenie Obywatelskie (Redbridge Council)"),
+    ("tr", "Vatandaş Meclisi (Redbridge Council)"),
+])
+def test_the_welcome_is_signed_and_the_calendar_named_in_the_members_language(
+        config, clock, tmp_path, lang, name):
+    app = create_app({**config, "OUTREACH_ORG_NAME": "Redbridge Council"}, clock=clock)
+    rt = app.extensions["outreach"]
+    path = tmp_path / "members.csv"
+    path.write_text(f"{HEADER}\nIvan Petrov,07700900101,,{lang},sms,\n", encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["members", "import", str(path)]).exit_code == 0
+    with rt.sessions() as session:
+        member = session.scalar(select(Member))
+        welcome = session.scalar(select(Message.body).where(
+            Message.idempotency_key == f"member-welcome:{member.id}"))
+        token = member.token
+    assert welcome.startswith("Redbridge Council")
+    assert segments.count(welcome) <= 3
+    body = app.test_client().get(f"/m/{token}.ics").get_data()
+    assert str(Calendar.from_ical(body)["X-WR-CALNAME"]) == name
+    rt.engine.dispose()
 
 
 def test_a_member_erased_by_delete_leaves_no_member_row(rt, clock, surveys):

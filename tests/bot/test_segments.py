@@ -73,7 +73,8 @@ NOT_SENT = ("keywords/", "words/", "web/", "yes", "no", "calendar-")  # lists, l
 # Members' reminders, filled in as docs/members.md advises: a short name, a venue of a few
 # words, a few words of each note; the longest day name in the year (a Wednesday in
 # September); a calendar link on the council's own domain.
-REMINDERS = ("reminder/confirm", "reminder/day-before", "reminder/morning", "reminder/moved")
+REMINDERS = ("reminder/confirm", "reminder/day-before", "reminder/morning", "reminder/moved",
+             "reminder/removed")
 NOTE = "photo ID"
 SESSION = AssemblySession(
     id=1, name="Day 3", starts_at=datetime(2026, 9, 30, 9, 0, tzinfo=UTC),

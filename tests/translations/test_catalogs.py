@@ -56,3 +56,25 @@ def test_a_translation_that_breaks_a_placeholder_falls_back_to_english():
                                         ("zz", "zz")])
 def test_languages_are_named_in_themselves(lang, name):
     assert language_name(lang) == name
+
+
+# The assembly is called one thing in each language, in whichever grammatical case.
+ASSEMBLY = {  # lang: (its full name, the word alone as in "the assembly's team")
+    "ro": (r"Adun(area|ării) Cetățenilor", "Adun"),
+    "ur": (r"شہریوں کی اسمبلی", "اسمبلی"),
+    "bg": (r"Гражданско(то)? събрание", "събрани"),
+    "pl": (r"Zgromadzeni[a-zęą]* Obywatelski", "Zgromadzeni"),
+    "tr": (r"Vatandaş Meclisi", "Meclis"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(ASSEMBLY))
+def test_the_assembly_has_one_name_in_each_language(lang):
+    full, word = ASSEMBLY[lang]
+    named = {(ctx, source): text for (ctx, source), text in CATALOGS.entries[lang].items()
+             if "assembly" in source.casefold()}
+    assert len(named) > 15
+    for (ctx, source), text in named.items():
+        if "Citizens' Assembly" in source:
+            assert re.search(full, text), (ctx, text)
+        assert word in text, (ctx, text)

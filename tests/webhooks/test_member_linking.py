@@ -171,7 +171,7 @@ def test_a_member_on_telegram_already_is_linked_to_the_new_chat_and_the_old_one_
                                     clock.now)
         session.commit()
     [done] = texts(chat.send(f"/start link_{code}"))
-    assert done == ("ہو گیا: یہ چیٹ شہری اسمبلی میں آپ کی جگہ سے جڑ گئی ہے۔ آپ کی یاد "
+    assert done == ("ہو گیا: یہ چیٹ شہریوں کی اسمبلی میں آپ کی جگہ سے جڑ گئی ہے۔ آپ کی یاد "
                     "دہانیاں یہاں آئیں گی۔")
     with rt.sessions() as session:
         assert dict(session.execute(select(Address.value, Address.status).where(
