@@ -31,6 +31,14 @@ class ConfigError(ValueError):
     """A setting with a value we cannot use."""
 
 
+# Said at start-up (`outreach serve`, `outreach worker`, so `make run`), on /healthz and to
+# admins on the staff dashboard while it holds: nobody would hear of a disclosure at once.
+NO_SAFEGUARDING_LEAD = (
+    "SAFEGUARDING_LEAD is not set: nobody is told at once when someone discloses a risk. "
+    "Set it (+44..., whatsapp:+44... or telegram:ID) before anyone is asked anything "
+    "(docs/safeguarding.md).")
+
+
 def parse_duration(text: str) -> timedelta:
     """'90m', '24h', '3d', '1d12h' -> timedelta."""
     parts = re.findall(r"(\d+)\s*([smhd])", text.strip().lower())
@@ -97,6 +105,11 @@ class Settings:
     # How many reverse proxies in front of the app append to X-Forwarded-For (and set
     # X-Forwarded-Proto); 0 trusts none of those headers (docs/operations.md).
     trusted_proxies: int = 0
+
+    def warnings(self) -> list[str]:
+        """What must be put right before people are asked anything (start-up, /healthz,
+        the staff dashboard): the service runs meanwhile."""
+        return [] if self.safeguarding_lead else [NO_SAFEGUARDING_LEAD]
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,

@@ -17,6 +17,7 @@ from bot import answers
 from bot.optout_phrases import OptOutPhrases
 from bot.prompt_packs import PromptPacks
 from bot.state import (
+    CALL_REQUESTED,
     AlertRaised,
     AnswerRecorded,
     ChannelChosen,
@@ -587,7 +588,7 @@ class _Turn:
         if not norm or norm not in self.words("keywords/call") or self.env.member() is None:
             return False
         self.effects.append(AlertRaised(
-            1, "call_requested", answers.clean_text(text), self.lang,
+            1, CALL_REQUESTED, answers.clean_text(text), self.lang,
             self.run.survey if self.run.in_progress else None,
             self.run.question if self.run.step == "question" else None, "wellbeing"))
         self.say(self.bot("call-booked"))
