@@ -878,9 +878,9 @@ class _Turn:
         before = dict(self.run.answers)
         self.run.answers[question.id] = value
         self.check_wellbeing(survey, before, text)
-        if question.end_if is not None and conditions.evaluate(question.end_if, self.run.answers):
-            self.effects.append(ResponseScreenedOut(
-                survey.slug, f"{question.id}={value}"[:64], self.run.started_at))
+        reason = survey.screens_out(question, self.run.answers)
+        if reason is not None:
+            self.effects.append(ResponseScreenedOut(survey.slug, reason, self.run.started_at))
             self.finish(survey, self.screen_out_text(survey), step="screened")
             return
         self.advance(question)
