@@ -24,6 +24,7 @@ import store
 import surveys
 import webhooks
 from bot import logs
+from bot.cli import warn_at_start
 from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
 from staff import data_cli, demo, evidence
@@ -67,7 +68,9 @@ def healthz():
     if not migrate.at_head(engine):
         return jsonify(status="unavailable",
                        reason="the database is not migrated: run `outreach db upgrade`"), 503
-    return jsonify(status="ok")
+    # Still ready (200): the warnings say what must be set before people are asked anything.
+    warnings = current().settings.warnings()
+    return jsonify(status="ok", warnings=warnings) if warnings else jsonify(status="ok")
 
 
 GC_THRESHOLDS = (50_000, 20, 50)  # Python's defaults: (700, 10, 10)
@@ -116,6 +119,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn (a production WSGI server). Behind a proxy, set
     PUBLIC_BASE_URL to the public address."""
     click.echo(current().settings.links_note())  # where links sent to people will point
+    warn_at_start()
     _Server({
         "bind": f"{host}:{port}",
         "workers": workers,

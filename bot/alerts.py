@@ -18,7 +18,8 @@ from bot import optouts
 from bot.addresses import provider_address
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.outbox import enqueue
-from bot.state import Reply
+from bot.quiet import QuietHours
+from bot.state import CALL_REQUESTED, Reply
 from store.models import Address, Alert, Conversation, Message
 
 SEVERITY_NAMES = {3: "in danger now", 2: "at risk", 1: "concern"}
@@ -47,6 +48,7 @@ def raise_alert(session: Session, raised: Raised, now: datetime,
     """Store the alert and queue the lead's notice: no quiet hours, and ahead of anything
     else waiting in the outbox (a broadcast to thousands must not hold it back)."""
     english, status = ((raised.text, "done") if raised.language == "en"
+                       else (None, None) if raised.category == CALL_REQUESTED  # a keyword
                        else (None, "pending"))
     alert = Alert(kind=raised.kind, severity=raised.severity, category=raised.category,
                   text=raised.text, language=raised.language, text_en=english,
@@ -61,6 +63,12 @@ def raise_alert(session: Session, raised: Raised, now: datetime,
         enqueue(session, channel, address, Reply(notice(alert)), now,
                 key=f"alert-notice:{alert.id}", urgent=True)
     return alert
+
+
+def asked_for_call(alert: Alert) -> bool:
+    """Whether the alert is a member's CALL: a request to be called, not words to read
+    (nothing to translate: the keyword in their language)."""
+    return alert.category == CALL_REQUESTED
 
 
 def notice(alert: Alert) -> str:
@@ -125,9 +133,13 @@ def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said]:
     return [Said(at, direction, body) for at, direction, body in reversed(rows)]
 
 
-def reply(session: Session, alert: Alert, text: str, now: datetime) -> int:
+def reply(session: Session, alert: Alert, text: str, now: datetime,
+          quiet: QuietHours | None = None) -> tuple[int, datetime]:
     """A message from the lead to the person, through the outbox on the channel they
-    used, without the lead ever seeing their number. Not to someone who sent STOP."""
+    used, without the lead ever seeing their number. Not to someone who sent STOP.
+    With `quiet` (QUIET_HOURS) it waits for the end of quiet hours; without, it goes at
+    once, ahead of what else waits (a disclosure's reply may not wait for the morning).
+    Returns the outbox row and when it is due."""
     if alert.conversation_id is None:
         raise CannotDo("the person erased their data (DELETE): there is no one to write to")
     address = session.scalar(select(Address).join(Conversation).where(
@@ -137,5 +149,8 @@ def reply(session: Session, alert: Alert, text: str, now: datetime) -> int:
         raise CannotDo("they wrote on the web form: there is no way to write back")
     if optouts.is_opted_out(session, address.contact_id):
         raise CannotDo("they sent STOP: nothing more is sent to them")
-    return enqueue(session, channel, provider_address(address.scheme, address.value),
-                   Reply(text), now, contact_id=address.contact_id)
+    due = quiet.next_allowed(now) if quiet is not None else now
+    row = enqueue(session, channel, provider_address(address.scheme, address.value),
+                  Reply(text), now, contact_id=address.contact_id, quiet=quiet,
+                  urgent=quiet is None)
+    return row, due

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 from bot import alerts
 from bot.members import roster
+from bot.quiet import QuietHours
 from bot.runtime import current
 from store.db import transaction
 from store.models import Alert
@@ -75,14 +76,25 @@ def show_command(alert_id: int) -> None:
 @alerts_group.command("reply")
 @click.argument("alert_id", type=int)
 @click.argument("text")
+@click.option("--now", "at_once", is_flag=True,
+              help="send at once, even in quiet hours (a reply to a disclosure that cannot "
+                   "wait for the morning)")
 @with_appcontext
-def reply_command(alert_id: int, text: str) -> None:
+def reply_command(alert_id: int, text: str, at_once: bool) -> None:
     """Write to the person who raised ALERT_ID, on the channel they used (the worker
-    sends it; you never see their number)."""
+    sends it; you never see their number). Inside quiet hours it waits for their end,
+    unless --now is given."""
     rt = current()
+    now = rt.now()
+    quiet = None if at_once else QuietHours.from_settings(rt.settings)
     with _refusals(alert_id), transaction(rt.sessions) as session:
-        alerts.reply(session, alerts.get(session, alert_id), text, rt.now())
-    click.echo(f"Queued to the person behind alert #{alert_id}; the worker sends it.")
+        _, due = alerts.reply(session, alerts.get(session, alert_id), text, now, quiet)
+    if due <= now:
+        click.echo(f"Queued to the person behind alert #{alert_id}; the worker sends it now.")
+    else:
+        when = due.astimezone(rt.settings.timezone).strftime("%Y-%m-%d %H:%M")
+        click.echo(f"Queued to the person behind alert #{alert_id}: quiet hours, so the "
+                   f"worker sends it at {when}. If it cannot wait (a disclosure), use --now.")
 
 
 @contextmanager
@@ -102,7 +114,9 @@ def line(alert: Alert, zone, translating: bool = True) -> str:
     when = alert.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     where = "/".join(part for part in (alert.survey, alert.question) if part) or "-"
     words = f'{alert.language or "?"}: "{_printable(alert.text)}"'
-    if alert.language != "en":
+    if alerts.asked_for_call(alert):  # the keyword in their language: nothing to translate
+        words = f"asked for a call (wrote {words})"
+    elif alert.language != "en":
         english = (_printable(alert.text_en) if alert.text_en is not None
                    else f"translation {alert.translation_status or 'not available'}"
                    if translating else "not translated (TRANSLATOR is none)")

@@ -12,8 +12,9 @@ The rules, as a resident meets them:
 - In a number question, digits grouped in threes by one separator ("1,000", "1.000",
   "1 000") are one number; any other single comma or dot is a decimal point ("12,5"). In
   a multi-choice question "1,3" stays two choices.
-- Where the options are ranges ("16 to 24", "Under 16", "75 or over"), a number that is
-  not an option's own number picks the range it falls in ("15", "I'm 42").
+- Where the options are ranges ("16 to 24", "Under 13", "75 or over", or the `ages` a
+  survey gives them), a number that is not an option's own number picks the range it falls
+  in ("15", "I'm 42"), and so does any number with words around it ("I'm 10").
 """
 
 from __future__ import annotations
@@ -170,11 +171,13 @@ def band(text: str) -> tuple[float, float] | None:
 
 
 def _choice_band(choice: Choice) -> tuple[float, float] | None:
-    return band(choice.id) or band(choice.text)
+    """The ages a choice stands for: as the survey declares them (`ages`), else as its id
+    or English text reads."""
+    return choice.ages or band(choice.id) or band(choice.text)
 
 
 def _match_band(text: str, question: Question) -> str | None:
-    """The range option a typed age or range falls in ('15' -> Under 16), where options are
+    """The range option a typed age or range falls in ('15' -> 13 to 15), where options are
     ranges; a number that is an option's own number is left to pick that option."""
     bands = {c.id: b for c in question.choices if (b := _choice_band(c)) is not None}
     if len(bands) < 2 or not is_short(text):
@@ -184,7 +187,9 @@ def _match_band(text: str, question: Question) -> str | None:
         same = [cid for cid, b in bands.items() if b == typed]
         return same[0] if len(same) == 1 else None
     value = _single_number(text)
-    if not isinstance(value, int) or value <= len(question.choices):
+    # A bare number that is an option's own number picks that option; with words around
+    # it ("I'm 10", "mam 10 lat") it is an age.
+    if not isinstance(value, int) or (value <= len(question.choices) and fold(text).isdigit()):
         return None
     inside = [cid for cid, (low, high) in bands.items() if low <= value <= high]
     return inside[0] if len(inside) == 1 else None

@@ -78,6 +78,13 @@ def chat(channel: str, sender: str | None) -> None:
             click.echo("(no reply)\n")
 
 
+def warn_at_start() -> None:
+    """Say on standard error what must be put right before people are asked anything
+    (`outreach serve` and `outreach worker`, so `make run`): the service starts anyway."""
+    for warning in current().settings.warnings():
+        click.secho(f"warning: {warning}", err=True, fg="yellow")
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="do what is due now, then exit")
 @click.option("--now", "at", type=IsoMoment(),
@@ -88,6 +95,7 @@ def chat(channel: str, sender: str | None) -> None:
 def worker_command(once: bool, at: datetime | None, interval: float) -> None:
     """Send what is due from the outbox and resume conversations whose wait is over."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    warn_at_start()
     rt = current()
     senders = rt.senders((lambda: at) if at is not None else rt.now)
     translator = translate.build(rt.settings.translator, rt.settings.translator_base_url)

@@ -33,6 +33,14 @@ class ConfigError(ValueError):
     """A setting with a value we cannot use."""
 
 
+# Said at start-up (`outreach serve`, `outreach worker`, so `make run`), on /healthz and to
+# admins on the staff dashboard while it holds: nobody would hear of a disclosure at once.
+NO_SAFEGUARDING_LEAD = (
+    "SAFEGUARDING_LEAD is not set: nobody is told at once when someone discloses a risk. "
+    "Set it (+44..., whatsapp:+44... or telegram:ID) before anyone is asked anything "
+    "(docs/safeguarding.md).")
+
+
 def parse_duration(text: str) -> timedelta:
     """'90m', '24h', '3d', '1d12h' -> timedelta."""
     parts = re.findall(r"(\d+)\s*([smhd])", text.strip().lower())
@@ -131,6 +139,11 @@ class Settings:
                     "are refused until it is the public address people reach this service "
                     "at (docs/configuration.md)")
         return f"links sent to people use PUBLIC_BASE_URL: {self.public_base_url}"
+
+    def warnings(self) -> list[str]:
+        """What must be put right before people are asked anything (start-up, /healthz,
+        the staff dashboard): the service runs meanwhile."""
+        return [] if self.safeguarding_lead else [NO_SAFEGUARDING_LEAD]
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None,

@@ -17,6 +17,7 @@ from bot import answers
 from bot.optout_phrases import OptOutPhrases
 from bot.prompt_packs import PromptPacks
 from bot.state import (
+    CALL_REQUESTED,
     AlertRaised,
     AnswerRecorded,
     ChannelChosen,
@@ -612,7 +613,7 @@ class _Turn:
         if not norm or norm not in self.words("keywords/call") or self.env.member() is None:
             return False
         self.effects.append(AlertRaised(
-            1, "call_requested", answers.clean_text(text), self.lang,
+            1, CALL_REQUESTED, answers.clean_text(text), self.lang,
             self.run.survey if self.run.in_progress else None,
             self.run.question if self.run.step == "question" else None, "wellbeing"))
         self.say(self.bot("call-booked"))
@@ -902,9 +903,9 @@ class _Turn:
         before = dict(self.run.answers)
         self.run.answers[question.id] = value
         self.check_wellbeing(survey, before, text)
-        if question.end_if is not None and conditions.evaluate(question.end_if, self.run.answers):
-            self.effects.append(ResponseScreenedOut(
-                survey.slug, f"{question.id}={value}"[:64], self.run.started_at))
+        reason = survey.screens_out(question, self.run.answers)
+        if reason is not None:
+            self.effects.append(ResponseScreenedOut(survey.slug, reason, self.run.started_at))
             self.finish(survey, self.screen_out_text(survey), step="screened")
             return
         self.advance(question)

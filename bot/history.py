@@ -40,11 +40,12 @@ def contact_summary(rt: Runtime, scheme: str, value: str) -> ContactSummary | No
     return ContactSummary(row.language, run.survey, run.answers)
 
 
-def screened_out(rt: Runtime, scheme: str, value: str) -> bool:
-    """Whether the address was screened out lately (an under-13): it is thanked again
-    whatever it sends, and the web form keeps its token to be known by."""
+def screened_out(rt: Runtime, scheme: str, value: str) -> screened.Mark | None:
+    """What is remembered of an address screened out lately (an under-13): the survey and
+    their language, or None. It is thanked again whatever it sends, and the web form keeps
+    its token to be known by and shows its page in their language."""
     with rt.sessions() as db:
-        return screened.recall(db, rt.settings.secret_key, scheme, value, rt.now()) is not None
+        return screened.recall(db, rt.settings.secret_key, scheme, value, rt.now())
 
 
 def inbound_id(rt: Runtime, channel: str, provider_id: str | None) -> int | None:

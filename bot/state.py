@@ -234,6 +234,9 @@ class EraseRequested(Effect):
     kind: ClassVar[str] = "erase_requested"
 
 
+CALL_REQUESTED = "call_requested"  # an alert's category: an assembly member's CALL
+
+
 @dataclass(frozen=True)
 class AlertRaised(Effect):
     """Words that suggest someone is at risk: a person must see them (bot/alerts.py)."""

@@ -44,6 +44,7 @@ class AlertView:
     acked_by: str | None
     note: str | None
     member: Person | None = None  # an assembly member's wellbeing alert: who, to call them
+    call: bool = False  # a member's CALL: a request to be called, no words to translate
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def queue(session: Session, zone: ZoneInfo, translating: bool = True) -> Queue:
 
 def view(alert: Alert, zone: ZoneInfo, member: Person | None = None,
          translating: bool = True) -> AlertView:
-    english = alert.language == "en"
+    call = alerts.asked_for_call(alert)
+    english = alert.language == "en" or call
     pending = ("English translation pending" if translating else
                "not translated: no translator is set up (TRANSLATOR, docs/translations.md)")
     return AlertView(
@@ -82,7 +84,7 @@ def view(alert: Alert, zone: ZoneInfo, member: Person | None = None,
             "pending": pending, "failed": "translation failed",
         }.get(alert.translation_status or "", "no translation"),
         acked=_local(alert.acked_at, zone) if alert.acked_at else None,
-        acked_by=alert.acked_by, note=alert.ack_note, member=member)
+        acked_by=alert.acked_by, note=alert.ack_note, member=member, call=call)
 
 
 def _local(when: datetime, zone: ZoneInfo) -> str:

@@ -8,6 +8,7 @@ only when there are none.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,16 @@ from typing import Any
 import yaml
 
 from surveys import conditions
-from surveys.model import AUDIENCES, QUESTION_TYPES, RESERVED_IDS, Questionnaire
+from surveys.model import (
+    AUDIENCES,
+    MIN_AGE,
+    QUESTION_TYPES,
+    RESERVED_IDS,
+    ROLES,
+    Questionnaire,
+    age_text,
+    parse_ages,
+)
 from translations import segments
 from translations.catalog import Catalogs
 
@@ -25,8 +35,9 @@ IDENT = re.compile(r"^[a-z0-9_]+$")
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]+)?$")
 KEYWORD = re.compile(r"^[A-Z0-9]+$")
 SURVEY_KEYS = {"slug", "title", "audience", "language", "languages", "keyword", "intro",
-               "consent", "outro", "screen_out", "questions"}
-QUESTION_KEYS = {"id", "type", "text", "choices", "min", "max", "optional", "when", "end_if"}
+               "consent", "outro", "screen_out", "ages", "questions"}
+QUESTION_KEYS = {"id", "type", "text", "choices", "min", "max", "optional", "when", "end_if",
+                 "role"}
 RESERVED_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
                      "OPTOUT", "START", "UNSTOP", "HELP", "INFO", "LANG", "LANGUAGE", "SKIP",
                      "RESTART", "DELETE", "YES", "NO", "PROMPTS", "LOG", "STATS"}
@@ -140,7 +151,10 @@ def validate(data: Any, file: str, catalogs: Catalogs | None = None) -> list[Pro
     seen: dict[str, dict] = {}
     for q in questions:
         _check_question(check, q, seen, data.line_of("questions"))
-    if any(isinstance(q, LineDict) and q.get("end_if") for q in questions):
+    ages = _check_ages(check, data)
+    _check_roles(check, data, questions, ages)
+    if any(isinstance(q, LineDict) and (q.get("end_if") or q.get("role") == "age")
+           for q in questions):
         check.text(data, "screen_out")
     if not check.problems and catalogs is not None:
         _check_translations(check, data, catalogs)
@@ -158,6 +172,75 @@ def _check_languages(check: _Checker, data: LineDict) -> None:
         check.add(data.line_of("languages"), f"'languages' must include the survey's own '{lang}'")
     elif len(set(langs)) != len(langs):
         check.add(data.line_of("languages"), "'languages' lists a language twice")
+
+
+def _check_ages(check: _Checker, data: LineDict) -> tuple[int, float]:
+    """The survey's `ages` (whom it is for): `13+` or `13-24`, never younger than MIN_AGE."""
+    if "ages" not in data:
+        return MIN_AGE, math.inf
+    ages = parse_ages(data["ages"])
+    if ages is None:
+        check.add(data.line_of("ages"), "'ages' must be a range such as 13-24 or 16+")
+    elif ages[0] < MIN_AGE:
+        check.add(data.line_of("ages"),
+                  f"'ages' cannot start under {MIN_AGE}: nothing is kept from a younger child")
+    else:
+        return ages
+    return MIN_AGE, math.inf
+
+
+def _check_roles(check: _Checker, data: LineDict, questions: list,
+                 ages: tuple[int, float]) -> None:
+    """A question's `role`: one of ROLES, each on one question at most. The age question is
+    a number, or a choice whose bands say their `ages` (a choice without is no age, such as
+    "Prefer not to say"): bands that do not overlap, none across an end of the survey's
+    `ages` (so that each answer either is for the survey or is not)."""
+    owners: dict[str, str] = {}
+    for q in questions:
+        if not isinstance(q, LineDict):
+            continue
+        role, qtype = q.get("role"), q.get("type")
+        if role is None:
+            for c in q.get("choices") or []:
+                if isinstance(c, LineDict) and "ages" in c:
+                    check.add(c.line_of("ages"), "'ages' belongs to the choices of a "
+                              "question with role: age")
+            continue
+        if role not in ROLES:
+            check.add(q.line_of("role"), f"unknown role '{role}' (use {', '.join(ROLES)})")
+            continue
+        if role in owners:
+            check.add(q.line_of("role"), f"role '{role}' is already {owners[role]}'s")
+        owners[role] = str(q.get("id"))
+        if qtype == "number":
+            continue
+        if qtype != "choice":
+            check.add(q.line_of("role"), "an age question is a number or a choice question")
+            continue
+        _check_bands(check, q, ages)
+
+
+def _check_bands(check: _Checker, q: LineDict, ages: tuple[int, float]) -> None:
+    bands: list[tuple[tuple[int, float], str]] = []
+    for c in q.get("choices") or []:
+        if not isinstance(c, LineDict) or c.get("ages") is None:
+            continue
+        band = parse_ages(c["ages"])
+        if band is None:
+            check.add(c.line_of("ages"), "'ages' must be a range such as 13-15, 75+ or 16")
+            continue
+        for edge in (ages[0], ages[1] + 1) if ages[1] != math.inf else (ages[0],):
+            if band[0] < edge <= band[1]:
+                check.add(c.line_of("ages"), f"choice '{c.get('id')}' ({c['ages']}) spans "
+                          f"age {age_text(edge)}, where the survey's ages begin or end: split it")
+        for other, other_id in bands:
+            if band[0] <= other[1] and other[0] <= band[1]:
+                check.add(c.line_of("ages"), f"choice '{c.get('id')}' ({c['ages']}) "
+                          f"overlaps '{other_id}'")
+        bands.append((band, str(c.get("id"))))
+    if not bands:
+        check.add(q.line_of("role"), "an age question's choices say their ages "
+                  "(ages: 0-12, 13-15, 75+ ...)")
 
 
 def _check_question(check: _Checker, q: Any, seen: dict[str, dict], list_line: int) -> None:
@@ -201,7 +284,7 @@ def _check_choices(check: _Checker, q: LineDict) -> None:
         return
     ids: set[str] = set()
     for c in choices:
-        if not isinstance(c, LineDict) or set(c) - {"id", "text"}:
+        if not isinstance(c, LineDict) or set(c) - {"id", "text", "ages"}:
             check.add(getattr(c, "line", q.line_of("choices")),
                       "each choice must be {id: ..., text: ...}")
             continue

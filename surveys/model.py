@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +18,35 @@ from surveys import conditions
 QUESTION_TYPES = ("scale", "choice", "multi", "yesno", "number", "text")
 AUDIENCES = ("residents", "youth", "members", "engagers")
 RESERVED_IDS = ("title", "intro", "consent", "outro", "screen_out")
+# What a question is for, beyond asking it. `age`: the person's age (a number question) or
+# age band (a choice question whose choices say their `ages`); an answer outside the
+# survey's `ages` is screened out (thanked, nothing kept but a count).
+ROLES = ("age",)
+# Nobody younger answers any survey: nothing is kept from a child under 13 (the UK's age
+# for consenting to an online service, Data Protection Act 2018 s.9). A survey's `ages`
+# may start later, never earlier.
+MIN_AGE = 13
+_AGES = re.compile(r"^\s*(\d{1,3})\s*(?:(\+)|-\s*(\d{1,3}))?\s*$")
+
+
+def parse_ages(value: Any) -> tuple[int, float] | None:
+    """An age range as written in a survey: `13-15`, `75+` (no upper end) or `16` (one
+    age), as (youngest, oldest); None when it is not one."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    match = _AGES.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    low = int(match[1])
+    high = math.inf if match[2] else int(match[3] or low)
+    return (low, high) if low <= high else None
 
 
 @dataclass(frozen=True)
 class Choice:
     id: str
     text: str
+    ages: tuple[int, float] | None = None  # the ages a band stands for (an age question)
 
 
 @dataclass(frozen=True)
@@ -35,6 +60,8 @@ class Question:
     optional: bool = False
     when: conditions.Condition | None = None
     end_if: conditions.Condition | None = None
+    role: str | None = None  # one of ROLES
+
 
 
 @dataclass(frozen=True)
@@ -50,6 +77,7 @@ class Questionnaire:
     consent: str | None = None
     keyword: str | None = None
     screen_out: str | None = None
+    ages: tuple[int, float] = (MIN_AGE, math.inf)  # whom it is for, by an age question
     version: int = 0
 
     @classmethod
@@ -68,11 +96,30 @@ class Questionnaire:
             consent=data.get("consent"),
             keyword=(data.get("keyword") or None) and str(data["keyword"]).upper(),
             screen_out=data.get("screen_out"),
+            ages=parse_ages(data["ages"]) if data.get("ages") is not None else (MIN_AGE,
+                                                                                 math.inf),
             version=version,
         )
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def screens_out(self, question: Question, answers: dict[str, Any]) -> str | None:
+        """Why the answer just given to `question` ends the survey for this person — their
+        age outside the survey's `ages`, or the question's `end_if` — as the count's reason
+        ("age_band=under_13"); None when it does not."""
+        value = answers.get(question.id)
+        if question.role == "age" and value is not None:
+            low, high = self.ages
+            ages = next((c.ages for c in question.choices if c.id == value), None) if (
+                question.choices) else (value, value)
+            if ages is not None and (ages[1] < low or ages[0] > high):
+                said = value if question.choices else (
+                    f"under_{low}" if ages[1] < low else f"over_{age_text(high)}")
+                return f"{question.id}={said}"[:64]
+        if question.end_if is not None and conditions.evaluate(question.end_if, answers):
+            return f"{question.id}={value}"[:64]
+        return None
 
     def texts(self) -> list[tuple[str, str]]:
         """Every translatable (msgctxt, source text) pair, in file order."""
@@ -88,17 +135,24 @@ class Questionnaire:
         return out
 
 
+def age_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def _question(q: dict[str, Any]) -> Question:
     return Question(
         id=q["id"],
         type=q["type"],
         text=q["text"],
-        choices=tuple(Choice(str(c["id"]), c["text"]) for c in q.get("choices") or ()),
+        choices=tuple(Choice(str(c["id"]), c["text"],
+                             parse_ages(c["ages"]) if c.get("ages") is not None else None)
+                      for c in q.get("choices") or ()),
         min=q.get("min"),
         max=q.get("max"),
         optional=bool(q.get("optional", False)),
         when=conditions.parse(q["when"]) if q.get("when") else None,
         end_if=conditions.parse(q["end_if"]) if q.get("end_if") else None,
+        role=q.get("role"),
     )
 
 

@@ -4,10 +4,21 @@ from app import create_app
 from store.migrate import upgrade
 
 
-def test_healthz_answers_ok_when_the_database_answers(app):
+def test_healthz_answers_ok_when_the_database_answers(config, clock):
+    app = create_app({**config, "SAFEGUARDING_LEAD": "+447700900999"}, clock=clock)
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+    app.extensions["outreach"].engine.dispose()
+
+
+def test_healthz_says_when_no_safeguarding_lead_is_set_and_is_still_ready(app):
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    [warning] = body["warnings"]
+    assert warning.startswith("SAFEGUARDING_LEAD is not set: nobody is told at once")
 
 
 def test_healthz_is_503_when_the_database_is_down(tmp_path):

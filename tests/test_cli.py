@@ -116,7 +116,7 @@ def test_worker_once_at_a_given_time_sends_the_due_nudge(app, rt, surveys, clock
     later = (clock() + timedelta(hours=25)).isoformat()
     result = app.test_cli_runner().invoke(args=["worker", "--once", "--now", later])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == (
+    assert result.stdout.strip() == (
         "resumed 1 conversation(s), handled 1 message(s), translated 0 answer(s)")
     with rt.sessions() as session:
         nudge = session.scalars(select(Message).order_by(Message.id.desc())).first()
@@ -168,7 +168,7 @@ def test_help_is_the_projects_own(tmp_path):
 def test_worker_now_takes_any_iso_8601_form(app, form):
     result = app.test_cli_runner().invoke(args=["worker", "--now", form])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("resumed 0 conversation(s)")
+    assert result.stdout.startswith("resumed 0 conversation(s)")
 
 
 def test_worker_now_refuses_what_is_not_a_moment(app):
@@ -210,3 +210,17 @@ def test_chat_says_when_a_message_gets_no_reply(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.rstrip().endswith("(no reply)")
     assert result.stdout.count("(no reply)") == 1
+
+
+def test_the_worker_warns_at_start_while_no_safeguarding_lead_is_set(config, clock):
+    """A coordinator starting the worker (alone, or by `make run`) is told on standard error
+    that nobody would hear of a disclosure; it runs all the same. Set, nothing is said."""
+    for lead, warned in ((None, True), ("telegram:424242", False)):
+        app = create_app({**config, **({"SAFEGUARDING_LEAD": lead} if lead else {})},
+                         clock=clock)
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("resumed 0 conversation(s)")
+        assert ("warning: SAFEGUARDING_LEAD is not set" in result.stderr) is warned
+        assert "424242" not in result.output
+        app.extensions["outreach"].engine.dispose()

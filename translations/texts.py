@@ -231,6 +231,8 @@ BOT = {
     "web/restart-confirm": "Start again? The answers you have given will be lost.",
     "web/progress": "Question {number} of {total}",
     "web/privacy": "Your privacy",
+    # The privacy line under-13s (and others a survey is not for) see after being thanked.
+    "web/privacy-screened": "Nothing you told us has been kept.",
     "web/contact": "Questions or problems? Contact {contact}.",
     "web/surveys-title": "Have your say",
     "web/surveys-intro": "Choose a survey to take part:",

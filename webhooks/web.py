@@ -39,7 +39,7 @@ from flask import (
     url_for,
 )
 
-from bot import history
+from bot import history, screened
 from bot.conversations import Handled, Inbound, handle
 from bot.engine import KEYWORDS, is_engager_code
 from bot.messages import Delivery
@@ -176,11 +176,11 @@ def answer(slug: str):
 # The visitor and the engine ------------------------------------------------------------
 
 
-def _screened_out(rt: Runtime) -> bool:
+def _screened_out(rt: Runtime) -> screened.Mark | None:
     """Whether this browser's token was screened out lately (bot/screened.py): it is kept,
     so that the survey is not started afresh, and the thank-you is shown again."""
     token = session.get("web_token")
-    return bool(token) and history.screened_out(rt, "web", token)
+    return history.screened_out(rt, "web", token) if token else None
 
 
 def _new_visitor() -> None:
@@ -399,13 +399,19 @@ def _progress(rt: Runtime, lang: str, survey: Questionnaire, question_id: str | 
 def _page(rt: Runtime, survey: Questionnaire):
     """The current step of this visitor, as a whole page."""
     visitor = _visitor(rt, session.get("web_token"))
-    language = _language(rt, survey, visitor)
+    mark = _screened_out(rt) if visitor is None else None
+    language = (mark.language if mark is not None and mark.language
+                else _language(rt, survey, visitor))
     typed, replies = history.exchange(rt, "web", session.get("web_step"))
-    return _render(rt, survey, language, replies, typed, visitor.answers if visitor else {})
+    return _render(rt, survey, language, replies, typed, visitor.answers if visitor else {},
+                   screened_out=mark is not None)
 
 
 def _render(rt: Runtime, survey: Questionnaire, language: str, replies: list[Reply],
-            typed: str = "", answers: dict[str, Any] | None = None):
+            typed: str = "", answers: dict[str, Any] | None = None,
+            screened_out: bool = False):
+    """A page of the form. Someone screened out (an under-13) is told, in their language,
+    that nothing they said was kept, in place of the survey's privacy notice."""
     asks = [i for i, reply in enumerate(replies) if reply.options or reply.question]
     asked = replies[asks[-1]] if asks else None
     form = _field(rt, language, asked, survey, typed) if asked else None
@@ -422,7 +428,8 @@ def _render(rt: Runtime, survey: Questionnaire, language: str, replies: list[Rep
     return render_template(
         "web/page.html", lang=language, dir=_direction(language), words=words,
         title=_title(rt, survey, language), said=[text for text in said if text], form=form,
-        notice=notice, progress=progress, privacy=_privacy(rt, survey, language),
+        notice=notice, progress=progress,
+        privacy=words["privacy-screened"] if screened_out else _privacy(rt, survey, language),
         contact=_contact(rt, language), languages=_languages(survey, language),
         csrf=session.get("web_csrf", ""), step=session.get("web_step", ""),
         action=url_for(".answer", slug=survey.slug))

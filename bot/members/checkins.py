@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from bot import alerts
 from bot.members.rules import CheckInRule
+from bot.state import CALL_REQUESTED
 from store.models import Alert, Answer, CheckIn, Member, Response, Survey, SurveyVersion
 from surveys import conditions
 
 SCORE = "wellbeing"  # the check-in's 1-5 question (surveys/wellbeing-check-in.yaml)
-CALL = "call_requested"  # the category of the alert a member's CALL raises
+CALL = CALL_REQUESTED  # the category of the alert a member's CALL raises
 
 
 @dataclass(frozen=True)

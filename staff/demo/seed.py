@@ -66,7 +66,7 @@ SCREEN_OUTS = {"age_band=under_13": 7, "age_band=over_24": 3}
 THEME_WEIGHTS = {"visibility": 22, "communication": 16, "accountability": 14,
                  "youth_engagement": 12, "victim_support": 10, "recruitment": 10,
                  "training": 8, "partnerships": 5}
-AGE_BANDS = {"under_16": 1, "16_24": 6, "25_34": 22, "35_44": 25, "45_54": 18, "55_64": 12,
+AGE_BANDS = {"13_15": 1, "16_24": 6, "25_34": 22, "35_44": 25, "45_54": 18, "55_64": 12,
              "65_74": 5, "75_plus": 1.5, "prefer_not": 3, None: 6.5}
 AREAS = {"chingford": 25, "walthamstow": 40, "leyton": 30, "outside_borough": 2,
          "prefer_not": 3}
@@ -277,7 +277,7 @@ class Maker:
         age = _pick(rng, AGE_BANDS)
         older = age in ("55_64", "65_74", "75_plus")
         gender = _pick(rng, {"woman": 55, "man": 40, "another": 1, "prefer_not": 2, None: 2})
-        trust_lean = rng.gauss(0.35 if older else -0.25 if age in ("under_16", "16_24") else 0, 1)
+        trust_lean = rng.gauss(0.35 if older else -0.25 if age in ("13_15", "16_24") else 0, 1)
         answers: list[tuple[str, Any, str | None]] = [
             ("safe_day", _clamp(3.8 + 0.5 * trust_lean + rng.gauss(0, 0.7)), None),
             ("safe_dark", _clamp(2.8 + 0.5 * trust_lean + rng.gauss(0, 0.8)

@@ -37,7 +37,7 @@ ABOUT_YOU = {"age_band", "area", "ward_chingford", "ward_walthamstow", "ward_ley
 WARD_QUESTIONS = ("ward_chingford", "ward_walthamstow", "ward_leyton")
 CHANNELS = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "web": "Web form"}
 # Breakdowns of scale questions: groups of another question's answers.
-AGE_GROUPS = {RESIDENTS: (("Under 16", ("under_16",)), ("16 to 34", ("16_24", "25_34")),
+AGE_GROUPS = {RESIDENTS: (("13 to 15", ("13_15",)), ("16 to 34", ("16_24", "25_34")),
                           ("35 to 54", ("35_44", "45_54")),
                           ("55 and over", ("55_64", "65_74", "75_plus"))),
               YOUTH: (("13 to 15", ("13_15",)), ("16 or 17", ("16_17",)),
@@ -215,8 +215,10 @@ def _closed(session: Session, survey: Questionnaire, question: Question) -> dict
     if question.type == "number":
         found = _banded(found)
     labels = _labels(question)
-    if question.end_if is not None:  # choices that end the survey are never kept
-        labels = {k: v for k, v in labels.items() if found.get(k)}
+    if question.end_if is not None or question.role is not None:
+        # choices that end the survey (an under-13) are never kept: no row for them
+        labels = {k: v for k, v in labels.items()
+                  if found.get(k) or survey.screens_out(question, {question.id: k}) is None}
     counts = {labels[k]: found.get(k, 0) for k in labels}
     counts.update({k: n for k, n in found.items() if k not in labels})
     answered = queries.answered(session, slug, question.id)

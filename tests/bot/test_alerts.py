@@ -340,11 +340,32 @@ def test_the_lead_reads_the_conversation_and_writes_back_without_seeing_the_numb
     assert shown[-3].endswith(f"them: {DISCLOSURE}")
     assert FROM not in "\n".join(shown) and FROM[-6:] not in "\n".join(shown)
     written = run(app, "alerts", "reply", "1", "This is Sam from the council. Are you safe now?")
-    assert written.output == "Queued to the person behind alert #1; the worker sends it.\n"
+    assert written.output == "Queued to the person behind alert #1; the worker sends it now.\n"
     assert queued_to(rt, FROM)[-1].body == "This is Sam from the council. Are you safe now?"
     say(rt, "STOP")
     refused = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
     assert refused.exit_code == 1 and "they sent STOP" in refused.output
+
+
+def test_a_reply_in_quiet_hours_waits_for_the_morning_unless_sent_now(app, rt, surveys, clock):
+    """`alerts reply` late at night waits for the end of QUIET_HOURS, and says so and how to
+    send it at once; with --now (a disclosure that cannot wait) the worker sends it first."""
+    start_residents(rt)
+    say(rt, DISCLOSURE)
+    clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=UTC))  # 23:30 in London: quiet hours
+    now = run(app, "alerts", "reply", "1", "--now", "Are you safe now?")
+    assert now.output == "Queued to the person behind alert #1; the worker sends it now.\n"
+    later = run(app, "alerts", "reply", "1", "This is Sam from the council.")
+    assert later.output == (
+        "Queued to the person behind alert #1: quiet hours, so the worker sends it at "
+        "2026-03-03 08:00. If it cannot wait (a disclosure), use --now.\n")
+    tonight, morning = queued_to(rt, FROM)[-2:]
+    assert morning.next_attempt_at.replace(tzinfo=UTC) == datetime(2026, 3, 3, 8, tzinfo=UTC)
+    assert run(app, "worker", "--once").exit_code == 0  # the console sender: nothing leaves
+    with rt.sessions() as session:
+        sent = {m.body: m.status for m in session.scalars(select(Message).where(
+            Message.id.in_([morning.id, tonight.id])))}
+    assert sent == {"Are you safe now?": "sent", "This is Sam from the council.": "queued"}
 
 
 def test_after_delete_the_alert_stays_but_there_is_no_one_to_write_to(app, rt, surveys):

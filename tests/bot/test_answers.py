@@ -446,7 +446,11 @@ YOUTH_AGE = _survey_question("youth-voice", "age_band")
 
 
 @pytest.mark.parametrize(("question", "text", "expected"), [
-    (RESIDENTS_AGE, "15", "under_16"),
+    (RESIDENTS_AGE, "15", "13_15"),
+    (RESIDENTS_AGE, "12", "under_13"),  # an age, not an option's number: there are 10
+    (RESIDENTS_AGE, "I'm 10", "under_13"),  # words around it: an age
+    (RESIDENTS_AGE, "mam 7 lat", "under_13"),
+    (RESIDENTS_AGE, "13", "13_15"),
     (RESIDENTS_AGE, "16", "16_24"),
     (RESIDENTS_AGE, "24", "16_24"),
     (RESIDENTS_AGE, "42", "35_44"),
@@ -457,8 +461,8 @@ YOUTH_AGE = _survey_question("youth-voice", "age_band")
     (RESIDENTS_AGE, "93", "75_plus"),
     (RESIDENTS_AGE, "25-34", "25_34"),  # the range itself, typed
     (RESIDENTS_AGE, "25 to 34", "25_34"),
-    (RESIDENTS_AGE, "7", "65_74"),  # an option's own number picks that option
-    (RESIDENTS_AGE, "9", "prefer_not"),
+    (RESIDENTS_AGE, "7", "55_64"),  # an option's own number picks that option
+    (RESIDENTS_AGE, "10", "prefer_not"),
     (RESIDENTS_AGE, "42 or 43", None),
     (RESIDENTS_AGE, "0", None),
     (RESIDENTS_AGE, "1000", "75_plus"),

@@ -565,6 +565,9 @@ def test_the_lead_sees_which_member_asked_for_a_call(runner, rt, clock, surveys)
     import_members(rt, *ROWS)
     handle(rt, Inbound("sms", KASIA, "TELEFON"))
     shown = runner.invoke(args=["alerts", "show", "1"]).output.splitlines()
+    # A request to be called, not words to translate (no "en: not translated").
+    assert shown[0].endswith(' sms - asked for a call (wrote pl: "TELEFON")')
+    assert runner.invoke(args=["alerts", "list"]).output.splitlines() == shown[:1]
     assert shown[1] == ("  assembly member M002 Kasia Nowak (sms): their number is on your "
                         "roster")
     assert KASIA not in "".join(shown)

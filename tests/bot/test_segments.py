@@ -49,7 +49,8 @@ def test_english_survey_texts_stay_gsm7():
             assert segments.encoding(source) == "GSM-7", context
 
 
-LONG_LISTS = {"ward_chingford", "ward_walthamstow", "ethnic_group"}  # wards, census groups
+# wards, census groups, and age bands that tell an under-13 (screened out) from 13 to 15
+LONG_LISTS = {"ward_chingford", "ward_walthamstow", "ethnic_group", "age_band"}
 
 
 def test_each_english_question_fits_one_sms():

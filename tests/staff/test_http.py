@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from staff import guard, throttle
 from store.models import Alert, AuditEvent, StaffSession
 from tests.helpers.staff import (
@@ -330,6 +331,27 @@ def test_the_dashboard_marks_groups_not_yet_heard_from(rt, client, surveys, user
     assert "no reference figure: not compared" in woman and "not yet heard from" not in woman
     assert "<svg" in page and 'role="img"' in page
     assert PHONE[-6:] not in page
+
+
+BANNER = "SAFEGUARDING_LEAD is not set"
+
+
+def test_admins_see_a_banner_while_no_safeguarding_lead_is_set(client, users):
+    for email, shown in ((ADMIN, True), (ANALYST, False)):
+        sign_in(client, email)
+        page = client.get("/staff/").get_data(as_text=True)
+        assert (BANNER in page) is shown, email
+        client.post("/staff/logout", data={"csrf_token": csrf(client, "/staff/")})
+
+
+def test_no_banner_once_the_safeguarding_lead_is_set(config, clock):
+    app = create_app({**config, "SAFEGUARDING_LEAD": "telegram:424242"}, clock=clock)
+    add_user(app.extensions["outreach"], ADMIN, "admin")
+    client = app.test_client()
+    sign_in(client, ADMIN)
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "Dashboard" in page and BANNER not in page
+    app.extensions["outreach"].engine.dispose()
 
 
 def test_the_dashboard_shows_where_people_stop(rt, client, surveys, users):

@@ -139,6 +139,18 @@ def test_a_wellbeing_alert_names_the_member_and_acknowledging_it_takes_them_off_
     assert "<strong>1</strong> of 5" in page  # the score stays on the weekend's table
 
 
+def test_a_call_reads_as_a_request_to_call_not_as_words_to_translate(rt, clock, client):
+    import_members(rt, *ROWS)
+    handle(rt, Inbound("sms", KASIA, "TELEFON"))
+    sign_in(client, LEAD)
+    card = section(client.get("/staff/alerts").get_data(as_text=True), 'id="alert-1"',
+                   "</article>")
+    assert "wellbeing: call requested" in card and "<strong>Asked for a call.</strong>" in card
+    assert '<q lang="pl" dir="auto">TELEFON</q>' in card
+    assert "translat" not in card and "<blockquote" not in card
+    no_addresses(card)
+
+
 def test_each_weekend_keeps_its_own_latest_score(rt, clock, surveys):
     [ana, *_] = import_members(rt, *ROWS)
     _weekend(rt, clock, "2026-03-14")

@@ -3,11 +3,13 @@ and the shipped surveys validating against the shipped translations."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from surveys import loader
+from surveys.model import Questionnaire
 from translations.catalog import Catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -399,3 +401,86 @@ def test_shipped_surveys_are_all_there():
                                          "wellbeing-check-in.yaml", "youth-voice.yaml"]
     definitions = {str(p): loader.load_file(p)[0] for p in [*SHIPPED, DEMO]}
     assert loader.check_keywords(definitions) == []
+
+
+# The age role: any council's survey screens out an under-13 by declaring its age question.
+
+AGE = GOOD.replace("    end_if: trust == not_sure\n", "") + "ages: 16+\n"
+AGE_QUESTION = """\
+  - id: age
+    type: choice
+    role: age
+    text: How old are you?
+    choices:
+      - {id: young, text: Under 16, ages: 0-15}
+      - {id: adult, text: 16 to 64, ages: 16-64}
+      - {id: older, text: 65 or over, ages: 65+}
+      - {id: prefer_not, text: Prefer not to say}
+"""
+
+
+def with_age(question: str = AGE_QUESTION, ages: str = "ages: 16+") -> str:
+    return AGE.replace("ages: 16+", ages).replace("outro: Thank you.\n",
+                                                  question + "outro: Thank you.\n")
+
+
+def test_an_age_question_declares_its_bands_and_screens_out_who_the_survey_is_not_for(
+        tmp_path):
+    data, found = loader.load_file(write(tmp_path, with_age()))
+    assert found == []
+    survey = Questionnaire.from_definition(data)
+    age = survey.question("age")
+    assert survey.ages == (16, math.inf) and age.role == "age"
+    assert survey.screens_out(age, {"age": "young"}) == "age=young"
+    assert survey.screens_out(age, {"age": "adult"}) is None
+    assert survey.screens_out(age, {"age": "prefer_not"}) is None  # no age: kept
+
+
+def test_a_number_age_under_13_is_screened_out_by_default(tmp_path):
+    question = ("  - id: age\n    type: number\n    role: age\n    min: 0\n    max: 120\n"
+                "    text: How old are you?\n")
+    data, found = loader.load_file(write(tmp_path, with_age(question, "")))
+    assert found == []
+    survey = Questionnaire.from_definition(data)
+    age = survey.question("age")
+    assert [survey.screens_out(age, {"age": n}) for n in (12, 12.5, 13, 90)] == [
+        "age=under_13", "age=under_13", None, None]
+
+
+SPANS_13 = (26, "choice 'young' (0-15) spans age 13, where the survey's ages begin or end: "
+                "split it")
+
+
+@pytest.mark.parametrize(("question", "ages", "expected"), [
+    (AGE_QUESTION, "ages: 10+",
+     [(32, "'ages' cannot start under 13: nothing is kept from a younger child"),
+      SPANS_13]),
+    (AGE_QUESTION, "ages: sixteen",
+     [(32, "'ages' must be a range such as 13-24 or 16+"), SPANS_13]),
+    (AGE_QUESTION.replace("0-15", "0-20"), "ages: 16+",
+     [(26, "choice 'young' (0-20) spans age 16, where the survey's ages begin or end: "
+           "split it"),
+      (27, "choice 'adult' (16-64) overlaps 'young'")]),
+    (AGE_QUESTION, "ages: 13+", [SPANS_13]),
+    (AGE_QUESTION.replace("0-15", "young ones"), "ages: 16+",
+     [(26, "'ages' must be a range such as 13-15, 75+ or 16")]),
+    (AGE_QUESTION.replace("role: age", "role: gender"), "ages: 16+",
+     [(23, "unknown role 'gender' (use age)")]),
+    (AGE_QUESTION.replace("type: choice", "type: multi"), "ages: 16+",
+     [(23, "an age question is a number or a choice question")]),
+    (AGE_QUESTION.replace("    role: age\n", ""), "ages: 16+",
+     [(line, "'ages' belongs to the choices of a question with role: age")
+      for line in (25, 26, 27)]),
+    (AGE_QUESTION.replace(", ages: 0-15", "").replace(", ages: 16-64", "")
+     .replace(", ages: 65+", ""), "ages: 16+",
+     [(23, "an age question's choices say their ages (ages: 0-12, 13-15, 75+ ...)")]),
+], ids=["under-13", "not-a-range", "spans-and-overlaps", "spans-13", "bad-band",
+        "unknown-role", "multi", "ages-without-role", "no-bands"])
+def test_age_problems_at_their_lines(tmp_path, question, ages, expected):
+    path = write(tmp_path, with_age(question, ages))
+    assert problems(path) == [f"{path}:{line}: {message}" for line, message in expected]
+
+
+def test_an_age_question_needs_a_screen_out_text(tmp_path):
+    path = write(tmp_path, with_age().replace("screen_out: Sorry, that is all.\n", ""))
+    assert problems(path) == [f"{path}:1: missing 'screen_out'"]

@@ -252,7 +252,7 @@ def test_the_residents_survey_completed_over_telegram(person, rt, telegram_api):
     assert question["reply_markup"] == REMOVE
     [question] = person.send("12")
     assert question["text"] == f"How old are you?\n{SKIP_NOTE}"
-    assert len(keyboard(question)) == 9
+    assert len(keyboard(question)) == 10
     [question] = person.tap("35 to 44")
     assert question["text"] == f"Where do you live?\n{SKIP_NOTE}"
     [question] = person.tap("Leyton/Leytonstone")

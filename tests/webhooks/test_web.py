@@ -27,6 +27,7 @@ from store.models import (
 )
 from tests.helpers.engagers import add_engager
 from tests.helpers.surveys import load_surveys
+from webhooks.chat_wording import ChatWording
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -315,7 +316,8 @@ def test_lang_ur_gives_an_urdu_right_to_left_form(rt, browser):
     assert page.html_attrs == {"lang": "ur", "dir": "rtl"}
     assert page.one("h1").text == URDU_TITLE
     assert page.question == "کیا آپ حصہ لینے پر متفق ہیں؟"
-    assert "آپ کے جوابات آپ کے فون نمبر سے الگ" in privacy_notice(page)
+    assert privacy_notice(page) == ("آپ کی رازداری آپ کے جوابات صرف مجموعی اعداد و شمار کی صورت "
+                                    "میں بتائے جاتے ہیں۔ آپ کے بارے میں سوالات اختیاری ہیں۔")
     assert [b.text for b in page.all("button")] == ["میں متفق ہوں", "نہیں، شکریہ"]
     current = page.one("a", aria_current="true")
     assert (current.text, current.attrs["hreflang"], current.attrs["dir"]) == ("اردو", "ur", "rtl")
@@ -657,7 +659,7 @@ def test_a_survey_keyword_typed_in_the_form_moves_to_that_survey(browser):
     page = browser.send("SAFETY")
     assert page.one("h1").text == "Your say on neighbourhood policing"
     assert page.question == CONSENT
-    assert privacy_notice(page).startswith("Your privacy Your answers are kept apart")
+    assert privacy_notice(page).startswith("Your privacy Your answers are reported only as totals")
     assert page.one("form").attrs["action"] == RESIDENTS
 
 
@@ -665,6 +667,11 @@ def test_a_survey_keyword_typed_in_the_form_moves_to_that_survey(browser):
 
 LANGUAGES = ["en", "ro", "ur", "bg", "pl", "tr"]
 CONTACT = "020 7946 0123"  # HELP_CONTACT in the test configuration (tests/conftest.py)
+
+
+# "Your number" as each privacy notice says it: never on the web form, where nobody gave one.
+NUMBER = {"en": "number", "ro": "număr", "ur": "نمبر", "bg": "номер", "pl": "numer",
+          "tr": "numara"}
 
 
 def visible_text(page: Page) -> str:
@@ -739,12 +746,15 @@ def test_a_whole_run_in_every_language_shows_no_chat_wording(app, rt, surveys, c
     assert len(pages) >= 10 and sum(1 for page in pages if page.error()) >= 3
     survey = surveys[url.removeprefix("/s/")]
     privacy = rt.catalogs.text([lang], f"{survey.slug}/consent", survey.consent)
-    first_sentence = privacy.split(". ")[0].split("۔")[0]
-    assert len(first_sentence) > 20
+    on_the_web = ChatWording.load().phrases(privacy, lang)  # a web visitor gave no number
+    first_sentence = on_the_web.split(". ")[0].split("۔")[0]
+    assert len(first_sentence) > 15 and on_the_web != privacy  # the number left out
     contact = rt.catalogs.bot(lang, "web/contact", contact=CONTACT)
     for page in pages:
         assert_speaks_web(rt, page, lang)
         assert first_sentence in visible_text(page)  # the privacy notice, on every page
+        notices = page.all("footer") + page.all("section", **{"class": "privacy-notice"})
+        assert not any(NUMBER[lang] in notice.text.casefold() for notice in notices), lang
         assert page.one("footer").text.endswith(contact)
         if page.all("form") and page.question != rt.catalogs.bot(lang, "web/consent-question"):
             bar = page.one("progress")
@@ -781,6 +791,37 @@ def test_the_youth_screen_out_and_typed_keywords_speak_web(app, rt, surveys):
     page = browser.send("LANG")
     assert page.question == "Choose your language"
     assert_speaks_web(rt, page, "en")
+
+
+def assert_under_13_page(rt, page: Page, lang: str, survey) -> None:
+    """The page someone screened out (an under-13) sees is wholly in their language — title,
+    language list with theirs marked, privacy line, footer — and its privacy line says that
+    nothing was kept (not the survey's notice, which says what is kept)."""
+    title = rt.catalogs.text([lang], f"{survey.slug}/title", survey.title)
+    assert page.html_attrs["lang"] == lang
+    assert page.one("h1").text == title and page.one("title").text == title
+    assert [a.attrs["hreflang"] for a in page.all("a") if a.attrs.get("aria-current")] == [lang]
+    assert page.by_id("languages-title").text == rt.catalogs.bot(lang, "web/languages")
+    footer = page.one("footer").text
+    assert footer == " ".join([rt.catalogs.bot(lang, "web/privacy"),
+                               rt.catalogs.bot(lang, "web/privacy-screened"),
+                               rt.catalogs.bot(lang, "web/contact", contact=CONTACT)])
+    assert page.one("a", **{"class": "skip-link"}).text == rt.catalogs.bot(lang, "web/skip-link")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_under_13_page_is_wholly_in_the_visitors_language(app, rt, surveys, lang):
+    browser = Browser(app)
+    browser.open(f"{YOUTH}?lang={lang}")
+    browser.send("1")  # I agree
+    page = browser.send("1")  # Under 13
+    survey = surveys["youth-voice"]
+    thanks = rt.catalogs.text([lang], "youth-voice/screen_out", survey.screen_out)
+    assert len(page.said) == 1 and page.said[0][:25] == thanks[:25]  # the thank-you
+    assert_under_13_page(rt, page, lang, survey)
+    assert counts(rt)["Response"] == 0 and counts(rt)["Contact"] == 0
+    assert_under_13_page(rt, browser.open(YOUTH), lang, survey)  # the link again
+
 
 
 # How to choose another language, as each catalogue says it in the intro: the page has its
