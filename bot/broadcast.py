@@ -35,6 +35,7 @@ ADDRESS_COLUMNS = {"sms": "phone", "whatsapp": "phone", "telegram": "telegram_ch
 class Recipient:
     address: str  # as given; normalised when used
     language: str | None = None
+    listed: bool = False  # typed into a --to file (not a number a person wrote from)
 
 
 @dataclass
@@ -43,13 +44,10 @@ class Plan:
 
     sent: dict[str, str] = field(default_factory=dict)  # address -> language
     skipped: dict[str, str] = field(default_factory=dict)  # address -> why (no address in it)
+    left_out: Counter = field(default_factory=Counter)  # why -> rows left out (each row)
     by_language: Counter = field(default_factory=Counter)  # recipients
     messages: Counter = field(default_factory=Counter)
     parts: Counter = field(default_factory=Counter)  # SMS parts per language
-
-    def left_out(self) -> Counter:
-        """How many were left out, by reason."""
-        return Counter(self.skipped.values())
 
 
 def read_recipients(path: Path, channel: str) -> list[Recipient]:
@@ -60,9 +58,10 @@ def read_recipients(path: Path, channel: str) -> list[Recipient]:
     column = ADDRESS_COLUMNS[channel]
     if column in [c.strip() for c in first.split(",")]:
         rows = csv.DictReader(io.StringIO(text))
-        return [Recipient(row[column].strip(), (row.get("language") or "").strip() or None)
+        return [Recipient(row[column].strip(), (row.get("language") or "").strip() or None,
+                          listed=True)
                 for row in rows if (row.get(column) or "").strip()]
-    return [Recipient(line.strip()) for line in text.splitlines()
+    return [Recipient(line.strip(), listed=True) for line in text.splitlines()
             if line.strip() and not line.startswith("#")]
 
 
@@ -100,6 +99,7 @@ def run(rt: Runtime, slug: str, channel: str, recipients: list[Recipient],
             why = _invite(rt, session, slug, channel, recipient, now, plan, dry_run)
             if why:
                 plan.skipped[recipient.address] = why
+                plan.left_out[why] += 1
         if dry_run:
             session.rollback()  # a dry run leaves no trace
         else:
@@ -114,6 +114,8 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
                                             rt.settings.default_region)
     except addresses.InvalidAddress as exc:  # its message quotes the number: not in a report
         return str(exc).partition(":")[0]
+    if recipient.listed and scheme != "telegram" and not addresses.is_valid(value):
+        return "not a valid number"  # "12345" would be +4412345: no such number
     if value in plan.sent:
         return "listed twice"
     existing = session.scalar(select(Address).where(Address.scheme == scheme,
