@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from bot import addresses, engine, plaintext
+from bot import addresses, engine, optouts, plaintext
 from bot.contacts import CHANNEL_OF_SCHEME, get_address, get_conversation
 from bot.conversations import resume_due
 from bot.runtime import Runtime
@@ -74,10 +74,11 @@ def audience(session: Session, channel: str, slug: str) -> list[Recipient]:
     return [Recipient(row.value, row.contact.language) for row in rows]
 
 
-def _declined(session: Session, contact_id: int) -> bool:
-    """Whether the person's last answer to a consent, to any survey, was no."""
+def _declined(session: Session, contact_ids: list[int]) -> bool:
+    """Whether the person's last answer to a consent, to any survey, on SMS or WhatsApp
+    from their number, was no."""
     given = session.scalar(select(ConsentRecord.given).where(
-        ConsentRecord.contact_id == contact_id)
+        ConsentRecord.contact_id.in_(contact_ids))
         .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc()).limit(1))
     return given is False
 
@@ -120,11 +121,14 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
         return "listed twice"
     existing = session.scalar(select(Address).where(Address.scheme == scheme,
                                                     Address.value == value))
+    # SMS and WhatsApp from one number are two contacts: a STOP or a "no" on either holds.
+    people = optouts.same_number(session, scheme, value)
+    if any(person.opted_out_at is not None for person in (
+            [existing.contact] if existing is not None else people)):
+        return "opted out"
+    if people and _declined(session, [person.id for person in people]):
+        return "said no to the consent"
     if existing is not None:
-        if existing.contact.opted_out_at is not None:
-            return "opted out"
-        if _declined(session, existing.contact_id):
-            return "said no to the consent"
         if existing.status != "active":
             return "number marked invalid"
         if _completed(session, existing.contact_id, slug):

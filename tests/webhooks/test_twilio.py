@@ -672,6 +672,35 @@ def test_who_said_no_to_the_consent_or_opted_out_is_left_out_of_broadcasts_and_c
     assert queued == {"+447700900126"}
 
 
+@pytest.mark.parametrize(("stop_on", "invite_on"), [("whatsapp", "sms"), ("sms", "whatsapp")])
+def test_stop_or_a_consent_no_on_one_of_sms_and_whatsapp_holds_on_the_other(
+        app, rt, surveys, clock, tmp_path, stop_on, invite_on):
+    client = app.test_client()
+    prefix = {"sms": "", "whatsapp": "whatsapp:"}
+    stopper, decliner, both = "+447400123010", "+447400123011", "+447400123012"
+    said(post(client, incoming(prefix[invite_on] + both, "Hi")))  # known on both channels
+    said(post(client, incoming(prefix[stop_on] + both, "Hi")))
+    said(post(client, incoming(prefix[stop_on] + both, "STOP")))
+    said(post(client, incoming(prefix[stop_on] + stopper, "STOP")))  # never on the other
+    said(post(client, incoming(prefix[stop_on] + decliner, "Hi")))
+    said(post(client, incoming(prefix[stop_on] + decliner, "no")))
+    scheme = {"sms": "tel", "whatsapp": "whatsapp"}[invite_on]
+    assert contact_of(rt, scheme, both).opted_out_at is not None  # every path, not only here
+    people = tmp_path / "people.txt"
+    people.write_text("\n".join([stopper, decliner, both, "+447400123013"]))
+    result = app.test_cli_runner().invoke(args=[
+        "broadcast", "--survey", "neighbourhood-policing", "--to", str(people),
+        "--channel", invite_on])
+    lines = result.output.splitlines()
+    assert "left out\t2\topted out" in lines
+    assert "left out\t1\tsaid no to the consent" in lines
+    assert [line for line in lines if line.startswith("queued")] == [
+        "queued\t+********3013\ten"]
+    # START on one channel opts back in there only (Twilio keeps an SMS STOP until START).
+    said(post(client, incoming(prefix[invite_on] + both, "START")))
+    assert contact_of(rt, scheme, both).opted_out_at is None
+
+
 def test_stop_cancels_a_nudge_waiting_out_quiet_hours(app, rt, surveys, senders, clock,
                                                       twilio_api):
     clock.set(LATE - rt.settings.nudge_after)
