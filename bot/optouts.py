@@ -3,13 +3,13 @@
 
 Opting out marks the person on every channel and cancels everything waiting for them, on
 every channel. SMS and WhatsApp from one phone number are two contacts (the providers do not
-say they are one person), so opting out on either marks the other too (`same_number`):
-STOP on WhatsApp silences SMS to that number. Opting back in is per channel (START on
-WhatsApp does not lift an SMS STOP, which Twilio also keeps until START comes by SMS).
-The worker re-checks when it claims rows and again right before each send (`silenced`), so nothing queued by any path reaches someone who opted out — except a reply
-to what they wrote while opted out (the confirmation of their STOP, an answer to HELP),
-which is written after the opt-out and marked `despite_opt_out`. Opting back in sends
-nothing that was cancelled.
+say they are one person), so opting out on either marks the other too (`same_number`): STOP
+on WhatsApp silences SMS to that number. Opting back in is per channel (START on WhatsApp
+does not lift an SMS STOP, which Twilio also keeps until START comes by SMS). The worker
+re-checks when it claims rows and again right before each send (`silenced`), so nothing queued
+by any path reaches someone who opted out — except a reply to what they wrote while opted
+out (the confirmation of their STOP, an answer to HELP), which is written after the opt-out
+and marked `despite_opt_out`. Opting back in sends nothing that was cancelled.
 """
 
 from __future__ import annotations
