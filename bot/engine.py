@@ -401,9 +401,14 @@ class _Turn:
             lang = self.env.opt_out.language(text, prefer)
             if lang is None or self.answers_something(norm):
                 return False
+        self.words_language(lang)
+        return True
+
+    def words_language(self, lang: str | None) -> None:
+        """The language a person's words were in becomes theirs — unless it is English,
+        which anyone uses for a keyword ("stop please", "no"), and theirs is known."""
         if lang in self.env.languages and (self.lang is None or lang != LINGUA_FRANCA):
             self.set_language(lang)
-        return True
 
     def answers_something(self, norm: str) -> bool:
         """A yes or no in any offered language, or a choice of the question asked."""
@@ -877,8 +882,8 @@ class _Turn:
         owners = [lang for lang in self.offered() if word in {
             answers.fold(w) for w in self.env.catalogs.text([lang], f"bot/{key}",
                                                             BOT[key]).split()}]
-        if len(owners) == 1 and owners[0] in self.env.languages:
-            self.set_language(owners[0])
+        if len(owners) == 1:
+            self.words_language(owners[0])
 
     def consent(self, survey: Questionnaire, given: bool) -> None:
         wording = self.text(survey, "consent", survey.consent)
