@@ -63,11 +63,19 @@ def provider_address(scheme: str, value: str) -> str:
     return f"whatsapp:{value}" if scheme == "whatsapp" else value
 
 
+def is_valid(number: str) -> bool:
+    """Whether an E.164 number is one in use where it is from (phonenumbers' metadata):
+    `+4412345` is possible as a string, but no such number exists."""
+    return phonenumbers.is_valid_number(phonenumbers.parse(number))
+
+
 def masked(address: str, keep: int = 4) -> str:
     """An address fit for a log: all but its last `keep` digits or letters hidden
-    (`whatsapp:+447700900123` -> `whatsapp:+*********0123`)."""
+    (`whatsapp:+447700900123` -> `whatsapp:+*********0123`); a short one keeps less than
+    half (a chat id `4242` -> `***2`), so none is ever shown whole."""
     prefix, _, value = address.rpartition(":")
-    hide = sum(c.isalnum() for c in value) - keep
+    size = sum(c.isalnum() for c in value)
+    hide = size - min(keep, (size - 1) // 2)
     out = []
     for c in value:
         if c.isalnum() and hide > 0:

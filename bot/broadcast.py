@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from bot import addresses, engine, plaintext
+from bot import addresses, engine, optouts, plaintext
 from bot.contacts import CHANNEL_OF_SCHEME, get_address, get_conversation
 from bot.conversations import resume_due
 from bot.runtime import Runtime
@@ -35,6 +35,7 @@ ADDRESS_COLUMNS = {"sms": "phone", "whatsapp": "phone", "telegram": "telegram_ch
 class Recipient:
     address: str  # as given; normalised when used
     language: str | None = None
+    listed: bool = False  # typed into a --to file (not a number a person wrote from)
 
 
 @dataclass
@@ -43,13 +44,10 @@ class Plan:
 
     sent: dict[str, str] = field(default_factory=dict)  # address -> language
     skipped: dict[str, str] = field(default_factory=dict)  # address -> why (no address in it)
+    left_out: Counter = field(default_factory=Counter)  # why -> rows left out (each row)
     by_language: Counter = field(default_factory=Counter)  # recipients
     messages: Counter = field(default_factory=Counter)
     parts: Counter = field(default_factory=Counter)  # SMS parts per language
-
-    def left_out(self) -> Counter:
-        """How many were left out, by reason."""
-        return Counter(self.skipped.values())
 
 
 def read_recipients(path: Path, channel: str) -> list[Recipient]:
@@ -60,9 +58,10 @@ def read_recipients(path: Path, channel: str) -> list[Recipient]:
     column = ADDRESS_COLUMNS[channel]
     if column in [c.strip() for c in first.split(",")]:
         rows = csv.DictReader(io.StringIO(text))
-        return [Recipient(row[column].strip(), (row.get("language") or "").strip() or None)
+        return [Recipient(row[column].strip(), (row.get("language") or "").strip() or None,
+                          listed=True)
                 for row in rows if (row.get(column) or "").strip()]
-    return [Recipient(line.strip()) for line in text.splitlines()
+    return [Recipient(line.strip(), listed=True) for line in text.splitlines()
             if line.strip() and not line.startswith("#")]
 
 
@@ -75,10 +74,11 @@ def audience(session: Session, channel: str, slug: str) -> list[Recipient]:
     return [Recipient(row.value, row.contact.language) for row in rows]
 
 
-def _declined(session: Session, contact_id: int) -> bool:
-    """Whether the person's last answer to a consent, to any survey, was no."""
+def _declined(session: Session, contact_ids: list[int]) -> bool:
+    """Whether the person's last answer to a consent, to any survey, on SMS or WhatsApp
+    from their number, was no."""
     given = session.scalar(select(ConsentRecord.given).where(
-        ConsentRecord.contact_id == contact_id)
+        ConsentRecord.contact_id.in_(contact_ids))
         .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc()).limit(1))
     return given is False
 
@@ -100,6 +100,7 @@ def run(rt: Runtime, slug: str, channel: str, recipients: list[Recipient],
             why = _invite(rt, session, slug, channel, recipient, now, plan, dry_run)
             if why:
                 plan.skipped[recipient.address] = why
+                plan.left_out[why] += 1
         if dry_run:
             session.rollback()  # a dry run leaves no trace
         else:
@@ -114,15 +115,20 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
                                             rt.settings.default_region)
     except addresses.InvalidAddress as exc:  # its message quotes the number: not in a report
         return str(exc).partition(":")[0]
+    if recipient.listed and scheme != "telegram" and not addresses.is_valid(value):
+        return "not a valid number"  # "12345" would be +4412345: no such number
     if value in plan.sent:
         return "listed twice"
     existing = session.scalar(select(Address).where(Address.scheme == scheme,
                                                     Address.value == value))
+    # SMS and WhatsApp from one number are two contacts: a STOP or a "no" on either holds.
+    people = optouts.same_number(session, scheme, value)
+    if any(person.opted_out_at is not None for person in (
+            [existing.contact] if existing is not None else people)):
+        return "opted out"
+    if people and _declined(session, [person.id for person in people]):
+        return "said no to the consent"
     if existing is not None:
-        if existing.contact.opted_out_at is not None:
-            return "opted out"
-        if _declined(session, existing.contact_id):
-            return "said no to the consent"
         if existing.status != "active":
             return "number marked invalid"
         if _completed(session, existing.contact_id, slug):

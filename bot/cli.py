@@ -141,7 +141,7 @@ def broadcast_command(slug: str, to_file: Path | None, audience: str | None, cha
     plan = broadcast.run(rt, slug, channel, recipients, dry_run=dry_run)
     for address, lang in plan.sent.items():  # masked as in the logs: a report is shared
         click.echo(f"{'would send' if dry_run else 'queued'}\t{addresses.masked(address)}\t{lang}")
-    for why, count in sorted(plan.left_out().items()):
+    for why, count in sorted(plan.left_out.items()):
         click.echo(f"left out\t{count}\t{why}")
     click.echo("language\trecipients\tmessages\tsms parts\testimated cost")
     for lang in sorted(plan.by_language):

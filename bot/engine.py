@@ -57,6 +57,7 @@ from bot.state import (
 from surveys import conditions
 from surveys.model import Question, Questionnaire
 from translations.catalog import Catalogs, language_name, language_names
+from translations.texts import BOT
 
 KEYWORDS = ("stop", "start", "help", "lang", "skip", "restart", "delete")
 ENGAGER_KEYWORDS = ("prompts", "log", "stats")  # peer engagers' own; others' ordinary words
@@ -67,6 +68,11 @@ NEW_CODE_CHARS = "ACDEFGHJKLMNPQRTUVWXY23456789"
 _CONFUSED = str.maketrans("SZB", "528")
 LINK_TRIES = 5  # wrong link codes a chat may give in LINK_TRIES_WINDOW
 LINK_TRIES_WINDOW = timedelta(hours=1)
+# Opted out, only START / UNSTOP (keywords/start, in any language) opt back in, and YES
+# exactly: Twilio's own rejoin set (START, UNSTOP, YES), which unblocks the number on its
+# side whatever we do. Any other yes-word ("ok", "sure", "tak") answers nothing: silence.
+REJOIN_WORD = "yes"
+LINGUA_FRANCA = "en"  # "Stop please" from a Polish speaker: their language stays theirs
 
 
 def _no_detection(text: str, offered: Iterable[str]) -> str | None:
@@ -205,6 +211,7 @@ class _Turn:
         self.replies: list[Reply] = []
         self.effects: list = []
         self.signposted = False  # this message was signposted: no "please reply with…"
+        self.stop_hint: str | None = None  # shown before the next thing we say
 
     # Helpers -------------------------------------------------------------------------
 
@@ -246,6 +253,8 @@ class _Turn:
 
     def say(self, text: str, options: tuple[Option, ...] = (), style: str = "list",
             multi: bool = False, **more) -> None:
+        if self.stop_hint and not more.get("hint"):
+            more["hint"], self.stop_hint = self.stop_hint, None
         self.replies.append(Reply(text, options, style, multi, **more))
 
     def words(self, key: str) -> frozenset[str]:
@@ -371,7 +380,7 @@ class _Turn:
     # Opt-out and keywords ------------------------------------------------------------
 
     def while_opted_out(self, norm: str, keyword: str | None) -> None:
-        if keyword == "start" or norm in self.words("words/yes"):
+        if keyword == "start" or norm == REJOIN_WORD:
             self.effects.append(OptedIn())
             self.state.contact.opted_out = False
             self.say(self.bot(self.started()))
@@ -383,7 +392,8 @@ class _Turn:
     def opts_out(self, norm: str, keyword: str | None, text: str) -> bool:
         """STOP in any language, or plain words from the phrase files (a slip of STOP only
         when the word answers nothing). The language it was said in becomes theirs, as a
-        request for a language would, so the confirmation is in it."""
+        request for a language would, so the confirmation is in it — unless it is English,
+        which anyone may use for STOP ("stop please", "remove me"): then theirs stays."""
         prefer = [self.lang, *self.offered()]
         if keyword == "stop":
             lang = next((lang for lang in prefer if lang and norm in self.env.catalogs.words(
@@ -392,9 +402,14 @@ class _Turn:
             lang = self.env.opt_out.language(text, prefer)
             if lang is None or self.answers_something(norm):
                 return False
-        if lang in self.env.languages:
-            self.set_language(lang)
+        self.words_language(lang)
         return True
+
+    def words_language(self, lang: str | None) -> None:
+        """The language a person's words were in becomes theirs — unless it is English,
+        which anyone uses for a keyword ("stop please", "no"), and theirs is known."""
+        if lang in self.env.languages and (self.lang is None or lang != LINGUA_FRANCA):
+            self.set_language(lang)
 
     def answers_something(self, norm: str) -> bool:
         """A yes or no in any offered language, or a choice of the question asked."""
@@ -850,15 +865,26 @@ class _Turn:
         if norm in yes or norm == "1":
             self.consent(survey, True)
         elif norm in no or norm == "2":
+            self.language_of_word("words/no", norm)
             self.consent(survey, False)
         elif self.language_request(text):
             pass
         elif first in yes or first in no:
+            self.language_of_word("words/no", first)
             self.consent(survey, first in yes)
         else:
             hint = None if self.signposted else self.bot("consent-hint")
             self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",
                      hint=hint, question="consent")
+
+    def language_of_word(self, key: str, word: str) -> None:
+        """A word of one offered language only ("nie", "hayır"): that language becomes
+        theirs, as opt-out words do, so the reply is in it."""
+        owners = [lang for lang in self.offered() if word in {
+            answers.fold(w) for w in self.env.catalogs.text([lang], f"bot/{key}",
+                                                            BOT[key]).split()}]
+        if len(owners) == 1:
+            self.words_language(owners[0])
 
     def consent(self, survey: Questionnaire, given: bool) -> None:
         wording = self.text(survey, "consent", survey.consent)
@@ -903,6 +929,8 @@ class _Turn:
         before = dict(self.run.answers)
         self.run.answers[question.id] = value
         self.check_wellbeing(survey, before, text)
+        if question.type == "text" and self.env.opt_out.mentioned(text):
+            self.stop_hint = self.bot("stop-hint")  # "Don't contact me…": how to stop, if meant
         reason = survey.screens_out(question, self.run.answers)
         if reason is not None:
             self.effects.append(ResponseScreenedOut(survey.slug, reason, self.run.started_at))

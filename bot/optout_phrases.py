@@ -1,20 +1,25 @@
 """Opting out in plain words ("please stop texting me"), from reviewable phrase files.
 
-One file per language in `bot/optout/<lang>.yaml` lists `exact` phrases (the whole message
-is one of them: "stop please") and `contains` phrases (the message is short and holds one of
-them as whole words: "stop texting"), with examples that must and must not opt out. Words
-are compared after `answers.fold` (case, accents, punctuation), so "Don't" matches "dont"
-only if both are listed. The rule, and why: an opt-out phrase wins over an answer only when
-the message is short (at most `max_words` words) and clearly about messaging us; "police
-should stop and search less" stays an answer. Wrongly opting someone out is undone with
-START (the confirmation says so); wrongly keeping on texting someone who asked us to stop
-is worse, so phrases about messaging us win even mid-survey, on a free-text question.
+One file per language in `bot/optout/<lang>.yaml` lists `exact` and `contains` phrases, the
+`filler` words people add around them (please, thanks, "wrong number") and examples that
+must and must not opt out. Words are compared after `answers.fold` (case, accents,
+punctuation), so "Don't" matches "dont" only if both are listed. `...` inside a phrase stands
+for up to GAP words of any kind ("przestańcie ... pisać": "przestańcie mi już pisać").
+
+The rule, and why: a message opts out only when it is a phrase as a whole, once its filler
+words are left aside ("Stop texting me please, thanks"). A `contains` phrase found inside a
+longer message ("Police don't contact me", "drivers should stop texting") does not: the
+message is what it says, an answer kept as written, and the reply reminds them how to stop
+(`mentions`). Wrongly opting someone out loses their answer and silences them; a reminder
+costs one line.
 
 Phones slip: `slips` lists single words (STOP) that also opt out when the whole message is
 that word with two neighbouring letters swapped or a letter repeated ("STPO", "stopp"),
-never with a letter missing or changed ("top", "step" stay words). The engine still reads a
-yes/no word or an answer to the question asked as what it is (bot/engine.py). The language
-whose phrases matched is the language the person opted out in: its confirmation says so.
+never with a letter missing or changed ("top", "step" stay words), nor when the slip is
+itself a word listed in any file's `real_words` ("stoop"). The engine still reads a yes/no
+word or an answer to the question asked as what it is (bot/engine.py). The language whose
+phrases matched is the language the person opted out in (bot/engine.py decides whether it
+becomes theirs).
 """
 
 from __future__ import annotations
@@ -30,15 +35,25 @@ from bot.answers import fold
 from bot.datafile import header_problems
 
 BUNDLED = Path(__file__).resolve().parent / "optout"
-KEYS = {"language", "max_words", "exact", "contains", "slips", "examples"}
+KEYS = {"language", "exact", "contains", "filler", "slips", "real_words", "examples"}
 MIN_SLIP = 4  # shorter words have too many neighbours that are words ("dur", "top")
+GAP = 2  # the most words a `...` in a phrase stands for
 _WORD = re.compile(r"\w+")
 _REPEATS = re.compile(r"(\w)\1+")
+
+Phrase = tuple[tuple[str, ...], ...]  # runs of words, a gap of up to GAP words between runs
 
 
 def words(text: str) -> tuple[str, ...]:
     """A message as folded words: 'Don't text me!' -> ('don', 't', 'text', 'me')."""
     return tuple(_WORD.findall(fold(text)))
+
+
+def phrase(text: str) -> Phrase:
+    """A phrase as written in a file: 'przestańcie ... pisać' -> (('przestancie',), ('pisac',));
+    a `...` at the end (or start) is an empty run: up to GAP words after (or before) it."""
+    runs = tuple(words(part) for part in text.split("..."))
+    return runs if any(runs) else ()
 
 
 def slipped(typed: str, word: str) -> bool:
@@ -52,32 +67,62 @@ def slipped(typed: str, word: str) -> bool:
         typed == word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1))
 
 
+def _pattern(runs: Phrase) -> str:
+    inner = [run for run in runs if run]
+    pattern = f"(?: \\w+){{0,{GAP}}} ".join(" ".join(map(re.escape, run)) for run in inner)
+    if inner and not runs[0]:
+        pattern = f"(?:\\w+ ){{0,{GAP}}}{pattern}"
+    if inner and not runs[-1]:
+        pattern = f"{pattern}(?: \\w+){{0,{GAP}}}"
+    return pattern
+
+
+def _without(said: tuple[str, ...], filler: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The words left once filler words and phrases ("thank you") are taken out."""
+    kept, i = [], 0
+    while i < len(said):
+        n = next((len(f) for f in filler if said[i:i + len(f)] == f), 0)
+        if n:
+            i += n
+        else:
+            kept.append(said[i])
+            i += 1
+    return tuple(kept)
+
+
 @dataclass(frozen=True)
 class Phrases:
     """One language's phrases, folded into words."""
 
     language: str
-    max_words: int = 8
-    exact: frozenset[tuple[str, ...]] = frozenset()
-    contains: tuple[tuple[str, ...], ...] = ()
+    exact: tuple[Phrase, ...] = ()
+    contains: tuple[Phrase, ...] = ()
+    filler: tuple[tuple[str, ...], ...] = ()
     slips: tuple[str, ...] = ()
+    real_words: frozenset[str] = frozenset()
     must_match: tuple[str, ...] = ()
     must_not_match: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        # Looked up as sets: every message is checked against every language.
-        object.__setattr__(self, "_contains", frozenset(self.contains))
-        object.__setattr__(self, "_lengths", sorted({len(p) for p in self.contains}))
+        filler = tuple(sorted(self.filler, key=len, reverse=True))  # "thank you" before "you"
+        whole = [_pattern(tuple(_without(run, filler) for run in p))
+                 for p in (*self.exact, *self.contains)]
+        object.__setattr__(self, "_filler", filler)
+        object.__setattr__(self, "_whole", re.compile(
+            "|".join(f"(?:{p})" for p in whole if p) or "(?!)"))
+        object.__setattr__(self, "_inside", re.compile(
+            "|".join(f"(?<!\\S)(?:{_pattern(p)})(?!\\S)" for p in self.contains) or "(?!)"))
 
     def matches(self, said: tuple[str, ...]) -> bool:
-        if said in self.exact:
-            return True
+        """The whole message, filler aside, is a phrase (or a slip of a `slips` word)."""
         if len(said) == 1 and any(slipped(said[0], word) for word in self.slips):
             return True
-        if not said or len(said) > self.max_words:
-            return False
-        return any(said[i:i + n] in self._contains
-                   for n in self._lengths for i in range(len(said) - n + 1))
+        rest = _without(said, self._filler)
+        return bool(rest) and self._whole.fullmatch(" ".join(rest)) is not None
+
+    def mentions(self, said: tuple[str, ...]) -> bool:
+        """A `contains` phrase somewhere in the message."""
+        return self._inside.search(" ".join(said)) is not None
 
 
 @dataclass(frozen=True)
@@ -85,6 +130,10 @@ class OptOutPhrases:
     """Every language's phrases; a message opts out if any language's phrases match it."""
 
     languages: tuple[Phrases, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_real", frozenset().union(
+            *(p.real_words for p in self.languages)))
 
     @classmethod
     def load(cls, directory: Path | str = BUNDLED) -> OptOutPhrases:
@@ -101,9 +150,17 @@ class OptOutPhrases:
         """The language whose phrases this message matches (the first of `prefer` that
         does, else the first that does), or None: not an opt-out."""
         said = words(text)
+        if said and " ".join(said) in self._real:
+            return None  # "stoop" is a word, not a slip of "stop"
         matched = [p.language for p in self.languages if p.matches(said)]
         return next((lang for lang in prefer if lang in matched), None) or next(
             iter(matched), None)
+
+    def mentioned(self, text: str) -> bool:
+        """Whether a longer message holds an opt-out phrase (an answer that may also mean
+        "stop": the reply says how to stop)."""
+        said = words(text)
+        return any(p.mentions(said) for p in self.languages)
 
 
 def read(directory: Path | str = BUNDLED) -> tuple[list[Phrases], list[str]]:
@@ -116,10 +173,12 @@ def read(directory: Path | str = BUNDLED) -> tuple[list[Phrases], list[str]]:
         if not found:
             examples = data.get("examples") or {}
             loaded.append(Phrases(
-                language=data["language"], max_words=data.get("max_words", 8),
-                exact=frozenset(words(p) for p in data.get("exact") or ()),
-                contains=tuple(words(p) for p in data.get("contains") or ()),
+                language=data["language"],
+                exact=tuple(phrase(p) for p in data.get("exact") or ()),
+                contains=tuple(phrase(p) for p in data.get("contains") or ()),
+                filler=tuple(words(p) for p in data.get("filler") or ()),
                 slips=tuple(fold(w) for w in data.get("slips") or ()),
+                real_words=frozenset(fold(w) for w in data.get("real_words") or ()),
                 must_match=tuple(examples.get("match") or ()),
                 must_not_match=tuple(examples.get("no_match") or ())))
     return loaded, problems
@@ -129,12 +188,10 @@ def _problems(data: object, stem: str) -> list[str]:
     found = header_problems(data, stem, KEYS)
     if not isinstance(data, dict):
         return found
-    if not isinstance(data.get("max_words", 8), int) or data.get("max_words", 8) < 1:
-        found.append("max_words must be a whole number of at least 1")
-    for key in ("exact", "contains"):
-        for phrase in data.get(key) or ():
-            if not isinstance(phrase, str) or not words(phrase):
-                found.append(f"{key}: {phrase!r} is not a phrase")
+    for key in ("exact", "contains", "filler"):
+        for text in data.get(key) or ():
+            if not isinstance(text, str) or not phrase(text):
+                found.append(f"{key}: {text!r} is not a phrase")
     for word in data.get("slips") or ():
         if not isinstance(word, str) or len(words(word)) != 1 or len(fold(word)) < MIN_SLIP:
             found.append(f"slips: {word!r} is not one word of at least {MIN_SLIP} letters")

@@ -143,7 +143,9 @@ def test_the_console_sender_logs_the_text_but_only_the_numbers_last_digits(caplo
 @pytest.mark.parametrize("address, shown", [
     ("+447700900123", "+********0123"),
     ("whatsapp:+447700900123", "whatsapp:+********0123"),
-    ("1001", "1001"),
+    ("1001", "***1"),
+    ("4242", "***2"),
+    ("12345", "***45"),
     ("-1001234567890", "-*********7890"),
     ("", ""),
 ])

@@ -62,6 +62,9 @@ BOT = {
         "deal with it alone."
     ),
     "stopped": "You will not get any more messages from us. Reply START if you change your mind.",
+    # Before the next question, after a free-text answer holding an opt-out phrase ("Police
+    # don't contact me"): the answer is kept; this says how to stop, in case they meant it.
+    "stop-hint": "If you want no more messages from us, reply STOP.",
     "started": "Welcome back. You can carry on where you left off.",
     "started-done": (
         "Welcome back. You have already answered our survey, thank you. "

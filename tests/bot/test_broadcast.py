@@ -10,7 +10,7 @@ from bot import broadcast
 from bot.conversations import Inbound, handle
 from store.models import Contact, Message
 
-RECIPIENTS = "phone,language\n07700900001,ro\n+447700900002,\nnonsense,en\n07700900001,ro\n"
+RECIPIENTS = "phone,language\n07400123001,ro\n+447400123002,\nnonsense,en\n07400123001,ro\n"
 
 
 def _count(rt, model, *where):
@@ -27,17 +27,39 @@ def test_dry_run_reports_recipients_parts_and_cost_and_stores_nothing(app, rt, s
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[:4] == [  # numbers masked as in the logs; who was left out only counted
-        "would send\t+********0001\tro",
-        "would send\t+********0002\ten",
+        "would send\t+********3001\tro",
+        "would send\t+********3002\ten",
         "left out\t1\tlisted twice",
         "left out\t1\tnot a phone number",
     ]
-    assert not any(n in result.output for n in ("7700900001", "7700900002", "nonsense"))
+    assert not any(n in result.output for n in ("7400123001", "7400123002", "nonsense"))
     assert lines[4] == "language\trecipients\tmessages\tsms parts\testimated cost"
     # English intro + consent are GSM-7 and one part each; Romanian needs UCS-2 parts.
     assert lines[5] == "en\t1\t2\t2\t0.08"
     assert lines[6].startswith("ro\t1\t2\t")
     assert _count(rt, Contact) == 0 and _count(rt, Message) == 0
+
+
+def test_the_report_counts_every_row_masks_every_address_and_refuses_invalid_numbers(
+        app, rt, surveys, tmp_path):
+    handle(rt, Inbound("sms", "+447400123003", "STOP"))
+    handle(rt, Inbound("telegram", "4242", "STOP"))
+    handle(rt, Inbound("telegram", "4243", "Hello"))
+    handle(rt, Inbound("telegram", "4243", "no"))  # said no to the consent
+    people = tmp_path / "people.txt"
+    people.write_text("07400123003\n+447400123003\n12345\n07400123004\n")
+    chats = tmp_path / "chats.txt"
+    chats.write_text("4242\n4243\n4244\n")
+    cli = app.test_cli_runner()
+    args = ["broadcast", "--survey", "neighbourhood-policing", "--dry-run", "--to"]
+    lines = cli.invoke(args=[*args, str(people)]).output.splitlines()
+    assert "left out\t2\topted out" in lines  # the same number twice: two rows
+    assert "left out\t1\tnot a valid number" in lines  # 12345 is not +4412345
+    assert [line for line in lines if line.startswith("would send")] == [
+        "would send\t+********3004\ten"]
+    output = cli.invoke(args=[*args, str(chats), "--channel", "telegram"]).output
+    assert "would send\t***4\ten" in output.splitlines()
+    assert not any(chat in output for chat in ("4242", "4243", "4244"))
 
 
 def test_broadcast_waits_out_quiet_hours_and_skips_who_it_should(rt, surveys, clock):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import engine
-from bot.optout_phrases import BUNDLED, OptOutPhrases, Phrases, read, slipped
+from bot.optout_phrases import BUNDLED, OptOutPhrases, Phrases, phrase, read, slipped
 from bot.state import Incoming, LanguageChanged, OptedOut, Person, Run, State
 from tests.helpers.surveys import make_env
 from translations.texts import BOT
@@ -114,7 +114,7 @@ def test_no_word_that_answers_something_in_any_language_opts_out():
 
 
 def test_a_phrase_file_listing_an_answer_still_never_takes_it_for_an_opt_out():
-    careless = OptOutPhrases((Phrases("en", exact=frozenset({("no",)}), slips=("stop",)),))
+    careless = OptOutPhrases((Phrases("en", exact=(phrase("no"),), slips=("stop",)),))
     env = make_env(opt_out=careless)
     at_consent = State(Person("en"), Run(survey="neighbourhood-policing", version=1,
                                          step="consent"))

@@ -416,6 +416,25 @@ def test_plain_words_or_a_slip_opt_out_at_the_consent_in_the_words_language(pers
     assert contact.opted_out_at is not None and contact.language == lang
 
 
+@pytest.mark.parametrize(("text", "lang"), [("nie", "pl"), ("hayır", "tr"),
+                                            ("nie, dziękuję", "pl")])
+def test_a_consent_no_of_one_language_only_answers_in_that_language(person, rt, text, lang):
+    person.lang = None  # no language known from the phone
+    person.send("/start")
+    [refused] = person.send(text)
+    assert refused["text"] == rt.catalogs.bot(lang, "refused")
+    [contact] = rows(rt, Contact)
+    assert contact.language == lang and contact.opted_out_at is None
+
+
+def test_an_english_no_at_the_consent_keeps_the_persons_language(person, rt):
+    person.lang = "ur"
+    person.send("/start")
+    [refused] = person.send("no")
+    assert refused["text"] == rt.catalogs.bot("ur", "refused")
+    assert rows(rt, Contact)[0].language == "ur"
+
+
 def test_stop_silences_replies_still_waiting_after_a_provider_error(person, rt, clock,
                                                                     telegram_api):
     person.send("Hi")

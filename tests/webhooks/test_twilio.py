@@ -427,6 +427,65 @@ def test_words_near_stop_or_about_police_stopping_people_do_not_opt_out(app, rt,
     assert contact_of(rt, "tel", sender).opted_out_at is None
 
 
+@pytest.mark.parametrize(("lang", "yes_word"), [
+    ("en", "ok"), ("en", "sure"), ("ro", "bine"), ("ro", "da"), ("ur", "ji"), ("bg", "да"),
+    ("pl", "dobrze"), ("pl", "tak"), ("tr", "tamam"), ("tr", "evet")])
+def test_after_stop_a_yes_word_gets_silence_and_only_start_or_yes_opts_back_in(
+        app, rt, surveys, lang, yes_word):
+    client, sender = app.test_client(), "+447700900034"
+    said(post(client, incoming(sender, GREETING[lang])))
+    said(post(client, incoming(sender, "STOP")))
+    assert said(post(client, incoming(sender, yes_word))) == []  # STOP means silence
+    assert contact_of(rt, "tel", sender).opted_out_at is not None
+    assert said(post(client, incoming(sender, "HELP")))  # HELP still answers
+    welcome = said(post(client, incoming(sender, "YES")))  # Twilio's own rejoin word
+    assert welcome[0] == rt.catalogs.bot(lang, "started")
+    assert contact_of(rt, "tel", sender).opted_out_at is None
+
+
+@pytest.mark.parametrize(("first", "words", "lang"), [
+    ("en", "stop the messages", "en"), ("en", "Stop sending these messages", "en"),
+    ("en", "I don't want any more messages", "en"), ("en", "remove me from your list", "en"),
+    ("en", "wrong number, stop", "en"),
+    ("ro", "gata cu mesajele", "ro"), ("ro", "nu mai vreau sa primesc mesaje", "ro"),
+    ("ur", "band kar do", "ur"), ("ur", "plz band kar do", "ur"),
+    ("ur", "message bhejna band karo", "ur"), ("ur", "mujhe tang na karo", "ur"),
+    ("bg", "ne mi pi6ete poveche", "bg"), ("bg", "stiga", "bg"), ("bg", "стига", "bg"),
+    ("bg", "стига с тези съобщения", "bg"), ("bg", "ne iskam saobshteniya", "bg"),
+    ("bg", "ne iskam poveche saobshtenia", "bg"),
+    ("pl", "przestańcie mi pisać", "pl"), ("pl", "Przestańcie mi wysyłać wiadomości", "pl"),
+    ("pl", "proszę mi nie pisać", "pl"), ("pl", "nie piszcie już do mnie", "pl"),
+    ("pl", "dajcie mi spokój", "pl"), ("pl", "prosze o wypisanie", "pl"),
+    ("tr", "rahatsız etmeyin", "tr"), ("tr", "bana bir daha yazmayın", "tr"),
+    ("tr", "artık yazmayın", "tr"), ("tr", "listeden çıkarın beni", "tr"),
+    ("tr", "mesaj gelmesin", "tr"),
+    ("ro", "Nu, stop", "ro"), ("pl", "Nie, stop", "pl"),  # at the consent: not a "no"
+    # English anyone uses: confirmed in their own language, which stays theirs
+    ("ro", "Stop please", "ro"), ("pl", "stop pls", "pl"), ("bg", "remove me", "bg"),
+    ("tr", "Leave me alone", "tr"), ("ur", "Stop please", "ur"),
+    ("en", "przestańcie mi pisać", "pl"),  # Polish words after an English start: Polish
+])
+def test_common_ways_of_asking_to_stop_opt_out_in_the_persons_language(
+        app, rt, surveys, first, words, lang):
+    client, sender = app.test_client(), "+447700900035"
+    said(post(client, incoming(sender, GREETING[first])))
+    assert said(post(client, incoming(sender, words))) == [rt.catalogs.bot(lang, "stopped")]
+    contact = contact_of(rt, "tel", sender)
+    assert contact.opted_out_at is not None and contact.language == lang
+    assert count(rt, ConsentRecord) == 0
+
+
+def test_nu_stop_at_a_yes_no_question_opts_out_and_records_no_answer(app, rt, surveys):
+    client, sender = app.test_client(), "+447700900036"
+    start_survey(client, sender)
+    for text in ["1", "1", "1", "3"]:  # to the yes/no question about contact with police
+        said(post(client, incoming(sender, text)))
+    before = answers(rt)
+    assert "contact" not in before
+    assert said(post(client, incoming(sender, "No, stop"))) == [rt.catalogs.bot("en", "stopped")]
+    assert answers(rt) == before
+
+
 @pytest.mark.parametrize("sender", ["VODAFONE", "12", "whatsapp:not-a-number", ""])
 def test_a_sender_that_is_not_a_phone_number_is_acknowledged_and_not_stored(app, rt,
                                                                             surveys, sender):
@@ -611,6 +670,35 @@ def test_who_said_no_to_the_consent_or_opted_out_is_left_out_of_broadcasts_and_c
     assert not any(number[1:] in real.output for number in [*DECLINED, *STOPPED, *OTHERS])
     queued = {m.address for m in outbound(rt) if m.id not in before}
     assert queued == {"+447700900126"}
+
+
+@pytest.mark.parametrize(("stop_on", "invite_on"), [("whatsapp", "sms"), ("sms", "whatsapp")])
+def test_stop_or_a_consent_no_on_one_of_sms_and_whatsapp_holds_on_the_other(
+        app, rt, surveys, clock, tmp_path, stop_on, invite_on):
+    client = app.test_client()
+    prefix = {"sms": "", "whatsapp": "whatsapp:"}
+    stopper, decliner, both = "+447400123010", "+447400123011", "+447400123012"
+    said(post(client, incoming(prefix[invite_on] + both, "Hi")))  # known on both channels
+    said(post(client, incoming(prefix[stop_on] + both, "Hi")))
+    said(post(client, incoming(prefix[stop_on] + both, "STOP")))
+    said(post(client, incoming(prefix[stop_on] + stopper, "STOP")))  # never on the other
+    said(post(client, incoming(prefix[stop_on] + decliner, "Hi")))
+    said(post(client, incoming(prefix[stop_on] + decliner, "no")))
+    scheme = {"sms": "tel", "whatsapp": "whatsapp"}[invite_on]
+    assert contact_of(rt, scheme, both).opted_out_at is not None  # every path, not only here
+    people = tmp_path / "people.txt"
+    people.write_text("\n".join([stopper, decliner, both, "+447400123013"]))
+    result = app.test_cli_runner().invoke(args=[
+        "broadcast", "--survey", "neighbourhood-policing", "--to", str(people),
+        "--channel", invite_on])
+    lines = result.output.splitlines()
+    assert "left out\t2\topted out" in lines
+    assert "left out\t1\tsaid no to the consent" in lines
+    assert [line for line in lines if line.startswith("queued")] == [
+        "queued\t+********3013\ten"]
+    # START on one channel opts back in there only (Twilio keeps an SMS STOP until START).
+    said(post(client, incoming(prefix[invite_on] + both, "START")))
+    assert contact_of(rt, scheme, both).opted_out_at is None
 
 
 def test_stop_cancels_a_nudge_waiting_out_quiet_hours(app, rt, surveys, senders, clock,
