@@ -261,11 +261,11 @@ def reminders_plan(at: datetime | None) -> None:
     rt = current()
     now = at or rt.now()
     with rt.sessions() as session:
-        items = schedule.plan(session, rt.member_rules, QuietHours.from_settings(rt.settings),
-                              now)
+        items = schedule.outlook(session, rt.member_rules,
+                                 QuietHours.from_settings(rt.settings), now)
         click.echo("sends (local)\twhat\tsession\tmember\tlanguage\tchannel\tsms parts\tstate")
         for item in items:
-            where = f"#{item.day.id}" if item.day is not None else item.week
+            where = f"#{item.day.id}" if item.day is not None else item.week or "-"
             texts = schedule.item_text(rt, item)
             parts = (str(sum(segments.count(t) for t in texts))
                      if texts and item.member.channel == "sms" else "-")

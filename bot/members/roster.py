@@ -32,6 +32,7 @@ from translations.catalog import Catalogs, language_names
 
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 CHANNELS = ("sms", "whatsapp", "telegram")
+WELCOME_KEY = "member-welcome:"  # the outbox key of a member's welcome: member-welcome:<member>
 REMINDER_KEY = "remind:"  # the outbox key of every reminder: remind:<member>:<session>:…
 TELEGRAM_CHAT = re.compile(r"-?\d{1,20}")
 
@@ -261,7 +262,7 @@ def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
                         link=calendar_url(base_url, member))
     return enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
                    addresses.provider_address(address.scheme, address.value), Reply(text),
-                   now, contact_id=member.contact_id, key=f"member-welcome:{member.id}",
+                   now, contact_id=member.contact_id, key=f"{WELCOME_KEY}{member.id}",
                    quiet=quiet) is not None
 
 
