@@ -11,7 +11,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot import answers
 from bot.optout_phrases import OptOutPhrases
@@ -55,6 +55,7 @@ from bot.state import (
 )
 from surveys import conditions
 from surveys.model import Question, Questionnaire
+from translations import weekdays
 from translations.catalog import Catalogs, language_name, language_names
 
 KEYWORDS = ("stop", "start", "help", "lang", "skip", "restart", "delete")
@@ -92,8 +93,8 @@ def _not_a_member() -> Membership | None:
     return None
 
 
-def _no_invitation() -> Invitation | None:
-    return None
+def _no_invitations() -> tuple[Invitation, ...]:
+    return ()
 
 
 def _no_link_target(code: str) -> LinkTarget | None:
@@ -129,9 +130,10 @@ class Env:
     reach: Callable[[str], Reach] = _no_reach
     prompts: PromptPacks = field(default_factory=PromptPacks)
     # Assembly members, looked up only when asked (CALL, a YES or NO, words of distress):
-    # the person writing as a member, and the session their latest reminder asked about.
+    # the person writing as a member, and the sessions their reminders told them of (not
+    # begun; the latest reminder's first).
     member: Callable[[], Membership | None] = _not_a_member
-    invitation: Callable[[], Invitation | None] = _no_invitation
+    invitations: Callable[[], tuple[Invitation, ...]] = _no_invitations
     # Linking a member's Telegram chat (bot/members/linking.py): the member whose live
     # one-time code this is, a fresh unused code, and the bot's @username for the SMS.
     link_target: Callable[[str], LinkTarget | None] = _no_link_target
@@ -683,13 +685,33 @@ class _Turn:
         if answer is None or self.run.step == "consent" or (
                 question is not None and question.type in ("yesno", "text")):
             return False
-        invitation = self.env.invitation()
-        if invitation is None:
+        pending = self.env.invitations()
+        if not pending:
             return False
-        self.effects.append(RsvpGiven(invitation.session, answer, invitation.starts))
-        self.say(self.bot(f"rsvp-{answer}"))
+        day = weekdays.named(norm)
+        chosen = pending[0] if day is None else min(
+            (i for i in pending if date.fromisoformat(i.day).weekday() == day),
+            key=lambda i: i.starts, default=None)
+        if chosen is None:  # a day named that no reminder asked about
+            self.say(self.bot("rsvp-which-day", weekday=weekdays.weekday_name(day, self.lang),
+                              days=weekdays.days_list(sorted(date.fromisoformat(i.day)
+                                                             for i in pending), self.lang)))
+            self.prompt()
+            return True
+        self.effects.append(RsvpGiven(chosen.session, answer, chosen.starts))
+        text = self.bot(f"rsvp-{answer}", day=self.day_of(chosen))
+        others = [i for i in pending if i.session != chosen.session]
+        if day is None and others:  # say how to answer for the other day too
+            other = date.fromisoformat(others[0].day).weekday()
+            text += " " + self.bot("rsvp-other-day",
+                                   weekday=weekdays.weekday_name(other, self.lang))
+        self.say(text)
         self.prompt()
         return True
+
+    def day_of(self, invitation: Invitation) -> str:
+        """A session's local day in the member's language ("Saturday 14 March")."""
+        return weekdays.day_name(date.fromisoformat(invitation.day), self.lang)
 
     def check_wellbeing(self, survey: Questionnaire, before: dict, text: str) -> None:
         """A low check-in score: an alert for the wellbeing lead and the offer of a call,

@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,6 +37,7 @@ from store.db import transaction
 from store.models import Address, AssemblySession, CheckIn, Conversation, Member, Message
 from surveys import registry
 from translations.catalog import Catalogs
+from translations.weekdays import day_name
 
 log = logging.getLogger(__name__)
 CHECK_IN = "check-in"
@@ -261,14 +261,6 @@ def _check_ins(member: Member, rules: Rules, quiet: QuietHours, now: datetime,
 # Words -----------------------------------------------------------------------------------
 
 
-def day_name(day: datetime, lang: str | None) -> str:
-    """A local day as people write it in `lang`: "Saturday 14 March", "sobota 14 marca"."""
-    try:
-        return format_date(day.date(), "EEEE d MMMM", locale=lang or "en")
-    except (ValueError, LookupError):
-        return format_date(day.date(), "EEEE d MMMM", locale="en")
-
-
 def notes(catalogs: Catalogs, lang: str | None, day: AssemblySession) -> str:
     """What to bring, access and travel, each in the member's words' frame ("" if none)."""
     parts = [catalogs.bot(lang, f"reminder/{name}", text=value.strip().rstrip("."))
@@ -281,7 +273,7 @@ def reminder(catalogs: Catalogs, lang: str | None, template: str, day: AssemblyS
              tz, with_notes: bool = False, rsvp: bool = False) -> Reply:
     """A reminder as sent: the template filled in with the session, in `lang`."""
     local = day.starts_at.astimezone(tz)
-    text = catalogs.bot(lang, template, session=day.name, day=day_name(local, lang),
+    text = catalogs.bot(lang, template, session=day.name, day=day_name(local.date(), lang),
                         time=local.strftime("%H:%M"), venue=day.venue,
                         notes=notes(catalogs, lang, day) if with_notes else "")
     options = (Option("yes", catalogs.bot(lang, "yes")),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from store.models import Message, Rsvp
 from tests.helpers.members import LONDON, add_session, import_members
 from tests.webhooks import test_member_linking as linking
+from tests.webhooks import test_telegram as tg
 from tests.webhooks import test_twilio as tw
 
 ANA, KASIA, MEHMET = "+447700900101", "+447700900102", "+447700900105"
@@ -22,6 +23,7 @@ ROWS = ("Ana Popescu,07700 900101,,ro,sms,", "Kasia Nowak,07700900102,,pl,sms,",
 
 # The fake Telegram and Twilio APIs, and the app configured for them.
 config, telegram_api, twilio_api = linking.config, linking.telegram_api, linking.twilio_api
+senders = linking.senders
 
 
 @pytest.fixture
@@ -117,6 +119,69 @@ def test_a_reminder_waiting_for_its_retry_is_not_sent_after_a_no(client, rt, clo
         statuses = session.scalars(select(Message.status).where(
             Message.idempotency_key.like("remind:%day-before%"))).all()
     assert statuses == ["cancelled"]
+
+
+# 4. A YES or NO names the day it answers for; a member may name the day --------------------
+
+WEEKEND = (("Day 1", "2027-03-06T10:00"), ("Day 2", "2027-03-07T10:00"))  # Sat, Sun
+JOHN, ELENA = "+447700900106", "5550002"
+MORE = (f"John Smith,{JOHN},,en,sms,", f"Elena Ivanova,,{ELENA},bg,telegram,")
+
+
+def _told_of_the_weekend(rt, coordinator) -> None:
+    import_members(rt, *ROWS, *MORE)
+    for name, starts in WEEKEND:
+        add_session(rt, name, starts)
+    coordinator.worker("2027-02-27T18:00")  # Day 1's confirm
+    coordinator.worker("2027-02-28T18:00")  # Day 2's confirm: both wait for an answer
+
+
+@pytest.mark.parametrize("sender, words, reply, answer", [
+    (ANA, "da", "Vă mulțumim, ne vedem duminică 7 martie. Pentru sâmbătă, scrieți DA "
+                "sâmbătă sau NU sâmbătă.", (2, "yes")),
+    (ANA, "nu duminică", "Vă mulțumim că ne-ați anunțat că nu puteți veni duminică 7 martie. "
+                         "Cineva din echipă vă va contacta.", (2, "no")),
+    (ANA, "Da, sambata", "Vă mulțumim, ne vedem sâmbătă 6 martie.", (1, "yes")),
+    (KASIA, "tak sobota", "Dziękujemy, do zobaczenia: sobota 6 marca.", (1, "yes")),
+    (KASIA, "Nie, w niedzielę nie mogę", "Dziękujemy za informację, że nie mogą Państwo "
+                                        "przyjść: niedziela 7 marca. Ktoś z zespołu się z "
+                                        "Państwem skontaktuje.", (2, "no")),
+    (MEHMET, "evet cumartesi", "Teşekkürler, Cumartesi 6 Mart günü görüşmek üzere.",
+     (1, "yes")),
+    (JOHN, "yes saturday", "Thank you, see you on Saturday 6 March.", (1, "yes")),
+    (JOHN, "no", "Thank you for letting us know you can't come on Sunday 7 March. Someone "
+                 "from the team will be in touch. For Saturday, reply YES Saturday or NO "
+                 "Saturday.", (2, "no")),
+])
+def test_an_sms_answer_names_its_day_and_may_name_one(client, rt, clock, coordinator, sender,
+                                                      words, reply, answer):
+    _told_of_the_weekend(rt, coordinator)
+    assert text(client, clock, sender, words, "2027-03-01T10:00") == [reply]
+    assert [(s, a) for _, s, a in answers(rt)] == [answer]
+
+
+@pytest.mark.parametrize("chat, lang, words, reply, answer", [
+    (CHAT, "ur", "ہاں ہفتہ", "شکریہ، ہفتہ 6 مارچ کو ملاقات ہو گی۔", (1, "yes")),
+    (ELENA, "bg", "да, в неделя", "Благодарим, очакваме ви: неделя 7 март.", (2, "yes")),
+    (ELENA, "bg", "ne, v sabota ne moga", "Благодарим, че ни уведомихте, че не можете да "
+                                          "дойдете: събота 6 март. Човек от екипа ще се "
+                                          "свърже с вас.", (1, "no")),
+])
+def test_a_telegram_answer_may_name_its_day(client, rt, clock, coordinator, senders,
+                                            telegram_api, chat, lang, words, reply, answer):
+    _told_of_the_weekend(rt, coordinator)
+    clock.set(local("2027-03-01T10:00"))
+    person = tg.Person(client, rt, senders, clock, telegram_api, chat=chat, lang=lang)
+    assert [m["text"] for m in person.send(words)] == [reply]
+    assert [(s, a) for _, s, a in answers(rt)] == [answer]
+
+
+def test_a_day_no_reminder_asked_about_is_not_answered_for(client, rt, clock, coordinator):
+    _told_of_the_weekend(rt, coordinator)
+    assert text(client, clock, JOHN, "yes friday", "2027-03-01T10:00") == [
+        "We have not asked you about Friday. Reply YES or NO with the day: Saturday 6 March "
+        "or Sunday 7 March."]
+    assert answers(rt) == []
 
 
 # 3b. A reminder refused by the provider is retried outside quiet hours ------------------
