@@ -11,10 +11,10 @@ in memory until the database takes it (an outage is waited out), so a message th
 accepted is recorded as sent, never sent again. A row left `sending` by a dead worker is
 claimed again once its lease (LEASE) ran out unrenewed. Due rows of someone who opted out
 are cancelled, not sent (bot/optouts.py). Temporary failures are retried with exponential
-backoff (a row queued under quiet hours waits them out again at every retry, and is never
-claimed inside them); final ones are marked failed. Messages to one address go out in the order they
-were written: none is claimed while an earlier one waits for a retry or is on its way, and
-when one fails, the rest of its address's batch is given back untried.
+backoff (a row queued under quiet hours waits them out again at every retry, and is
+never claimed inside them); final ones are marked failed. Messages to one address go out in
+the order they were written: none is claimed while an earlier one waits for a retry or is
+on its way, and when one fails, the rest of its address's batch is given back untried.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def enqueue(session: Session, channel: str, address: str, reply: Reply, now: dat
     queued for them goes. `urgent` rows go before everything else that is due."""
     due = URGENT if urgent else quiet.next_allowed(now) if quiet is not None else now
     payload = reply_payload(reply)
-    if quiet is not None:
+    if quiet is not None and not urgent:
         payload[QUIET_BOUND] = True  # its retries wait out quiet hours too
     if contact_id is None:  # every row names its person, so an opt-out can find it
         known = _address_row(session, channel, address)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses
@@ -166,21 +166,18 @@ def _queued_as(key: str | None, days: dict[int, AssemblySession]
     return "message", None
 
 
-def stale(session: Session, now: datetime) -> int:
-    """Cancel queued reminders about a session that has begun (a retry or quiet hours held
-    them until too late), moved or gone; returns how many."""
+def stale(session: Session, now: datetime) -> list[int]:
+    """Queued reminders about a session that has begun (a retry or quiet hours held them
+    until too late), moved or gone: the worker cancels them. Reads only."""
     days = {day.id: day for day in session.scalars(select(AssemblySession))}
     late = []
-    for row in session.scalars(select(Message).where(
+    for row_id, key in session.execute(select(Message.id, Message.idempotency_key).where(
             Message.status == "queued",
             Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True))):
-        what, day = _queued_as(row.idempotency_key, days)
+        what, day = _queued_as(key, days)
         if what == MOVED_AWAY or day.starts_at <= now:
-            late.append(row)
-    for row in late:
-        row.status, row.error_code, row.claim_token, row.updated_at = (
-            "cancelled", "session-begun", None, now)
-    return len(late)
+            late.append(row_id)
+    return late
 
 
 def _unreachable(member: Member, world: _World) -> str | None:
@@ -299,11 +296,15 @@ def send_due(rt: Runtime, now: datetime) -> int:
     """Queue the reminders that are due and start the check-ins that are; returns how many
     messages or check-ins were started (0 when there is nothing to do)."""
     rules, quiet = rt.member_rules, QuietHours.from_settings(rt.settings)
-    with transaction(rt.sessions) as session:
-        stale(session, now)
     with rt.sessions() as session:
+        late = stale(session, now)
         due = [i for i in plan(session, rules, quiet, now) if i.state == "due"]
         session.expunge_all()
+    if late:
+        with transaction(rt.sessions) as session:
+            session.execute(update(Message).where(
+                Message.id.in_(late), Message.status == "queued").values(
+                status="cancelled", error_code="session-begun", updated_at=now))
     if not due:
         return 0
     done = 0
