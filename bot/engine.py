@@ -97,6 +97,10 @@ def _no_invitations() -> tuple[Invitation, ...]:
     return ()
 
 
+def _weekday(invitation: Invitation) -> int:
+    return date.fromisoformat(invitation.day).weekday()
+
+
 def _no_link_target(code: str) -> LinkTarget | None:
     return None
 
@@ -674,9 +678,10 @@ class _Turn:
         return True
 
     def rsvp(self, norm: str) -> bool:
-        """YES or NO to the session a member's latest reminder asked about. A survey the
-        member is in the middle of keeps its place: a step that takes a yes or no itself
-        (consent, a yes/no or free-text question) gets the answer instead."""
+        """YES or NO to the session a member's latest reminder asked about, or to the day
+        they name ("yes saturday"). A survey the member is in the middle of keeps its
+        place: a step that takes a yes or no itself (consent, a yes/no or free-text question)
+        gets the answer instead."""
         first = answers.first_word(norm)
         yes, no = self.words("words/yes"), self.words("words/no")
         answer = ("yes" if norm in yes or first in yes else
@@ -690,28 +695,28 @@ class _Turn:
             return False
         day = weekdays.named(norm)
         chosen = pending[0] if day is None else min(
-            (i for i in pending if date.fromisoformat(i.day).weekday() == day),
-            key=lambda i: i.starts, default=None)
-        if chosen is None:  # a day named that no reminder asked about
+            (i for i in pending if _weekday(i) == day), key=lambda i: i.starts, default=None)
+        if chosen is None:  # a day named that no reminder asked about: not recorded
             self.say(self.bot("rsvp-which-day", weekday=weekdays.weekday_name(day, self.lang),
                               days=weekdays.days_list(sorted(date.fromisoformat(i.day)
                                                              for i in pending), self.lang)))
-            self.prompt()
-            return True
-        self.effects.append(RsvpGiven(chosen.session, answer, chosen.starts))
-        text = self.bot(f"rsvp-{answer}", day=self.day_of(chosen))
-        others = [i for i in pending if i.session != chosen.session]
-        if day is None and others:  # say how to answer for the other day too
-            other = date.fromisoformat(others[0].day).weekday()
-            text += " " + self.bot("rsvp-other-day",
-                                   weekday=weekdays.weekday_name(other, self.lang))
-        self.say(text)
+        else:
+            self.effects.append(RsvpGiven(chosen.session, answer, chosen.starts))
+            self.say(self.rsvp_reply(answer, chosen, pending, day_named=day is not None))
         self.prompt()
         return True
 
-    def day_of(self, invitation: Invitation) -> str:
-        """A session's local day in the member's language ("Saturday 14 March")."""
-        return weekdays.day_name(date.fromisoformat(invitation.day), self.lang)
+    def rsvp_reply(self, answer: str, chosen: Invitation, pending: tuple[Invitation, ...],
+                   day_named: bool) -> str:
+        """Thanks naming the day answered for; without a day named, how to answer for
+        another day still to come."""
+        text = self.bot(f"rsvp-{answer}", day=weekdays.day_name(
+            date.fromisoformat(chosen.day), self.lang))
+        other = next((i for i in pending if _weekday(i) != _weekday(chosen)), None)
+        if day_named or other is None:
+            return text
+        return f"{text} " + self.bot("rsvp-other-day",
+                                     weekday=weekdays.weekday_name(_weekday(other), self.lang))
 
     def check_wellbeing(self, survey: Questionnaire, before: dict, text: str) -> None:
         """A low check-in score: an alert for the wellbeing lead and the offer of a call,
