@@ -257,7 +257,8 @@ def sessions_rsvps(session_id: int | None, at: datetime | None) -> None:
 @click.option("--now", "at", type=IsoMoment(), help="as if it were this moment")
 def reminders_plan(at: datetime | None) -> None:
     """What will go to which member and when (after quiet hours), in which language and on
-    which channel. Sends nothing."""
+    which channel, messages already queued (welcomes, retries) included: what `worker` will
+    send. Sends nothing."""
     rt = current()
     now = at or rt.now()
     with rt.sessions() as session:
