@@ -123,14 +123,14 @@ def plan(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> li
 def outlook(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> list[Item]:
     """What the worker will send members from `now` on: the plan, and their messages
     already in the outbox, in sending order (`outreach reminders plan`). Reads only."""
-    items = plan(session, rules, quiet, now) + queued(session, quiet, now)
+    items = plan(session, rules, quiet, now) + queued(session, rules, quiet, now)
     return sorted(items, key=lambda i: (i.sends, i.member.id, i.what))
 
 
-def queued(session: Session, quiet: QuietHours, now: datetime) -> list[Item]:
+def queued(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> list[Item]:
     """Members' messages waiting in the outbox, each when the outbox will send it (after
     quiet hours for those bound by them); none the worker will cancel (an opt-out, a
-    session begun by then)."""
+    reminder too late by then: see stale)."""
     rows = session.execute(select(Message, Member).join(
         Member, Member.contact_id == Message.contact_id).where(
         Message.direction == "out", Message.status == "queued", ~silenced())
@@ -140,7 +140,7 @@ def queued(session: Session, quiet: QuietHours, now: datetime) -> list[Item]:
     for row, member in rows:
         sends = not_before(row.payload, max(row.next_attempt_at, now), quiet)
         what, day = _queued_as(row.idempotency_key, days)
-        if what == MOVED_AWAY or (day is not None and day.starts_at <= sends):
+        if _too_late(what, day, sends, rules, quiet.tz):
             continue  # cancelled when it comes due (see stale)
         items.append(Item(what, member, row.next_attempt_at, sends,
                           "due" if sends <= now else "queued", day, key=row.idempotency_key,
@@ -166,16 +166,29 @@ def _queued_as(key: str | None, days: dict[int, AssemblySession]
     return "message", None
 
 
-def stale(session: Session, now: datetime) -> list[int]:
-    """Queued reminders about a session that has begun (a retry or quiet hours held them
-    until too late), moved or gone: the worker cancels them. Reads only."""
+def _too_late(what: str, day: AssemblySession | None, moment: datetime, rules: Rules,
+              tz) -> bool:
+    """Whether a queued message must not go at `moment`: a reminder about a session moved,
+    gone or begun by then, or one whose rule says `same_day` ("tomorrow", "today") carried
+    past its own local day by retries or quiet hours."""
+    if what == MOVED_AWAY:
+        return True
+    if day is None:
+        return False
+    rule = rules.rule(what)
+    return day.starts_at <= moment or (rule is not None and rule.same_day and (
+        moment.astimezone(tz).date() > send_at(rule, day.starts_at, tz).astimezone(tz).date()))
+
+
+def stale(session: Session, rules: Rules, tz, now: datetime) -> list[int]:
+    """Queued reminders too late to go now (see _too_late: a retry or quiet hours held
+    them until then): the worker cancels them. Reads only."""
     days = {day.id: day for day in session.scalars(select(AssemblySession))}
     late = []
     for row_id, key in session.execute(select(Message.id, Message.idempotency_key).where(
             Message.status == "queued",
             Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True))):
-        what, day = _queued_as(key, days)
-        if what == MOVED_AWAY or day.starts_at <= now:
+        if _too_late(*_queued_as(key, days), now, rules, tz):
             late.append(row_id)
     return late
 
@@ -297,7 +310,7 @@ def send_due(rt: Runtime, now: datetime) -> int:
     messages or check-ins were started (0 when there is nothing to do)."""
     rules, quiet = rt.member_rules, QuietHours.from_settings(rt.settings)
     with rt.sessions() as session:
-        late = stale(session, now)
+        late = stale(session, rules, quiet.tz, now)
         due = [i for i in plan(session, rules, quiet, now) if i.state == "due"]
         session.expunge_all()
     if late:

@@ -252,3 +252,19 @@ def test_a_reminder_held_until_its_session_has_begun_is_not_sent(client, rt, clo
     assert not any("\tmorning\t" in line for line in coordinator.plan("2027-03-06T10:05"))
     coordinator.worker("2027-03-06T10:05")  # the worker was down until the session began
     assert coordinator.sms_to(KASIA) == []
+
+
+def test_a_day_before_reminder_refused_until_quiet_hours_never_says_tomorrow_on_the_day(
+        client, rt, clock, coordinator):
+    import_members(rt, ROWS[1])
+    add_session(rt, "Day 1", "2027-03-06T10:00")
+    coordinator.worker("2027-02-27T18:00")  # the confirm
+    coordinator.twilio.fail_next(times=1, status=503)
+    coordinator.worker("2027-03-05T20:59:40")  # the day-before, late and refused
+    coordinator.worker("2027-03-05T21:30")  # quiet hours: it waits for the morning
+    assert [line.split("\t")[1] for line in coordinator.plan("2027-03-06T07:00")] == [
+        "morning", "check-in"]  # the day-before would go on the day: it is not listed
+    coordinator.worker("2027-03-06T08:00")
+    coordinator.worker("2027-03-06T08:30")
+    kasia = coordinator.sms_to(KASIA)
+    assert len(kasia) == 2 and kasia[-1].startswith("Do zobaczenia dziś")
