@@ -137,7 +137,8 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     state = State.from_json(conversation.state)
     state.contact = Person(contact.language, contact.opted_out_at is not None)
     env = rt.env(session, state.run.survey, state.run.version,
-                 **youth.lookups(session, contact.id), **roster.lookups(session, contact.id, now),
+                 **youth.lookups(session, contact.id),
+                 **roster.lookups(session, contact.id, now, rt.settings.timezone),
                  **linking.lookups(session, now))
     sprint = engine.resume(state, event, now, env)
     target = addresses.provider_address(address.scheme, address.value)

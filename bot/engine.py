@@ -11,7 +11,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot import answers
 from bot.optout_phrases import OptOutPhrases
@@ -56,6 +56,7 @@ from bot.state import (
 )
 from surveys import conditions
 from surveys.model import Question, Questionnaire
+from translations import weekdays
 from translations.catalog import Catalogs, language_name, language_names
 from translations.texts import BOT
 
@@ -99,8 +100,12 @@ def _not_a_member() -> Membership | None:
     return None
 
 
-def _no_invitation() -> Invitation | None:
-    return None
+def _no_invitations() -> tuple[Invitation, ...]:
+    return ()
+
+
+def _weekday(invitation: Invitation) -> int:
+    return date.fromisoformat(invitation.day).weekday()
 
 
 def _no_link_target(code: str) -> LinkTarget | None:
@@ -136,9 +141,10 @@ class Env:
     reach: Callable[[str], Reach] = _no_reach
     prompts: PromptPacks = field(default_factory=PromptPacks)
     # Assembly members, looked up only when asked (CALL, a YES or NO, words of distress):
-    # the person writing as a member, and the session their latest reminder asked about.
+    # the person writing as a member, and the sessions their reminders told them of (not
+    # begun; the latest reminder's first).
     member: Callable[[], Membership | None] = _not_a_member
-    invitation: Callable[[], Invitation | None] = _no_invitation
+    invitations: Callable[[], tuple[Invitation, ...]] = _no_invitations
     # Linking a member's Telegram chat (bot/members/linking.py): the member whose live
     # one-time code this is, a fresh unused code, and the bot's @username for the SMS.
     link_target: Callable[[str], LinkTarget | None] = _no_link_target
@@ -713,9 +719,10 @@ class _Turn:
         return True
 
     def rsvp(self, norm: str) -> bool:
-        """YES or NO to the session a member's latest reminder asked about. A survey the
-        member is in the middle of keeps its place: a step that takes a yes or no itself
-        (consent, a yes/no or free-text question) gets the answer instead."""
+        """YES or NO to the session a member's latest reminder asked about, or to the day
+        they name ("yes saturday"). A survey the member is in the middle of keeps its
+        place: a step that takes a yes or no itself (consent, a yes/no or free-text question)
+        gets the answer instead."""
         first = answers.first_word(norm)
         yes, no = self.words("words/yes"), self.words("words/no")
         answer = ("yes" if norm in yes or first in yes else
@@ -724,13 +731,33 @@ class _Turn:
         if answer is None or self.run.step == "consent" or (
                 question is not None and question.type in ("yesno", "text")):
             return False
-        invitation = self.env.invitation()
-        if invitation is None:
+        pending = self.env.invitations()
+        if not pending:
             return False
-        self.effects.append(RsvpGiven(invitation.session, answer, invitation.starts))
-        self.say(self.bot(f"rsvp-{answer}"))
+        day = weekdays.named(norm)
+        chosen = pending[0] if day is None else min(
+            (i for i in pending if _weekday(i) == day), key=lambda i: i.starts, default=None)
+        if chosen is None:  # a day named that no reminder asked about: not recorded
+            self.say(self.bot("rsvp-which-day", weekday=weekdays.weekday_name(day, self.lang),
+                              days=weekdays.days_list(sorted(date.fromisoformat(i.day)
+                                                             for i in pending), self.lang)))
+        else:
+            self.effects.append(RsvpGiven(chosen.session, answer, chosen.starts))
+            self.say(self.rsvp_reply(answer, chosen, pending, day_named=day is not None))
         self.prompt()
         return True
+
+    def rsvp_reply(self, answer: str, chosen: Invitation, pending: tuple[Invitation, ...],
+                   day_named: bool) -> str:
+        """Thanks naming the day answered for; without a day named, how to answer for
+        another day still to come."""
+        text = self.bot(f"rsvp-{answer}", day=weekdays.day_name(
+            date.fromisoformat(chosen.day), self.lang))
+        other = next((i for i in pending if _weekday(i) != _weekday(chosen)), None)
+        if day_named or other is None:
+            return text
+        return f"{text} " + self.bot("rsvp-other-day",
+                                     weekday=weekdays.weekday_name(_weekday(other), self.lang))
 
     def check_wellbeing(self, survey: Questionnaire, before: dict, text: str) -> None:
         """A low check-in score: an alert for the wellbeing lead and the offer of a call,

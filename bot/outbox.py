@@ -11,9 +11,10 @@ in memory until the database takes it (an outage is waited out), so a message th
 accepted is recorded as sent, never sent again. A row left `sending` by a dead worker is
 claimed again once its lease (LEASE) ran out unrenewed. Due rows of someone who opted out
 are cancelled, not sent (bot/optouts.py). Temporary failures are retried with exponential
-backoff; final ones are marked failed. Messages to one address go out in the order they
-were written: none is claimed while an earlier one waits for a retry or is on its way, and
-when one fails, the rest of its address's batch is given back untried.
+backoff (a row queued under quiet hours waits them out again at every retry, and is
+never claimed inside them); final ones are marked failed. Messages to one address go out in
+the order they were written: none is claimed while an earlier one waits for a retry or is
+on its way, and when one fails, the rest of its address's batch is given back untried.
 """
 
 from __future__ import annotations
@@ -84,6 +85,16 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
             "question": reply.question}
 
 
+def not_before(payload: Mapping[str, Any] | None, when: datetime,
+               quiet: QuietHours | None) -> datetime:
+    """When a row may go at the earliest: one queued under quiet hours (a reminder, a
+    check-in, a broadcast: anything scheduled) waits them out again at every retry; a reply
+    to what a person just wrote does not (docs/members.md)."""
+    if quiet is not None and (payload or {}).get(QUIET_BOUND):
+        return quiet.next_allowed(when)
+    return when
+
+
 def reply_from_row(row: Message) -> Reply:
     payload = row.payload or {}
     return Reply(row.body, tuple(Option(i, label) for i, label in payload.get("options", [])),
@@ -125,6 +136,10 @@ def refuse_local_links(text: str, what: str = "the message") -> None:
                             "(docs/configuration.md)")
 
 
+# The payload's mark of a row bound by quiet hours (queued with them): every retry, from
+# every path (backoff, a delivery report, a lease run out), waits them out again.
+QUIET_BOUND = "quiet"
+
 # Due "since 1970": the worker takes rows by due time, so an urgent row (a safeguarding
 # lead's notice) goes before a broadcast queued earlier, without a priority column.
 URGENT = datetime(1970, 1, 1, tzinfo=UTC)
@@ -144,13 +159,16 @@ def enqueue(session: Session, channel: str, address: str, reply: Reply, now: dat
     this machine in the text is refused (LocalLink), whoever queues it."""
     refuse_local_links(reply.text)
     due = URGENT if urgent else quiet.next_allowed(now) if quiet is not None else now
+    payload = reply_payload(reply)
+    if quiet is not None and not urgent:
+        payload[QUIET_BOUND] = True  # its retries wait out quiet hours too
     if contact_id is None:  # every row names its person, so an opt-out can find it
         known = _address_row(session, channel, address)
         contact_id = known.contact_id if known is not None else None
     despite = reply_to is not None and optouts.is_opted_out(session, contact_id)
     stmt = insert_for(session)(Message).values(
         direction="out", channel=channel, address=address, contact_id=contact_id,
-        body=reply.text, payload=reply_payload(reply), idempotency_key=key, status="queued",
+        body=reply.text, payload=payload, idempotency_key=key, status="queued",
         reply_to_id=reply_to, despite_opt_out=despite, next_attempt_at=due, attempts=0,
         created_at=now, updated_at=now)
     if key is not None:
@@ -171,6 +189,7 @@ class Claim:
     messages: list[Outgoing]
     now: datetime
     cancelled: int = 0
+    quiet: QuietHours | None = None
 
     def __len__(self) -> int:
         return len(self.messages)
@@ -202,10 +221,24 @@ def claim(rt: Runtime, now: datetime, limit: int = BATCH,
         if not go:
             return Claim(token, [], now, cancelled)
         rows = db.execute(_CLAIM, {"ids": go, "token": token, "now": now}).all()
+        quiet = QuietHours.from_settings(rt.settings)
+        if quiet.is_quiet(now):  # a row bound by quiet hours never goes inside them
+            rows = _wait_out_quiet(session, rows, quiet, now)
         return Claim(token, [
             Outgoing(r.id, r.channel, r.address, reply_from_row(r), r.idempotency_key,
                      _last_inbound(session, r.channel, r.address))
-            for r in sorted(rows, key=lambda r: r.id)], now, cancelled)
+            for r in sorted(rows, key=lambda r: r.id)], now, cancelled, quiet)
+
+
+def _wait_out_quiet(session: Session, rows: list, quiet: QuietHours, now: datetime) -> list:
+    """Give back the claimed rows that must wait out quiet hours (a retry or a lease run out
+    that came due inside them); returns the rest."""
+    bound = [r.id for r in rows if not_before(r.payload, now, quiet) > now]
+    if bound:
+        session.execute(update(Message).where(Message.id.in_(bound)).values(
+            status="queued", claim_token=None, next_attempt_at=quiet.next_allowed(now),
+            updated_at=now))
+    return [r for r in rows if r.id not in bound]
 
 
 @dataclass(frozen=True)
@@ -474,7 +507,8 @@ def _record_in(session: Session, batch: Claim, message: Outgoing, outcome,
             delay = backoff(row.attempts)
             if outcome.retry_after:
                 delay = max(delay, timedelta(seconds=outcome.retry_after))
-            row.status, row.next_attempt_at = "queued", now + delay
+            row.status = "queued"
+            row.next_attempt_at = not_before(row.payload, now + delay, batch.quiet)
     else:
         row.status, row.error_code = outcome.status, outcome.code
         _final_failure(session, row, outcome, now)
@@ -525,7 +559,9 @@ def update_status(rt: Runtime, channel: str, provider_id: str, status: str,
                 _final_failure(session, row, failure, now)
         elif (isinstance(failure, TemporaryFailure) and row.attempts < MAX_ATTEMPTS
               and row.address):  # a blanked orphaned reply has nowhere to go again
-            row.status, row.next_attempt_at = "queued", now + backoff(row.attempts)
+            row.status = "queued"
+            row.next_attempt_at = not_before(row.payload, now + backoff(row.attempts),
+                                             QuietHours.from_settings(rt.settings))
         return True
 
 

@@ -319,10 +319,11 @@ class LinkTarget:
 
 @dataclass(frozen=True)
 class Invitation:
-    """The session a member's latest reminder asked about, not yet begun (YES / NO)."""
+    """A session a member's reminders told them of, not yet begun (YES / NO to it)."""
 
     session: int
     starts: str  # ISO
+    day: str = ""  # its local date, ISO ("2026-03-14"): the day a member may name
 
 
 # What the engine may learn about peer engagers (through its Env, only when it asks).

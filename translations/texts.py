@@ -152,8 +152,18 @@ BOT = {
         "{org}: welcome to the Citizens' Assembly. We will remind you before each day. "
         "Add the days to your calendar: {link}"
     ),
-    "rsvp-yes": "Thank you, see you there.",
-    "rsvp-no": "Thank you for letting us know. Someone from the team will be in touch.",
+    # A member's YES or NO names the session's day ({day}: "Saturday 14 March"); a member
+    # told of several days may answer for one by its name ("yes saturday"): {weekday} is a
+    # day's name, {days} the days they may answer for.
+    "rsvp-yes": "Thank you, see you on {day}.",
+    "rsvp-no": (
+        "Thank you for letting us know you can't come on {day}. Someone from the team will "
+        "be in touch."
+    ),
+    "rsvp-other-day": "For {weekday}, reply YES {weekday} or NO {weekday}.",
+    "rsvp-which-day": (
+        "We have not asked you about {weekday}. Reply YES or NO with the day: {days}."
+    ),
     # A low wellbeing score, or words of distress, from a member; and their reply CALL.
     "offer-call": (
         "Thank you for telling us. If you would like a call from the team, reply CALL."

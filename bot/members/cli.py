@@ -301,15 +301,16 @@ def sessions_rsvps(session_id: int | None, at: datetime | None) -> None:
 @click.option("--now", "at", type=IsoMoment(), help="as if it were this moment")
 def reminders_plan(at: datetime | None) -> None:
     """What will go to which member and when (after quiet hours), in which language and on
-    which channel. Sends nothing."""
+    which channel, messages already queued (welcomes, retries) included: what `worker` will
+    send. Sends nothing."""
     rt = current()
     now = at or rt.now()
     with rt.sessions() as session:
-        items = schedule.plan(session, rt.member_rules, QuietHours.from_settings(rt.settings),
-                              now)
+        items = schedule.outlook(session, rt.member_rules,
+                                 QuietHours.from_settings(rt.settings), now)
         click.echo("sends (local)\twhat\tsession\tmember\tlanguage\tchannel\tsms parts\tstate")
         for item in items:
-            where = f"#{item.day.id}" if item.day is not None else item.week
+            where = f"#{item.day.id}" if item.day is not None else item.week or "-"
             texts = schedule.item_text(rt, item)
             parts = (str(sum(segments.count(t) for t in texts))
                      if texts and item.member.channel == "sms" else "-")

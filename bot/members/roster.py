@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 MEMBER_COLUMN = "member"  # optional: the member's number (M010) as `members list` shows it
 MEMBER_HEADERS = {"member", "member_id", "member_number", "id"}
 CHANNELS = ("sms", "whatsapp", "telegram")
+WELCOME_KEY = "member-welcome:"  # the outbox key of a member's welcome: member-welcome:<member>
 REMINDER_KEY = "remind:"  # the outbox key of every reminder: remind:<member>:<session>:…
 TELEGRAM_CHAT = re.compile(r"-?\d{1,20}")
 MEMBER_NUMBER = re.compile(r"[Mm]?0*(\d{1,9})")
@@ -405,7 +407,7 @@ def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
                         link=calendar_url(base_url, member))
     return enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
                    addresses.provider_address(address.scheme, address.value), Reply(text),
-                   now, contact_id=member.contact_id, key=f"member-welcome:{member.id}",
+                   now, contact_id=member.contact_id, key=f"{WELCOME_KEY}{member.id}",
                    quiet=quiet) is not None
 
 
@@ -420,27 +422,32 @@ def membership(session: Session, contact_id: int | None) -> Membership | None:
     return Membership(*found) if found is not None else None
 
 
-def invitation(session: Session, contact_id: int | None, now: datetime) -> Invitation | None:
-    """The session the member's latest reminder was about, if it has not begun."""
+def invitations(session: Session, contact_id: int | None, now: datetime,
+                tz: ZoneInfo) -> tuple[Invitation, ...]:
+    """The sessions the member's reminders told them of that have not begun, the one their
+    latest reminder was about first."""
     if contact_id is None:
-        return None
-    key = session.scalar(
+        return ()
+    keys = session.scalars(
         select(Message.idempotency_key).where(
             Message.contact_id == contact_id, Message.direction == "out",
+            Message.status.not_in(("queued", "cancelled")),
             Message.idempotency_key.startswith(REMINDER_KEY, autoescape=True))
-        .order_by(Message.created_at.desc(), Message.id.desc()).limit(1))
-    if key is None:
-        return None
-    day = session.get(AssemblySession, int(key.split(":")[2]))
-    if day is None or day.starts_at <= now:
-        return None
-    return Invitation(day.id, day.starts_at.isoformat())
+        .order_by(Message.created_at.desc(), Message.id.desc())).all()
+    found = []
+    for session_id in dict.fromkeys(int(key.split(":")[2]) for key in keys):
+        day = session.get(AssemblySession, session_id)
+        if day is not None and day.starts_at > now:
+            found.append(Invitation(day.id, day.starts_at.isoformat(),
+                                    day.starts_at.astimezone(tz).date().isoformat()))
+    return tuple(found)
 
 
-def lookups(session: Session, contact_id: int | None, now: datetime) -> dict[str, Any]:
+def lookups(session: Session, contact_id: int | None, now: datetime,
+            tz: ZoneInfo) -> dict[str, Any]:
     """The engine's Env look-ups for one message, each run only if the engine asks."""
     return {"member": lambda: membership(session, contact_id),
-            "invitation": lambda: invitation(session, contact_id, now)}
+            "invitations": lambda: invitations(session, contact_id, now, tz)}
 
 
 def by_token(session: Session, token: str) -> Member | None:

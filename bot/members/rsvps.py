@@ -1,16 +1,20 @@
 """Members' YES / NO per session, and the list staff work from: who said NO, and who has
-not answered once the session is close (`rsvp_chase_days` before it)."""
+not answered once the session is close (`rsvp_chase_days` before it). A NO stops that
+session's reminders for the member (what was queued is cancelled, the plan skips the rest);
+a later YES brings the reminders still to come back."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.members.roster import REMINDER_KEY
+from bot.optouts import PENDING
 from bot.outbox import prebuilt_insert
-from store.models import AssemblySession, Member, Rsvp
+from store.models import AssemblySession, Member, Message, Rsvp
 
 
 def record(session: Session, member_id: int, session_id: int, answer: str,
@@ -18,6 +22,20 @@ def record(session: Session, member_id: int, session_id: int, answer: str,
     """Store a member's answer for a session (a later answer replaces an earlier one)."""
     session.execute(prebuilt_insert(session, _upsert), dict(
         member_id=member_id, session_id=session_id, answer=answer, for_starts=starts, at=now))
+    if answer == "no":  # a reminder about it still waiting (quiet hours, a retry) stays unsent
+        session.execute(update(Message).where(
+            Message.direction == "out", Message.status.in_(PENDING),
+            Message.idempotency_key.startswith(f"{REMINDER_KEY}{member_id}:{session_id}:",
+                                               autoescape=True))
+            .values(status="cancelled", error_code="said-no", claim_token=None, updated_at=now)
+            .execution_options(synchronize_session=False))
+
+
+def declined(session: Session) -> set[tuple[int, int]]:
+    """(member, session) pairs whose latest answer is NO for the session's current time."""
+    return set(session.execute(select(Rsvp.member_id, Rsvp.session_id).join(
+        AssemblySession, AssemblySession.id == Rsvp.session_id).where(
+        Rsvp.answer == "no", Rsvp.for_starts == AssemblySession.starts_at)).all())
 
 
 def _upsert(insert):

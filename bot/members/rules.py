@@ -22,7 +22,7 @@ from translations.texts import BOT
 
 BUNDLED = Path(__file__).resolve().parent / "rules.yaml"
 KEYS = {"reminders", "rsvp_chase_days", "check_in", "examples"}
-RULE_KEYS = {"id", "days_before", "at", "template", "rsvp", "notes"}
+RULE_KEYS = {"id", "days_before", "at", "template", "rsvp", "notes", "same_day"}
 CHECK_IN_KEYS = {"survey", "days_after", "at", "nudge_after", "low"}
 
 
@@ -36,6 +36,7 @@ class Rule:
     template: str
     rsvp: bool = False
     notes: bool = False
+    same_day: bool = False  # goes on its own local day or not at all ("tomorrow", "today")
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _rule(item: object, n: int, problems: list[str]) -> Rule | None:
     if found:
         return None
     return Rule(str(item["id"]), days, at, item["template"], bool(item.get("rsvp")),
-                bool(item.get("notes")))
+                bool(item.get("notes")), bool(item.get("same_day")))
 
 
 def _check_in(item: dict, problems: list[str]) -> CheckInRule:

@@ -1,7 +1,9 @@
 """What goes to which member, and when: reminders before each session, the wellbeing
 check-in after each weekend. `plan` works it out from the rules, the roster, the sessions
 and what was already sent; the worker's `send_due` carries out what is due, and
-`outreach reminders plan` shows the rest without sending anything.
+`outreach reminders plan` shows the rest without sending anything: `outlook` is the plan
+and the members' messages already in the outbox (welcomes, reminders waiting out quiet
+hours or a retry), each when the outbox will send it.
 
 Nothing is scheduled ahead: each round the plan is worked out again, so a session moved
 or a member added is simply in the next one. Sending is idempotent: a reminder is an outbox
@@ -18,16 +20,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from babel.dates import format_date
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses
 from bot.contacts import CHANNEL_OF_SCHEME, get_conversation
 from bot.conversations import resume_due
-from bot.members import roster
+from bot.members import roster, rsvps
 from bot.members.rules import Rule, Rules, check_in_at, send_at, week_of
-from bot.outbox import enqueue, insert_for
+from bot.optouts import silenced
+from bot.outbox import enqueue, insert_for, not_before
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
 from bot.state import Incoming, Option, Reply, Start, State
@@ -35,6 +37,7 @@ from store.db import transaction
 from store.models import Address, AssemblySession, CheckIn, Conversation, Member, Message
 from surveys import registry
 from translations.catalog import Catalogs
+from translations.weekdays import day_name
 
 log = logging.getLogger(__name__)
 CHECK_IN = "check-in"
@@ -55,6 +58,7 @@ class Item:
     week: str | None = None
     key: str | None = None
     rule: Rule | None = None
+    body: str | None = None  # a message already in the outbox: its text
 
 
 def stamp(starts: datetime) -> str:
@@ -78,6 +82,7 @@ class _World:
     sent: dict[str, datetime]  # reminder keys queued so far -> when
     checked_in: set[tuple[int, str]]
     busy: set[int]  # contacts part way through a survey
+    declined: set[tuple[int, int]]  # (member, session): said NO to it
 
 
 def _world(session: Session) -> _World:
@@ -99,7 +104,7 @@ def _world(session: Session) -> _World:
         usable.setdefault((address.contact_id, address.scheme), address)
     reachable = {m.id: usable.get((m.contact_id, addresses.SCHEMES[m.channel]))
                  for m in members}
-    return _World(members, days, reachable, sent, checked_in, busy)
+    return _World(members, days, reachable, sent, checked_in, busy, rsvps.declined(session))
 
 
 def plan(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> list[Item]:
@@ -113,6 +118,79 @@ def plan(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> li
             items += _reminders(member, day, rules, quiet, now, world, why)
         items += _check_ins(member, rules, quiet, now, world, why)
     return sorted(items, key=lambda i: (i.sends, i.member.id, i.what))
+
+
+def outlook(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> list[Item]:
+    """What the worker will send members from `now` on: the plan, and their messages
+    already in the outbox, in sending order (`outreach reminders plan`). Reads only."""
+    items = plan(session, rules, quiet, now) + queued(session, rules, quiet, now)
+    return sorted(items, key=lambda i: (i.sends, i.member.id, i.what))
+
+
+def queued(session: Session, rules: Rules, quiet: QuietHours, now: datetime) -> list[Item]:
+    """Members' messages waiting in the outbox, each when the outbox will send it (after
+    quiet hours for those bound by them); none the worker will cancel (an opt-out, a
+    reminder too late by then: see stale)."""
+    rows = session.execute(select(Message, Member).join(
+        Member, Member.contact_id == Message.contact_id).where(
+        Message.direction == "out", Message.status == "queued", ~silenced())
+        .order_by(Message.next_attempt_at, Message.id)).all()
+    days = {day.id: day for day in session.scalars(select(AssemblySession))}
+    items = []
+    for row, member in rows:
+        sends = not_before(row.payload, max(row.next_attempt_at, now), quiet)
+        what, day = _queued_as(row.idempotency_key, days)
+        if _too_late(what, day, sends, rules, quiet.tz):
+            continue  # cancelled when it comes due (see stale)
+        items.append(Item(what, member, row.next_attempt_at, sends,
+                          "due" if sends <= now else "queued", day, key=row.idempotency_key,
+                          body=row.body))
+    return items
+
+
+MOVED_AWAY = "moved away"  # a reminder about a session since moved or removed
+
+
+def _queued_as(key: str | None, days: dict[int, AssemblySession]
+               ) -> tuple[str, AssemblySession | None]:
+    """What an outbox row is to a member, from its key: a reminder (and its session),
+    their welcome, or another message (a check-in's question, a reply)."""
+    if key and key.startswith(roster.REMINDER_KEY):
+        _, _, session_id, what, starts = key.split(":", 4)
+        day = days.get(int(session_id))
+        if day is None or stamp(day.starts_at) != starts:
+            return MOVED_AWAY, None
+        return what, day
+    if key and key.startswith(roster.WELCOME_KEY):
+        return "welcome", None
+    return "message", None
+
+
+def _too_late(what: str, day: AssemblySession | None, moment: datetime, rules: Rules,
+              tz) -> bool:
+    """Whether a queued message must not go at `moment`: a reminder about a session moved,
+    gone or begun by then, or one whose rule says `same_day` ("tomorrow", "today") carried
+    past its own local day by retries or quiet hours."""
+    if what == MOVED_AWAY:
+        return True
+    if day is None:
+        return False
+    rule = rules.rule(what)
+    return day.starts_at <= moment or (rule is not None and rule.same_day and (
+        moment.astimezone(tz).date() > send_at(rule, day.starts_at, tz).astimezone(tz).date()))
+
+
+def stale(session: Session, rules: Rules, tz, now: datetime) -> list[int]:
+    """Queued reminders too late to go now (see _too_late: a retry or quiet hours held
+    them until then): the worker cancels them. Reads only."""
+    days = {day.id: day for day in session.scalars(select(AssemblySession))}
+    late = []
+    for row_id, key in session.execute(select(Message.id, Message.idempotency_key).where(
+            Message.status == "queued",
+            Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True))):
+        if _too_late(*_queued_as(key, days), now, rules, tz):
+            late.append(row_id)
+    return late
 
 
 def _unreachable(member: Member, world: _World) -> str | None:
@@ -144,12 +222,15 @@ def _reminders(member: Member, day: AssemblySession, rules: Rules, quiet: QuietH
             continue
         if why is not None:
             state = why
+        elif (member.id, day.id) in world.declined:
+            state = "skipped: said NO"
         elif at <= now:
             state = "due"
         else:
             state = "planned"
-        items.append(Item(rule.id, member, at, quiet.next_allowed(max(at, now)), state, day,
-                          key=key, rule=rule))
+        sends = quiet.next_allowed(max(at, now))
+        if sends < day.starts_at:  # nothing that would only go once the session has begun
+            items.append(Item(rule.id, member, at, sends, state, day, key=key, rule=rule))
     return items
 
 
@@ -190,14 +271,6 @@ def _check_ins(member: Member, rules: Rules, quiet: QuietHours, now: datetime,
 # Words -----------------------------------------------------------------------------------
 
 
-def day_name(day: datetime, lang: str | None) -> str:
-    """A local day as people write it in `lang`: "Saturday 14 March", "sobota 14 marca"."""
-    try:
-        return format_date(day.date(), "EEEE d MMMM", locale=lang or "en")
-    except (ValueError, LookupError):
-        return format_date(day.date(), "EEEE d MMMM", locale="en")
-
-
 def notes(catalogs: Catalogs, lang: str | None, day: AssemblySession) -> str:
     """What to bring, access and travel, each in the member's words' frame ("" if none)."""
     parts = [catalogs.bot(lang, f"reminder/{name}", text=value.strip().rstrip("."))
@@ -210,7 +283,7 @@ def reminder(catalogs: Catalogs, lang: str | None, template: str, day: AssemblyS
              tz, with_notes: bool = False, rsvp: bool = False) -> Reply:
     """A reminder as sent: the template filled in with the session, in `lang`."""
     local = day.starts_at.astimezone(tz)
-    text = catalogs.bot(lang, template, session=day.name, day=day_name(local, lang),
+    text = catalogs.bot(lang, template, session=day.name, day=day_name(local.date(), lang),
                         time=local.strftime("%H:%M"), venue=day.venue,
                         notes=notes(catalogs, lang, day) if with_notes else "")
     options = (Option("yes", catalogs.bot(lang, "yes")),
@@ -219,8 +292,10 @@ def reminder(catalogs: Catalogs, lang: str | None, template: str, day: AssemblyS
 
 
 def item_text(rt: Runtime, item: Item) -> list[str]:
-    """What an item will say (a check-in: its survey's opening messages)."""
+    """What an item will say (a check-in: nothing until the worker starts it)."""
     lang = item.member.contact.language
+    if item.body is not None:
+        return [item.body]
     if item.rule is not None:
         return [reminder(rt.catalogs, lang, item.rule.template, item.day,
                          rt.settings.timezone, item.rule.notes, item.rule.rsvp).text]
@@ -235,8 +310,14 @@ def send_due(rt: Runtime, now: datetime) -> int:
     messages or check-ins were started (0 when there is nothing to do)."""
     rules, quiet = rt.member_rules, QuietHours.from_settings(rt.settings)
     with rt.sessions() as session:
+        late = stale(session, rules, quiet.tz, now)
         due = [i for i in plan(session, rules, quiet, now) if i.state == "due"]
         session.expunge_all()
+    if late:
+        with transaction(rt.sessions) as session:
+            session.execute(update(Message).where(
+                Message.id.in_(late), Message.status == "queued").values(
+                status="cancelled", error_code="session-begun", updated_at=now))
     if not due:
         return 0
     done = 0

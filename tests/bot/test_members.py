@@ -486,16 +486,18 @@ def _reminded(rt, clock, local: str = "2026-03-07T18:00"):
     add_session(rt, "Day 2", "2026-03-15T10:00")
     clock.set(at(local))
     schedule.send_due(rt, clock.now)
+    outbox.send_due(rt, senders(), clock.now)  # what members answer is what they were sent
     clock.advance(timedelta(minutes=5))
 
 
 def test_yes_and_no_are_kept_per_session_and_staff_see_who_to_call(runner, rt, clock, surveys):
     _reminded(rt, clock)
     ana = handle(rt, Inbound("sms", ANA, "Da")).replies
-    assert [r.text for r in ana] == ["Vă mulțumim, ne vedem acolo."]
+    assert [r.text for r in ana] == ["Vă mulțumim, ne vedem sâmbătă 14 martie."]
     kasia = handle(rt, Inbound("sms", KASIA, "nie")).replies
     assert [r.text for r in kasia] == [
-        "Dziękujemy za informację. Ktoś z zespołu się z Państwem skontaktuje."]
+        "Dziękujemy za informację, że nie mogą Państwo przyjść: sobota 14 marca. Ktoś z "
+        "zespołu się z Państwem skontaktuje."]
     with rt.sessions() as session:
         assert set(session.execute(select(Rsvp.member_id, Rsvp.session_id, Rsvp.answer))) == {
             (1, 1, "yes"), (2, 1, "no")}
@@ -508,10 +510,10 @@ def test_yes_and_no_are_kept_per_session_and_staff_see_who_to_call(runner, rt, c
 
 
 @pytest.mark.parametrize("sender, words, reply", [
-    (ANA, "Nu, îmi pare rău", "Vă mulțumim că ne-ați anunțat. Cineva din echipă vă va "
-                             "contacta."),
-    (KASIA, "Nie, niestety.", "Dziękujemy za informację. Ktoś z zespołu się z Państwem "
-                              "skontaktuje."),
+    (ANA, "Nu, îmi pare rău", "Vă mulțumim că ne-ați anunțat că nu puteți veni sâmbătă "
+                             "14 martie. Cineva din echipă vă va contacta."),
+    (KASIA, "Nie, niestety.", "Dziękujemy za informację, że nie mogą Państwo przyjść: sobota "
+                              "14 marca. Ktoś z zespołu się z Państwem skontaktuje."),
 ])
 def test_a_no_followed_by_words_is_a_no(rt, clock, surveys, sender, words, reply):
     _reminded(rt, clock)
@@ -537,8 +539,9 @@ def test_a_reminder_never_moves_a_member_through_their_survey(rt, clock, surveys
     asked = handle(rt, Inbound("sms", ANA, "DA")).replies  # consent: the survey takes it
     clock.set(at("2026-03-07T18:00"))
     schedule.send_due(rt, clock.now)
+    outbox.send_due(rt, senders(), clock.now)
     replies = handle(rt, Inbound("sms", ANA, "da")).replies  # a scale question: an RSVP
-    assert replies[0].text == "Vă mulțumim, ne vedem acolo."
+    assert replies[0].text == "Vă mulțumim, ne vedem sâmbătă 14 martie."
     assert replies[1].text == asked[-1].text  # asked again, the same question
     assert count(rt, Rsvp) == 1
 
@@ -594,7 +597,8 @@ def test_call_from_someone_who_is_not_a_member_is_an_ordinary_word():
     sprint = engine.resume(state, Incoming("CALL"), datetime(2026, 3, 2, tzinfo=UTC), env)
     assert not any(e.kind == "alert_raised" for e in sprint.effects)
     member_env = make_env(member=lambda: Membership(1),
-                          invitation=lambda: Invitation(1, "2026-03-14T10:00:00+00:00"))
+                          invitations=lambda: (Invitation(1, "2026-03-14T10:00:00+00:00",
+                                                          "2026-03-14"),))
     idle = engine.resume(State(Person("en")), Incoming("no"), datetime(2026, 3, 2, tzinfo=UTC),
                          member_env)
     assert [e.kind for e in idle.effects] == ["rsvp_given"]

@@ -403,3 +403,71 @@ def test_a_reply_to_someone_still_here_keeps_its_address(rt, surveys):
     with rt.sessions() as session:
         kept = session.scalars(select(Message.address).where(Message.direction == "out")).all()
     assert kept and set(kept) == {"+447700900601"}
+
+
+def scheduled(rt, clock, text="Reminder", address="+447700900700"):
+    """One message queued as the members' reminders are: bound by quiet hours."""
+    with transaction(rt.sessions) as session:
+        outbox.enqueue(session, "sms", address, Reply(text), clock(),
+                       quiet=QuietHours.from_settings(rt.settings))
+
+
+def test_a_scheduled_messages_retry_waits_out_quiet_hours(rt, surveys, clock):
+    clock.set(datetime(2026, 1, 10, 20, 59, 40, tzinfo=UTC))  # 20:59:40 in London (GMT)
+    scheduled(rt, clock)
+    sender = RecordingSender()
+    sender.fail_next(TemporaryFailure("503"))
+    outbox.send_due(rt, {"sms": sender}, clock())  # refused; 30 s later is 21:00:10
+    [row] = rows(rt)
+    assert (row.status, row.next_attempt_at) == (
+        "queued", datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
+
+
+def test_a_replys_retry_does_not_wait_for_the_morning(rt, surveys, clock):
+    clock.set(datetime(2026, 1, 10, 20, 59, 40, tzinfo=UTC))
+    queue(rt, 1)  # an answer to what the person just wrote
+    sender = RecordingSender()
+    sender.fail_next(TemporaryFailure("503"))
+    outbox.send_due(rt, {"sms": sender}, clock())
+    [row] = rows(rt)
+    assert row.next_attempt_at == clock() + timedelta(seconds=30)
+
+
+def test_a_scheduled_message_due_before_quiet_hours_waits_if_the_worker_comes_late(
+        rt, surveys, clock):
+    clock.set(datetime(2026, 1, 10, 18, 5, tzinfo=UTC))
+    scheduled(rt, clock)
+    clock.set(datetime(2026, 1, 10, 22, 30, tzinfo=UTC))  # the worker was down until now
+    sender = RecordingSender()
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    [row] = rows(rt)
+    assert (row.status, row.next_attempt_at) == (
+        "queued", datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
+    clock.set(row.next_attempt_at)
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+
+
+def test_a_scheduled_message_left_by_a_dead_worker_waits_out_quiet_hours(rt, surveys, clock):
+    clock.set(datetime(2026, 1, 10, 20, 58, tzinfo=UTC))
+    scheduled(rt, clock)
+    assert len(outbox.claim(rt, clock())) == 1  # this worker "dies" after claiming
+    clock.advance(outbox.LEASE)  # 21:03: the lease ran out inside quiet hours
+    sender = RecordingSender()
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    [row] = rows(rt)
+    assert (row.status, row.next_attempt_at) == (
+        "queued", datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
+
+
+def test_a_scheduled_messages_transient_delivery_error_waits_out_quiet_hours(
+        rt, surveys, clock):
+    clock.set(datetime(2026, 1, 10, 20, 50, tzinfo=UTC))
+    scheduled(rt, clock)
+    sender = RecordingSender()
+    outbox.send_due(rt, {"sms": sender}, clock())
+    clock.set(datetime(2026, 1, 10, 20, 59, 50, tzinfo=UTC))
+    outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "undelivered", "30003",
+                         TemporaryFailure("30003"))
+    [row] = rows(rt)
+    assert (row.status, row.next_attempt_at) == (
+        "queued", datetime(2026, 1, 11, 8, 0, tzinfo=UTC))

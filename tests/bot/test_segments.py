@@ -9,7 +9,7 @@ from bot import engine
 from bot import plaintext as text_render
 from bot.members import schedule
 from bot.prompt_packs import PromptPacks
-from bot.state import Concern, Incoming, Person, Run, Start, State
+from bot.state import Concern, Incoming, Invitation, Person, Run, Start, State
 from store.models import AssemblySession
 from surveys import loader
 from tests.helpers.surveys import SHIPPED, make_env
@@ -82,6 +82,9 @@ SESSION = AssemblySession(
     ends_at=datetime(2026, 9, 30, 16, 0, tzinfo=UTC), venue="Walthamstow Assembly Hall",
     bring="photo ID", access="step-free", travel="Walthamstow Central")
 CALENDAR = "https://outreach.walthamforest.gov.uk/m/DESW6lYX5_3XMgn9mCRqc0ms.ics"
+# Two days a member was told of, their latest reminder's first: YES / NO names the day.
+RSVP_DAYS = (Invitation(2, "2026-10-01T08:00:00+00:00", "2026-10-01"),
+             Invitation(1, "2026-09-30T08:00:00+00:00", "2026-09-30"))
 # A member's Telegram link code, with the bot's link (a bot @username of 24 characters).
 BOT_NAME = "WalthamForestAssemblyBot"
 LINK_CODE = {"code": "K7PQ2XMD", "bot": f"@{BOT_NAME}",
@@ -102,10 +105,14 @@ def _every_message(lang: str) -> dict[str, str]:
                                            conversations=few, people=few, line=LINE,
                                            link=CALENDAR, text=NOTE, **LINK_CODE)
             for key in BOT if not key.startswith(NOT_SENT)
-            and key not in ("prompts-pack", *REMINDERS)}
+            and key not in ("prompts-pack", *REMINDERS) and not key.startswith("rsvp-")}
     for key in REMINDERS:  # as sent: a session's day in the language, its notes, a venue
         sent[f"bot/{key} as sent"] = schedule.reminder(
             env.catalogs, lang, key, SESSION, ZoneInfo("Europe/London"), with_notes=True).text
+    member = make_env(paths=SHIPPED, invitations=lambda: RSVP_DAYS)
+    for words in ("yes", "no", "no saturday"):  # for the one day, with the other's hint
+        [reply] = engine.resume(State(Person(lang)), Incoming(words), NOW, member).replies
+        sent[f"bot/rsvp as sent for '{words}'"] = _sent([reply])[0]
     packs = PromptPacks.load()
     for week in range(1, packs.weeks + 1):  # each peer engagers' weekly pack, as sent
         sent[f"bot/prompts-pack week {week}"] = packs.message(env.catalogs, lang, week)

@@ -125,7 +125,8 @@ def test_a_member_texts_link_opens_the_bots_link_and_gets_reminders_on_telegram(
     [reminder] = texts(telegram_api.sent_to(CHAT)[-1:])
     assert reminder.startswith("Adunarea Cetățenilor: Day 1, sâmbătă 14 martie, ora 10:00")
     assert [m["body"] for m in twilio_api.messages if m["to"] == ANA] == []
-    assert texts(chat.send("Da")) == ["Vă mulțumim, ne vedem acolo."]  # the RSVP, in the chat
+    assert texts(chat.send("Da")) == [  # the RSVP, in the chat
+        "Vă mulțumim, ne vedem sâmbătă 14 martie."]
 
 
 def test_no_keeps_sms_and_link_in_the_chat_asks_again(client, rt, chat):
