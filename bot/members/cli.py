@@ -59,6 +59,10 @@ def members_import(path: Path, no_welcome: bool) -> None:
                 roster.welcome(session, m, rt.catalogs, rt.settings.public_base_url,
                                rt.settings.org_name, quiet, now)
                 for m in done.added)
+            welcomed += sum(roster.rewelcome(
+                session, m, rt.catalogs, rt.settings.public_base_url, rt.settings.org_name,
+                quiet, now, again=not no_welcome and m in done.readdressed)
+                for m in done.updated)
             added, updated = len(done.added), len(done.updated)
             moved = [f"{pseudonym(m)} {m.name}" for m in done.moved_off_telegram]
             readdressed = [f"{pseudonym(m)} {m.name}" for m in done.readdressed]
@@ -76,8 +80,8 @@ def members_import(path: Path, no_welcome: bool) -> None:
         click.echo(f"note: {who} had chosen Telegram; the file moves them back to its "
                    "channel (write telegram in their row to keep it)")
     for who in readdressed:
-        click.echo(f"note: {who} has a new number or chat; what was queued for the old one "
-                   "goes to the new one")
+        click.echo(f"note: {who} has a new number or chat: the old one is no longer theirs, "
+                   "their calendar link is new, and what was queued goes to the new one")
 
 
 @members.command("list")

@@ -22,12 +22,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.members.linking import merge
+from bot.optouts import cancel
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.state import Invitation, Membership, Reply
@@ -39,6 +40,7 @@ MEMBER_COLUMN = "member"  # optional: the member's number (M010) as `members lis
 MEMBER_HEADERS = {"member", "member_id", "member_number", "id"}
 CHANNELS = ("sms", "whatsapp", "telegram")
 REMINDER_KEY = "remind:"  # the outbox key of every reminder: remind:<member>:<session>:…
+REMOVED = "removed"  # a removed session's notice (remind:<member>:<session>:removed:…)
 TELEGRAM_CHAT = re.compile(r"-?\d{1,20}")
 MEMBER_NUMBER = re.compile(r"[Mm]?0*(\d{1,9})")
 SAVE_AS = "save it from Excel as 'CSV UTF-8' or as .xlsx, and import that"
@@ -336,8 +338,6 @@ def _member(session: Session, row: Row, contact_id: int | None,
                               created_at=now)
             session.add(address)
             session.flush()
-        if address.status == "replaced":  # the file names it again
-            address.status = "active"
         if address.status == "active":
             readdressed |= _replace(session, address, now)
     if row.language:
@@ -347,6 +347,8 @@ def _member(session: Session, row: Row, contact_id: int | None,
     if new:
         member = Member(contact_id=contact_id, token=secrets.token_urlsafe(18), created_at=now)
         session.add(member)
+    elif readdressed:  # the old number's calendar link goes with it
+        member.token = secrets.token_urlsafe(18)
     member.name, member.channel, member.notes, member.updated_at = (
         row.name, row.channel, row.notes, now)
     session.flush()
@@ -354,19 +356,21 @@ def _member(session: Session, row: Row, contact_id: int | None,
 
 
 def _replace(session: Session, address: Address, now: datetime) -> bool:
-    """Set aside the contact's other active addresses of that scheme (status `replaced`)
-    and send what was queued for them to `address`; whether there were any."""
+    """Send what was queued for the contact's other addresses of that scheme to `address`,
+    and let those go: a message from an old number is then from someone unknown, never from
+    the member, and the number may be someone else's later. Whether there were any."""
     old = session.scalars(select(Address).where(
         Address.contact_id == address.contact_id, Address.scheme == address.scheme,
-        Address.id != address.id, Address.status == "active")).all()
+        Address.id != address.id)).all()
     for gone in old:
-        gone.status = "replaced"
         session.execute(update(Message).where(
             Message.contact_id == address.contact_id, Message.direction == "out",
             Message.status == "queued",
             Message.address == addresses.provider_address(gone.scheme, gone.value))
             .values(address=addresses.provider_address(address.scheme, address.value),
                     updated_at=now))
+        session.delete(gone)
+    session.flush()
     return bool(old)
 
 
@@ -394,6 +398,9 @@ def calendar_url(base_url: str, member: Member) -> str:
     return f"{base_url}/m/{member.token}.ics"
 
 
+WELCOME_KEY = "member-welcome:"
+
+
 def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str, org: str,
             quiet: QuietHours, now: datetime) -> bool:
     """Queue the member's welcome, signed with the council's name (OUTREACH_ORG_NAME), with
@@ -405,8 +412,30 @@ def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
                         link=calendar_url(base_url, member))
     return enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
                    addresses.provider_address(address.scheme, address.value), Reply(text),
-                   now, contact_id=member.contact_id, key=f"member-welcome:{member.id}",
+                   now, contact_id=member.contact_id, key=f"{WELCOME_KEY}{member.id}",
                    quiet=quiet) is not None
+
+
+def rewelcome(session: Session, member: Member, catalogs: Catalogs, base_url: str, org: str,
+              quiet: QuietHours, now: datetime, again: bool) -> bool:
+    """An updated member's welcome: one still queued is written anew (in their language, to
+    their channel); `again` (a new number, so a new calendar link): a new one goes even if
+    one went. Whether a new one was queued (not one written anew)."""
+    before = Message.idempotency_key == f"{WELCOME_KEY}{member.id}"
+    if not cancel(session, now, before, reason="rewritten") and not again:
+        return False
+    retire(session, before)
+    return welcome(session, member, catalogs, base_url, org, quiet, now) and again
+
+
+def retire(session: Session, where: ColumnElement[bool]) -> None:
+    """Give the matching outbox rows a key nothing looks up (`retired:<id>:…`): a member or
+    session that gets a removed one's number, or a welcome written anew, is not taken as
+    sent already, and an RSVP never finds a removed session or member."""
+    session.execute(update(Message).where(where).values(
+        idempotency_key=func.substr("retired:" + cast(Message.id, String) + ":"
+                                    + Message.idempotency_key, 1, 128))
+        .execution_options(synchronize_session=False))
 
 
 # The engine's look-ups -------------------------------------------------------------------
@@ -421,13 +450,16 @@ def membership(session: Session, contact_id: int | None) -> Membership | None:
 
 
 def invitation(session: Session, contact_id: int | None, now: datetime) -> Invitation | None:
-    """The session the member's latest reminder was about, if it has not begun."""
+    """The session the member's latest reminder was about, if it has not begun (never a
+    removed one: its reminders' keys are retired, and its notice is no invitation, so a
+    session given its number later is never confirmed by a YES to the old one)."""
     if contact_id is None:
         return None
     key = session.scalar(
         select(Message.idempotency_key).where(
             Message.contact_id == contact_id, Message.direction == "out",
-            Message.idempotency_key.startswith(REMINDER_KEY, autoescape=True))
+            Message.idempotency_key.startswith(REMINDER_KEY, autoescape=True),
+            Message.idempotency_key.not_like(f"%:{REMOVED}:%"))
         .order_by(Message.created_at.desc(), Message.id.desc()).limit(1))
     if key is None:
         return None

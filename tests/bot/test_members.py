@@ -192,11 +192,12 @@ def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runne
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
     schedule.send_due(rt, clock.now)  # the confirm, queued for the wrong number
-    fixed = _import(runner, path, "Ivan Petrov,07700900104,,bg,sms,")  # by name
+    fixed = _import(runner, path, "M001,Ivan Petrov,07700900104,,bg,sms,",
+                    header=f"member,{HEADER}")
     assert fixed.output.splitlines() == [
-        "0 member(s) added, 1 updated; 0 welcome message(s) queued",
-        "note: M001 Ivan Petrov has a new number or chat; what was queued for the old one "
-        "goes to the new one"]
+        "0 member(s) added, 1 updated; 1 welcome message(s) queued",
+        "note: M001 Ivan Petrov has a new number or chat: the old one is no longer theirs, "
+        "their calendar link is new, and what was queued goes to the new one"]
     assert count(rt, Member) == 1
     with rt.sessions() as session:
         queued = session.scalars(select(Message.address).where(
