@@ -106,8 +106,7 @@ def find_member(session, given: str) -> Member:
         found = session.get(Member, int(number))
         if found is not None:
             return found
-    named = list(session.scalars(select(Member).order_by(Member.id)))
-    matches = [m for m in named if m.name.casefold() == given.strip().casefold()]
+    matches = roster.called(session, given)
     if len(matches) == 1:
         return matches[0]
     if matches:

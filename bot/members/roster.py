@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses
+from bot.answers import fold
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.members.linking import merge
 from bot.optouts import cancel
@@ -38,6 +39,7 @@ from translations.catalog import Catalogs, find_language
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 MEMBER_COLUMN = "member"  # optional: the member's number (M010) as `members list` shows it
 MEMBER_HEADERS = {"member", "member_id", "member_number", "id"}
+NEW = "new"  # in the member column: a new member, though one of that name exists
 CHANNELS = ("sms", "whatsapp", "telegram")
 REMINDER_KEY = "remind:"  # the outbox key of every reminder: remind:<member>:<session>:…
 REMOVED = "removed"  # a removed session's notice (remind:<member>:<session>:removed:…)
@@ -58,6 +60,7 @@ class Row:
     phone: str | None  # E.164
     chat: str | None
     member: int | None = None  # the member's number, when the file names it
+    new: bool = False  # the member column says `new`: someone else of a member's name
 
 
 @dataclass
@@ -187,9 +190,10 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
         found.append("the name is missing")
     elif "?" in name or "\ufffd" in name:
         found.append(f"the name '{name}' lost letters (shown as ?): {SAVE_AS}")
-    if get(MEMBER_COLUMN) and number is None:
+    new = get(MEMBER_COLUMN).casefold() == NEW
+    if get(MEMBER_COLUMN) and number is None and not new:
         found.append(f"bad member number '{get(MEMBER_COLUMN)}' (as members list shows "
-                     "it: M007)")
+                     f"it: M007; or {NEW} for someone new)")
     if channel not in CHANNELS:
         found.append(f"unknown channel '{channel}' (sms, whatsapp or telegram)"
                      if channel else "no phone number or Telegram chat")
@@ -208,7 +212,7 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
         found.append("channel telegram needs a telegram_chat_id (or the member links "
                      "Telegram with a code: members link-code)")
     row = Row(line, name, channel, language, get("notes") or None, phone or None, chat or None,
-              int(number.group(1)) if number else None)
+              int(number.group(1)) if number else None, new)
     return (None if found else row), found
 
 
@@ -263,13 +267,21 @@ def _match(session: Session, row: Row) -> tuple[Member | None, list[int]]:
                                "shows them)"])
     elif members:
         target = members[0]
+    elif row.new:
+        target = None
     else:
-        named = [m for m in session.scalars(select(Member).order_by(Member.id))
-                 if m.name.casefold() == row.name.casefold()]
+        named = called(session, row.name)
         if len(named) > 1:
             raise RosterError([f"{len(named)} members are called '{row.name}': add a member "
                                f"column with their number ({', '.join(map(pseudonym, named))})"])
         target = named[0] if named else None
+        other = target and _other_address(session, target, row)
+        if other:
+            who = pseudonym(target)
+            raise RosterError([
+                f"{row.name} is already {who} with another number (…{other[-4:]}): to correct "
+                f"{who}'s number give the member column {who}; if this is someone else, add "
+                f"them with member column {NEW} (or distinguish the name)"])
     if target is None and len(contacts) > 1:
         raise RosterError(["the phone and the Telegram chat belong to two different people "
                            "already"])
@@ -278,6 +290,24 @@ def _match(session: Session, row: Row) -> tuple[Member | None, list[int]]:
         raise RosterError([f"its phone or Telegram chat is {pseudonym(taken[0])} "
                            f"{taken[0].name}'s already"])
     return target, [c for c in contacts if target is None or c != target.contact_id]
+
+
+def called(session: Session, name: str) -> list[Member]:
+    """The members of that name, whatever its case or accents (Ayse Yilmaz is Ayşe Yılmaz)."""
+    return [m for m in session.scalars(select(Member).order_by(Member.id))
+            if fold(m.name) == fold(name)]
+
+
+def _other_address(session: Session, member: Member, row: Row) -> str | None:
+    """The member's number (or chat) where the row gives another: a row matched by name
+    alone never changes it (it may be someone else of that name)."""
+    for scheme, value in _wanted(row):
+        found = session.scalar(select(Address.value).where(
+            Address.contact_id == member.contact_id, Address.scheme == scheme,
+            Address.status == "active", Address.value != value).limit(1))
+        if found is not None:
+            return found
+    return None
 
 
 def _linked(session: Session, contact_id: int | None) -> bool:

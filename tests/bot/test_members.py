@@ -208,8 +208,8 @@ def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runne
                        header=f"member,{HEADER}")
     assert numbered.output.startswith("0 member(s) added, 1 updated"), numbered.output
     assert count(rt, Member) == 1
-    both = _import(runner, path, "Ivan Petrov,07700900107,,bg,sms,",
-                   "Ivan Petrov,07700900108,,bg,sms,")
+    both = _import(runner, path, "M001,Ivan Petrov,07700900107,,bg,sms,",
+                   ",Ivan Petrov,07700900105,,bg,sms,", header=f"member,{HEADER}")
     assert both.exit_code == 1
     assert f"{path}:3: M001 Ivan Petrov is on line 2 too" in both.output.splitlines()
     missing = _import(runner, path, "M009,Ana Popescu,07700900101,,ro,sms,",

@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import outbox
 from bot.conversations import Inbound, handle
 from bot.members import schedule
 from store.models import Contact, Member, Message, Rsvp
-from tests.helpers.members import HEADER, LONDON, add_session
-from tests.helpers.senders import RecordingSender
+from tests.bot.test_members import at, count, senders
+from tests.helpers.members import HEADER, add_session
 
 OLD, NEW = "+447700900104", "+447700900114"
 
@@ -23,19 +21,8 @@ def runner(app, surveys):
     return app.test_cli_runner()
 
 
-def at(local: str) -> datetime:
-    return datetime.fromisoformat(local).replace(tzinfo=LONDON).astimezone(UTC)
-
-
-def count(rt, model, *where) -> int:
-    with rt.sessions() as session:
-        return session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def send_all(rt, now) -> RecordingSender:
-    recording = RecordingSender()
-    outbox.send_due(rt, {"sms": recording, "whatsapp": recording, "telegram": recording}, now)
-    return recording
+def send_all(rt, now) -> None:
+    outbox.send_due(rt, senders(), now)
 
 
 def _import(runner, path, *lines: str, header: str = HEADER, options=()):
@@ -153,3 +140,39 @@ def test_a_queued_welcome_is_rewritten_in_the_new_language_and_channel(runner, r
     assert channel == "whatsapp"
     assert "добре дошли в Гражданското събрание" in body
     assert count(rt, Contact) == 1
+
+
+# 2. and 12. A name alone never takes over a member with another number ------------------
+
+
+def test_a_namesake_with_another_number_is_an_error_not_a_takeover(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    _import(runner, path, "Ana Popescu,07700 900101,,ro,sms,",
+            "John Smith,07700 900104,,en,sms,")
+    reserves = _import(runner, path, "Kasia Nowak,07700 900102,,pl,sms,",
+                       "John Smith,07700 900199,,en,sms,")
+    assert reserves.exit_code == 1
+    assert reserves.output.splitlines() == [
+        f"{path}:3: John Smith is already M002 with another number (…0104): to correct "
+        "M002's number give the member column M002; if this is someone else, add them with "
+        "member column new (or distinguish the name)", f"{path}: nothing imported"]
+    assert count(rt, Member) == 2  # nothing of the file, not even Kasia
+    someone_else = _import(runner, path, "new,John Smith,07700 900199,,en,sms,",
+                           header=f"member,{HEADER}")
+    assert someone_else.output.startswith("1 member(s) added, 0 updated"), someone_else.output
+    corrected = _import(runner, path, "M002,John Smith,07700 900105,,en,sms,",
+                        header=f"member,{HEADER}")
+    assert corrected.output.startswith("0 member(s) added, 1 updated"), corrected.output
+    same = _import(runner, path, "Ana Popescu,+447700900101,,ro,sms,prefers mornings")
+    assert same.output.startswith("0 member(s) added, 1 updated"), same.output
+
+
+def test_a_name_without_its_accents_is_the_same_member(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    _import(runner, path, "Ayşe Yılmaz,,5550001,tr,telegram,")
+    again = _import(runner, path, "AYSE YILMAZ,,5550001,tr,telegram,step-free")
+    assert again.output.startswith("0 member(s) added, 1 updated"), again.output
+    other = _import(runner, path, "Ayse Yilmaz,,5550002,tr,telegram,")
+    assert other.exit_code == 1 and "is already M001 with another number" in other.output
+    assert runner.invoke(args=["members", "remove", "ayse yilmaz"]).output.startswith(
+        "M001 AYSE YILMAZ removed")
