@@ -196,7 +196,7 @@ class Settings:
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
             telegram_bot_username=get("TELEGRAM_BOT_USERNAME"),
             engagement_start=_named("ENGAGEMENT_START", _date, get("ENGAGEMENT_START")),
-            org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
+            org_name=(get("OUTREACH_ORG_NAME") or "").strip() or "Waltham Forest Council",
             help_contact=get("HELP_CONTACT", get("OUTREACH_HELP_CONTACT")),  # old name too
             default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
             nudge_after=_named("SURVEY_NUDGE_AFTER", parse_duration,

@@ -45,6 +45,7 @@ REMINDER_KEY = "remind:"  # the outbox key of every reminder: remind:<member>:<s
 REMOVED = "removed"  # a removed session's notice (remind:<member>:<session>:removed:…)
 TELEGRAM_CHAT = re.compile(r"-?\d{1,20}")
 MEMBER_NUMBER = re.compile(r"[Mm]?0*(\d{1,9})")
+FIGURE = re.compile(r"\d+(?:[.,]\d+)?[eE]\+?\d+")  # 7.7009E+09: Excel's scientific format
 SAVE_AS = "save it from Excel as 'CSV UTF-8' or as .xlsx, and import that"
 
 
@@ -154,7 +155,8 @@ def read_table(table: Table, languages: Iterable[str], region: str = "GB",
     if "name" not in header or not {"phone", "telegram_chat_id"} & set(header) or unknown:
         raise RosterError([f"line 1: the columns must be {', '.join(COLUMNS)}, and "
                            f"optionally {MEMBER_COLUMN} (M007)"
-                           + (f" (unknown: {', '.join(unknown)})" if unknown else "")])
+                           + (f" (unknown: {', '.join(map(_shown, unknown))})"
+                              if unknown else "")])
     rows, problems, seen = [], [], {}
     for line, values in table[1:]:
         raw = dict(zip(header, values, strict=False))
@@ -173,6 +175,11 @@ def read_table(table: Table, languages: Iterable[str], region: str = "GB",
     if problems:
         raise RosterError(problems)
     return rows
+
+
+def _shown(cell: str) -> str:
+    """A cell fit to echo: a phone number (a file without its header row) masked."""
+    return addresses.masked(cell) if sum(c.isdigit() for c in cell) >= 5 else cell
 
 
 def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str,
@@ -201,9 +208,9 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
         found.append(f"unknown language '{language}' ({', '.join(languages)})")
     if phone:
         try:
-            phone = addresses.whole_number(phone, region)
-        except addresses.InvalidAddress:
-            found.append(f"bad phone number '{phone}' (check for a missing or extra digit)")
+            phone = _phone(phone, region, channel)
+        except addresses.InvalidAddress as exc:
+            found.append(str(exc))
     if chat and not TELEGRAM_CHAT.fullmatch(chat):
         found.append(f"bad Telegram chat id '{chat}' (a number)")
     if channel in ("sms", "whatsapp") and not phone:
@@ -214,6 +221,23 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
     row = Row(line, name, channel, language, get("notes") or None, phone or None, chat or None,
               int(number.group(1)) if number else None, new)
     return (None if found else row), found
+
+
+def _phone(given: str, region: str, channel: str) -> str:
+    """A row's phone number in E.164, or InvalidAddress saying what is wrong with it."""
+    if FIGURE.fullmatch(given):
+        raise addresses.InvalidAddress("Excel turned this number into a figure: format the "
+                                       "column as text")
+    if re.search(r"[^\W\d_]", given):
+        raise addresses.InvalidAddress("the phone number contains a letter (an O for a 0?)")
+    try:
+        phone = addresses.whole_number(given, region)
+    except addresses.InvalidAddress:
+        raise addresses.InvalidAddress(f"bad phone number '{given}' (check for a missing or "
+                                       "extra digit)") from None
+    if channel in ("sms", "whatsapp") and not addresses.mobile(phone):
+        raise addresses.InvalidAddress("not a mobile number: texts cannot reach it")
+    return phone
 
 
 def _language(given: str, languages: tuple[str, ...]) -> str | None:

@@ -176,3 +176,45 @@ def test_a_name_without_its_accents_is_the_same_member(runner, rt, tmp_path):
     assert other.exit_code == 1 and "is already M001 with another number" in other.output
     assert runner.invoke(args=["members", "remove", "ayse yilmaz"]).output.startswith(
         "M001 AYSE YILMAZ removed")
+
+
+# 6. and 13. Numbers texts cannot reach, and numbers a spreadsheet mangled ----------------
+
+
+def test_numbers_that_cannot_get_texts_are_errors_at_their_line(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    result = _import(runner, path, "Landline,020 7946 0958,,en,sms,",
+                     "Freephone,0800 123 4567,,en,whatsapp,",
+                     "Letter,07700 9001O7,,en,sms,",
+                     "Figure,7.7009E+09,,en,sms,",
+                     "Mobile,07700 900108,,en,sms,",
+                     "Real Mobile,07911 123456,,en,whatsapp,")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}:2: not a mobile number: texts cannot reach it",
+        f"{path}:3: not a mobile number: texts cannot reach it",
+        f"{path}:4: the phone number contains a letter (an O for a 0?)",
+        f"{path}:5: Excel turned this number into a figure: format the column as text",
+        f"{path}: nothing imported"]
+    assert count(rt, Member) == 0
+
+
+def test_a_file_without_its_header_row_shows_no_phone_number(runner, rt, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text("Ivan Petrov,07700 900104,,bg,sms,\n", encoding="utf-8")
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code == 1 and "900104" not in result.output
+    assert "0104" in result.output
+
+
+@pytest.mark.parametrize("written, lang", [("romana", "ro"), ("turkce", "tr"),
+                                           ("Limba Romana", None), ("TURKCE", "tr")])
+def test_a_language_written_without_its_accents_is_understood(runner, rt, tmp_path, written,
+                                                              lang):
+    result = _import(runner, tmp_path / "m.csv", f"Ivan Petrov,07700 900104,,{written},sms,")
+    if lang is None:
+        assert result.exit_code == 1
+        return
+    assert result.exit_code == 0, result.output
+    with rt.sessions() as session:
+        assert session.scalar(select(Member)).contact.language == lang
