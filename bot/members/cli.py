@@ -88,15 +88,19 @@ def members_import(path: Path, no_welcome: bool) -> None:
 def members_list() -> None:
     """Every member: number, name, channel, language, calendar link."""
     rt = current()
+    local = rt.settings.links_are_local
     with rt.sessions() as session:
         found = list(session.scalars(select(Member).order_by(Member.id)))
         click.echo("member\tname\tchannel\tlanguage\topted out\tcalendar")
         for m in found:
+            link = "-" if local else roster.calendar_url(rt.settings.public_base_url, m)
             click.echo(f"{pseudonym(m)}\t{m.name}\t{m.channel}\t{m.contact.language or '-'}\t"
-                       f"{'yes' if m.contact.opted_out_at else 'no'}\t"
-                       f"{roster.calendar_url(rt.settings.public_base_url, m)}")
+                       f"{'yes' if m.contact.opted_out_at else 'no'}\t{link}")
     if not found:
         click.echo("no members yet (outreach members import FILE.csv)")
+    elif local:  # a link to this machine, handed out on paper, opens nothing
+        click.echo("note: calendar links appear once PUBLIC_BASE_URL is the public address "
+                   "people reach this service at (docs/configuration.md)")
 
 
 def find_member(session, given: str) -> Member:
