@@ -259,11 +259,21 @@ def sessions_remove(session_id: int) -> None:
         if day is None:
             raise click.ClickException(f"there is no session #{session_id} (outreach "
                                        "sessions list shows them)")
-        line = _session_line(rt, day)
-        cancelled, told = removal.remove_session(rt, session, day, rt.now())
+        line, ended = _session_line(rt, day), day.ends_at <= rt.now()
+        done = removal.remove_session(rt, session, day, rt.now())
     click.echo(f"removed: {line}")
-    click.echo(f"{cancelled} queued reminder(s) cancelled; {told} member(s) told it will not "
-               "take place")
+    if ended:
+        click.echo(f"{done.cancelled} queued reminder(s) cancelled; it had already ended, so "
+                   "no one is told")
+        return
+    if done.at is None:
+        click.echo(f"{done.cancelled} queued reminder(s) cancelled; no member had heard of it, "
+                   "so no one is told")
+        return
+    when = ("now" if done.at <= rt.now()
+            else f"at {_local(rt, done.at, '%H:%M')} (after quiet hours)")
+    click.echo(f"{done.cancelled} queued reminder(s) cancelled; {done.told} member(s) to be "
+               f"told it will not take place, {when}")
 
 
 @sessions_group.command("list")

@@ -297,11 +297,12 @@ def test_a_removed_session_is_cancelled_and_those_who_heard_are_told(runner, rt,
     schedule.send_due(rt, clock.now)  # Day 2's confirm, queued
     nobody = runner.invoke(args=["sessions", "remove", "2"]).output.splitlines()
     assert nobody == ["removed: #2\tDay 2\tSat 2026-03-21 10:00-16:00\tWalthamstow Assembly "
-                      "Hall", "3 queued reminder(s) cancelled; 0 member(s) told it will not "
-                      "take place"]
+                      "Hall", "3 queued reminder(s) cancelled; no member had heard of it, so no "
+                      "one is told"]
     clock.set(at("2026-03-10T12:00"))
     told = runner.invoke(args=["sessions", "remove", "1"]).output.splitlines()
-    assert told[1] == "0 queued reminder(s) cancelled; 3 member(s) told it will not take place"
+    assert told[1] == ("0 queued reminder(s) cancelled; 3 member(s) to be told it will not "
+                       "take place, now")
     notices = [m for m in reminders_queued(rt) if ":removed:" in m.idempotency_key]
     assert [m.body for m in notices if m.address == ANA] == [
         "Anulat: Day 1, sâmbătă 14 martie, ora 10:00, Walthamstow Assembly Hall, nu mai are "

@@ -218,3 +218,42 @@ def test_a_language_written_without_its_accents_is_understood(runner, rt, tmp_pa
     assert result.exit_code == 0, result.output
     with rt.sessions() as session:
         assert session.scalar(select(Member)).contact.language == lang
+
+
+# 8. and 10. Removing a session: who is told, when, and what they are told -----------------
+
+
+def test_removing_a_session_tells_whoever_has_its_calendar_after_quiet_hours(
+        app, runner, rt, clock, tmp_path):
+    _import(runner, tmp_path / "m.csv", "Ivan Petrov,07700 900104,,en,sms,")
+    send_all(rt, rt.now())  # the welcome, with the calendar link, went
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    add_session(rt, "Day 2", "2026-03-21T10:00")
+    clock.set(at("2026-03-01T22:30"))  # quiet hours (21:00-08:00)
+    result = runner.invoke(args=["sessions", "remove", "2"])
+    assert result.output.splitlines()[1] == (
+        "0 queued reminder(s) cancelled; 1 member(s) to be told it will not take place, at "
+        "08:00 (after quiet hours)")
+    assert queued_to(rt, OLD) == [
+        "Cancelled: Day 2, Saturday 21 March, 10:00, Walthamstow Assembly Hall, will not take "
+        "place. Sorry for the change."]
+    clock.set(at("2026-03-15T12:00"))  # Day 1 is over
+    past = runner.invoke(args=["sessions", "remove", "1"])
+    assert past.output.splitlines()[1] == (
+        "0 queued reminder(s) cancelled; it had already ended, so no one is told")
+    assert len(queued_to(rt, OLD)) == 1
+
+
+def test_a_moved_then_removed_session_names_the_time_the_member_heard(runner, rt, clock,
+                                                                     tmp_path):
+    _import(runner, tmp_path / "m.csv", "Ivan Petrov,07700 900104,,en,sms,", options=[
+        "--no-welcome"])
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    clock.set(at("2026-03-07T18:00"))
+    schedule.send_due(rt, clock.now)
+    send_all(rt, clock.now)  # the confirm for 10:00 went
+    clock.set(at("2026-03-07T20:00"))
+    assert runner.invoke(args=["sessions", "edit", "1", "--starts",
+                               "2026-03-14T11:00"]).exit_code == 0  # its notice is queued
+    runner.invoke(args=["sessions", "remove", "1"])
+    assert queued_to(rt, OLD)[-1].startswith("Cancelled: Day 1, Saturday 14 March, 10:00,")
