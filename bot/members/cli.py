@@ -180,6 +180,9 @@ class LocalMoment(IsoMoment):
     def convert(self, value, param, ctx) -> datetime:
         if isinstance(value, datetime):
             return value
+        if ":" not in str(value):  # 2027-06-01: midnight is never what was meant
+            self.fail(f"{value!r} is a date without a time: a session needs its times, "
+                      "e.g. 2027-06-01T10:00", param, ctx)
         try:
             return datetime.fromisoformat(str(value).strip())
         except ValueError:

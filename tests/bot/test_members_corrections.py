@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
 from bot import outbox
 from bot.conversations import Inbound, handle
 from bot.members import schedule
-from store.models import Contact, Member, Message, Rsvp
+from store.models import AssemblySession, Contact, Member, Message, Rsvp
 from tests.bot.test_members import at, count, senders
 from tests.helpers.members import HEADER, add_session
 
@@ -257,3 +259,29 @@ def test_a_moved_then_removed_session_names_the_time_the_member_heard(runner, rt
                                "2026-03-14T11:00"]).exit_code == 0  # its notice is queued
     runner.invoke(args=["sessions", "remove", "1"])
     assert queued_to(rt, OLD)[-1].startswith("Cancelled: Day 1, Saturday 14 March, 10:00,")
+
+
+# 11. Times a session cannot be stored at as typed ------------------------------------------
+
+
+def test_a_local_time_that_happens_twice_or_a_date_alone_is_refused(runner, rt):
+    twice = runner.invoke(args=["sessions", "add", "--name", "Day 1", "--starts",
+                                "2027-10-31T01:30", "--ends", "2027-10-31T06:00",
+                                "--venue", "Hall"])
+    assert twice.exit_code == 1
+    assert twice.output.strip() == (
+        "Error: 01:30 on Sun 31 October 2027 happens twice in Europe/London: the clocks go "
+        "back an hour that night. Say which with its offset: 2027-10-31T01:30+01:00 (the "
+        "first) or 2027-10-31T01:30+00:00 (the second)")
+    dates = runner.invoke(args=["sessions", "add", "--name", "Day 1", "--starts",
+                                "2027-06-01", "--ends", "2027-06-02", "--venue", "Hall"])
+    assert dates.exit_code == 2
+    assert "'2027-06-01' is a date without a time: a session needs its times" in dates.output
+    assert count(rt, AssemblySession) == 0
+    second = runner.invoke(args=["sessions", "add", "--name", "Day 1", "--starts",
+                                 "2027-10-31T01:30+00:00", "--ends", "2027-10-31T06:00",
+                                 "--venue", "Hall"])
+    assert second.output.startswith("#"), second.output
+    with rt.sessions() as session:
+        assert session.scalar(select(AssemblySession.starts_at)) == datetime(
+            2027, 10, 31, 1, 30, tzinfo=UTC)
