@@ -105,7 +105,22 @@ def read_file(path: Path, languages: Iterable[str], region: str = "GB",
             text = data.decode("cp1252")  # Excel's "CSV (Comma delimited)" on Windows
         except UnicodeDecodeError:
             raise RosterError([f"line 1: not text that can be read: {SAVE_AS}"]) from None
+        _not_mac(text)
     return read_csv(text, languages, region, linked)
+
+
+# Letters a Mac's "CSV (Macintosh)" (Mac Roman) becomes when read as Windows-1252: é as Ž,
+# ë as ‘, ñ as –, ú as œ... inside a word, where no name has them.
+MAC_ROMAN = re.compile(r"[^\W\d_]+(?:[‘“”–—•ˆ‰‹›˜™†‡ƒ„Œœ]|(?<=[a-zß-ÿ])[ŽŠŸ])\w*")
+
+
+def _not_mac(text: str) -> None:
+    """RosterError if Windows-1252 text reads as a Mac's would: guessing would garble
+    names without a word."""
+    for line, content in enumerate(text.splitlines(), 1):
+        if (found := MAC_ROMAN.search(content)) is not None:
+            raise RosterError([f"line {line}: '{found.group()}' looks like letters from a Mac's "
+                               f"'CSV (Macintosh)': {SAVE_AS}"])
 
 
 def _workbook(path: Path) -> Table:
@@ -137,11 +152,21 @@ def read_csv(text: str, languages: Iterable[str], region: str = "GB",
              linked: Callable[[str], bool] = lambda phone: False) -> list[Row]:
     """The file's rows, checked; RosterError listing every bad row by its line number.
     `linked(phone)`: whether that member linked a Telegram chat (its id may be left out)."""
-    first = text.split("\n", 1)[0]
+    first = (text.splitlines() or [""])[0]
     delimiter = max(",;\t", key=first.count)  # ";" from Excel in Europe, tabs in its text
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return read_table([(reader.line_num, cells) for cells in reader], languages, region,
-                      linked)
+    # newline=None: lines may end as Windows, Unix or old Macs end them (CR alone)
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    table = []
+    try:
+        for cells in reader:
+            table.append((reader.line_num, cells))
+    except csv.Error as exc:  # a cell over the csv module's limit, a stray quote
+        line = reader.line_num
+        raise RosterError([f"line {line}: this line cannot be read (a cell too long, or a "
+                           f"stray quote): {SAVE_AS}" if "limit" not in str(exc) else
+                           f"line {line}: a cell is too long (over {csv.field_size_limit()} "
+                           "characters): shorten it"]) from None
+    return read_table(table, languages, region, linked)
 
 
 def read_table(table: Table, languages: Iterable[str], region: str = "GB",

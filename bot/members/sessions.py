@@ -29,17 +29,17 @@ def local(moment: datetime, tz: ZoneInfo) -> datetime:
     if moment.tzinfo is not None:
         return moment
     placed = moment.replace(tzinfo=tz)
+    stored = placed.astimezone(UTC).astimezone(tz)
+    if stored.replace(tzinfo=None) != moment:
+        raise SessionError(
+            f"{moment:%H:%M} on {moment:%a %d %B %Y} does not exist in {tz.key}: the "
+            f"clocks go forward an hour that night. Did you mean {stored:%H:%M}?")
     if placed.utcoffset() != moment.replace(tzinfo=tz, fold=1).utcoffset():
         first, second = (_offset(moment.replace(tzinfo=tz, fold=f)) for f in (0, 1))
         raise SessionError(
             f"{moment:%H:%M} on {moment:%a %d %B %Y} happens twice in {tz.key}: the clocks go "
             f"back an hour that night. Say which with its offset: {moment:%Y-%m-%dT%H:%M}"
             f"{first} (the first) or {moment:%Y-%m-%dT%H:%M}{second} (the second)")
-    stored = placed.astimezone(UTC).astimezone(tz)
-    if stored.replace(tzinfo=None) != moment:
-        raise SessionError(
-            f"{moment:%H:%M} on {moment:%a %d %B %Y} does not exist in {tz.key}: the "
-            f"clocks go forward an hour that night. Did you mean {stored:%H:%M}?")
     return stored
 
 

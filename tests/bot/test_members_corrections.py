@@ -285,3 +285,29 @@ def test_a_local_time_that_happens_twice_or_a_date_alone_is_refused(runner, rt):
     with rt.sessions() as session:
         assert session.scalar(select(AssemblySession.starts_at)) == datetime(
             2027, 10, 31, 1, 30, tzinfo=UTC)
+
+
+# 9. Odd CSV files: a one-line answer, never a traceback -----------------------------------
+
+
+def test_odd_csv_files_import_or_say_what_to_do(runner, rt, tmp_path):
+    mac = tmp_path / "mac.csv"  # old Macs end lines with CR alone
+    mac.write_bytes(f"{HEADER}\rIvan Petrov,07700 900104,,bg,sms,\rAna,07700 900101,,ro,sms,\r"
+                    .encode())
+    result = runner.invoke(args=["members", "import", str(mac)])
+    assert result.output.startswith("2 member(s) added"), result.output
+    huge = tmp_path / "huge.csv"
+    huge.write_text(f'{HEADER}\nKasia,07700 900102,,pl,sms,"{"x" * 200_000}"\n',
+                    encoding="utf-8")
+    result = runner.invoke(args=["members", "import", str(huge)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines() == [
+        f"{huge}:2: a cell is too long (over 131072 characters): shorten it",
+        f"{huge}: nothing imported"]
+    roman = tmp_path / "roman.csv"  # Excel's "CSV (Macintosh)": José is Jos\x8e
+    roman.write_bytes(f"{HEADER}\nJosé Müller,07700 900103,,en,sms,\n".encode("mac_roman"))
+    result = runner.invoke(args=["members", "import", str(roman)])
+    assert result.output.splitlines() == [
+        f"{roman}:2: 'JosŽ' looks like letters from a Mac's 'CSV (Macintosh)': save it from "
+        "Excel as 'CSV UTF-8' or as .xlsx, and import that", f"{roman}: nothing imported"]
+    assert count(rt, Member) == 2
