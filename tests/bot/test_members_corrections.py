@@ -311,3 +311,19 @@ def test_odd_csv_files_import_or_say_what_to_do(runner, rt, tmp_path):
         f"{roman}:2: 'JosŽ' looks like letters from a Mac's 'CSV (Macintosh)': save it from "
         "Excel as 'CSV UTF-8' or as .xlsx, and import that", f"{roman}: nothing imported"]
     assert count(rt, Member) == 2
+
+
+def test_a_replaced_telegram_chat_is_no_longer_the_members(runner, rt, clock, tmp_path):
+    path = tmp_path / "members.csv"
+    _import(runner, path, "Ali Khan,,5550001,en,telegram,")
+    add_session(rt, "Day 1", "2026-03-14T10:00")
+    clock.set(at("2026-03-07T18:00"))
+    schedule.send_due(rt, clock.now)
+    send_all(rt, clock.now)
+    fixed = _import(runner, path, "M001,Ali Khan,,5550002,en,telegram,",
+                    header=f"member,{HEADER}")
+    assert fixed.output.startswith("0 member(s) added, 1 updated; 1 welcome"), fixed.output
+    replies = [r.text for r in handle(rt, Inbound("telegram", "5550001", "yes")).replies]
+    assert "Thank you, see you there." not in replies and count(rt, Rsvp) == 0
+    assert [r.text for r in handle(rt, Inbound("telegram", "5550002", "yes")).replies] == [
+        "Thank you, see you there."]
