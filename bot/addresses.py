@@ -46,6 +46,17 @@ def whole_number(number: str, region: str = "GB") -> str:
     return value
 
 
+def mobile(number: str) -> bool:
+    """Whether an E.164 number from `whole_number` can get texts: a mobile (or a number
+    that may be one), never a landline or a freephone number; the drama range, which
+    phonenumbers calls invalid, counts as mobile."""
+    parsed = phonenumbers.parse(number)
+    if not phonenumbers.is_valid_number(parsed):
+        return could_be_mobile(number)
+    return phonenumbers.number_type(parsed) in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def parse(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
     """(scheme, value) for an address on a channel."""
     if channel not in SCHEMES:

@@ -64,20 +64,29 @@ def parse_quiet_hours(text: str) -> tuple[time, time] | None:
         raise ConfigError(f"QUIET_HOURS has a time that does not exist: {text!r}") from exc
 
 
+LOCAL_NAMES = ("localhost", "local", "internal", "lan", "home.arpa")
+
+
 def local_host(url: str) -> str | None:
-    """The host of `url` if it is this machine (localhost, 127.0.0.1, [::1], 0.0.0.0),
-    which no one else can open; None for any other host."""
+    """The host of `url` if only this machine or its local network can reach it
+    (localhost, 127.0.0.1, [::1], 0.0.0.0, 192.168.1.20, 10.0.0.5, outreach.local), which no
+    one outside can open; None for any other host."""
     try:
         host = urlsplit(url.strip()).hostname or ""
     except ValueError:  # "http://[::1" and the like: not a link anyone can open either
         return None
-    if host == "localhost" or host.endswith(".localhost"):
+    name = host.rstrip(".")
+    if name.rpartition(".")[2] in LOCAL_NAMES or name.endswith(".home.arpa"):
         return host
+    if "." not in name and not name.startswith("[") and ":" not in name and name:
+        return host  # a bare machine name ("outreach"): only a local network resolves it
     try:
-        address = ipaddress.ip_address(host)
+        address = ipaddress.ip_address(name)
     except ValueError:
         return None
-    return host if address.is_loopback or address.is_unspecified else None
+    local = (address.is_private or address.is_loopback or address.is_link_local
+             or address.is_unspecified)
+    return host if local else None
 
 
 @dataclass(frozen=True)
@@ -196,7 +205,7 @@ class Settings:
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
             telegram_bot_username=get("TELEGRAM_BOT_USERNAME"),
             engagement_start=_named("ENGAGEMENT_START", _date, get("ENGAGEMENT_START")),
-            org_name=get("OUTREACH_ORG_NAME", "Waltham Forest Council"),
+            org_name=(get("OUTREACH_ORG_NAME") or "").strip() or "Waltham Forest Council",
             help_contact=get("HELP_CONTACT", get("OUTREACH_HELP_CONTACT")),  # old name too
             default_region=get("OUTREACH_PHONE_REGION", "GB").upper(),
             nudge_after=_named("SURVEY_NUDGE_AFTER", parse_duration,

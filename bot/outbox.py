@@ -122,14 +122,16 @@ LINK = re.compile(r"https?://[^\s<>\"']+", re.I)
 
 
 def refuse_local_links(text: str, what: str = "the message") -> None:
-    """LocalLink if `text` links to localhost or 127.0.0.1: every path that sends a message
+    """LocalLink if `text` links to this machine or its local network (localhost,
+    127.0.0.1, 192.168.1.20, outreach.local: bot.config.local_host): every path that sends a message
     to a person passes here (PUBLIC_BASE_URL left at its local default would otherwise put
     calendar links, engagers' links and QR codes nobody can open in people's hands)."""
     if "://" not in text:  # the message path: nearly every message has no link at all
         return
     for link in LINK.findall(text):
         if (host := local_host(link)) is not None:
-            raise LocalLink(f"{host} is this machine: no one else can open a link to it, so "
+            raise LocalLink(f"{host} is this machine or its local network: no one else can "
+                            "open a link to it, so "
                             f"{what} was refused. Links sent to people are built on "
                             "PUBLIC_BASE_URL: set it to the public address people reach this "
                             "service at, such as https://outreach.example.org "

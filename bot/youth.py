@@ -102,13 +102,14 @@ def add(session: Session, name: str, now: datetime, *, channel: str | None = Non
     if address is not None and channel is not None:
         try:
             scheme, value = addresses.parse(channel, address, region)
-        except addresses.InvalidAddress as exc:
-            raise EngagerError(str(exc)) from exc
+        except addresses.InvalidAddress:
+            raise EngagerError(f"not a phone number: {addresses.masked(address)}") from None
         if channel == "sms" and not addresses.could_be_mobile(value):
-            raise EngagerError(f"{address} is too short or too long for a mobile number")
+            raise EngagerError(f"{addresses.masked(address)} is too short or too long for a "
+                               "mobile number")
         row = get_address(session, scheme, value, now, inbound=False)
         if session.scalar(select(Engager.id).where(Engager.contact_id == row.contact_id)):
-            raise EngagerError(f"{address} already belongs to an engager")
+            raise EngagerError(f"{addresses.masked(address)} already belongs to an engager")
         if language and row.contact.language is None:
             row.contact.language = language
         contact_id = row.contact_id

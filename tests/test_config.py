@@ -111,6 +111,8 @@ def test_defaults(base, tmp_path):
     ({"OUTREACH_PHONE_REGION": "ro"}, "default_region", "RO"),
     ({"DEFAULT_SURVEY": "youth-voice"}, "default_survey", "youth-voice"),
     ({"DEFAULT_SURVEY": ""}, "default_survey", None),
+    ({"OUTREACH_ORG_NAME": "  "}, "org_name", "Waltham Forest Council"),  # blank: unset
+    ({"OUTREACH_ORG_NAME": " Redbridge Council "}, "org_name", "Redbridge Council"),
     ({"SURVEYS_DIR": "/srv/surveys"}, "surveys_dir", Path("/srv/surveys")),
     ({"RATE_LIMIT_PER_MINUTE": "5"}, "rate_limit_per_minute", 5),
     ({"LOOP_LIMIT": "25"}, "loop_limit", 25),

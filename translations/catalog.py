@@ -8,6 +8,7 @@ missing or fuzzy translation shows the original rather than nothing.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -108,9 +109,15 @@ def language_names(lang: str, *in_languages: str | None) -> set[str]:
 def find_language(given: str, languages: Iterable[str]) -> str | None:
     """The language of `languages` that `given` names, by its code or its name as people
     write it ("pl", "Polish", "polski", "Türkçe"); None if it names none of them."""
-    folded = given.strip().casefold()
+    folded = _plain(given)
     for lang in languages:
-        if folded == lang or folded in {name.casefold()
+        if folded == lang or folded in {_plain(name)
                                         for name in language_names(lang, "en", lang)}:
             return lang
     return None
+
+
+def _plain(name: str) -> str:
+    """A language's name without case or accents ("romana" is "română", "turkce" "Türkçe")."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().casefold().replace("ı", "i"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

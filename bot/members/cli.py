@@ -59,6 +59,10 @@ def members_import(path: Path, no_welcome: bool) -> None:
                 roster.welcome(session, m, rt.catalogs, rt.settings.public_base_url,
                                rt.settings.org_name, quiet, now)
                 for m in done.added)
+            welcomed += sum(roster.rewelcome(
+                session, m, rt.catalogs, rt.settings.public_base_url, rt.settings.org_name,
+                quiet, now, again=not no_welcome and m in done.readdressed)
+                for m in done.updated)
             added, updated = len(done.added), len(done.updated)
             moved = [f"{pseudonym(m)} {m.name}" for m in done.moved_off_telegram]
             readdressed = [f"{pseudonym(m)} {m.name}" for m in done.readdressed]
@@ -76,23 +80,27 @@ def members_import(path: Path, no_welcome: bool) -> None:
         click.echo(f"note: {who} had chosen Telegram; the file moves them back to its "
                    "channel (write telegram in their row to keep it)")
     for who in readdressed:
-        click.echo(f"note: {who} has a new number or chat; what was queued for the old one "
-                   "goes to the new one")
+        click.echo(f"note: {who} has a new number or chat: the old one is no longer theirs, "
+                   "their calendar link is new, and what was queued goes to the new one")
 
 
 @members.command("list")
 def members_list() -> None:
     """Every member: number, name, channel, language, calendar link."""
     rt = current()
+    local = rt.settings.links_are_local
     with rt.sessions() as session:
         found = list(session.scalars(select(Member).order_by(Member.id)))
         click.echo("member\tname\tchannel\tlanguage\topted out\tcalendar")
         for m in found:
+            link = "-" if local else roster.calendar_url(rt.settings.public_base_url, m)
             click.echo(f"{pseudonym(m)}\t{m.name}\t{m.channel}\t{m.contact.language or '-'}\t"
-                       f"{'yes' if m.contact.opted_out_at else 'no'}\t"
-                       f"{roster.calendar_url(rt.settings.public_base_url, m)}")
+                       f"{'yes' if m.contact.opted_out_at else 'no'}\t{link}")
     if not found:
         click.echo("no members yet (outreach members import FILE.csv)")
+    elif local:  # a link to this machine, handed out on paper, opens nothing
+        click.echo("note: calendar links appear once PUBLIC_BASE_URL is the public address "
+                   "people reach this service at (docs/configuration.md)")
 
 
 def find_member(session, given: str) -> Member:
@@ -102,8 +110,7 @@ def find_member(session, given: str) -> Member:
         found = session.get(Member, int(number))
         if found is not None:
             return found
-    named = list(session.scalars(select(Member).order_by(Member.id)))
-    matches = [m for m in named if m.name.casefold() == given.strip().casefold()]
+    matches = roster.called(session, given)
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -173,6 +180,9 @@ class LocalMoment(IsoMoment):
     def convert(self, value, param, ctx) -> datetime:
         if isinstance(value, datetime):
             return value
+        if ":" not in str(value):  # 2027-06-01: midnight is never what was meant
+            self.fail(f"{value!r} is a date without a time: a session needs its times, "
+                      "e.g. 2027-06-01T10:00", param, ctx)
         try:
             return datetime.fromisoformat(str(value).strip())
         except ValueError:
@@ -252,11 +262,21 @@ def sessions_remove(session_id: int) -> None:
         if day is None:
             raise click.ClickException(f"there is no session #{session_id} (outreach "
                                        "sessions list shows them)")
-        line = _session_line(rt, day)
-        cancelled, told = removal.remove_session(rt, session, day, rt.now())
+        line, ended = _session_line(rt, day), day.ends_at <= rt.now()
+        done = removal.remove_session(rt, session, day, rt.now())
     click.echo(f"removed: {line}")
-    click.echo(f"{cancelled} queued reminder(s) cancelled; {told} member(s) told it will not "
-               "take place")
+    if ended:
+        click.echo(f"{done.cancelled} queued reminder(s) cancelled; it had already ended, so "
+                   "no one is told")
+        return
+    if done.at is None:
+        click.echo(f"{done.cancelled} queued reminder(s) cancelled; no member had heard of it, "
+                   "so no one is told")
+        return
+    when = ("now" if done.at <= rt.now()
+            else f"at {_local(rt, done.at, '%H:%M')} (after quiet hours)")
+    click.echo(f"{done.cancelled} queued reminder(s) cancelled; {done.told} member(s) to be "
+               f"told it will not take place, {when}")
 
 
 @sessions_group.command("list")

@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import addresses
+from bot.answers import fold
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.members.linking import merge
+from bot.optouts import cancel
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.state import Invitation, Membership, Reply
@@ -38,11 +40,14 @@ from translations.catalog import Catalogs, find_language
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 MEMBER_COLUMN = "member"  # optional: the member's number (M010) as `members list` shows it
 MEMBER_HEADERS = {"member", "member_id", "member_number", "id"}
+NEW = "new"  # in the member column: a new member, though one of that name exists
 CHANNELS = ("sms", "whatsapp", "telegram")
 WELCOME_KEY = "member-welcome:"  # the outbox key of a member's welcome: member-welcome:<member>
 REMINDER_KEY = "remind:"  # the outbox key of every reminder: remind:<member>:<session>:…
+REMOVED = "removed"  # a removed session's notice (remind:<member>:<session>:removed:…)
 TELEGRAM_CHAT = re.compile(r"-?\d{1,20}")
 MEMBER_NUMBER = re.compile(r"[Mm]?0*(\d{1,9})")
+FIGURE = re.compile(r"\d+(?:[.,]\d+)?[eE]\+?\d+")  # 7.7009E+09: Excel's scientific format
 SAVE_AS = "save it from Excel as 'CSV UTF-8' or as .xlsx, and import that"
 
 
@@ -58,6 +63,7 @@ class Row:
     phone: str | None  # E.164
     chat: str | None
     member: int | None = None  # the member's number, when the file names it
+    new: bool = False  # the member column says `new`: someone else of a member's name
 
 
 @dataclass
@@ -101,7 +107,22 @@ def read_file(path: Path, languages: Iterable[str], region: str = "GB",
             text = data.decode("cp1252")  # Excel's "CSV (Comma delimited)" on Windows
         except UnicodeDecodeError:
             raise RosterError([f"line 1: not text that can be read: {SAVE_AS}"]) from None
+        _not_mac(text)
     return read_csv(text, languages, region, linked)
+
+
+# Letters a Mac's "CSV (Macintosh)" (Mac Roman) becomes when read as Windows-1252: é as Ž,
+# ë as ‘, ñ as –, ú as œ... inside a word, where no name has them.
+MAC_ROMAN = re.compile(r"[^\W\d_]+(?:[‘“”–—•ˆ‰‹›˜™†‡ƒ„Œœ]|(?<=[a-zß-ÿ])[ŽŠŸ])\w*")
+
+
+def _not_mac(text: str) -> None:
+    """RosterError if Windows-1252 text reads as a Mac's would: guessing would garble
+    names without a word."""
+    for line, content in enumerate(text.splitlines(), 1):
+        if (found := MAC_ROMAN.search(content)) is not None:
+            raise RosterError([f"line {line}: '{found.group()}' looks like letters from a Mac's "
+                               f"'CSV (Macintosh)': {SAVE_AS}"])
 
 
 def _workbook(path: Path) -> Table:
@@ -133,11 +154,21 @@ def read_csv(text: str, languages: Iterable[str], region: str = "GB",
              linked: Callable[[str], bool] = lambda phone: False) -> list[Row]:
     """The file's rows, checked; RosterError listing every bad row by its line number.
     `linked(phone)`: whether that member linked a Telegram chat (its id may be left out)."""
-    first = text.split("\n", 1)[0]
+    first = (text.splitlines() or [""])[0]
     delimiter = max(",;\t", key=first.count)  # ";" from Excel in Europe, tabs in its text
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return read_table([(reader.line_num, cells) for cells in reader], languages, region,
-                      linked)
+    # newline=None: lines may end as Windows, Unix or old Macs end them (CR alone)
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    table = []
+    try:
+        for cells in reader:
+            table.append((reader.line_num, cells))
+    except csv.Error as exc:  # a cell over the csv module's limit, a stray quote
+        line = reader.line_num
+        raise RosterError([f"line {line}: this line cannot be read (a cell too long, or a "
+                           f"stray quote): {SAVE_AS}" if "limit" not in str(exc) else
+                           f"line {line}: a cell is too long (over {csv.field_size_limit()} "
+                           "characters): shorten it"]) from None
+    return read_table(table, languages, region, linked)
 
 
 def read_table(table: Table, languages: Iterable[str], region: str = "GB",
@@ -151,7 +182,8 @@ def read_table(table: Table, languages: Iterable[str], region: str = "GB",
     if "name" not in header or not {"phone", "telegram_chat_id"} & set(header) or unknown:
         raise RosterError([f"line 1: the columns must be {', '.join(COLUMNS)}, and "
                            f"optionally {MEMBER_COLUMN} (M007)"
-                           + (f" (unknown: {', '.join(unknown)})" if unknown else "")])
+                           + (f" (unknown: {', '.join(map(_shown, unknown))})"
+                              if unknown else "")])
     rows, problems, seen = [], [], {}
     for line, values in table[1:]:
         raw = dict(zip(header, values, strict=False))
@@ -172,6 +204,11 @@ def read_table(table: Table, languages: Iterable[str], region: str = "GB",
     return rows
 
 
+def _shown(cell: str) -> str:
+    """A cell fit to echo: a phone number (a file without its header row) masked."""
+    return addresses.masked(cell) if sum(c.isdigit() for c in cell) >= 5 else cell
+
+
 def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str,
          linked: Callable[[str], bool]) -> tuple[Row | None, list[str]]:
     def get(name: str) -> str:
@@ -187,9 +224,10 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
         found.append("the name is missing")
     elif "?" in name or "\ufffd" in name:
         found.append(f"the name '{name}' lost letters (shown as ?): {SAVE_AS}")
-    if get(MEMBER_COLUMN) and number is None:
+    new = get(MEMBER_COLUMN).casefold() == NEW
+    if get(MEMBER_COLUMN) and number is None and not new:
         found.append(f"bad member number '{get(MEMBER_COLUMN)}' (as members list shows "
-                     "it: M007)")
+                     f"it: M007; or {NEW} for someone new)")
     if channel not in CHANNELS:
         found.append(f"unknown channel '{channel}' (sms, whatsapp or telegram)"
                      if channel else "no phone number or Telegram chat")
@@ -197,9 +235,9 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
         found.append(f"unknown language '{language}' ({', '.join(languages)})")
     if phone:
         try:
-            phone = addresses.whole_number(phone, region)
-        except addresses.InvalidAddress:
-            found.append(f"bad phone number '{phone}' (check for a missing or extra digit)")
+            phone = _phone(phone, region, channel)
+        except addresses.InvalidAddress as exc:
+            found.append(str(exc))
     if chat and not TELEGRAM_CHAT.fullmatch(chat):
         found.append(f"bad Telegram chat id '{chat}' (a number)")
     if channel in ("sms", "whatsapp") and not phone:
@@ -208,8 +246,25 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
         found.append("channel telegram needs a telegram_chat_id (or the member links "
                      "Telegram with a code: members link-code)")
     row = Row(line, name, channel, language, get("notes") or None, phone or None, chat or None,
-              int(number.group(1)) if number else None)
+              int(number.group(1)) if number else None, new)
     return (None if found else row), found
+
+
+def _phone(given: str, region: str, channel: str) -> str:
+    """A row's phone number in E.164, or InvalidAddress saying what is wrong with it."""
+    if FIGURE.fullmatch(given):
+        raise addresses.InvalidAddress("Excel turned this number into a figure: format the "
+                                       "column as text")
+    if re.search(r"[^\W\d_]", given):
+        raise addresses.InvalidAddress("the phone number contains a letter (an O for a 0?)")
+    try:
+        phone = addresses.whole_number(given, region)
+    except addresses.InvalidAddress:
+        raise addresses.InvalidAddress(f"bad phone number '{given}' (check for a missing or "
+                                       "extra digit)") from None
+    if channel in ("sms", "whatsapp") and not addresses.mobile(phone):
+        raise addresses.InvalidAddress("not a mobile number: texts cannot reach it")
+    return phone
 
 
 def _language(given: str, languages: tuple[str, ...]) -> str | None:
@@ -263,13 +318,21 @@ def _match(session: Session, row: Row) -> tuple[Member | None, list[int]]:
                                "shows them)"])
     elif members:
         target = members[0]
+    elif row.new:
+        target = None
     else:
-        named = [m for m in session.scalars(select(Member).order_by(Member.id))
-                 if m.name.casefold() == row.name.casefold()]
+        named = called(session, row.name)
         if len(named) > 1:
             raise RosterError([f"{len(named)} members are called '{row.name}': add a member "
                                f"column with their number ({', '.join(map(pseudonym, named))})"])
         target = named[0] if named else None
+        other = target and _other_address(session, target, row)
+        if other:
+            who = pseudonym(target)
+            raise RosterError([
+                f"{row.name} is already {who} with another number (…{other[-4:]}): to correct "
+                f"{who}'s number give the member column {who}; if this is someone else, add "
+                f"them with member column {NEW} (or distinguish the name)"])
     if target is None and len(contacts) > 1:
         raise RosterError(["the phone and the Telegram chat belong to two different people "
                            "already"])
@@ -278,6 +341,24 @@ def _match(session: Session, row: Row) -> tuple[Member | None, list[int]]:
         raise RosterError([f"its phone or Telegram chat is {pseudonym(taken[0])} "
                            f"{taken[0].name}'s already"])
     return target, [c for c in contacts if target is None or c != target.contact_id]
+
+
+def called(session: Session, name: str) -> list[Member]:
+    """The members of that name, whatever its case or accents (Ayse Yilmaz is Ayşe Yılmaz)."""
+    return [m for m in session.scalars(select(Member).order_by(Member.id))
+            if fold(m.name) == fold(name)]
+
+
+def _other_address(session: Session, member: Member, row: Row) -> str | None:
+    """The member's number (or chat) where the row gives another: a row matched by name
+    alone never changes it (it may be someone else of that name)."""
+    for scheme, value in _wanted(row):
+        found = session.scalar(select(Address.value).where(
+            Address.contact_id == member.contact_id, Address.scheme == scheme,
+            Address.status == "active", Address.value != value).limit(1))
+        if found is not None:
+            return found
+    return None
 
 
 def _linked(session: Session, contact_id: int | None) -> bool:
@@ -338,8 +419,6 @@ def _member(session: Session, row: Row, contact_id: int | None,
                               created_at=now)
             session.add(address)
             session.flush()
-        if address.status == "replaced":  # the file names it again
-            address.status = "active"
         if address.status == "active":
             readdressed |= _replace(session, address, now)
     if row.language:
@@ -349,6 +428,8 @@ def _member(session: Session, row: Row, contact_id: int | None,
     if new:
         member = Member(contact_id=contact_id, token=secrets.token_urlsafe(18), created_at=now)
         session.add(member)
+    elif readdressed:  # the old number's calendar link goes with it
+        member.token = secrets.token_urlsafe(18)
     member.name, member.channel, member.notes, member.updated_at = (
         row.name, row.channel, row.notes, now)
     session.flush()
@@ -356,19 +437,21 @@ def _member(session: Session, row: Row, contact_id: int | None,
 
 
 def _replace(session: Session, address: Address, now: datetime) -> bool:
-    """Set aside the contact's other active addresses of that scheme (status `replaced`)
-    and send what was queued for them to `address`; whether there were any."""
+    """Send what was queued for the contact's other addresses of that scheme to `address`,
+    and let those go: a message from an old number is then from someone unknown, never from
+    the member, and the number may be someone else's later. Whether there were any."""
     old = session.scalars(select(Address).where(
         Address.contact_id == address.contact_id, Address.scheme == address.scheme,
-        Address.id != address.id, Address.status == "active")).all()
+        Address.id != address.id)).all()
     for gone in old:
-        gone.status = "replaced"
         session.execute(update(Message).where(
             Message.contact_id == address.contact_id, Message.direction == "out",
             Message.status == "queued",
             Message.address == addresses.provider_address(gone.scheme, gone.value))
             .values(address=addresses.provider_address(address.scheme, address.value),
                     updated_at=now))
+        session.delete(gone)
+    session.flush()
     return bool(old)
 
 
@@ -396,6 +479,9 @@ def calendar_url(base_url: str, member: Member) -> str:
     return f"{base_url}/m/{member.token}.ics"
 
 
+WELCOME_KEY = "member-welcome:"
+
+
 def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str, org: str,
             quiet: QuietHours, now: datetime) -> bool:
     """Queue the member's welcome, signed with the council's name (OUTREACH_ORG_NAME), with
@@ -409,6 +495,28 @@ def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
                    addresses.provider_address(address.scheme, address.value), Reply(text),
                    now, contact_id=member.contact_id, key=f"{WELCOME_KEY}{member.id}",
                    quiet=quiet) is not None
+
+
+def rewelcome(session: Session, member: Member, catalogs: Catalogs, base_url: str, org: str,
+              quiet: QuietHours, now: datetime, again: bool) -> bool:
+    """An updated member's welcome: one still queued is written anew (in their language, to
+    their channel); `again` (a new number, so a new calendar link): a new one goes even if
+    one went. Whether a new one was queued (not one written anew)."""
+    before = Message.idempotency_key == f"{WELCOME_KEY}{member.id}"
+    if not cancel(session, now, before, reason="rewritten") and not again:
+        return False
+    retire(session, before)
+    return welcome(session, member, catalogs, base_url, org, quiet, now) and again
+
+
+def retire(session: Session, where: ColumnElement[bool]) -> None:
+    """Give the matching outbox rows a key nothing looks up (`retired:<id>:…`): a member or
+    session that gets a removed one's number, or a welcome written anew, is not taken as
+    sent already, and an RSVP never finds a removed session or member."""
+    session.execute(update(Message).where(where).values(
+        idempotency_key=func.substr("retired:" + cast(Message.id, String) + ":"
+                                    + Message.idempotency_key, 1, 128))
+        .execution_options(synchronize_session=False))
 
 
 # The engine's look-ups -------------------------------------------------------------------
@@ -425,14 +533,17 @@ def membership(session: Session, contact_id: int | None) -> Membership | None:
 def invitations(session: Session, contact_id: int | None, now: datetime,
                 tz: ZoneInfo) -> tuple[Invitation, ...]:
     """The sessions the member's reminders told them of that have not begun, the one their
-    latest reminder was about first."""
+    latest reminder was about first; never a removed one (its reminders' keys are retired and
+    its notice is no invitation, so a session given its number later is never confirmed by a
+    YES to the old one)."""
     if contact_id is None:
         return ()
     keys = session.scalars(
         select(Message.idempotency_key).where(
             Message.contact_id == contact_id, Message.direction == "out",
             Message.status.not_in(("queued", "cancelled")),
-            Message.idempotency_key.startswith(REMINDER_KEY, autoescape=True))
+            Message.idempotency_key.startswith(REMINDER_KEY, autoescape=True),
+            Message.idempotency_key.not_like(f"%:{REMOVED}:%"))
         .order_by(Message.created_at.desc(), Message.id.desc())).all()
     found = []
     for session_id in dict.fromkeys(int(key.split(":")[2]) for key in keys):

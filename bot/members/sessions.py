@@ -24,7 +24,8 @@ class SessionError(ValueError):
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
     """A time as the coordinator typed it: no zone means local time (OUTREACH_TIMEZONE).
     SessionError for a local time the clocks skip (01:30 when they go forward at 01:00):
-    zoneinfo would quietly store it an hour off what was typed."""
+    zoneinfo would quietly store it an hour off what was typed; and for one that happens
+    twice (01:30 when they go back at 02:00), which needs its offset."""
     if moment.tzinfo is not None:
         return moment
     placed = moment.replace(tzinfo=tz)
@@ -33,7 +34,18 @@ def local(moment: datetime, tz: ZoneInfo) -> datetime:
         raise SessionError(
             f"{moment:%H:%M} on {moment:%a %d %B %Y} does not exist in {tz.key}: the "
             f"clocks go forward an hour that night. Did you mean {stored:%H:%M}?")
+    if placed.utcoffset() != moment.replace(tzinfo=tz, fold=1).utcoffset():
+        first, second = (_offset(moment.replace(tzinfo=tz, fold=f)) for f in (0, 1))
+        raise SessionError(
+            f"{moment:%H:%M} on {moment:%a %d %B %Y} happens twice in {tz.key}: the clocks go "
+            f"back an hour that night. Say which with its offset: {moment:%Y-%m-%dT%H:%M}"
+            f"{first} (the first) or {moment:%Y-%m-%dT%H:%M}{second} (the second)")
     return stored
+
+
+def _offset(moment: datetime) -> str:
+    """A moment's UTC offset as ISO 8601 writes it (+01:00)."""
+    return moment.isoformat()[-6:]
 
 
 @dataclass(frozen=True)

@@ -192,11 +192,12 @@ def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runne
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
     schedule.send_due(rt, clock.now)  # the confirm, queued for the wrong number
-    fixed = _import(runner, path, "Ivan Petrov,07700900104,,bg,sms,")  # by name
+    fixed = _import(runner, path, "M001,Ivan Petrov,07700900104,,bg,sms,",
+                    header=f"member,{HEADER}")
     assert fixed.output.splitlines() == [
-        "0 member(s) added, 1 updated; 0 welcome message(s) queued",
-        "note: M001 Ivan Petrov has a new number or chat; what was queued for the old one "
-        "goes to the new one"]
+        "0 member(s) added, 1 updated; 1 welcome message(s) queued",
+        "note: M001 Ivan Petrov has a new number or chat: the old one is no longer theirs, "
+        "their calendar link is new, and what was queued goes to the new one"]
     assert count(rt, Member) == 1
     with rt.sessions() as session:
         queued = session.scalars(select(Message.address).where(
@@ -207,8 +208,8 @@ def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runne
                        header=f"member,{HEADER}")
     assert numbered.output.startswith("0 member(s) added, 1 updated"), numbered.output
     assert count(rt, Member) == 1
-    both = _import(runner, path, "Ivan Petrov,07700900107,,bg,sms,",
-                   "Ivan Petrov,07700900108,,bg,sms,")
+    both = _import(runner, path, "M001,Ivan Petrov,07700900107,,bg,sms,",
+                   ",Ivan Petrov,07700900105,,bg,sms,", header=f"member,{HEADER}")
     assert both.exit_code == 1
     assert f"{path}:3: M001 Ivan Petrov is on line 2 too" in both.output.splitlines()
     missing = _import(runner, path, "M009,Ana Popescu,07700900101,,ro,sms,",
@@ -296,11 +297,12 @@ def test_a_removed_session_is_cancelled_and_those_who_heard_are_told(runner, rt,
     schedule.send_due(rt, clock.now)  # Day 2's confirm, queued
     nobody = runner.invoke(args=["sessions", "remove", "2"]).output.splitlines()
     assert nobody == ["removed: #2\tDay 2\tSat 2026-03-21 10:00-16:00\tWalthamstow Assembly "
-                      "Hall", "3 queued reminder(s) cancelled; 0 member(s) told it will not "
-                      "take place"]
+                      "Hall", "3 queued reminder(s) cancelled; no member had heard of it, so no "
+                      "one is told"]
     clock.set(at("2026-03-10T12:00"))
     told = runner.invoke(args=["sessions", "remove", "1"]).output.splitlines()
-    assert told[1] == "0 queued reminder(s) cancelled; 3 member(s) told it will not take place"
+    assert told[1] == ("0 queued reminder(s) cancelled; 3 member(s) to be told it will not "
+                       "take place, now")
     notices = [m for m in reminders_queued(rt) if ":removed:" in m.idempotency_key]
     assert [m.body for m in notices if m.address == ANA] == [
         "Anulat: Day 1, sâmbătă 14 martie, ora 10:00, Walthamstow Assembly Hall, nu mai are "

@@ -48,7 +48,8 @@ def refused(result, host_in: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
     assert result.exit_code == 1, result.output
     [line] = [line for line in result.output.splitlines() if line.startswith("Error: ")]
     assert "PUBLIC_BASE_URL" in line and "Traceback" not in result.output
-    assert any(f"{host} is this machine: no one else can open a link to it" in line
+    assert any(f"{host} is this machine or its local network: no one else can open a link "
+               "to it" in line
                for host in host_in), line
     return line
 
@@ -68,6 +69,17 @@ def test_members_import_refuses_a_welcome_with_a_local_calendar_link(local_app, 
     result = outreach(local_app, "members", "import", str(path), "--no-welcome")
     assert result.exit_code == 0, result.output
     assert count(local_app, Member) == 2 and count(local_app, Message) == 0
+
+
+def test_members_list_shows_no_local_calendar_link_to_hand_out(local_app, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    assert outreach(local_app, "members", "import", str(path), "--no-welcome").exit_code == 0
+    listed = outreach(local_app, "members", "list").output
+    assert "/m/" not in listed and "M001\tAna Popescu\tsms\tro\tno\t-" in listed
+    assert listed.splitlines()[-1] == (
+        "note: calendar links appear once PUBLIC_BASE_URL is the public address people reach "
+        "this service at (docs/configuration.md)")
 
 
 def test_members_import_queues_the_welcome_with_a_public_link(app, surveys, tmp_path):
@@ -107,6 +119,12 @@ def test_engagers_add_shares_the_public_address(app, surveys, tmp_path):
     "See http://[::1]/progress.",
     "See https://0.0.0.0:8443/x",
     "See http://app.localhost/x",
+    "Your calendar: http://192.168.1.20:5000/m/abc.ics",
+    "See http://10.0.0.5/x",
+    "See http://outreach.local/x",
+    "See http://localhost./x",
+    "See http://169.254.10.1/x",
+    "See http://outreach.internal/x and http://box.lan/y",
 ])
 def test_no_path_queues_or_sends_a_link_to_this_machine(rt, text):
     now = rt.now()
@@ -138,7 +156,10 @@ def test_links_to_anywhere_else_are_queued(rt, text):
     ("http://127.0.0.1:5000", "127.0.0.1"), ("http://127.1.2.3/x", "127.1.2.3"),
     ("http://localhost", "localhost"), ("https://LOCALHOST:8443/", "localhost"),
     ("http://[::1]:5000", "::1"), ("http://0.0.0.0:8000", "0.0.0.0"),
-    ("https://outreach.example.org", None), ("https://10.0.0.5", None),
+    ("https://outreach.example.org", None), ("https://10.0.0.5", "10.0.0.5"),
+    ("http://192.168.1.20:5000", "192.168.1.20"), ("http://outreach.local", "outreach.local"),
+    ("http://localhost.", "localhost."), ("http://[fe80::1]/x", "fe80::1"),
+    ("https://93.184.215.14", None),
     ("https://localhost.example.org", None), ("http://[::1", None),
 ])
 def test_local_hosts(url, host):

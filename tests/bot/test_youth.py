@@ -134,6 +134,7 @@ def test_one_phone_is_one_engager(runner):
     assert runner.invoke(args=["engagers", "add", "--name", "A", "--phone", ENGAGER]).exit_code == 0
     again = runner.invoke(args=["engagers", "add", "--name", "B", "--phone", ENGAGER])
     assert again.exit_code == 1 and "already belongs to an engager" in again.output
+    assert ENGAGER not in again.output and ENGAGER[-4:] in again.output  # masked
     both = runner.invoke(args=["engagers", "add", "--name", "C", "--phone", "+447700900303",
                                "--telegram-chat", "55"])
     assert both.exit_code == 2
@@ -435,6 +436,7 @@ def test_what_is_not_an_active_code_is_not_taken_for_one(rt, surveys, clock, fir
 def test_a_number_too_short_to_text_from_is_refused(runner):
     result = runner.invoke(args=["engagers", "add", "--name", "Sam", "--phone", "12345"])
     assert result.exit_code != 0 and "too short or too long for a mobile number" in result.output
+    assert "12345" not in result.output  # masked, as the logs show numbers
 
 
 def test_a_disclosure_from_an_engager_also_says_to_pass_it_to_their_youth_lead():
