@@ -123,6 +123,8 @@ def line(alert: Alert, zone, translating: bool = True) -> str:
         words += f' | en: "{english}"' if alert.text_en is not None else f" | en: {english}"
     text = (f"#{alert.id} {alerts.SEVERITY_NAMES[alert.severity].upper()} {alert.kind} "
             f"{alert.category} {when} {alert.channel} {where} {words}")
+    if alert.under_13:
+        text += " [said they are under 13]"
     if alert.acked_at is not None:
         acked = alert.acked_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         text += f" [acknowledged {acked} by {alert.acked_by}: {_printable(alert.ack_note or '')}]"
