@@ -130,6 +130,7 @@ class Said:
     at: datetime
     direction: str  # in | out
     text: str
+    due: datetime | None = None  # a reply still queued: when the worker sends it
 
 
 def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said]:
@@ -138,10 +139,13 @@ def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said]:
     if alert.contact_id is None:
         raise CannotDo(f"{erased(alert)}: only the alert is kept")
     rows = session.execute(
-        select(Message.created_at, Message.direction, Message.body)
+        select(Message.created_at, Message.direction, Message.body, Message.status,
+               Message.next_attempt_at)
         .where(Message.contact_id == alert.contact_id).order_by(Message.id.desc())
         .limit(last)).all()
-    return [Said(at, direction, body) for at, direction, body in reversed(rows)]
+    return [Said(at, direction, body,
+                 max(due, at) if direction == "out" and status == "queued" else None)
+            for at, direction, body, status, due in reversed(rows)]
 
 
 def reply(session: Session, alert: Alert, text: str, now: datetime,

@@ -70,6 +70,9 @@ def show_command(alert_id: int) -> None:
         for said in alerts.conversation(session, alert):
             who = "them" if said.direction == "in" else "us  "
             when = said.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if said.due is not None:  # not sent yet: say so, and when it goes
+                goes = said.due.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                who = f"us (queued, goes {goes})"
             click.echo(f"  {when} {who}: {_printable(said.text)}")
 
 

@@ -426,3 +426,21 @@ def test_a_child_who_disclosed_before_their_age_can_still_be_reached(app, rt, su
     gone = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
     assert gone.exit_code == 1 and "said they are under 13" in gone.output
     assert "DELETE" not in gone.output
+
+
+def test_a_reply_sent_now_does_not_wait_behind_one_held_for_the_morning(
+        app, rt, surveys, clock):
+    """`alerts reply` at night waits for 08:00 (and `alerts show` says it is queued, and
+    when it goes); a later `--now` goes with the worker's next round all the same."""
+    start_residents(rt)
+    say(rt, DISCLOSURE)
+    clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=UTC))
+    run(app, "alerts", "reply", "1", "This is Sam from the council.")
+    run(app, "alerts", "reply", "1", "--now", "Are you safe now?")
+    shown = run(app, "alerts", "show", "1").output
+    assert "us (queued, goes 2026-03-03 08:00): This is Sam from the council." in shown
+    assert run(app, "worker", "--once", "--now", "2026-03-02T23:31:00+00:00").exit_code == 0
+    with rt.sessions() as session:
+        sent = {m.body: m.status for m in session.scalars(select(Message).where(
+            Message.body.in_(["Are you safe now?", "This is Sam from the council."])))}
+    assert sent == {"Are you safe now?": "sent", "This is Sam from the council.": "queued"}
