@@ -823,6 +823,12 @@ def test_the_under_13_page_is_wholly_in_the_visitors_language(app, rt, surveys, 
     assert_under_13_page(rt, page, lang, survey)
     assert counts(rt)["Response"] == 0 and counts(rt)["Contact"] == 0
     assert_under_13_page(rt, browser.open(YOUTH), lang, survey)  # the link again
+    other = "en" if lang != "en" else "pl"  # the page's language links switch its text
+    page = browser.open(f"{YOUTH}?lang={other}")
+    assert page.said[0][:25] == rt.catalogs.text([other], "youth-voice/screen_out",
+                                                 survey.screen_out)[:25]
+    assert_under_13_page(rt, page, other, survey)
+    assert counts(rt)["Contact"] == 0
 
 
 
