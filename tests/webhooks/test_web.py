@@ -1015,3 +1015,11 @@ def test_a_disclosure_on_the_web_form_shows_the_signposting_then_the_next_questi
         [alert] = db.scalars(select(Alert)).all()
     assert (alert.channel, alert.question, alert.category) == ("web", "build_trust",
                                                                 "abuse_at_home")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_youth_privacy_notice_on_the_web_asks_no_one_to_write_yes(app, rt, surveys, lang):
+    """The page has buttons: its privacy notice keeps what is kept and who sees it, not the
+    chat's 'write YES to take part' (in Urdu 'حصہ لینے کے لیے ہاں لکھیں')."""
+    notice = privacy_notice(Browser(app).open(f"{YOUTH}?lang={lang}"))
+    assert "YES" not in notice and "ہاں" not in notice and "لکھیں" not in notice
