@@ -1023,3 +1023,13 @@ def test_the_youth_privacy_notice_on_the_web_asks_no_one_to_write_yes(app, rt, s
     chat's 'write YES to take part' (in Urdu 'حصہ لینے کے لیے ہاں لکھیں')."""
     notice = privacy_notice(Browser(app).open(f"{YOUTH}?lang={lang}"))
     assert "YES" not in notice and "ہاں" not in notice and "لکھیں" not in notice
+
+
+def test_the_bulgarian_under_13_page_speaks_to_a_child_as_ti_throughout(app, rt, surveys):
+    browser = Browser(app)
+    page = browser.open(f"{YOUTH}?lang=bg")
+    browser.send(page.value_of("Приемам"))
+    page = browser.send("1")  # Под 13 години
+    told = " ".join(page.said) + " " + page.one("footer").text
+    assert "Благодарим" in told and "ни каза," in told
+    assert not any(word in told.split() for word in ("Ви", "Ви,", "Ви.", "искате", "казахте"))
