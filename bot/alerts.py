@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import optouts
+from bot import erasure, optouts
 from bot.addresses import provider_address
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.outbox import enqueue
@@ -41,6 +41,7 @@ class Raised:
     contact_id: int | None = None
     conversation_id: int | None = None
     message_id: int | None = None
+    under_13: bool = False  # they were screened out as under 13 (bot/erasure.py)
 
 
 def raise_alert(session: Session, raised: Raised, now: datetime,
@@ -55,7 +56,7 @@ def raise_alert(session: Session, raised: Raised, now: datetime,
                   translation_status=status, channel=raised.channel, survey=raised.survey,
                   question=raised.question, contact_id=raised.contact_id,
                   conversation_id=raised.conversation_id, message_id=raised.message_id,
-                  created_at=now)
+                  under_13=raised.under_13, created_at=now)
     session.add(alert)
     session.flush()
     if lead is not None:
@@ -109,7 +110,17 @@ def acknowledge(session: Session, alert_id: int, by: str, note: str | None,
     if alert.acked_at is not None:
         raise CannotDo(f"alert #{alert_id} was already acknowledged by {alert.acked_by}")
     alert.acked_at, alert.acked_by, alert.ack_note = now, by, note
+    if alert.under_13:  # kept only so that this alert could reach them (docs/youth.md)
+        session.flush()
+        erasure.release(session, alert.contact_id)
     return alert
+
+
+def erased(alert: Alert) -> str:
+    """Why the person behind an alert can no longer be read or written to."""
+    return ("the person said they are under 13: what was kept to reach them was erased "
+            "when the alert was acknowledged" if alert.under_13 else
+            "the person's data was erased (they sent DELETE, or it was kept no longer)")
 
 
 @dataclass(frozen=True)
@@ -119,18 +130,22 @@ class Said:
     at: datetime
     direction: str  # in | out
     text: str
+    due: datetime | None = None  # a reply still queued: when the worker sends it
 
 
 def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said]:
     """The person's messages both ways around the alert (the last `last`), oldest first;
     never their number or chat id."""
     if alert.contact_id is None:
-        raise CannotDo("the person erased their data (DELETE): only the alert is kept")
+        raise CannotDo(f"{erased(alert)}: only the alert is kept")
     rows = session.execute(
-        select(Message.created_at, Message.direction, Message.body)
+        select(Message.created_at, Message.direction, Message.body, Message.status,
+               Message.next_attempt_at)
         .where(Message.contact_id == alert.contact_id).order_by(Message.id.desc())
         .limit(last)).all()
-    return [Said(at, direction, body) for at, direction, body in reversed(rows)]
+    return [Said(at, direction, body,
+                 max(due, at) if direction == "out" and status == "queued" else None)
+            for at, direction, body, status, due in reversed(rows)]
 
 
 def reply(session: Session, alert: Alert, text: str, now: datetime,
@@ -141,7 +156,7 @@ def reply(session: Session, alert: Alert, text: str, now: datetime,
     once, ahead of what else waits (a disclosure's reply may not wait for the morning).
     Returns the outbox row and when it is due."""
     if alert.conversation_id is None:
-        raise CannotDo("the person erased their data (DELETE): there is no one to write to")
+        raise CannotDo(f"{erased(alert)}: there is no one to write to")
     address = session.scalar(select(Address).join(Conversation).where(
         Conversation.id == alert.conversation_id))
     channel = CHANNEL_OF_SCHEME[address.scheme]

@@ -70,6 +70,9 @@ def show_command(alert_id: int) -> None:
         for said in alerts.conversation(session, alert):
             who = "them" if said.direction == "in" else "us  "
             when = said.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if said.due is not None:  # not sent yet: say so, and when it goes
+                goes = said.due.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                who = f"us (queued, goes {goes})"
             click.echo(f"  {when} {who}: {_printable(said.text)}")
 
 
@@ -123,6 +126,8 @@ def line(alert: Alert, zone, translating: bool = True) -> str:
         words += f' | en: "{english}"' if alert.text_en is not None else f" | en: {english}"
     text = (f"#{alert.id} {alerts.SEVERITY_NAMES[alert.severity].upper()} {alert.kind} "
             f"{alert.category} {when} {alert.channel} {where} {words}")
+    if alert.under_13:
+        text += " [said they are under 13]"
     if alert.acked_at is not None:
         acked = alert.acked_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         text += f" [acknowledged {acked} by {alert.acked_by}: {_printable(alert.ack_note or '')}]"

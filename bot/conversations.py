@@ -21,7 +21,7 @@ from bot.members import linking, roster
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
-from bot.state import Concern, Event, Incoming, Person, Reply, State
+from bot.state import Concern, Event, Incoming, OptedIn, OptedOut, Person, Reply, State
 from store.db import transaction
 from store.models import Conversation, Message
 
@@ -85,6 +85,10 @@ def _thank_again(rt: Runtime, session: Session, inbound: Inbound, address: tuple
     event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
     sprint = engine.resume(mark.state(), event, now, rt.env(session, mark.survey))
     scheme, value = address
+    for effect in sprint.effects:  # STOP holds for the screened period; START lifts it
+        if isinstance(effect, OptedOut | OptedIn):
+            screened.stop(session, rt.settings.secret_key, scheme, value,
+                          isinstance(effect, OptedOut))
     channel = CHANNEL_OF_SCHEME[scheme]
     replies = plaintext.fit_sms(sprint.replies) if channel == "sms" else sprint.replies
     record_replies(session, replies, channel, addresses.provider_address(scheme, value), None,

@@ -99,8 +99,16 @@ def _alert(scene: Scene, effect: AlertRaised) -> None:
         kind=effect.lead, severity=effect.severity, category=effect.category,
         text=effect.text, language=effect.language, channel=scene.channel,
         survey=effect.survey, question=effect.question, contact_id=scene.contact.id,
-        conversation_id=scene.conversation.id, message_id=scene.reply_to),
+        conversation_id=scene.conversation.id, message_id=scene.reply_to,
+        under_13=_screened(scene)),
         scene.now, scene.leads.get(effect.lead))
+
+
+def _screened(scene: Scene) -> bool:
+    """Whether the address was screened out lately (an under-13 writing again)."""
+    address = scene.conversation.address
+    return screened.recall(scene.session, scene.secret, address.scheme, address.value,
+                           scene.now) is not None
 
 
 @handles(LanguageChanged)
@@ -170,11 +178,12 @@ def _screened_out(scene: Scene, effect: ResponseScreenedOut) -> bool:
     their address as a keyed hash for a while, so that writing again starts nothing."""
     scene.conversation.response_id = None
     address = scene.conversation.address
-    screened.remember(scene.session, scene.secret, address.scheme, address.value,
-                      effect.survey, scene.contact.language, scene.now)
+    if effect.under_13:  # over a survey's ages: that survey ends, the address is not marked
+        screened.remember(scene.session, scene.secret, address.scheme, address.value,
+                          effect.survey, scene.contact.language, scene.now)
     since = datetime.fromisoformat(effect.since) if effect.since else None
     return screen_out(scene.session, scene.contact, effect.survey, effect.reason, since,
-                      scene.now)
+                      scene.now, effect.under_13)
 
 
 @handles(PackSent)

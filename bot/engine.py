@@ -960,8 +960,11 @@ class _Turn:
             self.stop_hint = self.bot("stop-hint")  # "Don't contact me…": how to stop, if meant
         reason = survey.screens_out(question, self.run.answers)
         if reason is not None:
-            self.effects.append(ResponseScreenedOut(survey.slug, reason, self.run.started_at))
-            self.finish(survey, self.screen_out_text(survey), step="screened")
+            child = survey.under_13(question, self.run.answers)
+            self.effects.append(ResponseScreenedOut(survey.slug, reason, self.run.started_at,
+                                                    child))
+            self.finish(survey, self.screen_out_text(survey),
+                        step="screened" if child else "done")
             return
         self.advance(question)
 

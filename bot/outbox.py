@@ -255,11 +255,14 @@ def _claim_statements(by_channel: bool, dialect: str) -> _Find:
     earlier = aliased(Message)
     now, expired = bindparam("now"), bindparam("expired")
     # First in, first out per address: nothing overtakes an earlier message that is
-    # waiting (a retry, quiet hours) or on its way, so no question beats its intro.
+    # waiting (a retry, quiet hours) or on its way, so no question beats its intro. An
+    # urgent row (the lead's `alerts reply --now`) does not wait for earlier rows not yet
+    # due (a reply held for 08:00, a welcome): among due rows the order stays.
     nothing_earlier = ~exists().where(
         earlier.channel == Message.channel, earlier.address == Message.address,
         earlier.direction == "out", earlier.id < Message.id,
-        or_(and_(earlier.status == "queued", earlier.next_attempt_at > now),
+        or_(and_(earlier.status == "queued", earlier.next_attempt_at > now,
+                 Message.next_attempt_at > URGENT),
             and_(earlier.status == "sending", earlier.updated_at > expired)))
     where = [Message.direction == "out", nothing_earlier]
     if by_channel:

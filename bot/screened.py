@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot import erasure
 from bot.runtime import Runtime
 from bot.state import Person, Run, State
 from store.db import transaction
-from store.models import ScreenedAddress
+from store.models import Address, Alert, ScreenedAddress
 
 SCREENED_FOR = timedelta(days=30)
 
@@ -34,10 +35,12 @@ class Mark:
 
     survey: str
     language: str | None = None
+    stopped: bool = False  # they sent STOP: silence until the mark expires (or START)
 
     def state(self) -> State:
         """The conversation as the engine sees it: screened out of `survey`."""
-        return State(Person(self.language), Run(survey=self.survey, step="screened"))
+        return State(Person(self.language, opted_out=self.stopped),
+                     Run(survey=self.survey, step="screened"))
 
 
 def digest(secret: str, scheme: str, value: str) -> str:
@@ -59,7 +62,14 @@ def recall(session: Session, secret: str, scheme: str, value: str,
     row = session.get(ScreenedAddress, digest(secret, scheme, value))
     if row is None or row.until <= now:
         return None
-    return Mark(row.survey, row.language)
+    return Mark(row.survey, row.language, row.stopped)
+
+
+def stop(session: Session, secret: str, scheme: str, value: str, stopped: bool) -> None:
+    """STOP (True) or START (False) from a screened address: a flag on its mark."""
+    row = session.get(ScreenedAddress, digest(secret, scheme, value))
+    if row is not None:
+        row.stopped = stopped
 
 
 def forget_expired(rt: Runtime, now: datetime) -> int:
@@ -70,5 +80,13 @@ def forget_expired(rt: Runtime, now: datetime) -> int:
     if due is None:
         return 0
     with transaction(rt.sessions) as session:
+        expired = set(session.scalars(select(ScreenedAddress.digest)
+                                      .where(ScreenedAddress.until <= now)))
+        held = session.execute(select(Address.contact_id, Address.scheme, Address.value)
+                               .join(Alert, Alert.contact_id == Address.contact_id)
+                               .where(Alert.under_13, Alert.acked_at.is_(None))).all()
+        for contact_id, scheme, value in held:  # kept for an alert: its time is up too
+            if digest(rt.settings.secret_key, scheme, value) in expired:
+                erasure.release(session, contact_id, expired=True)
         return session.execute(delete(ScreenedAddress)
                                .where(ScreenedAddress.until <= now)).rowcount

@@ -203,6 +203,7 @@ class ResponseScreenedOut(Effect):
     survey: str = ""
     reason: str = ""
     since: str | None = None
+    under_13: bool = True  # a child: their address is marked as screened (bot/screened.py)
 
 
 @dataclass(frozen=True)

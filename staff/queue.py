@@ -45,6 +45,7 @@ class AlertView:
     note: str | None
     member: Person | None = None  # an assembly member's wellbeing alert: who, to call them
     call: bool = False  # a member's CALL: a request to be called, no words to translate
+    under_13: bool = False  # they said they are under 13 (kept until acknowledged)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def view(alert: Alert, zone: ZoneInfo, member: Person | None = None,
             "pending": pending, "failed": "translation failed",
         }.get(alert.translation_status or "", "no translation"),
         acked=_local(alert.acked_at, zone) if alert.acked_at else None,
-        acked_by=alert.acked_by, note=alert.ack_note, member=member, call=call)
+        acked_by=alert.acked_by, note=alert.ack_note, member=member, call=call,
+        under_13=alert.under_13)
 
 
 def _local(when: datetime, zone: ZoneInfo) -> str:

@@ -340,6 +340,9 @@ class Alert(Base):
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acked_by: Mapped[str | None] = mapped_column(String(255))
     ack_note: Mapped[str | None] = mapped_column(Text)
+    # The person said they are under 13: the survey screened them out, and only what this
+    # alert needs to reach them is kept until it is acknowledged (bot/erasure.py).
+    under_13: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ScreenOut(Base):
@@ -368,6 +371,8 @@ class ScreenedAddress(Base):
     survey: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(16))
     until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # They sent STOP: silence until `until` (START lifts it). A flag, no personal data.
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Member(Base):

@@ -104,16 +104,30 @@ class Questionnaire:
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
+    def age_given(self, question: Question, answers: dict[str, Any]
+                  ) -> tuple[float, float] | None:
+        """The ages the answer to an age question (`role: age`) says, or None."""
+        value = answers.get(question.id)
+        if question.role != "age" or value is None:
+            return None
+        return next((c.ages for c in question.choices if c.id == value), None) if (
+            question.choices) else (value, value)
+
+    def under_13(self, question: Question, answers: dict[str, Any]) -> bool:
+        """Whether the answer says a child under 13 (MIN_AGE): the only screen-out that
+        marks their address as screened; one over a survey's ages just ends that survey."""
+        ages = self.age_given(question, answers)
+        return ages is not None and ages[1] < MIN_AGE
+
     def screens_out(self, question: Question, answers: dict[str, Any]) -> str | None:
         """Why the answer just given to `question` ends the survey for this person — their
         age outside the survey's `ages`, or the question's `end_if` — as the count's reason
         ("age_band=under_13"); None when it does not."""
         value = answers.get(question.id)
-        if question.role == "age" and value is not None:
+        ages = self.age_given(question, answers)
+        if ages is not None:
             low, high = self.ages
-            ages = next((c.ages for c in question.choices if c.id == value), None) if (
-                question.choices) else (value, value)
-            if ages is not None and (ages[1] < low or ages[0] > high):
+            if ages[1] < low or ages[0] > high:
                 said = value if question.choices else (
                     f"under_{low}" if ages[1] < low else f"over_{age_text(high)}")
                 return f"{question.id}={said}"[:64]

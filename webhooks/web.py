@@ -403,8 +403,21 @@ def _page(rt: Runtime, survey: Questionnaire):
     language = (mark.language if mark is not None and mark.language
                 else _language(rt, survey, visitor))
     typed, replies = history.exchange(rt, "web", session.get("web_step"))
+    if mark is not None and (lang := request.args.get("lang")) in survey.languages:
+        language = lang  # the page's language links: only the page's text, nothing stored
+        replies = [_thank_you(rt, mark, lang)]
     return _render(rt, survey, language, replies, typed, visitor.answers if visitor else {},
                    screened_out=mark is not None)
+
+
+def _thank_you(rt: Runtime, mark: screened.Mark, lang: str) -> Reply:
+    """The screened-out thank-you of `mark`'s survey, in `lang`."""
+    with rt.sessions() as db:
+        screened_from = registry.current(db).get(mark.survey)
+    if screened_from is None:
+        return Reply(rt.catalogs.bot(lang, "nothing-to-do"))
+    return Reply(rt.catalogs.text([lang, screened_from.language], f"{mark.survey}/screen_out",
+                                  screened_from.screen_out or screened_from.outro))
 
 
 def _render(rt: Runtime, survey: Questionnaire, language: str, replies: list[Reply],

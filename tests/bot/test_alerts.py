@@ -374,7 +374,7 @@ def test_after_delete_the_alert_stays_but_there_is_no_one_to_write_to(app, rt, s
     say(rt, "DELETE")
     say(rt, "YES")
     shown = app.test_cli_runner().invoke(args=["alerts", "show", "1"])
-    assert shown.exit_code == 1 and "erased their data" in shown.output
+    assert shown.exit_code == 1 and "they sent DELETE" in shown.output
     written = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
     assert written.exit_code == 1 and "no one to write to" in written.output
 
@@ -402,3 +402,45 @@ def test_the_leads_notice_goes_before_a_broadcast_queued_earlier(rt, surveys, cl
     say(rt, "he is outside my door with a knife")
     first = outbox.claim(rt, clock(), limit=1)
     assert [m.address for m in first] == [LEAD]
+
+
+def test_a_child_who_disclosed_before_their_age_can_still_be_reached(app, rt, surveys, clock):
+    """Residents' survey: a disclosure, then 'I'm 11': the answers go, but the lead can
+    still read and write to them, is told they said they are under 13, and what was kept
+    goes when the alert is acknowledged."""
+    from datetime import timedelta
+    start_residents(rt)
+    for text in [DISCLOSURE, "3", "3", "1", "3", "no", "1", "more police", "1", "2",
+                 "I'm 11"]:
+        clock.advance(timedelta(minutes=1))
+        said = say(rt, text)
+    assert said[0].startswith("Thank you for wanting to have your say!")
+    assert run(app, "alerts", "list").output.rstrip().endswith("[said they are under 13]")
+    shown = run(app, "alerts", "show", "1").output
+    assert DISCLOSURE in shown and "DELETE" not in shown
+    assert run(app, "alerts", "reply", "1", "Are you safe now?").exit_code == 0
+    assert queued_to(rt, FROM)[-1].body == "Are you safe now?"
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Answer)) == 0
+    assert run(app, "alerts", "ack", "1", "--note", "called").exit_code == 0
+    gone = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
+    assert gone.exit_code == 1 and "said they are under 13" in gone.output
+    assert "DELETE" not in gone.output
+
+
+def test_a_reply_sent_now_does_not_wait_behind_one_held_for_the_morning(
+        app, rt, surveys, clock):
+    """`alerts reply` at night waits for 08:00 (and `alerts show` says it is queued, and
+    when it goes); a later `--now` goes with the worker's next round all the same."""
+    start_residents(rt)
+    say(rt, DISCLOSURE)
+    clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=UTC))
+    run(app, "alerts", "reply", "1", "This is Sam from the council.")
+    run(app, "alerts", "reply", "1", "--now", "Are you safe now?")
+    shown = run(app, "alerts", "show", "1").output
+    assert "us (queued, goes 2026-03-03 08:00): This is Sam from the council." in shown
+    assert run(app, "worker", "--once", "--now", "2026-03-02T23:31:00+00:00").exit_code == 0
+    with rt.sessions() as session:
+        sent = {m.body: m.status for m in session.scalars(select(Message).where(
+            Message.body.in_(["Are you safe now?", "This is Sam from the council."])))}
+    assert sent == {"Are you safe now?": "sent", "This is Sam from the council.": "queued"}

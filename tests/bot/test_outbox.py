@@ -471,3 +471,22 @@ def test_a_scheduled_messages_transient_delivery_error_waits_out_quiet_hours(
     [row] = rows(rt)
     assert (row.status, row.next_attempt_at) == (
         "queued", datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
+
+
+def test_an_urgent_row_does_not_wait_behind_that_persons_rows_not_yet_due(rt, surveys, clock):
+    """A reply held for 08:00 keeps its place among due rows, but the lead's urgent reply
+    (`alerts reply --now`) goes at once; what is due keeps its order around it."""
+    clock.set(datetime(2026, 1, 10, 23, 0, tzinfo=UTC))
+    quiet = QuietHours.from_settings(rt.settings)
+    handle(rt, Inbound("sms", "+447700900800", "DEMO"))
+    outbox.send_due(rt, {"sms": RecordingSender()}, clock())
+    with transaction(rt.sessions) as session:
+        outbox.enqueue(session, "sms", "+447700900800", Reply("Morning"), clock(), quiet=quiet)
+        outbox.enqueue(session, "sms", "+447700900800", Reply("Due"), clock())
+        outbox.enqueue(session, "sms", "+447700900800", Reply("Now"), clock(), urgent=True)
+    sender = RecordingSender()
+    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+    assert [m.reply.text for m in sender.sent] == ["Now"]  # "Due" still waits its turn
+    clock.set(datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
+    outbox.send_due(rt, {"sms": sender}, clock())
+    assert [m.reply.text for m in sender.sent] == ["Now", "Morning", "Due"]

@@ -66,9 +66,10 @@ def test_they_are_thanked_in_their_own_language(rt, surveys, clock):
 def test_help_helps_and_stop_and_delete_are_answered_without_storing(rt, surveys, clock):
     screen_out(rt, clock)
     assert say(rt, clock, "HELP")[0].startswith("This is Waltham Forest Council's survey")
-    assert say(rt, clock, "STOP")[0].startswith("You will not get any more messages")
     assert say(rt, clock, "DELETE") == [
         "Your answers and details have been erased. Thank you for your time."]
+    assert say(rt, clock, "STOP")[0].startswith("You will not get any more messages")
+    assert say(rt, clock, "DELETE") == []  # STOP means silence, as for anyone
     assert nothing_kept_of(rt)
 
 
@@ -112,3 +113,30 @@ def test_a_screen_out_of_someone_we_keep_is_remembered_in_their_conversation(rt,
         say(rt, clock, text)
     [reply] = say(rt, clock, "hello?")
     assert reply.startswith(THANKS)
+
+
+def test_stop_after_a_screen_out_means_silence_until_start(rt, surveys, clock):
+    screen_out(rt, clock)
+    assert say(rt, clock, "STOP")[0].startswith("You will not get any more messages")
+    assert say(rt, clock, "hello") == []
+    assert say(rt, clock, "START") != [] and say(rt, clock, "hello")[0].startswith(THANKS)
+    assert nothing_kept_of(rt)
+
+
+def test_an_adult_who_opened_the_youth_link_is_not_locked_out(rt, surveys, clock):
+    add_engager(rt, "K7P2QX")
+    for text in ["YOUTH K7P2QX", "YES"]:
+        say(rt, clock, text)
+    [ended] = say(rt, clock, "25 or over")
+    assert "SAFETY" in ended and count(rt, ScreenedAddress) == 0
+    assert say(rt, clock, "SAFETY")[0].startswith("Hello from Waltham Forest Council")
+
+
+def test_a_disclosure_after_a_screen_out_is_flagged_and_erased_once_acknowledged(
+        app, rt, surveys, clock):
+    screen_out(rt, clock)
+    say(rt, clock, "my stepdad hits me and I don't want to go home")
+    listed = app.test_cli_runner().invoke(args=["alerts", "list"]).output
+    assert "[said they are under 13]" in listed
+    app.test_cli_runner().invoke(args=["alerts", "ack", "1", "--note", "called"])
+    assert count(rt, Contact) == 0 and count(rt, Alert) == 1

@@ -162,10 +162,10 @@ def test_an_sms_answer_names_its_day_and_may_name_one(client, rt, clock, coordin
 
 @pytest.mark.parametrize("chat, lang, words, reply, answer", [
     (CHAT, "ur", "ہاں ہفتہ", "شکریہ، ہفتہ 6 مارچ کو ملاقات ہو گی۔", (1, "yes")),
-    (ELENA, "bg", "да, в неделя", "Благодарим, очакваме ви: неделя 7 март.", (2, "yes")),
+    (ELENA, "bg", "да, в неделя", "Благодарим, очакваме Ви: неделя 7 март.", (2, "yes")),
     (ELENA, "bg", "ne, v sabota ne moga", "Благодарим, че ни уведомихте, че не можете да "
                                           "дойдете: събота 6 март. Човек от екипа ще се "
-                                          "свърже с вас.", (1, "no")),
+                                          "свърже с Вас.", (1, "no")),
 ])
 def test_a_telegram_answer_may_name_its_day(client, rt, clock, coordinator, senders,
                                             telegram_api, chat, lang, words, reply, answer):
@@ -174,6 +174,16 @@ def test_a_telegram_answer_may_name_its_day(client, rt, clock, coordinator, send
     person = tg.Person(client, rt, senders, clock, telegram_api, chat=chat, lang=lang)
     assert [m["text"] for m in person.send(words)] == [reply]
     assert [(s, a) for _, s, a in answers(rt)] == [answer]
+
+
+def test_a_bulgarian_call_is_answered_with_the_formal_capital_vi(
+        client, rt, clock, coordinator, senders, telegram_api):
+    """CALL's reply speaks as every other adult text in Bulgarian: 'Ви', capitalised."""
+    _told_of_the_weekend(rt, coordinator)
+    clock.set(local("2027-03-01T10:00"))
+    person = tg.Person(client, rt, senders, clock, telegram_api, chat=ELENA, lang="bg")
+    assert [m["text"] for m in person.send("ОБАЖДАНЕ")] == [
+        "Благодарим. Човек от екипа ще Ви се обади скоро."]
 
 
 def test_a_day_no_reminder_asked_about_is_not_answered_for(client, rt, clock, coordinator):

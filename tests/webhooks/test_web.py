@@ -767,17 +767,19 @@ def test_the_youth_screen_out_and_typed_keywords_speak_web(app, rt, surveys):
     browser = Browser(app)
     browser.open(YOUTH)
     browser.choose("I agree")
-    # Screened out: nothing is kept but a count (and the browser's token as a keyed hash).
-    page = browser.choose("25 or over")
+    # Over the survey's ages: nothing is kept but a count, and the browser is not locked
+    # out (only an under-13 is remembered): the residents' survey starts in it.
+    response = browser.post({"csrf": browser.page.hidden["csrf"],
+                             "step": browser.page.hidden["step"],
+                             "answer": browser.page.value_of("25 or over")})
+    assert response.status_code == 200
+    page = checked(Page(response.text))
     thanks = ["Thanks for wanting to have your say! This survey is for people aged 13 to 24, "
               "so that's all we need to ask."]
     assert page.said == thanks and page.controls == []
     assert_speaks_web(rt, page, "en")
     assert counts(rt)["Response"] == 0 and counts(rt)["Contact"] == 0
-    # Back to the link (or a new engager's link): thanked again, the survey not started.
-    for url in (YOUTH, f"{YOUTH}?ref=K7P2QX", RESIDENTS):
-        assert browser.open(url).said == thanks
-    assert counts(rt)["Response"] == 0 and counts(rt)["Contact"] == 0
+    assert browser.open(RESIDENTS).said != thanks
     browser = Browser(app)
     start_demo(browser)
     browser.choose("I agree")
@@ -821,6 +823,12 @@ def test_the_under_13_page_is_wholly_in_the_visitors_language(app, rt, surveys, 
     assert_under_13_page(rt, page, lang, survey)
     assert counts(rt)["Response"] == 0 and counts(rt)["Contact"] == 0
     assert_under_13_page(rt, browser.open(YOUTH), lang, survey)  # the link again
+    other = "en" if lang != "en" else "pl"  # the page's language links switch its text
+    page = browser.open(f"{YOUTH}?lang={other}")
+    assert page.said[0][:25] == rt.catalogs.text([other], "youth-voice/screen_out",
+                                                 survey.screen_out)[:25]
+    assert_under_13_page(rt, page, other, survey)
+    assert counts(rt)["Contact"] == 0
 
 
 
@@ -1007,3 +1015,21 @@ def test_a_disclosure_on_the_web_form_shows_the_signposting_then_the_next_questi
         [alert] = db.scalars(select(Alert)).all()
     assert (alert.channel, alert.question, alert.category) == ("web", "build_trust",
                                                                 "abuse_at_home")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_youth_privacy_notice_on_the_web_asks_no_one_to_write_yes(app, rt, surveys, lang):
+    """The page has buttons: its privacy notice keeps what is kept and who sees it, not the
+    chat's 'write YES to take part' (in Urdu 'حصہ لینے کے لیے ہاں لکھیں')."""
+    notice = privacy_notice(Browser(app).open(f"{YOUTH}?lang={lang}"))
+    assert "YES" not in notice and "ہاں" not in notice and "لکھیں" not in notice
+
+
+def test_the_bulgarian_under_13_page_speaks_to_a_child_as_ti_throughout(app, rt, surveys):
+    browser = Browser(app)
+    page = browser.open(f"{YOUTH}?lang=bg")
+    browser.send(page.value_of("Приемам"))
+    page = browser.send("1")  # Под 13 години
+    told = " ".join(page.said) + " " + page.one("footer").text
+    assert "Благодарим" in told and "ни каза," in told
+    assert not any(word in told.split() for word in ("Ви", "Ви,", "Ви.", "искате", "казахте"))
