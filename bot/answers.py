@@ -28,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import ages
 from surveys.model import Choice, Question
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -195,6 +196,37 @@ def _match_band(text: str, question: Question) -> str | None:
     return inside[0] if len(inside) == 1 else None
 
 
+def _band_of(question: Question, age: int) -> str | None:
+    inside = [c.id for c in question.choices
+              if (b := _choice_band(c)) is not None and b[0] <= age <= b[1]]
+    return inside[0] if len(inside) == 1 else None
+
+
+def _match_age(text: str, question: Question, labels: Mapping[str, Iterable[str]],
+               this_year: int | None) -> str | None:
+    """The band an answer to an age question picks (bot/ages.py says how ages are read),
+    or None to ask again."""
+    norm = fold(text)
+    if not norm or not is_short(text):
+        return None
+    if any(c.id == text.strip() for c in question.choices):  # the web form posts its id
+        return text.strip()
+    years = ages.birth_years(text, this_year) if this_year else None
+    if norm.isdigit() and years is None:  # only a number: an age, never an option's number
+        return _band_of(question, int(norm)) if len(norm) <= 3 else None
+    words = ages.age_words()
+    if not norm.isdigit() and (found := _match_choice(text, question, labels)):
+        return found
+    if words.not_own_age(text):
+        return None
+    if (younger := words.younger_than(text)) is not None:
+        return _band_of(question, younger - 1) if younger > 0 else None
+    if years is not None:  # a birth year: both ages it may mean in one band, or ask again
+        youngest, oldest = (_band_of(question, age) for age in years)
+        return youngest if youngest == oldest else None
+    return _match_band(text, question)
+
+
 def _match_choice(part: str, question: Question, labels: Mapping[str, Iterable[str]]) -> str | None:
     norm = fold(part)
     if not norm:
@@ -240,11 +272,13 @@ def parse(
     labels: Mapping[str, Iterable[str]] | None = None,
     yes_words: Iterable[str] = (),
     no_words: Iterable[str] = (),
+    this_year: int | None = None,
 ):
     """The value to store for `text` as an answer to `question`, or None if it is not one.
 
     `labels` maps choice ids to the words shown for them (in the conversation's language
-    and the survey's); yes/no words come from the catalogues.
+    and the survey's); yes/no words come from the catalogues; `this_year` reads a birth
+    year at an age question (none: a year is not read).
     """
     labels = labels or {}
     if question.type == "text":
@@ -274,6 +308,8 @@ def parse(
         if norm in no or first in no - {"2"}:
             return "no"
         return None
+    if question.type == "choice" and question.role == "age":
+        return _match_age(text, question, labels, this_year)
     if question.type == "choice":
         return _match_choice(text, question, labels) or _match_band(text, question)
     if question.type == "multi":

@@ -284,7 +284,7 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
                      [(AGREE, words["agree"]), (DECLINE, words["decline"])],
                      words["consent-hint"] if reply.hint else None)
     scale = reply.style == "keys" and reply.question is not None
-    by_number = reply.question is not None and not scale
+    by_number = reply.question is not None and reply.style == "list"
     options = [(str(n) if by_number else option.id, option.label)
                for n, option in enumerate(reply.options, start=1)]
     question = survey.question(reply.question or "")

@@ -28,7 +28,7 @@ SLUG = "neighbourhood-policing"
 # Consent, then the questions up to the age band (contact: no, so no follow-up), as a
 # person types them; the web form posts the same values.
 UP_TO_AGE = ["1", "3", "2", "1", "3", "2", "1", "More police on foot at night", "1", "5"]
-UNDER_13, AGED_13_15 = "1", "2"  # the age band's options
+UNDER_13, AGED_13_15 = "12", "13"  # ages as typed (a number is an age in years)
 _numbers = itertools.count(1)
 senders = telegram.senders  # the worker's senders, as `outreach worker` builds them
 
