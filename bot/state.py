@@ -120,8 +120,9 @@ class Reply:
 
     style "list": SMS numbers the options; "keys": the options are only buttons (the text
     already says what to type, as for a 1-5 scale or YES/NO consent); "words": SMS lists
-    the options without numbers after `how` (an age question, where a number is an age). A web form shows
-    `hint` beside the field as its error and offers a Skip button instead of `note`.
+    the options without numbers after `how` (an age question, where a number is an age).
+    A web form shows `hint` beside the field as its error and offers a Skip button instead
+    of `note`.
     """
 
     text: str
