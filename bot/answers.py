@@ -211,9 +211,6 @@ def _match_age(text: str, question: Question, labels: Mapping[str, Iterable[str]
         return None
     if any(c.id == text.strip() for c in question.choices):  # the web form posts its id
         return text.strip()
-    years = ages.birth_years(text, this_year) if this_year else None
-    if norm.isdigit() and years is None:  # only a number: an age, never an option's number
-        return _band_of(question, int(norm)) if len(norm) <= 3 else None
     words = ages.age_words()
     if not norm.isdigit() and (found := _match_choice(text, question, labels)):
         return found
@@ -221,9 +218,12 @@ def _match_age(text: str, question: Question, labels: Mapping[str, Iterable[str]
         return None
     if (younger := words.younger_than(text)) is not None:
         return _band_of(question, younger - 1) if younger > 0 else None
+    years = ages.birth_years(text, this_year) if this_year else None
     if years is not None:  # a birth year: both ages it may mean in one band, or ask again
         youngest, oldest = (_band_of(question, age) for age in years)
         return youngest if youngest == oldest else None
+    if norm.isdigit():  # only a number: an age, never an option's number
+        return _band_of(question, int(norm)) if len(norm) <= 3 else None
     return _match_band(text, question)
 
 
