@@ -15,6 +15,8 @@ The rules, as a resident meets them:
 - Where the options are ranges ("16 to 24", "Under 13", "75 or over", or the `ages` a
   survey gives them), a number that is not an option's own number picks the range it falls
   in ("15", "I'm 42"), and so does any number with words around it ("I'm 10").
+- At an age question (`role: age`) a bare number is always an age, and words saying
+  "younger than", birth years, someone else's age and durations are read as bot/ages.py says.
 """
 
 from __future__ import annotations
@@ -192,8 +194,7 @@ def _match_band(text: str, question: Question) -> str | None:
     # it ("I'm 10", "mam 10 lat") it is an age.
     if not isinstance(value, int) or (value <= len(question.choices) and fold(text).isdigit()):
         return None
-    inside = [cid for cid, (low, high) in bands.items() if low <= value <= high]
-    return inside[0] if len(inside) == 1 else None
+    return _band_of(question, value)
 
 
 def _band_of(question: Question, age: int) -> str | None:
