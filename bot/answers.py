@@ -15,6 +15,8 @@ The rules, as a resident meets them:
 - Where the options are ranges ("16 to 24", "Under 13", "75 or over", or the `ages` a
   survey gives them), a number that is not an option's own number picks the range it falls
   in ("15", "I'm 42"), and so does any number with words around it ("I'm 10").
+- At an age question (`role: age`) a bare number is always an age, and words saying
+  "younger than", birth years, someone else's age and durations are read as bot/ages.py says.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import ages
 from surveys.model import Choice, Question
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -191,8 +194,38 @@ def _match_band(text: str, question: Question) -> str | None:
     # it ("I'm 10", "mam 10 lat") it is an age.
     if not isinstance(value, int) or (value <= len(question.choices) and fold(text).isdigit()):
         return None
-    inside = [cid for cid, (low, high) in bands.items() if low <= value <= high]
+    return _band_of(question, value)
+
+
+def _band_of(question: Question, age: int) -> str | None:
+    inside = [c.id for c in question.choices
+              if (b := _choice_band(c)) is not None and b[0] <= age <= b[1]]
     return inside[0] if len(inside) == 1 else None
+
+
+def _match_age(text: str, question: Question, labels: Mapping[str, Iterable[str]],
+               this_year: int | None) -> str | None:
+    """The band an answer to an age question picks (bot/ages.py says how ages are read),
+    or None to ask again."""
+    norm = fold(text)
+    if not norm or not is_short(text):
+        return None
+    if any(c.id == text.strip() for c in question.choices):  # the web form posts its id
+        return text.strip()
+    words = ages.age_words()
+    if not norm.isdigit() and (found := _match_choice(text, question, labels)):
+        return found
+    if words.not_own_age(text):
+        return None
+    if (younger := words.younger_than(text)) is not None:
+        return _band_of(question, younger - 1) if younger > 0 else None
+    years = ages.birth_years(text, this_year) if this_year else None
+    if years is not None:  # a birth year: both ages it may mean in one band, or ask again
+        youngest, oldest = (_band_of(question, age) for age in years)
+        return youngest if youngest == oldest else None
+    if norm.isdigit():  # only a number: an age, never an option's number
+        return _band_of(question, int(norm)) if len(norm) <= 3 else None
+    return _match_band(text, question)
 
 
 def _match_choice(part: str, question: Question, labels: Mapping[str, Iterable[str]]) -> str | None:
@@ -240,11 +273,13 @@ def parse(
     labels: Mapping[str, Iterable[str]] | None = None,
     yes_words: Iterable[str] = (),
     no_words: Iterable[str] = (),
+    this_year: int | None = None,
 ):
     """The value to store for `text` as an answer to `question`, or None if it is not one.
 
     `labels` maps choice ids to the words shown for them (in the conversation's language
-    and the survey's); yes/no words come from the catalogues.
+    and the survey's); yes/no words come from the catalogues; `this_year` reads a birth
+    year at an age question (none: a year is not read).
     """
     labels = labels or {}
     if question.type == "text":
@@ -274,6 +309,8 @@ def parse(
         if norm in no or first in no - {"2"}:
             return "no"
         return None
+    if question.type == "choice" and question.role == "age":
+        return _match_age(text, question, labels, this_year)
     if question.type == "choice":
         return _match_choice(text, question, labels) or _match_band(text, question)
     if question.type == "multi":

@@ -942,7 +942,8 @@ class _Turn:
             self.first_contact(Incoming(text))
             return
         value = answers.parse(question, text, self.labels(survey, question),
-                              self.words("words/yes"), self.words("words/no"))
+                              self.words("words/yes"), self.words("words/no"),
+                              self.now.year if self.now else None)
         if value is None:
             if not self.language_request(text):
                 self.ask(question, hint=None if self.signposted else self.hint(question))
@@ -969,6 +970,8 @@ class _Turn:
         self.advance(question)
 
     def hint(self, question: Question) -> str:
+        if question.role == "age" and question.type == "choice":
+            return self.bot("hint/age")
         if question.type == "scale":
             return self.bot("hint/scale", min=question.min, max=question.max)
         if question.type == "number":
@@ -1055,6 +1058,8 @@ class _Turn:
         if question.type in ("choice", "multi"):
             options = tuple(Option(c.id, self.text(survey, f"{question.id}/{c.id}", c.text))
                             for c in question.choices)
+            if question.role == "age":  # a typed number is an age: no numbered options
+                more.update(style="words", how=self.bot("hint/age-how"))
             self.say(text, options, multi=question.type == "multi", **more)
         elif question.type == "yesno":
             self.say(text, self.yes_no(), **more)

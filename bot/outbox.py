@@ -82,7 +82,7 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
     """A reply's data beyond its text, for the outbound row (channels render from it)."""
     return {"options": [[o.id, o.label] for o in reply.options], "style": reply.style,
             "multi": reply.multi, "hint": reply.hint, "note": reply.note,
-            "question": reply.question}
+            "question": reply.question, "how": reply.how}
 
 
 def not_before(payload: Mapping[str, Any] | None, when: datetime,
@@ -99,7 +99,8 @@ def reply_from_row(row: Message) -> Reply:
     payload = row.payload or {}
     return Reply(row.body, tuple(Option(i, label) for i, label in payload.get("options", [])),
                  payload.get("style", "list"), payload.get("multi", False),
-                 payload.get("hint"), payload.get("note"), payload.get("question"))
+                 payload.get("hint"), payload.get("note"), payload.get("question"),
+                 payload.get("how"))
 
 
 # A reply to someone erased meanwhile (DELETE's confirmation, an under-13's thank-you, a

@@ -1,7 +1,9 @@
 """Plain-text rendering of a reply, for SMS, WhatsApp and the console simulator.
 
 Options in "list" style become numbered lines ("1 A lot"), so people can answer with the
-number; "keys" options are left out because the text already says what to type.
+number; "words" options are lines without numbers after the reply's `how` ("Reply with your
+age in years, or the words of an option"); "keys" options are left out because the text
+already says what to type.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def render(reply: Reply) -> str:
     lines = [text] if (text := body(reply)) else []
     if reply.style == "list":
         lines += [f"{n} {option.label}" for n, option in enumerate(reply.options, start=1)]
+    elif reply.style == "words":
+        lines += [line for line in (reply.how, *(o.label for o in reply.options)) if line]
     return "\n".join(lines)
 
 

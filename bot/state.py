@@ -119,8 +119,10 @@ class Reply:
     """A message to send. Choices are data; each channel renders them its own way.
 
     style "list": SMS numbers the options; "keys": the options are only buttons (the text
-    already says what to type, as for a 1-5 scale or YES/NO consent). A web form shows
-    `hint` beside the field as its error and offers a Skip button instead of `note`.
+    already says what to type, as for a 1-5 scale or YES/NO consent); "words": SMS lists
+    the options without numbers after `how` (an age question, where a number is an age).
+    A web form shows `hint` beside the field as its error and offers a Skip button instead
+    of `note`.
     """
 
     text: str
@@ -130,6 +132,7 @@ class Reply:
     hint: str | None = None  # shown before the text: why we ask again, or a nudge
     note: str | None = None  # shown after it: "Reply SKIP to skip this question."
     question: str | None = None  # the question id this asks, if any
+    how: str | None = None  # how to answer in plain text, for options listed without numbers
 
 
 @dataclass(frozen=True)

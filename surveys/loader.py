@@ -360,8 +360,8 @@ SMS_PARTS = 3  # the most SMS parts one survey message may cost, in any language
 
 def messages(survey: Questionnaire, lang: str, catalogs: Catalogs) -> list[tuple[str, str]]:
     """Each survey message as a text channel sends it in `lang` (context, text): intro,
-    consent, outro, and each question with its note and numbered options (as
-    bot/plaintext.py renders them; a test keeps the two in step)."""
+    consent, outro, and each question with its note and options, numbered but at an age
+    question (as bot/plaintext.py renders them; a test keeps the two in step)."""
     def text(context: str, source: str) -> str:
         return catalogs.text([lang, survey.language], f"{survey.slug}/{context}", source)
 
@@ -372,7 +372,10 @@ def messages(survey: Questionnaire, lang: str, catalogs: Catalogs) -> list[tuple
         lines = [text(q.id, q.text)] + ([catalogs.bot(lang, "optional")] if q.optional else [])
         labels = ([text(f"{q.id}/{c.id}", c.text) for c in q.choices] if q.choices
                   else yes_no if q.type == "yesno" else [])
-        lines += [f"{n} {label}" for n, label in enumerate(labels, start=1)]
+        if q.role == "age" and q.choices:  # a number is an age: the bands go unnumbered
+            lines += [catalogs.bot(lang, "hint/age-how"), *labels]
+        else:
+            lines += [f"{n} {label}" for n, label in enumerate(labels, start=1)]
         sent.append((q.id, "\n".join(lines)))
     return [(f"{survey.slug}/{context}", message) for context, message in sent]
 

@@ -214,6 +214,8 @@ BOT = {
     # Hints given when an answer is not understood; the question is then asked again.
     "hint/scale": "Please reply with a number from {min} to {max}.",
     "hint/choice": "Please reply with one of the numbers.",
+    "hint/age": "Please reply with your age in years, for example 34.",
+    "hint/age-how": "Reply with your age in years, or one of:",
     "hint/multi": "Please reply with one or more of the numbers, for example 1,3.",
     "hint/yesno": "Please reply YES or NO.",
     "hint/number": "Please reply with a number.",

@@ -283,8 +283,8 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
         return Field("consent", words["consent-question"],
                      [(AGREE, words["agree"]), (DECLINE, words["decline"])],
                      words["consent-hint"] if reply.hint else None)
-    scale = reply.style == "keys" and reply.question is not None
-    by_number = reply.question is not None and not scale
+    # an option's number as a chat would type it; a scale's or an age band's own value
+    by_number = reply.question is not None and reply.style == "list"
     options = [(str(n) if by_number else option.id, option.label)
                for n, option in enumerate(reply.options, start=1)]
     question = survey.question(reply.question or "")

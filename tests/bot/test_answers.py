@@ -461,11 +461,12 @@ YOUTH_AGE = _survey_question("youth-voice", "age_band")
     (RESIDENTS_AGE, "93", "75_plus"),
     (RESIDENTS_AGE, "25-34", "25_34"),  # the range itself, typed
     (RESIDENTS_AGE, "25 to 34", "25_34"),
-    (RESIDENTS_AGE, "7", "55_64"),  # an option's own number picks that option
-    (RESIDENTS_AGE, "10", "prefer_not"),
+    (RESIDENTS_AGE, "7", "under_13"),  # a bare number is an age, never an option's number
+    (RESIDENTS_AGE, "10", "under_13"),
+    (RESIDENTS_AGE, "prefer_not", "prefer_not"),  # the web form posts the id
     (RESIDENTS_AGE, "42 or 43", None),
-    (RESIDENTS_AGE, "0", None),
-    (RESIDENTS_AGE, "1000", "75_plus"),
+    (RESIDENTS_AGE, "0", "under_13"),
+    (RESIDENTS_AGE, "1000", None),  # no age, and no birth year without a year
     (RESIDENTS_AGE, "20-30", None),  # not one of the ranges
     (YOUTH_AGE, "15", "13_15"),
     (YOUTH_AGE, "13", "13_15"),
@@ -473,7 +474,7 @@ YOUTH_AGE = _survey_question("youth-voice", "age_band")
     (YOUTH_AGE, "12", "under_13"),
     (YOUTH_AGE, "19", "18_24"),
     (YOUTH_AGE, "25", "over_24"),
-    (YOUTH_AGE, "3", "16_17"),
+    (YOUTH_AGE, "3", "under_13"),
     (YOUTH_AGE, "16 or 17", "16_17"),
 ])
 def test_parse_age_band(question, text, expected):

@@ -165,14 +165,14 @@ def test_add_refuses_a_language_that_is_not_offered(runner, rt, given):
 
 def test_list_pause_and_resume(runner, rt, clock):
     code = add_engager(rt, "K7P2QX", name="Sam")
-    say(rt, clock, FRIEND, "YOUTH K7P2QX", "YES", "3")
+    say(rt, clock, FRIEND, "YOUTH K7P2QX", "YES", "16")
     listed = runner.invoke(args=["engagers", "list"]).output.splitlines()
     assert listed == ["code\tname\tstarted\tfinished\tconversations\tpeople\tpaused",
                       "K7P2QX\tSam\t1\t0\t0\t0\t-"]
     assert runner.invoke(args=["engagers", "pause", "k7p2qx"]).output == "K7P2QX\tpaused\n"
     assert runner.invoke(args=["engagers", "list"]).output.splitlines()[1].endswith(
         f"\t{clock().date().isoformat()}")
-    say(rt, clock, "+447700900304", "YOUTH K7P2QX", "YES", "3")  # paused: unattributed
+    say(rt, clock, "+447700900304", "YOUTH K7P2QX", "YES", "16")  # paused: unattributed
     assert count(rt, Response, Response.engager_code == code) == 1
     assert runner.invoke(args=["engagers", "resume", code]).output == "K7P2QX\tresumed\n"
     unknown = runner.invoke(args=["engagers", "pause", "ZZZZ22"])
@@ -187,9 +187,9 @@ def test_reach_counts_only_this_engagers_friends_and_logs(rt, surveys, clock):
     add_engager(rt, "R8PJ4Y", name="Other")
     for n in range(6):
         friend = f"+44770090040{n}"
-        say(rt, clock, friend, "YOUTH K7P2QX", "YES", "3", "4", "2", "no", "1", "SKIP")
-    say(rt, clock, "+447700900410", "YOUTH K7P2QX", "YES", "3")  # started, not finished
-    say(rt, clock, "+447700900411", "YOUTH R8PJ4Y", "YES", "3")  # someone else's friend
+        say(rt, clock, friend, "YOUTH K7P2QX", "YES", "16", "4", "2", "no", "1", "SKIP")
+    say(rt, clock, "+447700900410", "YOUTH K7P2QX", "YES", "16")  # started, not finished
+    say(rt, clock, "+447700900411", "YOUTH R8PJ4Y", "YES", "16")  # someone else's friend
     say(rt, clock, ENGAGER, "LOG", "7", "4", "1", "no")
     with rt.sessions() as session:
         assert youth.reach(session, "K7P2QX") == Reach(started=7, finished=6,
@@ -225,7 +225,7 @@ def _boom(*_args):
 def test_ordinary_messages_never_look_up_engagers():
     env = make_env(engager=_boom, engager_code=_boom, reach=_boom)
     state = State()
-    for text in ["DEMO", "yes", "2", "It is dark", "2", "1,2", "no", "7", "YOUTH", "yes", "3"]:
+    for text in ["DEMO", "yes", "2", "It is dark", "2", "1,2", "no", "7", "YOUTH", "yes", "16"]:
         state = engine.resume(state, Incoming(text), NOW, env).state
     assert state.run.survey == "youth-voice" and state.run.engager is None
 
@@ -418,7 +418,7 @@ def test_the_catalogue_has_the_engagers_words_apart_from_every_other_keyword():
 def test_a_code_as_people_type_it_starts_the_youth_survey_attributed(rt, surveys, clock,
                                                                       first):
     add_engager(rt, "K7P2QX")
-    replies = say(rt, clock, FRIEND, first, "YES", "3")
+    replies = say(rt, clock, FRIEND, first, "YES", "16")
     assert replies == ["How safe do you feel where you hang out with friends? 1 = not safe at "
                        "all, 5 = really safe"]
     with rt.sessions() as session:

@@ -353,7 +353,7 @@ def test_a_friend_finishes_the_youth_survey_in_turkish_attributed(person, rt):
     person.lang = "tr"
     intro, consent = person.send("/start K7P2QX")
     assert keyboard(consent) == [["Evet", "Hayır"]]
-    for answer in ["Evet", "3", "4", "2", "Hayır", "1,3", "Daha çok gençlik kulübü"]:
+    for answer in ["Evet", "16", "4", "2", "Hayır", "1,3", "Daha çok gençlik kulübü"]:
         said = person.send(answer)
     assert "0800 1111" in said[-1]["text"]  # the Turkish outro, with Childline
     [response] = rows(rt, Response)
