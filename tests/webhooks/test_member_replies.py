@@ -268,3 +268,61 @@ def test_a_day_before_reminder_refused_until_quiet_hours_never_says_tomorrow_on_
     coordinator.worker("2027-03-06T08:30")
     kasia = coordinator.sms_to(KASIA)
     assert len(kasia) == 2 and kasia[-1].startswith("Do zobaczenia dziś")
+
+
+# Review 1, 2: a missed evening never makes a day-before reminder on the day itself --------
+
+
+@pytest.mark.parametrize("confirm, morning, starts", [
+    ("2027-02-28T18:00", "2027-03-07T08:10", "2027-03-07T10:00"),
+    ("2027-03-21T18:00", "2027-03-28T08:29", "2027-03-28T10:00"),  # the clocks go forward
+])
+def test_a_missed_evening_never_sends_the_day_before_reminder_on_the_day(
+        client, rt, clock, coordinator, confirm, morning, starts):
+    import_members(rt, *ROWS[:3], MORE[0])
+    add_session(rt, "Day 2", starts)
+    coordinator.worker(confirm)  # the worker is then down until the session's morning
+    plan = coordinator.plan(morning)
+    assert [line.split("\t")[1::6] for line in plan if "\tday-before\t" in line] == [
+        ["day-before", "skipped: its day has passed"]] * 4
+    coordinator.worker(morning)
+    assert coordinator.received() == 4  # the confirms only
+    coordinator.worker(morning[:11] + "08:30")
+    sent = [m["body"] for m in coordinator.twilio.messages]
+    assert len(sent) == 8 and not any(w in t for t in sent for w in (
+        "tomorrow", "mâine", "jutro", "yarın"))
+
+
+def test_the_plan_after_a_missed_evening_is_what_the_worker_does(client, rt, clock,
+                                                                  coordinator):
+    import_members(rt, ROWS[1])
+    add_session(rt, "Day 1", "2027-04-11T10:00")
+    add_session(rt, "Day 2", "2027-04-17T10:00")
+    coordinator.worker("2027-04-04T18:00")  # Day 1's confirm; then down until 21:30
+    plan = {tuple(line.split("\t")[1:3]): line.split("\t")[-1]
+            for line in coordinator.plan("2027-04-10T21:30")}
+    assert plan["day-before", "#1"] == "skipped: its day has passed"
+    assert plan["confirm", "#2"] == "waiting until 08:00"  # after quiet hours
+    coordinator.worker("2027-04-10T21:30")
+    coordinator.worker("2027-04-11T08:00")
+    kasia = coordinator.sms_to(KASIA)
+    assert len(kasia) == 2 and not any("jutro" in t for t in kasia)
+
+
+# Review 7: a reminder held until too late is listed, with why --------------------------
+
+
+def test_a_reminder_held_until_too_late_is_listed_for_the_coordinator(client, rt, clock,
+                                                                       coordinator, runner):
+    import_members(rt, ROWS[1])
+    add_session(rt, "Day 1", "2027-03-06T10:00")
+    coordinator.worker("2027-02-27T18:00")  # the confirm
+    coordinator.twilio.fail_next(times=1, status=503)
+    coordinator.worker("2027-03-05T20:59:40")  # the day-before, late and refused
+    coordinator.worker("2027-03-06T08:00")  # after quiet hours: too late to say tomorrow
+    with rt.sessions() as session:
+        assert session.scalars(select(Message.error_code).where(
+            Message.idempotency_key.like("remind:%day-before%"))).all() == ["too-late"]
+    failed = runner.invoke(args=["reminders", "failed"]).output.splitlines()
+    assert [line.split("\t")[1:] for line in failed[1:]] == [
+        ["M001", "Kasia Nowak", "sms", "day-before", "cancelled", "too-late"]]
