@@ -134,6 +134,7 @@ class Env:
     help_contact: str | None = None  # HELP_CONTACT; without it HELP names only the org
     safeguarding_line: str | None = None  # SAFEGUARDING_LINE, added to signposting
     opt_out: OptOutPhrases = field(default_factory=OptOutPhrases)
+    call_me: OptOutPhrases = field(default_factory=OptOutPhrases)  # bot/call: "call me"
     # Peer engagers, looked up only when asked (a code given, an engager's keyword sent):
     # whether a code is an active engager's, the person writing as an engager, their reach.
     engager_code: Callable[[str], bool] = _no_engagers
@@ -629,9 +630,11 @@ class _Turn:
     # Assembly members ----------------------------------------------------------------
 
     def call_request(self, norm: str, text: str) -> bool:
-        """CALL from an assembly member: an alert for the wellbeing lead, and their place
-        kept. From anyone else CALL is an ordinary word (False: carry on)."""
-        if not norm or norm not in self.words("keywords/call") or self.env.member() is None:
+        """CALL, or asking to be called in plain words (bot/call: "please call me"), from
+        an assembly member: an alert for the wellbeing lead, and their place kept. From
+        anyone else these are ordinary words (False: carry on)."""
+        if not norm or (norm not in self.words("keywords/call")
+                        and not self.env.call_me.matches(text)) or self.env.member() is None:
             return False
         self.effects.append(AlertRaised(
             1, CALL_REQUESTED, answers.clean_text(text), self.lang,

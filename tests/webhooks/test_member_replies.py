@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from store.models import Message, Rsvp
+from store.models import Alert, Message, Rsvp
 from tests.helpers.members import LONDON, add_session, import_members
 from tests.webhooks import test_member_linking as linking
 from tests.webhooks import test_telegram as tg
@@ -326,3 +326,35 @@ def test_a_reminder_held_until_too_late_is_listed_for_the_coordinator(client, rt
     failed = runner.invoke(args=["reminders", "failed"]).output.splitlines()
     assert [line.split("\t")[1:] for line in failed[1:]] == [
         ["M001", "Kasia Nowak", "sms", "day-before", "cancelled", "too-late"]]
+
+
+# Review 8: a member asking in plain words to be called raises an alert -------------------
+
+IVAN = "+447700900107"
+
+
+@pytest.mark.parametrize("sender, lang, words", [
+    (JOHN, "en", "Please call me"), (ANA, "ro", "Sunati-ma va rog"),
+    (KASIA, "pl", "prosze zadzwonic"), (KASIA, "pl", "Zadzwońcie do mnie"),
+    (MEHMET, "tr", "bana telefon edin"), (IVAN, "bg", "обадете ми се"),
+    (IVAN, "bg", "obadete mi se"), (IVAN, "bg", "Моля, обадете ми се!"),
+])
+def test_a_member_asking_to_be_called_in_plain_words_raises_an_alert(
+        client, rt, clock, coordinator, sender, lang, words):
+    import_members(rt, *ROWS[:3], MORE[0], f"Ivan Petrov,{IVAN},,bg,sms,")
+    assert text(client, clock, sender, words, "2027-03-01T10:00") == [
+        rt.catalogs.bot(lang, "call-booked")]
+    with rt.sessions() as session:
+        assert session.scalars(select(Alert.category)).all() == ["call_requested"]
+
+
+def test_an_urdu_member_on_telegram_may_ask_to_be_called(client, rt, clock, senders,
+                                                        telegram_api):
+    import_members(rt, ROWS[3])
+    clock.set(local("2027-03-01T10:00"))
+    for words in ("mujhe call karein", "مجھے فون کریں"):
+        person = tg.Person(client, rt, senders, clock, telegram_api, chat=CHAT, lang="ur")
+        assert [m["text"] for m in person.send(words)][0] == rt.catalogs.bot("ur",
+                                                                             "call-booked")
+    with rt.sessions() as session:
+        assert session.scalars(select(Alert.category)).all() == ["call_requested"] * 2
