@@ -223,8 +223,9 @@ def _reminders(member: Member, day: AssemblySession, rules: Rules, quiet: QuietH
     prefix = f"{roster.REMINDER_KEY}{member.id}:{day.id}:"
     heard = [at for key, at in world.sent.items()
              if key.startswith(prefix) and key.endswith(stamp(day.starts_at))]
-    timed = sorted(((send_at(rule, day.starts_at, tz), rule) for rule in rules.reminders),
-                   key=lambda pair: pair[0])
+    asked = reminder_key(member.id, day, MOVED) in world.sent  # the change notice asks
+    timed = sorted(((send_at(rule, day.starts_at, tz), rule) for rule in rules.reminders
+                    if not (asked and rule.rsvp)), key=lambda pair: pair[0])
     passed = [pair for pair in timed if pair[0] <= now]
     items = []
     for at, rule in ([passed[-1]] if passed else []) + [p for p in timed if p[0] > now]:
@@ -411,8 +412,9 @@ def _check_in(rt: Runtime, session: Session, item: Item, now: datetime) -> int:
 def moved(rt: Runtime, session: Session, day: AssemblySession, old_starts: datetime,
           now: datetime) -> int:
     """After a session's time changed: what was still queued for the old time is
-    cancelled, and members who had heard of the old time are told the new one (asking
-    YES / NO again). Returns how many were told."""
+    cancelled, and members who had heard of the old time (a reminder went) are told the
+    new one, asking YES / NO again: the plan then sends them no confirm for it (one
+    question). Returns how many were told."""
     old = f":{stamp(old_starts)}"
     queued = session.scalars(select(Message).where(
         Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True),
@@ -422,10 +424,12 @@ def moved(rt: Runtime, session: Session, day: AssemblySession, old_starts: datet
     for row in session.scalars(select(Message).where(
             Message.idempotency_key.endswith(old, autoescape=True))):
         _, member, session_id, *_ = row.idempotency_key.split(":")
-        if int(session_id) == day.id:
+        if int(session_id) != day.id:
+            continue
+        if row in queued:  # never went: the plan sends the new time's reminder instead
+            row.status, row.error_code, row.updated_at = "cancelled", SESSION_MOVED, now
+        elif row.status != "cancelled":
             heard.add(int(member))
-            if row in queued:
-                row.status, row.error_code, row.updated_at = "cancelled", SESSION_MOVED, now
     quiet = QuietHours.from_settings(rt.settings)
     told = 0
     for member in session.scalars(select(Member).where(Member.id.in_(heard))):

@@ -358,3 +358,35 @@ def test_an_urdu_member_on_telegram_may_ask_to_be_called(client, rt, clock, send
                                                                              "call-booked")
     with rt.sessions() as session:
         assert session.scalars(select(Alert.category)).all() == ["call_requested"] * 2
+
+
+# Review 3: a session moved asks YES / NO once ------------------------------------------
+
+
+def test_a_moved_session_asks_once(client, rt, clock, coordinator, runner):
+    import_members(rt, ROWS[1], MORE[0])
+    add_session(rt, "Day 3", "2027-03-13T10:00")  # Saturday
+    coordinator.worker("2027-03-06T18:00")  # Day 3's confirm went
+    clock.set(local("2027-03-06T19:00"))
+    result = runner.invoke(args=["sessions", "edit", "1", "--starts", "2027-03-14T11:00"])
+    assert result.output.splitlines()[-1] == "2 member(s) told of the new time"
+    coordinator.worker("2027-03-06T19:00")
+    coordinator.worker("2027-03-07T18:00")  # the new time's confirm would be now
+    john = coordinator.sms_to(JOHN)
+    assert len(john) == 2 and john[1].startswith("Change: Day 3 is now")
+    assert [line.split("\t")[1] for line in coordinator.plan("2027-03-07T18:00")] == [
+        "day-before", "day-before", "morning", "morning", "check-in", "check-in"]
+
+
+def test_a_session_moved_before_its_confirm_went_asks_once(client, rt, clock, coordinator,
+                                                           runner):
+    import_members(rt, MORE[0])
+    add_session(rt, "Day 3", "2027-03-13T10:00")
+    coordinator.twilio.fail_next(times=1, status=503)
+    coordinator.worker("2027-03-06T18:00")  # the confirm, refused: waiting for its retry
+    clock.set(local("2027-03-06T18:00:10"))
+    runner.invoke(args=["sessions", "edit", "1", "--starts", "2027-03-14T11:00"])
+    coordinator.worker("2027-03-06T18:01")  # John never heard of the old time
+    coordinator.worker("2027-03-07T18:00")  # the new time's confirm
+    john = coordinator.sms_to(JOHN)
+    assert len(john) == 1 and not john[0].startswith("Change")
