@@ -737,26 +737,41 @@ class _Turn:
         pending = self.env.invitations()
         if not pending:
             return False
-        day = weekdays.named(norm)
-        chosen = pending[0] if day is None else min(
+        days = weekdays.named_all(norm, (w for ws in answers.joining_words().values()
+                                         for w in ws))
+        chosen = [pending[0]] if not days else [min(
             (i for i in pending if _weekday(i) == day), key=lambda i: i.starts, default=None)
-        if chosen is None:  # a day named that no reminder asked about: not recorded
-            self.say(self.bot("rsvp-which-day", weekday=weekdays.weekday_name(day, self.lang),
-                              days=weekdays.days_list(sorted(date.fromisoformat(i.day)
-                                                             for i in pending), self.lang)))
+            for day in days]
+        missing = next((day for day, i in zip(days, chosen, strict=False) if i is None), None)
+        if missing is not None:  # a day named that no reminder asked about: not recorded
+            self.say(self.rsvp_unasked(missing, pending))
         else:
-            self.effects.append(RsvpGiven(chosen.session, answer, chosen.starts))
-            self.say(self.rsvp_reply(answer, chosen, pending, day_named=day is not None))
+            for invitation in chosen:
+                self.effects.append(RsvpGiven(invitation.session, answer, invitation.starts))
+            self.say(self.rsvp_reply(answer, chosen, pending, day_named=bool(days)))
         self.prompt()
         return True
 
-    def rsvp_reply(self, answer: str, chosen: Invitation, pending: tuple[Invitation, ...],
-                   day_named: bool) -> str:
-        """Thanks naming the day answered for; without a day named, how to answer for
-        another day still to come."""
-        text = self.bot(f"rsvp-{answer}", day=weekdays.day_name(
-            date.fromisoformat(chosen.day), self.lang))
-        other = next((i for i in pending if _weekday(i) != _weekday(chosen)), None)
+    def rsvp_unasked(self, weekday: int, pending: tuple[Invitation, ...]) -> str:
+        """A day named that no reminder asked about: the session that moved from it (and
+        to which day), or the days they may answer for."""
+        moved = [i for i in pending if i.was and date.fromisoformat(i.was).weekday() == weekday]
+        if len(moved) == 1:
+            return self.bot("rsvp-moved", old=weekdays.weekday_name(weekday, self.lang),
+                            day=weekdays.day_name(date.fromisoformat(moved[0].day), self.lang),
+                            weekday=weekdays.weekday_name(_weekday(moved[0]), self.lang))
+        return self.bot("rsvp-which-day", weekday=weekdays.weekday_name(weekday, self.lang),
+                        days=weekdays.days_list(sorted(date.fromisoformat(i.day)
+                                                       for i in pending), self.lang))
+
+    def rsvp_reply(self, answer: str, chosen: list[Invitation],
+                   pending: tuple[Invitation, ...], day_named: bool) -> str:
+        """Thanks naming the days answered for; without a day named, how to answer for
+        another day still to come and not answered yet."""
+        text = self.bot(f"rsvp-{answer}", day=weekdays.days_list(
+            [date.fromisoformat(i.day) for i in chosen], self.lang, style="standard"))
+        done = {_weekday(i) for i in chosen}
+        other = next((i for i in pending if _weekday(i) not in done and not i.answered), None)
         if day_named or other is None:
             return text
         return f"{text} " + self.bot("rsvp-other-day",

@@ -497,8 +497,8 @@ def test_yes_and_no_are_kept_per_session_and_staff_see_who_to_call(runner, rt, c
     assert [r.text for r in ana] == ["Vă mulțumim, ne vedem sâmbătă 14 martie."]
     kasia = handle(rt, Inbound("sms", KASIA, "nie")).replies
     assert [r.text for r in kasia] == [
-        "Dziękujemy za informację, że nie mogą Państwo przyjść: sobota 14 marca. Ktoś z "
-        "zespołu się z Państwem skontaktuje."]
+        "Dziękujemy za informację o nieobecności — sobota 14 marca. Ktoś z zespołu się "
+        "odezwie."]
     with rt.sessions() as session:
         assert set(session.execute(select(Rsvp.member_id, Rsvp.session_id, Rsvp.answer))) == {
             (1, 1, "yes"), (2, 1, "no")}
@@ -513,8 +513,8 @@ def test_yes_and_no_are_kept_per_session_and_staff_see_who_to_call(runner, rt, c
 @pytest.mark.parametrize("sender, words, reply", [
     (ANA, "Nu, îmi pare rău", "Vă mulțumim că ne-ați anunțat că nu puteți veni sâmbătă "
                              "14 martie. Cineva din echipă vă va contacta."),
-    (KASIA, "Nie, niestety.", "Dziękujemy za informację, że nie mogą Państwo przyjść: sobota "
-                              "14 marca. Ktoś z zespołu się z Państwem skontaktuje."),
+    (KASIA, "Nie, niestety.", "Dziękujemy za informację o nieobecności — sobota 14 marca. "
+                              "Ktoś z zespołu się odezwie."),
 ])
 def test_a_no_followed_by_words_is_a_no(rt, clock, surveys, sender, words, reply):
     _reminded(rt, clock)

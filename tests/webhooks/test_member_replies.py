@@ -142,10 +142,9 @@ def _told_of_the_weekend(rt, coordinator) -> None:
     (ANA, "nu duminică", "Vă mulțumim că ne-ați anunțat că nu puteți veni duminică 7 martie. "
                          "Cineva din echipă vă va contacta.", (2, "no")),
     (ANA, "Da, sambata", "Vă mulțumim, ne vedem sâmbătă 6 martie.", (1, "yes")),
-    (KASIA, "tak sobota", "Dziękujemy, do zobaczenia: sobota 6 marca.", (1, "yes")),
-    (KASIA, "Nie, w niedzielę nie mogę", "Dziękujemy za informację, że nie mogą Państwo "
-                                        "przyjść: niedziela 7 marca. Ktoś z zespołu się z "
-                                        "Państwem skontaktuje.", (2, "no")),
+    (KASIA, "tak sobota", "Dziękujemy, do zobaczenia — sobota 6 marca.", (1, "yes")),
+    (KASIA, "Nie, w niedzielę nie mogę", "Dziękujemy za informację o nieobecności — niedziela "
+                                        "7 marca. Ktoś z zespołu się odezwie.", (2, "no")),
     (MEHMET, "evet cumartesi", "Teşekkürler, Cumartesi 6 Mart günü görüşmek üzere.",
      (1, "yes")),
     (JOHN, "yes saturday", "Thank you, see you on Saturday 6 March.", (1, "yes")),
@@ -162,10 +161,10 @@ def test_an_sms_answer_names_its_day_and_may_name_one(client, rt, clock, coordin
 
 @pytest.mark.parametrize("chat, lang, words, reply, answer", [
     (CHAT, "ur", "ہاں ہفتہ", "شکریہ، ہفتہ 6 مارچ کو ملاقات ہو گی۔", (1, "yes")),
-    (ELENA, "bg", "да, в неделя", "Благодарим, очакваме ви: неделя 7 март.", (2, "yes")),
+    (ELENA, "bg", "да, в неделя", "Благодарим, очакваме Ви в неделя 7 март.", (2, "yes")),
     (ELENA, "bg", "ne, v sabota ne moga", "Благодарим, че ни уведомихте, че не можете да "
-                                          "дойдете: събота 6 март. Човек от екипа ще се "
-                                          "свърже с вас.", (1, "no")),
+                                          "дойдете в събота 6 март. Човек от екипа ще се "
+                                          "свърже с Вас.", (1, "no")),
 ])
 def test_a_telegram_answer_may_name_its_day(client, rt, clock, coordinator, senders,
                                             telegram_api, chat, lang, words, reply, answer):
@@ -390,3 +389,48 @@ def test_a_session_moved_before_its_confirm_went_asks_once(client, rt, clock, co
     coordinator.worker("2027-03-07T18:00")  # the new time's confirm
     john = coordinator.sms_to(JOHN)
     assert len(john) == 1 and not john[0].startswith("Change")
+
+
+# Review 4, 5, 6: two days named, the hint only for days unanswered, a moved day ----------
+
+
+@pytest.mark.parametrize("sender, words, reply", [
+    (JOHN, "YES SATURDAY AND SUNDAY", "Thank you, see you on Saturday 6 March and Sunday 7 "
+                                      "March."),
+    (ANA, "da, sambata si duminica", "Vă mulțumim, ne vedem sâmbătă 6 martie și duminică 7 "
+                                     "martie."),
+    (KASIA, "tak, w sobotę i w niedzielę", "Dziękujemy, do zobaczenia — sobota 6 marca i "
+                                          "niedziela 7 marca."),
+    (MEHMET, "evet cumartesi ve pazar", "Teşekkürler, Cumartesi 6 Mart ve Pazar 7 Mart günü "
+                                        "görüşmek üzere."),
+])
+def test_two_days_named_are_both_answered(client, rt, clock, coordinator, sender, words,
+                                          reply):
+    _told_of_the_weekend(rt, coordinator)
+    assert text(client, clock, sender, words, "2027-03-01T10:00") == [reply]
+    assert [(s, a) for _, s, a in answers(rt)] == [(1, "yes"), (2, "yes")]
+
+
+def test_the_other_day_hint_names_only_a_day_not_answered(client, rt, clock, coordinator):
+    _told_of_the_weekend(rt, coordinator)
+    text(client, clock, JOHN, "no saturday", "2027-03-01T10:00")
+    assert text(client, clock, JOHN, "yes", "2027-03-01T10:05") == [
+        "Thank you, see you on Sunday 7 March."]  # Saturday is answered: no hint
+
+
+@pytest.mark.parametrize("sender, words, reply", [
+    (KASIA, "tak, w sobotę", "Termin się zmienił (było: sobota, jest: niedziela 14 marca). "
+                            "Czy uda się przyjść? Prosimy odpisać TAK niedziela lub NIE "
+                            "niedziela."),
+    (JOHN, "yes saturday", "That session has moved from Saturday to Sunday 14 March. Can you "
+                           "come then? Reply YES Sunday or NO Sunday."),
+])
+def test_an_answer_for_the_day_a_session_moved_from_says_where_it_went(
+        client, rt, clock, coordinator, runner, sender, words, reply):
+    import_members(rt, ROWS[1], MORE[0])
+    add_session(rt, "Day 3", "2027-03-13T10:00")  # Saturday
+    coordinator.worker("2027-03-06T18:00")
+    clock.set(local("2027-03-06T19:00"))
+    runner.invoke(args=["sessions", "edit", "1", "--starts", "2027-03-14T11:00"])
+    assert text(client, clock, sender, words, "2027-03-06T19:30") == [reply]
+    assert answers(rt) == []
