@@ -884,7 +884,7 @@ class _Turn:
         self.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
                              active_at=self.run.active_at,
                              started_at=self.now.isoformat() if self.now else None)
-        self.say(self.text(survey, "intro", survey.intro))
+        self.say(self.text(survey, "intro", survey.intro).replace("{org}", self.env.org))
         if survey.consent:
             self.run.step = "consent"
             self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",

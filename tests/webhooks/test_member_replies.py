@@ -434,3 +434,22 @@ def test_an_answer_for_the_day_a_session_moved_from_says_where_it_went(
     runner.invoke(args=["sessions", "edit", "1", "--starts", "2027-03-14T11:00"])
     assert text(client, clock, sender, words, "2027-03-06T19:30") == [reply]
     assert answers(rt) == []
+
+
+# Review 9: the check-in names the council from OUTREACH_ORG_NAME, in every language -------
+
+
+class TestAnyCouncil:
+    @pytest.fixture
+    def config(self, config):
+        return {**config, "OUTREACH_ORG_NAME": "Hackney Council"}
+
+    def test_the_check_in_names_the_council_it_is_configured_for(self, client, rt, clock,
+                                                                 coordinator, surveys):
+        import_members(rt, *ROWS[:3], MORE[0], f"Ivan Petrov,{IVAN},,bg,sms,")
+        add_session(rt, "Day 1", "2027-03-06T10:00")
+        coordinator.worker("2027-03-08T18:00")  # the check-in after the weekend
+        first = {n: coordinator.sms_to(n)[0] for n in (ANA, KASIA, MEHMET, JOHN, IVAN)}
+        assert all("Hackney Council" in t and "Waltham" not in t for t in first.values())
+        assert first[KASIA].startswith("Dzień dobry, tu zespół Zgromadzenia Obywatelskiego "
+                                       "(Hackney Council).")
