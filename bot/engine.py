@@ -134,6 +134,7 @@ class Env:
     help_contact: str | None = None  # HELP_CONTACT; without it HELP names only the org
     safeguarding_line: str | None = None  # SAFEGUARDING_LINE, added to signposting
     opt_out: OptOutPhrases = field(default_factory=OptOutPhrases)
+    call_me: OptOutPhrases = field(default_factory=OptOutPhrases)  # bot/call: "call me"
     # Peer engagers, looked up only when asked (a code given, an engager's keyword sent):
     # whether a code is an active engager's, the person writing as an engager, their reach.
     engager_code: Callable[[str], bool] = _no_engagers
@@ -629,9 +630,11 @@ class _Turn:
     # Assembly members ----------------------------------------------------------------
 
     def call_request(self, norm: str, text: str) -> bool:
-        """CALL from an assembly member: an alert for the wellbeing lead, and their place
-        kept. From anyone else CALL is an ordinary word (False: carry on)."""
-        if not norm or norm not in self.words("keywords/call") or self.env.member() is None:
+        """CALL, or asking to be called in plain words (bot/call: "please call me"), from
+        an assembly member: an alert for the wellbeing lead, and their place kept. From
+        anyone else these are ordinary words (False: carry on)."""
+        if not norm or (norm not in self.words("keywords/call")
+                        and not self.env.call_me.matches(text)) or self.env.member() is None:
             return False
         self.effects.append(AlertRaised(
             1, CALL_REQUESTED, answers.clean_text(text), self.lang,
@@ -734,26 +737,41 @@ class _Turn:
         pending = self.env.invitations()
         if not pending:
             return False
-        day = weekdays.named(norm)
-        chosen = pending[0] if day is None else min(
+        days = weekdays.named_all(norm, (w for ws in answers.joining_words().values()
+                                         for w in ws))
+        chosen = [pending[0]] if not days else [min(
             (i for i in pending if _weekday(i) == day), key=lambda i: i.starts, default=None)
-        if chosen is None:  # a day named that no reminder asked about: not recorded
-            self.say(self.bot("rsvp-which-day", weekday=weekdays.weekday_name(day, self.lang),
-                              days=weekdays.days_list(sorted(date.fromisoformat(i.day)
-                                                             for i in pending), self.lang)))
+            for day in days]
+        missing = next((day for day, i in zip(days, chosen, strict=False) if i is None), None)
+        if missing is not None:  # a day named that no reminder asked about: not recorded
+            self.say(self.rsvp_unasked(missing, pending))
         else:
-            self.effects.append(RsvpGiven(chosen.session, answer, chosen.starts))
-            self.say(self.rsvp_reply(answer, chosen, pending, day_named=day is not None))
+            for invitation in chosen:
+                self.effects.append(RsvpGiven(invitation.session, answer, invitation.starts))
+            self.say(self.rsvp_reply(answer, chosen, pending, day_named=bool(days)))
         self.prompt()
         return True
 
-    def rsvp_reply(self, answer: str, chosen: Invitation, pending: tuple[Invitation, ...],
-                   day_named: bool) -> str:
-        """Thanks naming the day answered for; without a day named, how to answer for
-        another day still to come."""
-        text = self.bot(f"rsvp-{answer}", day=weekdays.day_name(
-            date.fromisoformat(chosen.day), self.lang))
-        other = next((i for i in pending if _weekday(i) != _weekday(chosen)), None)
+    def rsvp_unasked(self, weekday: int, pending: tuple[Invitation, ...]) -> str:
+        """A day named that no reminder asked about: the session that moved from it (and
+        to which day), or the days they may answer for."""
+        moved = [i for i in pending if i.was and date.fromisoformat(i.was).weekday() == weekday]
+        if len(moved) == 1:
+            return self.bot("rsvp-moved", old=weekdays.weekday_name(weekday, self.lang),
+                            day=weekdays.day_name(date.fromisoformat(moved[0].day), self.lang),
+                            weekday=weekdays.weekday_name(_weekday(moved[0]), self.lang))
+        return self.bot("rsvp-which-day", weekday=weekdays.weekday_name(weekday, self.lang),
+                        days=weekdays.days_list(sorted(date.fromisoformat(i.day)
+                                                       for i in pending), self.lang))
+
+    def rsvp_reply(self, answer: str, chosen: list[Invitation],
+                   pending: tuple[Invitation, ...], day_named: bool) -> str:
+        """Thanks naming the days answered for; without a day named, how to answer for
+        another day still to come and not answered yet."""
+        text = self.bot(f"rsvp-{answer}", day=weekdays.days_list(
+            [date.fromisoformat(i.day) for i in chosen], self.lang, style="standard"))
+        done = {_weekday(i) for i in chosen}
+        other = next((i for i in pending if _weekday(i) not in done and not i.answered), None)
         if day_named or other is None:
             return text
         return f"{text} " + self.bot("rsvp-other-day",
@@ -866,7 +884,7 @@ class _Turn:
         self.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
                              active_at=self.run.active_at,
                              started_at=self.now.isoformat() if self.now else None)
-        self.say(self.text(survey, "intro", survey.intro))
+        self.say(self.text(survey, "intro", survey.intro).replace("{org}", self.env.org))
         if survey.consent:
             self.run.step = "consent"
             self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import call_phrases
 from bot.config import Settings
 from bot.delivery import ConsoleSender, Sender
 from bot.engine import Env
@@ -77,6 +78,10 @@ class Runtime:
         return OptOutPhrases.load()
 
     @cached_property
+    def call_me(self) -> OptOutPhrases:
+        return call_phrases.load()
+
+    @cached_property
     def safeguarding(self) -> Detector:
         """Finds words that suggest someone is at risk (the reviewed pattern files)."""
         return safeguarding.shared()
@@ -131,7 +136,7 @@ class Runtime:
             org=self.settings.org_name,
             help_contact=self.settings.help_contact,
             safeguarding_line=self.settings.safeguarding_line,
-            opt_out=self.opt_out,
+            opt_out=self.opt_out, call_me=self.call_me,
             prompts=self.prompts,
             telegram_bot=self.settings.telegram_bot_username,
             **self._check_in,

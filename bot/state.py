@@ -328,6 +328,8 @@ class Invitation:
     session: int
     starts: str  # ISO
     day: str = ""  # its local date, ISO ("2026-03-14"): the day a member may name
+    answered: str = ""  # their answer for its current time ("yes", "no"), "" if none
+    was: str = ""  # the local date a reminder named before it moved, "" if it has not
 
 
 # What the engine may learn about peer engagers (through its Env, only when it asks).

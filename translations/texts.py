@@ -164,6 +164,11 @@ BOT = {
     "rsvp-which-day": (
         "We have not asked you about {weekday}. Reply YES or NO with the day: {days}."
     ),
+    # A day named that a session has moved from ({old}: "Saturday"; {day}: its new day).
+    "rsvp-moved": (
+        "That session has moved from {old} to {day}. Can you come then? Reply YES "
+        "{weekday} or NO {weekday}."
+    ),
     # A low wellbeing score, or words of distress, from a member; and their reply CALL.
     "offer-call": (
         "Thank you for telling us. If you would like a call from the team, reply CALL."

@@ -11,6 +11,7 @@ mentioned later in a sentence ("sick since Monday") names no day to answer for.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from translations.detect import words
 FILE = Path(__file__).resolve().parent / "weekdays.yaml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FIRST_WORDS = 4  # "tak, w sobotę", "evet cumartesi günü", "no, not on sunday"
+JOIN_GAP = 2  # the most words between two days named together ("sobotę i w niedzielę")
 KEYS = {"extra", "must_match", "must_not_match"}
 
 
@@ -31,6 +33,29 @@ def named(text: str) -> int | None:
     """The weekday (0 = Monday) the first words of `text` name, if they name one."""
     found = {spellings().get(word) for word in words(text)[:FIRST_WORDS]} - {None}
     return found.pop() if len(found) == 1 else None
+
+
+def named_all(text: str, joins: Iterable[str] = ()) -> tuple[int, ...]:
+    """The weekdays the first words of `text` name, in order: one, or several joined by a
+    joining word (`joins`: "yes saturday and sunday", "tak, w sobotę i w niedzielę"); ()
+    if none, or if two are named apart ("yes saturday no sunday": which answer is whose?)."""
+    joined = {word for join in joins for word in words(join)}
+    found: list[int] = []
+    last, bridged = -1, False
+    for n, word in enumerate(words(text)):
+        day = spellings().get(word)
+        if day is None:
+            bridged = bridged or word in joined
+            continue
+        if found and not (bridged and n - last <= JOIN_GAP + 1):
+            if n < FIRST_WORDS:
+                return ()
+            break
+        if not found and n >= FIRST_WORDS:
+            break
+        found.append(day)
+        last, bridged = n, False
+    return tuple(dict.fromkeys(found))
 
 
 def day_name(day: date, lang: str | None) -> str:
@@ -41,13 +66,14 @@ def day_name(day: date, lang: str | None) -> str:
         return format_date(day, "EEEE d MMMM", locale="en")
 
 
-def days_list(days: list[date], lang: str | None) -> str:
-    """Days as a choice in `lang`: "Saturday 14 March or Sunday 15 March"."""
+def days_list(days: list[date], lang: str | None, style: str = "or") -> str:
+    """Days as a choice in `lang`: "Saturday 14 March or Sunday 15 March" (style
+    "standard": "… and …")."""
     names = [day_name(day, lang) for day in days]
     try:
-        return format_list(names, style="or", locale=lang or "en")
+        return format_list(names, style=style, locale=lang or "en")
     except (ValueError, LookupError):
-        return format_list(names, style="or", locale="en")
+        return format_list(names, style=style, locale="en")
 
 
 def weekday_name(weekday: int, lang: str | None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot.cli import IsoMoment
 from bot.members import linking, removal, roster, rsvps, schedule, sessions
@@ -27,6 +27,8 @@ members = AppGroup("members", help="Assembly members: import the roster, list it
 sessions_group = AppGroup("sessions", help="Assembly days: add, list, change, remove, RSVPs.")
 reminders = AppGroup("reminders", help="Members' reminders and check-ins: the plan, failures.")
 FAILED = ("failed", "undelivered", "held")
+# Reminders held (retries, quiet hours) until too late to go: the member was not reminded.
+NOT_SENT = (schedule.TOO_LATE, schedule.SESSION_BEGUN)
 
 
 def _local(rt: Runtime, moment: datetime, form: str = "%a %Y-%m-%d %H:%M") -> str:
@@ -343,12 +345,15 @@ def reminders_plan(at: datetime | None) -> None:
 
 @reminders.command("failed")
 def reminders_failed() -> None:
-    """Messages to members that could not be delivered (after their retries)."""
+    """Messages to members that could not be delivered (after their retries), and
+    reminders held until too late to go (too-late, session-begun): call those members."""
     rt = current()
     with rt.sessions() as session:
         rows = session.execute(
             select(Message, Member).join(Member, Member.contact_id == Message.contact_id)
-            .where(Message.direction == "out", Message.status.in_(FAILED))
+            .where(Message.direction == "out", or_(
+                Message.status.in_(FAILED),
+                (Message.status == "cancelled") & Message.error_code.in_(NOT_SENT)))
             .order_by(Message.created_at, Message.id)).all()
         click.echo("when\tmember\tname\tchannel\twhat\tstatus\terror")
         for message, member in rows:

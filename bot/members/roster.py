@@ -18,7 +18,7 @@ import secrets
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +34,7 @@ from bot.optouts import cancel
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.state import Invitation, Membership, Reply
-from store.models import Address, AssemblySession, Contact, Member, Message
+from store.models import Address, AssemblySession, Contact, Member, Message, Rsvp
 from translations.catalog import Catalogs, find_language
 
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
@@ -545,12 +545,22 @@ def invitations(session: Session, contact_id: int | None, now: datetime,
             Message.idempotency_key.startswith(REMINDER_KEY, autoescape=True),
             Message.idempotency_key.not_like(f"%:{REMOVED}:%"))
         .order_by(Message.created_at.desc(), Message.id.desc())).all()
+    answered = dict(session.execute(select(Rsvp.session_id, Rsvp.answer).join(
+        Member, Member.id == Rsvp.member_id).join(
+        AssemblySession, AssemblySession.id == Rsvp.session_id).where(
+        Member.contact_id == contact_id, Rsvp.for_starts == AssemblySession.starts_at)).all())
     found = []
     for session_id in dict.fromkeys(int(key.split(":")[2]) for key in keys):
         day = session.get(AssemblySession, session_id)
         if day is not None and day.starts_at > now:
-            found.append(Invitation(day.id, day.starts_at.isoformat(),
-                                    day.starts_at.astimezone(tz).date().isoformat()))
+            local = day.starts_at.astimezone(tz).date()
+            told = {datetime.strptime(key.rsplit(":", 1)[1], "%Y%m%dT%H%MZ").replace(
+                tzinfo=UTC).astimezone(tz).date() for key in keys
+                if int(key.split(":")[2]) == session_id}
+            was = max((d for d in told if d != local), default=None)
+            found.append(Invitation(day.id, day.starts_at.isoformat(), local.isoformat(),
+                                    answered.get(day.id, ""),
+                                    was.isoformat() if was else ""))
     return tuple(found)
 
 

@@ -166,30 +166,41 @@ def _queued_as(key: str | None, days: dict[int, AssemblySession]
     return "message", None
 
 
+SESSION_MOVED, SESSION_BEGUN, TOO_LATE = "session-moved", "session-begun", "too-late"
+
+
+def past_its_day(rule: Rule | None, starts: datetime, moment: datetime, tz) -> bool:
+    """Whether a `same_day` rule's message ("tomorrow", "today") would go at `moment`,
+    after its own local day."""
+    return rule is not None and rule.same_day and (
+        moment.astimezone(tz).date() > send_at(rule, starts, tz).astimezone(tz).date())
+
+
 def _too_late(what: str, day: AssemblySession | None, moment: datetime, rules: Rules,
-              tz) -> bool:
-    """Whether a queued message must not go at `moment`: a reminder about a session moved,
-    gone or begun by then, or one whose rule says `same_day` ("tomorrow", "today") carried
-    past its own local day by retries or quiet hours."""
+              tz) -> str | None:
+    """Why a queued message must not go at `moment` (None if it may): a reminder about a
+    session moved or gone (session-moved), begun by then (session-begun), or one whose rule
+    says `same_day` carried past its own local day by retries or quiet hours (too-late)."""
     if what == MOVED_AWAY:
-        return True
+        return SESSION_MOVED
     if day is None:
-        return False
-    rule = rules.rule(what)
-    return day.starts_at <= moment or (rule is not None and rule.same_day and (
-        moment.astimezone(tz).date() > send_at(rule, day.starts_at, tz).astimezone(tz).date()))
+        return None
+    if day.starts_at <= moment:
+        return SESSION_BEGUN
+    return TOO_LATE if past_its_day(rules.rule(what), day.starts_at, moment, tz) else None
 
 
-def stale(session: Session, rules: Rules, tz, now: datetime) -> list[int]:
+def stale(session: Session, rules: Rules, tz, now: datetime) -> dict[str, list[int]]:
     """Queued reminders too late to go now (see _too_late: a retry or quiet hours held
-    them until then): the worker cancels them. Reads only."""
+    them until then), by the reason: the worker cancels them. Reads only."""
     days = {day.id: day for day in session.scalars(select(AssemblySession))}
-    late = []
+    late: dict[str, list[int]] = defaultdict(list)
     for row_id, key in session.execute(select(Message.id, Message.idempotency_key).where(
             Message.status == "queued",
             Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True))):
-        if _too_late(*_queued_as(key, days), now, rules, tz):
-            late.append(row_id)
+        why = _too_late(*_queued_as(key, days), now, rules, tz)
+        if why is not None:
+            late[why].append(row_id)
     return late
 
 
@@ -212,26 +223,42 @@ def _reminders(member: Member, day: AssemblySession, rules: Rules, quiet: QuietH
     prefix = f"{roster.REMINDER_KEY}{member.id}:{day.id}:"
     heard = [at for key, at in world.sent.items()
              if key.startswith(prefix) and key.endswith(stamp(day.starts_at))]
-    timed = sorted(((send_at(rule, day.starts_at, tz), rule) for rule in rules.reminders),
-                   key=lambda pair: pair[0])
+    asked = reminder_key(member.id, day, MOVED) in world.sent  # the change notice asks
+    timed = sorted(((send_at(rule, day.starts_at, tz), rule) for rule in rules.reminders
+                    if not (asked and rule.rsvp)), key=lambda pair: pair[0])
     passed = [pair for pair in timed if pair[0] <= now]
     items = []
     for at, rule in ([passed[-1]] if passed else []) + [p for p in timed if p[0] > now]:
         key = reminder_key(member.id, day, rule.id)
         if key in world.sent or (at <= now and any(h >= at for h in heard)):
             continue
+        sends = quiet.next_allowed(max(at, now))
         if why is not None:
             state = why
         elif (member.id, day.id) in world.declined:
             state = "skipped: said NO"
+        elif past_its_day(rule, day.starts_at, sends, tz):
+            state = "skipped: its day has passed"  # never "tomorrow" on the day itself
         elif at <= now:
-            state = "due"
+            state = "due" if sends <= now else waiting_until(sends, tz)
         else:
             state = "planned"
-        sends = quiet.next_allowed(max(at, now))
         if sends < day.starts_at:  # nothing that would only go once the session has begun
             items.append(Item(rule.id, member, at, sends, state, day, key=key, rule=rule))
     return items
+
+
+WAITING_UNTIL = "waiting until "
+
+
+def waiting_until(sends: datetime, tz) -> str:
+    """The state of a message due but held by quiet hours."""
+    return f"{WAITING_UNTIL}{sends.astimezone(tz):%H:%M}"
+
+
+def to_queue(item: Item) -> bool:
+    """Whether the worker queues `item` now (one held by quiet hours waits in the outbox)."""
+    return item.state == "due" or item.state.startswith(WAITING_UNTIL)
 
 
 def weekends(days: list[AssemblySession], tz) -> list[tuple[str, list[AssemblySession]]]:
@@ -263,8 +290,10 @@ def _check_ins(member: Member, rules: Rules, quiet: QuietHours, now: datetime,
             state = "waiting: part way through a survey"
         else:
             state = "due"
-        items.append(Item(CHECK_IN, member, at, quiet.next_allowed(max(at, now)), state,
-                          week=week))
+        sends = quiet.next_allowed(max(at, now))
+        if state == "due" and sends > now:
+            state = waiting_until(sends, quiet.tz)
+        items.append(Item(CHECK_IN, member, at, sends, state, week=week))
     return items
 
 
@@ -311,13 +340,14 @@ def send_due(rt: Runtime, now: datetime) -> int:
     rules, quiet = rt.member_rules, QuietHours.from_settings(rt.settings)
     with rt.sessions() as session:
         late = stale(session, rules, quiet.tz, now)
-        due = [i for i in plan(session, rules, quiet, now) if i.state == "due"]
+        due = [i for i in plan(session, rules, quiet, now) if to_queue(i)]
         session.expunge_all()
     if late:
         with transaction(rt.sessions) as session:
-            session.execute(update(Message).where(
-                Message.id.in_(late), Message.status == "queued").values(
-                status="cancelled", error_code="session-begun", updated_at=now))
+            for why, ids in late.items():
+                session.execute(update(Message).where(
+                    Message.id.in_(ids), Message.status == "queued").values(
+                    status="cancelled", error_code=why, updated_at=now))
     if not due:
         return 0
     done = 0
@@ -382,8 +412,9 @@ def _check_in(rt: Runtime, session: Session, item: Item, now: datetime) -> int:
 def moved(rt: Runtime, session: Session, day: AssemblySession, old_starts: datetime,
           now: datetime) -> int:
     """After a session's time changed: what was still queued for the old time is
-    cancelled, and members who had heard of the old time are told the new one (asking
-    YES / NO again). Returns how many were told."""
+    cancelled, and members who had heard of the old time (a reminder went) are told the
+    new one, asking YES / NO again: the plan then sends them no confirm for it (one
+    question). Returns how many were told."""
     old = f":{stamp(old_starts)}"
     queued = session.scalars(select(Message).where(
         Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True),
@@ -393,10 +424,12 @@ def moved(rt: Runtime, session: Session, day: AssemblySession, old_starts: datet
     for row in session.scalars(select(Message).where(
             Message.idempotency_key.endswith(old, autoescape=True))):
         _, member, session_id, *_ = row.idempotency_key.split(":")
-        if int(session_id) == day.id:
+        if int(session_id) != day.id:
+            continue
+        if row in queued:  # never went: the plan sends the new time's reminder instead
+            row.status, row.error_code, row.updated_at = "cancelled", SESSION_MOVED, now
+        elif row.status != "cancelled":
             heard.add(int(member))
-            if row in queued:
-                row.status, row.error_code, row.updated_at = "cancelled", "session-moved", now
     quiet = QuietHours.from_settings(rt.settings)
     told = 0
     for member in session.scalars(select(Member).where(Member.id.in_(heard))):

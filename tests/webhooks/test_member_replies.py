@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from store.models import Message, Rsvp
+from store.models import Alert, Message, Rsvp
 from tests.helpers.members import LONDON, add_session, import_members
 from tests.webhooks import test_member_linking as linking
 from tests.webhooks import test_telegram as tg
@@ -142,10 +142,9 @@ def _told_of_the_weekend(rt, coordinator) -> None:
     (ANA, "nu duminică", "Vă mulțumim că ne-ați anunțat că nu puteți veni duminică 7 martie. "
                          "Cineva din echipă vă va contacta.", (2, "no")),
     (ANA, "Da, sambata", "Vă mulțumim, ne vedem sâmbătă 6 martie.", (1, "yes")),
-    (KASIA, "tak sobota", "Dziękujemy, do zobaczenia: sobota 6 marca.", (1, "yes")),
-    (KASIA, "Nie, w niedzielę nie mogę", "Dziękujemy za informację, że nie mogą Państwo "
-                                        "przyjść: niedziela 7 marca. Ktoś z zespołu się z "
-                                        "Państwem skontaktuje.", (2, "no")),
+    (KASIA, "tak sobota", "Dziękujemy, do zobaczenia — sobota 6 marca.", (1, "yes")),
+    (KASIA, "Nie, w niedzielę nie mogę", "Dziękujemy za informację o nieobecności — niedziela "
+                                        "7 marca. Ktoś z zespołu się odezwie.", (2, "no")),
     (MEHMET, "evet cumartesi", "Teşekkürler, Cumartesi 6 Mart günü görüşmek üzere.",
      (1, "yes")),
     (JOHN, "yes saturday", "Thank you, see you on Saturday 6 March.", (1, "yes")),
@@ -162,9 +161,9 @@ def test_an_sms_answer_names_its_day_and_may_name_one(client, rt, clock, coordin
 
 @pytest.mark.parametrize("chat, lang, words, reply, answer", [
     (CHAT, "ur", "ہاں ہفتہ", "شکریہ، ہفتہ 6 مارچ کو ملاقات ہو گی۔", (1, "yes")),
-    (ELENA, "bg", "да, в неделя", "Благодарим, очакваме Ви: неделя 7 март.", (2, "yes")),
+    (ELENA, "bg", "да, в неделя", "Благодарим, очакваме Ви в неделя 7 март.", (2, "yes")),
     (ELENA, "bg", "ne, v sabota ne moga", "Благодарим, че ни уведомихте, че не можете да "
-                                          "дойдете: събота 6 март. Човек от екипа ще се "
+                                          "дойдете в събота 6 март. Човек от екипа ще се "
                                           "свърже с Вас.", (1, "no")),
 ])
 def test_a_telegram_answer_may_name_its_day(client, rt, clock, coordinator, senders,
@@ -278,3 +277,189 @@ def test_a_day_before_reminder_refused_until_quiet_hours_never_says_tomorrow_on_
     coordinator.worker("2027-03-06T08:30")
     kasia = coordinator.sms_to(KASIA)
     assert len(kasia) == 2 and kasia[-1].startswith("Do zobaczenia dziś")
+
+
+# Review 1, 2: a missed evening never makes a day-before reminder on the day itself --------
+
+
+@pytest.mark.parametrize("confirm, morning, starts", [
+    ("2027-02-28T18:00", "2027-03-07T08:10", "2027-03-07T10:00"),
+    ("2027-03-21T18:00", "2027-03-28T08:29", "2027-03-28T10:00"),  # the clocks go forward
+])
+def test_a_missed_evening_never_sends_the_day_before_reminder_on_the_day(
+        client, rt, clock, coordinator, confirm, morning, starts):
+    import_members(rt, *ROWS[:3], MORE[0])
+    add_session(rt, "Day 2", starts)
+    coordinator.worker(confirm)  # the worker is then down until the session's morning
+    plan = coordinator.plan(morning)
+    assert [line.split("\t")[1::6] for line in plan if "\tday-before\t" in line] == [
+        ["day-before", "skipped: its day has passed"]] * 4
+    coordinator.worker(morning)
+    assert coordinator.received() == 4  # the confirms only
+    coordinator.worker(morning[:11] + "08:30")
+    sent = [m["body"] for m in coordinator.twilio.messages]
+    assert len(sent) == 8 and not any(w in t for t in sent for w in (
+        "tomorrow", "mâine", "jutro", "yarın"))
+
+
+def test_the_plan_after_a_missed_evening_is_what_the_worker_does(client, rt, clock,
+                                                                  coordinator):
+    import_members(rt, ROWS[1])
+    add_session(rt, "Day 1", "2027-04-11T10:00")
+    add_session(rt, "Day 2", "2027-04-17T10:00")
+    coordinator.worker("2027-04-04T18:00")  # Day 1's confirm; then down until 21:30
+    plan = {tuple(line.split("\t")[1:3]): line.split("\t")[-1]
+            for line in coordinator.plan("2027-04-10T21:30")}
+    assert plan["day-before", "#1"] == "skipped: its day has passed"
+    assert plan["confirm", "#2"] == "waiting until 08:00"  # after quiet hours
+    coordinator.worker("2027-04-10T21:30")
+    coordinator.worker("2027-04-11T08:00")
+    kasia = coordinator.sms_to(KASIA)
+    assert len(kasia) == 2 and not any("jutro" in t for t in kasia)
+
+
+# Review 7: a reminder held until too late is listed, with why --------------------------
+
+
+def test_a_reminder_held_until_too_late_is_listed_for_the_coordinator(client, rt, clock,
+                                                                       coordinator, runner):
+    import_members(rt, ROWS[1])
+    add_session(rt, "Day 1", "2027-03-06T10:00")
+    coordinator.worker("2027-02-27T18:00")  # the confirm
+    coordinator.twilio.fail_next(times=1, status=503)
+    coordinator.worker("2027-03-05T20:59:40")  # the day-before, late and refused
+    coordinator.worker("2027-03-06T08:00")  # after quiet hours: too late to say tomorrow
+    with rt.sessions() as session:
+        assert session.scalars(select(Message.error_code).where(
+            Message.idempotency_key.like("remind:%day-before%"))).all() == ["too-late"]
+    failed = runner.invoke(args=["reminders", "failed"]).output.splitlines()
+    assert [line.split("\t")[1:] for line in failed[1:]] == [
+        ["M001", "Kasia Nowak", "sms", "day-before", "cancelled", "too-late"]]
+
+
+# Review 8: a member asking in plain words to be called raises an alert -------------------
+
+IVAN = "+447700900107"
+
+
+@pytest.mark.parametrize("sender, lang, words", [
+    (JOHN, "en", "Please call me"), (ANA, "ro", "Sunati-ma va rog"),
+    (KASIA, "pl", "prosze zadzwonic"), (KASIA, "pl", "Zadzwońcie do mnie"),
+    (MEHMET, "tr", "bana telefon edin"), (IVAN, "bg", "обадете ми се"),
+    (IVAN, "bg", "obadete mi se"), (IVAN, "bg", "Моля, обадете ми се!"),
+])
+def test_a_member_asking_to_be_called_in_plain_words_raises_an_alert(
+        client, rt, clock, coordinator, sender, lang, words):
+    import_members(rt, *ROWS[:3], MORE[0], f"Ivan Petrov,{IVAN},,bg,sms,")
+    assert text(client, clock, sender, words, "2027-03-01T10:00") == [
+        rt.catalogs.bot(lang, "call-booked")]
+    with rt.sessions() as session:
+        assert session.scalars(select(Alert.category)).all() == ["call_requested"]
+
+
+def test_an_urdu_member_on_telegram_may_ask_to_be_called(client, rt, clock, senders,
+                                                        telegram_api):
+    import_members(rt, ROWS[3])
+    clock.set(local("2027-03-01T10:00"))
+    for words in ("mujhe call karein", "مجھے فون کریں"):
+        person = tg.Person(client, rt, senders, clock, telegram_api, chat=CHAT, lang="ur")
+        assert [m["text"] for m in person.send(words)][0] == rt.catalogs.bot("ur",
+                                                                             "call-booked")
+    with rt.sessions() as session:
+        assert session.scalars(select(Alert.category)).all() == ["call_requested"] * 2
+
+
+# Review 3: a session moved asks YES / NO once ------------------------------------------
+
+
+def test_a_moved_session_asks_once(client, rt, clock, coordinator, runner):
+    import_members(rt, ROWS[1], MORE[0])
+    add_session(rt, "Day 3", "2027-03-13T10:00")  # Saturday
+    coordinator.worker("2027-03-06T18:00")  # Day 3's confirm went
+    clock.set(local("2027-03-06T19:00"))
+    result = runner.invoke(args=["sessions", "edit", "1", "--starts", "2027-03-14T11:00"])
+    assert result.output.splitlines()[-1] == "2 member(s) told of the new time"
+    coordinator.worker("2027-03-06T19:00")
+    coordinator.worker("2027-03-07T18:00")  # the new time's confirm would be now
+    john = coordinator.sms_to(JOHN)
+    assert len(john) == 2 and john[1].startswith("Change: Day 3 is now")
+    assert [line.split("\t")[1] for line in coordinator.plan("2027-03-07T18:00")] == [
+        "day-before", "day-before", "morning", "morning", "check-in", "check-in"]
+
+
+def test_a_session_moved_before_its_confirm_went_asks_once(client, rt, clock, coordinator,
+                                                           runner):
+    import_members(rt, MORE[0])
+    add_session(rt, "Day 3", "2027-03-13T10:00")
+    coordinator.twilio.fail_next(times=1, status=503)
+    coordinator.worker("2027-03-06T18:00")  # the confirm, refused: waiting for its retry
+    clock.set(local("2027-03-06T18:00:10"))
+    runner.invoke(args=["sessions", "edit", "1", "--starts", "2027-03-14T11:00"])
+    coordinator.worker("2027-03-06T18:01")  # John never heard of the old time
+    coordinator.worker("2027-03-07T18:00")  # the new time's confirm
+    john = coordinator.sms_to(JOHN)
+    assert len(john) == 1 and not john[0].startswith("Change")
+
+
+# Review 4, 5, 6: two days named, the hint only for days unanswered, a moved day ----------
+
+
+@pytest.mark.parametrize("sender, words, reply", [
+    (JOHN, "YES SATURDAY AND SUNDAY", "Thank you, see you on Saturday 6 March and Sunday 7 "
+                                      "March."),
+    (ANA, "da, sambata si duminica", "Vă mulțumim, ne vedem sâmbătă 6 martie și duminică 7 "
+                                     "martie."),
+    (KASIA, "tak, w sobotę i w niedzielę", "Dziękujemy, do zobaczenia — sobota 6 marca i "
+                                          "niedziela 7 marca."),
+    (MEHMET, "evet cumartesi ve pazar", "Teşekkürler, Cumartesi 6 Mart ve Pazar 7 Mart günü "
+                                        "görüşmek üzere."),
+])
+def test_two_days_named_are_both_answered(client, rt, clock, coordinator, sender, words,
+                                          reply):
+    _told_of_the_weekend(rt, coordinator)
+    assert text(client, clock, sender, words, "2027-03-01T10:00") == [reply]
+    assert [(s, a) for _, s, a in answers(rt)] == [(1, "yes"), (2, "yes")]
+
+
+def test_the_other_day_hint_names_only_a_day_not_answered(client, rt, clock, coordinator):
+    _told_of_the_weekend(rt, coordinator)
+    text(client, clock, JOHN, "no saturday", "2027-03-01T10:00")
+    assert text(client, clock, JOHN, "yes", "2027-03-01T10:05") == [
+        "Thank you, see you on Sunday 7 March."]  # Saturday is answered: no hint
+
+
+@pytest.mark.parametrize("sender, words, reply", [
+    (KASIA, "tak, w sobotę", "Termin się zmienił (było: sobota, jest: niedziela 14 marca). "
+                            "Czy uda się przyjść? Prosimy odpisać TAK niedziela lub NIE "
+                            "niedziela."),
+    (JOHN, "yes saturday", "That session has moved from Saturday to Sunday 14 March. Can you "
+                           "come then? Reply YES Sunday or NO Sunday."),
+])
+def test_an_answer_for_the_day_a_session_moved_from_says_where_it_went(
+        client, rt, clock, coordinator, runner, sender, words, reply):
+    import_members(rt, ROWS[1], MORE[0])
+    add_session(rt, "Day 3", "2027-03-13T10:00")  # Saturday
+    coordinator.worker("2027-03-06T18:00")
+    clock.set(local("2027-03-06T19:00"))
+    runner.invoke(args=["sessions", "edit", "1", "--starts", "2027-03-14T11:00"])
+    assert text(client, clock, sender, words, "2027-03-06T19:30") == [reply]
+    assert answers(rt) == []
+
+
+# Review 9: the check-in names the council from OUTREACH_ORG_NAME, in every language -------
+
+
+class TestAnyCouncil:
+    @pytest.fixture
+    def config(self, config):
+        return {**config, "OUTREACH_ORG_NAME": "Hackney Council"}
+
+    def test_the_check_in_names_the_council_it_is_configured_for(self, client, rt, clock,
+                                                                 coordinator, surveys):
+        import_members(rt, *ROWS[:3], MORE[0], f"Ivan Petrov,{IVAN},,bg,sms,")
+        add_session(rt, "Day 1", "2027-03-06T10:00")
+        coordinator.worker("2027-03-08T18:00")  # the check-in after the weekend
+        first = {n: coordinator.sms_to(n)[0] for n in (ANA, KASIA, MEHMET, JOHN, IVAN)}
+        assert all("Hackney Council" in t and "Waltham" not in t for t in first.values())
+        assert first[KASIA].startswith("Dzień dobry, tu zespół Zgromadzenia Obywatelskiego "
+                                       "(Hackney Council).")
