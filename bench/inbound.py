@@ -35,8 +35,11 @@ ROOT = HERE.parent
 TOKEN = "bench-auth-token"
 CONNECTIONS = 8
 WORKERS = 2
+# One resident's way through the residents' survey. The age is typed in years (an age
+# question reads a bare number as an age, never an option's number): 20 is the band the
+# option number 3 chose before.
 ANSWERS = ["SAFETY", "yes", "4", "2", "1,3", "3", "yes", "2", "3",
-           "More officers who know the area and speak our languages", "2", "12", "3", "leyton",
+           "More officers who know the area and speak our languages", "2", "12", "20", "leyton",
            "1", "4", "no"]
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
