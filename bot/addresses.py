@@ -35,13 +35,19 @@ def could_be_mobile(number: str) -> bool:
                                                     phonenumbers.PhoneNumberType.MOBILE)
 
 
+def is_valid(number: str) -> bool:
+    """Whether an E.164 number is one in use where it is from (phonenumbers' metadata):
+    `+4412345` is possible as a string, but no such number exists."""
+    return phonenumbers.is_valid_number(phonenumbers.parse(number))
+
+
 def whole_number(number: str, region: str = "GB") -> str:
     """A number someone keyed in for us to text (a roster's), in E.164, or InvalidAddress
     when it cannot be whole: one digit short or long. Valid by phonenumbers, or of a mobile
     number's length where it is from (its metadata calls Ofcom's drama range, 07700 900xxx,
     invalid, and demos and tests use it)."""
     value = e164(number, region)
-    if not (phonenumbers.is_valid_number(phonenumbers.parse(value)) or could_be_mobile(value)):
+    if not (is_valid(value) or could_be_mobile(value)):
         raise InvalidAddress(f"not a whole phone number: {number!r}")
     return value
 
@@ -50,10 +56,9 @@ def mobile(number: str) -> bool:
     """Whether an E.164 number from `whole_number` can get texts: a mobile (or a number
     that may be one), never a landline or a freephone number; the drama range, which
     phonenumbers calls invalid, counts as mobile."""
-    parsed = phonenumbers.parse(number)
-    if not phonenumbers.is_valid_number(parsed):
+    if not is_valid(number):
         return could_be_mobile(number)
-    return phonenumbers.number_type(parsed) in (
+    return phonenumbers.number_type(phonenumbers.parse(number)) in (
         phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
@@ -72,12 +77,6 @@ def parse(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
 def provider_address(scheme: str, value: str) -> str:
     """The address a provider wants for sending (Twilio wants `whatsapp:+44…`)."""
     return f"whatsapp:{value}" if scheme == "whatsapp" else value
-
-
-def is_valid(number: str) -> bool:
-    """Whether an E.164 number is one in use where it is from (phonenumbers' metadata):
-    `+4412345` is possible as a string, but no such number exists."""
-    return phonenumbers.is_valid_number(phonenumbers.parse(number))
 
 
 def masked(address: str, keep: int = 4) -> str:
