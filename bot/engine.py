@@ -255,8 +255,9 @@ class _Turn:
         return f"{self.bot('help')} {self.bot('help-contact', contact=contact)}"
 
     def text(self, survey: Questionnaire, context: str, source: str) -> str:
+        """A survey's text in their language; `{org}` in it is OUTREACH_ORG_NAME."""
         return self.env.catalogs.text([self.lang, survey.language], f"{survey.slug}/{context}",
-                                      source)
+                                      source).replace("{org}", self.env.org)
 
     def say(self, text: str, options: tuple[Option, ...] = (), style: str = "list",
             multi: bool = False, **more) -> None:
@@ -884,7 +885,7 @@ class _Turn:
         self.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
                              active_at=self.run.active_at,
                              started_at=self.now.isoformat() if self.now else None)
-        self.say(self.text(survey, "intro", survey.intro).replace("{org}", self.env.org))
+        self.say(self.text(survey, "intro", survey.intro))
         if survey.consent:
             self.run.step = "consent"
             self.say(self.text(survey, "consent", survey.consent), self.yes_no(), style="keys",
