@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from bot import alerts
+from bot import alerts, suppress
 from bot.runtime import current
 from staff import accounts, audit, dashboard, guard, members, queue, throttle
-from staff.counts import people
 from store.db import transaction
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static")
 bp.before_request(guard.load)
 bp.after_request(guard.after)
-bp.add_app_template_filter(people, "people")
+bp.add_app_template_filter(suppress.count_text, "people")
 
 
 @bp.app_template_filter("local")

@@ -28,8 +28,8 @@ from statistics import median
 import yaml
 
 from bot.answers import fold
+from bot.suppress import THRESHOLD
 from staff.evidence.queries import FreeText
-from staff.evidence.suppress import THRESHOLD
 
 STOPWORDS = Path(__file__).resolve().parent / "stopwords.yaml"
 TRUST_LEVELS = ("low", "middle", "high", "unknown")
