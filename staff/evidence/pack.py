@@ -75,14 +75,19 @@ def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None =
              for source in FREE_TEXT if source[0] in defined}
     reference = representation.load()
     used: set[str] = set()
-    themes = _themes(coder, coded, used)
+    decisions = queries.quote_decisions(session)
+    themes = _themes(coder, coded, used, decisions)
+    youth = _youth(session, defined, counts, coded, used, decisions)
+    quotes = [q for row in themes["rows"] for q in row["quotes"]] + youth["quotes"]
     return {
         "generated": now.astimezone(zone),
         "gathering": _gathering(session, defined, counts, zone),
         "representation": _representation(session, defined, reference),
         "questions": _closed_questions(session, defined.get(RESIDENTS)),
         "themes": themes,
-        "youth": _youth(session, defined, counts, coded, used),
+        "youth": youth,
+        "quotes": quotes,  # every quote the pack uses, for the review page
+        "draft": any(not q["approved"] for q in quotes),
         "method": _method(coder),
         "threshold": suppress.THRESHOLD,
     }
@@ -288,16 +293,17 @@ def _mean_rows(groups: dict[str, list[tuple[int, float]]]) -> list[dict]:
 # Themes ------------------------------------------------------------------------------------
 
 
-def _quote(c: freetext.Coded) -> dict:
+def _quote(c: freetext.Coded, decisions: dict[int, str]) -> dict:
     translated = c.answer.language == "en" or c.english is not None
-    return {"text": c.text, "english": c.english, "language": language_name(c.answer.language),
+    return {"answer_id": c.answer.id, "approved": decisions.get(c.answer.id) == "approved",
+            "text": c.text, "english": c.english, "language": language_name(c.answer.language),
             "lang": c.answer.language or "", "rtl": c.answer.language in RTL,
             "is_english": c.answer.language == "en", "translated": translated,
             "source": SOURCES.get(c.answer.survey, c.answer.survey),
             "trust": TRUST_WORDS[c.trust_level]}
 
 
-def _themes(coder: Coder, coded: dict, used: set[str]) -> dict:
+def _themes(coder: Coder, coded: dict, used: set[str], decisions: dict[int, str]) -> dict:
     everything = [c for items in coded.values() for c in items]
     residents = [c for c in everything if c.answer.survey == RESIDENTS]
     young = [c for c in everything if c.answer.survey != RESIDENTS]
@@ -310,7 +316,8 @@ def _themes(coder: Coder, coded: dict, used: set[str]) -> dict:
             "id": theme.id, "title": theme.title, "about": theme.about,
             "all": _count_share(split, len(everything)),
             "residents": split.cells[0].text, "young": split.cells[1].text,
-            "quotes": [_quote(c) for c in freetext.choose_quotes(everything, theme.id, used)],
+            "quotes": [_quote(c, decisions) for c in freetext.choose_quotes(
+                everything, theme.id, used, excluded=_excluded(decisions))],
         })
     uncoded = [c for c in everything if not c.themes]
     chart_rows = [(r["title"], r["all"]["share"]) for r in rows]
@@ -338,7 +345,12 @@ def _count_share(part: suppress.Table, total: int) -> dict:
 # Youth voice -------------------------------------------------------------------------------
 
 
-def _youth(session: Session, defined: dict, counts: dict, coded: dict, used: set[str]) -> dict:
+def _excluded(decisions: dict[int, str]) -> set[int]:
+    return {answer for answer, decision in decisions.items() if decision == "excluded"}
+
+
+def _youth(session: Session, defined: dict, counts: dict, coded: dict, used: set[str],
+           decisions: dict[int, str]) -> dict:
     survey, log = defined.get(YOUTH), defined.get(LOGS)
     questions = _closed_questions(session, survey, skip=set()) if YOUTH in counts else []
     log_questions = ([_closed(session, log, q) for q in log.questions
@@ -347,7 +359,8 @@ def _youth(session: Session, defined: dict, counts: dict, coded: dict, used: set
     by_theme = Counter(t for c in young for t in c.themes)
     quotes = []
     for theme, _ in by_theme.most_common():
-        quotes += [_quote(c) for c in freetext.choose_quotes(young, theme, used, limit=1)]
+        quotes += [_quote(c, decisions) for c in freetext.choose_quotes(
+            young, theme, used, limit=1, excluded=_excluded(decisions))]
         if len(quotes) >= 4:
             break
     under_13 = queries.screen_outs(session, YOUTH).get("age_band=under_13", 0)

@@ -162,7 +162,7 @@ def test_the_command_writes_the_file(app, tmp_path):
     out = tmp_path / "pack.html"
     result = app.test_cli_runner().invoke(args=["evidence-pack", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Read the quotes before sharing it" in result.output
+    assert "Wrote a draft pack" in result.output and "/staff/quotes" in result.output
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
