@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot import answers
+from bot import answers, suppress
 from bot.optout_phrases import OptOutPhrases
 from bot.prompt_packs import PromptPacks
 from bot.state import (
@@ -608,7 +608,7 @@ class _Turn:
 
     def count(self, n: int) -> str:
         """A reach count as told to an engager: under 5 it is only "fewer than 5"."""
-        return str(n) if n >= 5 else self.bot("fewer-than-5")
+        return self.bot("fewer-than-5") if n < suppress.THRESHOLD else str(n)
 
     def log_conversation(self, me: Engaged) -> None:
         survey = self.env.audience_survey("engagers")

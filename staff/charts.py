@@ -1,12 +1,14 @@
 """Small bar charts as plain data: each bar's place and size in an SVG viewBox, which the
-template `staff/_charts.html` draws. A small count (fewer than 5) gets no bar of its size,
-only a mark at the baseline, so a chart shows no more than the table beside it."""
+template `staff/_charts.html` draws. The counts go through bot/suppress.py as one table: a
+small count (fewer than 5), or one hidden so that it cannot be worked out from the total
+("not shown"), gets no bar of its size, only a mark at the baseline, so a chart shows no more
+than the table beside it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from staff.counts import is_small, people
+from bot import suppress
 
 WIDTH = 360  # viewBox units; the SVG scales to the page's width
 ROW = 36  # a horizontal bar's row: its label above, the bar below
@@ -38,26 +40,29 @@ class Chart:
     top: str = ""  # columns: the largest count, beside the axis
 
 
-def rows(title: str, items: list[tuple[str, int]]) -> Chart:
-    """Horizontal bars, longest for the largest count; the count after each bar."""
-    biggest = max((n for _, n in items if not is_small(n)), default=0) or 1
+def rows(title: str, items: list[tuple[str, int]], partition: bool = True) -> Chart:
+    """Horizontal bars, longest for the largest count; the count after each bar.
+    `partition`: each person is in one bar and their total is shown elsewhere."""
+    cells = suppress.table(dict(items), partition=partition).cells
+    biggest = max((c.count for c in cells if c.count), default=0) or 1
     usable = WIDTH - 90  # room after the longest bar for its count
     bars = tuple(
-        Bar(label, people(n), 0, i * ROW + 18,
-            MARK if is_small(n) else usable * n / biggest, BAR, is_small(n))
-        for i, (label, n) in enumerate(items))
+        Bar(c.label, c.text, 0, i * ROW + 18,
+            MARK if c.suppressed else usable * c.count / biggest, BAR, c.suppressed)
+        for i, c in enumerate(cells))
     return Chart(title, "rows", WIDTH, max(len(items), 1) * ROW + 4, bars)
 
 
 def columns(title: str, items: list[tuple[str, int]]) -> Chart:
     """Vertical bars side by side (days), tallest for the largest count."""
-    biggest = max((n for _, n in items if not is_small(n)), default=0) or 1
+    cells = suppress.table(dict(items)).cells
+    biggest = max((c.count for c in cells if c.count), default=0) or 1
     step = WIDTH / max(len(items), 1)
     bars = []
-    for i, (label, n) in enumerate(items):
-        height = MARK if is_small(n) else COLUMNS_HEIGHT * n / biggest
-        bars.append(Bar(label, people(n), i * step + step * 0.1, COLUMNS_HEIGHT - height,
-                        max(step * 0.8, 1), height, is_small(n)))
+    for i, c in enumerate(cells):
+        height = MARK if c.suppressed else COLUMNS_HEIGHT * c.count / biggest
+        bars.append(Bar(c.label, c.text, i * step + step * 0.1, COLUMNS_HEIGHT - height,
+                        max(step * 0.8, 1), height, c.suppressed))
     return Chart(title, "columns", WIDTH, COLUMNS_HEIGHT + 22, tuple(bars),
                  first=items[0][0] if items else "", last=items[-1][0] if items else "",
-                 top=people(biggest) if items and biggest > 1 else "")
+                 top=suppress.count_text(biggest) if items and biggest > 1 else "")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot import youth
+from bot import suppress, youth
 from staff import charts, members, representativeness
 from staff.counts import channel, language
 from staff.representativeness import Comparison
@@ -37,13 +37,17 @@ class SurveyRow:
     started: int
     complete: int
 
+    @property
+    def shown(self) -> suppress.Chain:
+        """Started and completed as shown: the same pair as the survey's own funnel."""
+        return suppress.chain([("Started", self.started), ("Completed", self.complete)])
+
 
 @dataclass(frozen=True)
 class QuestionRow:
     id: str
     text: str
-    answered: int
-    stopped_after: int  # partial responses whose last answer is this one
+    reached: int  # responses that answered this question or one after it, or completed
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,11 @@ class EngagerRow:
     finished: int
     conversations: int
     people: int
+
+    @property
+    def shown(self) -> suppress.Chain:
+        """Friends who started and finished as shown (a funnel: finished <= started)."""
+        return suppress.chain([("Started", self.started), ("Finished", self.finished)])
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,8 @@ class Dashboard:
     by_language: charts.Chart | None = None
     by_day: charts.Chart | None = None
     days: list[tuple[str, int]] = field(default_factory=list)
-    stopped_before_any: int = 0
     questions: list[QuestionRow] = field(default_factory=list)
+    funnel: suppress.Chain | None = None  # started, each question reached, completed
     representativeness: list[Comparison] = field(default_factory=list)
     margin: float = 0.0
     engagers: list[EngagerRow] = field(default_factory=list)
@@ -104,7 +113,8 @@ def build(session: Session, slug: str | None, default: str | None, zone: ZoneInf
     current = registry.current(session)
     chosen = _choose(slug, default, current, surveys)
     board = Dashboard(surveys=surveys, survey=current.get(chosen) if chosen else None)
-    board.by_survey = charts.rows("Responses by survey", [(s.title, s.started) for s in surveys])
+    board.by_survey = charts.rows("Responses by survey", [(s.title, s.started) for s in surveys],
+                                  partition=False)
     board.engagers = engager_rows(session)
     board.failures = failure_rows(session)
     board.opted_out_now, board.opt_outs = opt_out_rows(session)
@@ -157,7 +167,10 @@ def _survey_figures(session: Session, board: Dashboard, survey: Questionnaire,
     answers = session.execute(select(Answer.response_id, Answer.question_id, Answer.value)
                               .where(Answer.response_id.in_(ids))).all()
     partial = {r.id for r in responses if r.status != "complete"}
-    board.questions, board.stopped_before_any = _progress(survey, answers, partial)
+    board.questions = _progress(survey, answers, partial, board.complete)
+    board.funnel = suppress.chain([("Started", board.started)]
+                                  + [(q.id, q.reached) for q in board.questions]
+                                  + [("Completed", board.complete)])
     profile = representativeness.load()
     board.margin = profile.margin
     board.representativeness = [
@@ -185,21 +198,22 @@ def _day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-def _progress(survey: Questionnaire, answers, partial: set[int]
-              ) -> tuple[list[QuestionRow], int]:
-    """Per question: how many answered it, and how many stopped after it (partial responses
-    whose last answer, in the survey's order, is this question); and how many partial
-    responses have no answer at all."""
+def _progress(survey: Questionnaire, answers, partial: set[int], complete: int
+              ) -> list[QuestionRow]:
+    """Per question, how many got at least this far: the completed responses, and the
+    partial ones whose last answer (in the survey's order) is this question or a later one.
+    Each is no more than the one before, so the rows are a funnel (suppress.chain)."""
     order = {q.id: i for i, q in enumerate(survey.questions)}
-    answered = Counter(a.question_id for a in answers)
     last: dict[int, int] = {}
     for a in answers:
         if a.response_id in partial and a.question_id in order:
             last[a.response_id] = max(last.get(a.response_id, -1), order[a.question_id])
     stopped = Counter(last.values())
-    rows = [QuestionRow(q.id, q.text, answered.get(q.id, 0), stopped.get(i, 0))
-            for i, q in enumerate(survey.questions)]
-    return rows, len(partial) - len(last)
+    rows, reached = [], complete + len(last)
+    for i, q in enumerate(survey.questions):
+        rows.append(QuestionRow(q.id, q.text, reached))
+        reached -= stopped.get(i, 0)
+    return rows
 
 
 def _choices(answers, questions: tuple[str, ...]) -> Counter:

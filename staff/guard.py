@@ -220,6 +220,7 @@ wellbeing_required = _allow("admin", "wellbeing")
 
 NAVIGATION = [("staff.dashboard_page", "Dashboard"), ("staff.alerts_page", "Alerts"),
               ("staff.checkins", "Check-ins"), ("staff.exports_page", "Exports"),
+              ("staff.quotes_page", "Quotes"),
               ("staff.users", "Users"), ("staff.audit_log", "Audit log")]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from staff.counts import is_small
+from bot import suppress
 
 PROFILE = Path(__file__).resolve().parent / "representativeness.yaml"
 
@@ -61,6 +61,7 @@ class Profile:
 class Row:
     label: str
     count: int
+    text: str  # the count as shown (bot/suppress.py)
     share: float | None  # per cent of those who answered; None when the count is small
     reference: Reference | None
     unheard: bool  # under-represented by more than the margin: "not yet heard from"
@@ -70,6 +71,7 @@ class Row:
 class Comparison:
     title: str
     answered: int
+    answered_text: str
     rows: tuple[Row, ...]
 
 
@@ -77,14 +79,14 @@ def compare(dimension: Dimension, counts: Mapping[str, int], margin: float) -> C
     """Each group's count and share of those who answered, against its reference."""
     totals = [sum(counts.get(c, 0) for c in group.choices) for group in dimension.groups]
     answered = sum(totals)
+    table = suppress.table(dict(zip((g.label for g in dimension.groups), totals, strict=True)))
     rows = []
-    for group, count in zip(dimension.groups, totals, strict=True):
+    for group, count, cell in zip(dimension.groups, totals, table.cells, strict=True):
         share = 100 * count / answered if answered else None
         unheard = (group.reference is not None and share is not None
                    and share < group.reference.share * (1 - margin))
-        shown = None if is_small(count) else share
-        rows.append(Row(group.label, count, shown, group.reference, unheard))
-    return Comparison(dimension.title, answered, tuple(rows))
+        rows.append(Row(group.label, count, cell.text, cell.share, group.reference, unheard))
+    return Comparison(dimension.title, answered, table.total_text, tuple(rows))
 
 
 @cache

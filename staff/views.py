@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from bot import alerts
+from bot import alerts, suppress
 from bot.runtime import current
 from staff import accounts, audit, dashboard, guard, members, queue, throttle
-from staff.counts import people
+from staff.evidence import review
 from store.db import transaction
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static")
 bp.before_request(guard.load)
 bp.after_request(guard.after)
-bp.add_app_template_filter(people, "people")
+bp.add_app_template_filter(suppress.count_text, "people")
 
 
 @bp.app_template_filter("local")
@@ -140,6 +140,37 @@ def acknowledge(alert_id: int):
     except alerts.UnknownAlert:
         return render_template("staff/not_found.html", title="No such alert"), 404
     return redirect(url_for("staff.alerts_page", done=alert_id) + f"#alert-{alert_id}", 303)
+
+
+@bp.get("/quotes")
+@guard.analyst_required
+def quotes_page():
+    """The quotes the evidence pack would use, each to approve or exclude with a reason."""
+    rt = current()
+    with rt.sessions() as db:
+        found = review.quotes(db, rt.now(), rt.settings.timezone)
+    return render_template("staff/quotes.html", title="Quotes for the evidence pack",
+                           quotes=found, error=request.args.get("error"),
+                           done=request.args.get("done", type=int))
+
+
+@bp.post("/quotes/<int:answer_id>")
+@guard.analyst_required
+def review_quote(answer_id: int):
+    """Keep a decision on one quote, with its reason (and in the audit log)."""
+    rt = current()
+    now = rt.now()
+    with transaction(rt.sessions) as db:
+        if answer_id not in {q.answer_id for q in review.quotes(db, now, rt.settings.timezone)}:
+            return render_template("staff/not_found.html", title="No such quote"), 404
+        try:
+            review.decide(db, answer_id, request.form.get("decision", ""),
+                          request.form.get("reason", ""), g.staff.email, now,
+                          address=guard.client_address())
+        except review.ReviewError:
+            return redirect(url_for("staff.quotes_page", error="reason") + f"#quote-{answer_id}",
+                            303)
+    return redirect(url_for("staff.quotes_page", done=answer_id) + f"#quote-{answer_id}", 303)
 
 
 @bp.get("/check-ins")

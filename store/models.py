@@ -496,6 +496,20 @@ class StaffToken(Base):
     user: Mapped[StaffUser] = relationship()
 
 
+class QuoteReview(Base):
+    """A member of staff's decision on one quote the evidence pack would use (the answer it
+    comes from): approved or excluded, and why. The pack quotes only approved answers."""
+
+    __tablename__ = "quote_reviews"
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    decision: Mapped[str] = mapped_column(String(16))  # approved | excluded
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(255))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEvent(Base):
     """What staff did and what was tried: sign-ins, failures, throttling, role changes,
     acknowledgements, exports. `email` is the account concerned, `actor` who acted (the

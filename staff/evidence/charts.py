@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pygal
 from pygal.style import Style
 
-from staff.evidence.suppress import percent
+from bot.suppress import percent
 
 FONT = "Arial, 'Helvetica Neue', Helvetica, 'Liberation Sans', sans-serif"
 STYLE = Style(

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from bot.runtime import current
+from staff import audit
 from staff.evidence import pack
 
 
@@ -19,7 +20,15 @@ def evidence_pack(out: Path) -> None:
     """Write the evidence pack for assembly members: one HTML file that opens offline and
     prints on A4. Small numbers are suppressed and quotes redacted (docs/evidence-pack.md)."""
     rt = current()
+    now = rt.now()
     with rt.sessions() as session:
-        written = pack.write(session, rt.now(), rt.settings.timezone, out)
-    click.echo(f"Wrote {written} ({written.stat().st_size // 1024} KB). Read the quotes "
-               f"before sharing it: no program catches every name.")
+        data = pack.build(session, now, rt.settings.timezone)
+    out.write_text(pack.render(data), encoding="utf-8")
+    kind = "draft" if data["draft"] else "final"
+    audit.record_now(rt.sessions, audit.PACK_MADE, now, actor=audit.cli_actor(),
+                     detail=f"{kind} pack")
+    click.echo(f"Wrote a {kind} pack: {out} ({out.stat().st_size // 1024} KB).")
+    if data["draft"]:
+        waiting = sum(not q["approved"] for q in data["quotes"])
+        click.echo(f"Draft: {waiting} of {len(data['quotes'])} quotes not yet reviewed; "
+                   f"approve or exclude them at /staff/quotes before sharing it.")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -28,8 +28,8 @@ from statistics import median
 import yaml
 
 from bot.answers import fold
+from bot.suppress import THRESHOLD
 from staff.evidence.queries import FreeText
-from staff.evidence.suppress import THRESHOLD
 
 STOPWORDS = Path(__file__).resolve().parent / "stopwords.yaml"
 TRUST_LEVELS = ("low", "middle", "high", "unknown")
@@ -80,10 +80,11 @@ def _tiebreak(answer_id: int) -> str:
 
 
 def choose_quotes(coded: Sequence[Coded], theme: str, used: set[str], limit: int = 3,
-                  ) -> list[Coded]:
+                  excluded: Collection[int] = ()) -> list[Coded]:
     """Up to `limit` quotes for a theme, by the rule in this module's docstring; `used`
-    holds the words already quoted (and gets these)."""
+    holds the words already quoted (and gets these); `excluded`: answers staff excluded."""
     pool = [c for c in coded if theme in c.themes and not c.answer.alerted
+            and c.answer.id not in excluded
             and c.text not in used and MIN_WORDS <= c.words <= MAX_WORDS]
     groups = {level: [c for c in pool if c.trust_level == level] for level in TRUST_LEVELS}
     chosen: list[Coded] = []

@@ -19,7 +19,8 @@ from babel import Locale
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from staff.evidence import charts, freetext, queries, representation, suppress
+from bot import suppress
+from staff.evidence import charts, freetext, queries, representation
 from staff.evidence.coding import Coder
 from staff.evidence.redact import Redactor
 from surveys.model import Question, Questionnaire
@@ -74,14 +75,19 @@ def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None =
              for source in FREE_TEXT if source[0] in defined}
     reference = representation.load()
     used: set[str] = set()
-    themes = _themes(coder, coded, used)
+    decisions = queries.quote_decisions(session)
+    themes = _themes(coder, coded, used, decisions)
+    youth = _youth(session, defined, counts, coded, used, decisions)
+    quotes = [q for row in themes["rows"] for q in row["quotes"]] + youth["quotes"]
     return {
         "generated": now.astimezone(zone),
         "gathering": _gathering(session, defined, counts, zone),
         "representation": _representation(session, defined, reference),
         "questions": _closed_questions(session, defined.get(RESIDENTS)),
         "themes": themes,
-        "youth": _youth(session, defined, counts, coded, used),
+        "youth": youth,
+        "quotes": quotes,  # every quote the pack uses, for the review page
+        "draft": any(not q["approved"] for q in quotes),
         "method": _method(coder),
         "threshold": suppress.THRESHOLD,
     }
@@ -111,10 +117,7 @@ def _gathering(session: Session, defined: dict, counts: dict, zone: ZoneInfo) ->
     return {
         "first": min(starts).astimezone(zone) if starts else None,
         "last": max(starts).astimezone(zone) if starts else None,
-        "surveys": [{"title": c.title, "audience": AUDIENCES.get(c.slug, c.audience),
-                     "total": suppress.count_text(c.total),
-                     "complete": suppress.count_text(c.complete),
-                     "partial": suppress.count_text(c.partial)} for c in present],
+        "surveys": [_survey_row(c) for c in present],
         "residents": suppress.count_text(counts[RESIDENTS].total) if RESIDENTS in counts
         else "no",
         "young": suppress.count_text(counts[YOUTH].total) if YOUTH in counts else "no",
@@ -127,6 +130,15 @@ def _gathering(session: Session, defined: dict, counts: dict, zone: ZoneInfo) ->
         if LOGS in counts else "no",
         "engagers": suppress.count_text(queries.engagers_active(session)),
     }
+
+
+def _survey_row(c) -> dict:
+    """Responses, complete and partial: a funnel, so a small number of partial responses is
+    not given away by the other two ("72 / 68 / fewer than 5")."""
+    pair = suppress.chain([("total", c.total), ("complete", c.complete)])
+    return {"title": c.title, "audience": AUDIENCES.get(c.slug, c.audience),
+            "total": pair.steps[0].text, "complete": pair.steps[1].text,
+            "partial": pair.span_text()}
 
 
 def _languages(defined: dict) -> list[str]:
@@ -229,7 +241,7 @@ def _closed(session: Session, survey: Questionnaire, question: Question) -> dict
         "text": heading(question.text),
         "multi": question.type == "multi",
         "table": table,
-        "answered": suppress.count_text(answered),
+        "answered": table.total_text,
         "chart": charts.bars(chart_id, question.text,
                              [(c.label, c.share) for c in table.cells]) if table.shown else None,
         "breakdowns": _breakdowns(session, slug, question) if question.type == "scale" else [],
@@ -257,47 +269,55 @@ def _breakdowns(session: Session, slug: str, question: Question) -> list[dict]:
     found = []
     if slug in AGE_GROUPS:
         means = queries.means_by(session, slug, question.id, "age_band")
-        rows = [_mean_row(label, [means[k] for k in keys if k in means])
-                for label, keys in AGE_GROUPS[slug]]
-        found.append({"by": "Age", "rows": rows})
+        groups = {label: [means[k] for k in keys if k in means]
+                  for label, keys in AGE_GROUPS[slug]}
+        found.append({"by": "Age", "rows": _mean_rows(groups)})
     means = queries.means_by_language(session, slug, question.id)
-    found.append({"by": "Language answered in",
-                  "rows": [_mean_row(language_name(k), [v]) for k, v in sorted(means.items())]})
+    found.append({"by": "Language answered in", "rows": _mean_rows(
+        {language_name(k): [v] for k, v in sorted(means.items())})})
     return found
 
 
-def _mean_row(label: str, parts: list[tuple[int, float]]) -> dict:
-    n = sum(count for count, _ in parts)
-    if n < suppress.THRESHOLD:
-        return {"label": label, "n": suppress.count_text(n), "mean": "–"}
-    mean = sum(count * value for count, value in parts) / n
-    return {"label": label, "n": f"{n:,}", "mean": f"{mean:.1f}"}
+def _mean_rows(groups: dict[str, list[tuple[int, float]]]) -> list[dict]:
+    """Each group's count and mean, suppressed as one table (the groups add up to those who
+    answered, so one hidden group could otherwise be worked out)."""
+    table = suppress.table({label: sum(n for n, _ in parts) for label, parts in groups.items()})
+    rows = []
+    for cell, parts in zip(table.cells, groups.values(), strict=True):
+        mean = (sum(n * value for n, value in parts) / cell.count) if cell.count else None
+        rows.append({"label": cell.label, "n": cell.text,
+                     "mean": "–" if mean is None else f"{mean:.1f}"})
+    return rows
 
 
 # Themes ------------------------------------------------------------------------------------
 
 
-def _quote(c: freetext.Coded) -> dict:
+def _quote(c: freetext.Coded, decisions: dict[int, str]) -> dict:
     translated = c.answer.language == "en" or c.english is not None
-    return {"text": c.text, "english": c.english, "language": language_name(c.answer.language),
+    return {"answer_id": c.answer.id, "approved": decisions.get(c.answer.id) == "approved",
+            "text": c.text, "english": c.english, "language": language_name(c.answer.language),
             "lang": c.answer.language or "", "rtl": c.answer.language in RTL,
             "is_english": c.answer.language == "en", "translated": translated,
             "source": SOURCES.get(c.answer.survey, c.answer.survey),
             "trust": TRUST_WORDS[c.trust_level]}
 
 
-def _themes(coder: Coder, coded: dict, used: set[str]) -> dict:
+def _themes(coder: Coder, coded: dict, used: set[str], decisions: dict[int, str]) -> dict:
     everything = [c for items in coded.values() for c in items]
     residents = [c for c in everything if c.answer.survey == RESIDENTS]
     young = [c for c in everything if c.answer.survey != RESIDENTS]
     rows = []
     for theme in coder.themes:
+        # residents and young people add up to "all": one table, so neither is given away
+        split = suppress.table({"residents": sum(theme.id in c.themes for c in residents),
+                                "young": sum(theme.id in c.themes for c in young)})
         rows.append({
             "id": theme.id, "title": theme.title, "about": theme.about,
-            "all": _count_share(sum(theme.id in c.themes for c in everything), len(everything)),
-            "residents": suppress.count_text(sum(theme.id in c.themes for c in residents)),
-            "young": suppress.count_text(sum(theme.id in c.themes for c in young)),
-            "quotes": [_quote(c) for c in freetext.choose_quotes(everything, theme.id, used)],
+            "all": _count_share(split, len(everything)),
+            "residents": split.cells[0].text, "young": split.cells[1].text,
+            "quotes": [_quote(c, decisions) for c in freetext.choose_quotes(
+                everything, theme.id, used, excluded=_excluded(decisions))],
         })
     uncoded = [c for c in everything if not c.themes]
     chart_rows = [(r["title"], r["all"]["share"]) for r in rows]
@@ -306,24 +326,31 @@ def _themes(coder: Coder, coded: dict, used: set[str]) -> dict:
         "answers": suppress.count_text(len(everything)),
         "chart": charts.bars("themes", "Share of free-text answers coded to each theme",
                              chart_rows) if len(everything) >= suppress.THRESHOLD else None,
-        "uncoded": _count_share(len(uncoded), len(everything)),
+        "uncoded": _count_share(suppress.table({"": len(uncoded)}), len(everything)),
         "phrases": freetext.frequent_phrases(uncoded, freetext.load_stopwords()),
         "not_translated": suppress.count_text(sum(
             1 for c in everything if c.answer.language != "en" and c.english is None)),
     }
 
 
-def _count_share(n: int, total: int) -> dict:
-    if suppress.small(n) or not total:
-        return {"text": suppress.count_text(n), "share": None, "share_text": ""}
-    return {"text": suppress.count_text(n), "share": 100 * n / total,
+def _count_share(part: suppress.Table, total: int) -> dict:
+    """A table's total as a count and a share of `total` (none when it is not shown)."""
+    n = part.total
+    if n is None or suppress.small(n) or not total:
+        return {"text": part.total_text, "share": None, "share_text": ""}
+    return {"text": part.total_text, "share": 100 * n / total,
             "share_text": suppress.percent(100 * n / total)}
 
 
 # Youth voice -------------------------------------------------------------------------------
 
 
-def _youth(session: Session, defined: dict, counts: dict, coded: dict, used: set[str]) -> dict:
+def _excluded(decisions: dict[int, str]) -> set[int]:
+    return {answer for answer, decision in decisions.items() if decision == "excluded"}
+
+
+def _youth(session: Session, defined: dict, counts: dict, coded: dict, used: set[str],
+           decisions: dict[int, str]) -> dict:
     survey, log = defined.get(YOUTH), defined.get(LOGS)
     questions = _closed_questions(session, survey, skip=set()) if YOUTH in counts else []
     log_questions = ([_closed(session, log, q) for q in log.questions
@@ -332,7 +359,8 @@ def _youth(session: Session, defined: dict, counts: dict, coded: dict, used: set
     by_theme = Counter(t for c in young for t in c.themes)
     quotes = []
     for theme, _ in by_theme.most_common():
-        quotes += [_quote(c) for c in freetext.choose_quotes(young, theme, used, limit=1)]
+        quotes += [_quote(c, decisions) for c in freetext.choose_quotes(
+            young, theme, used, limit=1, excluded=_excluded(decisions))]
         if len(quotes) >= 4:
             break
     under_13 = queries.screen_outs(session, YOUTH).get("age_band=under_13", 0)

@@ -17,7 +17,16 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from store.models import Alert, Answer, Engager, Response, ScreenOut, Survey, SurveyVersion
+from store.models import (
+    Alert,
+    Answer,
+    Engager,
+    QuoteReview,
+    Response,
+    ScreenOut,
+    Survey,
+    SurveyVersion,
+)
 from surveys import registry
 from surveys.model import Questionnaire
 
@@ -201,3 +210,8 @@ def _key(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
+
+
+def quote_decisions(session: Session) -> dict[int, str]:
+    """Staff's decisions on quotes: answer id -> approved or excluded (staff/evidence/review)."""
+    return dict(session.execute(select(QuoteReview.answer_id, QuoteReview.decision)).all())

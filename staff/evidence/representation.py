@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from staff.evidence import suppress
-from staff.evidence.suppress import Cell
+from bot import suppress
+from bot.suppress import Cell
 
 REFERENCE = Path(__file__).resolve().parent / "reference" / "waltham-forest.yaml"
 UNDER, OVER = 0.75, 4 / 3

@@ -3,6 +3,7 @@ throttling, roles, the pages' figures, and what an attacker gets (nothing)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -362,6 +363,23 @@ def test_the_dashboard_shows_where_people_stop(rt, client, surveys, users):
     page = client.get("/staff/?survey=neighbourhood-policing").get_data(as_text=True)
     [dark] = [r for r in page.split("<tr") if "<code>safe_dark</code>" in r]
     assert dark.count(">6<") == 2  # answered by 6, and 6 stopped after it
+
+
+def test_a_few_who_stopped_cannot_be_worked_out_from_the_dashboard(rt, client, surveys, users):
+    """Started 13, completed 10 and "fewer than 5" not finished gave the 3 away."""
+    for n in range(13):
+        add_response(rt, "neighbourhood-policing", complete=n >= 3, channel="sms" if n else "web",
+                     answers={"safe_day": 4})
+    sign_in(client, ANALYST)
+    page = client.get("/staff/?survey=neighbourhood-policing").get_data(as_text=True)
+    assert "Started <strong>13</strong>" in page and "Completed <strong>not shown</strong>" in page
+    assert "Not finished (yet) <strong>fewer than 5</strong>" in page
+    [listed] = [r for r in page.split("<tr") if "(residents)" in r and "Your say on" in r]
+    assert re.findall(r'<td class="n">([^<]*)</td>', listed) == ["13", "not shown"]
+    # 12 by SMS and one by web: 13 less 12 would give the web form's one away
+    web = [r for r in page.split("<tr") if ">Web form<" in r]
+    assert web and all("fewer than 5" in r for r in web) and ">12<" not in page
+    assert '>SMS</th><td class="n">not shown<' in page  # the chart as a table
 
 
 def test_the_alerts_page_shows_the_words_and_english_and_keeps_who_acknowledged(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from staff.demo.seed import TEXTS, seed
 from staff.evidence import pack, redact
 from store.models import Address, Alert, Engager
+from tests.helpers.staff import add_response
 from tests.helpers.surveys import load_surveys
 
 
@@ -161,7 +162,7 @@ def test_the_command_writes_the_file(app, tmp_path):
     out = tmp_path / "pack.html"
     result = app.test_cli_runner().invoke(args=["evidence-pack", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Read the quotes before sharing it" in result.output
+    assert "Wrote a draft pack" in result.output and "/staff/quotes" in result.output
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
@@ -171,3 +172,17 @@ def test_the_command_writes_the_file(app, tmp_path):
 def test_questions_are_headed_without_texting_instructions(demo, question):
     headings = [q["text"] for q in demo.data["questions"]]
     assert not [h for h in headings if question in h]
+
+
+def test_a_few_partial_responses_cannot_be_worked_out_by_subtraction(rt, surveys):
+    """"13 / 10 / fewer than 5" gave the 3 away: the completed count is not shown."""
+    for n in range(13):
+        add_response(rt, "neighbourhood-policing", complete=n >= 3,
+                     answers={"safe_day": 4})
+    with rt.sessions() as session:
+        data = pack.build(session, rt.now(), rt.settings.timezone)
+    html = pack.render(data)
+    [row] = [r for r in html.split("<tr") if "Your say on neighbourhood policing" in r
+             and "fewer than 5" in r]
+    cells = re.findall(r'<td class="n">([^<]*)</td>', row)
+    assert cells == ["13", "not shown", "fewer than 5"]

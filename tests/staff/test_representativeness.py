@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import suppress
 from staff import charts, representativeness
-from staff.counts import people
 from staff.representativeness import Dimension, Group, Reference, compare
 from tests.helpers.surveys import SHIPPED, definition
 
@@ -39,16 +39,18 @@ def test_small_counts_hide_their_share():
 @pytest.mark.parametrize("n, shown", [(0, "none"), (1, "fewer than 5"), (4, "fewer than 5"),
                                       (5, "5"), (1300, "1,300")])
 def test_counts_under_five_are_fewer_than_five(n, shown):
-    assert people(n) == shown
+    assert suppress.count_text(n) == shown
 
 
 def test_a_chart_draws_no_bar_for_a_small_count():
-    chart = charts.rows("x", [("a", 40), ("b", 3), ("c", 0)])
+    chart = charts.rows("x", [("a", 40), ("b", 3), ("c", 0)], partition=False)
     a, b, c = chart.bars
     assert a.width > b.width and b.small and b.width == charts.MARK and b.text == "fewer than 5"
     assert c.width == 0 and c.text == "none"
-    days = charts.columns("d", [("Mon", 2), ("Tue", 10)])
-    assert days.bars[0].height == charts.MARK and days.bars[1].height == charts.COLUMNS_HEIGHT
+    days = charts.columns("d", [("Mon", 2), ("Tue", 10), ("Wed", 20)])
+    assert days.bars[0].height == charts.MARK and days.bars[2].height == charts.COLUMNS_HEIGHT
+    # the day's bars add up to the responses shown: Tuesday would give Monday's 2 away
+    assert days.bars[1].height == charts.MARK and days.bars[1].text == "not shown"
 
 
 def test_the_shipped_profile_uses_only_figures_from_the_reference_file():

@@ -1,0 +1,70 @@
+"""Quotes are reviewed before the pack is shared: the quotes the pack would use, as it shows
+them (redacted), each approved or excluded by staff with a reason (table `quote_reviews`,
+keyed by the answer's id; each decision also in the audit log). The pack quotes an excluded
+answer never, and is a draft until every quote it uses is approved.
+
+Queries only: `templates/staff/quotes.html` shows them; the view is in staff/views.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from staff import audit
+from staff.evidence import pack
+from store.models import QuoteReview
+
+DECISIONS = ("approved", "excluded")
+QUOTE_REVIEWED = "quote_reviewed"
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be kept (no reason, an unknown decision or quote)."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quote as the pack shows it, with the decision on it so far."""
+
+    answer_id: int
+    text: str
+    english: str | None
+    language: str
+    source: str
+    decision: str | None  # approved | excluded | None (not yet reviewed)
+    reason: str | None
+    reviewer: str | None
+
+
+def quotes(session: Session, now: datetime, zone: ZoneInfo) -> list[Quote]:
+    """The quotes the pack would use now, in its order."""
+    data = pack.build(session, now, zone)
+    reviews = {r.answer_id: r for r in session.scalars(select(QuoteReview))}
+    found = []
+    for q in data["quotes"]:
+        r = reviews.get(q["answer_id"])
+        found.append(Quote(q["answer_id"], q["text"], None if q["is_english"] else q["english"],
+                           q["language"], q["source"], r and r.decision, r and r.reason,
+                           r and r.reviewer))
+    return found
+
+
+def decide(session: Session, answer_id: int, decision: str, reason: str, reviewer: str,
+           now: datetime, *, address: str | None = None) -> None:
+    """Keep a decision on the quote from answer `answer_id`, and log it with its reason."""
+    reason = reason.strip()
+    if decision not in DECISIONS:
+        raise ReviewError("Choose Approve or Exclude.")
+    if not reason:
+        raise ReviewError("Give a reason: it is kept in the audit log.")
+    review = session.get(QuoteReview, answer_id) or QuoteReview(answer_id=answer_id)
+    review.decision, review.reason = decision, reason[:2000]
+    review.reviewer, review.decided_at = reviewer, now
+    session.add(review)
+    audit.record(session, QUOTE_REVIEWED, now, email=reviewer, actor=reviewer, address=address,
+                 detail=f"answer #{answer_id} {decision}: {reason[:500]}")
