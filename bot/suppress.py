@@ -149,8 +149,25 @@ class Chain:
         """The drop from the first step to the last ("fewer than 5" where it is small, and
         then the last step is hidden)."""
         if self.steps[0].suppressed or self.steps[-1].suppressed:
-            return FEWER if small(self.counts[0] - self.counts[-1]) else HIDDEN
+            small_span = small(self.counts[0] - self.counts[-1])
+            return FEWER if small_span and not self._span_narrows() else HIDDEN
         return count_text(self.counts[0] - self.counts[-1])
+
+    def _span_narrows(self) -> bool:
+        """Whether "fewer than 5" between the ends would leave fewer drops possible than
+        1 to 4, given what the ends' own texts say (6 shown, then "not shown", so at least
+        5, leaves a drop of 1 only)."""
+        top = self.counts[0] + THRESHOLD
+        firsts, lasts = _could_be(self.steps[0], top), _could_be(self.steps[-1], top)
+        drops = {f - n for f in firsts for n in lasts if n <= f}
+        return not set(range(1, THRESHOLD)) <= drops
+
+
+def _could_be(cell: Cell, top: int) -> set[int]:
+    """The counts a reader could take a cell for from its text alone."""
+    if not cell.suppressed:
+        return {cell.count}
+    return set(range(1, THRESHOLD)) if cell.text == FEWER else set(range(THRESHOLD, top + 1))
 
 
 def chain(steps: Sequence[tuple[str, int]]) -> Chain:
