@@ -4,14 +4,23 @@ A safeguarding alert is written in the transaction that stores the message that 
 so it cannot be lost, and the configured lead (SAFEGUARDING_LEAD) is told at once through
 the outbox — that an alert waits and how urgent, never what was said — whatever the hour.
 The queue is ordered as a crisis line triages: most urgent first, then oldest first.
+
+An alert shows the conversation it arose in, never a survey's answers beside the person: the
+messages inside an anonymous survey (one whose consent says the answers are kept apart from
+the number, `anonymous: true` in its YAML) — its questions and the person's answers — are
+left out and counted, except the disclosure itself, the bot's replies to it and the lead's
+own replies. Where the alert says what the person was answering, it names the survey and
+the question's place ("question 3 of 17"), never a question id or an answer.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import erasure, optouts
@@ -20,9 +29,14 @@ from bot.contacts import CHANNEL_OF_SCHEME
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.state import CALL_REQUESTED, Reply
-from store.models import Address, Alert, Conversation, Message
+from store.models import Address, Alert, Conversation, Message, Response, Survey, SurveyVersion
+from surveys import registry
+from surveys.model import Questionnaire
 
 SEVERITY_NAMES = {3: "in danger now", 2: "at risk", 1: "concern"}
+# Said where an English translation will not come (no translator is set up): to a lead.
+NO_TRANSLATION = "No translation: ask your administrator to set one up"
+LEAD_REPLY = "alert-reply:"  # the outbox key of a lead's reply: alert-reply:<alert>:<nonce>
 
 
 @dataclass(frozen=True)
@@ -45,9 +59,11 @@ class Raised:
 
 
 def raise_alert(session: Session, raised: Raised, now: datetime,
-                lead: tuple[str, str] | None) -> Alert:
+                lead: tuple[str, str] | None, staff_url: str | None = None) -> Alert:
     """Store the alert and queue the lead's notice: no quiet hours, and ahead of anything
-    else waiting in the outbox (a broadcast to thousands must not hold it back)."""
+    else waiting in the outbox (a broadcast to thousands must not hold it back).
+    `staff_url`: PUBLIC_BASE_URL when people can reach it (the notice links the alert's
+    page), else None."""
     english, status = ((raised.text, "done") if raised.language == "en"
                        else (None, None) if raised.category == CALL_REQUESTED  # a keyword
                        else (None, "pending"))
@@ -61,7 +77,7 @@ def raise_alert(session: Session, raised: Raised, now: datetime,
     session.flush()
     if lead is not None:
         channel, address = lead
-        enqueue(session, channel, address, Reply(notice(alert)), now,
+        enqueue(session, channel, address, Reply(notice(alert, staff_url)), now,
                 key=f"alert-notice:{alert.id}", urgent=True)
     return alert
 
@@ -72,10 +88,36 @@ def asked_for_call(alert: Alert) -> bool:
     return alert.category == CALL_REQUESTED
 
 
-def notice(alert: Alert) -> str:
-    """The lead's notice: that an alert waits, never what was said or by whom."""
-    return (f"New {alert.kind} alert #{alert.id} ({SEVERITY_NAMES[alert.severity]}). "
-            "See it with: outreach alerts list")
+def urgent(alert: Alert) -> bool:
+    """In danger now or at risk (not a concern): overdue sooner, and a lead's reply may go
+    at once, inside quiet hours."""
+    return alert.severity >= 2
+
+
+def notice(alert: Alert, staff_url: str | None = None) -> str:
+    """The lead's notice: that an alert waits, never what was said or by whom; a link to
+    its page when the service has a public address (a local link is never sent)."""
+    where = (f"See it at {staff_url}/staff/alerts/{alert.id}" if staff_url else
+             "Sign in to the staff area to see it, or: outreach alerts list")
+    return f"New {alert.kind} alert #{alert.id} ({SEVERITY_NAMES[alert.severity]}). {where}"
+
+
+def anonymous(survey: Questionnaire) -> bool:
+    """Whether a survey keeps its answers apart from the person (`anonymous: true`: its
+    consent says so), so that nothing shows them beside a person."""
+    return survey.anonymous
+
+
+def answering(session: Session, alert: Alert) -> str:
+    """What the person was answering, as a lead reads it: the survey's title and the
+    question's place in it ("question 3 of 17"), never its id; "-" outside a survey."""
+    survey = registry.current(session).get(alert.survey) if alert.survey else None
+    if survey is None:
+        return "-"
+    ids = [q.id for q in survey.questions]
+    if alert.question not in ids:
+        return survey.title
+    return f"{survey.title}, question {ids.index(alert.question) + 1} of {len(ids)}"
 
 
 def waiting(session: Session, everything: bool = False) -> list[Alert]:
@@ -85,6 +127,12 @@ def waiting(session: Session, everything: bool = False) -> list[Alert]:
     if not everything:
         query = query.where(Alert.acked_at.is_(None))
     return list(session.scalars(query))
+
+
+def waiting_count(session: Session) -> int:
+    """How many alerts wait for a person (the staff navigation shows it)."""
+    return session.scalar(select(func.count()).select_from(Alert)
+                          .where(Alert.acked_at.is_(None)))
 
 
 class UnknownAlert(LookupError):
@@ -131,30 +179,92 @@ class Said:
     direction: str  # in | out
     text: str
     due: datetime | None = None  # a reply still queued: when the worker sends it
+    lead: bool = False  # a lead's own reply (`alerts reply`, the alert's page)
 
 
-def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said]:
+@dataclass(frozen=True)
+class Hidden:
+    """A run of messages inside an anonymous survey (its questions, the answers): not shown."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """One of the person's responses: which questions, between when and when."""
+
+    survey: Questionnaire
+    started_at: datetime
+    completed_at: datetime | None
+
+    def asks(self, question: str, at: datetime) -> bool:
+        return (self.survey.question(question) is not None and self.started_at <= at
+                and (self.completed_at is None or at <= self.completed_at))
+
+
+def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said | Hidden]:
     """The person's messages both ways around the alert (the last `last`), oldest first;
-    never their number or chat id."""
+    never their number or chat id, and never what they answered an anonymous survey: each
+    run of such messages is one `Hidden`."""
     if alert.contact_id is None:
         raise CannotDo(f"{erased(alert)}: only the alert is kept")
     rows = session.execute(
-        select(Message.created_at, Message.direction, Message.body, Message.status,
-               Message.next_attempt_at)
-        .where(Message.contact_id == alert.contact_id).order_by(Message.id.desc())
-        .limit(last)).all()
-    return [Said(at, direction, body,
-                 max(due, at) if direction == "out" and status == "queued" else None)
-            for at, direction, body, status, due in reversed(rows)]
+        select(Message.id, Message.created_at, Message.direction, Message.body,
+               Message.status, Message.next_attempt_at, Message.payload,
+               Message.idempotency_key, Message.reply_to_id)
+        .where(Message.contact_id == alert.contact_id).order_by(Message.id)).all()
+    inside = _in_anonymous_survey(rows, _responses(session, alert.contact_id))
+    shown: list[Said | Hidden] = []
+    for row, hide in list(zip(rows, inside, strict=True))[-last:]:
+        lead = (row.idempotency_key or "").startswith(LEAD_REPLY)
+        if hide and not lead and alert.message_id not in (row.id, row.reply_to_id):
+            count = shown.pop().count if shown and isinstance(shown[-1], Hidden) else 0
+            shown.append(Hidden(count + 1))
+            continue
+        due = (max(row.next_attempt_at, row.created_at)
+               if row.direction == "out" and row.status == "queued" else None)
+        shown.append(Said(row.created_at, row.direction, row.body, due, lead))
+    return shown
+
+
+def _responses(session: Session, contact_id: int) -> list[_Answered]:
+    rows = session.execute(
+        select(Survey.slug, SurveyVersion.version, Response.started_at, Response.completed_at)
+        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+        .join(Survey, Survey.id == SurveyVersion.survey_id)
+        .where(Response.contact_id == contact_id)).all()
+    return [_Answered(survey, started, completed) for slug, version, started, completed in rows
+            if (survey := registry.get(session, slug, version)) is not None]
+
+
+def _in_anonymous_survey(rows: Sequence, responses: list[_Answered]) -> list[bool]:
+    """For each message (in order), whether it falls inside an anonymous survey: from a
+    question it asks to the bot's first message after the last answer (the outro), or to
+    a question of another survey. A response left unfinished stays open (hiding too much
+    beats showing an answer)."""
+    inside: _Answered | None = None
+    marks = []
+    for row in rows:
+        asked = (row.payload or {}).get("question") if row.direction == "out" else None
+        if asked is not None:
+            found = [r for r in responses if r.asks(asked, row.created_at)]
+            if found:
+                inside = next((r for r in found if anonymous(r.survey)), None)
+        elif (row.direction == "out" and inside is not None and inside.completed_at is not None
+              and row.created_at >= inside.completed_at):
+            inside = None
+        marks.append(inside is not None)
+    return marks
 
 
 def reply(session: Session, alert: Alert, text: str, now: datetime,
-          quiet: QuietHours | None = None) -> tuple[int, datetime]:
+          quiet: QuietHours | None = None, nonce: str | None = None) -> tuple[int | None, datetime]:
     """A message from the lead to the person, through the outbox on the channel they
     used, without the lead ever seeing their number. Not to someone who sent STOP.
     With `quiet` (QUIET_HOURS) it waits for the end of quiet hours; without, it goes at
     once, ahead of what else waits (a disclosure's reply may not wait for the morning).
-    Returns the outbox row and when it is due."""
+    Its outbox key marks it as the lead's (LEAD_REPLY); `nonce` (the form's) makes a
+    second post of the same form queue nothing. Returns the outbox row and when it is due."""
     if alert.conversation_id is None:
         raise CannotDo(f"{erased(alert)}: there is no one to write to")
     address = session.scalar(select(Address).join(Conversation).where(
@@ -167,5 +277,6 @@ def reply(session: Session, alert: Alert, text: str, now: datetime,
     due = quiet.next_allowed(now) if quiet is not None else now
     row = enqueue(session, channel, provider_address(address.scheme, address.value),
                   Reply(text), now, contact_id=address.contact_id, quiet=quiet,
-                  urgent=quiet is None)
+                  urgent=quiet is None,
+                  key=f"{LEAD_REPLY}{alert.id}:{nonce or secrets.token_hex(8)}")
     return row, due

@@ -35,7 +35,8 @@ def list_command(everything: bool) -> None:
         found = alerts.waiting(session, everything)
         translating = rt.settings.translator != "none"
         for alert in found:
-            click.echo(line(alert, rt.settings.timezone, translating))
+            click.echo(line(alert, rt.settings.timezone, translating,
+                            alerts.answering(session, alert)))
     if not found:
         click.echo("No alerts waiting." if not everything else "No alerts.")
 
@@ -63,11 +64,16 @@ def show_command(alert_id: int) -> None:
     zone = rt.settings.timezone
     with _refusals(alert_id), rt.sessions() as session:
         alert = alerts.get(session, alert_id)
-        click.echo(line(alert, zone, rt.settings.translator != "none"))
+        click.echo(line(alert, zone, rt.settings.translator != "none",
+                        alerts.answering(session, alert)))
         if (member := roster.member_of(session, alert.contact_id)) is not None:
             click.echo(f"  assembly member {roster.pseudonym(member)} {member.name} "
                        f"({member.channel}): their number is on your roster")
         for said in alerts.conversation(session, alert):
+            if isinstance(said, alerts.Hidden):
+                click.echo(f"  ({said.count} survey message{'s' if said.count > 1 else ''} "
+                           "not shown)")
+                continue
             who = "them" if said.direction == "in" else "us  "
             when = said.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             if said.due is not None:  # not sent yet: say so, and when it goes
@@ -111,21 +117,20 @@ def _refusals(alert_id: int) -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
-def line(alert: Alert, zone, translating: bool = True) -> str:
-    """An alert on one line: number, urgency, kind, when (local), where, the words (and
-    their English, or why there is none yet)."""
+def line(alert: Alert, zone, translating: bool = True, where: str = "-") -> str:
+    """An alert on one line: number, urgency, kind, when (local), what they were answering
+    (`alerts.answering`), the words (and their English, or why there is none yet)."""
     when = alert.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    where = "/".join(part for part in (alert.survey, alert.question) if part) or "-"
     words = f'{alert.language or "?"}: "{_printable(alert.text)}"'
     if alerts.asked_for_call(alert):  # the keyword in their language: nothing to translate
         words = f"asked for a call (wrote {words})"
     elif alert.language != "en":
         english = (_printable(alert.text_en) if alert.text_en is not None
                    else f"translation {alert.translation_status or 'not available'}"
-                   if translating else "not translated (TRANSLATOR is none)")
+                   if translating else alerts.NO_TRANSLATION)
         words += f' | en: "{english}"' if alert.text_en is not None else f" | en: {english}"
     text = (f"#{alert.id} {alerts.SEVERITY_NAMES[alert.severity].upper()} {alert.kind} "
-            f"{alert.category} {when} {alert.channel} {where} {words}")
+            f"{alert.category} {when} {alert.channel} ({where}) {words}")
     if alert.under_13:
         text += " [said they are under 13]"
     if alert.acked_at is not None:

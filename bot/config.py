@@ -124,6 +124,10 @@ class Settings:
     safeguarding_lead: tuple[str, str] | None = None
     wellbeing_lead: tuple[str, str] | None = None
     safeguarding_line: str | None = None  # the council's own support line, in signposting
+    # An alert waiting longer is marked overdue on the staff alerts page: urgent ones (in
+    # danger now, at risk) after the first, concerns after the second (docs/safeguarding.md).
+    alert_overdue_urgent: timedelta = timedelta(hours=1)
+    alert_overdue_concern: timedelta = timedelta(hours=24)
     # The staff area (docs/staff.md): Secure cookies go only over https (off only for plain
     # http while developing); a sign-in ends after this long unused, or this long in all.
     staff_cookie_secure: bool = True
@@ -138,6 +142,12 @@ class Settings:
         """Whether links built on PUBLIC_BASE_URL point at this machine: such links are
         never sent to anyone (bot/outbox.py refuses them)."""
         return local_host(self.public_base_url) is not None
+
+    @property
+    def staff_url(self) -> str | None:
+        """PUBLIC_BASE_URL when people can reach it (a lead's notice links an alert's page
+        on it), None while it is this machine."""
+        return None if self.links_are_local else self.public_base_url
 
     def links_note(self) -> str:
         """The line `outreach serve` (and so `make run`) starts with: the address links
@@ -220,6 +230,10 @@ class Settings:
             wellbeing_lead=_lead("WELLBEING_LEAD", get("WELLBEING_LEAD"),
                                  get("OUTREACH_PHONE_REGION", "GB").upper()),
             safeguarding_line=get("SAFEGUARDING_LINE"),
+            alert_overdue_urgent=_named("ALERT_OVERDUE_URGENT", parse_duration,
+                                        get("ALERT_OVERDUE_URGENT", "1h")),
+            alert_overdue_concern=_named("ALERT_OVERDUE_CONCERN", parse_duration,
+                                         get("ALERT_OVERDUE_CONCERN", "24h")),
             staff_cookie_secure=_flag("STAFF_COOKIE_SECURE", get("STAFF_COOKIE_SECURE", "true")),
             staff_session_idle=_named("STAFF_SESSION_IDLE", parse_duration,
                                       get("STAFF_SESSION_IDLE", "1h")),

@@ -147,7 +147,7 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     sprint = engine.resume(state, event, now, env)
     target = addresses.provider_address(address.scheme, address.value)
     erased = effects.apply(session, conversation, sprint.effects, channel, now, reply_to,
-                           rt.leads, rt.settings.secret_key)
+                           rt.leads, rt.settings.secret_key, rt.settings.staff_url)
     if not erased:
         wait = sprint.wait
         session.execute(_SAVE, {

@@ -56,6 +56,7 @@ class Scene:
     reply_to: int | None = None
     leads: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
     secret: str = ""  # SECRET_KEY, which keys the hash a screened-out address is kept as
+    staff_url: str | None = None  # PUBLIC_BASE_URL when public: the lead's notice links it
 
     @property
     def contact(self):
@@ -78,9 +79,11 @@ def handles(*kinds: type[E]) -> Callable[[Callable[[Scene, E], bool | None]], Ha
 
 def apply(session: Session, conversation: Conversation, effects: list[Effect],
           channel: str, now: datetime, reply_to: int | None = None,
-          leads: Mapping[str, tuple[str, str] | None] | None = None, secret: str = "") -> bool:
+          leads: Mapping[str, tuple[str, str] | None] | None = None, secret: str = "",
+          staff_url: str | None = None) -> bool:
     """Carry out each effect in order; True if the contact was erased (nothing follows)."""
-    scene = Scene(session, conversation, channel, now, reply_to, leads or {}, secret)
+    scene = Scene(session, conversation, channel, now, reply_to, leads or {}, secret,
+                  staff_url)
     for effect in effects:
         if HANDLERS[type(effect)](scene, effect):
             return True
@@ -101,7 +104,7 @@ def _alert(scene: Scene, effect: AlertRaised) -> None:
         survey=effect.survey, question=effect.question, contact_id=scene.contact.id,
         conversation_id=scene.conversation.id, message_id=scene.reply_to,
         under_13=_screened(scene)),
-        scene.now, scene.leads.get(effect.lead))
+        scene.now, scene.leads.get(effect.lead), scene.staff_url)
 
 
 def _screened(scene: Scene) -> bool:

@@ -20,7 +20,7 @@ SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNOUT = (
     "signin", "signin_failed", "signin_throttled", "signout")
 USER_ADDED, ROLE_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED = (
     "user_added", "role_changed", "user_disabled", "user_enabled", "token_issued")
-ALERT_ACKED, PASSWORD_SET = "alert_acknowledged", "password_set"
+ALERT_ACKED, ALERT_REPLIED, PASSWORD_SET = "alert_acknowledged", "alert_replied", "password_set"
 EXPORTED, PACK_MADE, PURGED = "exported", "evidence_pack", "purged"
 
 

@@ -4,9 +4,13 @@ check-ins, users and the audit log. Each view checks its role with one decorator
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from bot import alerts, suppress
+from bot.quiet import QuietHours
 from bot.runtime import current
 from staff import accounts, audit, dashboard, guard, members, queue, throttle
 from staff.evidence import review
@@ -28,9 +32,15 @@ def _local(when, form: str = "%a %d %b %Y, %H:%M") -> str:
 @bp.context_processor
 def _globals() -> dict:
     signed_in = g.get("staff")
+    pages = guard.pages_for(signed_in) if signed_in else []
+    if any(page["endpoint"] == "staff.alerts_page" for page in pages):  # they may see alerts
+        with current().sessions() as db:
+            waiting = alerts.waiting_count(db)
+        for page in pages:
+            if page["endpoint"] == "staff.alerts_page":
+                page["count"] = waiting
     return {"staff_csrf": guard.csrf_token if "staff_seed" in g else None,
-            "staff_user": signed_in,
-            "staff_pages": guard.pages_for(signed_in) if signed_in else []}
+            "staff_user": signed_in, "staff_pages": pages}
 
 
 @bp.errorhandler(400)
@@ -117,20 +127,53 @@ def dashboard_page():
 @bp.get("/alerts")
 @guard.wellbeing_required
 def alerts_page():
-    """Safeguarding and wellbeing alerts: waiting ones first, then the acknowledged."""
+    """Safeguarding and wellbeing alerts: waiting ones first (how long each has waited,
+    overdue marked), then the acknowledged."""
     rt = current()
     with rt.sessions() as db:
-        found = queue.queue(db, rt.settings.timezone, rt.settings.translator != "none")
+        found = queue.queue(db, rt.settings, rt.now())
     return render_template("staff/alerts.html", title="Alerts", queue=found,
                            done=request.args.get("done", type=int))
+
+
+@bp.get("/alerts/<int:alert_id>")
+@guard.wellbeing_required
+def alert_page(alert_id: int):
+    """One alert: the conversation (never an anonymous survey's answers), a reply form,
+    then the acknowledgement."""
+    sent = request.args.get("sent")
+    return _alert_page(alert_id, sent=sent if sent in _SENT else None)
+
+
+_SENT = {"now": "Your reply is queued; the worker sends it now.",
+         "later": "Your reply is queued: it is quiet hours, so it goes when they end.",
+         "again": "That reply was already queued."}
+_NONCE = re.compile(r"^[0-9a-f]{16,32}$")
+
+
+def _alert_page(alert_id: int, status: int = 200, **shown):
+    rt = current()
+    try:
+        with rt.sessions() as db:
+            found = queue.detail(db, alert_id, rt.settings, rt.now())
+    except alerts.UnknownAlert:
+        return render_template("staff/not_found.html", title="No such alert"), 404
+    return render_template("staff/alert.html", title=f"Alert #{alert_id}", detail=found,
+                           nonce=secrets.token_hex(8), sent_message=_SENT.get(
+                               shown.pop("sent", None) or ""), **shown), status
 
 
 @bp.post("/alerts/<int:alert_id>/ack")
 @guard.wellbeing_required
 def acknowledge(alert_id: int):
-    """Record that the signed-in person dealt with an alert, with their note."""
+    """Record that the signed-in person dealt with an alert: a note of what was done and a
+    tick to confirm are both needed (a refused form keeps the note)."""
     rt = current()
-    note = request.form.get("note", "").strip()[:2000] or None
+    note = request.form.get("note", "").strip()[:2000]
+    if not note or request.form.get("confirm") != "yes":
+        return _alert_page(alert_id, 400, note=note, ack_error=(
+            "Write what was done before acknowledging." if not note else
+            "Tick the box to confirm, then acknowledge."))
     now = rt.now()
     try:
         with transaction(rt.sessions) as db:
@@ -139,6 +182,8 @@ def acknowledge(alert_id: int):
                          address=guard.client_address(), detail=f"alert #{alert_id}")
     except alerts.UnknownAlert:
         return render_template("staff/not_found.html", title="No such alert"), 404
+    except alerts.CannotDo as exc:
+        return _alert_page(alert_id, 400, note=note, ack_error=str(exc))
     return redirect(url_for("staff.alerts_page", done=alert_id) + f"#alert-{alert_id}", 303)
 
 
@@ -171,6 +216,36 @@ def review_quote(answer_id: int):
             return redirect(url_for("staff.quotes_page", error="reason") + f"#quote-{answer_id}",
                             303)
     return redirect(url_for("staff.quotes_page", done=answer_id) + f"#quote-{answer_id}", 303)
+
+
+@bp.post("/alerts/<int:alert_id>/reply")
+@guard.wellbeing_required
+def reply(alert_id: int):
+    """Write to the person behind an alert through the outbox, as `outreach alerts reply`
+    does: inside quiet hours it waits for their end, unless "send now" on an urgent alert."""
+    rt = current()
+    text = request.form.get("text", "").strip()[:1600]
+    nonce = request.form.get("nonce", "")
+    if not text or not _NONCE.match(nonce):
+        return _alert_page(alert_id, 400, reply_text=text,
+                           reply_error="Write the message before sending it.")
+    now = rt.now()
+    try:
+        with transaction(rt.sessions) as db:
+            alert = alerts.get(db, alert_id)
+            at_once = request.form.get("send_now") == "yes" and alerts.urgent(alert)
+            quiet = None if at_once else QuietHours.from_settings(rt.settings)
+            row, due = alerts.reply(db, alert, text, now, quiet, nonce=nonce)
+            if row is not None:
+                audit.record(db, audit.ALERT_REPLIED, now, email=g.staff.email,
+                             actor=g.staff.email, address=guard.client_address(),
+                             detail=f"alert #{alert_id}")
+    except alerts.UnknownAlert:
+        return render_template("staff/not_found.html", title="No such alert"), 404
+    except alerts.CannotDo as exc:
+        return _alert_page(alert_id, 400, reply_text=text, reply_error=str(exc))
+    sent = "again" if row is None else "now" if due <= now else "later"
+    return redirect(url_for("staff.alert_page", alert_id=alert_id, sent=sent), 303)
 
 
 @bp.get("/check-ins")

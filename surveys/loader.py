@@ -35,7 +35,7 @@ IDENT = re.compile(r"^[a-z0-9_]+$")
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]+)?$")
 KEYWORD = re.compile(r"^[A-Z0-9]+$")
 SURVEY_KEYS = {"slug", "title", "audience", "language", "languages", "keyword", "intro",
-               "consent", "outro", "screen_out", "ages", "questions"}
+               "consent", "outro", "screen_out", "ages", "anonymous", "questions"}
 QUESTION_KEYS = {"id", "type", "text", "choices", "min", "max", "optional", "when", "end_if",
                  "role"}
 RESERVED_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
@@ -138,6 +138,7 @@ def validate(data: Any, file: str, catalogs: Catalogs | None = None) -> list[Pro
     if data.get("audience") not in AUDIENCES:
         check.add(data.line_of("audience"), f"'audience' must be one of {', '.join(AUDIENCES)}")
     _check_languages(check, data)
+    _check_anonymous(check, data)
     keyword = data.get("keyword")
     if keyword is not None:
         if not isinstance(keyword, str) or not KEYWORD.match(keyword.upper()):
@@ -172,6 +173,18 @@ def _check_languages(check: _Checker, data: LineDict) -> None:
         check.add(data.line_of("languages"), f"'languages' must include the survey's own '{lang}'")
     elif len(set(langs)) != len(langs):
         check.add(data.line_of("languages"), "'languages' lists a language twice")
+
+
+def _check_anonymous(check: _Checker, data: LineDict) -> None:
+    """`anonymous: true` is the consent's promise that answers are kept apart from the
+    number: it needs a consent that makes it."""
+    if "anonymous" not in data:
+        return
+    if not isinstance(data["anonymous"], bool):
+        check.add(data.line_of("anonymous"), "'anonymous' must be true or false")
+    elif data["anonymous"] and not data.get("consent"):
+        check.add(data.line_of("anonymous"),
+                  "'anonymous: true' needs a consent that tells people so")
 
 
 def _check_ages(check: _Checker, data: LineDict) -> tuple[int, float]:

@@ -79,6 +79,9 @@ class Questionnaire:
     screen_out: str | None = None
     ages: tuple[int, float] = (MIN_AGE, math.inf)  # whom it is for, by an age question
     version: int = 0
+    # The consent promises the answers are kept apart from the number: nothing shows them
+    # beside a person (bot/alerts.py hides them from an alert's conversation).
+    anonymous: bool = False
 
     @classmethod
     def from_definition(cls, data: dict[str, Any], version: int = 0) -> Questionnaire:
@@ -99,6 +102,7 @@ class Questionnaire:
             ages=parse_ages(data["ages"]) if data.get("ages") is not None else (MIN_AGE,
                                                                                  math.inf),
             version=version,
+            anonymous=bool(data.get("anonymous", False)),
         )
 
     def question(self, question_id: str) -> Question | None:

@@ -17,6 +17,7 @@ from bot.conversations import Inbound, handle
 from bot.translating import PendingTranslations
 from store.db import transaction
 from store.models import Alert, Answer, Message
+from tests.helpers.surveys import load_surveys
 
 FROM = "+447700900321"
 LEAD = "+447700900999"
@@ -76,8 +77,25 @@ def test_a_disclosure_mid_survey_is_signposted_alerted_and_the_survey_carries_on
     assert notice.status == "queued" and notice.next_attempt_at <= clock()  # not held till 8am
     assert notice.body == (f"New safeguarding alert #{alert.id} "
                            f"({alerts.SEVERITY_NAMES[alert.severity]}). "
-                           "See it with: outreach alerts list")
+                           f"See it at https://outreach.example.org/staff/alerts/{alert.id}")
     assert "stepdad" not in notice.body and FROM not in notice.body
+
+
+def test_while_the_service_is_local_the_leads_notice_says_to_sign_in_and_has_no_link(
+        config, clock):
+    """A local PUBLIC_BASE_URL: a link to it would be refused by the outbox (and open
+    nothing on the lead's phone), so the notice says where to look instead."""
+    app = create_app({**config, "PUBLIC_BASE_URL": "http://127.0.0.1:5000"}, clock=clock)
+    rt = app.extensions["outreach"]
+    try:
+        load_surveys(rt)
+        start_residents(rt)
+        say(rt, DISCLOSURE)
+        [notice] = queued_to(rt, LEAD)
+        assert notice.body.endswith("Sign in to the staff area to see it, or: outreach alerts list")
+        assert "http" not in notice.body
+    finally:
+        rt.engine.dispose()
 
 
 def test_a_disclosure_as_a_free_text_answer_is_kept_as_the_answer_too(rt, surveys):
@@ -316,7 +334,8 @@ def test_alerts_list_says_why_there_is_no_english_yet(app, rt):
                           text="ma bate", language="ro", translation_status="pending",
                           channel="sms", created_at=datetime(2026, 3, 2, 10, tzinfo=UTC)))
     [line] = run(app, "alerts", "list").output.splitlines()
-    assert line.endswith('ro: "ma bate" | en: not translated (TRANSLATOR is none)')
+    assert line.endswith('ro: "ma bate" | en: No translation: ask your administrator to set '
+                         'one up')
 
 
 def test_an_alert_is_acknowledged_once_the_first_record_is_kept(app, rt):
@@ -335,8 +354,13 @@ def test_the_lead_reads_the_conversation_and_writes_back_without_seeing_the_numb
     say(rt, DISCLOSURE)
     shown = run(app, "alerts", "show", "1").output.splitlines()
     assert shown[0].startswith("#1 AT RISK safeguarding abuse_at_home")
-    assert [s.split(": ", 1)[0][-4:].strip() for s in shown[1:]] == [
-        "them", "us", "us", "them", "us", "them", "us", "us"]
+    assert "(Your say on neighbourhood policing, question 1 of 18)" in shown[0]
+    assert "safe_day" not in shown[0]
+    # the first question asked is inside the anonymous survey; the disclosure and the
+    # replies to it (the question asked again among them) are not
+    assert shown[5] == "  (1 survey message not shown)"
+    assert [s.split(": ", 1)[0][-4:].strip() for s in shown[1:5] + shown[6:]] == [
+        "them", "us", "us", "them", "them", "us", "us"]
     assert shown[-3].endswith(f"them: {DISCLOSURE}")
     assert FROM not in "\n".join(shown) and FROM[-6:] not in "\n".join(shown)
     written = run(app, "alerts", "reply", "1", "This is Sam from the council. Are you safe now?")

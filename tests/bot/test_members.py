@@ -561,8 +561,9 @@ def test_a_low_check_in_score_alerts_the_wellbeing_lead_and_offers_a_call(rt, cl
         assert [(a.kind, a.severity, a.category, a.text) for a in found] == [
             ("wellbeing", 1, "low_score", "2"), ("wellbeing", 1, "call_requested", "apel")]
         notices = session.scalars(select(Message.body).where(Message.address == LEAD)).all()
-    assert notices == ["New wellbeing alert #1 (concern). See it with: outreach alerts list",
-                       "New wellbeing alert #2 (concern). See it with: outreach alerts list"]
+    assert notices == [
+        "New wellbeing alert #1 (concern). See it at https://outreach.example.org/staff/alerts/1",
+        "New wellbeing alert #2 (concern). See it at https://outreach.example.org/staff/alerts/2"]
 
 
 def test_the_lead_sees_which_member_asked_for_a_call(runner, rt, clock, surveys):
@@ -570,7 +571,7 @@ def test_the_lead_sees_which_member_asked_for_a_call(runner, rt, clock, surveys)
     handle(rt, Inbound("sms", KASIA, "TELEFON"))
     shown = runner.invoke(args=["alerts", "show", "1"]).output.splitlines()
     # A request to be called, not words to translate (no "en: not translated").
-    assert shown[0].endswith(' sms - asked for a call (wrote pl: "TELEFON")')
+    assert shown[0].endswith(' sms (-) asked for a call (wrote pl: "TELEFON")')
     assert runner.invoke(args=["alerts", "list"]).output.splitlines() == shown[:1]
     assert shown[1] == ("  assembly member M002 Kasia Nowak (sms): their number is on your "
                         "roster")

@@ -391,7 +391,8 @@ def test_the_alerts_page_shows_the_words_and_english_and_keeps_who_acknowledged(
     assert "tatăl meu mă bate" in page and "my father beats me" in page
     assert "in danger now" in page and PHONE[-6:] not in page
     response = client.post(f"/staff/alerts/{alert}/ack", data={
-        "note": "Called back, referred to MASH", "csrf_token": csrf(client, "/staff/alerts")})
+        "note": "Called back, referred to MASH", "confirm": "yes",
+        "csrf_token": csrf(client, "/staff/alerts")})
     assert response.status_code == 303
     with rt.sessions() as session:
         stored = session.get(Alert, alert)
@@ -406,5 +407,6 @@ def test_without_a_translator_the_alerts_page_does_not_promise_a_translation(rt,
     add_alert(rt, text="tatăl meu mă bate", language="ro", severity=2)
     sign_in(client, LEAD)
     page = client.get("/staff/alerts").get_data(as_text=True)
-    assert "no translator is set up" in page and "English translation pending" not in page
+    assert "No translation: ask your administrator to set one up" in page
+    assert "English translation pending" not in page and "TRANSLATOR" not in page
     assert "<dd>SMS</dd>" in page  # channels as staff call them

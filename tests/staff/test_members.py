@@ -135,7 +135,7 @@ def test_a_wellbeing_alert_names_the_member_and_acknowledging_it_takes_them_off_
     assert "<dt>Member</dt><dd><strong>Ana Popescu</strong>" in alerts
     no_addresses(alerts)
     from tests.helpers.staff import csrf
-    client.post("/staff/alerts/1/ack", data={"note": "Called, she is fine",
+    client.post("/staff/alerts/1/ack", data={"note": "Called, she is fine", "confirm": "yes",
                                              "csrf_token": csrf(client, "/staff/alerts")})
     page = client.get("/staff/check-ins").get_data(as_text=True)
     assert "Nobody is waiting for a call." in page

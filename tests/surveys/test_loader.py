@@ -484,3 +484,19 @@ def test_age_problems_at_their_lines(tmp_path, question, ages, expected):
 def test_an_age_question_needs_a_screen_out_text(tmp_path):
     path = write(tmp_path, with_age().replace("screen_out: Sorry, that is all.\n", ""))
     assert problems(path) == [f"{path}:1: missing 'screen_out'"]
+
+
+@pytest.mark.parametrize(("new", "expected"), [
+    ("anonymous: true\nconsent: Reply YES to take part.", []),
+    ("anonymous: yes please\nconsent: Reply YES to take part.",
+     [(8, "'anonymous' must be true or false")]),
+    ("anonymous: true", [(8, "'anonymous: true' needs a consent that tells people so")]),
+], ids=["with-consent", "not-a-flag", "no-consent"])
+def test_an_anonymous_survey_says_so_in_its_consent(tmp_path, new, expected):
+    """`anonymous: true`: the consent promises the answers are kept apart from the number
+    (no staff page or command shows them beside a person, docs/safeguarding.md)."""
+    path = write(tmp_path, GOOD.replace("consent: Reply YES to take part.", new))
+    assert problems(path) == [f"{path}:{line}: {message}" for line, message in expected]
+    if not expected:
+        data, _ = loader.load_file(path)
+        assert Questionnaire.from_definition(data).anonymous is True
