@@ -18,8 +18,9 @@ from store.models import AuditEvent
 
 SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNOUT = (
     "signin", "signin_failed", "signin_throttled", "signout")
-USER_ADDED, ROLE_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED = (
-    "user_added", "role_changed", "user_disabled", "user_enabled", "token_issued")
+USER_ADDED, ROLE_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED, TOKEN_REVOKED = (
+    "user_added", "role_changed", "user_disabled", "user_enabled", "token_issued",
+    "token_revoked")
 ALERT_ACKED, PASSWORD_SET = "alert_acknowledged", "password_set"
 EXPORTED, PACK_MADE, PURGED = "exported", "evidence_pack", "purged"
 
