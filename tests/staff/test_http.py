@@ -4,6 +4,8 @@ throttling, roles, the pages' figures, and what an attacker gets (nothing)."""
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import re
 import zlib
 from datetime import timedelta
@@ -12,7 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from staff import guard, throttle
+from staff import audit, guard, throttle
+from store.db import transaction
 from store.models import Alert, AuditEvent, StaffSession
 from tests.helpers.staff import (
     PASSWORD,
@@ -334,6 +337,72 @@ def test_behind_a_trusted_proxy_the_throttle_counts_each_browser(config, clock):
     assert addresses == {"198.51.100.7"}  # the proxy's own hop, never what the client wrote
     app.extensions["outreach"].engine.dispose()
 
+
+
+# The audit log -------------------------------------------------------------------------------
+
+FORMULA_EMAIL = '=HYPERLINK("http://evil.example","x")@a.b'
+
+
+def audit_rows(response) -> list[dict]:
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    text = response.get_data().decode("utf-8").removeprefix("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_flood_of_anonymous_sign_ins_cannot_push_an_export_off_the_audit_page(
+        app, rt, clock, surveys, users, from_address):
+    """The attack seen: 230 anonymous sign-in posts in 16 s, then an export."""
+    for n in range(230):
+        email = f"guess{n % 40}@example.org"
+        assert from_address("198.51.100.66", email, f"guess {n}").status_code in (200, 429)
+        clock.advance(timedelta(milliseconds=70))
+    from_address("198.51.100.67", FORMULA_EMAIL, "a guess")  # a row of its own
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST)
+    assert analyst.get("/staff/export?survey=demo&format=csv").status_code == 200
+    with rt.sessions() as session:
+        tried = list(session.scalars(select(AuditEvent).where(AuditEvent.event.in_(
+            ["signin_failed", "signin_throttled"]))))
+    assert len(tried) <= 5 and sum(e.count for e in tried) == 231  # a handful of rows
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    for page in ("/staff/audit", "/staff/audit?kind=exported",
+                 f"/staff/audit?kind=exported&person=officer&since={clock.now.date()}"):
+        text = admin.get(page).get_data(as_text=True)
+        assert "demo as csv" in text, page
+    assert "× " in admin.get("/staff/audit?kind=signin_throttled").get_data(as_text=True)
+    assert "demo as csv" not in admin.get("/staff/audit?kind=signin").get_data(as_text=True)
+    assert "demo as csv" not in admin.get("/staff/audit?person=lead@").get_data(as_text=True)
+    later = (clock.now + timedelta(days=1)).date()
+    assert "Nothing matches" in admin.get(f"/staff/audit?since={later}").get_data(as_text=True)
+
+    rows = audit_rows(admin.get("/staff/audit.csv"))
+    assert list(rows[0]) == ["at", "event", "count", "email", "actor", "address", "detail"]
+    assert sum(int(r["count"]) for r in rows if r["event"].startswith("signin_")
+               and r["event"] != "signin") == 231
+    assert "'" + FORMULA_EMAIL.lower() in [r["email"] for r in rows]  # defused, as exports are
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+    assert [r["detail"] for r in audit_rows(admin.get("/staff/audit.csv?kind=exported"))
+            ] == ["demo as csv: 0 row(s)"]
+    assert events(rt, "audit_exported")  # the log's own download is in it
+
+
+def test_the_audit_page_goes_back_a_page_at_a_time(app, rt, clock, users):
+    with transaction(rt.sessions) as session:
+        for n in range(audit.PAGE + 30):
+            clock.advance(timedelta(minutes=1))
+            audit.record(session, audit.SIGNOUT, rt.now(), email=f"p{n}@example.org")
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    first = admin.get("/staff/audit?kind=signout").get_data(as_text=True)
+    assert f"p{audit.PAGE + 29}@example.org" in first and "p29@example.org" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = admin.get("/staff/audit?kind=signout&page=2").get_data(as_text=True)
+    assert "p29@example.org" in second and "p0@example.org" in second
+    assert f"p{audit.PAGE + 29}@example.org" not in second and 'rel="next"' not in second
+    assert "/staff/audit?page=1&amp;kind=signout" in second  # the filter carries over
 
 
 # Roles ---------------------------------------------------------------------------------------
