@@ -71,7 +71,7 @@ def list_users() -> None:
 @click.argument("email")
 @with_appcontext
 def disable(email: str) -> None:
-    """Stop EMAIL signing in or using a token (their sessions end now)."""
+    """Stop EMAIL signing in or using a token (sessions end, tokens are revoked now)."""
     _run(lambda s, now: accounts.disable(s, email, now, _actor()))
     click.echo(f"Disabled {accounts.normal_email(email)}.")
 
@@ -99,7 +99,7 @@ def role(email: str, role: str) -> None:
 @click.argument("email")
 @with_appcontext
 def password(email: str) -> None:
-    """Set a new password for EMAIL (read like add-user's); their sessions end."""
+    """Set a new password for EMAIL (read like add-user's); sessions end, tokens are revoked."""
     new = _password()
     _run(lambda s, now: accounts.set_password(s, email, new, now, _actor()))
     click.echo(f"New password set for {accounts.normal_email(email)}.")
