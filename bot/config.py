@@ -133,6 +133,8 @@ class Settings:
     staff_cookie_secure: bool = True
     staff_session_idle: timedelta = timedelta(hours=1)
     staff_session_max: timedelta = timedelta(hours=12)
+    # How long a new API token works unless `--days` says otherwise (at most a year).
+    staff_token_days: int = 90
     # How many reverse proxies in front of the app append to X-Forwarded-For (and set
     # X-Forwarded-Proto); 0 trusts none of those headers (docs/operations.md).
     trusted_proxies: int = 0
@@ -239,6 +241,8 @@ class Settings:
                                       get("STAFF_SESSION_IDLE", "1h")),
             staff_session_max=_named("STAFF_SESSION_MAX", parse_duration,
                                      get("STAFF_SESSION_MAX", "12h")),
+            staff_token_days=_int(get("STAFF_TOKEN_DAYS", "90"), "STAFF_TOKEN_DAYS",
+                                  most=365),
             trusted_proxies=_int(get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES", least=0),
         )
 
@@ -289,13 +293,15 @@ def _date(value: str | None) -> date | None:
         raise ConfigError(f"not a date: {value!r} (use e.g. 2026-03-02)") from exc
 
 
-def _int(value: str, name: str, least: int = 1) -> int:
+def _int(value: str, name: str, least: int = 1, most: int | None = None) -> int:
     try:
         number = int(value)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
     if number < least:
         raise ConfigError(f"{name} must be at least {least}")
+    if most is not None and number > most:
+        raise ConfigError(f"{name} must be at most {most}")
     return number
 
 

@@ -3,7 +3,9 @@
 Passwords are hashed with argon2id (argon2-cffi's PasswordHasher, memory-hard); a wrong
 email costs the same time as a wrong password, so sign-in does not tell which accounts
 exist. API tokens are random, shown once, and kept as their SHA-256 (a token is long and
-random, so a fast hash is enough; a password is not, so it gets argon2).
+random, so a fast hash is enough; a password is not, so it gets argon2). Each token has a
+name and an expiry (`STAFF_TOKEN_DAYS`, at most a year) and can be revoked; a new password
+or disabling a user revokes all their tokens and ends their sessions.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,6 +27,8 @@ from store.models import StaffSession, StaffToken, StaffUser
 ROLES = ("admin", "analyst", "wellbeing")
 MIN_PASSWORD = 12
 TOKEN_PREFIX = "oat_"
+MAX_TOKEN_DAYS = 365
+TOKEN_NAME = 100  # characters
 
 hasher = PasswordHasher()
 _UNKNOWN = hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown emails
@@ -103,22 +107,26 @@ def set_role(session: Session, email: str, role: str, now: datetime, actor: str)
 
 def set_password(session: Session, email: str, password: str, now: datetime,
                  actor: str) -> StaffUser:
-    """A new password (a forgotten one cannot be read back); their sessions end."""
+    """A new password (a forgotten one cannot be read back); their sessions end and their
+    tokens are revoked."""
     _check_password(password)
     user = _get(session, email)
     user.password_hash = hasher.hash(password)
     audit.record(session, audit.PASSWORD_SET, now, email=user.email, actor=actor)
     _end_sessions(session, user)
+    _revoke_all(session, user, now, actor)
     return user
 
 
 def disable(session: Session, email: str, now: datetime, actor: str) -> StaffUser:
-    """Stop a user signing in or using a token; their sessions end now."""
+    """Stop a user signing in or using a token; their sessions end and their tokens are
+    revoked now (enabling them again brings no token back)."""
     user = _get(session, email)
     if user.disabled_at is None:
         user.disabled_at = now
         audit.record(session, audit.USER_DISABLED, now, email=user.email, actor=actor)
     _end_sessions(session, user)
+    _revoke_all(session, user, now, actor)
     return user
 
 
@@ -160,20 +168,71 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_token(session: Session, email: str, now: datetime, actor: str) -> str:
-    """A new API token for an active user: returned once, stored only as its hash."""
+def issue_token(session: Session, email: str, now: datetime, actor: str, name: str = "",
+                days: int = 90) -> str:
+    """A new API token for an active user, working for `days` (1 to 365): returned once,
+    stored only as its hash."""
     user = _get(session, email)
     if user.disabled_at is not None:
         raise AccountError(f"{user.email} is disabled")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(f"a token lasts from 1 to {MAX_TOKEN_DAYS} days, not {days}")
+    name = " ".join(name.split())[:TOKEN_NAME]
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(StaffToken(token_hash=digest(token), user_id=user.id, created_at=now))
-    audit.record(session, audit.TOKEN_ISSUED, now, email=user.email, actor=actor)
+    row = StaffToken(token_hash=digest(token), user_id=user.id, name=name, created_at=now,
+                     expires_at=now + timedelta(days=days))
+    session.add(row)
+    session.flush()
+    audit.record(session, audit.TOKEN_ISSUED, now, email=user.email, actor=actor,
+                 detail=f"token #{row.id} {name!r}, {days} days")
     return token
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """One token as `outreach staff tokens` lists it: never the secret nor its hash."""
+
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    state: str  # active | expired | revoked
+
+
+def tokens(session: Session, email: str, now: datetime) -> list[TokenInfo]:
+    """A user's tokens, newest first."""
+    user = _get(session, email)
+    rows = session.scalars(select(StaffToken).where(StaffToken.user_id == user.id)
+                           .order_by(StaffToken.id.desc()))
+    return [TokenInfo(r.id, r.name, r.created_at, r.expires_at, r.last_used_at,
+                      "revoked" if r.revoked_at else "expired" if r.expires_at <= now
+                      else "active") for r in rows]
+
+
+def revoke_token(session: Session, token_id: int, now: datetime, actor: str) -> StaffToken:
+    """Stop one token working at once (by its id from `outreach staff tokens`)."""
+    row = session.get(StaffToken, token_id)
+    if row is None:
+        raise AccountError(f"no token #{token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(session, audit.TOKEN_REVOKED, now, email=row.user.email, actor=actor,
+                     detail=f"token #{row.id} {row.name!r}")
+    return row
+
+
+def _revoke_all(session: Session, user: StaffUser, now: datetime, actor: str) -> None:
+    for row in session.scalars(select(StaffToken).where(StaffToken.user_id == user.id,
+                                                        StaffToken.revoked_at.is_(None))):
+        row.revoked_at = now
+        audit.record(session, audit.TOKEN_REVOKED, now, email=user.email, actor=actor,
+                     detail=f"token #{row.id} {row.name!r}")
 
 
 def check_token(session: Session, authorization: str | None, now: datetime) -> Staff | None:
     """Who an `Authorization: Bearer <token>` header belongs to, or None (no header, a
-    malformed or unknown token, a disabled user). For the API (issue 13)."""
+    malformed, unknown, expired or revoked token, a disabled user). For the API."""
     scheme, _, token = (authorization or "").strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
@@ -182,7 +241,7 @@ def check_token(session: Session, authorization: str | None, now: datetime) -> S
     row = session.scalar(select(StaffToken).where(StaffToken.token_hash == wanted))
     if row is None or not hmac.compare_digest(row.token_hash, wanted):
         return None
-    if row.user.disabled_at is not None:
+    if row.revoked_at is not None or row.expires_at <= now or row.user.disabled_at is not None:
         return None
     row.last_used_at = now
     return identity(row.user)

@@ -1,16 +1,19 @@
-"""The audit log: sign-ins, failures, throttling, role changes, acknowledgements, exports.
+"""The audit log: sign-ins, failures, throttling, role changes, tokens, acknowledgements,
+exports.
 
-Rows are only ever added. Throttling reads the failures back (staff/throttle.py), so the
-log is also the memory of who tried what, shared by every web worker.
+Rows are only ever added, with one exception that keeps a flood from hiding the rest:
+failed and throttled sign-ins from browsers unknown to the account are tallied, one row per
+kind, address and minute with a `count`. The admins' page reads the log a page at a time,
+filtered by kind, person and dates, and downloads it as CSV (`search`).
 """
 
 from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.db import transaction
@@ -18,10 +21,18 @@ from store.models import AuditEvent
 
 SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNOUT = (
     "signin", "signin_failed", "signin_throttled", "signout")
-USER_ADDED, ROLE_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED = (
-    "user_added", "role_changed", "user_disabled", "user_enabled", "token_issued")
+USER_ADDED, ROLE_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED, TOKEN_REVOKED = (
+    "user_added", "role_changed", "user_disabled", "user_enabled", "token_issued",
+    "token_revoked")
 ALERT_ACKED, ALERT_REPLIED, PASSWORD_SET = "alert_acknowledged", "alert_replied", "password_set"
+QUOTE_REVIEWED = "quote_reviewed"
 EXPORTED, PACK_MADE, PURGED = "exported", "evidence_pack", "purged"
+AUDIT_EXPORTED = "audit_exported"
+KINDS = (SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNOUT, USER_ADDED, ROLE_CHANGED,
+         USER_DISABLED, USER_ENABLED, PASSWORD_SET, TOKEN_ISSUED, TOKEN_REVOKED, ALERT_ACKED,
+         ALERT_REPLIED, QUOTE_REVIEWED, EXPORTED, PACK_MADE, PURGED, AUDIT_EXPORTED)
+PAGE = 100
+SEVERAL = "several accounts"
 
 
 def record(session: Session, event: str, now: datetime, *, email: str | None = None,
@@ -44,16 +55,31 @@ def record_now(sessions, event: str, now: datetime, **fields) -> None:
         record(session, event, now, **fields)
 
 
-def count(session: Session, event: str, since: datetime, *where) -> tuple[int, datetime | None]:
-    """How many `event`s matching `where` happened since `since`, and the oldest of them."""
-    row = session.execute(select(func.count(), func.min(AuditEvent.at)).where(
-        AuditEvent.event == event, AuditEvent.at > since, *where)).one()
-    return row[0], row[1]
+def tally(session: Session, event: str, now: datetime, *, email: str | None,
+          address: str | None) -> None:
+    """Count one failed or throttled sign-in from an unknown browser in its address's row
+    for this kind and minute (made if new); the row names the account while every attempt
+    in it named the same one, else says "several accounts"."""
+    minute = now.replace(second=0, microsecond=0)
+    email = email and email[:255]
+    same_address = (AuditEvent.address.is_(None) if address is None
+                    else AuditEvent.address == address[:64])
+    same_email = AuditEvent.email.is_(None) if email is None else AuditEvent.email == email
+    changed = session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.event == event, AuditEvent.at == minute, same_address,
+               AuditEvent.device.is_(None))
+        .values(count=AuditEvent.count + 1,
+                email=case((same_email, AuditEvent.email), else_=None),
+                detail=case((same_email, AuditEvent.detail), else_=SEVERAL))
+        .execution_options(synchronize_session=False))
+    if not changed.rowcount:
+        record(session, event, minute, email=email, address=address)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of the log as the admin's page shows it."""
+    """One line of the log as the admin's page shows it (`count` attempts when tallied)."""
 
     at: datetime
     event: str
@@ -61,10 +87,44 @@ class Entry:
     actor: str | None
     address: str | None
     detail: str | None
+    count: int
 
 
-def recent(session: Session, limit: int = 200) -> list[Entry]:
-    """The newest events first."""
-    rows = session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(),
-                                                       AuditEvent.id.desc()).limit(limit))
-    return [Entry(r.at, r.event, r.email, r.actor, r.address, r.detail) for r in rows]
+@dataclass(frozen=True)
+class Filters:
+    """What the page was asked for: a kind, a person (part of the account's or the
+    actor's email), local days from and to (inclusive), and a page from 1."""
+
+    kind: str = ""
+    person: str = ""
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+
+    def where(self, zone: tzinfo) -> list:
+        found = []
+        if self.kind:
+            found.append(AuditEvent.event == self.kind)
+        if self.person:
+            found.append(or_(AuditEvent.email.contains(self.person, autoescape=True),
+                             AuditEvent.actor.contains(self.person, autoescape=True)))
+        if self.since:
+            found.append(AuditEvent.at >= datetime.combine(self.since, time(), zone))
+        if self.until:
+            found.append(AuditEvent.at < datetime.combine(self.until + timedelta(days=1),
+                                                          time(), zone))
+        return found
+
+
+def search(session: Session, filters: Filters, zone: tzinfo,
+           limit: int | None = PAGE) -> tuple[list[Entry], bool]:
+    """The events `filters` asks for, newest first: its page (`limit` a page), or all of
+    them when `limit` is None; and whether a later page follows."""
+    query = (select(AuditEvent).where(*filters.where(zone))
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    if limit is not None:
+        query = query.offset((filters.page - 1) * limit).limit(limit + 1)
+    rows = list(session.scalars(query))
+    more = limit is not None and len(rows) > limit
+    return [Entry(r.at, r.event, r.email, r.actor, r.address, r.detail, r.count)
+            for r in rows[:limit]], more

@@ -1,5 +1,8 @@
-"""`outreach staff add-user | list | disable | enable | role | password | token`: staff
-accounts from the command line (the first admin is always made here)."""
+"""`outreach staff add-user | list | disable | enable | role | password | token | tokens`:
+staff accounts and API tokens from the command line (the first admin is always made here).
+
+`outreach staff token EMAIL [--name N] [--days D]` makes a token (the form without a
+subcommand, kept from before); `outreach staff token revoke ID` revokes one."""
 
 from __future__ import annotations
 
@@ -68,7 +71,7 @@ def list_users() -> None:
 @click.argument("email")
 @with_appcontext
 def disable(email: str) -> None:
-    """Stop EMAIL signing in or using a token (their sessions end now)."""
+    """Stop EMAIL signing in or using a token (sessions end, tokens are revoked now)."""
     _run(lambda s, now: accounts.disable(s, email, now, _actor()))
     click.echo(f"Disabled {accounts.normal_email(email)}.")
 
@@ -96,16 +99,63 @@ def role(email: str, role: str) -> None:
 @click.argument("email")
 @with_appcontext
 def password(email: str) -> None:
-    """Set a new password for EMAIL (read like add-user's); their sessions end."""
+    """Set a new password for EMAIL (read like add-user's); sessions end, tokens are revoked."""
     new = _password()
     _run(lambda s, now: accounts.set_password(s, email, new, now, _actor()))
     click.echo(f"New password set for {accounts.normal_email(email)}.")
 
 
-@staff_group.command("token")
+class _TokenGroup(click.Group):
+    """`token EMAIL …` is `token new EMAIL …`: the old form keeps working beside `revoke`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["new", *args]
+        return super().parse_args(ctx, args)
+
+
+@staff_group.group("token", cls=_TokenGroup)
+def token_group() -> None:
+    """Make an API token (`token EMAIL --name N [--days D]`) or revoke one (`token revoke
+    ID`)."""
+
+
+@token_group.command("new")
+@click.argument("email")
+@click.option("--name", default="", help="what the token is for, e.g. 'Power BI refresh'")
+@click.option("--days", type=click.IntRange(1, accounts.MAX_TOKEN_DAYS),
+              help="how long it works (default STAFF_TOKEN_DAYS, 90; at most 365)")
+@with_appcontext
+def token(email: str, name: str, days: int | None) -> None:
+    """Print a new API token for EMAIL, once: only its hash is kept."""
+    days = days or current().settings.staff_token_days
+    made = _run(lambda s, now: accounts.issue_token(s, email, now, _actor(), name, days))
+    click.echo(made)
+
+
+@token_group.command("revoke")
+@click.argument("token_id", metavar="ID", type=int)
+@with_appcontext
+def revoke(token_id: int) -> None:
+    """Stop token ID (from `outreach staff tokens EMAIL`) working, at once."""
+    _run(lambda s, now: accounts.revoke_token(s, token_id, now, _actor()))
+    click.echo(f"Revoked token #{token_id}.")
+
+
+@staff_group.command("tokens")
 @click.argument("email")
 @with_appcontext
-def token(email: str) -> None:
-    """Print a new API token for EMAIL, once: only its hash is kept."""
-    made = _run(lambda s, now: accounts.issue_token(s, email, now, _actor()))
-    click.echo(made)
+def list_tokens(email: str) -> None:
+    """EMAIL's API tokens: id, name, created, expires, last used, state (never the secret)."""
+    rt = current()
+    listed = _run(lambda s, now: accounts.tokens(s, email, now))
+
+    def day(when) -> str:
+        return when.astimezone(rt.settings.timezone).strftime("%Y-%m-%d %H:%M") if when \
+            else "never"
+
+    for t in listed:
+        click.echo(f"#{t.id} {t.name or '(no name)'!r} created {day(t.created_at)} expires "
+                   f"{day(t.expires_at)} last used {day(t.last_used_at)} {t.state}")
+    if not listed:
+        click.echo(f"No tokens for {accounts.normal_email(email)}.")

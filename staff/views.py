@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
 from bot import alerts, suppress
 from bot.quiet import QuietHours
 from bot.runtime import current
-from staff import accounts, audit, dashboard, guard, members, queue, throttle
+from staff import accounts, audit, dashboard, exports, guard, members, queue, throttle
 from staff.evidence import review
 from store.db import transaction
 
@@ -61,24 +62,24 @@ def login():
     email = accounts.normal_email(request.form.get("email", ""))[:255]
     password = request.form.get("password", "")
     address, device = guard.client_address(), guard.device_for(email)
-    with transaction(rt.sessions) as db:
-        wait = throttle.retry_after(db, email, address, device, now)
+    limits = throttle.keys(email, address, device)
+    with transaction(rt.sessions) as db:  # counted, and committed, before the check
+        wait = throttle.attempt(db, limits, now)
         if wait is not None:
-            audit.record(db, audit.SIGNIN_THROTTLED, now, email=email, address=address,
-                         device=device)
-        else:
-            user = accounts.authenticate(db, email, password) if email and password else None
-            if user is None:
-                audit.record(db, audit.SIGNIN_FAILED, now, email=email, address=address,
-                             device=device)
-            else:
-                token = guard.start(db, user, now)
-                device, cookie = guard.new_device(user.email)
-                audit.record(db, audit.SIGNIN, now, email=user.email, actor=user.email,
-                             address=address, device=device)
+            _log_attempt(db, audit.SIGNIN_THROTTLED, now, email, address, device)
     if wait is not None:
         page, _ = _login_page(email=email, throttled=wait)
         return page, 429, {"Retry-After": str(wait)}
+    with transaction(rt.sessions) as db:
+        user = accounts.authenticate(db, email, password) if email and password else None
+        if user is None:
+            _log_attempt(db, audit.SIGNIN_FAILED, now, email, address, device)
+        else:
+            throttle.succeeded(db, limits)
+            token = guard.start(db, user, now)
+            device, cookie = guard.new_device(user.email)
+            audit.record(db, audit.SIGNIN, now, email=user.email, actor=user.email,
+                         address=address, device=device)
     if user is None:
         return _login_page(email=email, failed=True)
     response = redirect(url_for("staff.dashboard_page"), 303)
@@ -86,11 +87,20 @@ def login():
     return response
 
 
+def _log_attempt(db, event: str, now, email: str, address: str | None,
+                 device: str | None) -> None:
+    """A failed or throttled sign-in: a row of its own from a browser known to the account,
+    else tallied per address and minute (a flood stays a few rows)."""
+    if device is None:
+        audit.tally(db, event, now, email=email, address=address)
+    else:
+        audit.record(db, event, now, email=email, address=address, device=device)
+
+
 def _login_page(email: str = "", failed: bool = False, throttled: int | None = None,
                 expired: bool = False):
-    minutes = -(-throttled // 60) if throttled else None
     return render_template("staff/login.html", title="Sign in", email=email, failed=failed,
-                           throttled_minutes=minutes, expired=expired), 200
+                           throttled=throttled, expired=expired), 200
 
 
 @bp.post("/logout")
@@ -295,7 +305,50 @@ def change_user():
 @bp.get("/audit")
 @guard.admin_required
 def audit_log():
-    """The newest audit events."""
-    with current().sessions() as db:
-        entries = audit.recent(db)
-    return render_template("staff/audit.html", title="Audit log", entries=entries)
+    """The audit log a page at a time, newest first, filtered by kind, person and dates."""
+    rt = current()
+    filters = _audit_filters()
+    with rt.sessions() as db:
+        entries, more = audit.search(db, filters, rt.settings.timezone)
+    return render_template("staff/audit.html", title="Audit log", entries=entries,
+                           filters=filters, kinds=audit.KINDS, more=more,
+                           query={k: v for k, v in request.args.items() if k != "page"})
+
+
+@bp.get("/audit.csv")
+@guard.admin_required
+def audit_csv():
+    """Every event the same filters find, as CSV (formula-like cells defused); audited."""
+    rt = current()
+    filters, now = _audit_filters(), rt.now()
+    with rt.sessions() as db:
+        entries, _ = audit.search(db, filters, rt.settings.timezone, limit=None)
+    rows = [{"at": exports.iso(e.at), "event": e.event, "count": e.count,
+             "email": e.email, "actor": e.actor, "address": e.address, "detail": e.detail}
+            for e in entries]
+    with transaction(rt.sessions) as db:
+        audit.record(db, audit.AUDIT_EXPORTED, now, email=g.staff.email, actor=g.staff.email,
+                     address=guard.client_address(), detail=f"{len(rows)} row(s)")
+    return Response(exports.csv_text(AUDIT_COLUMNS, rows), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="audit-{now:%Y%m%d}.csv"'})
+
+
+AUDIT_COLUMNS = ("at", "event", "count", "email", "actor", "address", "detail")
+
+
+def _audit_filters() -> audit.Filters:
+    """The audit page's filters from the query string; what cannot be read is left out."""
+    args = request.args
+    kind = args.get("kind", "")
+    return audit.Filters(kind=kind if kind in audit.KINDS else "",
+                         person=args.get("person", "").strip()[:255],
+                         since=_day(args.get("since")), until=_day(args.get("until")),
+                         page=max(1, min(args.get("page", 1, type=int) or 1, 100_000)))
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

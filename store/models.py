@@ -482,7 +482,8 @@ class StaffSession(Base):
 
 
 class StaffToken(Base):
-    """An API token (issue 13's API): shown once when made, kept only as its SHA-256."""
+    """An API token (issue 13's API): shown once when made, kept only as its SHA-256. It
+    works until `expires_at`, or until revoked (by hand, a password reset or disabling)."""
 
     __tablename__ = "staff_tokens"
 
@@ -490,7 +491,10 @@ class StaffToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"),
                                          index=True)
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[StaffUser] = relationship()
@@ -514,7 +518,9 @@ class AuditEvent(Base):
     """What staff did and what was tried: sign-ins, failures, throttling, role changes,
     acknowledgements, exports. `email` is the account concerned, `actor` who acted (the
     same person, an admin, or `cli:<user>`), `address` the browser's IP address, `device`
-    the id of a browser that signed in to this account before (throttling spares it)."""
+    the id of a browser that signed in to this account before (throttling spares it).
+    Failed and throttled sign-ins from unknown browsers are tallied: one row per address,
+    kind and minute, `count` attempts (so a flood cannot push the rest off the page)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -530,3 +536,18 @@ class AuditEvent(Base):
     address: Mapped[str | None] = mapped_column(String(64))
     device: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class SigninLimit(Base):
+    """Wrong passwords counted against one key (`address:IP`, `account:EMAIL` or
+    `device:ID`, staff/throttle.py): how many since the count last restarted, when the
+    last one came, and until when the next try must wait. Updated under a row lock, so
+    concurrent guesses cannot slip past the limit."""
+
+    __tablename__ = "signin_limits"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -239,6 +239,11 @@ def test_staff_settings_are_read_and_checked():
         Settings.from_env({"STAFF_COOKIE_SECURE": "maybe"}, dotenv=False)
     with pytest.raises(ConfigError, match="STAFF_SESSION_IDLE"):
         Settings.from_env({"STAFF_SESSION_IDLE": "soon"}, dotenv=False)
+    assert default.staff_token_days == 90
+    assert Settings.from_env({"STAFF_TOKEN_DAYS": "365"}, dotenv=False).staff_token_days == 365
+    for wrong in ("0", "366", "a year"):
+        with pytest.raises(ConfigError, match="STAFF_TOKEN_DAYS"):
+            Settings.from_env({"STAFF_TOKEN_DAYS": wrong}, dotenv=False)
 
 
 @pytest.mark.parametrize("url, local", [

@@ -20,7 +20,7 @@ from staff.evidence import pack
 from store.models import QuoteReview
 
 DECISIONS = ("approved", "excluded")
-QUOTE_REVIEWED = "quote_reviewed"
+QUOTE_REVIEWED = audit.QUOTE_REVIEWED
 
 
 class ReviewError(ValueError):

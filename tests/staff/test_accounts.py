@@ -94,7 +94,7 @@ def test_the_cli_adds_lists_changes_disables_and_issues_tokens(app, rt):
         logged = [(e.event, e.actor.startswith("cli:")) for e in session.scalars(
             select(AuditEvent).order_by(AuditEvent.id))]
     assert logged == [("user_added", True), ("role_changed", True), ("password_set", True),
-                      ("token_issued", True), ("user_disabled", True)]
+                      ("token_issued", True), ("user_disabled", True), ("token_revoked", True)]
 
 
 def test_the_cli_names_the_problem_without_a_traceback(app):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from app import create_app
 from staff import api, exports
-from store.models import AuditEvent
+from store.models import AuditEvent, StaffToken
 from tests.helpers.staff import PHONE, add_user, sign_in
 from tests.staff.test_exports import BULGARIAN, DEMO_COLUMNS, FORMULA, URDU, answer_demo
 
@@ -115,6 +116,74 @@ def test_a_bad_cursor_or_unknown_survey_is_said(app, answered, users):
     bearer, client = token(app, ANALYST), app.test_client()
     assert get(client, "/api/v1/responses?survey=demo&cursor=abc", bearer).status_code == 400
     assert get(client, "/api/v1/responses?survey=nope", bearer).status_code == 404
+
+
+# Tokens: named, expiring, listed, revoked ----------------------------------------------------
+
+
+def staff_cli(app, *args, stdin=None):
+    result = app.test_cli_runner().invoke(args=["staff", *args], input=stdin)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def works(app, bearer: str) -> bool:
+    status = get(app.test_client(), "/api/v1/responses?survey=demo", bearer).status_code
+    assert status in (200, 401), status
+    return status == 200
+
+
+def test_a_token_can_be_revoked_and_a_new_one_leaves_the_first_alone(app, rt, answered,
+                                                                      users):
+    first = token(app, ANALYST)  # today's form, no name
+    second = staff_cli(app, "token", ANALYST, "--name", "Power BI refresh").strip()
+    assert works(app, first) and works(app, second)
+    listed = staff_cli(app, "tokens", ANALYST)
+    lines = listed.splitlines()
+    assert len(lines) == 2 and "'Power BI refresh'" in lines[0] and "'(no name)'" in lines[1]
+    assert "expires 2026-05-31" in lines[0] and "last used 2026-03-02 10:00" in lines[0]
+    with rt.sessions() as session:
+        hashes = list(session.scalars(select(StaffToken.token_hash)))
+    assert not any(secret in listed for secret in [first, second, first[4:], *hashes])
+    first_id = lines[1].split()[0].lstrip("#")
+    assert staff_cli(app, "token", "revoke", first_id) == f"Revoked token #{first_id}.\n"
+    assert not works(app, first) and works(app, second)
+    assert staff_cli(app, "tokens", ANALYST).splitlines()[1].endswith(" revoked")
+
+
+def test_a_token_expires_after_its_days(app, clock, answered, users):
+    default, week = token(app, ANALYST), staff_cli(app, "token", ANALYST, "--name", "week",
+                                                    "--days", "7").strip()
+    clock.advance(timedelta(days=7))
+    assert works(app, default) and not works(app, week)
+    clock.advance(timedelta(days=83))
+    assert not works(app, default)
+    assert staff_cli(app, "tokens", ANALYST).count(" expired\n") == 2
+    result = app.test_cli_runner().invoke(args=["staff", "token", ANALYST, "--days", "366"])
+    assert result.exit_code == 2 and "366" in result.output
+
+
+def test_staff_token_days_sets_the_default(config, clock, answered, users):
+    app = create_app({**config, "STAFF_TOKEN_DAYS": "30"}, clock=clock)
+    bearer = token(app, ANALYST)
+    clock.advance(timedelta(days=30))
+    assert not works(app, bearer)
+    app.extensions["outreach"].engine.dispose()
+
+
+@pytest.mark.parametrize("command", [["password", ANALYST], ["disable", ANALYST]])
+def test_a_new_password_or_disabling_revokes_every_token_and_session(app, rt, answered,
+                                                                     users, command):
+    tokens = [token(app, ANALYST), token(app, ANALYST)]
+    browser = signed_in(app, ANALYST)
+    assert all(works(app, t) for t in tokens)
+    staff_cli(app, *command, stdin="a brand new long password\n")
+    assert not any(works(app, t) for t in tokens)
+    assert browser.get("/staff/").status_code == 302  # back to the sign-in form
+    staff_cli(app, "enable", ANALYST)  # enabling again brings no token back
+    assert not any(works(app, t) for t in tokens)
+    assert all(line.endswith(" revoked") for line in staff_cli(
+        app, "tokens", ANALYST).splitlines())
 
 
 # /staff/export -------------------------------------------------------------------------------

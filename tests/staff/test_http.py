@@ -3,14 +3,19 @@ throttling, roles, the pages' figures, and what an attacker gets (nothing)."""
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import re
+import zlib
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app import create_app
-from staff import guard, throttle
+from staff import audit, guard, throttle
+from store.db import transaction
 from store.models import Alert, AuditEvent, StaffSession
 from tests.helpers.staff import (
     PASSWORD,
@@ -21,6 +26,7 @@ from tests.helpers.staff import (
     csrf,
     sign_in,
 )
+from tests.helpers.threads import together
 
 ADMIN, ANALYST, LEAD = "admin@example.org", "officer@example.org", "lead@example.org"
 
@@ -211,6 +217,98 @@ def test_an_attacker_cannot_keep_the_owner_out_for_long(app, rt, clock, users, f
     assert from_address("203.0.113.99", ANALYST).status_code == 303  # and others later
 
 
+def test_a_known_browser_always_gets_in_whatever_others_try_from_its_address(
+        app, rt, users, from_address):
+    """Behind a proxy with TRUSTED_PROXIES=0 everyone shares one address: a password list
+    from it, and guesses at the owner's account, must not keep the owner out."""
+    owner = app.test_client()
+    assert sign_in(owner, ANALYST).status_code == 303
+    owner.post("/staff/logout", data={"csrf_token": csrf(owner, "/staff/")})
+    for n in range(throttle.PER_ACCOUNT):
+        from_address("127.0.0.1", ANALYST, f"guess {n}")
+    for n in range(throttle.PER_ADDRESS):
+        from_address("127.0.0.1", f"person{n}@example.org", "a guessed password")
+    assert from_address("127.0.0.1", ANALYST).status_code == 429  # a new browser waits
+    assert from_address("127.0.0.1", ADMIN).status_code == 429
+    token = csrf(owner)
+    assert owner.post("/staff/login", environ_base={"REMOTE_ADDR": "127.0.0.1"}, data={
+        "email": ANALYST, "password": PASSWORD, "csrf_token": token}).status_code == 303
+    assert owner.get("/staff/").status_code == 200
+
+
+def test_guesses_wait_longer_each_time_but_never_more_than_five_minutes(clock, users,
+                                                                        from_address):
+    waits = []
+    for n in range(12):
+        for _ in range(throttle.PER_ACCOUNT if n == 0 else 1):
+            assert from_address("203.0.113.4", ANALYST, f"guess {n}").status_code == 200
+        response = from_address("203.0.113.4", ANALYST)
+        assert response.status_code == 429
+        waits.append(int(response.headers["Retry-After"]))
+        clock.advance(timedelta(seconds=waits[-1]))
+    assert waits == [15, 30, 60, 120, 240] + [300] * 7
+    assert from_address("203.0.113.4", ANALYST).status_code == 303  # never locked
+
+
+def test_concurrent_guesses_cannot_pass_the_limit(app, rt, users):
+    """24 wrong passwords for one account, 12 at a time, as threads against the app (on the
+    SQLite file and on PostgreSQL): only the limit's worth are checked (answered 200
+    "Sign-in failed"); the rest wait (429) and cost no password hash."""
+    clients = [app.test_client() for _ in range(24)]
+    tokens = [csrf(c) for c in clients]
+
+    def guess(n: int) -> int:
+        return clients[n].post("/staff/login", environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+                               data={"email": ANALYST, "password": f"guess {n}",
+                                     "csrf_token": tokens[n]}).status_code
+
+    statuses = together(12, guess) + together(12, lambda n: guess(n + 12))
+    assert statuses.count(200) == throttle.PER_ACCOUNT
+    assert statuses.count(429) == 24 - throttle.PER_ACCOUNT
+    failed = events(rt, "signin_failed")
+    assert sum(e.count for e in failed) == throttle.PER_ACCOUNT
+
+
+# The device cookie ---------------------------------------------------------------------------
+
+
+def _decodings(value: str) -> list[bytes]:
+    """Every reading of a cookie value a curious person would try: as it is, and each part
+    (split on . : |) as base64, urlsafe base64 and hex."""
+    found = [value.encode()]
+    for part in re.split(r"[.:|]", value):
+        padded = part + "=" * (-len(part) % 4)
+        for decode in (base64.urlsafe_b64decode, base64.b64decode, bytes.fromhex):
+            try:
+                found.append(decode(padded if decode is not bytes.fromhex else part))
+            except ValueError:
+                pass
+        try:
+            found.append(zlib.decompress(base64.urlsafe_b64decode(padded)))
+        except (ValueError, zlib.error):
+            pass
+    return found
+
+
+def test_the_device_cookie_is_opaque_and_cannot_be_moved_to_another_account(app, client,
+                                                                            users):
+    response = sign_in(client, ANALYST)
+    header = cookie_header(response, guard.DEVICE_COOKIE)
+    value = header.split(";")[0].split("=", 1)[1]
+    for decoded in _decodings(value):
+        assert b"officer" not in decoded.lower() and b"example" not in decoded.lower()
+    device, mac = value.split(".")
+    assert len(device) == 16 and len(mac) == 64  # a random id and an HMAC, nothing more
+    with app.test_request_context("/staff/login", headers={
+            "Cookie": f"{guard.DEVICE_COOKIE}={value}"}):
+        assert guard.device_for(ANALYST) == device
+        assert guard.device_for(ADMIN) is None  # the same cookie says nothing of another
+    forged = f"{device}.{'0' * 64}"
+    with app.test_request_context("/staff/login", headers={
+            "Cookie": f"{guard.DEVICE_COOKIE}={forged}"}):
+        assert guard.device_for(ANALYST) is None
+
+
 def _behind_a_proxy(client, forwarded: str, email: str, password: str = "a guessed password"):
     """A sign-in as nginx on the same host passes it on: from 127.0.0.1, with the address
     it saw appended to X-Forwarded-For."""
@@ -239,6 +337,72 @@ def test_behind_a_trusted_proxy_the_throttle_counts_each_browser(config, clock):
     assert addresses == {"198.51.100.7"}  # the proxy's own hop, never what the client wrote
     app.extensions["outreach"].engine.dispose()
 
+
+
+# The audit log -------------------------------------------------------------------------------
+
+FORMULA_EMAIL = '=HYPERLINK("http://evil.example","x")@a.b'
+
+
+def audit_rows(response) -> list[dict]:
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    text = response.get_data().decode("utf-8").removeprefix("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_flood_of_anonymous_sign_ins_cannot_push_an_export_off_the_audit_page(
+        app, rt, clock, surveys, users, from_address):
+    """The attack seen: 230 anonymous sign-in posts in 16 s, then an export."""
+    for n in range(230):
+        email = f"guess{n % 40}@example.org"
+        assert from_address("198.51.100.66", email, f"guess {n}").status_code in (200, 429)
+        clock.advance(timedelta(milliseconds=70))
+    from_address("198.51.100.67", FORMULA_EMAIL, "a guess")  # a row of its own
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST)
+    assert analyst.get("/staff/export?survey=demo&format=csv").status_code == 200
+    with rt.sessions() as session:
+        tried = list(session.scalars(select(AuditEvent).where(AuditEvent.event.in_(
+            ["signin_failed", "signin_throttled"]))))
+    assert len(tried) <= 5 and sum(e.count for e in tried) == 231  # a handful of rows
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    for page in ("/staff/audit", "/staff/audit?kind=exported",
+                 f"/staff/audit?kind=exported&person=officer&since={clock.now.date()}"):
+        text = admin.get(page).get_data(as_text=True)
+        assert "demo as csv" in text, page
+    assert "× " in admin.get("/staff/audit?kind=signin_throttled").get_data(as_text=True)
+    assert "demo as csv" not in admin.get("/staff/audit?kind=signin").get_data(as_text=True)
+    assert "demo as csv" not in admin.get("/staff/audit?person=lead@").get_data(as_text=True)
+    later = (clock.now + timedelta(days=1)).date()
+    assert "Nothing matches" in admin.get(f"/staff/audit?since={later}").get_data(as_text=True)
+
+    rows = audit_rows(admin.get("/staff/audit.csv"))
+    assert list(rows[0]) == ["at", "event", "count", "email", "actor", "address", "detail"]
+    assert sum(int(r["count"]) for r in rows if r["event"].startswith("signin_")
+               and r["event"] != "signin") == 231
+    assert "'" + FORMULA_EMAIL.lower() in [r["email"] for r in rows]  # defused, as exports are
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+    assert [r["detail"] for r in audit_rows(admin.get("/staff/audit.csv?kind=exported"))
+            ] == ["demo as csv: 0 row(s)"]
+    assert events(rt, "audit_exported")  # the log's own download is in it
+
+
+def test_the_audit_page_goes_back_a_page_at_a_time(app, rt, clock, users):
+    with transaction(rt.sessions) as session:
+        for n in range(audit.PAGE + 30):
+            clock.advance(timedelta(minutes=1))
+            audit.record(session, audit.SIGNOUT, rt.now(), email=f"p{n}@example.org")
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    first = admin.get("/staff/audit?kind=signout").get_data(as_text=True)
+    assert f"p{audit.PAGE + 29}@example.org" in first and "p29@example.org" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = admin.get("/staff/audit?kind=signout&page=2").get_data(as_text=True)
+    assert "p29@example.org" in second and "p0@example.org" in second
+    assert f"p{audit.PAGE + 29}@example.org" not in second and 'rel="next"' not in second
+    assert "/staff/audit?page=1&amp;kind=signout" in second  # the filter carries over
 
 
 # Roles ---------------------------------------------------------------------------------------

@@ -1,57 +1,79 @@
-"""Throttling wrong passwords: per address, per account, per known browser; never long."""
+"""Slowing down wrong passwords: per address, per account, per known browser; waits that
+grow to 5 minutes and never lock; counts kept in signin_limits."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from staff import audit, throttle
+import pytest
+
+from staff import throttle
 from store.db import transaction
 
 EMAIL = "ana@example.org"
+ADDRESS = "203.0.113.1"
 
 
-def fail(rt, times: int, email=EMAIL, address="203.0.113.1", device=None):
+def attempt(rt, email=EMAIL, address=ADDRESS, device=None):
+    """One try (as the sign-in form counts it): None, or the seconds it must wait."""
     with transaction(rt.sessions) as session:
-        for _ in range(times):
-            audit.record(session, audit.SIGNIN_FAILED, rt.now(), email=email, address=address,
-                         device=device)
+        return throttle.attempt(session, throttle.keys(email, address, device), rt.now())
 
 
-def wait(rt, email=EMAIL, address="203.0.113.1", device=None):
-    with rt.sessions() as session:
-        return throttle.retry_after(session, email, address, device, rt.now())
+def fail(rt, times: int, **where) -> None:
+    for _ in range(times):
+        assert attempt(rt, **where) is None
 
 
-def test_an_account_is_held_back_after_five_failures_for_the_rest_of_the_window(rt, clock):
-    fail(rt, throttle.PER_ACCOUNT - 1)
-    assert wait(rt) is None
-    fail(rt, 1, address="203.0.113.2")  # from anywhere
-    clock.advance(timedelta(minutes=5))
-    assert wait(rt, address="198.51.100.1") == 10 * 60
-    clock.advance(timedelta(minutes=10))
-    assert wait(rt) is None
+@pytest.mark.parametrize("failures, wait", [
+    (4, None), (5, 15), (6, 30), (7, 60), (8, 120), (9, 240), (10, 300), (40, 300)])
+def test_waits_start_at_the_limit_double_and_stop_at_five_minutes(failures, wait):
+    found = throttle.wait_after(failures, throttle.PER_ACCOUNT)
+    assert (found.total_seconds() if found else None) == wait
+
+
+def test_an_account_slows_guesses_down_but_never_locks(rt, clock):
+    fail(rt, throttle.PER_ACCOUNT)
+    assert attempt(rt, address="198.51.100.1") == 15  # from anywhere
+    clock.advance(timedelta(seconds=15))
+    assert attempt(rt) is None  # one more try, then a longer wait
+    assert attempt(rt) == 30
+    clock.advance(throttle.WINDOW)
+    fail(rt, throttle.PER_ACCOUNT)  # quiet for 15 minutes: counted from the start again
 
 
 def test_a_browser_that_signed_in_before_is_not_held_back_by_others_failures(rt):
-    fail(rt, 10, address="203.0.113.2")
-    assert wait(rt, address="192.0.2.5") is not None
-    assert wait(rt, address="192.0.2.5", device="d1") is None
-    fail(rt, throttle.PER_DEVICE, address="192.0.2.5", device="d1")
-    assert wait(rt, address="192.0.2.6", device="d1") is not None
-    assert wait(rt, address="192.0.2.6", device="d2") is None
-
-
-def test_an_address_trying_many_accounts_is_held_back(rt):
-    for n in range(throttle.PER_ADDRESS):
-        fail(rt, 1, email=f"p{n}@example.org")
-    assert wait(rt, email="new@example.org") is not None
-    assert wait(rt, email="new@example.org", address="203.0.113.9") is None
-
-
-def test_throttled_attempts_do_not_count(rt, clock):
     fail(rt, throttle.PER_ACCOUNT)
-    with transaction(rt.sessions) as session:
-        for _ in range(50):
-            audit.record(session, audit.SIGNIN_THROTTLED, rt.now(), email=EMAIL)
-    clock.advance(throttle.WINDOW)
-    assert wait(rt) is None
+    for n in range(throttle.PER_ADDRESS):
+        attempt(rt, email=f"p{n}@example.org")
+    assert attempt(rt) is not None and attempt(rt, email="new@example.org") is not None
+    assert attempt(rt, device="d1") is None  # same address, same account: not held back
+    fail(rt, throttle.PER_DEVICE - 1, device="d1")
+    assert attempt(rt, address="192.0.2.6", device="d1") is not None  # a stolen laptop
+    assert attempt(rt, device="d2") is None
+
+
+def test_an_address_trying_many_accounts_is_slowed_down(rt):
+    for n in range(throttle.PER_ADDRESS):
+        assert attempt(rt, email=f"p{n}@example.org") is None
+    assert attempt(rt, email="new@example.org") == 15
+    assert attempt(rt, email="new@example.org", address="203.0.113.9") is None
+
+
+def test_waiting_tries_do_not_count(rt, clock):
+    fail(rt, throttle.PER_ACCOUNT)
+    for _ in range(50):
+        assert attempt(rt) is not None
+    clock.advance(timedelta(seconds=15))
+    assert attempt(rt) is None
+    assert attempt(rt) == 30  # the 6th counted, not the 56th
+
+
+def test_a_right_password_starts_the_account_again_and_gives_the_address_its_try_back(rt):
+    limits = throttle.keys(EMAIL, ADDRESS, None)
+    for _ in range(throttle.PER_ADDRESS - 1):  # colleagues behind one proxy, signing in
+        assert attempt(rt) is None
+        with transaction(rt.sessions) as session:
+            throttle.succeeded(session, limits)
+    fail(rt, throttle.PER_ACCOUNT)
+    assert attempt(rt, email="someone@example.org") is None  # the address is not spent

@@ -2,7 +2,7 @@
 reason, before the pack is shared
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-08 10:00:00.000000
 """
 from alembic import op
@@ -12,7 +12,7 @@ import store.models
 
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
