@@ -65,7 +65,8 @@ FRAME = "…"  # in a name phrase, where the name stands: "میں … ہوں"
 _EMAIL = re.compile(
     r"[\w.+-]*\w\s*(?:@|(?i:\(at\)|\[at\]))\s*[\w-]+"
     r"(?:(?:\s*(?i:\(dot\)|\[dot\])\s*|\.(?![A-Z][a-z]))[\w-]+)+")
-_AT_HANDLE = re.compile(r"(?<![\w@])@\w(?:[\w.]{0,28}\w)?")
+_HANDLE = r"(\w(?:[\w.]{0,28}\w)?)"  # letters, digits, _ and dots inside: jaydenx_17, kai.b
+_AT_HANDLE = re.compile(rf"(?<![\w@])@{_HANDLE}")
 # A run of digits with at most a few separators between each: "0 7 7 0 0", "(020) 7946-0123".
 _DIGITS = re.compile(r"(?:\+|(?<!\w)00)?[\s(]*\d(?:[\s\-.()/_]{0,5}\d)+")
 _POSTCODE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s*\d[A-Z]{2}(?!\w)",
@@ -215,10 +216,9 @@ class Redactor:
             rf"(?:(?:\s+{dot}\s+|\.)[\w-]+)*(?:\s+{dot}\s+|\.){_TLD}(?!\w)")
         self._handle = re.compile(
             rf"(?<![\w@])(?:{_regex_of(every('handles', 'platforms'))})"
-            r"(?:\s*([:=\-])\s*|\s+)(@?)(\w(?:[\w.]{0,28}\w)?)")
+            rf"(?:\s*([:=\-])\s*|\s+)(@?){_HANDLE}")
         self._handle_intro = re.compile(
-            rf"(?<!\w)(?:{_regex_of(every('handles', 'introductions'))})\s*[:=\-]?\s*@?"
-            r"(\w(?:[\w.]{0,28}\w)?)")
+            rf"(?<!\w)(?:{_regex_of(every('handles', 'introductions'))})\s*[:=\-]?\s*@?{_HANDLE}")
         self._street_before = re.compile(
             rf"(?<!\w){_regex_of(every('streets', 'before'))}\s+(?:the\s+)?({_STREET})")
         self._street_after = re.compile(
