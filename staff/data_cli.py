@@ -49,9 +49,12 @@ def export_group() -> None:
               help="the file to write (`-`: standard output, csv and jsonl)")
 @click.option("--since", type=LocalMoment(), help="only responses begun on or after DATE")
 @click.option("--status", type=click.Choice(exports.STATUSES))
+@click.option("--redact", is_flag=True,
+              help="free text redacted, engagers pseudonymous, dates only, a safeguarding "
+                   "column")
 @with_appcontext
 def export_responses(slug: str, kind: str | None, out: str, since: datetime | None,
-                     status: str | None) -> None:
+                     status: str | None, redact: bool) -> None:
     """One row per response: a pseudonym for the respondent, never a number or chat id
     (docs/exports.md)."""
     kind = kind or Path(out).suffix.lstrip(".").lower()
@@ -64,22 +67,24 @@ def export_responses(slug: str, kind: str | None, out: str, since: datetime | No
     with rt.sessions() as session:
         try:
             export = exports.plan(session, slug, rt.settings.secret_key,
-                                  translating=rt.settings.translator != "none")
+                                  translating=rt.settings.translator != "none", redact=redact)
         except exports.UnknownSurvey:
             raise click.BadParameter(f"no survey {slug!r} (see `outreach surveys list`)",
                                      param_hint="--survey") from None
     found = exports.rows(rt.sessions, export, since=_local(since), status=status)
     count = _write(kind, export.columns, found, out, slug)
     audit.record_now(rt.sessions, audit.EXPORTED, rt.now(), actor=audit.cli_actor(),
-                     detail=export_detail(slug, kind, count, since, status))
-    click.echo(f"{count} response(s) of {slug} written to {out} ({kind}).", err=out == "-")
+                     detail=export_detail(slug, kind, count, since, status, redacted=redact))
+    click.echo(f"{count} response(s) of {slug} written to {out} "
+               f"({kind}{', redacted' if redact else ''}).", err=out == "-")
 
 
 def export_detail(slug: str, kind: str, count: int, since: datetime | None = None,
-                  status: str | None = None, page: bool = False) -> str:
+                  status: str | None = None, page: bool = False, redacted: bool = False) -> str:
     """An export as the audit log says it: survey, format, rows, filters."""
     filters = "".join(f", {name} {value}" for name, value in
                       (("since", since and since.isoformat()), ("status", status)) if value)
+    kind = f"{kind}, redacted" if redacted else kind
     return f"{slug} as {kind}{' (an API page)' if page else ''}: {count} row(s){filters}"
 
 

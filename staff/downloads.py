@@ -38,25 +38,29 @@ def exports_page():
 @bp.get("/export")
 @guard.analyst_required
 def export_download():
-    """`?survey=SLUG&format=csv|xlsx|jsonl[&status=complete|partial]`: the export as a file,
-    streamed (CSV, JSONL) or written in constant memory first (XLSX)."""
+    """`?survey=SLUG&format=csv|xlsx|jsonl[&status=complete|partial][&redact=1]`: the export
+    as a file, streamed (CSV, JSONL) or written in constant memory first (XLSX)."""
     rt = current()
     slug, kind = request.args.get("survey", ""), request.args.get("format", "csv")
     status = request.args.get("status") or None
-    if kind not in exports.FORMATS or status not in (None, *exports.STATUSES):
+    redact = request.args.get("redact", "0")
+    if (kind not in exports.FORMATS or status not in (None, *exports.STATUSES)
+            or redact not in ("0", "1")):
         abort(400)
     with rt.sessions() as session:
         try:
             export = exports.plan(session, slug, rt.settings.secret_key,
-                                  translating=rt.settings.translator != "none")
+                                  translating=rt.settings.translator != "none",
+                                  redact=redact == "1")
         except exports.UnknownSurvey:
             abort(404)
         count = _count(session, export, status)
     now = rt.now()
     audit.record_now(rt.sessions, audit.EXPORTED, now, email=g.staff.email,
                      actor=g.staff.email, address=guard.client_address(),
-                     detail=export_detail(slug, kind, count, status=status))
-    name = f"{slug}-{now:%Y%m%d-%H%M}.{kind}"
+                     detail=export_detail(slug, kind, count, status=status,
+                                          redacted=redact == "1"))
+    name = f"{slug}-{now:%Y%m%d-%H%M}{'-redacted' if redact == '1' else ''}.{kind}"
     found = exports.rows(rt.sessions, export, status=status)
     if kind == "xlsx":
         spool = tempfile.TemporaryFile()

@@ -13,6 +13,12 @@ writes go on between chunks instead of waiting for the whole export. Rows are pl
 of typed values (numbers as numbers, multi-choice as a list); the spreadsheet writers join
 lists with `;` and defuse text a spreadsheet would run as a formula. docs/exports.md is the
 analyst's side of this.
+
+A redacted export (`plan(..., redact=True)`: `--redact`, `/staff/export?redact=1`, the API's
+`?redact=1`) passes every free-text cell and its English through the evidence pack's
+redactor (with the engagers' and members' names), names the engager by a pseudonym, gives
+dates without times, and adds `safeguarding_alert` (yes or empty: the response's person
+raised a safeguarding alert in that survey; never what the alert says).
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ import xlsxwriter
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.models import Answer, Response, Survey, SurveyVersion
+from staff.evidence.queries import known_names
+from staff.evidence.redact import Redactor
+from store.models import Alert, Answer, Response, Survey, SurveyVersion
 
 FIXED = ("respondent", "survey", "survey_version", "channel", "language", "status",
          "started_at", "completed_at", "engager")
@@ -46,6 +54,7 @@ CHUNK = 1000
 # spreadsheet locales read as the same.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included
+ALERT_COLUMN = "safeguarding_alert"  # redacted exports only, after every other column
 
 _R, _A, _V = Response.__table__.c, Answer.__table__.c, SurveyVersion.__table__.c
 
@@ -66,13 +75,20 @@ class Export:
     versions: Mapping[int, int]  # survey_versions.id -> version number
     secret: bytes = field(repr=False)
     translating: bool = True  # a translator is set: untranslated text is still pending
+    redactor: Redactor | None = field(default=None, repr=False)  # set: a redacted export
+    alerted: frozenset[int] = field(default=frozenset(), repr=False)  # contacts, if redacted
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return (*FIXED, *self.questions, *(f"{q}__en" for q in self.texts))
+        extra = (ALERT_COLUMN,) if self.redactor is not None else ()
+        return (*FIXED, *self.questions, *(f"{q}__en" for q in self.texts), *extra)
 
     def row(self, response, answers: Mapping[str, tuple[Any, str | None, str | None]]) -> dict:
-        """One response as the export's typed values."""
+        """One response as the export's typed values (redacted, for a redacted export)."""
+        out = self._plain_row(response, answers)
+        return out if self.redactor is None else self._redacted(response, out)
+
+    def _plain_row(self, response, answers: Mapping[str, tuple]) -> dict:
         out: dict[str, Any] = {
             "respondent": pseudonym(self.secret, self.survey, response.contact_id),
             "survey": self.survey,
@@ -91,6 +107,19 @@ class Export:
             out[f"{question}__en"] = self.english(answers.get(question))
         return out
 
+    def _redacted(self, response, out: dict) -> dict:
+        """A row with its free text redacted, the engager pseudonymous, dates without times
+        and the safeguarding flag."""
+        for question in self.texts:
+            for column in (question, f"{question}__en"):
+                if isinstance(out[column], str) and out[column] != NOT_TRANSLATED:
+                    out[column] = self.redactor.redact(out[column])
+        out["engager"] = engager_pseudonym(self.secret, response.engager_code)
+        out["started_at"] = day(response.started_at)
+        out["completed_at"] = day(response.completed_at)
+        out[ALERT_COLUMN] = "yes" if response.contact_id in self.alerted else None
+        return out
+
     def english(self, found: tuple[Any, str | None, str | None] | None) -> str | None:
         """The English of a free-text answer, None while pending, or NOT_TRANSLATED."""
         if found is None:
@@ -104,8 +133,9 @@ class Export:
 
 
 def plan(session: Session, slug: str, secret_key: str | bytes,
-         translating: bool = True) -> Export:
-    """The export of survey `slug`: its columns from every version, newest first."""
+         translating: bool = True, redact: bool = False) -> Export:
+    """The export of survey `slug`: its columns from every version, newest first;
+    `redact`: a redacted export (the module's docstring)."""
     survey_id = session.scalar(select(Survey.id).where(Survey.slug == slug))
     if survey_id is None:
         raise UnknownSurvey(slug)
@@ -121,9 +151,13 @@ def plan(session: Session, slug: str, secret_key: str | bytes,
             if question["type"] == "text":
                 texts.add(question["id"])
     secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    redactor = Redactor.load(known_names(session)) if redact else None
+    alerted = frozenset(session.scalars(
+        select(Alert.contact_id).where(Alert.kind == "safeguarding", Alert.survey == slug,
+                                       Alert.contact_id.is_not(None)))) if redact else frozenset()
     return Export(slug, survey_id, tuple(questions), tuple(q for q in questions if q in texts),
                   {version_id: number for version_id, number, _ in versions}, secret,
-                  translating)
+                  translating, redactor, alerted)
 
 
 def pseudonym(secret: bytes, survey: str, contact_id: int) -> str:
@@ -132,6 +166,19 @@ def pseudonym(secret: bytes, survey: str, contact_id: int) -> str:
     a letter so that no spreadsheet takes it for a number."""
     digest = hmac.new(secret, f"{survey}:{contact_id}".encode(), hashlib.sha256).digest()
     return "r-" + base64.b32encode(digest[:10]).decode().lower()
+
+
+def engager_pseudonym(secret: bytes, code: str | None) -> str | None:
+    """An engager's name in redacted exports: `e-` and a short HMAC(SECRET_KEY, code), the
+    same in every export, not the code that people share."""
+    if not code:
+        return None
+    return "e-" + hmac.new(secret, code.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def day(moment: datetime | None) -> str | None:
+    """The date, in UTC, of a moment (a redacted export's times): 2026-03-02."""
+    return None if moment is None else moment.astimezone(UTC).date().isoformat()
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -3,8 +3,9 @@
 Aggregates only: how many responses per survey, channel and language, how many gave each
 answer, averages by group. The one exception is free text, which must be read to be coded
 and quoted (`free_texts`); the pack shows none of it unredacted. Nothing here is about a
-person: no address, contact, chat id or engager name leaves this module except the engagers'
-names, which go to the redactor only (`known_names`), so that quotes can be cleared of them.
+person: no address, contact, chat id or name leaves this module except the engagers' and
+members' names, which go to the redactor only (`known_names`), so that quotes can be cleared
+of them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from store.models import (
     Alert,
     Answer,
     Engager,
+    Member,
     QuoteReview,
     Response,
     ScreenOut,
@@ -199,8 +201,9 @@ def free_texts(session: Session, slug: str, question: str, trust_question: str |
 
 
 def known_names(session: Session) -> list[str]:
-    """Names the redactor must clear from quotes: the peer engagers'."""
-    return list(session.scalars(select(Engager.name)))
+    """Names the redactor must clear from quotes and redacted exports: the peer engagers'
+    and the assembly members' (the one list the pack and the exports both use)."""
+    return [*session.scalars(select(Engager.name)), *session.scalars(select(Member.name))]
 
 
 def _key(value: Any) -> str:
