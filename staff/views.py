@@ -139,6 +139,8 @@ def acknowledge(alert_id: int):
                          address=guard.client_address(), detail=f"alert #{alert_id}")
     except alerts.UnknownAlert:
         return render_template("staff/not_found.html", title="No such alert"), 404
+    except alerts.CannotDo:  # acknowledged already (a double click): the queue shows by whom
+        pass
     return redirect(url_for("staff.alerts_page", done=alert_id) + f"#alert-{alert_id}", 303)
 
 
