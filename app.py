@@ -78,6 +78,15 @@ def healthz():
 # Every request: what no view should have to check ----------------------------------------
 
 SIGNED_BY_PROVIDERS = ("twilio", "telegram")  # blueprints whose requests a provider signs
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # a calendar link or a survey's ref never leaves us
+    "X-Frame-Options": "DENY",  # frame-ancestors, for browsers that predate CSP 2
+}
+CSP = ("default-src 'none'; style-src {style}; img-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+INLINE_STYLE = ("web",)  # the web form's pages carry their few styles inline; no scripts
+STATIC = ("static", "staff.static")  # endpoints serving files that hold nobody's data
 NUL_REFUSED = ("This request holds a NUL character (\\0 or %00), which cannot be stored. "
                "Remove it and send it again.\n")
 
@@ -94,6 +103,7 @@ def _guard_requests(app: Flask) -> None:
     """The app-wide request hooks, in one place; blueprints add only their own."""
     app.url_map.converters["int"] = _IdConverter
     app.before_request(refuse_nul)
+    app.after_request(security_headers)
 
 
 def refuse_nul() -> Response | None:
@@ -107,6 +117,21 @@ def refuse_nul() -> Response | None:
     if all(storable(text) for text in (request.path, *(t for pair in fields for t in pair))):
         return None
     return Response(NUL_REFUSED, 400, mimetype="text/plain")
+
+
+def security_headers(response: Response) -> Response:
+    """Every response, errors and webhooks included: a CSP without scripts that no other
+    site may frame, nosniff, the referrer kept to this site, and `no-store`, because nearly
+    every page holds someone's data (staff pages, exports, the API, a calendar, a web form's
+    answers on a shared computer); only a static file that was found may be cached."""
+    style = "'unsafe-inline'" if request.blueprint in INLINE_STYLE else "'self'"
+    response.headers["Content-Security-Policy"] = CSP.format(style=style)
+    response.headers.update(HEADERS)
+    if request.endpoint not in STATIC or response.status_code >= 400:
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
 
 
 GC_THRESHOLDS = (50_000, 20, 50)  # Python's defaults: (700, 10, 10)
