@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from flask import Flask, current_app, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from flask.cli import ScriptInfo
 from gunicorn.app.base import BaseApplication
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 import bot
 import staff
@@ -29,7 +30,7 @@ from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
 from staff import data_cli, demo, evidence
 from store import migrate
-from store.db import ping
+from store.db import MAX_ID, ping, storable
 from webhooks.senders import build as build_senders
 
 
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
         TRANSLATIONS_DIR=settings.translations_dir,
     )
     app.extensions["outreach"] = Runtime(settings, clock, senders=build_senders)
+    _guard_requests(app)
     if settings.trusted_proxies:  # the client's address and scheme, as the proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
                                 x_proto=settings.trusted_proxies)
@@ -71,6 +73,65 @@ def healthz():
     # Still ready (200): the warnings say what must be set before people are asked anything.
     warnings = current().settings.warnings()
     return jsonify(status="ok", warnings=warnings) if warnings else jsonify(status="ok")
+
+
+# Every request: what no view should have to check ----------------------------------------
+
+SIGNED_BY_PROVIDERS = ("twilio", "telegram")  # blueprints whose requests a provider signs
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # a calendar link or a survey's ref never leaves us
+    "X-Frame-Options": "DENY",  # frame-ancestors, for browsers that predate CSP 2
+}
+CSP = ("default-src 'none'; style-src {style}; img-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+INLINE_STYLE = ("web",)  # the web form's pages carry their few styles inline; no scripts
+STATIC = ("static", "staff.static")  # endpoints serving files that hold nobody's data
+NUL_REFUSED = ("This request holds a NUL character (\\0 or %00), which cannot be stored. "
+               "Remove it and send it again.\n")
+
+
+class _IdConverter(IntegerConverter):
+    """`<int:…>` in a route is a row's id: a number no id can be is 404, never the
+    database's overflow (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def _guard_requests(app: Flask) -> None:
+    """The app-wide request hooks, in one place; blueprints add only their own."""
+    app.url_map.converters["int"] = _IdConverter
+    app.before_request(refuse_nul)
+    app.after_request(security_headers)
+
+
+def refuse_nul() -> Response | None:
+    """400, in plain text, for a NUL in the path, the query or a form (PostgreSQL refuses
+    it in any text, so a view would fail with a 500). Providers' webhooks are let through:
+    their requests are signed and a 400 would make them retry or drop a message, so their
+    text is cleaned where it is stored (bot/messages.py, bot/answers.py)."""
+    if request.blueprint in SIGNED_BY_PROVIDERS:
+        return None
+    fields = (*request.args.items(multi=True), *request.form.items(multi=True))
+    if all(storable(text) for text in (request.path, *(t for pair in fields for t in pair))):
+        return None
+    return Response(NUL_REFUSED, 400, mimetype="text/plain")
+
+
+def security_headers(response: Response) -> Response:
+    """Every response, errors and webhooks included: a CSP without scripts that no other
+    site may frame, nosniff, the referrer kept to this site, and `no-store`, because nearly
+    every page holds someone's data (staff pages, exports, the API, a calendar, a web form's
+    answers on a shared computer); only a static file that was found may be cached."""
+    style = "'unsafe-inline'" if request.blueprint in INLINE_STYLE else "'self'"
+    response.headers["Content-Security-Policy"] = CSP.format(style=style)
+    response.headers.update(HEADERS)
+    if request.endpoint not in STATIC or response.status_code >= 400:
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
 
 
 GC_THRESHOLDS = (50_000, 20, 50)  # Python's defaults: (700, 10, 10)

@@ -10,6 +10,11 @@
   WARNING unless a level was set for them: at INFO and DEBUG they log URLs and request
   parameters, which hold chat ids and message texts.
 
+- A member's calendar link (`/m/<token>.ics`) is logged as `/m/<redacted>.ics`: the token
+  is the key to their calendar, and access logs (werkzeug's dev server, gunicorn's
+  `outreach serve`) write every request's path. Spelled any way that reaches the same view
+  (percent-encoded, a query string, a trailing slash), the whole rest of the URL goes.
+
 SQL parameters (phone numbers, answers) are kept out of errors by the engine itself
 (`hide_parameters`, store/db.py); PostgreSQL's own `DETAIL:` line, which quotes the key or
 row a constraint refused, is redacted here. docs/operations.md, "Logs", says what is logged.
@@ -26,6 +31,10 @@ BOT_TOKEN = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}")
 CHATTY = ("httpx", "httpcore", "telegram", "twilio.http_client")
 # PostgreSQL's DETAIL line quotes the row or key a constraint refused (a phone number).
 PG_DETAIL = re.compile(r"(DETAIL:).*")
+# A calendar link's path, however the request spelled it: `/m/` or `%2Fm%2F`, `%6D` for `m`,
+# then everything to the end of the URL (the token, a query string, a trailing slash).
+CALENDAR_LINK = re.compile(r"(?:/|%2f)+(?:m|%6d)(?:/|%2f)[^\s\"'<>]*", re.IGNORECASE)
+CALENDAR_REDACTED = "/m/<redacted>.ics"
 MIN_SECRET = 8  # shorter values would redact ordinary words
 
 _secrets: set[str] = set()
@@ -47,10 +56,12 @@ def protect(*secrets: str | None) -> None:
 
 
 def scrub(text: str) -> str:
-    """The text with every protected secret, and PostgreSQL's DETAIL line, replaced."""
+    """The text with every protected secret, calendar tokens and PostgreSQL's DETAIL line
+    replaced."""
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
-    return PG_DETAIL.sub(rf"\1 {REDACTED}", BOT_TOKEN.sub(REDACTED, text))
+    text = CALENDAR_LINK.sub(CALENDAR_REDACTED, BOT_TOKEN.sub(REDACTED, text))
+    return PG_DETAIL.sub(rf"\1 {REDACTED}", text)
 
 
 def _redacted(record: logging.LogRecord) -> logging.LogRecord:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,13 +30,23 @@ MIN_PASSWORD = 12
 TOKEN_PREFIX = "oat_"
 MAX_TOKEN_DAYS = 365
 TOKEN_NAME = 100  # characters
+MAX_EMAIL = 255
+# A mailbox at a domain with a dot: no spaces, quotes, angle brackets or control characters
+# (each label of the domain letters, digits and inner hyphens, in any script).
+EMAIL = re.compile(r"[^\s@<>\"(),;:\\\x00-\x1f\x7f]{1,64}@"
+                   r"(?:[^\W_](?:(?:[^\W_]|-)*[^\W_])?\.)+[^\W\d_]{2,63}")
 
 hasher = PasswordHasher()
 _UNKNOWN = hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown emails
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be carried out (unknown user, bad role…)."""
+    """A request about accounts that cannot be carried out (unknown user, bad role…).
+    `key` names the kind, for a page to show its own words (staff/views.py)."""
+
+    def __init__(self, message: str, key: str = "refused"):
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -55,20 +66,32 @@ def normal_email(email: str) -> str:
     return email.strip().lower()
 
 
+def is_email(email: str) -> bool:
+    """Whether `email` (normalised) can be a staff member's address: one mailbox, one
+    domain with a dot, nothing a page or a log could mistake for markup or a new line."""
+    return len(email) <= MAX_EMAIL and EMAIL.fullmatch(email) is not None
+
+
+def _check_email(email: str) -> None:
+    if not is_email(email):
+        raise AccountError(f"not an email address: {email!r}", key="email")
+
+
 def find(session: Session, email: str) -> StaffUser | None:
     return session.scalar(select(StaffUser).where(StaffUser.email == normal_email(email)))
 
 
 def _get(session: Session, email: str) -> StaffUser:
+    _check_email(normal_email(email))
     user = find(session, email)
     if user is None:
-        raise AccountError(f"no staff user {normal_email(email)}")
+        raise AccountError(f"no staff user {normal_email(email)}", key="unknown")
     return user
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}", key="role")
 
 
 def _check_password(password: str) -> None:
@@ -81,8 +104,7 @@ def add(session: Session, email: str, role: str, password: str, now: datetime,
     """A new staff user (the email must be new, the password at least 12 characters)."""
     email = normal_email(email)
     _check_role(role)
-    if "@" not in email or len(email) > 255:
-        raise AccountError(f"not an email address: {email!r}")
+    _check_email(email)
     _check_password(password)
     if find(session, email) is not None:
         raise AccountError(f"{email} already exists (change a role with `outreach staff role`)")

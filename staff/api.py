@@ -23,13 +23,6 @@ PAGE = 500
 EXPORTERS = ("admin", "analyst")
 
 
-@bp.after_request
-def _headers(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def _error(status: int, message: str):
     response = jsonify(error=message)
     response.status_code = status

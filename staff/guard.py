@@ -1,5 +1,5 @@
 """Who is signed in, and what they may do: the staff session cookie, CSRF, the role
-decorators, security headers.
+decorators.
 
 The session cookie (`outreach_staff`, path /staff) holds a random token; the database keeps
 its SHA-256 (`staff_sessions`), so signing out, disabling a user or changing their role ends
@@ -50,13 +50,6 @@ COOKIE_PATH = "/staff"
 DEVICE_LIFETIME = timedelta(days=365)
 TOUCH_EVERY = timedelta(minutes=1)  # how often a session's last use is written down
 HOME = "staff.dashboard_page"
-HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self'; "
-                                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 
 
 # The session -------------------------------------------------------------------------------
@@ -130,15 +123,10 @@ def _cookie(response: Response, name: str, value: str, max_age: int | None = Non
 
 
 def after(response: Response) -> Response:
-    """After each staff request: the form cookie when one was made, security headers."""
+    """After each staff request: the form cookie when one was made (security headers are
+    the app's, on every response: app.py)."""
     if g.get("staff_new_seed"):
         _cookie(response, FORM_COOKIE, g.staff_new_seed)
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.endpoint != "staff.static":
-        response.headers.setdefault("Cache-Control", "no-store")
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 

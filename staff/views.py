@@ -22,6 +22,15 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="template
 bp.before_request(guard.load)
 bp.after_request(guard.after)
 bp.add_app_template_filter(suppress.count_text, "people")
+# `/staff/users?error=KEY`: the page shows only these words (an unknown key, nothing), never
+# text from the URL, which anyone could write into a link.
+USER_ERRORS = {
+    "self": "You cannot change your own access.",
+    "unknown": "There is no staff user with that email address.",
+    "email": "That is not an email address.",
+    "role": f"A role is one of: {', '.join(accounts.ROLES)}.",
+    "refused": "That change cannot be made.",
+}
 
 
 @bp.app_template_filter("local")
@@ -277,7 +286,7 @@ def users():
                   for u in accounts.listing(db)]
     return render_template("staff/users.html", title="Staff users", users=listed,
                            roles=accounts.ROLES, me=g.staff.email,
-                           error=request.args.get("error"))
+                           error=USER_ERRORS.get(request.args.get("error", "")))
 
 
 @bp.post("/users/change")
@@ -288,7 +297,7 @@ def change_user():
     email, action = request.form.get("email", ""), request.form.get("action", "")
     now, actor = rt.now(), g.staff.email
     if accounts.normal_email(email) == actor:  # another admin must do it: one is always left
-        return redirect(url_for("staff.users", error="You cannot change your own access."), 303)
+        return redirect(url_for("staff.users", error="self"), 303)
     try:
         with transaction(rt.sessions) as db:
             if action == "role":
@@ -298,7 +307,8 @@ def change_user():
             elif action == "enable":
                 accounts.enable(db, email, now, actor)
     except accounts.AccountError as exc:
-        return redirect(url_for("staff.users", error=str(exc)), 303)
+        key = exc.key if exc.key in USER_ERRORS else "refused"
+        return redirect(url_for("staff.users", error=key), 303)
     return redirect(url_for("staff.users"), 303)
 
 

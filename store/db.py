@@ -27,6 +27,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 10_000
+# The largest id an Integer primary key holds on PostgreSQL (int4; SQLite's is int64): a
+# larger number in a URL can be no row, and would overflow a driver rather than find none.
+MAX_ID = 2**31 - 1
 
 
 def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs) -> Engine:
@@ -155,3 +158,9 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return False
+
+
+def storable(text: str) -> bool:
+    """Whether both databases can keep this text as it is: PostgreSQL refuses NUL (0x00) in
+    any text column or parameter, where SQLite would store it."""
+    return "\0" not in text

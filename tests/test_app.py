@@ -1,7 +1,13 @@
-"""The app factory and /healthz."""
+"""The app factory, /healthz, and what every request goes through: NUL bytes refused, ids
+no column can hold answered 404."""
+
+import pytest
 
 from app import create_app
+from staff import accounts
+from store.db import transaction
 from store.migrate import upgrade
+from tests.helpers.staff import add_user, csrf, sign_in
 
 
 def test_healthz_answers_ok_when_the_database_answers(config, clock):
@@ -49,3 +55,45 @@ def test_healthz_is_503_until_the_database_is_migrated(tmp_path):
     upgrade(url)
     assert client.get("/healthz").status_code == 200
     app.extensions["outreach"].engine.dispose()
+
+
+# Every request ------------------------------------------------------------------------------
+
+ADMIN = "admin@example.org"
+NUL_REQUESTS = {  # each was a 500 on PostgreSQL
+    "calendar": ("GET", "/m/%00.ics", None),
+    "sign-in": ("POST", "/staff/login", {"email": "a\x00@example.org", "password": "x" * 12}),
+    "export": ("GET", "/staff/export?survey=demo%00&format=csv", None),
+    "users": ("POST", "/staff/users/change", {"email": "b\x00@example.org",
+                                              "action": "disable"}),
+    "api": ("GET", "/api/v1/responses?survey=%00", None),
+    "web form": ("GET", "/s/demo?ref=K7%00", None),
+}
+
+
+@pytest.fixture
+def admin(app, rt):
+    """A client signed in as an admin, with the forms' CSRF token and an API token."""
+    add_user(rt, ADMIN, "admin")
+    client = app.test_client()
+    assert sign_in(client, ADMIN).status_code == 303
+    with transaction(rt.sessions) as session:
+        client.api_token = accounts.issue_token(session, ADMIN, rt.now(), ADMIN)
+    client.csrf = csrf(client, "/staff/users")
+    return client
+
+
+@pytest.mark.parametrize("method, path, form", NUL_REQUESTS.values(), ids=NUL_REQUESTS.keys())
+def test_a_nul_byte_is_refused_with_a_400_in_plain_words(admin, surveys, method, path, form):
+    data = {**form, "csrf_token": admin.csrf} if form else None
+    response = admin.open(path, method=method, data=data,
+                          headers={"Authorization": f"Bearer {admin.api_token}"})
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("alert_id", ["99999999999999999999", str(2**63), str(2**31)])
+def test_an_id_no_database_can_hold_is_404(admin, alert_id):
+    response = admin.post(f"/staff/alerts/{alert_id}/ack", data={"csrf_token": admin.csrf})
+    assert response.status_code == 404

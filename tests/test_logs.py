@@ -1,9 +1,12 @@
 """No secret or personal data in the logs: the bot token in the worker's HTTP logs, SQL
-parameters in database errors, numbers in the console sender's lines."""
+parameters in database errors, numbers in the console sender's lines, members' calendar
+tokens in the access log."""
 
 from __future__ import annotations
 
+import http.client
 import logging
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -13,6 +16,7 @@ from bot.addresses import masked
 from bot.conversations import Inbound, handle
 from bot.delivery import ConsoleSender, Outgoing
 from bot.state import Reply
+from tests.helpers.members import import_members
 from tests.webhooks import test_telegram as telegram
 from tests.webhooks import test_twilio as twilio
 
@@ -126,6 +130,51 @@ def test_a_webhook_failing_on_the_database_logs_neither_number_nor_answer(twilio
     assert "Traceback" in logged  # the failure is logged, with its traceback
     assert NUMBER not in logged and NUMBER.removeprefix("+") not in logged
     assert ANSWER not in logged
+
+
+# Calendar tokens in the access log ---------------------------------------------------------
+
+
+def calendar_paths(token: str) -> list[str]:
+    """A member's calendar link, spelled every way that still reaches (or nearly reaches)
+    the calendar: plain, with a query, a trailing slash, percent-encoded in several places."""
+    encoded = "".join(f"%{ord(c):02X}" for c in token)
+    return [f"/m/{token}.ics", f"/m/{token}.ics?refresh=1", f"/m/{token}.ics/",
+            f"/m/{encoded}.ics", f"/m/{token}%2Eics", f"/%6D/{token}.ics",
+            f"/m%2F{token}.ics", f"//m/{token}.ics", f"/M/{token}.ics"]
+
+
+def fetch_raw(port: int, path: str) -> int:
+    """GET `path` exactly as written (no client-side normalising); the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        conn.endheaders()
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_the_dev_servers_access_log_never_shows_a_calendar_token(app, rt, caplog):
+    from werkzeug.serving import make_server
+    [ana] = import_members(rt, "Ana Pop,+40712345678,,ro,sms,")
+    caplog.set_level(logging.INFO)
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        statuses = [fetch_raw(server.server_port, path) for path in calendar_paths(ana.token)]
+    finally:
+        server.shutdown()
+        thread.join(10)
+    assert statuses[0] == 200 and statuses[1] == 200  # the calendar itself was served
+    access = [r for r in caplog.records if r.name == "werkzeug"]
+    assert len(access) >= len(statuses)  # one line per request, from the server itself
+    logged = _all_logged(caplog)
+    assert '"GET /m/<redacted>.ics HTTP/1.1" 200' in logged
+    assert ana.token not in logged and ana.token[3:-3] not in logged
 
 
 # The console sender ------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`outreach serve` runs the app under gunicorn and answers /healthz."""
+"""`outreach serve` runs the app under gunicorn, answers /healthz, and its access log never
+shows a member's calendar token."""
 
 import gc
 import json
@@ -10,7 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from app import GC_THRESHOLDS, serve_app
+from app import GC_THRESHOLDS, create_app, serve_app
+from tests.helpers.members import import_members
+from tests.test_logs import calendar_paths, fetch_raw
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +53,35 @@ def test_serve_answers_healthz_under_gunicorn(tmp_path):
             "a link (members' welcome, engagers' links and QR codes) are refused until it "
             "is the public address") in output
     assert "warning: SAFEGUARDING_LEAD is not set" in output
+
+
+def test_gunicorns_access_log_never_shows_a_calendar_token(tmp_path):
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SECRET_KEY="x",
+               INSTANCE_PATH=str(tmp_path))
+    subprocess.run([sys.executable, "-m", "app", "db", "upgrade"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    app = create_app({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "INSTANCE_PATH")})
+    [ana] = import_members(app.extensions["outreach"], "Ana Pop,+40712345678,,ro,sms,")
+    app.extensions["outreach"].engine.dispose()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                statuses = [fetch_raw(port, path) for path in calendar_paths(ana.token)]
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert statuses[0] == 200  # the calendar was served
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+    assert '"GET /m/<redacted>.ics HTTP/1.1" 200' in output  # gunicorn's own access line
+    assert output.count("/m/<redacted>.ics") >= len(statuses)
+    assert ana.token not in output and ana.token[3:-3] not in output
 
 
 def test_the_served_app_keeps_start_up_objects_out_of_the_collectors_way(tmp_path,

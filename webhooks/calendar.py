@@ -39,8 +39,7 @@ def member_calendar(token: str) -> Response:
                         lambda day: schedule.notes(rt.catalogs, lang, day).strip(),
                         lambda day: rt.catalogs.bot(lang, "calendar-event", session=day.name))
     return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": 'inline; filename="assembly.ics"',
-        "Cache-Control": "private, max-age=300", "X-Robots-Tag": "noindex"})
+        "Content-Disposition": 'inline; filename="assembly.ics"', "X-Robots-Tag": "noindex"})
 
 
 def calendar(days: list[AssemblySession], name: str, describe,

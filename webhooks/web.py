@@ -30,7 +30,6 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
-    Response,
     g,
     redirect,
     render_template,
@@ -58,13 +57,6 @@ AGREE, DECLINE = "1", "2"  # consent's buttons post what a chat would type
 OPEN_TO = ("residents", "youth")  # audiences on the web; members are invited, never open
 SESSION_KEYS = ("web_token", "web_csrf", "web_slug", "web_ref", "web_step", "web_tries",
                 "web_notice")
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",  # shared computers: no answers in the browser's cache
-    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
-                                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 @dataclass
@@ -84,13 +76,6 @@ class Field:
     def target(self) -> str:
         """The id of the first control, where an error summary links to."""
         return "answer-1" if self.options else "answer"
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 @bp.get("/")

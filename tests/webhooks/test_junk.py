@@ -120,3 +120,15 @@ def test_twilio_status_callback_junk_is_acknowledged_and_changes_nothing(app, rt
             "To": reply.address, field: value}
     assert tw.post(client, form, "/webhooks/twilio/status").status_code == 200
     assert (tw.outbound(rt)[0].status, tw.outbound(rt)[0].error_code) == ("sent", None)
+
+
+def test_a_nul_in_a_signed_message_is_cleaned_not_refused(app, rt, surveys):
+    """The app refuses NUL anywhere else (app.py); a provider's signed request is answered,
+    or it would be retried or dropped, and its text is stored without the NUL."""
+    client = app.test_client()
+    response = tw.post(client, tw.incoming("+447700900804", "Hi\x00 there"))
+    assert len(tw.said(response)) == 2  # the intro and the consent question
+    data = json.dumps(tg.update("Hi")).replace('"Hi"', '"Hello\\u0000 you"')
+    assert tg.post(client, data).status_code == 200
+    bodies = sorted(m.body for m in tg.rows(rt, Message, Message.direction == "in"))
+    assert bodies == ["Hello you", "Hi there"]
