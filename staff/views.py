@@ -224,16 +224,18 @@ def review_quote(answer_id: int):
     """Keep a decision on one quote, with its reason (and in the audit log)."""
     rt = current()
     now = rt.now()
-    with transaction(rt.sessions) as db:
-        if answer_id not in {q.answer_id for q in review.quotes(db, now, rt.settings.timezone)}:
-            return render_template("staff/not_found.html", title="No such quote"), 404
+    with transaction(rt.sessions) as db:  # the page is drawn after it ends (its nav reads)
+        known = answer_id in {q.answer_id for q in review.quotes(db, now, rt.settings.timezone)}
         try:
-            review.decide(db, answer_id, request.form.get("decision", ""),
-                          request.form.get("reason", ""), g.staff.email, now,
-                          address=guard.client_address())
+            if known:
+                review.decide(db, answer_id, request.form.get("decision", ""),
+                              request.form.get("reason", ""), g.staff.email, now,
+                              address=guard.client_address())
         except review.ReviewError:
             return redirect(url_for("staff.quotes_page", error="reason") + f"#quote-{answer_id}",
                             303)
+    if not known:
+        return render_template("staff/not_found.html", title="No such quote"), 404
     return redirect(url_for("staff.quotes_page", done=answer_id) + f"#quote-{answer_id}", 303)
 
 
@@ -339,7 +341,7 @@ def audit_csv():
     with transaction(rt.sessions) as db:
         audit.record(db, audit.AUDIT_EXPORTED, now, email=g.staff.email, actor=g.staff.email,
                      address=guard.client_address(), detail=f"{len(rows)} row(s)")
-    return Response(exports.csv_text(AUDIT_COLUMNS, rows), mimetype="text/csv; charset=utf-8",
+    return Response(exports.csv_text(AUDIT_COLUMNS, rows), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="audit-{now:%Y%m%d}.csv"'})
 
