@@ -27,6 +27,7 @@ from bot import logs
 from bot.cli import warn_at_start
 from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
+from bot.spool import Spool
 from staff import data_cli, demo, evidence
 from store import migrate
 from store.db import ping
@@ -64,7 +65,7 @@ def healthz():
     webhook would fail on an empty or older schema); 503 otherwise, saying which. `spooled`:
     how many messages wait in the spool for the worker to replay (bot/spool.py)."""
     rt = current()
-    spooled = rt.spool.count()
+    spooled = Spool.of(rt.settings).count()
     if not ping(rt.engine):
         return jsonify(status="unavailable", reason="the database does not answer",
                        spooled=spooled), 503

@@ -16,12 +16,13 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import addresses, effects, engine, plaintext, ratelimit, screened, spool, youth
+from bot import addresses, effects, engine, plaintext, ratelimit, screened, youth
 from bot.contacts import CHANNEL_OF_SCHEME, find_conversation, get_address, get_conversation
 from bot.members import linking, roster
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
+from bot.spool import Spool, unreachable
 from bot.state import Concern, Event, Incoming, OptedIn, OptedOut, Person, Reply, State
 from store.db import transaction
 from store.models import Conversation, Message
@@ -91,15 +92,16 @@ def handle_or_keep(rt: Runtime, inbound: Inbound,
     """`handle` a verified message, or, when the database cannot be reached, keep it in the
     spool for the worker to replay and return None: the caller answers that it was received.
     A person with a message in the spool has their next ones kept behind it, in order."""
-    if rt.spool.holds(inbound):
-        rt.spool.keep(inbound, deliver)
+    kept = Spool.of(rt.settings)
+    if kept.holds(inbound):
+        kept.keep(inbound, deliver)
         return None
     try:
         return handle(rt, inbound, deliver)
     except SQLAlchemyError as exc:
-        if not spool.unreachable(exc):
+        if not unreachable(exc):
             raise
-    rt.spool.keep(inbound, deliver)
+    kept.keep(inbound, deliver)
     return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Engine
@@ -30,9 +30,6 @@ from store.db import make_engine, session_factory
 from surveys import registry
 from translations import detect
 from translations.catalog import Catalogs
-
-if TYPE_CHECKING:
-    from bot.spool import Spool
 
 Clock = Callable[[], datetime]
 # Builds the worker's senders, one per channel, from the settings and the worker's clock.
@@ -71,13 +68,6 @@ class Runtime:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return session_factory(self.engine)
-
-    @cached_property
-    def spool(self) -> Spool:
-        """Where verified messages wait while the database is unreachable (bot/spool.py)."""
-        from bot.spool import Spool  # it reads bot.messages, which needs this module first
-
-        return Spool(self.settings.spool_dir, self.settings.secret_key)
 
     @cached_property
     def catalogs(self) -> Catalogs:

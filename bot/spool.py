@@ -35,6 +35,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.addresses import InvalidAddress
+from bot.config import Settings
 from bot.messages import Delivery, Inbound
 from bot.state import Start
 
@@ -60,6 +61,11 @@ class Spool:
     def __init__(self, directory: Path, key: str):
         self.directory = Path(directory)
         self._key = key.encode()
+
+    @classmethod
+    def of(cls, settings: Settings) -> Spool:
+        """The installation's spool (it holds no state but its folder: cheap to make)."""
+        return cls(settings.spool_dir, settings.secret_key)
 
     def keep(self, inbound: Inbound, deliver: Delivery) -> str:
         """Write one message durably; the file's name (which names no one)."""

@@ -22,6 +22,7 @@ from bot.conversations import handle
 from bot.delivery import Sender
 from bot.members import schedule as members
 from bot.runtime import Runtime
+from bot.spool import Spool
 from bot.translating import PendingTranslations
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def run_once(rt: Runtime, senders: Mapping[str, Sender], now: datetime,
     prompt packs for peer engagers, members' reminders and check-ins (their messages join
     the outbox), then the outbox, then free-text answers waiting for their English
     translation."""
-    replayed = rt.spool.replay(lambda inbound, deliver: handle(rt, inbound, deliver))
+    replayed = Spool.of(rt.settings).replay(lambda inbound, how: handle(rt, inbound, how))
     resumed = scheduler.run_due(rt, now)
     screened.forget_expired(rt, now)
     youth.send_due_packs(rt, now)

@@ -52,6 +52,7 @@ from bot.conversations import Handled, Inbound, handle, preview
 from bot.engine import KEYWORDS, is_engager_code
 from bot.messages import Delivery
 from bot.runtime import Runtime, current
+from bot.spool import Spool
 from bot.state import Reply, Start
 from surveys import conditions, registry
 from surveys.model import Question, Questionnaire
@@ -176,7 +177,7 @@ def _answer(rt: Runtime, slug: str):
         session["web_notice"] = "stale"  # back to where they are, nothing stored
         return redirect(url_for(".show", slug=session.get("web_slug") or slug), 303)
     inbounds = _inbounds()
-    if rt.spool.holds(inbounds[0]):  # an earlier answer still waits there: this one too
+    if Spool.of(rt.settings).holds(inbounds[0]):  # an earlier answer waits there: so does this
         return _keep(rt, inbounds)
     before = _visitor(rt, session["web_token"])
     *start, sent = inbounds
@@ -252,7 +253,7 @@ def _inbounds() -> list[Inbound]:
 def _keep(rt: Runtime, inbounds: list[Inbound]):
     """Keep the form's messages in the spool and tell the visitor so."""
     for inbound in inbounds:
-        rt.spool.keep(inbound, Delivery.SHOWN)
+        Spool.of(rt.settings).keep(inbound, Delivery.SHOWN)
     session["web_spooled"] = inbounds[-1].provider_id
     return _kept(rt)
 
@@ -260,7 +261,7 @@ def _keep(rt: Runtime, inbounds: list[Inbound]):
 def _replayed(rt: Runtime) -> bool:
     """Whether the answer kept in the spool has been replayed: the visitor's page moves on
     to the replies it got."""
-    if rt.spool.holds(Inbound("web", session.get("web_token", ""))):
+    if Spool.of(rt.settings).holds(Inbound("web", session.get("web_token", ""))):
         return False
     found = history.inbound_id(rt, "web", session["web_spooled"])
     session.pop("web_spooled")

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 from bot import worker
+from bot.spool import Spool
 from store.db import make_engine, session_factory
 from store.models import Address, Answer, Message, Response
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -186,13 +187,13 @@ def test_an_outage_mid_survey_loses_nothing_and_stores_nothing_twice(
         assert visitor.post(data).status_code == 200  # a second click: kept, stored once
         health = client.get("/healthz")
         assert health.status_code == 503 and health.get_json()["spooled"] == 8
-        assert rt.spool.count() == 8
+        assert Spool.of(rt.settings).count() == 8
 
     assert len(inbound_ids(rt)) == stored_before  # nothing reached the database meanwhile
     sms(client, ALICE, "4", sid=four)  # back, and a retry before the worker: waits in line
     assert client.get("/healthz").get_json()["spooled"] == 9
     done = replay(rt)
-    assert done.replayed == 9 and rt.spool.count() == 0
+    assert done.replayed == 9 and Spool.of(rt.settings).count() == 0
     assert client.get("/healthz").get_json()["spooled"] == 0
 
     # Nothing lost, nothing twice: each provider id stored once, each answer in its place.
