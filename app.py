@@ -28,6 +28,7 @@ from bot import logs
 from bot.cli import warn_at_start
 from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
+from bot.spool import Spool
 from staff import data_cli, demo, evidence
 from store import migrate
 from store.db import MAX_ID, ping, storable
@@ -63,16 +64,19 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
 
 def healthz():
     """Ready: 200 when the database answers and its schema is at the migration head (every
-    webhook would fail on an empty or older schema); 503 otherwise, saying which."""
-    engine = current().engine
-    if not ping(engine):
-        return jsonify(status="unavailable", reason="the database does not answer"), 503
-    if not migrate.at_head(engine):
-        return jsonify(status="unavailable",
+    webhook would fail on an empty or older schema); 503 otherwise, saying which. `spooled`:
+    how many messages wait in the spool for the worker to replay (bot/spool.py)."""
+    rt = current()
+    spooled = Spool.of(rt.settings).count()
+    if not ping(rt.engine):
+        return jsonify(status="unavailable", reason="the database does not answer",
+                       spooled=spooled), 503
+    if not migrate.at_head(rt.engine):
+        return jsonify(status="unavailable", spooled=spooled,
                        reason="the database is not migrated: run `outreach db upgrade`"), 503
     # Still ready (200): the warnings say what must be set before people are asked anything.
-    warnings = current().settings.warnings()
-    return jsonify(status="ok", warnings=warnings) if warnings else jsonify(status="ok")
+    warnings = rt.settings.warnings()
+    return jsonify(status="ok", spooled=spooled, **({"warnings": warnings} if warnings else {}))
 
 
 # Every request: what no view should have to check ----------------------------------------

@@ -103,6 +103,8 @@ def worker_command(once: bool, at: datetime | None, interval: float) -> None:
     try:
         if once or at is not None:
             done = worker.run_once(rt, senders, at or rt.now(), worker.Pacer(), translations)
+            if done.replayed:  # kept in the spool while the database was unreachable
+                click.echo(f"replayed {done.replayed} message(s) from the spool")
             click.echo(f"resumed {done.resumed} conversation(s), handled {done.sent} "
                        f"message(s), translated {done.translated} answer(s)")
             return

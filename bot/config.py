@@ -138,6 +138,8 @@ class Settings:
     # How many reverse proxies in front of the app append to X-Forwarded-For (and set
     # X-Forwarded-Proto); 0 trusts none of those headers (docs/operations.md).
     trusted_proxies: int = 0
+    # Where verified inbound requests wait while the database cannot be reached (bot/spool.py).
+    spool_dir: Path = Path("instance/spool")
 
     @property
     def links_are_local(self) -> bool:
@@ -244,6 +246,7 @@ class Settings:
             staff_token_days=_int(get("STAFF_TOKEN_DAYS", "90"), "STAFF_TOKEN_DAYS",
                                   most=365),
             trusted_proxies=_int(get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES", least=0),
+            spool_dir=(here / get("OUTREACH_SPOOL_DIR", str(instance / "spool"))).resolve(),
         )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import addresses, effects, engine, plaintext, ratelimit, screened, youth
@@ -21,6 +22,7 @@ from bot.members import linking, roster
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
+from bot.spool import Spool, unreachable
 from bot.state import Concern, Event, Incoming, OptedIn, OptedOut, Person, Reply, State
 from store.db import transaction
 from store.models import Conversation, Message
@@ -71,6 +73,36 @@ def handle(rt: Runtime, inbound: Inbound, deliver: Delivery = Delivery.INLINE,
                          concern, inbound.link)
         replies = _resume(rt, session, conversation, event, now, deliver, inbound_id)
     return Handled(replies, inbound_id=inbound_id)
+
+
+def preview(rt: Runtime, inbound: Inbound) -> tuple[list[Reply], str | None]:
+    """What a first message from someone new would be answered with, and in which
+    language, worked out from the survey definitions alone: nothing is stored (the web
+    form's first page, before the visitor has sent anything)."""
+    event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
+    slug = inbound.start.survey if inbound.start else None
+    with rt.sessions() as session:  # read only: rolled back on leaving
+        env = rt.env(session, slug, **youth.lookups(session, None))
+        sprint = engine.resume(State.from_json({}), event, rt.now(), env)
+    return sprint.replies, sprint.state.contact.language
+
+
+def handle_or_keep(rt: Runtime, inbound: Inbound,
+                   deliver: Delivery = Delivery.INLINE) -> Handled | None:
+    """`handle` a verified message, or, when the database cannot be reached, keep it in the
+    spool for the worker to replay and return None: the caller answers that it was received.
+    A person with a message in the spool has their next ones kept behind it, in order."""
+    kept = Spool.of(rt.settings)
+    if kept.holds(inbound):
+        kept.keep(inbound, deliver)
+        return None
+    try:
+        return handle(rt, inbound, deliver)
+    except SQLAlchemyError as exc:
+        if not unreachable(exc):
+            raise
+    kept.keep(inbound, deliver)
+    return None
 
 
 def _thank_again(rt: Runtime, session: Session, inbound: Inbound, address: tuple[str, str],

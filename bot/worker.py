@@ -3,7 +3,9 @@
 A round's failure (the database restarting, a sender bug) is logged and the next round
 tries again: nothing is lost, because every message is a row until a provider took it.
 A database outage while a batch is being sent is waited out inside the outbox, which holds
-what the provider answered until it can be recorded.
+what the provider answered until it can be recorded. Messages that came in while the
+database was unreachable wait in the spool (bot/spool.py): each round replays them first,
+oldest first, so their replies join the outbox of the same round.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import outbox, scheduler, screened, youth
+from bot.conversations import handle
 from bot.delivery import Sender
 from bot.members import schedule as members
 from bot.runtime import Runtime
+from bot.spool import Spool
 from bot.translating import PendingTranslations
 
 log = logging.getLogger(__name__)
@@ -55,26 +59,30 @@ class Round:
     sent: int
     translated: int = 0
     members: int = 0  # members' reminders queued and check-ins started
+    replayed: int = 0  # messages replayed from the spool
 
     @property
     def idle(self) -> bool:
-        return not (self.resumed or self.sent or self.translated or self.members)
+        return not (self.resumed or self.sent or self.translated or self.members
+                    or self.replayed)
 
 
 def run_once(rt: Runtime, senders: Mapping[str, Sender], now: datetime,
              pace: Callable[[str], None] | None = None,
              translations: PendingTranslations | None = None) -> Round:
-    """One round: due waits first, screened-out addresses whose time is up, the week's
+    """One round: messages waiting in the spool first (kept during a database outage), due
+    waits, screened-out addresses whose time is up, the week's
     prompt packs for peer engagers, members' reminders and check-ins (their messages join
     the outbox), then the outbox, then free-text answers waiting for their English
     translation."""
+    replayed = Spool.of(rt.settings).replay(lambda inbound, how: handle(rt, inbound, how))
     resumed = scheduler.run_due(rt, now)
     screened.forget_expired(rt, now)
     youth.send_due_packs(rt, now)
     planned = members.send_due(rt, now)
     sent = outbox.send_due(rt, senders, now, pace=pace)
     translated = translations.run(now) if translations is not None else 0
-    return Round(resumed, sent, translated, planned)
+    return Round(resumed, sent, translated, planned, replayed)
 
 
 def run_forever(rt: Runtime, senders: Mapping[str, Sender], interval: float = 1.0,

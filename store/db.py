@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 10_000
@@ -105,7 +107,9 @@ class _WriterQueue:
         never finds the database still busy with our COMMIT (and sleeps in SQLite's busy
         handler). SQLAlchemy's own commit() that follows finds no transaction and does
         nothing; if ours fails, the transaction is still open and that one raises, wrapped
-        as usual."""
+        as usual. But a COMMIT that SQLite rolled back itself (an I/O error, a full or
+        read-only disk) leaves no transaction, and SQLAlchemy's own COMMIT would then pass
+        in silence with everything lost: that failure is raised here."""
         self._then_leave(connection, "commit")
 
     def rollback_then_leave(self, connection) -> None:
@@ -116,8 +120,10 @@ class _WriterQueue:
         dbapi_connection = connection.connection.dbapi_connection
         try:
             getattr(dbapi_connection, finish)()
-        except Exception:  # noqa: BLE001 - SQLAlchemy's own call raises it properly
-            pass
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy's own call raises it properly
+            if finish == "commit" and not dbapi_connection.in_transaction:
+                raise DBAPIError.instance(None, None, exc, sqlite3.Error,
+                                          hide_parameters=True) from exc
         finally:
             self.leave_event(dbapi_connection)
 

@@ -14,7 +14,7 @@ def test_healthz_answers_ok_when_the_database_answers(config, clock):
     app = create_app({**config, "SAFEGUARDING_LEAD": "+447700900999"}, clock=clock)
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "spooled": 0}
     app.extensions["outreach"].engine.dispose()
 
 

@@ -266,4 +266,10 @@ BOT = {
         "Please check that cookies are allowed for this site, then go back to the survey."
     ),
     "web/back": "Go back to the survey",
+    # An answer kept in the spool while the database is unreachable (bot/spool.py).
+    "web/kept-title": "Your answer is kept",
+    "web/kept": (
+        "We have your answer, but we cannot show the next question just now. "
+        "Please come back to this page in a few minutes to carry on."
+    ),
 }

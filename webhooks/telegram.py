@@ -40,7 +40,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import commands, plaintext
 from bot.config import Settings
-from bot.conversations import Inbound, handle
+from bot.conversations import Inbound, handle_or_keep
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
 from bot.messages import Delivery
 from bot.runtime import current
@@ -67,7 +67,7 @@ def webhook():
         return jsonify(error="forbidden"), 403
     inbound = parse(request.get_data())
     if inbound is not None:
-        handle(rt, inbound, deliver=Delivery.OUTBOX)
+        handle_or_keep(rt, inbound, deliver=Delivery.OUTBOX)  # or kept in the spool
     return jsonify({})
 
 

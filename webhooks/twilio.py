@@ -23,7 +23,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.addresses import InvalidAddress
 from bot.config import Settings
-from bot.conversations import Inbound, handle
+from bot.conversations import Inbound, handle_or_keep
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
 from bot.messages import Delivery
 from bot.outbox import update_status
@@ -88,11 +88,12 @@ def incoming() -> Response:
     # STOP/START/HELP under Twilio's Advanced Opt-Out: Twilio has replied itself.
     provider_replied = bool(form.get("OptOutType"))
     try:
-        handled = handle(current(), inbound,
-                         deliver=Delivery.PROVIDER if provider_replied else Delivery.INLINE)
+        handled = handle_or_keep(
+            current(), inbound,
+            deliver=Delivery.PROVIDER if provider_replied else Delivery.INLINE)
     except InvalidAddress:  # a sender name, not a number: nobody we can answer
         return _twiml()
-    if provider_replied:
+    if handled is None or provider_replied:  # kept in the spool: its replies come later
         return _twiml()
     return _twiml(render(reply) for reply in handled.replies)
 

@@ -2,10 +2,17 @@
 
 The browser is a chat contact on channel `web` whose address is a random token kept in
 Flask's signed session cookie (with the CSRF token and where the visitor is; never an
-answer). A GET starts the survey (a new visitor, another survey, a new `?ref=`) or shows the
-current step again and stores nothing; `?lang=` changes the language the way LANG does in a
-chat. A POST is the answer as a chat would type it (an option's number, "1,3", words, SKIP),
-then a redirect to the GET, so reloading a page never answers twice.
+answer). Nothing is stored for a visitor until they send a form: their first page is worked
+out from the survey definition alone (`conversations.preview`), and their first POST stores
+the survey's start and then their answer, as a chat's first messages would be. For someone
+who has answered, a GET starts another survey (or a new `?ref=`) or shows the current step
+again and stores nothing; `?lang=` changes the language the way LANG does in a chat. A POST
+is the answer as a chat would type it (an option's number, "1,3", words, SKIP), then a
+redirect to the GET, so reloading a page never answers twice.
+
+While the database cannot be reached, a form that passes the CSRF check is kept in the
+spool (bot/spool.py) and the visitor is told, in their language, that their answer is kept
+and to come back in a few minutes; until the worker has replayed it, the page says so again.
 
 A page shows the replies to one inbound message; that message's id is the page's "step".
 A form from an older step (back button, a second tab) is refused without storing anything,
@@ -37,12 +44,14 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot import history, screened
-from bot.conversations import Handled, Inbound, handle
+from bot import history, screened, spool
+from bot.conversations import Handled, Inbound, handle, preview
 from bot.engine import KEYWORDS, is_engager_code
 from bot.messages import Delivery
 from bot.runtime import Runtime, current
+from bot.spool import Spool
 from bot.state import Reply, Start
 from surveys import conditions, registry
 from surveys.model import Question, Questionnaire
@@ -55,8 +64,9 @@ bp = Blueprint("web", __name__, template_folder="templates")
 SKIP, LANG = "SKIP", "LANG"  # keywords the engine understands in every language
 AGREE, DECLINE = "1", "2"  # consent's buttons post what a chat would type
 OPEN_TO = ("residents", "youth")  # audiences on the web; members are invited, never open
+NEW = "new"  # the step of a visitor who has sent nothing yet: nothing stored for them
 SESSION_KEYS = ("web_token", "web_csrf", "web_slug", "web_ref", "web_step", "web_tries",
-                "web_notice")
+                "web_notice", "web_lang", "web_spooled")
 
 
 @dataclass
@@ -104,8 +114,11 @@ def index():
 
 @bp.get("/s/<slug>")
 def show(slug: str):
-    """Start the survey, change its language, or show the current step again."""
+    """Show the first page, start another survey, change the language, or show the current
+    step again."""
     rt = current()
+    if session.get("web_spooled") and not _replayed(rt):
+        return _kept(rt)  # before any query: this page is shown while the database is down
     survey = _survey(rt, slug)
     if survey is None:
         return _message(rt, None, "not-found", 404)
@@ -114,8 +127,8 @@ def show(slug: str):
     ref = _engager_code(request.args.get("ref"))
     visitor = _visitor(rt, session.get("web_token"))
     if visitor is None and not _screened_out(rt):
-        _new_visitor()
-    elif visitor is not None and lang and lang != visitor.language:
+        return _first_page(rt, survey, lang, ref)
+    if visitor is not None and lang and lang != visitor.language:
         _send(rt, LANG)
         _advance(rt, _send(rt, lang))
     if (session.get("web_slug") != slug or "web_step" not in session
@@ -128,22 +141,35 @@ def show(slug: str):
 
 @bp.post("/s/<slug>")
 def answer(slug: str):
-    """Hand the answer to the engine, then show the next step (post/redirect/get)."""
+    """Hand the answer to the engine, then show the next step (post/redirect/get); while
+    the database is unreachable, keep it in the spool and say so."""
     rt = current()
+    try:
+        return _answer(rt, slug)
+    except SQLAlchemyError as exc:
+        if not spool.unreachable(exc) or not _csrf_ok() or not _current_form(slug):
+            raise
+        return _keep(rt, _inbounds())
+
+
+def _answer(rt: Runtime, slug: str):
     survey = _survey(rt, slug)
     if survey is None:
         return _message(rt, None, "not-found", 404)
     if not _csrf_ok():
         return _message(rt, survey, "bad-request", 400)
-    step = session.get("web_step")
-    if (step is None or session.get("web_slug") != slug
-            or request.form.get("step") != str(step)):
+    if not _current_form(slug):
         session["web_notice"] = "stale"  # back to where they are, nothing stored
         return redirect(url_for(".show", slug=session.get("web_slug") or slug), 303)
+    inbounds = _inbounds()
+    if Spool.of(rt.settings).holds(inbounds[0]):  # an earlier answer waits there: so does this
+        return _keep(rt, inbounds)
     before = _visitor(rt, session["web_token"])
-    provider_id = f"{step}.{session.get('web_tries', 0)}"
-    handled = _send(rt, _answer_text(), provider_id=provider_id)
-    if not _advance(rt, handled, provider_id):
+    *start, sent = inbounds
+    for first in start:  # their first answer: the survey starts now, as the page showed
+        _advance(rt, handle(rt, first, Delivery.SHOWN), first.provider_id)
+    handled = handle(rt, sent, Delivery.SHOWN)
+    if not _advance(rt, handled, sent.provider_id):
         session["web_notice"] = "slow-down"
     visitor = _visitor(rt, session["web_token"])
     if visitor is None and not _screened_out(rt):  # DELETE: say so, then forget the browser
@@ -166,6 +192,80 @@ def _screened_out(rt: Runtime) -> screened.Mark | None:
     so that the survey is not started afresh, and the thank-you is shown again."""
     token = session.get("web_token")
     return history.screened_out(rt, "web", token) if token else None
+
+
+def _first_page(rt: Runtime, survey: Questionnaire, lang: str | None, ref: str | None):
+    """The first page for a visitor who has sent nothing: worked out from the survey alone,
+    nothing stored. What it started with is kept in the cookie, for their first POST."""
+    if "web_token" not in session or session.get("web_step") != NEW:
+        _new_visitor()
+    if session.get("web_slug") != survey.slug or (ref and ref != session.get("web_ref")):
+        session["web_slug"], session["web_ref"] = survey.slug, ref
+    session["web_step"], session["web_tries"] = NEW, 0
+    hint = (lang or session.get("web_lang")
+            or request.accept_languages.best_match(survey.languages))
+    replies, language = preview(rt, _start(hint))
+    return _render(rt, survey, language or survey.language, replies)
+
+
+def _start(hint: str | None) -> Inbound:
+    """The message that starts this visitor's survey (with the engager of `?ref=`)."""
+    token = session["web_token"]
+    return Inbound("web", token, "", provider_id=f"{token}.start", lang_hint=hint,
+                   start=Start(survey=session.get("web_slug"), engager=session.get("web_ref")))
+
+
+def _current_form(slug: str) -> bool:
+    """Whether the form posted is the page the visitor is on (not an older one)."""
+    step = session.get("web_step")
+    return (step is not None and session.get("web_slug") == slug
+            and request.form.get("step") == str(step))
+
+
+def _inbounds() -> list[Inbound]:
+    """The messages a form is: its answer, after the survey's start if it is the first.
+    Their provider ids come from the cookie alone, so that a double click, or the same
+    form sent again after an outage, is stored once."""
+    step, tries = session["web_step"], session.get("web_tries", 0)
+    if step == NEW:
+        start = _start(session.get("web_lang"))
+        return [start, Inbound("web", start.address, _answer_text(),
+                               provider_id=f"{start.address}.first.{tries}")]
+    return [Inbound("web", session["web_token"], _answer_text(),
+                    provider_id=f"{step}.{tries}")]
+
+
+def _keep(rt: Runtime, inbounds: list[Inbound]):
+    """Keep the form's messages in the spool and tell the visitor so."""
+    for inbound in inbounds:
+        Spool.of(rt.settings).keep(inbound, Delivery.SHOWN)
+    session["web_spooled"] = inbounds[-1].provider_id
+    return _kept(rt)
+
+
+def _replayed(rt: Runtime) -> bool:
+    """Whether the answer kept in the spool has been replayed: the visitor's page moves on
+    to the replies it got."""
+    if Spool.of(rt.settings).holds(Inbound("web", session.get("web_token", ""))):
+        return False
+    found = history.inbound_id(rt, "web", session["web_spooled"])
+    session.pop("web_spooled")
+    if found is not None:
+        session["web_step"], session["web_tries"] = found, 0
+    return True
+
+
+def _kept(rt: Runtime):
+    """The page saying the answer is kept, in `?lang=` or the form's language; it needs
+    no database."""
+    wanted = request.args.get("lang")
+    language = (wanted if wanted in rt.catalogs.languages
+                else session.get("web_lang") or "en")
+    words = _words(rt, language)
+    return render_template(
+        "web/message.html", lang=language, dir=_direction(language), words=words,
+        title=words["kept-title"], text=words["kept"], contact=_contact(rt, language),
+        back=None)
 
 
 def _new_visitor() -> None:
@@ -416,6 +516,7 @@ def _render(rt: Runtime, survey: Questionnaire, language: str, replies: list[Rep
     said = [_for_web(rt, language, reply.text) for i, reply in enumerate(replies)
             if not asks or i != asks[-1]]
     notice = session.pop("web_notice", None)
+    session["web_lang"] = language  # the page's language, for a page shown without a database
     words = _words(rt, language)
     if notice == "slow-down":
         notice = rt.catalogs.bot(language, "slow-down")

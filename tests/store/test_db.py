@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta, timezone
@@ -14,7 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from bot.conversations import Inbound, handle
-from store.db import make_engine, transaction
+from store.db import make_engine, session_factory, transaction
 from store.models import Answer, Contact, Erasure, Message, Response
 from tests.helpers.threads import together
 
@@ -145,4 +146,35 @@ def test_a_thread_that_holds_the_lock_meets_sqlites_busy_timeout_not_a_deadlock(
         with pytest.raises(OperationalError, match="locked"), engine.connect() as second:
             second.execute(text("INSERT INTO t VALUES (2)"))
         first.commit()
+    engine.dispose()
+
+
+class _CommitRolledBack(sqlite3.Connection):
+    """A DBAPI connection whose COMMIT fails the way SQLite fails one it rolls back itself
+    (a disk I/O error, a full disk): the error, and no transaction left."""
+
+    failing = False
+
+    def commit(self):
+        if not self.failing:
+            return super().commit()
+        if self.in_transaction:
+            self.rollback()
+            raise sqlite3.OperationalError("disk I/O error")
+
+
+def test_a_commit_that_sqlite_rolled_back_itself_raises_never_passes_in_silence(tmp_path):
+    path = tmp_path / "x.db"
+    engine = make_engine(f"sqlite:///{path}", creator=lambda: sqlite3.connect(
+        path, factory=_CommitRolledBack, check_same_thread=False))
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (a INTEGER)"))  # DDL: committed by SQLite itself
+    factory = session_factory(engine)
+    _CommitRolledBack.failing = True
+    with pytest.raises(OperationalError, match="disk I/O error"):
+        with transaction(factory) as session:
+            session.execute(text("INSERT INTO t VALUES (1)"))
+    _CommitRolledBack.failing = False
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
     engine.dispose()

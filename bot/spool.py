@@ -1,0 +1,192 @@
+"""The spool: verified inbound messages kept on local disk while the database is unreachable.
+
+Twilio does not retry a 500, and a web visitor who gets one has lost their answer, so a
+message that has passed its channel's check (a Twilio signature, Telegram's secret, the
+form's CSRF token) and then cannot reach the database is written here and answered: nothing
+a person sends is lost to an outage. The pattern is RapidPro courier's spool: one file per
+message, written under a temporary name, fsync'd, renamed into place, and the directory
+fsync'd, so a file either holds the whole message or is not there.
+
+`outreach worker` replays the files in name order (the time they came) once the database
+answers, through `handle` as if they had just arrived, with the replies going through the
+outbox; the provider's message id is still the key, so a message stored before the outage
+bit, or sent again by its provider, is a no-op. While a person has a message waiting here,
+their next ones wait behind it (the file name carries a keyed hash of their address, never
+the address), so their answers stay in order. Files hold phone numbers and answers: mode 0600
+in a 0700 directory, removed once replayed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import itertools
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.addresses import InvalidAddress
+from bot.config import Settings
+from bot.messages import Delivery, Inbound
+from bot.state import Start
+
+log = logging.getLogger(__name__)
+
+SUFFIX = ".json"
+SET_ASIDE = "failed"  # files the replay could not read or handle: kept for a person to see
+FORMAT = 1
+_sequence = itertools.count()  # orders two messages of one process in the same nanosecond
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether a database error means it cannot be reached (down, refused, read-only, out of
+    connections), as opposed to a mistake in what we asked of it."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class Spool:
+    """The spool directory of one installation (OUTREACH_SPOOL_DIR)."""
+
+    def __init__(self, directory: Path, key: str):
+        self.directory = Path(directory)
+        self._key = key.encode()
+
+    @classmethod
+    def of(cls, settings: Settings) -> Spool:
+        """The installation's spool (it holds no state but its folder: cheap to make)."""
+        return cls(settings.spool_dir, settings.secret_key)
+
+    def keep(self, inbound: Inbound, deliver: Delivery) -> str:
+        """Write one message durably; the file's name (which names no one)."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        name = (f"{time.time_ns():020d}-{next(_sequence):06d}-{os.getpid()}-"
+                f"{self._who(inbound)}{SUFFIX}")
+        data = json.dumps({"format": FORMAT, "inbound": asdict(inbound),
+                           "deliver": _when_replayed(deliver).value}).encode()
+        temporary = self.directory / f".{name}.tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(temporary, self.directory / name)
+        self._sync_directory()
+        log.warning("database unreachable: a %s message was kept in the spool as %s",
+                    inbound.channel, name)
+        return name
+
+    def waiting(self) -> list[Path]:
+        """The files waiting to be replayed, oldest first."""
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return []
+        return [self.directory / n for n in sorted(names)
+                if n.endswith(SUFFIX) and not n.startswith(".")]
+
+    def count(self) -> int:
+        return len(self.waiting())
+
+    def holds(self, inbound: Inbound) -> bool:
+        """Whether this person has a message waiting: their next one must wait behind it."""
+        who = self._who(inbound) + SUFFIX
+        return any(path.name.endswith(who) for path in self.waiting())
+
+    def replay(self, handle: Callable[[Inbound, Delivery], object]) -> int:
+        """Hand each waiting message to `handle`, oldest first, and remove it once stored;
+        stop at the first sign that the database is still unreachable. How many were
+        replayed. One replay at a time (a lock beside the files); a file that cannot be
+        read or handled is set aside in `failed/` and logged, never retried forever."""
+        replayed = 0
+        with self._replaying() as ours:
+            if not ours:
+                return 0
+            for path in self.waiting():
+                try:
+                    inbound, deliver = _read(path)
+                    handle(inbound, deliver)
+                except InvalidAddress:  # the webhook answered nothing for it either
+                    pass
+                except SQLAlchemyError as exc:
+                    if unreachable(exc):
+                        log.warning("spool: the database is still unreachable; %d waiting",
+                                    self.count())
+                        break
+                    self._set_aside(path)
+                    continue
+                except (OSError, ValueError, KeyError, TypeError):
+                    self._set_aside(path)
+                    continue
+                path.unlink()
+                self._sync_directory()
+                replayed += 1
+        if replayed:
+            log.info("spool: replayed %d message(s)", replayed)
+        return replayed
+
+    def _who(self, inbound: Inbound) -> str:
+        """A keyed hash of the sender's address: enough to keep their messages in order,
+        nothing that names them."""
+        address = f"{inbound.channel}:{inbound.address}".encode()
+        return hmac.new(self._key, address, hashlib.sha256).hexdigest()[:16]
+
+    def _set_aside(self, path: Path) -> None:
+        log.exception("spool: %s could not be replayed; set aside in %s/", path.name,
+                      SET_ASIDE)
+        (self.directory / SET_ASIDE).mkdir(mode=0o700, exist_ok=True)
+        os.rename(path, self.directory / SET_ASIDE / path.name)
+        self._sync_directory()
+
+    @contextmanager
+    def _replaying(self) -> Iterator[bool]:
+        """An exclusive lock for one replay; False when another process is replaying."""
+        if not self.directory.is_dir():
+            yield False
+            return
+        fd = os.open(self.directory / ".replay.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
+
+    def _sync_directory(self) -> None:
+        """Make the rename (or unlink) itself durable."""
+        fd = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _when_replayed(deliver: Delivery) -> Delivery:
+    """An inline answer can no longer be given: the replies go through the outbox."""
+    return Delivery.OUTBOX if deliver is Delivery.INLINE else deliver
+
+
+def _read(path: Path) -> tuple[Inbound, Delivery]:
+    data = json.loads(path.read_bytes())
+    if data.get("format") != FORMAT:
+        raise ValueError(f"unknown spool format {data.get('format')!r}")
+    fields = dict(data["inbound"])
+    if fields.get("start") is not None:
+        fields["start"] = Start(**fields["start"])
+    return Inbound(**fields), Delivery(data["deliver"])

@@ -1,0 +1,221 @@
+"""A database outage in the middle of a survey loses nothing and stores nothing twice.
+
+SMS, Telegram and web-form residents are part-way through the residents' survey when the
+database goes: on SQLite its file and folder are made immutable (`chattr +i`: tests run as
+root, where chmod stops nothing), on PostgreSQL the app's connections are refused (its
+engine swapped for one pointed at a closed port). Every verified request is answered (an
+empty TwiML, Telegram's 200, a page saying the answer is kept) and kept in the spool; the
+providers send some of them again, during and after. Once the database is back, one worker
+round replays the spool: each message stored once, in order, and everyone answered.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from twilio.request_validator import RequestValidator
+
+from bot import worker
+from bot.spool import Spool
+from store.db import make_engine, session_factory
+from store.models import Address, Answer, Message, Response
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.twilio_api import FakeTwilio
+from tests.webhooks.test_web import Browser, Page, checked
+from webhooks.senders import build
+
+ACCOUNT = "AC" + "0123456789abcdef" * 2
+TOKEN, SMS_FROM = "a-test-auth-token", "+447700900999"
+BOT_TOKEN, SECRET = "123456789:TEST-token_for-the-fake", "webhook-Secret_0123456789"
+BASE = "https://outreach.example.org"
+ALICE, BEN = "+447700900101", "+447700900102"  # part-way through; a first message
+CHAT = 2002
+CLOSED = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # nothing listens on port 1
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def twilio_api():
+    with FakeTwilio(ACCOUNT, TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def telegram_api():
+    with FakeTelegramAPI(BOT_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def config(config, tmp_path, twilio_api, telegram_api):
+    """Twilio and Telegram set up; an SQLite database in a folder of its own (made
+    immutable in the outage, while the spool's folder stays writable)."""
+    url = config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        alone = tmp_path / "db" / "outreach.db"
+        alone.parent.mkdir()
+        shutil.move(make_url(url).database, alone)
+        url = f"sqlite:///{alone}"
+    return {**config, "DATABASE_URL": url, "TWILIO_ACCOUNT_SID": ACCOUNT,
+            "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_SMS_FROM": SMS_FROM,
+            "TWILIO_API_BASE_URL": twilio_api.url, "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": telegram_api.url,
+            "OUTREACH_SPOOL_DIR": str(tmp_path / "spool")}
+
+
+@contextmanager
+def database_down(rt):
+    """The app's database unreachable until the block ends."""
+    rt.engine.dispose()  # open connections would carry on: the outage starts for new ones
+    url = make_url(rt.settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        folder = Path(url.database).parent
+        files = [*folder.iterdir(), folder]
+        try:
+            subprocess.run(["chattr", "+i", *map(str, files)], check=True,
+                           capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            pytest.skip(f"chattr +i is needed to make the database unwritable: {exc}")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", *map(str, files)], check=True)
+        return
+    real = rt.engine, rt.sessions
+    refused = make_engine(CLOSED)
+    rt.__dict__["engine"], rt.__dict__["sessions"] = refused, session_factory(refused)
+    try:
+        yield
+    finally:
+        rt.__dict__["engine"], rt.__dict__["sessions"] = real
+        refused.dispose()
+
+
+def sms(client, sender: str, body: str, sid: str | None = None) -> tuple[str, list[str]]:
+    """Twilio posts, signed; the message sid and the texts of the TwiML answer."""
+    sid = sid or f"SM{next(_ids):032x}"
+    form = {"MessageSid": sid, "AccountSid": ACCOUNT, "From": sender, "To": SMS_FROM,
+            "Body": body, "NumMedia": "0"}
+    signature = RequestValidator(TOKEN).compute_signature(BASE + "/webhooks/twilio", form)
+    response = client.post("/webhooks/twilio", data=form,
+                           headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200, response.status_code
+    return sid, [m.text or "" for m in ET.fromstring(response.data)]
+
+
+def telegram(client, text: str, update_id: int | None = None) -> int:
+    update_id = update_id or 500_000 + next(_ids)
+    chat = {"id": CHAT, "type": "private", "first_name": "Sam"}
+    body = {"update_id": update_id, "message": {
+        "message_id": next(_ids), "date": 1772445600, "chat": chat, "text": text,
+        "from": {"id": CHAT, "is_bot": False, "first_name": "Sam", "language_code": "en"}}}
+    response = client.post("/webhooks/telegram", json=body,
+                           headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert response.status_code == 200 and response.get_json() == {}
+    return update_id
+
+
+def answers(rt, scheme: str, value: str) -> dict[str, object]:
+    """The stored answers of one person, each question at most once."""
+    with rt.sessions() as db:
+        contact = db.scalar(select(Address.contact_id).where(Address.scheme == scheme,
+                                                             Address.value == value))
+        rows = db.execute(select(Answer.question_id, Answer.value).join(Response).where(
+            Response.contact_id == contact).order_by(Answer.id)).all()
+    ids = [row.question_id for row in rows]
+    assert len(ids) == len(set(ids)), ids
+    return dict(rows)
+
+
+def token_of(app, browser: Browser) -> str:
+    """The web visitor's address: the token in their session cookie."""
+    cookie = browser.client.get_cookie("session").value
+    return app.session_interface.get_signing_serializer(app).loads(cookie)["web_token"]
+
+
+def inbound_ids(rt) -> list[str]:
+    with rt.sessions() as db:
+        return list(db.scalars(select(Message.provider_id).where(Message.direction == "in")))
+
+
+def replay(rt):
+    senders = build(rt.settings, rt.clock)
+    try:
+        return worker.run_once(rt, senders, rt.now())
+    finally:
+        worker.close(senders)
+
+
+def test_an_outage_mid_survey_loses_nothing_and_stores_nothing_twice(
+        app, rt, surveys, twilio_api, telegram_api):
+    client = app.test_client()
+    # Before: Alice by SMS and Sam on Telegram at the first question, a visitor on the web too.
+    sms(client, ALICE, "Hi")
+    sms(client, ALICE, "YES")
+    telegram(client, "Hi")
+    telegram(client, "YES")
+    visitor = Browser(app)
+    visitor.open("/s/neighbourhood-policing")
+    first = visitor.choose("I agree")
+    assert first.question.startswith("How safe do you feel in your local area during the day")
+    stored_before = len(inbound_ids(rt))
+
+    with database_down(rt):
+        four, said = sms(client, ALICE, "4")
+        assert said == []  # an empty TwiML: Twilio is answered, and does not retry a 500
+        assert sms(client, ALICE, "4", sid=four)[1] == []  # Twilio sends it again
+        two, _ = sms(client, ALICE, "2")
+        first_word, _ = sms(client, BEN, "Hello")  # someone new
+        update = telegram(client, "5")
+        telegram(client, "5", update_id=update)  # Telegram sends it again
+        data = {"csrf": first.hidden["csrf"], "step": first.hidden["step"], "answer": "3"}
+        kept = visitor.post(data)
+        assert kept.status_code == 200
+        page = checked(Page(kept.text))
+        assert page.one("h1").text == "Your answer is kept"
+        assert "come back to this page in a few minutes" in page.one("main").text
+        again = checked(Page(visitor.client.get("/s/neighbourhood-policing?lang=pl").text))
+        assert again.html_attrs["lang"] == "pl" and "kilka minut" in again.one("main").text
+        assert visitor.post(data).status_code == 200  # a second click: kept, stored once
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.get_json()["spooled"] == 8
+        assert Spool.of(rt.settings).count() == 8
+
+    assert len(inbound_ids(rt)) == stored_before  # nothing reached the database meanwhile
+    sms(client, ALICE, "4", sid=four)  # back, and a retry before the worker: waits in line
+    assert client.get("/healthz").get_json()["spooled"] == 9
+    done = replay(rt)
+    assert done.replayed == 9 and Spool.of(rt.settings).count() == 0
+    assert client.get("/healthz").get_json()["spooled"] == 0
+
+    # Nothing lost, nothing twice: each provider id stored once, each answer in its place.
+    stored = inbound_ids(rt)
+    for key in (four, two, first_word, str(update)):
+        assert stored.count(key) == 1, key
+    assert len(stored) == stored_before + 5  # 4, 2, Hello, 5 and the form's 3
+    assert answers(rt, "tel", ALICE) == {"safe_day": 4, "safe_dark": 2}
+    assert answers(rt, "telegram", str(CHAT)) == {"safe_day": 5}
+    assert answers(rt, "web", token_of(app, visitor)) == {"safe_day": 3}
+
+    # Everyone answered: by SMS and Telegram through the outbox, on the web on their return.
+    to_alice = [m["body"] for m in twilio_api.messages if m["to"] == ALICE]
+    assert any("after dark" in body for body in to_alice)  # the question after "4"
+    assert len(to_alice) == 2  # after "4", and after "2": once each
+    assert [m["to"] for m in twilio_api.messages].count(BEN) >= 1
+    assert any("after dark" in text for text in telegram_api.texts_to(CHAT))
+    back = visitor.open("/s/neighbourhood-policing")
+    assert back.question.startswith("How safe do you feel in your local area after dark")
+
+    # The providers' retries after recovery change nothing.
+    sms(client, ALICE, "2", sid=two)
+    telegram(client, "5", update_id=update)
+    assert len(inbound_ids(rt)) == len(stored)
+    assert answers(rt, "tel", ALICE) == {"safe_day": 4, "safe_dark": 2}
