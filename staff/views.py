@@ -209,33 +209,43 @@ def acknowledge(alert_id: int):
 @bp.get("/quotes")
 @guard.analyst_required
 def quotes_page():
-    """The quotes the evidence pack would use, each to approve or exclude with a reason."""
+    """The quotes the evidence pack would use, each to approve or exclude with a reason,
+    and the decisions taken so far, each to change."""
+    return _quotes_page(200, done=request.args.get("done", type=int))
+
+
+def _quotes_page(status: int, *, done: int | None = None, error: str | None = None,
+                 typed: dict[int, str] | None = None):
     rt = current()
     with rt.sessions() as db:
         found = review.quotes(db, rt.now(), rt.settings.timezone)
+        decided = review.decided(db)
     return render_template("staff/quotes.html", title="Quotes for the evidence pack",
-                           quotes=found, error=request.args.get("error"),
-                           done=request.args.get("done", type=int))
+                           quotes=found, decided=decided, error=error, typed=typed or {},
+                           done=done, rule=review.REASON_RULE), status
 
 
 @bp.post("/quotes/<int:answer_id>")
 @guard.analyst_required
 def review_quote(answer_id: int):
-    """Keep a decision on one quote, with its reason (and in the audit log)."""
+    """Keep a decision on one quote, or change one taken, with its reason (and in the audit
+    log). A refused decision draws the page again (400) with the reason as typed."""
     rt = current()
     now = rt.now()
+    reason, error = request.form.get("reason", ""), None
     with transaction(rt.sessions) as db:  # the page is drawn after it ends (its nav reads)
-        known = answer_id in {q.answer_id for q in review.quotes(db, now, rt.settings.timezone)}
+        known = review.is_decided(db, answer_id) or answer_id in {
+            q.answer_id for q in review.quotes(db, now, rt.settings.timezone)}
         try:
             if known:
-                review.decide(db, answer_id, request.form.get("decision", ""),
-                              request.form.get("reason", ""), g.staff.email, now,
-                              address=guard.client_address())
-        except review.ReviewError:
-            return redirect(url_for("staff.quotes_page", error="reason") + f"#quote-{answer_id}",
-                            303)
+                review.decide(db, answer_id, request.form.get("decision", ""), reason,
+                              g.staff.email, now, address=guard.client_address())
+        except review.ReviewError as exc:
+            error = str(exc)
     if not known:
         return render_template("staff/not_found.html", title="No such quote"), 404
+    if error:
+        return _quotes_page(400, error=error, typed={answer_id: reason})
     return redirect(url_for("staff.quotes_page", done=answer_id) + f"#quote-{answer_id}", 303)
 
 

@@ -190,9 +190,7 @@ def _representation(session: Session, defined: dict, reference: dict) -> dict:
     outside = queries.answer_counts(session, RESIDENTS, "area").get("outside_borough", 0)
     wards = representation.wards(reference, by_ward, outside)
     gaps = [gap for comparison in comparisons for gap in representation.gaps(comparison)]
-    if wards.few:
-        gaps.append(f"Fewer than 5 answered from {len(wards.few)} of the 22 wards: "
-                    f"{', '.join(wards.few)}.")
+    gaps += representation.ward_gaps(wards)
     return {"comparisons": comparisons, "gaps": gaps, "wards": wards,
             "asked_age": suppress.count_text(queries.answered(session, RESIDENTS, "age_band"))}
 

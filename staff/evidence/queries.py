@@ -215,6 +215,31 @@ def _key(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Staff's decision on a quote, with the answer it is about (no link to the person)."""
+
+    answer_id: int
+    text: str
+    language: str | None
+    english: str | None  # once translated
+    decision: str
+    reason: str
+    reviewer: str
+    decided_at: datetime
+
+
+def decisions(session: Session) -> list[Decision]:
+    """Every decision on a quote, the latest first."""
+    done = case((Answer.translation_status == "done", Answer.translation_en), else_=None)
+    query = (select(QuoteReview.answer_id, Answer.raw_text, Answer.text_language, done,
+                    QuoteReview.decision, QuoteReview.reason, QuoteReview.reviewer,
+                    QuoteReview.decided_at)
+             .join(Answer, Answer.id == QuoteReview.answer_id)
+             .order_by(QuoteReview.decided_at.desc(), QuoteReview.answer_id))
+    return [Decision(*row) for row in session.execute(query)]
+
+
 def quote_decisions(session: Session) -> dict[int, str]:
     """Staff's decisions on quotes: answer id -> approved or excluded (staff/evidence/review)."""
     return dict(session.execute(select(QuoteReview.answer_id, QuoteReview.decision)).all())

@@ -22,6 +22,7 @@ language's rules. docs/evidence-pack.md lists what this cannot catch.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -50,9 +51,13 @@ CATEGORIES = {
     "self_introductions": ("phrases",),   # "I'm …": only words with a capital
     "kinship": ("phrases",),              # "my son …": only words with a capital
     "titles": ("phrases",),               # "PC …": only words with a capital
-    "streets": ("before", "after"),       # where someone lives, before or after a street
+    "streets": ("before", "after",        # where someone lives, before or after a street
+                "between",                # "locuiesc pe strada …": a word before the name
+                "suffixes"),              # street words besides English's: "روڈ", "گلی"
     "house_numbers": ("before", "after"),  # "at number 12", "12 numarada"
-    "schools": ("after_name", "before_name", "cues"),
+    "schools": ("after_name", "before_name", "cues",
+                "inside_name",            # "St Mary's C of E Primary": words inside a name
+                "year_groups"),           # "year … at": a school's name follows
     "handles": ("platforms", "introductions"),
     "spelled_emails": ("at", "dot"),
     "spelled_numbers": ("digits", "two_digits", "repeats"),
@@ -60,6 +65,9 @@ CATEGORIES = {
     "contacts": (),                       # e-mails, numbers, postcodes: examples only
 }
 OPTIONAL = {"contacts"}
+# Besides the categories, a file may list the suffixes a place takes after an apostrophe
+# (Turkish "Londra'da"): a word with one is no name ("Ben Londra'da yaşıyorum").
+PLACE_SUFFIXES = "place_suffixes"
 FRAME = "…"  # in a name phrase, where the name stands: "میں … ہوں"
 
 _EMAIL = re.compile(
@@ -98,6 +106,7 @@ _TLD = (r"(?:com|co|uk|org|net|ro|pl|bg|tr|pk|io|me|info|edu|gov|ac|nhs|ie|eu|de
 _SPELLED_WORDS = 4  # of which at least this many words
 _SPELLED_DIGITS = 7  # number words (and digits) in a run that make it a phone number
 _NEW_SENTENCE = re.compile(r"\.[A-Z][a-z]")  # "home.Then": a full stop, not a dot
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _APOSTROPHES = str.maketrans("", "", "'’")
 
 
@@ -152,6 +161,7 @@ class LanguageRules:
     not_names: frozenset[str]
     lists: dict[tuple[str, str], tuple[str, ...]]  # (category, key) -> phrases as written
     examples: tuple[Example, ...] = ()
+    place_suffixes: frozenset[str] = frozenset()
 
     def phrases(self, category: str, key: str = "phrases") -> tuple[str, ...]:
         return self.lists.get((category, key), ())
@@ -195,6 +205,7 @@ class Redactor:
             return [p for r in self.rules for p in r.phrases(category, key)]
 
         self._not_names = frozenset().union(*(r.not_names for r in self.rules))
+        self._place_suffixes = frozenset().union(*(r.place_suffixes for r in self.rules))
         names = every("introductions") + every("self_introductions") + every("kinship")
         frames = [p for p in names if FRAME in p]
         self._frames = [(_words(p.split(FRAME)[0]), _words(p.split(FRAME)[1])) for p in frames]
@@ -205,6 +216,10 @@ class Redactor:
         self._school_after = {w for p in every("schools", "after_name") for w in _words(p)}
         self._school_before = _Phrases(every("schools", "before_name"))
         self._school_cues = _Phrases(every("schools", "cues"))
+        self._school_inside = {w for p in every("schools", "inside_name") for w in _words(p)}
+        self._year_group = re.compile("|".join(
+            rf"(?<!\w){_regex_of([p.split(FRAME)[0]])}\s*\d{{1,2}}\s+{_regex_of([p.split(FRAME)[1]])}\s+"
+            for p in every("schools", "year_groups") if FRAME in p) or "(?!)")
         self._compile(every)
         self._known = _known_pattern(known_names)
 
@@ -219,10 +234,13 @@ class Redactor:
             rf"(?:\s*([:=\-])\s*|\s+)(@?){_HANDLE}")
         self._handle_intro = re.compile(
             rf"(?<!\w)(?:{_regex_of(every('handles', 'introductions'))})\s*[:=\-]?\s*@?{_HANDLE}")
+        suffixes = _regex_of(every("streets", "suffixes"))
+        street = rf"(?:{_STREET_WORD}\s+){{1,3}}(?:{_SUFFIX}|{suffixes})(?!\w)"
+        between = _regex_of(every("streets", "between"))
         self._street_before = re.compile(
-            rf"(?<!\w){_regex_of(every('streets', 'before'))}\s+(?:the\s+)?({_STREET})")
+            rf"(?<!\w){_regex_of(every('streets', 'before'))}\s+(?:{between}\.?\s+)?({street})")
         self._street_after = re.compile(
-            rf"(?<!\w)({_STREET})(?:['’]\w{{1,5}})?\s+{_regex_of(every('streets', 'after'))}"
+            rf"(?<!\w)({street})(?:['’]\w{{1,5}})?\s+{_regex_of(every('streets', 'after'))}"
             r"(?!\w)")
         self._house = re.compile(
             rf"(?<!\w)(?:{_regex_of(every('house_numbers', 'before'))}\s*\.?\s*\d{{1,4}}[a-z]?"
@@ -265,7 +283,7 @@ class Redactor:
             spans += [(m.start(1), m.end(1), ADDRESS_MARK) for m in street.finditer(shadow)]
         tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         folded = [_fold_word(word) for _, _, word in tokens]
-        spans += [(s, e, SCHOOL_MARK) for s, e in self._school_spans(text, tokens, folded)]
+        spans += [(s, e, SCHOOL_MARK) for s, e in self._school_spans(text, shadow, tokens, folded)]
         names = self._name_spans(text, tokens, folded) + self._aged_names(text, shadow)
         names = [(s, self._with_age(shadow, e)) for s, e in names]
         spans += [(s, e, NAME_MARK) for s, e in names]
@@ -300,8 +318,9 @@ class Redactor:
 
     # Schools -------------------------------------------------------------------------------
 
-    def _school_spans(self, text: str, tokens: list, folded: list[str]) -> list[tuple[int, int]]:
-        spans = []
+    def _school_spans(self, text: str, shadow: str, tokens: list, folded: list[str]
+                      ) -> list[tuple[int, int]]:
+        spans = self._year_group_spans(text, shadow, tokens, folded)
         for i in range(len(tokens)):
             if _base(tokens[i][2]) in self._school_after and (start := self._school_name_before(
                     text, tokens, folded, i)) is not None:
@@ -316,17 +335,42 @@ class Redactor:
                     spans.append((tokens[i - 1][0], tokens[i + length - 1][1]))
         return spans
 
+    def _year_group_spans(self, text: str, shadow: str, tokens: list, folded: list[str]
+                          ) -> list[tuple[int, int]]:
+        """The name with capitals after a year group: "in year 9 at Frederick Bremer"."""
+        spans = []
+        starts = [start for start, _, _ in tokens]
+        for m in self._year_group.finditer(shadow):
+            at = bisect.bisect_left(starts, m.end())
+            named = None
+            for k in range(at, min(at + 4, len(tokens))):
+                if (k > at and not _BETWEEN_NAMES.match(text[tokens[k - 1][1]:tokens[k][0]])
+                        or folded[k] in self._not_names or not _capital(tokens[k][2])):
+                    break
+                named = k
+            if named is not None:
+                spans.append((tokens[at][0], tokens[named][1]))
+        return spans
+
     def _school_name_before(self, text: str, tokens: list, folded: list[str], at: int
                             ) -> int | None:
         """The first token of the name before a school word at token `at` ("Walthamstow
-        Academy"; "walthamstow academy" only after a cue such as "goes to")."""
-        taken, lower = [], []
+        Academy"; "walthamstow academy" only after a cue such as "goes to"; "St Mary's C of
+        E Primary": words inside a name in any case, though a name starts at none in
+        lower case)."""
+        taken, lower, inside = [], [], []
         k = at - 1
-        while k >= 0 and len(taken) < 4:
+        while k >= 0 and len(taken) - len(inside) < 4:
             gap, word = text[tokens[k][1]:tokens[k + 1][0]], tokens[k][2]
             school_word = _base(word) in self._school_after
-            if not _IN_SCHOOL_NAME.match(gap) or (folded[k] in self._not_names
-                                                  and not school_word):
+            if not _IN_SCHOOL_NAME.match(gap):
+                break
+            if _base(word) in self._school_inside:
+                taken.append(k)
+                inside.append(k)
+                k -= 1
+                continue
+            if folded[k] in self._not_names and not school_word:
                 break
             if not _has_case(word) or _capital(word):
                 taken.append(k)
@@ -336,10 +380,13 @@ class Redactor:
             else:
                 break
             k -= 1
-        named = [k for k in taken if _base(tokens[k][2]) not in self._school_after]
+        while taken and taken[-1] in inside and not _capital(tokens[taken[-1]][2]):
+            taken.pop()
+        named = [k for k in taken
+                 if _base(tokens[k][2]) not in self._school_after and k not in inside]
         if not named:
             return None
-        if lower and not all(_capital(tokens[k][2]) for k in taken if k not in lower):
+        if lower and not all(_capital(tokens[k][2]) for k in taken if k not in lower + inside):
             return None
         if lower and not self._school_cues.ending(folded, taken[-1]):
             return None
@@ -401,7 +448,8 @@ class Redactor:
             if not (_LEADS_TO_NAME if not taken else _BETWEEN_NAMES).match(gap):
                 break
             word = tokens[k][2]
-            if word[0].isdigit() or self._not_names.intersection((folded[k], _base(word))):
+            if (word[0].isdigit() or self._not_names.intersection((folded[k], _base(word)))
+                    or _suffix(word) in self._place_suffixes):
                 break
             if not _has_case(word):  # a script without capitals: count words instead
                 if len(taken) >= (2 if strong else 1):
@@ -429,6 +477,12 @@ class Redactor:
 def _base(word: str) -> str:
     """A word folded without the suffix after its apostrophe (Turkish: Akademisi'ne)."""
     return _fold_word(re.split("['’]", word, maxsplit=1)[0])
+
+
+def _suffix(word: str) -> str:
+    """What follows a word's apostrophe, folded ("Londra'da": "da"), "" if nothing."""
+    parts = re.split("['’]", word, maxsplit=1)
+    return _fold_word(parts[1]) if len(parts) == 2 else ""
 
 
 def _joined(text: str, tokens: list, start: int, end: int) -> bool:
@@ -466,15 +520,21 @@ def _repeated(found: Iterable[str]) -> re.Pattern | None:
 def _phone_spans(text: str) -> list[tuple[int, int]]:
     spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(
         text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
-        if _digit_count(m.raw_string) >= 7]
+        if _digit_count(m.raw_string) >= 7 and not _years(m.raw_string)]
     for m in _DIGITS.finditer(text):
         found = m.group()
         digits = _digit_count(found)
         prefixed = found.lstrip(" (").startswith(("+", "00"))
-        if digits >= 9 or (prefixed and digits >= 7):
+        if (digits >= 9 or (prefixed and digits >= 7)) and not _years(found):
             start = m.start() + len(found) - len(found.lstrip())
             spans.append((start, m.end()))
     return spans
+
+
+def _years(text: str) -> bool:
+    """Whether digits are years side by side ("2023 2024"), not a number to call."""
+    groups = re.findall(r"\d+", text)
+    return len(groups) > 1 and all(_YEAR.fullmatch(g) for g in groups)
 
 
 def _digit_count(text: str) -> int:
@@ -533,7 +593,8 @@ def _rules(data: dict) -> LanguageRules:
         examples += [Example(category, said, shown) for said, shown in section.get("must", ())]
         examples += [Example(category, said, said) for said in section.get("must_not", ())]
     return LanguageRules(data["language"], frozenset(_fold_word(w) for w in data["not_names"]),
-                         lists, tuple(examples))
+                         lists, tuple(examples),
+                         frozenset(_fold_word(w) for w in data.get(PLACE_SUFFIXES) or ()))
 
 
 def missed(redactor: Redactor, examples: Iterable[Example]) -> list[str]:
@@ -552,12 +613,14 @@ def _strings(value: object) -> bool:
 
 
 def _problems(data: object, stem: str) -> list[str]:
-    found = header_problems(data, stem, {"language", "not_names", *CATEGORIES},
+    found = header_problems(data, stem, {"language", "not_names", PLACE_SUFFIXES, *CATEGORIES},
                             "language, not_names, one section per category")
     if not isinstance(data, dict):
         return found
     if not _strings(data.get("not_names")):
         found.append("not_names must be a list of words")
+    if data.get(PLACE_SUFFIXES) is not None and not _strings(data[PLACE_SUFFIXES]):
+        found.append(f"{PLACE_SUFFIXES} must be a list of suffixes")
     for category, keys in CATEGORIES.items():
         section = data.get(category)
         if section is None and category in OPTIONAL:

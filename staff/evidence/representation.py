@@ -107,7 +107,8 @@ def gaps(comparison: Comparison) -> list[str]:
 @dataclass(frozen=True)
 class Wards:
     cells: tuple[Cell, ...]  # one per ward, in the reference file's order
-    few: tuple[str, ...]  # wards with fewer than 5 answers
+    none: tuple[str, ...]  # wards the table shows with no answer ("none")
+    few: tuple[str, ...]  # wards the table shows as "fewer than 5" (1 to 4, which not said)
     outside: str  # answered from outside the borough
     total_text: str
 
@@ -120,5 +121,19 @@ def wards(reference: dict, by_ward: Counter, outside: int) -> Wards:
     """How many answered from each of the 22 wards (no comparison: no figures per ward)."""
     counts = {ward: by_ward.get(ward, 0) for ward in reference["wards"]}
     table = suppress.table(counts)
-    few = tuple(ward for ward, n in counts.items() if n < suppress.THRESHOLD)
-    return Wards(table.cells, few, suppress.count_text(outside), table.total_text)
+    # read from the cells as shown, so the gaps never say more than the table does
+    none = tuple(cell.label for cell in table.cells if cell.count == 0)
+    few = tuple(cell.label for cell in table.cells if cell.suppressed and not cell.secondary)
+    return Wards(table.cells, none, few, suppress.count_text(outside), table.total_text)
+
+
+def ward_gaps(wards: Wards) -> list[str]:
+    """The wards with no answer or fewer than 5, in words that match the ward table."""
+    of = f"of the {len(wards.cells)} wards"
+    found = []
+    if wards.none:
+        found.append(f"No one answered from {len(wards.none)} {of}: {', '.join(wards.none)}.")
+    if wards.few:
+        found.append(f"Fewer than {suppress.THRESHOLD} answered from {len(wards.few)} {of}: "
+                     f"{', '.join(wards.few)}.")
+    return found

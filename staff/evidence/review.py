@@ -1,7 +1,8 @@
 """Quotes are reviewed before the pack is shared: the quotes the pack would use, as it shows
 them (redacted), each approved or excluded by staff with a reason (table `quote_reviews`,
 keyed by the answer's id; each decision also in the audit log). The pack quotes an excluded
-answer never, and is a draft until every quote it uses is approved.
+answer never, and is a draft until every quote it uses is approved. Every decision is
+listed too (the excluded quotes no longer among the pack's), and any can be changed.
 
 Queries only: `templates/staff/quotes.html` shows them; the view is in staff/views.py.
 """
@@ -16,15 +17,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from staff import audit
-from staff.evidence import pack
+from staff.evidence import pack, queries
+from staff.evidence.redact import Redactor
 from store.models import QuoteReview
 
 DECISIONS = ("approved", "excluded")
 QUOTE_REVIEWED = audit.QUOTE_REVIEWED
 
 
+REASON_WORDS, REASON_LETTERS = 2, 8  # a reason says something: this many words or letters
+REASON_RULE = (f"Give a reason of at least {REASON_WORDS} words or {REASON_LETTERS} letters: "
+               "it is kept in the audit log.")
+
+
 class ReviewError(ValueError):
     """A decision that cannot be kept (no reason, an unknown decision or quote)."""
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decision taken on a quote, the quote as the pack would show it (redacted)."""
+
+    answer_id: int
+    text: str
+    english: str | None
+    language: str
+    decision: str
+    reason: str
+    reviewer: str
+    decided_at: datetime
 
 
 @dataclass(frozen=True)
@@ -54,14 +75,35 @@ def quotes(session: Session, now: datetime, zone: ZoneInfo) -> list[Quote]:
     return found
 
 
+def decided(session: Session) -> list[Decided]:
+    """Every decision taken so far, the latest first, each quote redacted as in the pack."""
+    redactor = Redactor.load(queries.known_names(session))
+    return [Decided(d.answer_id, redactor.redact(d.text or ""),
+                    redactor.redact(d.english) if d.english and d.language != "en" else None,
+                    pack.language_name(d.language), d.decision, d.reason, d.reviewer,
+                    d.decided_at) for d in queries.decisions(session)]
+
+
+def is_decided(session: Session, answer_id: int) -> bool:
+    """Whether staff have decided on the quote from answer `answer_id` (it can be changed)."""
+    return session.get(QuoteReview, answer_id) is not None
+
+
+def reason_says_something(reason: str) -> bool:
+    """The one rule for a reason: at least REASON_WORDS words or REASON_LETTERS letters."""
+    words = [w for w in reason.split() if any(ch.isalpha() for ch in w)]
+    return len(words) >= REASON_WORDS or sum(ch.isalpha() for ch in reason) >= REASON_LETTERS
+
+
 def decide(session: Session, answer_id: int, decision: str, reason: str, reviewer: str,
            now: datetime, *, address: str | None = None) -> None:
-    """Keep a decision on the quote from answer `answer_id`, and log it with its reason."""
+    """Keep a decision on the quote from answer `answer_id` (a new one or a change), and log
+    it with its reason."""
     reason = reason.strip()
     if decision not in DECISIONS:
         raise ReviewError("Choose Approve or Exclude.")
-    if not reason:
-        raise ReviewError("Give a reason: it is kept in the audit log.")
+    if not reason_says_something(reason):
+        raise ReviewError(REASON_RULE)
     review = session.get(QuoteReview, answer_id) or QuoteReview(answer_id=answer_id)
     review.decision, review.reason = decision, reason[:2000]
     review.reviewer, review.decided_at = reviewer, now

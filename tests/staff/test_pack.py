@@ -5,6 +5,7 @@ page, every section there; and it is built on both engines and from an empty dat
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import unescape
 
 import pytest
@@ -12,7 +13,7 @@ import yaml
 from sqlalchemy import select
 
 from staff.demo.seed import TEXTS, seed
-from staff.evidence import pack, redact
+from staff.evidence import pack, redact, representation
 from store.models import Address, Alert, Engager
 from tests.helpers.staff import add_response
 from tests.helpers.surveys import load_surveys
@@ -87,6 +88,48 @@ def test_small_numbers_are_suppressed(demo):
     assert wards["Endlebury"] in ("none", "fewer than 5")
     for cell in demo.data["representation"]["wards"].cells:
         assert cell.count is None or cell.count == 0 or cell.count >= 5
+
+
+def _wards_in_gaps(gaps: list[str], opening: str) -> list[str]:
+    said = [g for g in gaps if g.startswith(opening)]
+    return [w.strip() for g in said for w in g.split(": ", 1)[1].rstrip(".").split(",")]
+
+
+def test_the_ward_gaps_say_what_the_ward_table_shows(demo):
+    """"No one answered" only for a ward the table shows as "none", "fewer than 5" only for
+    one it shows so: the gaps never tell a hidden 1-4 from a 0, nor call a 0 "fewer"."""
+    gaps = demo.data["representation"]["gaps"]
+    shown = {cell.label: cell.text for cell in demo.data["representation"]["wards"].cells}
+    none = _wards_in_gaps(gaps, "No one answered from")
+    fewer = _wards_in_gaps(gaps, "Fewer than 5 answered from")
+    assert none or fewer
+    assert sorted(none) == sorted(w for w, text in shown.items() if text == "none")
+    assert sorted(fewer) == sorted(w for w, text in shown.items() if text == "fewer than 5")
+    text = visible(demo.html)
+    for ward in none:
+        assert "No one answered from" in text and ward in text
+
+
+@pytest.mark.parametrize(("answers", "none", "fewer"), [
+    ((0, 3), [0], [1]),
+    ((0, 0), [0, 1], []),
+    ((4, 1), [], [0, 1]),
+])
+def test_no_one_and_fewer_than_5_are_told_apart_as_the_table_shows_them(answers, none, fewer):
+    """The first two wards of the reference file answer `answers`, the others 10 each."""
+    reference = representation.load()
+    names = reference["wards"]
+    counts = Counter({w: 10 for w in names})
+    counts.update({names[i]: n - 10 for i, n in enumerate(answers)})
+    wards = representation.wards(reference, counts, 0)
+    gaps = representation.ward_gaps(wards)
+    shown = {cell.label: cell.text for cell in wards.cells}
+    assert _wards_in_gaps(gaps, "No one answered from") == [names[i] for i in none]
+    assert _wards_in_gaps(gaps, "Fewer than 5 answered from") == [names[i] for i in fewer]
+    assert all(shown[names[i]] == "none" for i in none)
+    assert all(shown[names[i]] == "fewer than 5" for i in fewer)
+    if none:
+        assert f"of the {len(names)} wards" in gaps[0]
 
 
 def test_the_gaps_are_said_plainly(demo):

@@ -63,7 +63,7 @@ def test_decisions_are_kept_audited_and_the_pack_is_final_once_all_are_approved(
     assert _pack(rt).count(DRAFT) >= 7  # the cover and every section
     sign_in(client, ANALYST)
     ids = _ids(client.get("/staff/quotes").get_data(as_text=True))
-    assert _decide(client, ids[0], "approved", "").status_code == 303  # no reason: refused
+    assert _decide(client, ids[0], "approved", "").status_code == 400  # no reason: refused
     with rt.sessions() as session:
         assert session.scalars(select(QuoteReview)).all() == []
     for answer_id in ids:
@@ -85,7 +85,7 @@ def test_an_excluded_quote_is_never_in_the_pack(client, quoted, rt):
     _decide(client, schools, "excluded", "names the school")
     for answer_id in _ids(client.get("/staff/quotes").get_data(as_text=True)):
         if answer_id != schools:
-            _decide(client, answer_id, "approved", "fine")
+            _decide(client, answer_id, "approved", "fine to use")
     html = _pack(rt)
     assert "Go into schools" not in html and DRAFT not in html
     assert schools not in _ids(client.get("/staff/quotes").get_data(as_text=True))
@@ -105,10 +105,86 @@ def test_the_command_says_draft_or_final_and_is_audited(app, client, quoted, rt,
     assert DRAFT in out.read_text(encoding="utf-8")
     sign_in(client, ANALYST)
     for answer_id in _ids(client.get("/staff/quotes").get_data(as_text=True)):
-        _decide(client, answer_id, "approved", "fine")
+        _decide(client, answer_id, "approved", "fine to use")
     result = app.test_cli_runner().invoke(args=["evidence-pack", "--out", str(out)])
     assert "Wrote a final pack" in result.output and DRAFT not in out.read_text(encoding="utf-8")
     with rt.sessions() as session:
         made = session.scalars(select(AuditEvent.detail).where(
             AuditEvent.event == "evidence_pack")).all()
     assert made == ["draft pack", "final pack"]
+
+
+def _section(page: str, anchor: str) -> str:
+    return page.split(f'id="{anchor}"')[1].split("</article>")[0]
+
+
+def test_an_excluded_quote_is_listed_with_its_reason_and_can_be_approved_again(
+        client, quoted, rt):
+    sign_in(client, ANALYST)
+    page = client.get("/staff/quotes").get_data(as_text=True)
+    assert "No quote has been approved or excluded yet" in page
+    [schools] = [i for i in _ids(page) if "Go into schools" in _section(page, f"quote-{i}")]
+    assert _decide(client, schools, "excluded", "names the school").status_code == 303
+    page = client.get("/staff/quotes").get_data(as_text=True)
+    assert schools not in _ids(page)  # no longer among the pack's quotes
+    shown = _section(page, f"decided-{schools}")
+    assert "Go into schools" in shown and "names the school" in shown
+    when = rt.now().astimezone(rt.settings.timezone).strftime("%d %b %Y")
+    assert f"Excluded by {ANALYST} on " in shown and when in shown
+    # changed back: approved, audited, and the pack may use it again
+    assert _decide(client, schools, "approved", "on reflection it is fine").status_code == 303
+    page = client.get("/staff/quotes").get_data(as_text=True)
+    assert schools in _ids(page)
+    assert "Approved by" in _section(page, f"decided-{schools}")
+    assert "on reflection it is fine" in _section(page, f"decided-{schools}")
+    with rt.sessions() as session:
+        logged = session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.event == "quote_reviewed")).all()
+    assert logged == [f"answer #{schools} excluded: names the school",
+                      f"answer #{schools} approved: on reflection it is fine"]
+
+
+def test_an_excluded_quote_is_shown_redacted_in_the_decisions(client, quoted, rt):
+    sign_in(client, ANALYST)
+    page = client.get("/staff/quotes").get_data(as_text=True)
+    [phone] = [i for i in _ids(page) if "recruit officers" in _section(page, f"quote-{i}")]
+    _decide(client, phone, "excluded", "a phone number in it")
+    shown = _section(client.get("/staff/quotes").get_data(as_text=True), f"decided-{phone}")
+    assert "recruit officers" in shown and "900123" not in shown
+
+
+@pytest.mark.parametrize(("decision", "reason", "message"), [
+    ("approved", "", "at least 2 words or 8 letters"),
+    ("approved", "ok", "at least 2 words or 8 letters"),
+    ("excluded", "  x  ", "at least 2 words or 8 letters"),
+    ("approved", "1234567890", "at least 2 words or 8 letters"),
+    ("maybe", "a good reason", "Choose Approve or Exclude"),
+])
+def test_a_refused_decision_is_a_400_page_keeping_the_reason_typed(
+        client, quoted, rt, decision, reason, message):
+    sign_in(client, ANALYST)
+    [first, *_] = _ids(client.get("/staff/quotes").get_data(as_text=True))
+    answer = _decide(client, first, decision, reason)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and message in page
+    assert f'id="reason-{first}" name="reason" required maxlength="2000" value="{reason}"' in page
+    with rt.sessions() as session:
+        assert session.scalars(select(QuoteReview)).all() == []
+
+
+@pytest.mark.parametrize("reason", ["fine by me", "readable", "nobody named"])
+def test_a_reason_of_two_words_or_eight_letters_is_enough(client, quoted, rt, reason):
+    sign_in(client, ANALYST)
+    [first, *_] = _ids(client.get("/staff/quotes").get_data(as_text=True))
+    assert _decide(client, first, "approved", reason).status_code == 303
+
+
+def test_a_refused_change_to_an_excluded_quote_is_a_400_page_too(client, quoted, rt):
+    sign_in(client, ANALYST)
+    [first, *_] = _ids(client.get("/staff/quotes").get_data(as_text=True))
+    _decide(client, first, "excluded", "names a street")
+    answer = _decide(client, first, "approved", "ok")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and 'value="ok"' in _section(page, f"decided-{first}")
+    with rt.sessions() as session:
+        assert session.get(QuoteReview, first).decision == "excluded"
