@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import socket
 import subprocess
+import threading
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from pathlib import Path
@@ -219,3 +221,64 @@ def test_an_outage_mid_survey_loses_nothing_and_stores_nothing_twice(
     telegram(client, "5", update_id=update)
     assert len(inbound_ids(rt)) == len(stored)
     assert answers(rt, "tel", ALICE) == {"safe_day": 4, "safe_dark": 2}
+
+
+@contextmanager
+def database_hangs(rt):
+    """The app's database accepts connections and never answers (packets dropped on the
+    way back): a local listener that takes each connection and says nothing, until the
+    block ends."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    real = rt.engine, rt.sessions
+    hanging = make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{port}/none")
+    rt.__dict__["engine"], rt.__dict__["sessions"] = hanging, session_factory(hanging)
+    try:
+        yield
+    finally:
+        rt.__dict__["engine"], rt.__dict__["sessions"] = real
+        stop.set()
+        thread.join()
+        for connection in held:  # a request still waiting meets the end of the connection
+            connection.close()
+        listener.close()
+        hanging.dispose()
+
+
+def within(seconds: float, call):
+    """What `call` returns, if it returns within `seconds` (it runs in a thread of its own)."""
+    done: list = []
+    thread = threading.Thread(target=lambda: done.append(call()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert done, f"no answer within {seconds} s"
+    return done[0]
+
+
+def test_a_database_that_hangs_is_given_up_on_in_time_and_the_message_kept(
+        app, rt, surveys, twilio_api):
+    """Twilio waits 15 s for an answer, gunicorn 30 s for a worker: a database that never
+    answers must be given up on well before, the message kept and Twilio answered."""
+    client = app.test_client()
+    sms(client, ALICE, "Hi")
+    with database_hangs(rt):
+        sid, said = within(14, lambda: sms(client, ALICE, "YES"))
+        assert said == []  # an empty TwiML: answered, and kept
+        assert Spool.of(rt.settings).count() == 1
+        health = within(14, lambda: client.get("/healthz"))
+        assert health.status_code == 503 and health.get_json()["spooled"] == 1
+    done = replay(rt)
+    assert done.replayed == 1 and sid in inbound_ids(rt)
