@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -121,15 +122,12 @@ class Spool:
                     handle(inbound, deliver)
                 except InvalidAddress:  # the webhook answered nothing for it either
                     pass
-                except SQLAlchemyError as exc:
-                    if unreachable(exc):
+                except Exception as exc:  # noqa: BLE001 - one file never stops the rest
+                    if isinstance(exc, SQLAlchemyError) and unreachable(exc):
                         log.warning("spool: the database is still unreachable; %d waiting",
                                     self.count())
                         break
-                    self._set_aside(path)
-                    continue
-                except (OSError, ValueError, KeyError, TypeError):
-                    self._set_aside(path)
+                    self._set_aside(path, exc)
                     continue
                 path.unlink()
                 self._sync_directory()
@@ -144,9 +142,28 @@ class Spool:
         address = f"{inbound.channel}:{inbound.address}".encode()
         return hmac.new(self._key, address, hashlib.sha256).hexdigest()[:16]
 
-    def _set_aside(self, path: Path) -> None:
-        log.exception("spool: %s could not be replayed; set aside in %s/", path.name,
-                      SET_ASIDE)
+    def set_aside(self) -> list[Path]:
+        """The files the replay could not handle, kept in `failed/` for a person to see."""
+        try:
+            names = os.listdir(self.directory / SET_ASIDE)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        return [self.directory / SET_ASIDE / n for n in sorted(names) if n.endswith(SUFFIX)]
+
+    def warnings(self) -> list[str]:
+        """What an operator must look at (start-up, /healthz, the staff dashboard)."""
+        failed = len(self.set_aside())
+        return [f"{failed} message(s) in the spool could not be replayed: they are in "
+                f"OUTREACH_SPOOL_DIR/{SET_ASIDE}/, the cause in the worker's log"] if failed else []
+
+    def _set_aside(self, path: Path, exc: BaseException) -> None:
+        """Move a file the replay could not handle to `failed/`, and log why: the kind of
+        error and where it was raised, never its message (it may hold a number or an
+        answer)."""
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        log.error("spool: %s could not be replayed (%s%s); set aside in %s/", path.name,
+                  type(exc).__name__,
+                  f" at {Path(where.filename).name}:{where.lineno}" if where else "", SET_ASIDE)
         (self.directory / SET_ASIDE).mkdir(mode=0o700, exist_ok=True)
         os.rename(path, self.directory / SET_ASIDE / path.name)
         self._sync_directory()

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 from bot import worker
+from bot.messages import Delivery, Inbound
 from bot.spool import Spool
 from store.db import make_engine, session_factory
 from store.models import Address, Answer, Message, Response
@@ -282,3 +283,26 @@ def test_a_database_that_hangs_is_given_up_on_in_time_and_the_message_kept(
         assert health.status_code == 503 and health.get_json()["spooled"] == 1
     done = replay(rt)
     assert done.replayed == 1 and sid in inbound_ids(rt)
+
+
+def test_a_file_the_replay_cannot_handle_is_set_aside_and_the_round_carries_on(
+        app, rt, surveys, twilio_api, caplog):
+    """A well-formed file the bot cannot handle (its text is null) once stopped every round
+    and stalled the outbox while /healthz stayed green."""
+    client = app.test_client()
+    kept = Spool.of(rt.settings)
+    kept.keep(Inbound("sms", ALICE, None, f"SM{next(_ids):032x}"), Delivery.INLINE)  # type: ignore[arg-type]
+    with database_down(rt):
+        sid, _ = sms(client, BEN, "Hello")  # kept behind it
+    assert kept.count() == 2
+
+    done = replay(rt)
+    assert done.replayed == 1 and sid in inbound_ids(rt)  # the round went on past it
+    assert [m["to"] for m in twilio_api.messages].count(BEN) >= 1  # the outbox too
+    assert kept.count() == 0 and len(kept.set_aside()) == 1
+    logged = caplog.text
+    assert "could not be replayed" in logged and "AttributeError" in logged
+    assert ALICE not in logged and ALICE.lstrip("+") not in logged
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and health["spool_failed"] == 1
+    assert any("could not be replayed" in w for w in health["warnings"])
