@@ -14,6 +14,11 @@ bit, or sent again by its provider, is a no-op. While a person has a message wai
 their next ones wait behind it (the file name carries a keyed hash of their address, never
 the address), so their answers stay in order. Files hold phone numbers and answers: mode 0600
 in a 0700 directory, removed once replayed.
+
+No one can fill the disk with it during an outage: a text is cut to what the app would
+store, a provider id already waiting (a resend, a second click) keeps no second file, and
+past its caps (OUTREACH_SPOOL_PER_SENDER, OUTREACH_SPOOL_MAX_MB) it keeps nothing (`Full`):
+the request fails as it would without a spool.
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.addresses import InvalidAddress
+from bot.answers import MAX_TEXT
 from bot.config import Settings
 from bot.messages import Delivery, Inbound
 from bot.state import Start
@@ -45,7 +51,13 @@ log = logging.getLogger(__name__)
 SUFFIX = ".json"
 SET_ASIDE = "failed"  # files the replay could not read or handle: kept for a person to see
 FORMAT = 1
+MB = 1_000_000
 _sequence = itertools.count()  # orders two messages of one process in the same nanosecond
+
+
+class Full(Exception):
+    """The spool is at a cap: the message is not kept (the request fails as it would without
+    a spool)."""
 
 
 def unreachable(exc: BaseException) -> bool:
@@ -59,22 +71,37 @@ def unreachable(exc: BaseException) -> bool:
 class Spool:
     """The spool directory of one installation (OUTREACH_SPOOL_DIR)."""
 
-    def __init__(self, directory: Path, key: str):
+    def __init__(self, directory: Path, key: str, max_bytes: int = 500 * MB,
+                 per_sender: int = 100):
         self.directory = Path(directory)
         self._key = key.encode()
+        self.max_bytes, self.per_sender = max_bytes, per_sender
 
     @classmethod
     def of(cls, settings: Settings) -> Spool:
         """The installation's spool (it holds no state but its folder: cheap to make)."""
-        return cls(settings.spool_dir, settings.secret_key)
+        return cls(settings.spool_dir, settings.secret_key, settings.spool_max_mb * MB,
+                   settings.spool_per_sender)
 
     def keep(self, inbound: Inbound, deliver: Delivery) -> str:
-        """Write one message durably; the file's name (which names no one)."""
+        """Write one message durably; the file's name (which names no one). A message whose
+        provider id is waiting already (a provider's or a browser's resend) keeps no second
+        file: the name of the first. `Full` past the spool's caps, nothing written."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        name = (f"{time.time_ns():020d}-{next(_sequence):06d}-{os.getpid()}-"
-                f"{self._who(inbound)}{SUFFIX}")
-        data = json.dumps({"format": FORMAT, "inbound": asdict(inbound),
-                           "deliver": _when_replayed(deliver).value}).encode()
+        who, key = self._who(inbound), self._hash(inbound.provider_id or "")
+        waiting = self.waiting()
+        if inbound.provider_id:
+            for path in waiting:
+                if path.name.endswith(f"-{key}-{who}{SUFFIX}"):
+                    return path.name
+        name = f"{time.time_ns():020d}-{next(_sequence):06d}-{os.getpid()}-{key}-{who}{SUFFIX}"
+        text = inbound.text
+        if isinstance(text, str) and len(text) > MAX_TEXT:  # no more than the app stores
+            text = text.strip()[:MAX_TEXT]
+        data = json.dumps({"format": FORMAT, "inbound": asdict(replace(inbound, text=text)),
+                           "deliver": _when_replayed(deliver).value},
+                          ensure_ascii=False).encode()
+        self._make_room(waiting, who, len(data), inbound.channel)
         temporary = self.directory / f".{name}.tmp"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
@@ -139,8 +166,27 @@ class Spool:
     def _who(self, inbound: Inbound) -> str:
         """A keyed hash of the sender's address: enough to keep their messages in order,
         nothing that names them."""
-        address = f"{inbound.channel}:{inbound.address}".encode()
-        return hmac.new(self._key, address, hashlib.sha256).hexdigest()[:16]
+        return self._hash(f"{inbound.channel}:{inbound.address}")
+
+    def _hash(self, value: str) -> str:
+        return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:16]
+
+    def _make_room(self, waiting: list[Path], who: str, size: int, channel: str) -> None:
+        """Raise `Full` when one more file of `size` bytes would pass a cap."""
+        if sum(path.name.endswith(f"-{who}{SUFFIX}") for path in waiting) >= self.per_sender:
+            log.error("spool: a %s message was refused: its sender has %d waiting already "
+                      "(OUTREACH_SPOOL_PER_SENDER)", channel, self.per_sender)
+            raise Full("this sender's messages fill their share of the spool")
+        used = 0
+        for path in waiting:
+            try:
+                used += path.stat().st_size
+            except FileNotFoundError:  # replayed meanwhile
+                continue
+        if used + size > self.max_bytes:
+            log.error("spool: a %s message was refused: the spool holds %d MB of its %d "
+                      "(OUTREACH_SPOOL_MAX_MB)", channel, used // MB, self.max_bytes // MB)
+            raise Full("the spool is full")
 
     def set_aside(self) -> list[Path]:
         """The files the replay could not handle, kept in `failed/` for a person to see."""

@@ -25,13 +25,16 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
+from app import create_app
 from bot import worker
+from bot.answers import MAX_TEXT
 from bot.messages import Delivery, Inbound
 from bot.spool import Spool
 from store.db import make_engine, session_factory
 from store.models import Address, Answer, Message, Response
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilio
+from tests.helpers.surveys import load_surveys
 from tests.webhooks.test_web import Browser, Page, checked
 from webhooks.senders import build
 
@@ -102,14 +105,18 @@ def database_down(rt):
         refused.dispose()
 
 
+def post_sms(client, sender: str, body: str, sid: str | None = None):
+    """Twilio posts, signed; its response."""
+    form = {"MessageSid": sid or f"SM{next(_ids):032x}", "AccountSid": ACCOUNT,
+            "From": sender, "To": SMS_FROM, "Body": body, "NumMedia": "0"}
+    signature = RequestValidator(TOKEN).compute_signature(BASE + "/webhooks/twilio", form)
+    return client.post("/webhooks/twilio", data=form, headers={"X-Twilio-Signature": signature})
+
+
 def sms(client, sender: str, body: str, sid: str | None = None) -> tuple[str, list[str]]:
     """Twilio posts, signed; the message sid and the texts of the TwiML answer."""
     sid = sid or f"SM{next(_ids):032x}"
-    form = {"MessageSid": sid, "AccountSid": ACCOUNT, "From": sender, "To": SMS_FROM,
-            "Body": body, "NumMedia": "0"}
-    signature = RequestValidator(TOKEN).compute_signature(BASE + "/webhooks/twilio", form)
-    response = client.post("/webhooks/twilio", data=form,
-                           headers={"X-Twilio-Signature": signature})
+    response = post_sms(client, sender, body, sid)
     assert response.status_code == 200, response.status_code
     return sid, [m.text or "" for m in ET.fromstring(response.data)]
 
@@ -189,14 +196,15 @@ def test_an_outage_mid_survey_loses_nothing_and_stores_nothing_twice(
         assert again.html_attrs["lang"] == "pl" and "kilka minut" in again.one("main").text
         assert visitor.post(data).status_code == 200  # a second click: kept, stored once
         health = client.get("/healthz")
-        assert health.status_code == 503 and health.get_json()["spooled"] == 8
-        assert Spool.of(rt.settings).count() == 8
+        # Resent by Twilio, by Telegram, by a second click: one file each.
+        assert health.status_code == 503 and health.get_json()["spooled"] == 5
+        assert Spool.of(rt.settings).count() == 5
 
     assert len(inbound_ids(rt)) == stored_before  # nothing reached the database meanwhile
-    sms(client, ALICE, "4", sid=four)  # back, and a retry before the worker: waits in line
-    assert client.get("/healthz").get_json()["spooled"] == 9
+    sms(client, ALICE, "4", sid=four)  # back, and a retry before the worker: waits in line,
+    assert client.get("/healthz").get_json()["spooled"] == 5  # as the very message it resends
     done = replay(rt)
-    assert done.replayed == 9 and Spool.of(rt.settings).count() == 0
+    assert done.replayed == 5 and Spool.of(rt.settings).count() == 0
     assert client.get("/healthz").get_json()["spooled"] == 0
 
     # Nothing lost, nothing twice: each provider id stored once, each answer in its place.
@@ -306,3 +314,49 @@ def test_a_file_the_replay_cannot_handle_is_set_aside_and_the_round_carries_on(
     health = client.get("/healthz").get_json()
     assert health["status"] == "ok" and health["spool_failed"] == 1
     assert any("could not be replayed" in w for w in health["warnings"])
+
+
+def spool_bytes(rt) -> int:
+    return sum(path.stat().st_size for path in Spool.of(rt.settings).waiting())
+
+
+def test_one_visitor_resending_a_huge_answer_keeps_one_small_file(app, rt, surveys):
+    """One cookie POSTing a 250 KB answer 40 times during an outage once grew the spool by
+    11 MB: the text is cut to what the app would store, and a resend keeps no second file."""
+    visitor = Browser(app)
+    first = visitor.open("/s/neighbourhood-policing")
+    data = {"csrf": first.hidden["csrf"], "step": first.hidden["step"],
+            "answer": "x" * 250_000}
+    with database_down(rt):
+        for _ in range(40):
+            kept = visitor.post(data)
+            assert kept.status_code == 200
+            assert checked(Page(kept.text)).one("h1").text == "Your answer is kept"
+    assert Spool.of(rt.settings).count() == 2  # the survey's start and the answer: once
+    assert spool_bytes(rt) < 2 * 4 * MAX_TEXT + 4096  # under 4 bytes a character, whatever the text
+    replay(rt)
+    assert inbound_ids(rt).count(f"{token_of(app, visitor)}.first.0") == 1
+
+
+def test_the_spool_keeps_no_more_than_its_caps(config, clock, caplog):
+    """Anyone able to send can fill the disk during an outage: past its caps (per sender,
+    and in all) the spool keeps nothing more, and the request fails as it would without a
+    spool (Twilio gets its 500)."""
+    app = create_app({**config, "OUTREACH_SPOOL_PER_SENDER": "3", "OUTREACH_SPOOL_MAX_MB": "1"},
+                     clock=clock)
+    rt, client = app.extensions["outreach"], app.test_client()
+    load_surveys(rt)
+    with database_down(rt):
+        for n in range(3):
+            sms(client, ALICE, str(n))
+        refused = post_sms(client, ALICE, "one too many")
+        assert refused.status_code == 500
+        assert Spool.of(rt.settings).count() == 3
+        assert "spool" in caplog.text and "refused" in caplog.text
+        assert ALICE not in caplog.text and ALICE.lstrip("+") not in caplog.text
+        statuses = [post_sms(client, f"+4477009{n:05d}", "\U0001f600" * 6000).status_code
+                    for n in range(70)]  # about 20 KB each: 1 MB takes 50
+    assert 40 < statuses.count(200) < 55 and statuses.count(500) == 70 - statuses.count(200)
+    assert statuses[statuses.index(500):] == [500] * (70 - statuses.index(500))
+    assert spool_bytes(rt) <= 1_000_000
+
