@@ -23,6 +23,7 @@ the request fails as it would without a spool.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import hmac
@@ -121,13 +122,17 @@ class Spool:
         """The files waiting to be replayed, oldest first."""
         try:
             names = os.listdir(self.directory)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # nothing kept (or nowhere to keep it)
             return []
         return [self.directory / n for n in sorted(names)
                 if n.endswith(SUFFIX) and not n.startswith(".")]
 
     def count(self) -> int:
-        return len(self.waiting())
+        """How many wait; 0 when the folder cannot be read (`warnings` says so)."""
+        try:
+            return len(self.waiting())
+        except OSError:
+            return 0
 
     def holds(self, inbound: Inbound) -> bool:
         """Whether this person has a message waiting: their next one must wait behind it."""
@@ -197,10 +202,39 @@ class Spool:
         return [self.directory / SET_ASIDE / n for n in sorted(names) if n.endswith(SUFFIX)]
 
     def warnings(self) -> list[str]:
-        """What an operator must look at (start-up, /healthz, the staff dashboard)."""
-        failed = len(self.set_aside())
-        return [f"{failed} message(s) in the spool could not be replayed: they are in "
-                f"OUTREACH_SPOOL_DIR/{SET_ASIDE}/, the cause in the worker's log"] if failed else []
+        """What an operator must look at (start-up, /healthz, the staff dashboard): a folder
+        that cannot be written (found now, not in the outage), files set aside."""
+        warnings = []
+        if (error := self.unwritable()) is not None:
+            warnings.append(f"OUTREACH_SPOOL_DIR cannot be written ({error}): while the "
+                            "database is unreachable, messages would be lost")
+        try:
+            failed = len(self.set_aside())
+        except OSError:
+            failed = 0
+        if failed:
+            warnings.append(f"{failed} message(s) in the spool could not be replayed: they "
+                            f"are in OUTREACH_SPOOL_DIR/{SET_ASIDE}/, the cause in the "
+                            "worker's log")
+        return warnings
+
+    def unwritable(self) -> str | None:
+        """Why the folder cannot be made, written and fsync'd (the kind of error, no path),
+        or None when it can: a small file is written, fsync'd and removed."""
+        probe = self.directory / f".probe-{os.getpid()}-{next(_sequence)}.tmp"
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, b"probe")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+                probe.unlink(missing_ok=True)
+            self._sync_directory()
+        except OSError as exc:
+            return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+        return None
 
     def _set_aside(self, path: Path, exc: BaseException) -> None:
         """Move a file the replay could not handle to `failed/`, and log why: the kind of

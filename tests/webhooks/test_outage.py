@@ -360,3 +360,27 @@ def test_the_spool_keeps_no_more_than_its_caps(config, clock, caplog):
     assert statuses[statuses.index(500):] == [500] * (70 - statuses.index(500))
     assert spool_bytes(rt) <= 1_000_000
 
+
+
+def test_a_spool_folder_that_cannot_be_written_is_told_at_start_not_in_the_outage(
+        config, clock, tmp_path):
+    """A spool folder under a file (or read-only, or on a full disk) was found out only when
+    the database went away, and /healthz answered it with a 500: it is warned of at start,
+    and /healthz stays up and says so."""
+    (tmp_path / "a-file").write_text("not a folder")
+    app = create_app({**config, "SAFEGUARDING_LEAD": "telegram:424242",
+                      "OUTREACH_SPOOL_DIR": str(tmp_path / "a-file" / "spool")}, clock=clock)
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 200, health.data
+    body = health.get_json()
+    assert body["status"] == "ok" and body["spooled"] == 0
+    assert any("OUTREACH_SPOOL_DIR" in w and "cannot be written" in w for w in body["warnings"])
+    assert str(tmp_path) not in health.text  # the public check names no path
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "warning: OUTREACH_SPOOL_DIR cannot be written" in result.stderr
+
+    writable = create_app({**config, "SAFEGUARDING_LEAD": "telegram:424242"}, clock=clock)
+    assert writable.test_client().get("/healthz").get_json() == {"status": "ok", "spooled": 0}
+    assert not [p for p in Spool.of(writable.extensions["outreach"].settings).directory.iterdir()
+                if not p.name.startswith(".replay")]  # the check leaves nothing behind
