@@ -53,6 +53,7 @@ SUFFIX = ".json"
 SET_ASIDE = "failed"  # files the replay could not read or handle: kept for a person to see
 FORMAT = 1
 MB = 1_000_000
+STALE_S = 600  # a temporary file this old was never finished: no write takes so long
 _sequence = itertools.count()  # orders two messages of one process in the same nanosecond
 
 
@@ -106,13 +107,17 @@ class Spool:
         temporary = self.directory / f".{name}.tmp"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.rename(temporary, self.directory / name)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.rename(temporary, self.directory / name)
+        except BaseException:  # a full disk: no half-written file left where no one looks
+            temporary.unlink(missing_ok=True)
+            raise
         self._sync_directory()
         log.warning("database unreachable: a %s message was kept in the spool as %s",
                     inbound.channel, name)
@@ -148,6 +153,7 @@ class Spool:
         with self._replaying() as ours:
             if not ours:
                 return 0
+            self._clear_unfinished()
             for path in self.waiting():
                 try:
                     inbound, deliver = _read(path)
@@ -167,6 +173,24 @@ class Spool:
         if replayed:
             log.info("spool: replayed %d message(s)", replayed)
         return replayed
+
+    def _clear_unfinished(self) -> None:
+        """Remove temporary files a crash left behind (they may hold a number and an
+        answer); one younger than STALE_S may be being written now, and is left alone."""
+        cleared = 0
+        for name in os.listdir(self.directory):
+            path = self.directory / name
+            try:
+                if (name.startswith(".") and name.endswith(".tmp")
+                        and path.stat().st_mtime < time.time() - STALE_S):
+                    path.unlink()
+                    cleared += 1
+            except FileNotFoundError:  # renamed or removed meanwhile
+                continue
+        if cleared:
+            self._sync_directory()
+            log.warning("spool: removed %d unfinished file(s) left by a crash or a full disk",
+                        cleared)
 
     def _who(self, inbound: Inbound) -> str:
         """A keyed hash of the sender's address: enough to keep their messages in order,

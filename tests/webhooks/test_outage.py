@@ -12,10 +12,14 @@ round replays the spool: each message stored once, in order, and everyone answer
 from __future__ import annotations
 
 import itertools
+import os
+import resource
 import shutil
+import signal
 import socket
 import subprocess
 import threading
+import time
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from pathlib import Path
@@ -384,3 +388,42 @@ def test_a_spool_folder_that_cannot_be_written_is_told_at_start_not_in_the_outag
     assert writable.test_client().get("/healthz").get_json() == {"status": "ok", "spooled": 0}
     assert not [p for p in Spool.of(writable.extensions["outreach"].settings).directory.iterdir()
                 if not p.name.startswith(".replay")]  # the check leaves nothing behind
+
+
+@contextmanager
+def disk_full_past(size: int):
+    """Files of this process cannot grow past `size` bytes (RLIMIT_FSIZE: writes past it
+    fail with EFBIG, as on a full disk)."""
+    before = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, before[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, before)
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+def test_a_write_that_fails_leaves_no_hidden_file_and_stale_ones_are_cleared(
+        app, rt, surveys, caplog):
+    """A temporary file left by a failed write (a full disk) or a crash holds a number and
+    an answer where no one looks: a failed write removes its own, the replay clears old ones."""
+    client = app.test_client()
+    kept = Spool.of(rt.settings)
+    with database_down(rt):
+        sms(client, BEN, "Hello")  # the folder exists, one file waits
+        with disk_full_past(2000):
+            assert post_sms(client, ALICE, "a long answer " * 300).status_code == 500
+    assert kept.count() == 1
+    assert sorted(p.name for p in kept.directory.iterdir()) == sorted(
+        [*(p.name for p in kept.waiting())])  # no .tmp beside it
+
+    crashed = kept.directory / ".00000000000000000001-000000-1-abc-def.json.tmp"
+    crashed.write_text('{"format": 1}')
+    old = time.time() - 3600
+    os.utime(crashed, (old, old))
+    fresh = kept.directory / ".99999999999999999999-000000-1-abc-def.json.tmp"
+    fresh.write_text("{")  # being written now, by a web process: left alone
+    assert replay(rt).replayed == 1
+    assert not crashed.exists() and fresh.exists()
+    assert "1 unfinished file(s)" in caplog.text
