@@ -99,14 +99,21 @@ def database_down(rt):
         finally:
             subprocess.run(["chattr", "-i", *map(str, files)], check=True)
         return
+    with pointed_at(rt, CLOSED):
+        yield
+
+
+@contextmanager
+def pointed_at(rt, url: str):
+    """The app's engine made (as the app makes it) for `url` until the block ends."""
     real = rt.engine, rt.sessions
-    refused = make_engine(CLOSED)
-    rt.__dict__["engine"], rt.__dict__["sessions"] = refused, session_factory(refused)
+    other = make_engine(url)
+    rt.__dict__["engine"], rt.__dict__["sessions"] = other, session_factory(other)
     try:
         yield
     finally:
         rt.__dict__["engine"], rt.__dict__["sessions"] = real
-        refused.dispose()
+        other.dispose()
 
 
 def post_sms(client, sender: str, body: str, sid: str | None = None):
@@ -256,19 +263,15 @@ def database_hangs(rt):
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     port = listener.getsockname()[1]
-    real = rt.engine, rt.sessions
-    hanging = make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{port}/none")
-    rt.__dict__["engine"], rt.__dict__["sessions"] = hanging, session_factory(hanging)
     try:
-        yield
+        with pointed_at(rt, f"postgresql+psycopg://nobody@127.0.0.1:{port}/none"):
+            yield
     finally:
-        rt.__dict__["engine"], rt.__dict__["sessions"] = real
         stop.set()
         thread.join()
         for connection in held:  # a request still waiting meets the end of the connection
             connection.close()
         listener.close()
-        hanging.dispose()
 
 
 def within(seconds: float, call):
