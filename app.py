@@ -65,18 +65,23 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
 def healthz():
     """Ready: 200 when the database answers and its schema is at the migration head (every
     webhook would fail on an empty or older schema); 503 otherwise, saying which. `spooled`:
-    how many messages wait in the spool for the worker to replay (bot/spool.py)."""
+    how many messages wait in the spool for the worker to replay (bot/spool.py);
+    `spool_failed`, only when there are any: how many it could not replay."""
     rt = current()
-    spooled = Spool.of(rt.settings).count()
+    kept = Spool.of(rt.settings)
+    spool = {"spooled": kept.count()}
+    if failed := len(kept.set_aside()):
+        spool["spool_failed"] = failed
     if not ping(rt.engine):
         return jsonify(status="unavailable", reason="the database does not answer",
-                       spooled=spooled), 503
+                       **spool), 503
     if not migrate.at_head(rt.engine):
-        return jsonify(status="unavailable", spooled=spooled,
+        return jsonify(status="unavailable", **spool,
                        reason="the database is not migrated: run `outreach db upgrade`"), 503
-    # Still ready (200): the warnings say what must be set before people are asked anything.
-    warnings = rt.settings.warnings()
-    return jsonify(status="ok", spooled=spooled, **({"warnings": warnings} if warnings else {}))
+    # Still ready (200): the warnings say what must be put right (a setting missing before
+    # people are asked anything, spooled messages that could not be replayed).
+    warnings = rt.warnings()
+    return jsonify(status="ok", **spool, **({"warnings": warnings} if warnings else {}))
 
 
 # Every request: what no view should have to check ----------------------------------------

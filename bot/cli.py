@@ -81,7 +81,7 @@ def chat(channel: str, sender: str | None) -> None:
 def warn_at_start() -> None:
     """Say on standard error what must be put right before people are asked anything
     (`outreach serve` and `outreach worker`, so `make run`): the service starts anyway."""
-    for warning in current().settings.warnings():
+    for warning in current().warnings():
         click.secho(f"warning: {warning}", err=True, fg="yellow")
 
 

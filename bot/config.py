@@ -140,6 +140,10 @@ class Settings:
     trusted_proxies: int = 0
     # Where verified inbound requests wait while the database cannot be reached (bot/spool.py).
     spool_dir: Path = Path("instance/spool")
+    # Caps on it, so that no one can fill the disk during an outage: its size in all (MB),
+    # and the messages of one sender.
+    spool_max_mb: int = 500
+    spool_per_sender: int = 100
 
     @property
     def links_are_local(self) -> bool:
@@ -247,6 +251,9 @@ class Settings:
                                   most=365),
             trusted_proxies=_int(get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES", least=0),
             spool_dir=(here / get("OUTREACH_SPOOL_DIR", str(instance / "spool"))).resolve(),
+            spool_max_mb=_int(get("OUTREACH_SPOOL_MAX_MB", "500"), "OUTREACH_SPOOL_MAX_MB"),
+            spool_per_sender=_int(get("OUTREACH_SPOOL_PER_SENDER", "100"),
+                                  "OUTREACH_SPOOL_PER_SENDER"),
         )
 
 

@@ -32,15 +32,28 @@ BUSY_TIMEOUT_MS = 10_000
 # The largest id an Integer primary key holds on PostgreSQL (int4; SQLite's is int64): a
 # larger number in a URL can be no row, and would overflow a driver rather than find none.
 MAX_ID = 2**31 - 1
+# A database server that takes the connection and never answers (packets dropped, a host
+# gone mid-failover) must be given up on well before Twilio stops waiting for the webhook
+# (15 s) and gunicorn kills the worker (30 s), so that the message is kept in the spool and
+# answered (bot/spool.py): 5 s to connect, 5 s to wait for a pooled connection, and 5 s for
+# what we send to be acknowledged on a connection already open. No statement timeout: a
+# migration or the worker may rightly run longer than a webhook.
+CONNECT_TIMEOUT_S = 5
+POOL_TIMEOUT_S = 5
+TCP_USER_TIMEOUT_MS = 5_000
 
 
 def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout, BEGIN IMMEDIATE and a queue
-    for writers. Errors never show the statement's parameters: they hold phone numbers and
-    answers."""
+    for writers, PostgreSQL timeouts that give up on a server that never answers. Errors
+    never show the statement's parameters: they hold phone numbers and answers."""
     kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S,
+                                  "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+                                  **kwargs.get("connect_args", {})}
         return create_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
