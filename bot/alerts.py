@@ -28,11 +28,16 @@ from bot.addresses import provider_address
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
+from bot.safeguarding.detect import CATEGORIES
 from bot.state import CALL_REQUESTED, Reply
 from store.models import Address, Alert, Conversation, Message, Response, Survey, SurveyVersion
 from surveys import registry
 from surveys.model import Questionnaire
 
+# The categories of an alert that arose from a disclosure (words about harm the detector
+# found), whatever its kind: a member's goes to the wellbeing lead, anyone else's to the
+# safeguarding lead. Not a member's CALL or a low check-in score.
+DISCLOSURES = CATEGORIES
 SEVERITY_NAMES = {3: "in danger now", 2: "at risk", 1: "concern"}
 # Said where an English translation will not come (no translator is set up): to a lead.
 NO_TRANSLATION = "No translation: ask your administrator to set one up"
@@ -86,6 +91,12 @@ def asked_for_call(alert: Alert) -> bool:
     """Whether the alert is a member's CALL: a request to be called, not words to read
     (nothing to translate: the keyword in their language)."""
     return alert.category == CALL_REQUESTED
+
+
+def from_disclosure():
+    """The SQL condition for alerts that arose from a disclosure (DISCLOSURES), whatever
+    their kind: the exports flag and withhold their answers, the pack never quotes them."""
+    return Alert.category.in_(DISCLOSURES)
 
 
 def urgent(alert: Alert) -> bool:

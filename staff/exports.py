@@ -18,7 +18,8 @@ A redacted export (`plan(..., redact=True)`: `--redact`, `/staff/export?redact=1
 `?redact=1`) passes every free-text cell and its English through the evidence pack's
 redactor (with the engagers' and members' names), names the engager by a pseudonym, gives
 dates without times, and adds `safeguarding_alert` (yes or empty: the response's person
-raised a safeguarding alert in that survey; never what the alert says).
+disclosed harm in that survey, whatever the alert's kind (`alerts.from_disclosure`: a
+member's goes to the wellbeing lead); never what the alert says).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import xlsxwriter
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import alerts
 from staff.evidence.queries import known_names
 from staff.evidence.redact import Redactor
 from store.models import Alert, Answer, Response, Survey, SurveyVersion
@@ -153,7 +155,7 @@ def plan(session: Session, slug: str, secret_key: str | bytes,
     secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
     redactor = Redactor.load(known_names(session)) if redact else None
     alerted = frozenset(session.scalars(
-        select(Alert.contact_id).where(Alert.kind == "safeguarding", Alert.survey == slug,
+        select(Alert.contact_id).where(alerts.from_disclosure(), Alert.survey == slug,
                                        Alert.contact_id.is_not(None)))) if redact else frozenset()
     return Export(slug, survey_id, tuple(questions), tuple(q for q in questions if q in texts),
                   {version_id: number for version_id, number, _ in versions}, secret,

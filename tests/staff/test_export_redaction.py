@@ -157,3 +157,19 @@ def test_the_audit_log_says_an_export_was_redacted(app, rt, answered, tmp_path):
     with rt.sessions() as session:
         details = list(session.scalars(select(AuditEvent.detail)))
     assert "demo as csv, redacted: 5 row(s)" in details
+
+
+def test_a_members_disclosure_in_a_survey_flags_their_row(app, rt, surveys, clock, tmp_path):
+    """An assembly member's disclosure raises a wellbeing alert (their lead is the wellbeing
+    lead): it is still a disclosure, and their row is flagged like anyone's."""
+    import_members(rt, "Grace Adeyemi,+447700900999,,en,sms,")
+    answer_demo(rt, "+447700900999", "my stepdad hits me and I am scared to go home")
+    answer_demo(rt, "+447700900201", "the street lights are broken")
+    with rt.sessions() as session:
+        assert session.scalars(select(Alert.kind)).all() == ["wellbeing"]
+    out = tmp_path / "demo.csv"
+    result = app.test_cli_runner().invoke(args=[
+        "export", "responses", "--survey", "demo", "--out", str(out), "--redact"])
+    assert result.exit_code == 0, result.output
+    rows = read_csv(out.read_text("utf-8"))
+    assert [row["safeguarding_alert"] for row in rows] == ["yes", ""]
