@@ -10,7 +10,10 @@ messages inside an anonymous survey (one whose consent says the answers are kept
 the number, `anonymous: true` in its YAML) — its questions and the person's answers — are
 left out and counted, except the disclosure itself, the bot's replies to it and the lead's
 own replies. Where the alert says what the person was answering, it names the survey and
-the question's place ("question 3 of 17"), never a question id or an answer.
+the question's place ("question 3 of 17"), never a question id or an answer — and nothing
+at all for a named person (a member, an engager) in an anonymous survey. The exports never
+hold the answer that raised an alert (staff/exports.py `WITHHELD`): the alert shows those
+words beside the person, so no export row may show them beside the person's answers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bot import erasure, optouts
@@ -30,7 +33,17 @@ from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.safeguarding.detect import CATEGORIES
 from bot.state import CALL_REQUESTED, Reply
-from store.models import Address, Alert, Conversation, Message, Response, Survey, SurveyVersion
+from store.models import (
+    Address,
+    Alert,
+    Conversation,
+    Engager,
+    Member,
+    Message,
+    Response,
+    Survey,
+    SurveyVersion,
+)
 from surveys import registry
 from surveys.model import Questionnaire
 
@@ -119,12 +132,26 @@ def anonymous(survey: Questionnaire) -> bool:
     return survey.anonymous
 
 
-def answering(session: Session, alert: Alert) -> str:
+def named(session: Session, contact_id: int | None) -> bool:
+    """Whether staff know the person behind a contact by name: an assembly member or a
+    peer engager (their names are on the staff pages)."""
+    if contact_id is None:
+        return False
+    return bool(session.scalar(select(
+        exists().where(Member.contact_id == contact_id)
+        | exists().where(Engager.contact_id == contact_id))))
+
+
+def answering(session: Session, alert: Alert) -> str | None:
     """What the person was answering, as a lead reads it: the survey's title and the
-    question's place in it ("question 3 of 17"), never its id; "-" outside a survey."""
+    question's place in it ("question 3 of 17"), never its id; "-" outside a survey.
+    None — nothing to show — when a named person (`named`) was answering an anonymous
+    survey: their name beside it would tie them to their "anonymous" answers."""
     survey = registry.current(session).get(alert.survey) if alert.survey else None
     if survey is None:
         return "-"
+    if anonymous(survey) and named(session, alert.contact_id):
+        return None
     ids = [q.id for q in survey.questions]
     if alert.question not in ids:
         return survey.title

@@ -117,9 +117,10 @@ def _refusals(alert_id: int) -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
-def line(alert: Alert, zone, translating: bool = True, where: str = "-") -> str:
+def line(alert: Alert, zone, translating: bool = True, where: str | None = "-") -> str:
     """An alert on one line: number, urgency, kind, when (local), what they were answering
-    (`alerts.answering`), the words (and their English, or why there is none yet)."""
+    (`alerts.answering`; left out when None), the words (and their English, or why there
+    is none yet)."""
     when = alert.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     words = f'{alert.language or "?"}: "{_printable(alert.text)}"'
     if alerts.asked_for_call(alert):  # the keyword in their language: nothing to translate
@@ -130,7 +131,8 @@ def line(alert: Alert, zone, translating: bool = True, where: str = "-") -> str:
                    if translating else alerts.NO_TRANSLATION)
         words += f' | en: "{english}"' if alert.text_en is not None else f" | en: {english}"
     text = (f"#{alert.id} {alerts.SEVERITY_NAMES[alert.severity].upper()} {alert.kind} "
-            f"{alert.category} {when} {alert.channel} ({where}) {words}")
+            f"{alert.category} {when} {alert.channel}{'' if where is None else f' ({where})'} "
+            f"{words}")
     if alert.under_13:
         text += " [said they are under 13]"
     if alert.acked_at is not None:

@@ -38,7 +38,7 @@ class AlertView:
     raised: str  # local time
     channel: str
     channel_name: str  # as staff call it: SMS, Web form
-    where: str  # survey / question
+    where: str | None  # survey / question; None: not shown (alerts.answering)
     language: str | None
     language_name: str
     text: str

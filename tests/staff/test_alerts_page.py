@@ -16,6 +16,8 @@ from app import create_app
 from bot.conversations import Inbound, handle
 from store.models import Alert, AuditEvent, Message
 from tests.helpers.cli import outreach
+from tests.helpers.engagers import add_engager
+from tests.helpers.members import import_members
 from tests.helpers.staff import add_alert, add_user, csrf, sign_in
 
 LEAD, ANALYST = "lead@example.org", "officer@example.org"
@@ -207,3 +209,26 @@ def test_a_refused_reply_says_why_and_keeps_the_text(rt, client, surveys, clock)
     assert response.status_code == 400
     shown = response.get_data(as_text=True)
     assert "they sent STOP" in shown and ">Are you safe now?</textarea>" in shown
+
+
+@pytest.mark.parametrize("who", ["member", "engager"])
+def test_a_named_persons_alert_does_not_say_which_anonymous_survey_they_were_answering(
+        app, rt, client, surveys, clock, who):
+    """Their name is on the alert (a member's) or on the staff pages (an engager's): beside
+    it, the anonymous survey and question would tie them to their answers."""
+    if who == "member":
+        import_members(rt, f"Sarah Khan,{FROM},,en,sms,")
+    else:
+        add_engager(rt, "K7P2QX", name="Sarah Khan", phone=FROM)
+    for text in ["SAFETY", "YES", "4", "2", "1,3", DISCLOSURE]:  # the survey by its keyword
+        clock.advance(timedelta(minutes=1))
+        say(rt, text)
+    alert = stored(rt, 1)
+    assert (alert.survey, alert.text) == ("neighbourhood-policing", DISCLOSURE)
+    title = surveys["neighbourhood-policing"].title
+    for shown in (page(client, "/staff/alerts/1"), page(client, "/staff/alerts"),
+                  outreach(app, "alerts", "show", "1").output,
+                  outreach(app, "alerts", "list").output):
+        assert title not in shown and "question 4 of 18" not in shown
+        assert ">Answering<" not in shown
+    assert "sms (" not in outreach(app, "alerts", "list").output

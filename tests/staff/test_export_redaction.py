@@ -173,3 +173,23 @@ def test_a_members_disclosure_in_a_survey_flags_their_row(app, rt, surveys, cloc
     assert result.exit_code == 0, result.output
     rows = read_csv(out.read_text("utf-8"))
     assert [row["safeguarding_alert"] for row in rows] == ["yes", ""]
+
+
+@pytest.mark.parametrize("redact", [[], ["--redact"]])
+def test_the_answer_that_raised_an_alert_is_withheld_from_every_export(
+        app, rt, answered, tmp_path, redact):
+    """The alert shows those words beside the person (a member's name too): no export row
+    may show them beside the person's other answers. The lead reads them on the alert."""
+    with transaction(rt.sessions) as session:  # its English, as the worker would fill it
+        session.execute(update(Answer).where(Answer.raw_text == TYPED[4][0]).values(
+            translation_en=TYPED[4][0], translation_status="done", text_language="en"))
+    out = tmp_path / "demo.jsonl"
+    result = app.test_cli_runner().invoke(args=[
+        "export", "responses", "--survey", "demo", "--out", str(out), "--format", "jsonl",
+        *redact])
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out.read_text("utf-8"))
+    withheld = "[withheld: it raised an alert]"
+    assert (rows[4]["why_unsafe"], rows[4]["why_unsafe__en"]) == (withheld, withheld)
+    assert "stepdad" not in out.read_text("utf-8")
+    assert [row["why_unsafe"] for row in rows[:4]].count(withheld) == 0  # only that one
