@@ -54,6 +54,10 @@ DISCLOSURES = CATEGORIES
 SEVERITY_NAMES = {3: "in danger now", 2: "at risk", 1: "concern"}
 # Said where an English translation will not come (no translator is set up): to a lead.
 NO_TRANSLATION = "No translation: ask your administrator to set one up"
+# An acknowledgement's note says what was done, in words: "." or "ok" do not (point 16).
+NOTE_WORDS, NOTE_LETTERS = 2, 8
+NOTE_NEEDED = ("Write what was done before acknowledging. A note says it in words: at least "
+               f"{NOTE_WORDS} words and {NOTE_LETTERS} letters.")
 LEAD_REPLY = "alert-reply:"  # the outbox key of a lead's reply: alert-reply:<alert>:<nonce>
 
 
@@ -188,13 +192,29 @@ def get(session: Session, alert_id: int) -> Alert:
     return alert
 
 
-def acknowledge(session: Session, alert_id: int, by: str, note: str | None,
-                now: datetime) -> Alert:
-    """Record that a person has dealt with an alert (who, when, what they did). Once:
-    a safeguarding record is never overwritten."""
+def unacknowledged(session: Session, alert_id: int) -> Alert:
+    """An alert still waiting (CannotDo when it was acknowledged: a record is kept once)."""
     alert = get(session, alert_id)
     if alert.acked_at is not None:
         raise CannotDo(f"alert #{alert_id} was already acknowledged by {alert.acked_by}")
+    return alert
+
+
+def says_what_was_done(note: str | None) -> bool:
+    """Whether an acknowledgement's note says something: at least NOTE_WORDS words and
+    NOTE_LETTERS letters (any script). The one rule of the staff page and the CLI."""
+    text = (note or "").strip()
+    return (len(text.split()) >= NOTE_WORDS
+            and sum(ch.isalpha() for ch in text) >= NOTE_LETTERS)
+
+
+def acknowledge(session: Session, alert_id: int, by: str, note: str | None,
+                now: datetime) -> Alert:
+    """Record that a person has dealt with an alert (who, when, what they did: a note that
+    says it, `says_what_was_done`). Once: a safeguarding record is never overwritten."""
+    alert = unacknowledged(session, alert_id)
+    if not says_what_was_done(note):
+        raise CannotDo(NOTE_NEEDED)
     alert.acked_at, alert.acked_by, alert.ack_note = now, by, note
     if alert.under_13:  # kept only so that this alert could reach them (docs/youth.md)
         session.flush()

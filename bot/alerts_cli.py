@@ -43,13 +43,27 @@ def list_command(everything: bool) -> None:
 
 @alerts_group.command("ack")
 @click.argument("alert_id", type=int)
-@click.option("--note", help="what was done (kept with the alert)")
+@click.option("--note", help="what was done (kept with the alert; needed)")
 @click.option("--by", default=getpass.getuser, show_default="your user name",
               help="who dealt with it")
+@click.option("--yes", "confirmed", is_flag=True,
+              help="do not ask to confirm (for scripts)")
 @with_appcontext
-def ack_command(alert_id: int, note: str | None, by: str) -> None:
-    """Record that a person has dealt with alert ALERT_ID."""
+def ack_command(alert_id: int, note: str | None, by: str, confirmed: bool) -> None:
+    """Record that a person has dealt with alert ALERT_ID, with a note of what was done
+    (--note, needed); it asks to confirm unless --yes is given."""
+    if note is None:
+        raise click.UsageError('an alert cannot be acknowledged without a note of what was '
+                               'done: --note "Called back, referred to MASH"')
+    if not alerts.says_what_was_done(note):
+        raise click.ClickException(alerts.NOTE_NEEDED)
     rt = current()
+    with _refusals(alert_id), rt.sessions() as session:
+        alert = alerts.unacknowledged(session, alert_id)  # refused before asking, not after
+        summary = f"{alerts.SEVERITY_NAMES[alert.severity]} {alert.kind} {alert.category}"
+    if not confirmed:
+        click.confirm(f'Acknowledge alert #{alert_id} ({summary}) as dealt with: '
+                      f'"{_printable(note)}"? It comes off the queue', abort=True)
     with _refusals(alert_id), transaction(rt.sessions) as session:
         alerts.acknowledge(session, alert_id, by, note, rt.now())
     click.echo(f"Alert #{alert_id} acknowledged.")

@@ -52,6 +52,8 @@ def stored(rt, alert_id: int) -> Alert:
 @pytest.mark.parametrize("form, refusal", [
     ({"note": "", "confirm": "yes"}, "Write what was done before acknowledging."),
     ({"note": "   ", "confirm": "yes"}, "Write what was done before acknowledging."),
+    ({"note": ".", "confirm": "yes"}, "at least 2 words and 8 letters"),
+    ({"note": "ok done", "confirm": "yes"}, "at least 2 words and 8 letters"),
     ({"note": "Called her back, referred to MASH"}, "Tick the box to confirm"),
 ])
 def test_an_alert_is_not_acknowledged_without_a_note_and_a_confirmation(
@@ -120,7 +122,7 @@ def test_the_navigation_counts_the_alerts_waiting_for_those_who_may_see_them(
         app, rt, client):
     for _ in range(3):
         add_alert(rt)
-    assert outreach(app, "alerts", "ack", "1", "--note", "called").exit_code == 0
+    assert outreach(app, "alerts", "ack", "1", "--note", "called her back", "--yes").exit_code == 0
     shown = page(client, "/staff/check-ins")
     assert 'href="/staff/alerts">Alerts <span class="count">(2' in shown
     analyst = app.test_client()
