@@ -315,6 +315,24 @@ def _in_anonymous_survey(rows: Sequence, responses: list[_Answered]) -> list[boo
     return marks
 
 
+def unreachable(session: Session, alert: Alert) -> str | None:
+    """Why no message can reach the person behind an alert, as a lead reads it (None: a
+    reply can go). The channel first: a web-form visitor has no number, erased or not."""
+    if alert.channel == "web":
+        return "they were on the web form, there is no number to write to"
+    address = _address(session, alert) if alert.conversation_id is not None else None
+    if address is None:
+        return erased(alert)
+    if optouts.is_opted_out(session, address.contact_id):
+        return "they sent STOP: nothing more is sent to them"
+    return None
+
+
+def _address(session: Session, alert: Alert) -> Address | None:
+    return session.scalar(select(Address).join(Conversation).where(
+        Conversation.id == alert.conversation_id))
+
+
 def reply(session: Session, alert: Alert, text: str, now: datetime,
           quiet: QuietHours | None = None, nonce: str | None = None) -> tuple[int | None, datetime]:
     """A message from the lead to the person, through the outbox on the channel they
@@ -323,15 +341,11 @@ def reply(session: Session, alert: Alert, text: str, now: datetime,
     once, ahead of what else waits (a disclosure's reply may not wait for the morning).
     Its outbox key marks it as the lead's (LEAD_REPLY); `nonce` (the form's) makes a
     second post of the same form queue nothing. Returns the outbox row and when it is due."""
-    if alert.conversation_id is None:
-        raise CannotDo(f"{erased(alert)}: there is no one to write to")
-    address = session.scalar(select(Address).join(Conversation).where(
-        Conversation.id == alert.conversation_id))
+    why = unreachable(session, alert)
+    if why is not None:
+        raise CannotDo(f"This person cannot be written to: {why}")
+    address = _address(session, alert)
     channel = CHANNEL_OF_SCHEME[address.scheme]
-    if channel == "web":
-        raise CannotDo("they wrote on the web form: there is no way to write back")
-    if optouts.is_opted_out(session, address.contact_id):
-        raise CannotDo("they sent STOP: nothing more is sent to them")
     due = quiet.next_allowed(now) if quiet is not None else now
     row = enqueue(session, channel, provider_address(address.scheme, address.value),
                   Reply(text), now, contact_id=address.contact_id, quiet=quiet,

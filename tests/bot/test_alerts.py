@@ -403,7 +403,8 @@ def test_after_delete_the_alert_stays_but_there_is_no_one_to_write_to(app, rt, s
     shown = app.test_cli_runner().invoke(args=["alerts", "show", "1"])
     assert shown.exit_code == 1 and "they sent DELETE" in shown.output
     written = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
-    assert written.exit_code == 1 and "no one to write to" in written.output
+    assert written.exit_code == 1
+    assert "cannot be written to: the person's data was erased" in written.output
 
 
 def test_a_disclosure_as_the_first_message_gets_the_signposting_alone(rt, surveys):
