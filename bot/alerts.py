@@ -36,6 +36,7 @@ from bot.state import CALL_REQUESTED, Reply
 from store.models import (
     Address,
     Alert,
+    Contact,
     Conversation,
     Engager,
     Member,
@@ -326,6 +327,14 @@ def unreachable(session: Session, alert: Alert) -> str | None:
     if optouts.is_opted_out(session, address.contact_id):
         return "they sent STOP: nothing more is sent to them"
     return None
+
+
+def reads(session: Session, alert: Alert) -> str | None:
+    """The language the person reads (the one the bot writes to them in, else the one
+    their words were in): a lead's reply goes as it is written, untranslated."""
+    language = session.scalar(select(Contact.language).where(
+        Contact.id == alert.contact_id)) if alert.contact_id is not None else None
+    return language or alert.language
 
 
 def _address(session: Session, alert: Alert) -> Address | None:

@@ -276,3 +276,22 @@ def test_a_named_persons_alert_does_not_say_which_anonymous_survey_they_were_ans
         assert title not in shown and "question 4 of 18" not in shown
         assert ">Answering<" not in shown
     assert "sms (" not in outreach(app, "alerts", "list").output
+
+
+def test_above_the_reply_box_the_lead_is_told_which_language_the_person_reads(
+        rt, client, surveys, clock):
+    """The team's messages to them are in Romanian only: the lead's reply goes as typed."""
+    for text in ["Bună ziua, vreau să răspund la sondaj", "DA", "tatăl meu mă bate"]:
+        clock.advance(timedelta(minutes=1))
+        say(rt, text)
+    assert (stored(rt, 1).language, stored(rt, 1).category) == ("ro", "abuse_at_home")
+    shown = page(client, "/staff/alerts/1")
+    line = "Your reply is sent as you write it; this person reads Romanian."
+    assert line in shown
+    assert shown.index(line) < shown.index('id="reply-text"')  # above the box
+
+
+def test_no_language_line_for_someone_who_reads_english(rt, client, surveys, clock):
+    start_survey_then_disclose(rt, clock)
+    shown = page(client, "/staff/alerts/1")
+    assert 'id="reply-text"' in shown and "this person reads" not in shown
