@@ -10,7 +10,10 @@ messages inside an anonymous survey (one whose consent says the answers are kept
 the number, `anonymous: true` in its YAML) — its questions and the person's answers — are
 left out and counted, except the disclosure itself, the bot's replies to it and the lead's
 own replies. Where the alert says what the person was answering, it names the survey and
-the question's place ("question 3 of 17"), never a question id or an answer.
+the question's place ("question 3 of 17"), never a question id or an answer — and nothing
+at all for a named person (a member, an engager) in an anonymous survey. The exports never
+hold the answer that raised an alert (staff/exports.py `WITHHELD`): the alert shows those
+words beside the person, so no export row may show them beside the person's answers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bot import erasure, optouts
@@ -28,14 +31,34 @@ from bot.addresses import provider_address
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
+from bot.safeguarding.detect import CATEGORIES
 from bot.state import CALL_REQUESTED, Reply
-from store.models import Address, Alert, Conversation, Message, Response, Survey, SurveyVersion
+from store.models import (
+    Address,
+    Alert,
+    Contact,
+    Conversation,
+    Engager,
+    Member,
+    Message,
+    Response,
+    Survey,
+    SurveyVersion,
+)
 from surveys import registry
 from surveys.model import Questionnaire
 
+# The categories of an alert that arose from a disclosure (words about harm the detector
+# found), whatever its kind: a member's goes to the wellbeing lead, anyone else's to the
+# safeguarding lead. Not a member's CALL or a low check-in score.
+DISCLOSURES = CATEGORIES
 SEVERITY_NAMES = {3: "in danger now", 2: "at risk", 1: "concern"}
 # Said where an English translation will not come (no translator is set up): to a lead.
 NO_TRANSLATION = "No translation: ask your administrator to set one up"
+# An acknowledgement's note says what was done, in words: "." or "ok" do not (point 16).
+NOTE_WORDS, NOTE_LETTERS = 2, 8
+NOTE_NEEDED = ("Write what was done before acknowledging. A note says it in words: at least "
+               f"{NOTE_WORDS} words and {NOTE_LETTERS} letters.")
 LEAD_REPLY = "alert-reply:"  # the outbox key of a lead's reply: alert-reply:<alert>:<nonce>
 
 
@@ -88,6 +111,12 @@ def asked_for_call(alert: Alert) -> bool:
     return alert.category == CALL_REQUESTED
 
 
+def from_disclosure():
+    """The SQL condition for alerts that arose from a disclosure (DISCLOSURES), whatever
+    their kind: the exports flag and withhold their answers, the pack never quotes them."""
+    return Alert.category.in_(DISCLOSURES)
+
+
 def urgent(alert: Alert) -> bool:
     """In danger now or at risk (not a concern): overdue sooner, and a lead's reply may go
     at once, inside quiet hours."""
@@ -108,12 +137,26 @@ def anonymous(survey: Questionnaire) -> bool:
     return survey.anonymous
 
 
-def answering(session: Session, alert: Alert) -> str:
+def named(session: Session, contact_id: int | None) -> bool:
+    """Whether staff know the person behind a contact by name: an assembly member or a
+    peer engager (their names are on the staff pages)."""
+    if contact_id is None:
+        return False
+    return bool(session.scalar(select(
+        exists().where(Member.contact_id == contact_id)
+        | exists().where(Engager.contact_id == contact_id))))
+
+
+def answering(session: Session, alert: Alert) -> str | None:
     """What the person was answering, as a lead reads it: the survey's title and the
-    question's place in it ("question 3 of 17"), never its id; "-" outside a survey."""
+    question's place in it ("question 3 of 17"), never its id; "-" outside a survey.
+    None — nothing to show — when a named person (`named`) was answering an anonymous
+    survey: their name beside it would tie them to their "anonymous" answers."""
     survey = registry.current(session).get(alert.survey) if alert.survey else None
     if survey is None:
         return "-"
+    if anonymous(survey) and named(session, alert.contact_id):
+        return None
     ids = [q.id for q in survey.questions]
     if alert.question not in ids:
         return survey.title
@@ -150,13 +193,29 @@ def get(session: Session, alert_id: int) -> Alert:
     return alert
 
 
-def acknowledge(session: Session, alert_id: int, by: str, note: str | None,
-                now: datetime) -> Alert:
-    """Record that a person has dealt with an alert (who, when, what they did). Once:
-    a safeguarding record is never overwritten."""
+def unacknowledged(session: Session, alert_id: int) -> Alert:
+    """An alert still waiting (CannotDo when it was acknowledged: a record is kept once)."""
     alert = get(session, alert_id)
     if alert.acked_at is not None:
         raise CannotDo(f"alert #{alert_id} was already acknowledged by {alert.acked_by}")
+    return alert
+
+
+def says_what_was_done(note: str | None) -> bool:
+    """Whether an acknowledgement's note says something: at least NOTE_WORDS words and
+    NOTE_LETTERS letters (any script). The one rule of the staff page and the CLI."""
+    text = (note or "").strip()
+    return (len(text.split()) >= NOTE_WORDS
+            and sum(ch.isalpha() for ch in text) >= NOTE_LETTERS)
+
+
+def acknowledge(session: Session, alert_id: int, by: str, note: str | None,
+                now: datetime) -> Alert:
+    """Record that a person has dealt with an alert (who, when, what they did: a note that
+    says it, `says_what_was_done`). Once: a safeguarding record is never overwritten."""
+    alert = unacknowledged(session, alert_id)
+    if not says_what_was_done(note):
+        raise CannotDo(NOTE_NEEDED)
     alert.acked_at, alert.acked_by, alert.ack_note = now, by, note
     if alert.under_13:  # kept only so that this alert could reach them (docs/youth.md)
         session.flush()
@@ -257,6 +316,32 @@ def _in_anonymous_survey(rows: Sequence, responses: list[_Answered]) -> list[boo
     return marks
 
 
+def unreachable(session: Session, alert: Alert) -> str | None:
+    """Why no message can reach the person behind an alert, as a lead reads it (None: a
+    reply can go). The channel first: a web-form visitor has no number, erased or not."""
+    if alert.channel == "web":
+        return "they were on the web form, there is no number to write to"
+    address = _address(session, alert) if alert.conversation_id is not None else None
+    if address is None:
+        return erased(alert)
+    if optouts.is_opted_out(session, address.contact_id):
+        return "they sent STOP: nothing more is sent to them"
+    return None
+
+
+def reads(session: Session, alert: Alert) -> str | None:
+    """The language the person reads (the one the bot writes to them in, else the one
+    their words were in): a lead's reply goes as it is written, untranslated."""
+    language = session.scalar(select(Contact.language).where(
+        Contact.id == alert.contact_id)) if alert.contact_id is not None else None
+    return language or alert.language
+
+
+def _address(session: Session, alert: Alert) -> Address | None:
+    return session.scalar(select(Address).join(Conversation).where(
+        Conversation.id == alert.conversation_id))
+
+
 def reply(session: Session, alert: Alert, text: str, now: datetime,
           quiet: QuietHours | None = None, nonce: str | None = None) -> tuple[int | None, datetime]:
     """A message from the lead to the person, through the outbox on the channel they
@@ -265,15 +350,11 @@ def reply(session: Session, alert: Alert, text: str, now: datetime,
     once, ahead of what else waits (a disclosure's reply may not wait for the morning).
     Its outbox key marks it as the lead's (LEAD_REPLY); `nonce` (the form's) makes a
     second post of the same form queue nothing. Returns the outbox row and when it is due."""
-    if alert.conversation_id is None:
-        raise CannotDo(f"{erased(alert)}: there is no one to write to")
-    address = session.scalar(select(Address).join(Conversation).where(
-        Conversation.id == alert.conversation_id))
+    why = unreachable(session, alert)
+    if why is not None:
+        raise CannotDo(f"This person cannot be written to: {why}")
+    address = _address(session, alert)
     channel = CHANNEL_OF_SCHEME[address.scheme]
-    if channel == "web":
-        raise CannotDo("they wrote on the web form: there is no way to write back")
-    if optouts.is_opted_out(session, address.contact_id):
-        raise CannotDo("they sent STOP: nothing more is sent to them")
     due = quiet.next_allowed(now) if quiet is not None else now
     row = enqueue(session, channel, provider_address(address.scheme, address.value),
                   Reply(text), now, contact_id=address.contact_id, quiet=quiet,

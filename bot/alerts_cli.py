@@ -43,13 +43,27 @@ def list_command(everything: bool) -> None:
 
 @alerts_group.command("ack")
 @click.argument("alert_id", type=int)
-@click.option("--note", help="what was done (kept with the alert)")
+@click.option("--note", help="what was done (kept with the alert; needed)")
 @click.option("--by", default=getpass.getuser, show_default="your user name",
               help="who dealt with it")
+@click.option("--yes", "confirmed", is_flag=True,
+              help="do not ask to confirm (for scripts)")
 @with_appcontext
-def ack_command(alert_id: int, note: str | None, by: str) -> None:
-    """Record that a person has dealt with alert ALERT_ID."""
+def ack_command(alert_id: int, note: str | None, by: str, confirmed: bool) -> None:
+    """Record that a person has dealt with alert ALERT_ID, with a note of what was done
+    (--note, needed); it asks to confirm unless --yes is given."""
+    if note is None:
+        raise click.UsageError('an alert cannot be acknowledged without a note of what was '
+                               'done: --note "Called back, referred to MASH"')
+    if not alerts.says_what_was_done(note):
+        raise click.ClickException(alerts.NOTE_NEEDED)
     rt = current()
+    with _refusals(alert_id), rt.sessions() as session:
+        alert = alerts.unacknowledged(session, alert_id)  # refused before asking, not after
+        summary = f"{alerts.SEVERITY_NAMES[alert.severity]} {alert.kind} {alert.category}"
+    if not confirmed:
+        click.confirm(f'Acknowledge alert #{alert_id} ({summary}) as dealt with: '
+                      f'"{_printable(note)}"? It comes off the queue', abort=True)
     with _refusals(alert_id), transaction(rt.sessions) as session:
         alerts.acknowledge(session, alert_id, by, note, rt.now())
     click.echo(f"Alert #{alert_id} acknowledged.")
@@ -117,9 +131,10 @@ def _refusals(alert_id: int) -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
-def line(alert: Alert, zone, translating: bool = True, where: str = "-") -> str:
+def line(alert: Alert, zone, translating: bool = True, where: str | None = "-") -> str:
     """An alert on one line: number, urgency, kind, when (local), what they were answering
-    (`alerts.answering`), the words (and their English, or why there is none yet)."""
+    (`alerts.answering`; left out when None), the words (and their English, or why there
+    is none yet)."""
     when = alert.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     words = f'{alert.language or "?"}: "{_printable(alert.text)}"'
     if alerts.asked_for_call(alert):  # the keyword in their language: nothing to translate
@@ -130,7 +145,8 @@ def line(alert: Alert, zone, translating: bool = True, where: str = "-") -> str:
                    if translating else alerts.NO_TRANSLATION)
         words += f' | en: "{english}"' if alert.text_en is not None else f" | en: {english}"
     text = (f"#{alert.id} {alerts.SEVERITY_NAMES[alert.severity].upper()} {alert.kind} "
-            f"{alert.category} {when} {alert.channel} ({where}) {words}")
+            f"{alert.category} {when} {alert.channel}{'' if where is None else f' ({where})'} "
+            f"{words}")
     if alert.under_13:
         text += " [said they are under 13]"
     if alert.acked_at is not None:

@@ -14,11 +14,15 @@ of typed values (numbers as numbers, multi-choice as a list); the spreadsheet wr
 lists with `;` and defuse text a spreadsheet would run as a formula. docs/exports.md is the
 analyst's side of this.
 
+In every export, redacted or not, the free-text answer that raised an alert from a
+disclosure, and its English, read WITHHELD: the alert shows those words beside the person.
+
 A redacted export (`plan(..., redact=True)`: `--redact`, `/staff/export?redact=1`, the API's
 `?redact=1`) passes every free-text cell and its English through the evidence pack's
 redactor (with the engagers' and members' names), names the engager by a pseudonym, gives
 dates without times, and adds `safeguarding_alert` (yes or empty: the response's person
-raised a safeguarding alert in that survey; never what the alert says).
+disclosed harm in that survey, whatever the alert's kind (`alerts.from_disclosure`: a
+member's goes to the wellbeing lead); never what the alert says).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import xlsxwriter
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import alerts
 from staff.evidence.queries import known_names
 from staff.evidence.redact import Redactor
 from store.models import Alert, Answer, Response, Survey, SurveyVersion
@@ -49,6 +54,10 @@ FORMATS = ("csv", "xlsx", "jsonl")
 # A free-text answer that will not get its English: translation is off (TRANSLATOR=none)
 # or the service cannot translate its language. Empty means "pending: the worker will".
 NOT_TRANSLATED = "[not translated]"
+# The free-text answer that raised an alert from a disclosure, and its English, in every
+# export: the alert shows those words beside the person (a member's name too), so no row of
+# their answers may carry them. The lead reads them on the alert's page.
+WITHHELD = "[withheld: it raised an alert]"
 CHUNK = 1000
 # OWASP's CSV-injection starts (= + - @ tab CR) and their full-width forms, which some
 # spreadsheet locales read as the same.
@@ -77,6 +86,8 @@ class Export:
     translating: bool = True  # a translator is set: untranslated text is still pending
     redactor: Redactor | None = field(default=None, repr=False)  # set: a redacted export
     alerted: frozenset[int] = field(default=frozenset(), repr=False)  # contacts, if redacted
+    withheld: frozenset[tuple[int, str]] = field(default=frozenset(), repr=False)  # contact,
+    # question: answers that raised an alert (WITHHELD)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -105,6 +116,8 @@ class Export:
             out[question] = found[0] if found is not None else None
         for question in self.texts:
             out[f"{question}__en"] = self.english(answers.get(question))
+            if (response.contact_id, question) in self.withheld and out[question] is not None:
+                out[question] = out[f"{question}__en"] = WITHHELD
         return out
 
     def _redacted(self, response, out: dict) -> dict:
@@ -112,7 +125,8 @@ class Export:
         and the safeguarding flag."""
         for question in self.texts:
             for column in (question, f"{question}__en"):
-                if isinstance(out[column], str) and out[column] != NOT_TRANSLATED:
+                if isinstance(out[column], str) and out[column] not in (NOT_TRANSLATED,
+                                                                          WITHHELD):
                     out[column] = self.redactor.redact(out[column])
         out["engager"] = engager_pseudonym(self.secret, response.engager_code)
         out["started_at"] = day(response.started_at)
@@ -152,12 +166,13 @@ def plan(session: Session, slug: str, secret_key: str | bytes,
                 texts.add(question["id"])
     secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
     redactor = Redactor.load(known_names(session)) if redact else None
-    alerted = frozenset(session.scalars(
-        select(Alert.contact_id).where(Alert.kind == "safeguarding", Alert.survey == slug,
-                                       Alert.contact_id.is_not(None)))) if redact else frozenset()
+    disclosed = session.execute(select(Alert.contact_id, Alert.question).where(
+        alerts.from_disclosure(), Alert.survey == slug, Alert.contact_id.is_not(None))).all()
+    alerted = frozenset(contact for contact, _ in disclosed) if redact else frozenset()
     return Export(slug, survey_id, tuple(questions), tuple(q for q in questions if q in texts),
                   {version_id: number for version_id, number, _ in versions}, secret,
-                  translating, redactor, alerted)
+                  translating, redactor, alerted,
+                  frozenset((contact, question) for contact, question in disclosed if question))
 
 
 def pseudonym(secret: bytes, survey: str, contact_id: int) -> str:

@@ -38,7 +38,7 @@ class AlertView:
     raised: str  # local time
     channel: str
     channel_name: str  # as staff call it: SMS, Web form
-    where: str  # survey / question
+    where: str | None  # survey / question; None: not shown (alerts.answering)
     language: str | None
     language_name: str
     text: str
@@ -78,6 +78,8 @@ class Detail:
     alert: AlertView
     conversation: list[Line]
     unreadable: str | None = None  # why there is no conversation to show
+    unreachable: str | None = None  # why no reply can reach them (no form is offered)
+    reads: str | None = None  # the language they read, when not English (replies go as written)
 
 
 def queue(session: Session, settings: Settings, now: datetime) -> Queue:
@@ -95,16 +97,19 @@ def detail(session: Session, alert_id: int, settings: Settings, now: datetime) -
     """One alert and its conversation (alerts.UnknownAlert when there is no such alert)."""
     alert = alerts.get(session, alert_id)
     shown = view(session, alert, settings, now, member_names(session, [alert]).get(alert.id))
+    unreachable = alerts.unreachable(session, alert)
+    reads = alerts.reads(session, alert)
+    reads = language(reads) if reads and reads != "en" else None
     try:
         said = alerts.conversation(session, alert)
     except alerts.CannotDo as exc:
-        return Detail(shown, [], str(exc))
+        return Detail(shown, [], str(exc), unreachable, reads)
     zone = settings.timezone
     return Detail(shown, [
         Line("hidden", count=s.count) if isinstance(s, alerts.Hidden) else
         Line("lead" if s.lead else "them" if s.direction == "in" else "us", s.text,
              _local(s.at, zone), _local(s.due, zone) if s.due else None)
-        for s in said])
+        for s in said], unreachable=unreachable, reads=reads)
 
 
 def overdue_after(alert: Alert, settings: Settings) -> timedelta:

@@ -189,9 +189,9 @@ def acknowledge(alert_id: int):
     tick to confirm are both needed (a refused form keeps the note)."""
     rt = current()
     note = request.form.get("note", "").strip()[:2000]
-    if not note or request.form.get("confirm") != "yes":
+    if not alerts.says_what_was_done(note) or request.form.get("confirm") != "yes":
         return _alert_page(alert_id, 400, note=note, ack_error=(
-            "Write what was done before acknowledging." if not note else
+            alerts.NOTE_NEEDED if not alerts.says_what_was_done(note) else
             "Tick the box to confirm, then acknowledge."))
     now = rt.now()
     try:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from bot import alerts
 from store.models import (
     Alert,
     Answer,
@@ -60,7 +61,7 @@ class FreeText:
     english: str | None
     translation_status: str | None
     trust: Any  # the same person's answer to the survey's trust question, if any
-    alerted: bool  # it raised a safeguarding alert: counted, never quoted
+    alerted: bool  # it disclosed harm (an alert of any kind): counted, never quoted
 
 
 def _of_survey(slug: str):
@@ -182,9 +183,10 @@ def screen_outs(session: Session, slug: str) -> Counter:
 def free_texts(session: Session, slug: str, question: str, trust_question: str | None = None,
                ) -> list[FreeText]:
     """Every free-text answer to a question, with the same response's trust answer and
-    whether it raised a safeguarding alert."""
+    whether it raised an alert from a disclosure (`alerts.from_disclosure`: whatever the
+    alert's kind, a member's too)."""
     trust = aliased(Answer)
-    alerted = exists().where(Alert.kind == "safeguarding", Alert.survey == slug,
+    alerted = exists().where(alerts.from_disclosure(), Alert.survey == slug,
                              Alert.question == question,
                              Alert.contact_id == Response.contact_id)
     query = (select(Answer.id, Answer.raw_text, Answer.text_language, Answer.translation_en,

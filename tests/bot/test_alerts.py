@@ -256,14 +256,16 @@ def test_alerts_ack_takes_it_off_the_list_and_keeps_who_and_what(app, rt):
     with transaction(rt.sessions) as session:
         _alert(session, 2, 0, "first")
         _alert(session, 1, 1, "second")
-    result = run(app, "alerts", "ack", "1", "--note", "called back, referred", "--by", "sam")
+    result = run(app, "alerts", "ack", "1", "--note", "called back, referred", "--by", "sam",
+                 "--yes")
     assert result.output == "Alert #1 acknowledged.\n"
     assert [line.split('"')[1] for line in run(app, "alerts", "list").output.splitlines()] == [
         "second"]
     everything = run(app, "alerts", "list", "--all").output.splitlines()
     assert len(everything) == 2
     assert everything[1].endswith("[acknowledged 2026-03-02 10:00 by sam: called back, referred]")
-    missing = app.test_cli_runner().invoke(args=["alerts", "ack", "99"])
+    missing = app.test_cli_runner().invoke(args=["alerts", "ack", "99", "--note",
+                                                  "called back, referred", "--yes"])
     assert missing.exit_code == 1 and "there is no alert #99" in missing.output
 
 
@@ -341,11 +343,12 @@ def test_alerts_list_says_why_there_is_no_english_yet(app, rt):
 def test_an_alert_is_acknowledged_once_the_first_record_is_kept(app, rt):
     with transaction(rt.sessions) as session:
         _alert(session, 2, 0, "first")
-    assert run(app, "alerts", "ack", "1", "--note", "called 999", "--by", "sam").exit_code == 0
-    again = app.test_cli_runner().invoke(args=["alerts", "ack", "1", "--note", "oops"])
+    assert run(app, "alerts", "ack", "1", "--note", "called 999 with her", "--by", "sam",
+               "--yes").exit_code == 0
+    again = app.test_cli_runner().invoke(args=["alerts", "ack", "1", "--note", "oops, wrong one"])
     assert again.exit_code == 1 and "already acknowledged by sam" in again.output
     assert run(app, "alerts", "list", "--all").output.rstrip().endswith(
-        "by sam: called 999]")
+        "by sam: called 999 with her]")
 
 
 def test_the_lead_reads_the_conversation_and_writes_back_without_seeing_the_number(
@@ -400,7 +403,8 @@ def test_after_delete_the_alert_stays_but_there_is_no_one_to_write_to(app, rt, s
     shown = app.test_cli_runner().invoke(args=["alerts", "show", "1"])
     assert shown.exit_code == 1 and "they sent DELETE" in shown.output
     written = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
-    assert written.exit_code == 1 and "no one to write to" in written.output
+    assert written.exit_code == 1
+    assert "cannot be written to: the person's data was erased" in written.output
 
 
 def test_a_disclosure_as_the_first_message_gets_the_signposting_alone(rt, surveys):
@@ -446,7 +450,7 @@ def test_a_child_who_disclosed_before_their_age_can_still_be_reached(app, rt, su
     assert queued_to(rt, FROM)[-1].body == "Are you safe now?"
     with rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Answer)) == 0
-    assert run(app, "alerts", "ack", "1", "--note", "called").exit_code == 0
+    assert run(app, "alerts", "ack", "1", "--note", "called her back", "--yes").exit_code == 0
     gone = app.test_cli_runner().invoke(args=["alerts", "reply", "1", "Hello?"])
     assert gone.exit_code == 1 and "said they are under 13" in gone.output
     assert "DELETE" not in gone.output
@@ -468,3 +472,28 @@ def test_a_reply_sent_now_does_not_wait_behind_one_held_for_the_morning(
         sent = {m.body: m.status for m in session.scalars(select(Message).where(
             Message.body.in_(["Are you safe now?", "This is Sam from the council."])))}
     assert sent == {"Are you safe now?": "sent", "This is Sam from the council.": "queued"}
+
+
+def test_alerts_ack_needs_a_note_that_says_what_was_done(app, rt):
+    with transaction(rt.sessions) as session:
+        _alert(session, 2, 0, "first")
+    cli = app.test_cli_runner()
+    bare = cli.invoke(args=["alerts", "ack", "1"], input="y\n")
+    assert bare.exit_code == 2 and "without a note of what was done: --note" in bare.output
+    for note in (".", "ok", "ok done", "called"):
+        refused = cli.invoke(args=["alerts", "ack", "1", "--note", note, "--yes"])
+        assert refused.exit_code == 1 and "at least 2 words and 8 letters" in refused.output
+    assert "[acknowledged" not in run(app, "alerts", "list", "--all").output
+
+
+def test_alerts_ack_asks_to_confirm_unless_yes(app, rt):
+    with transaction(rt.sessions) as session:
+        _alert(session, 2, 0, "first")
+    cli = app.test_cli_runner()
+    kept = cli.invoke(args=["alerts", "ack", "1", "--note", "called her back"], input="n\n")
+    assert kept.exit_code == 1 and "Acknowledge alert #1 (at risk safeguarding self_harm) " \
+        'as dealt with: "called her back"? It comes off the queue [y/N]' in kept.output
+    assert run(app, "alerts", "list").output.count("#1 ") == 1  # still waiting
+    done = cli.invoke(args=["alerts", "ack", "1", "--note", "called her back"], input="y\n")
+    assert done.exit_code == 0 and done.output.endswith("Alert #1 acknowledged.\n")
+    assert run(app, "alerts", "list").output == "No alerts waiting.\n"

@@ -138,5 +138,5 @@ def test_a_disclosure_after_a_screen_out_is_flagged_and_erased_once_acknowledged
     say(rt, clock, "my stepdad hits me and I don't want to go home")
     listed = app.test_cli_runner().invoke(args=["alerts", "list"]).output
     assert "[said they are under 13]" in listed
-    app.test_cli_runner().invoke(args=["alerts", "ack", "1", "--note", "called"])
+    app.test_cli_runner().invoke(args=["alerts", "ack", "1", "--note", "called her back", "--yes"])
     assert count(rt, Contact) == 0 and count(rt, Alert) == 1

@@ -10,13 +10,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import create_app
 from bot.conversations import Inbound, handle
+from store.db import transaction
 from store.models import Alert, AuditEvent, Message
 from tests.helpers.cli import outreach
+from tests.helpers.engagers import add_engager
+from tests.helpers.members import import_members
 from tests.helpers.staff import add_alert, add_user, csrf, sign_in
+from tests.webhooks.test_web import RESIDENTS, RESIDENTS_EN, Browser
 
 LEAD, ANALYST = "lead@example.org", "officer@example.org"
 FROM = "+447700900321"
@@ -50,6 +54,8 @@ def stored(rt, alert_id: int) -> Alert:
 @pytest.mark.parametrize("form, refusal", [
     ({"note": "", "confirm": "yes"}, "Write what was done before acknowledging."),
     ({"note": "   ", "confirm": "yes"}, "Write what was done before acknowledging."),
+    ({"note": ".", "confirm": "yes"}, "at least 2 words and 8 letters"),
+    ({"note": "ok done", "confirm": "yes"}, "at least 2 words and 8 letters"),
     ({"note": "Called her back, referred to MASH"}, "Tick the box to confirm"),
 ])
 def test_an_alert_is_not_acknowledged_without_a_note_and_a_confirmation(
@@ -118,7 +124,7 @@ def test_the_navigation_counts_the_alerts_waiting_for_those_who_may_see_them(
         app, rt, client):
     for _ in range(3):
         add_alert(rt)
-    assert outreach(app, "alerts", "ack", "1", "--note", "called").exit_code == 0
+    assert outreach(app, "alerts", "ack", "1", "--note", "called her back", "--yes").exit_code == 0
     shown = page(client, "/staff/check-ins")
     assert 'href="/staff/alerts">Alerts <span class="count">(2' in shown
     analyst = app.test_client()
@@ -197,13 +203,95 @@ def test_a_reply_at_night_waits_for_the_morning_unless_sent_now_on_an_urgent_ale
     assert "queued, goes Tue 03 Mar 2026, 08:00" in page(client, "/staff/alerts/1")
 
 
-def test_a_refused_reply_says_why_and_keeps_the_text(rt, client, surveys, clock):
+def test_a_refused_reply_says_why(rt, client, surveys, clock):
     start_survey_then_disclose(rt, clock)
-    say(rt, "STOP")
     nonce = page(client, "/staff/alerts/1").split('name="nonce" value="')[1][:16]
+    say(rt, "STOP")  # while the lead had the form open
     response = client.post("/staff/alerts/1/reply", data={
         "text": "Are you safe now?", "nonce": nonce,
         "csrf_token": csrf(client, "/staff/alerts/1")})
     assert response.status_code == 400
     shown = response.get_data(as_text=True)
-    assert "they sent STOP" in shown and ">Are you safe now?</textarea>" in shown
+    assert "This person cannot be written to: they sent STOP" in shown
+
+
+def disclose_on_the_web_form(app) -> None:
+    browser = Browser(app)
+    browser.open(RESIDENTS)
+    for asked, (action, *values) in RESIDENTS_EN:
+        if asked.startswith("What could the police do"):
+            break
+        browser.choose(*values) if action == "choose" else browser.send(values[0])
+    browser.send(DISCLOSURE)
+
+
+WEB = "This person cannot be written to: they were on the web form, there is no number to " \
+      "write to."
+
+
+@pytest.mark.parametrize("erased", [False, True])
+def test_a_web_form_visitors_alert_offers_no_reply_form_and_says_why(
+        app, rt, client, surveys, erased):
+    disclose_on_the_web_form(app)
+    if erased:  # their conversation kept no longer (a purge): still a web-form visitor
+        with transaction(rt.sessions) as session:
+            session.execute(update(Alert).values(conversation_id=None, contact_id=None))
+    shown = page(client, "/staff/alerts/1")
+    writing = shown.split('<h2 id="reply">')[1].split('<h2 id="acknowledge">')[0]
+    assert escape(WEB) in writing and "DELETE" not in writing
+    assert 'action="/staff/alerts/1/reply"' not in shown and 'id="reply-text"' not in shown
+    assert 'action="/staff/alerts/1/ack"' in shown  # it can still be acknowledged
+    refused = outreach(app, "alerts", "reply", "1", "Are you safe now?")
+    assert refused.exit_code == 1 and WEB.rstrip(".") in refused.output
+    assert "DELETE" not in refused.output
+
+
+def test_someone_who_sent_stop_is_not_offered_a_reply_form(rt, client, surveys, clock):
+    start_survey_then_disclose(rt, clock)
+    assert 'action="/staff/alerts/1/reply"' in page(client, "/staff/alerts/1")
+    say(rt, "STOP")
+    shown = page(client, "/staff/alerts/1")
+    assert "This person cannot be written to: they sent STOP" in shown
+    assert 'action="/staff/alerts/1/reply"' not in shown
+
+
+@pytest.mark.parametrize("who", ["member", "engager"])
+def test_a_named_persons_alert_does_not_say_which_anonymous_survey_they_were_answering(
+        app, rt, client, surveys, clock, who):
+    """Their name is on the alert (a member's) or on the staff pages (an engager's): beside
+    it, the anonymous survey and question would tie them to their answers."""
+    if who == "member":
+        import_members(rt, f"Sarah Khan,{FROM},,en,sms,")
+    else:
+        add_engager(rt, "K7P2QX", name="Sarah Khan", phone=FROM)
+    for text in ["SAFETY", "YES", "4", "2", "1,3", DISCLOSURE]:  # the survey by its keyword
+        clock.advance(timedelta(minutes=1))
+        say(rt, text)
+    alert = stored(rt, 1)
+    assert (alert.survey, alert.text) == ("neighbourhood-policing", DISCLOSURE)
+    title = surveys["neighbourhood-policing"].title
+    for shown in (page(client, "/staff/alerts/1"), page(client, "/staff/alerts"),
+                  outreach(app, "alerts", "show", "1").output,
+                  outreach(app, "alerts", "list").output):
+        assert title not in shown and "question 4 of 18" not in shown
+        assert ">Answering<" not in shown
+    assert "sms (" not in outreach(app, "alerts", "list").output
+
+
+def test_above_the_reply_box_the_lead_is_told_which_language_the_person_reads(
+        rt, client, surveys, clock):
+    """The team's messages to them are in Romanian only: the lead's reply goes as typed."""
+    for text in ["Bună ziua, vreau să răspund la sondaj", "DA", "tatăl meu mă bate"]:
+        clock.advance(timedelta(minutes=1))
+        say(rt, text)
+    assert (stored(rt, 1).language, stored(rt, 1).category) == ("ro", "abuse_at_home")
+    shown = page(client, "/staff/alerts/1")
+    line = "Your reply is sent as you write it; this person reads Romanian."
+    assert line in shown
+    assert shown.index(line) < shown.index('id="reply-text"')  # above the box
+
+
+def test_no_language_line_for_someone_who_reads_english(rt, client, surveys, clock):
+    start_survey_then_disclose(rt, clock)
+    shown = page(client, "/staff/alerts/1")
+    assert 'id="reply-text"' in shown and "this person reads" not in shown

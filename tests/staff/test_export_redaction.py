@@ -157,3 +157,39 @@ def test_the_audit_log_says_an_export_was_redacted(app, rt, answered, tmp_path):
     with rt.sessions() as session:
         details = list(session.scalars(select(AuditEvent.detail)))
     assert "demo as csv, redacted: 5 row(s)" in details
+
+
+def test_a_members_disclosure_in_a_survey_flags_their_row(app, rt, surveys, clock, tmp_path):
+    """An assembly member's disclosure raises a wellbeing alert (their lead is the wellbeing
+    lead): it is still a disclosure, and their row is flagged like anyone's."""
+    import_members(rt, "Grace Adeyemi,+447700900999,,en,sms,")
+    answer_demo(rt, "+447700900999", "my stepdad hits me and I am scared to go home")
+    answer_demo(rt, "+447700900201", "the street lights are broken")
+    with rt.sessions() as session:
+        assert session.scalars(select(Alert.kind)).all() == ["wellbeing"]
+    out = tmp_path / "demo.csv"
+    result = app.test_cli_runner().invoke(args=[
+        "export", "responses", "--survey", "demo", "--out", str(out), "--redact"])
+    assert result.exit_code == 0, result.output
+    rows = read_csv(out.read_text("utf-8"))
+    assert [row["safeguarding_alert"] for row in rows] == ["yes", ""]
+
+
+@pytest.mark.parametrize("redact", [[], ["--redact"]])
+def test_the_answer_that_raised_an_alert_is_withheld_from_every_export(
+        app, rt, answered, tmp_path, redact):
+    """The alert shows those words beside the person (a member's name too): no export row
+    may show them beside the person's other answers. The lead reads them on the alert."""
+    with transaction(rt.sessions) as session:  # its English, as the worker would fill it
+        session.execute(update(Answer).where(Answer.raw_text == TYPED[4][0]).values(
+            translation_en=TYPED[4][0], translation_status="done", text_language="en"))
+    out = tmp_path / "demo.jsonl"
+    result = app.test_cli_runner().invoke(args=[
+        "export", "responses", "--survey", "demo", "--out", str(out), "--format", "jsonl",
+        *redact])
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out.read_text("utf-8"))
+    withheld = "[withheld: it raised an alert]"
+    assert (rows[4]["why_unsafe"], rows[4]["why_unsafe__en"]) == (withheld, withheld)
+    assert "stepdad" not in out.read_text("utf-8")
+    assert [row["why_unsafe"] for row in rows[:4]].count(withheld) == 0  # only that one

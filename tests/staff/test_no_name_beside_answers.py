@@ -2,10 +2,12 @@
 
 An assembly member (a name on the roster) also answers the residents' survey from the same
 phone — whose consent says the answers are kept apart from the number — with answers no one
-else gives, and then discloses something that raises an alert. Every staff GET route (read
-from the app's URL map, ids filled with real rows), every CLI listing command and every
-export (CSV, XLSX, JSONL, the API, the evidence pack) is then read, as an admin would: none
-may show the member's name together with any of those answers.
+else gives, and discloses something as their free-text answer, which raises an alert. Every
+staff GET route (read from the app's URL map, ids filled with real rows), every CLI listing
+command and every export (CSV, XLSX, JSONL, the API, the evidence pack) is then read, as an
+admin would: none may show the member's name together with any of those answers, nor the
+anonymous survey they were answering; and no export row holding their answers may carry
+the disclosure, which the alert shows beside their name (it reads "[withheld: …]").
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from html import unescape
 
 import click
 import openpyxl
@@ -32,12 +35,13 @@ ADMIN = "admin@example.org"
 SURVEY = "neighbourhood-policing"
 DISCLOSURE = "my stepdad hits me and I don't want to go home"
 # What the member types, question after question: the personal questions (ward, gender,
-# ethnic group, disability) and the free text carry answers nobody else gives.
-FREE_TEXT = "Quillfeather lantern patrols by the canal"
-SAID = ["SAFETY", "YES", "3", "2", "1,3", "2", "no", "2", FREE_TEXT, "2", "12", "25 to 34",
+# ethnic group, disability) carry answers nobody else gives; the free text (question 8 of
+# 18) is the disclosure.
+SAID = ["SAFETY", "YES", "3", "2", "1,3", "2", "no", "2", DISCLOSURE, "2", "12", "25 to 34",
         "Leyton", "Cathall", "Woman", "Asian", "Yes, a lot"]
 # The answers as they would show: stored values and the words typed (case ignored).
-ANSWERS = ["cathall", "woman", "asian", "yes_a_lot", "yes, a lot", "quillfeather"]
+ANSWERS = ["cathall", "woman", "asian", "yes_a_lot", "yes, a lot"]
+WITHHELD = "[withheld: it raised an alert]"
 # Commands that list or show (arguments filled in below); writing ones are not walked.
 READERS = {"list", "show", "plan", "failed", "rsvps"}
 
@@ -53,7 +57,7 @@ def disclosed(app, rt, surveys, clock):
     add_user(rt, ADMIN, "admin")
     import_members(rt, f"{NAME},{PHONE},,en,sms,")
     add_session(rt, "Weekend 1", "2026-03-14T10:00")
-    for text in [*SAID, DISCLOSURE]:
+    for text in SAID:
         clock.advance(timedelta(minutes=2))
         handle(rt, Inbound("sms", PHONE, text))
     with rt.sessions() as session:
@@ -61,15 +65,25 @@ def disclosed(app, rt, surveys, clock):
         [alert] = session.scalars(select(Alert)).all()
         session_id = session.scalar(select(AssemblySession.id))
     typed = " ".join(str(a.value) + " " + a.raw_text for a in stored).lower()
-    assert all(answer in typed for answer in ANSWERS), typed  # the survey kept them
-    return {"alert_id": alert.id, "session_id": session_id}
+    assert all(answer in typed for answer in [*ANSWERS, DISCLOSURE.lower()]), typed
+    assert (alert.kind, alert.survey, alert.question) == ("wellbeing", SURVEY, "build_trust")
+    return {"alert_id": alert.id, "session_id": session_id,
+            "title": surveys[SURVEY].title}
 
 
-def joins(text: str) -> list[str]:
-    """The answers shown beside the member's name in `text` (none, we hope)."""
+def joins(text: str, title: str) -> list[str]:
+    """What is shown beside the member's name in `text` that must not be (nothing, we
+    hope): their answers, or the anonymous survey they were answering."""
     if NAME.lower() not in text.lower():
         return []
-    return [answer for answer in ANSWERS if answer in text.lower()]
+    return [answer for answer in [*ANSWERS, title.lower()] if answer in text.lower()]
+
+
+def disclosed_beside_answers(text: str) -> list[str]:
+    """The rows (lines: a CSV, XLSX or JSONL row, an API page) holding the member's answers
+    that also hold the disclosure, which the alert shows beside their name (none, we hope)."""
+    return [row for row in text.splitlines() if DISCLOSURE.lower() in row.lower()
+            and any(answer in row.lower() for answer in ANSWERS)]
 
 
 def staff_pages(app, client, ids: dict) -> dict[str, str]:
@@ -96,7 +110,8 @@ def readable(data: bytes, mimetype: str) -> str:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         return "\n".join(" ".join(str(c) for c in row if c is not None)
                          for sheet in book for row in sheet.iter_rows(values_only=True))
-    return data.decode("utf-8-sig")
+    text = data.decode("utf-8-sig")
+    return unescape(text) if "html" in mimetype else text  # as a reader sees the words
 
 
 def commands(app, ids: dict, tmp_path) -> dict[str, str]:
@@ -123,7 +138,7 @@ def commands(app, ids: dict, tmp_path) -> dict[str, str]:
                                            else "text")
     pack = tmp_path / "pack.html"
     assert outreach(app, "evidence-pack", "--out", str(pack)).exit_code == 0
-    shown["evidence-pack"] = pack.read_text(encoding="utf-8")
+    shown["evidence-pack"] = unescape(pack.read_text(encoding="utf-8"))
     return shown
 
 
@@ -136,12 +151,21 @@ def test_no_page_command_or_export_shows_a_members_name_beside_their_answers(
     shown = {**staff_pages(app, client, ids), **commands(app, ids, tmp_path)}
 
     assert {where: found for where, found in
-            ((where, joins(text)) for where, text in shown.items()) if found} == {}
+            ((where, joins(text, disclosed["title"])) for where, text in shown.items())
+            if found} == {}
+    assert {where: rows for where, text in shown.items()
+            if (rows := disclosed_beside_answers(text))} == {}
     # The walk reads what it should: the name where a lead needs it, the answers in the
-    # exports (apart from any name), the disclosure beside the name.
+    # exports (apart from any name) with the disclosure withheld, the disclosure beside
+    # the name.
     named = [where for where, text in shown.items() if NAME in text]
     assert {"/staff/alerts?", f"/staff/alerts/{disclosed['alert_id']}?",
             f"alerts show {disclosed['alert_id']}", "members list"} <= set(named)
-    assert all(answer in shown["export csv"].lower() for answer in ("cathall", "asian"))
-    assert FREE_TEXT in json.dumps(shown["export jsonl"]) or FREE_TEXT in shown["export jsonl"]
+    exported = [where for where, text in shown.items()
+                if all(answer in text.lower() for answer in ("cathall", "asian"))]
+    assert {"export csv", "export xlsx", "export jsonl", "/api/v1/responses?survey="
+            + SURVEY} <= set(exported)
+    assert all(WITHHELD in json.loads(row)["build_trust"]
+               for row in shown["export jsonl"].splitlines())
     assert DISCLOSURE in shown[f"alerts show {disclosed['alert_id']}"]
+    assert DISCLOSURE in shown[f"/staff/alerts/{disclosed['alert_id']}?"]

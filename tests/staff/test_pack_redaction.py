@@ -7,16 +7,18 @@ redaction, the same check finds the details: the test cannot pass by quoting not
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from bot.conversations import Inbound, handle
 from bot.translating import PendingTranslations
 from staff.evidence import pack
 from store.db import transaction
-from store.models import Answer
+from store.models import Alert, Answer
 from tests.fakes.libretranslate import FakeLibreTranslate
 from tests.helpers.engagers import add_engager
 from tests.helpers.members import import_members
@@ -69,6 +71,8 @@ DETAILS = ["Tom Lee", "07700 900123", "900123", "Aisha", "Begum", "Cathall Road"
            "Hoe Street 14", "Andrei", "900456", "Иван", "Петров", "Ivan", "Petrov", "ivan.p",
            "Mehmet", "Yılmaz", "Yilmaz", "احمد", "خان", "Ahmed", "Khan", "900789", "Kai",
            "Brown", "Leyton Sixth Form", "kai.b_15", "Zosia", "Nowak", "zosia_n09"]
+DISCLOSURE = "my stepdad hits me, the police should do more patrols on foot near our flats"
+PATROLS = "the police should do more patrols on foot near the station at night"
 # ("Cathall" alone is a ward's name, which the pack shows in its table of wards.)
 
 
@@ -156,3 +160,22 @@ def test_without_the_redaction_call_the_same_check_fails(rt, clock, answered):
     assert len(found) >= 10
     assert {"Aisha", "Ahmed", "Иван"} & set(found)
 
+
+
+def test_a_members_disclosure_is_never_quoted(rt, clock, surveys):
+    """An assembly member who discloses harm while answering raises a wellbeing alert (it
+    goes to the wellbeing lead): their words are a disclosure all the same, never quoted."""
+    import_members(rt, "Grace Adeyemi,+447700900999,,en,sms,")
+    said = ["SAFETY", "YES", "3", "2", "1,3", "2", "no", "2", DISCLOSURE, "2", "12",
+            "25 to 34", "Leyton", "Cathall", "Woman", "Asian", "Yes, a lot"]
+    for text in said:
+        clock.advance(timedelta(minutes=2))
+        handle(rt, Inbound("sms", "+447700900999", text))
+    with rt.sessions() as session:
+        assert session.scalars(select(Alert.kind)).all() == ["wellbeing"]
+    data, html = build(rt, clock)
+    assert DISCLOSURE not in unescape(html)
+    # Not vacuous: an answer like it from someone who raised no alert is quoted.
+    add_response(rt, RESIDENTS, answers={"build_trust": PATROLS, "trust": 2})
+    data, html = build(rt, clock)
+    assert PATROLS in unescape(html) and DISCLOSURE not in unescape(html)
