@@ -71,7 +71,9 @@ def login():
     email = accounts.normal_email(request.form.get("email", ""))[:255]
     password = request.form.get("password", "")
     address, device = guard.client_address(), guard.device_for(email)
-    limits = throttle.keys(email, address, device)
+    with rt.sessions() as db:  # an email that is no staff user is counted by address only
+        staff = bool(email) and accounts.find(db, email) is not None
+    limits = throttle.keys(email, address, device, staff)
     with transaction(rt.sessions) as db:  # counted, and committed, before the check
         wait = throttle.attempt(db, limits, now)
         if wait is not None:
@@ -304,7 +306,8 @@ def users():
 @bp.post("/users/change")
 @guard.admin_required
 def change_user():
-    """Change a user's role, disable or enable them (each in the audit log)."""
+    """Change a user's role, disable or enable them, or clear the wrong passwords holding
+    back their sign-in (each in the audit log)."""
     rt = current()
     email, action = request.form.get("email", ""), request.form.get("action", "")
     now, actor = rt.now(), g.staff.email
@@ -318,6 +321,8 @@ def change_user():
                 accounts.disable(db, email, now, actor)
             elif action == "enable":
                 accounts.enable(db, email, now, actor)
+            elif action == "unblock":
+                accounts.unblock(db, email, now, actor)
     except accounts.AccountError as exc:
         key = exc.key if exc.key in USER_ERRORS else "refused"
         return redirect(url_for("staff.users", error=key), 303)

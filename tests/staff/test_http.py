@@ -11,12 +11,12 @@ import zlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import create_app
 from staff import audit, guard, throttle
 from store.db import transaction
-from store.models import Alert, AuditEvent, StaffSession
+from store.models import Alert, AuditEvent, SigninLimit, StaffSession
 from tests.helpers.staff import (
     PASSWORD,
     PHONE,
@@ -210,11 +210,71 @@ def test_an_attacker_cannot_keep_the_owner_out_for_long(app, rt, clock, users, f
     assert sign_in(owner, ANALYST).status_code == 303  # the owner's browser, known since
     for n in range(throttle.PER_ACCOUNT):
         from_address(f"203.0.113.{n}", ANALYST, f"guess {n}")
+    for n in range(throttle.PER_ACCOUNT):
+        from_address("203.0.113.99", ANALYST, f"guess {n}")
     assert from_address("203.0.113.99", ANALYST).status_code == 429
     owner.post("/staff/logout", data={"csrf_token": csrf(owner, "/staff/")})
     assert sign_in(owner, ANALYST).status_code == 303  # the known browser still gets in
     clock.advance(throttle.WINDOW)
     assert from_address("203.0.113.99", ANALYST).status_code == 303  # and others later
+
+
+def test_guesses_from_elsewhere_never_keep_a_new_browser_of_the_owner_waiting(
+        clock, users, from_address):
+    """The attack seen: wrong passwords from another address, sent the moment each wait
+    ends, kept every browser that had not signed in before waiting (429) for good."""
+    for n in range(throttle.PER_ACCOUNT):
+        from_address("198.51.100.66", ANALYST, f"guess {n}")
+    for n in range(10):
+        response = from_address("198.51.100.66", ANALYST, f"guess {n}")
+        assert response.status_code == 429
+        clock.advance(timedelta(seconds=int(response.headers["Retry-After"])))
+        assert from_address("198.51.100.66", ANALYST, f"guess {n}").status_code == 200
+    assert from_address("203.0.113.7", ANALYST).status_code == 303  # the owner, new laptop
+
+
+def test_an_admin_can_clear_a_users_wrong_passwords_and_it_is_logged(app, rt, users):
+    """From every address (a flood from the owner's own one, behind TRUSTED_PROXIES=0):
+    the Users page's button and `outreach staff unblock` let the owner in at once."""
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    for unblock in ("page", "cli"):
+        browser = app.test_client()  # a new browser each time: no device cookie
+
+        def try_password(password: str, browser=browser) -> int:
+            return browser.post("/staff/login", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                data={"email": ANALYST, "password": password,
+                                      "csrf_token": csrf(browser)}).status_code
+
+        for n in range(throttle.PER_ACCOUNT):
+            try_password(f"guess {n}")
+        assert try_password(PASSWORD) == 429
+        if unblock == "page":
+            page = admin.get("/staff/users").get_data(as_text=True)
+            assert 'value="unblock"' in page and "Clear wrong passwords" in page
+            assert admin.post("/staff/users/change", data={
+                "email": ANALYST, "action": "unblock",
+                "csrf_token": csrf(admin, "/staff/users")}).status_code == 303
+        else:
+            result = app.test_cli_runner().invoke(args=["staff", "unblock", ANALYST.upper()])
+            assert result.exit_code == 0 and ANALYST in result.output
+        assert try_password(PASSWORD) == 303
+    unblocked = events(rt, "signin_unblocked")
+    assert [(e.email, e.actor) for e in unblocked] == [(ANALYST, ADMIN),
+                                                        (ANALYST, audit.cli_actor())]
+    assert app.test_cli_runner().invoke(args=["staff", "unblock", "nobody@example.org"]
+                                        ).exit_code != 0
+
+
+def test_made_up_emails_leave_no_rows_of_their_own(rt, clock, client, users):
+    """600 sign-in posts with made-up emails left 600 rows in signin_limits."""
+    token = csrf(client)
+    for n in range(600):
+        client.post("/staff/login", environ_base={"REMOTE_ADDR": "198.51.100.66"}, data={
+            "email": f"made-up-{n}@example.org", "password": "a guess", "csrf_token": token})
+        clock.advance(timedelta(milliseconds=100))
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(SigninLimit)) <= 3
 
 
 def test_a_known_browser_always_gets_in_whatever_others_try_from_its_address(
@@ -258,7 +318,7 @@ def test_concurrent_guesses_cannot_pass_the_limit(app, rt, users):
     tokens = [csrf(c) for c in clients]
 
     def guess(n: int) -> int:
-        return clients[n].post("/staff/login", environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+        return clients[n].post("/staff/login", environ_base={"REMOTE_ADDR": "198.51.100.9"},
                                data={"email": ANALYST, "password": f"guess {n}",
                                      "csrf_token": tokens[n]}).status_code
 
