@@ -100,12 +100,9 @@ def login():
 
 def _log_attempt(db, event: str, now, email: str, address: str | None,
                  device: str | None) -> None:
-    """A failed or throttled sign-in: a row of its own from a browser known to the account,
-    else tallied per address and minute (a flood stays a few rows)."""
-    if device is None:
-        audit.tally(db, event, now, email=email, address=address)
-    else:
-        audit.record(db, event, now, email=email, address=address, device=device)
+    """A failed or throttled sign-in, tallied per minute and device (a browser known to
+    the account) or address (any other): a flood stays a few rows."""
+    audit.tally(db, event, now, email=email, address=address, device=device)
 
 
 def _login_page(email: str = "", failed: bool = False, throttled: int | None = None,
@@ -345,17 +342,17 @@ def audit_log():
 @bp.get("/audit.csv")
 @guard.admin_required
 def audit_csv():
-    """Every event the same filters find, as CSV (formula-like cells defused); audited."""
+    """Every event the same filters find, as CSV (formula-like cells defused), streamed a
+    chunk at a time; audited."""
     rt = current()
     filters, now = _audit_filters(), rt.now()
-    with rt.sessions() as db:
-        entries, _ = audit.search(db, filters, rt.settings.timezone, limit=None)
-    rows = [{"at": exports.iso(e.at), "event": e.event, "count": e.count,
-             "email": e.email, "actor": e.actor, "address": e.address, "detail": e.detail}
-            for e in entries]
     with transaction(rt.sessions) as db:
+        found = audit.counted(db, filters, rt.settings.timezone)
         audit.record(db, audit.AUDIT_EXPORTED, now, email=g.staff.email, actor=g.staff.email,
-                     address=guard.client_address(), detail=f"{len(rows)} row(s)")
+                     address=guard.client_address(), detail=f"{found} row(s)")
+    rows = ({"at": exports.iso(e.at), "event": e.event, "count": e.count, "email": e.email,
+             "actor": e.actor, "address": e.address, "detail": e.detail}
+            for e in audit.every(rt.sessions, filters, rt.settings.timezone))
     return Response(exports.csv_text(AUDIT_COLUMNS, rows), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="audit-{now:%Y%m%d}.csv"'})

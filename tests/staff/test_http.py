@@ -449,6 +449,45 @@ def test_a_flood_of_anonymous_sign_ins_cannot_push_an_export_off_the_audit_page(
     assert events(rt, "audit_exported")  # the log's own download is in it
 
 
+def test_a_flood_from_a_known_browser_cannot_push_an_export_off_the_audit_page(
+        app, rt, clock, surveys, users):
+    """600 throttled tries from a browser that signed in to the account before were a row
+    each."""
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST)
+    assert analyst.get("/staff/export?survey=demo&format=csv").status_code == 200
+    analyst.post("/staff/logout", data={"csrf_token": csrf(analyst, "/staff/")})
+    token = csrf(analyst)
+    statuses = []
+    for n in range(600):
+        statuses.append(analyst.post("/staff/login", data={
+            "email": ANALYST, "password": f"guess {n}", "csrf_token": token}).status_code)
+        clock.advance(timedelta(milliseconds=50))
+    assert statuses.count(429) > 500
+    with rt.sessions() as session:
+        tried = list(session.scalars(select(AuditEvent).where(AuditEvent.event.in_(
+            ["signin_failed", "signin_throttled"]))))
+    assert len(tried) <= 4 and sum(e.count for e in tried) == 600
+    assert all(e.device for e in tried)
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    assert "demo as csv" in admin.get("/staff/audit").get_data(as_text=True)
+
+
+def test_the_audit_download_is_streamed_and_says_how_many_rows_it_found(app, rt, users):
+    with transaction(rt.sessions) as session:
+        for n in range(1200):
+            audit.record(session, audit.SIGNOUT, rt.now(), email=f"p{n}@example.org")
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    response = admin.get("/staff/audit.csv")
+    assert response.is_streamed
+    rows = audit_rows(response)
+    assert sum(r["event"] == "signout" for r in rows) == 1200
+    before = sum(r["event"] != "audit_exported" for r in rows)  # read after it was logged
+    assert [e.detail for e in events(rt, "audit_exported")] == [f"{before} row(s)"]
+
+
 def test_the_audit_page_goes_back_a_page_at_a_time(app, rt, clock, users):
     with transaction(rt.sessions) as session:
         for n in range(audit.PAGE + 30):
