@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -182,8 +183,20 @@ def _our_hosts() -> set[str]:
 
 def client_address() -> str | None:
     """The browser's address: behind `TRUSTED_PROXIES` proxies, the one the outermost of
-    them saw (werkzeug's ProxyFix, set up in create_app); else the connection's peer."""
-    return request.remote_addr
+    them saw (werkzeug's ProxyFix, set up in create_app); else, or when that is not an IP
+    address (X-Forwarded-For is whatever a client wrote), the connection's peer."""
+    direct = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+    return _ip(request.remote_addr) or _ip(direct)
+
+
+def _ip(text: str | None) -> str | None:
+    """`text` as an IP address in its usual spelling, or None if it is not one (an IPv6
+    scope such as `%eth0` is refused: it is not the browser's)."""
+    try:
+        found = ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return None
+    return None if getattr(found, "scope_id", None) else str(found)
 
 
 # Roles -------------------------------------------------------------------------------------

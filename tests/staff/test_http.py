@@ -399,6 +399,31 @@ def test_behind_a_trusted_proxy_the_throttle_counts_each_browser(config, clock):
 
 
 
+@pytest.mark.parametrize("forwarded", [
+    "1" * 400, "198.51.100.7" + " " * 300 + "x", "fe80::1%" + "e" * 300, "<script>", ""])
+def test_a_forwarded_address_that_is_not_one_is_not_used(config, clock, forwarded):
+    """A 400-character X-Forwarded-For gave a 500 on PostgreSQL (the throttle's key was
+    longer than its column)."""
+    from app import create_app
+    app = create_app({**config, "TRUSTED_PROXIES": "1"}, clock=clock)
+    rt = app.extensions["outreach"]
+    add_user(rt, ANALYST, "analyst")
+    client = app.test_client()
+    for _ in range(throttle.PER_ACCOUNT):
+        assert _behind_a_proxy(client, forwarded, ANALYST).status_code == 200
+    assert _behind_a_proxy(client, forwarded, ANALYST, PASSWORD).status_code == 429
+    assert _behind_a_proxy(client, forwarded, "nobody@example.org").status_code == 200
+    assert {e.address for e in events(rt, "signin_failed")} == {"127.0.0.1"}
+    rt.engine.dispose()
+
+
+def test_no_throttle_key_is_longer_than_its_column():
+    column = SigninLimit.__table__.c.key.type.length
+    for device in (None, "0123456789abcdef"):
+        for key, _ in throttle.keys("a" * 255, "b" * 400, device):
+            assert len(key) <= column
+
+
 # The audit log -------------------------------------------------------------------------------
 
 FORMULA_EMAIL = '=HYPERLINK("http://evil.example","x")@a.b'
