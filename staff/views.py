@@ -70,9 +70,11 @@ def login():
     now = rt.now()
     email = accounts.normal_email(request.form.get("email", ""))[:255]
     password = request.form.get("password", "")
-    address, device = guard.client_address(), guard.device_for(email)
+    address = guard.client_address()
     with rt.sessions() as db:  # an email that is no staff user is counted by address only
-        staff = bool(email) and accounts.find(db, email) is not None
+        found = accounts.find(db, email) if email else None
+        staff = found is not None
+        device = guard.device_for(db, found, now) if found else None
     limits = throttle.keys(email, address, device, staff)
     with transaction(rt.sessions) as db:  # counted, and committed, before the check
         wait = throttle.attempt(db, limits, now)
@@ -88,7 +90,7 @@ def login():
         else:
             throttle.succeeded(db, limits)
             token = guard.start(db, user, now)
-            device, cookie = guard.new_device(user.email)
+            device, cookie = guard.new_device(user, now)
             audit.record(db, audit.SIGNIN, now, email=user.email, actor=user.email,
                          address=address, device=device)
     if user is None:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app import create_app
 from staff import audit, guard, throttle
 from store.db import transaction
-from store.models import Alert, AuditEvent, SigninLimit, StaffSession
+from store.models import Alert, AuditEvent, SigninLimit, StaffSession, StaffUser
 from tests.helpers.staff import (
     PASSWORD,
     PHONE,
@@ -350,23 +350,71 @@ def _decodings(value: str) -> list[bytes]:
     return found
 
 
-def test_the_device_cookie_is_opaque_and_cannot_be_moved_to_another_account(app, client,
+def device_cookie(response) -> str:
+    return cookie_header(response, guard.DEVICE_COOKIE).split(";")[0].split("=", 1)[1]
+
+
+def known_device(app, rt, value: str, email: str) -> str | None:
+    """The device id the server finds in a device cookie for `email`, as sign-in does."""
+    with app.test_request_context("/staff/login", headers={
+            "Cookie": f"{guard.DEVICE_COOKIE}={value}"}), rt.sessions() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.email == email))
+        return guard.device_for(session, user, rt.now())
+
+
+def test_the_device_cookie_is_opaque_and_cannot_be_moved_to_another_account(app, rt, client,
                                                                             users):
-    response = sign_in(client, ANALYST)
-    header = cookie_header(response, guard.DEVICE_COOKIE)
-    value = header.split(";")[0].split("=", 1)[1]
+    value = device_cookie(sign_in(client, ANALYST))
     for decoded in _decodings(value):
         assert b"officer" not in decoded.lower() and b"example" not in decoded.lower()
-    device, mac = value.split(".")
-    assert len(device) == 16 and len(mac) == 64  # a random id and an HMAC, nothing more
-    with app.test_request_context("/staff/login", headers={
-            "Cookie": f"{guard.DEVICE_COOKIE}={value}"}):
-        assert guard.device_for(ANALYST) == device
-        assert guard.device_for(ADMIN) is None  # the same cookie says nothing of another
-    forged = f"{device}.{'0' * 64}"
-    with app.test_request_context("/staff/login", headers={
-            "Cookie": f"{guard.DEVICE_COOKIE}={forged}"}):
-        assert guard.device_for(ANALYST) is None
+    device, sealed, mac = value.split(".")
+    assert len(device) == 16 and len(sealed) == 16 and len(mac) == 64
+    assert str(int(rt.now().timestamp())) not in str(int(sealed, 16))  # the date is hidden
+    assert known_device(app, rt, value, ANALYST) == device
+    assert known_device(app, rt, value, ADMIN) is None  # the same cookie says nothing of another
+    assert known_device(app, rt, f"{device}.{sealed}.{'0' * 64}", ANALYST) is None
+    later = f"{int(sealed, 16) ^ 1:016x}"  # a date moved by a second
+    assert known_device(app, rt, f"{device}.{later}.{mac}", ANALYST) is None
+
+
+def test_a_device_cookie_ends_after_a_year_a_new_password_or_disabling(app, rt, clock, users):
+    browser = app.test_client()
+    value = device_cookie(sign_in(browser, ANALYST))
+    clock.advance(guard.DEVICE_LIFETIME - timedelta(minutes=1))
+    assert known_device(app, rt, value, ANALYST) is not None
+    clock.advance(timedelta(minutes=2))
+    assert known_device(app, rt, value, ANALYST) is None  # older than a year
+
+    runner = app.test_cli_runner()
+    value = device_cookie(sign_in(browser, ANALYST))
+    clock.advance(timedelta(minutes=1))
+    assert runner.invoke(args=["staff", "password", ANALYST],
+                         input="a brand new long password\n").exit_code == 0
+    assert known_device(app, rt, value, ANALYST) is None  # a password reset
+
+    value = device_cookie(sign_in(browser, ANALYST, "a brand new long password"))
+    clock.advance(timedelta(minutes=1))
+    assert runner.invoke(args=["staff", "disable", ANALYST]).exit_code == 0
+    assert known_device(app, rt, value, ANALYST) is None
+    clock.advance(timedelta(minutes=1))
+    assert runner.invoke(args=["staff", "enable", ANALYST]).exit_code == 0
+    assert known_device(app, rt, value, ANALYST) is None  # and not back when enabled again
+    value = device_cookie(sign_in(browser, ANALYST, "a brand new long password"))
+    assert known_device(app, rt, value, ANALYST) is not None  # a sign-in since: known
+
+
+def test_a_browser_known_before_a_password_reset_is_a_new_browser_after_it(
+        app, rt, clock, users):
+    """Seen as a person meets it (a laptop stolen, the password reset): the old browser is
+    held back by others' guesses from its address like any new one."""
+    browser, other = app.test_client(), app.test_client()
+    sign_in(browser, ANALYST)
+    browser.post("/staff/logout", data={"csrf_token": csrf(browser, "/staff/")})
+    assert app.test_cli_runner().invoke(args=["staff", "password", ANALYST],
+                                        input=PASSWORD + "\n").exit_code == 0
+    for n in range(throttle.PER_ACCOUNT):
+        assert sign_in(other, ANALYST, f"guess {n}").status_code == 200
+    assert sign_in(browser, ANALYST).status_code == 429
 
 
 def _behind_a_proxy(client, forwarded: str, email: str, password: str = "a guessed password"):
