@@ -16,6 +16,7 @@ from bot.runtime import current
 from staff import accounts, audit, dashboard, exports, guard, members, queue, throttle
 from staff.evidence import review
 from store.db import transaction
+from store.models import Alert
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static")
@@ -150,10 +151,13 @@ def alerts_page():
     """Safeguarding and wellbeing alerts: waiting ones first (how long each has waited,
     overdue marked), then the acknowledged."""
     rt = current()
+    done = request.args.get("done", type=int)
     with rt.sessions() as db:
         found = queue.queue(db, rt.settings, rt.now())
-    return render_template("staff/alerts.html", title="Alerts", queue=found,
-                           done=request.args.get("done", type=int))
+        if done is not None:  # said only of an alert that is acknowledged
+            alert = db.get(Alert, done) if 0 < done < 2**31 else None
+            done = done if alert is not None and alert.acked_at is not None else None
+    return render_template("staff/alerts.html", title="Alerts", queue=found, done=done)
 
 
 @bp.get("/alerts/<int:alert_id>")
