@@ -13,7 +13,9 @@
 - A member's calendar link (`/m/<token>.ics`) is logged as `/m/<redacted>.ics`: the token
   is the key to their calendar, and access logs (werkzeug's dev server, gunicorn's
   `outreach serve`) write every request's path. Spelled any way that reaches the same view
-  (percent-encoded, a query string, a trailing slash), the whole rest of the URL goes.
+  or nearly does (percent-encoded, even twice; a query string, a trailing slash, `;params`,
+  a backslash, full-width letters, gunicorn's quoting of a request line it refused), the
+  whole rest of the URL goes; so does any URL path with a segment ending in `.ics`.
 
 SQL parameters (phone numbers, answers) are kept out of errors by the engine itself
 (`hide_parameters`, store/db.py); PostgreSQL's own `DETAIL:` line, which quotes the key or
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from urllib.parse import unquote
 
 REDACTED = "[redacted]"
 # A Telegram bot token: the bot's numeric id, a colon, 35 characters of base64url.
@@ -35,6 +39,15 @@ PG_DETAIL = re.compile(r"(DETAIL:).*")
 # then everything to the end of the URL (the token, a query string, a trailing slash).
 CALENDAR_LINK = re.compile(r"(?:/|%2f)+(?:m|%6d)(?:/|%2f)[^\s\"'<>]*", re.IGNORECASE)
 CALENDAR_REDACTED = "/m/<redacted>.ics"
+# Any other spelling: a run of URL-like text (with a separator, a percent sign or a non-ASCII
+# character) that, percent-decoded until it stops changing, NFKC-normalised (full-width
+# letters), with backslashes read as slashes, has an `m` segment (`/m/`, `/m;x=1/`) or a
+# segment ending in `.ics` (gunicorn's "Invalid request line" quotes a full-width `ｍ` as
+# latin-1 bytes). The whole run goes, but for a URL's scheme and host.
+URL_RUN = re.compile(r"[^\s\"'<>]*[/\\%\u0080-\U0010ffff][^\s\"'<>]*")
+CALENDAR_PLAIN = re.compile(r"/m(?:;[^/]*)?/+[^/]|/[^/]*\.ics(?:[/?#;]|$)")
+URL_HEAD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\\%]*", re.IGNORECASE)
+DECODINGS = 5  # percent-decoding rounds (`%256D` is `%6D` is `m`)
 MIN_SECRET = 8  # shorter values would redact ordinary words
 
 _secrets: set[str] = set()
@@ -61,7 +74,27 @@ def scrub(text: str) -> str:
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     text = CALENDAR_LINK.sub(CALENDAR_REDACTED, BOT_TOKEN.sub(REDACTED, text))
+    text = URL_RUN.sub(_calendar_run, text)
     return PG_DETAIL.sub(rf"\1 {REDACTED}", text)
+
+
+def _plain(run: str) -> str:
+    """A URL as the server may read it: percent-decoded until it stops changing, NFKC,
+    backslashes as slashes, lower case."""
+    for _ in range(DECODINGS):
+        decoded = unquote(run, errors="replace")
+        if decoded == run:
+            break
+        run = decoded
+    return unicodedata.normalize("NFKC", run).replace("\\", "/").lower()
+
+
+def _calendar_run(match: re.Match) -> str:
+    run = match.group(0)
+    if not CALENDAR_PLAIN.search(_plain(run)):
+        return run
+    head = URL_HEAD.match(run)
+    return (head.group(0) if head else "") + CALENDAR_REDACTED
 
 
 def _redacted(record: logging.LogRecord) -> logging.LogRecord:

@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from staff import audit
+from staff import audit, throttle
 from store.models import StaffSession, StaffToken, StaffUser
 
 ROLES = ("admin", "analyst", "wellbeing")
@@ -157,6 +157,16 @@ def enable(session: Session, email: str, now: datetime, actor: str) -> StaffUser
     if user.disabled_at is not None:
         user.disabled_at = None
         audit.record(session, audit.USER_ENABLED, now, email=user.email, actor=actor)
+    return user
+
+
+def unblock(session: Session, email: str, now: datetime, actor: str) -> StaffUser:
+    """Clear the wrong passwords counted against a user's account from every address and
+    browser (staff/throttle.py), so that they can sign in at once wherever they are."""
+    user = _get(session, email)
+    cleared = throttle.unblock(session, user.email)
+    audit.record(session, audit.SIGNIN_UNBLOCKED, now, email=user.email, actor=actor,
+                 detail=f"{cleared} count(s) cleared")
     return user
 
 

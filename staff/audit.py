@@ -2,18 +2,20 @@
 exports.
 
 Rows are only ever added, with one exception that keeps a flood from hiding the rest:
-failed and throttled sign-ins from browsers unknown to the account are tallied, one row per
-kind, address and minute with a `count`. The admins' page reads the log a page at a time,
-filtered by kind, person and dates, and downloads it as CSV (`search`).
+failed and throttled sign-ins are tallied, one row per kind, minute and address (browsers
+unknown to the account) or device (a known browser) with a `count`. The admins' page reads
+the log a page at a time, filtered by kind, person and dates (`search`), and downloads it
+as CSV, streamed a chunk at a time (`every`).
 """
 
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.db import transaction
@@ -27,8 +29,9 @@ USER_ADDED, ROLE_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED, TOKEN_REVOK
 ALERT_ACKED, ALERT_REPLIED, PASSWORD_SET = "alert_acknowledged", "alert_replied", "password_set"
 QUOTE_REVIEWED = "quote_reviewed"
 EXPORTED, PACK_MADE, PURGED = "exported", "evidence_pack", "purged"
-AUDIT_EXPORTED = "audit_exported"
-KINDS = (SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNOUT, USER_ADDED, ROLE_CHANGED,
+AUDIT_EXPORTED, SIGNIN_UNBLOCKED = "audit_exported", "signin_unblocked"
+KINDS = (SIGNIN, SIGNIN_FAILED, SIGNIN_THROTTLED, SIGNIN_UNBLOCKED, SIGNOUT, USER_ADDED,
+         ROLE_CHANGED,
          USER_DISABLED, USER_ENABLED, PASSWORD_SET, TOKEN_ISSUED, TOKEN_REVOKED, ALERT_ACKED,
          ALERT_REPLIED, QUOTE_REVIEWED, EXPORTED, PACK_MADE, PURGED, AUDIT_EXPORTED)
 PAGE = 100
@@ -56,25 +59,27 @@ def record_now(sessions, event: str, now: datetime, **fields) -> None:
 
 
 def tally(session: Session, event: str, now: datetime, *, email: str | None,
-          address: str | None) -> None:
-    """Count one failed or throttled sign-in from an unknown browser in its address's row
-    for this kind and minute (made if new); the row names the account while every attempt
-    in it named the same one, else says "several accounts"."""
+          address: str | None, device: str | None = None) -> None:
+    """Count one failed or throttled sign-in in its row for this kind and minute (made if
+    new): the device's row from a browser known to the account, else the address's. The
+    row names the account while every attempt in it named the same one, else says
+    "several accounts"."""
     minute = now.replace(second=0, microsecond=0)
     email = email and email[:255]
     same_address = (AuditEvent.address.is_(None) if address is None
                     else AuditEvent.address == address[:64])
+    same_device = AuditEvent.device.is_(None) if device is None else AuditEvent.device == device
     same_email = AuditEvent.email.is_(None) if email is None else AuditEvent.email == email
     changed = session.execute(
         update(AuditEvent)
-        .where(AuditEvent.event == event, AuditEvent.at == minute, same_address,
-               AuditEvent.device.is_(None))
+        .where(AuditEvent.event == event, AuditEvent.at == minute,
+               *([same_address] if device is None else []), same_device)
         .values(count=AuditEvent.count + 1,
                 email=case((same_email, AuditEvent.email), else_=None),
                 detail=case((same_email, AuditEvent.detail), else_=SEVERAL))
         .execution_options(synchronize_session=False))
     if not changed.rowcount:
-        record(session, event, minute, email=email, address=address)
+        record(session, event, minute, email=email, address=address, device=device)
 
 
 @dataclass(frozen=True)
@@ -116,15 +121,34 @@ class Filters:
         return found
 
 
-def search(session: Session, filters: Filters, zone: tzinfo,
-           limit: int | None = PAGE) -> tuple[list[Entry], bool]:
-    """The events `filters` asks for, newest first: its page (`limit` a page), or all of
-    them when `limit` is None; and whether a later page follows."""
-    query = (select(AuditEvent).where(*filters.where(zone))
-             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    if limit is not None:
-        query = query.offset((filters.page - 1) * limit).limit(limit + 1)
-    rows = list(session.scalars(query))
-    more = limit is not None and len(rows) > limit
-    return [Entry(r.at, r.event, r.email, r.actor, r.address, r.detail, r.count)
-            for r in rows[:limit]], more
+def _query(filters: Filters, zone: tzinfo) -> Select:
+    return (select(AuditEvent).where(*filters.where(zone))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+
+
+def _entry(r: AuditEvent) -> Entry:
+    return Entry(r.at, r.event, r.email, r.actor, r.address, r.detail, r.count)
+
+
+def search(session: Session, filters: Filters, zone: tzinfo) -> tuple[list[Entry], bool]:
+    """The page of events `filters` asks for, newest first, and whether a later page
+    follows."""
+    rows = list(session.scalars(_query(filters, zone).offset((filters.page - 1) * PAGE)
+                                .limit(PAGE + 1)))
+    return [_entry(r) for r in rows[:PAGE]], len(rows) > PAGE
+
+
+def counted(session: Session, filters: Filters, zone: tzinfo) -> int:
+    """How many events `filters` finds, on every page."""
+    return session.scalar(select(func.count()).select_from(AuditEvent)
+                          .where(*filters.where(zone)))
+
+
+def every(sessions, filters: Filters, zone: tzinfo, chunk: int = 500) -> Iterator[Entry]:
+    """Every event `filters` finds, newest first, read `chunk` rows at a time (a session
+    of its own, held while the caller reads: a download streams without the whole log in
+    memory)."""
+    with sessions() as session:
+        rows = session.scalars(_query(filters, zone).execution_options(yield_per=chunk))
+        for row in rows:
+            yield _entry(row)

@@ -1,5 +1,6 @@
-"""`outreach staff add-user | list | disable | enable | role | password | token | tokens`:
-staff accounts and API tokens from the command line (the first admin is always made here).
+"""`outreach staff add-user | list | disable | enable | unblock | role | password | token |
+tokens`: staff accounts and API tokens from the command line (the first admin is always
+made here).
 
 `outreach staff token EMAIL [--name N] [--days D]` makes a token (the form without a
 subcommand, kept from before); `outreach staff token revoke ID` revokes one."""
@@ -83,6 +84,16 @@ def enable(email: str) -> None:
     """Let a disabled user sign in again."""
     _run(lambda s, now: accounts.enable(s, email, now, _actor()))
     click.echo(f"Enabled {accounts.normal_email(email)}.")
+
+
+@staff_group.command("unblock")
+@click.argument("email")
+@with_appcontext
+def unblock(email: str) -> None:
+    """Clear the wrong passwords counted against EMAIL, from every address and browser, so
+    that they can sign in at once (audited). Addresses' own counts are left."""
+    _run(lambda s, now: accounts.unblock(s, email, now, _actor()))
+    click.echo(f"Cleared the sign-in counts of {accounts.normal_email(email)}.")
 
 
 @staff_group.command("role")

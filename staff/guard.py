@@ -21,9 +21,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -36,12 +37,13 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.runtime import current
+from staff import audit
 from staff.accounts import Staff, digest, identity
 from store.db import transaction
-from store.models import StaffSession, StaffUser
+from store.models import AuditEvent, StaffSession, StaffUser
 
 SESSION_COOKIE = "outreach_staff"
 FORM_COOKIE = "outreach_staff_form"
@@ -131,29 +133,53 @@ def after(response: Response) -> Response:
 
 
 # Devices: browsers that signed in to an account before -------------------------------------
-# The device cookie is `<random id>.<HMAC-SHA256 of the id and the account's email>`: opaque
-# (nothing in it can be read back, not even whose it is), and only this server can make one
-# that matches an email.
+# The device cookie is `<random id>.<when it was made, encrypted>.<HMAC-SHA256>`, the HMAC
+# over the id, the date, the account's email and a digest of its password hash: opaque
+# (nothing in it can be read back, not even whose it is or when it was made), only this
+# server can make one, and it stops working after a year, when the password is changed, or
+# when the user is disabled (a cookie made before their last disabling never works again).
 
 
-def _device_mac(device: str, email: str) -> str:
+def _device_mac(device: str, issued: int, user: StaffUser) -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, b"staff-device\0" + device.encode() + b"\0" + email.encode(),
+    secret = hashlib.sha256(user.password_hash.encode()).hexdigest()
+    return hmac.new(key, b"\0".join([b"staff-device", device.encode(), str(issued).encode(),
+                                     user.email.encode(), secret.encode()]),
                     hashlib.sha256).hexdigest()
 
 
-def device_for(email: str) -> str | None:
-    """This browser's device id if it signed in to `email` before, else None."""
-    device, _, mac = request.cookies.get(DEVICE_COOKIE, "").partition(".")
-    if len(device) != 16 or not mac:
+def _date_mask(device: str) -> int:
+    key = current_app.config["SECRET_KEY"].encode()
+    return int.from_bytes(hmac.new(key, b"staff-device-date\0" + device.encode(),
+                                   hashlib.sha256).digest()[:8])
+
+
+def device_for(db, user: StaffUser, now: datetime) -> str | None:
+    """This browser's device id if it signed in to `user`'s account before, within a year,
+    since their password was last set and since they were last disabled; else None."""
+    device, _, rest = request.cookies.get(DEVICE_COOKIE, "").partition(".")
+    sealed, _, mac = rest.partition(".")
+    if len(device) != 16 or len(sealed) != 16 or not mac:
         return None
-    return device if hmac.compare_digest(mac, _device_mac(device, email)) else None
+    try:
+        issued = int(sealed, 16) ^ _date_mask(device)
+    except ValueError:
+        return None
+    if not hmac.compare_digest(mac, _device_mac(device, issued, user)):
+        return None
+    made = datetime.fromtimestamp(issued, UTC)
+    if user.disabled_at is not None or not now - DEVICE_LIFETIME < made <= now:
+        return None
+    disabled = db.scalar(select(func.max(AuditEvent.at)).where(
+        AuditEvent.event == audit.USER_DISABLED, AuditEvent.email == user.email))
+    return None if disabled is not None and made <= disabled else device
 
 
-def new_device(email: str) -> tuple[str, str]:
+def new_device(user: StaffUser, now: datetime) -> tuple[str, str]:
     """(device id, cookie value) for this browser and account."""
-    device = secrets.token_hex(8)
-    return device, f"{device}.{_device_mac(device, email)}"
+    device, issued = secrets.token_hex(8), int(now.timestamp())
+    sealed = f"{issued ^ _date_mask(device):016x}"
+    return device, f"{device}.{sealed}.{_device_mac(device, issued, user)}"
 
 
 # CSRF --------------------------------------------------------------------------------------
@@ -182,8 +208,20 @@ def _our_hosts() -> set[str]:
 
 def client_address() -> str | None:
     """The browser's address: behind `TRUSTED_PROXIES` proxies, the one the outermost of
-    them saw (werkzeug's ProxyFix, set up in create_app); else the connection's peer."""
-    return request.remote_addr
+    them saw (werkzeug's ProxyFix, set up in create_app); else, or when that is not an IP
+    address (X-Forwarded-For is whatever a client wrote), the connection's peer."""
+    direct = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+    return _ip(request.remote_addr) or _ip(direct)
+
+
+def _ip(text: str | None) -> str | None:
+    """`text` as an IP address in its usual spelling, or None if it is not one (an IPv6
+    scope such as `%eth0` is refused: it is not the browser's)."""
+    try:
+        found = ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return None
+    return None if getattr(found, "scope_id", None) else str(found)
 
 
 # Roles -------------------------------------------------------------------------------------

@@ -2,31 +2,44 @@
 
 Wrong passwords are counted in `signin_limits`, one row per key:
 
-- `address:IP`: tries from one address for any accounts (a password list), PER_ADDRESS;
-- `account:EMAIL`: tries at one account from browsers that never signed in to it,
-  PER_ACCOUNT;
-- `device:ID`: tries from one browser that did sign in to the account before (its device
-  cookie, staff/guard.py; a stolen laptop), PER_DEVICE.
+- `address:IP`: tries from one address for any accounts, known or not (a password list),
+  PER_ADDRESS;
+- `pair:ACCOUNT:IP`: tries at one staff account from one address, from browsers that never
+  signed in to it, PER_ACCOUNT;
+- `account:ACCOUNT`: the same tries from every address together, ACCOUNT_CEILING (many
+  more than PER_ACCOUNT: guessing spread over many addresses);
+- `device:ACCOUNT:ID`: tries from one browser that did sign in to the account before (its
+  device cookie, staff/guard.py; a stolen laptop), PER_DEVICE.
+
+ACCOUNT is a digest of the account's email (a key stays short, whatever the email). Tries
+at an email that is no staff user are counted under their address only: a flood of made-up
+emails makes no row of its own.
 
 A known browser is counted only against its own device key: nobody else's guesses, from
-the same address or any other, hold it back, so the owner always gets in. Past a limit
-nothing is locked; each further try waits, 15 s doubling with each wrong password up to
-5 minutes (429 with `Retry-After`). A count starts again 15 minutes after its last try,
-and a right password starts the account's and the device's again.
+the same address or any other, hold it back. A new browser is held back by guesses at the
+account from its own address (PER_ACCOUNT), or by a great many from everywhere
+(ACCOUNT_CEILING); an attacker elsewhere cannot reach the first. Past a limit nothing is
+locked; each further try waits, 15 s doubling with each wrong password up to 5 minutes
+(429 with `Retry-After`). A count starts again 15 minutes after its last try (its row is
+then deleted, a few at each try), a right password starts the account's again, and an
+admin can clear an account's counts (`unblock`: `outreach staff unblock EMAIL`, or the
+Users page).
 
 A try is counted *before* its password is checked, in a transaction of its own that holds
 the keys' rows (`SELECT … FOR UPDATE` on PostgreSQL; on SQLite every transaction begins
 `BEGIN IMMEDIATE`, store/db.py): concurrent guesses queue on the row, and the one after the
-limit finds the wait its predecessor set. A try that must wait is not counted and costs no
-password hash.
+limit finds the wait its predecessor set. A try that must wait is not counted, makes no
+row and costs no password hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,21 +47,40 @@ from store.models import SigninLimit
 
 PER_ADDRESS = 20
 PER_ACCOUNT = 5
+ACCOUNT_CEILING = 50
 PER_DEVICE = 5
 FIRST_WAIT = timedelta(seconds=15)
 LONGEST_WAIT = timedelta(minutes=5)
 WINDOW = timedelta(minutes=15)  # a count starts again this long after its last try
+FORGET_AT_ONCE = 50  # stale rows deleted at each try
+LONGEST_ADDRESS = 64  # characters of an address kept in a key (an IPv6 address is 45)
 
 Keys = list[tuple[str, int]]
 
 
-def keys(email: str, address: str | None, device: str | None) -> Keys:
-    """The (key, limit) pairs a sign-in for `email` is counted against."""
-    if device is not None:
-        return [(f"device:{device}", PER_DEVICE)]
-    found = [(f"account:{email}", PER_ACCOUNT)]
+def _account(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def _address(address: str) -> str:
+    if len(address) <= LONGEST_ADDRESS:
+        return address
+    return "sha256-" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def keys(email: str, address: str | None, device: str | None, staff: bool = True) -> Keys:
+    """The (key, limit) pairs a sign-in for `email` is counted against; `staff` says
+    whether the email is a staff user's."""
+    account = _account(email)
+    if device is not None and staff:
+        return [(f"device:{account}:{device}", PER_DEVICE)]
+    found = []
     if address:
-        found.append((f"address:{address}", PER_ADDRESS))
+        found.append((f"address:{_address(address)}", PER_ADDRESS))
+    if staff:
+        found.append((f"account:{account}", ACCOUNT_CEILING if address else PER_ACCOUNT))
+        if address:
+            found.append((f"pair:{account}:{_address(address)}", PER_ACCOUNT))
     return sorted(found)  # always locked in the same order: no deadlock
 
 
@@ -59,14 +91,27 @@ def wait_after(failures: int, limit: int) -> timedelta | None:
     return min(FIRST_WAIT * 2 ** min(failures - limit, 16), LONGEST_WAIT)
 
 
-def attempt(session: Session, limits: Keys, now: datetime) -> int | None:
-    """Count one try against each key and return None; or, when a key must still wait,
-    count nothing and return the seconds to wait. Call it in a transaction of its own."""
-    rows = [_locked(session, key, now) for key, _ in limits]
+def _wait(rows: Iterable[SigninLimit], now: datetime) -> int | None:
     until = max((r.blocked_until for r in rows if r.blocked_until and r.blocked_until > now),
                 default=None)
-    if until is not None:
-        return max(1, math.ceil((until - now).total_seconds()))
+    return None if until is None else max(1, math.ceil((until - now).total_seconds()))
+
+
+def attempt(session: Session, limits: Keys, now: datetime) -> int | None:
+    """Count one try against each key and return None; or, when a key must still wait,
+    count nothing (and make no row) and return the seconds to wait. Call it in a
+    transaction of its own."""
+    _forget(session, now)
+    names = [key for key, _ in limits]
+    wait = _wait(session.scalars(select(SigninLimit).where(SigninLimit.key.in_(names))
+                                 .order_by(SigninLimit.key).with_for_update()
+                                 .execution_options(populate_existing=True)), now)
+    if wait is not None:
+        return wait
+    rows = [_locked(session, key, now) for key in names]
+    wait = _wait(rows, now)  # a concurrent try may have set it since
+    if wait is not None:
+        return wait
     for row, (_, limit) in zip(rows, limits, strict=True):
         row.failures = 1 if now - row.last_failed_at >= WINDOW else row.failures + 1
         row.last_failed_at = now
@@ -88,6 +133,27 @@ def succeeded(session: Session, limits: Keys) -> None:
         row.failures = max(0, row.failures - 1)
         if row.failures < limit:
             row.blocked_until = None
+
+
+def unblock(session: Session, email: str) -> int:
+    """Clear every count against `email`'s account (from all addresses and browsers); how
+    many there were. Addresses' own counts are left."""
+    account = _account(email)
+    return session.execute(delete(SigninLimit).where(or_(
+        SigninLimit.key == f"account:{account}",
+        SigninLimit.key.startswith(f"pair:{account}:", autoescape=True),
+        SigninLimit.key.startswith(f"device:{account}:", autoescape=True)))
+        .execution_options(synchronize_session=False)).rowcount
+
+
+def _forget(session: Session, now: datetime) -> None:
+    """Delete a few rows whose count has lapsed (skipping any another try holds)."""
+    stale = (select(SigninLimit.key)
+             .where(SigninLimit.last_failed_at < now - WINDOW,
+                    or_(SigninLimit.blocked_until.is_(None), SigninLimit.blocked_until <= now))
+             .limit(FORGET_AT_ONCE).with_for_update(skip_locked=True))
+    session.execute(delete(SigninLimit).where(SigninLimit.key.in_(stale))
+                    .execution_options(synchronize_session=False))
 
 
 def _locked(session: Session, key: str, now: datetime) -> SigninLimit:

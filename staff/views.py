@@ -16,6 +16,7 @@ from bot.runtime import current
 from staff import accounts, audit, dashboard, exports, guard, members, queue, throttle
 from staff.evidence import review
 from store.db import transaction
+from store.models import Alert
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static")
@@ -70,8 +71,12 @@ def login():
     now = rt.now()
     email = accounts.normal_email(request.form.get("email", ""))[:255]
     password = request.form.get("password", "")
-    address, device = guard.client_address(), guard.device_for(email)
-    limits = throttle.keys(email, address, device)
+    address = guard.client_address()
+    with rt.sessions() as db:  # an email that is no staff user is counted by address only
+        found = accounts.find(db, email) if email else None
+        staff = found is not None
+        device = guard.device_for(db, found, now) if found else None
+    limits = throttle.keys(email, address, device, staff)
     with transaction(rt.sessions) as db:  # counted, and committed, before the check
         wait = throttle.attempt(db, limits, now)
         if wait is not None:
@@ -86,7 +91,7 @@ def login():
         else:
             throttle.succeeded(db, limits)
             token = guard.start(db, user, now)
-            device, cookie = guard.new_device(user.email)
+            device, cookie = guard.new_device(user, now)
             audit.record(db, audit.SIGNIN, now, email=user.email, actor=user.email,
                          address=address, device=device)
     if user is None:
@@ -98,12 +103,9 @@ def login():
 
 def _log_attempt(db, event: str, now, email: str, address: str | None,
                  device: str | None) -> None:
-    """A failed or throttled sign-in: a row of its own from a browser known to the account,
-    else tallied per address and minute (a flood stays a few rows)."""
-    if device is None:
-        audit.tally(db, event, now, email=email, address=address)
-    else:
-        audit.record(db, event, now, email=email, address=address, device=device)
+    """A failed or throttled sign-in, tallied per minute and device (a browser known to
+    the account) or address (any other): a flood stays a few rows."""
+    audit.tally(db, event, now, email=email, address=address, device=device)
 
 
 def _login_page(email: str = "", failed: bool = False, throttled: int | None = None,
@@ -149,10 +151,13 @@ def alerts_page():
     """Safeguarding and wellbeing alerts: waiting ones first (how long each has waited,
     overdue marked), then the acknowledged."""
     rt = current()
+    done = request.args.get("done", type=int)
     with rt.sessions() as db:
         found = queue.queue(db, rt.settings, rt.now())
-    return render_template("staff/alerts.html", title="Alerts", queue=found,
-                           done=request.args.get("done", type=int))
+        if done is not None:  # said only of an alert that is acknowledged
+            alert = db.get(Alert, done) if 0 < done < 2**31 else None
+            done = done if alert is not None and alert.acked_at is not None else None
+    return render_template("staff/alerts.html", title="Alerts", queue=found, done=done)
 
 
 @bp.get("/alerts/<int:alert_id>")
@@ -304,7 +309,8 @@ def users():
 @bp.post("/users/change")
 @guard.admin_required
 def change_user():
-    """Change a user's role, disable or enable them (each in the audit log)."""
+    """Change a user's role, disable or enable them, or clear the wrong passwords holding
+    back their sign-in (each in the audit log)."""
     rt = current()
     email, action = request.form.get("email", ""), request.form.get("action", "")
     now, actor = rt.now(), g.staff.email
@@ -318,6 +324,8 @@ def change_user():
                 accounts.disable(db, email, now, actor)
             elif action == "enable":
                 accounts.enable(db, email, now, actor)
+            elif action == "unblock":
+                accounts.unblock(db, email, now, actor)
     except accounts.AccountError as exc:
         key = exc.key if exc.key in USER_ERRORS else "refused"
         return redirect(url_for("staff.users", error=key), 303)
@@ -340,17 +348,17 @@ def audit_log():
 @bp.get("/audit.csv")
 @guard.admin_required
 def audit_csv():
-    """Every event the same filters find, as CSV (formula-like cells defused); audited."""
+    """Every event the same filters find, as CSV (formula-like cells defused), streamed a
+    chunk at a time; audited."""
     rt = current()
     filters, now = _audit_filters(), rt.now()
-    with rt.sessions() as db:
-        entries, _ = audit.search(db, filters, rt.settings.timezone, limit=None)
-    rows = [{"at": exports.iso(e.at), "event": e.event, "count": e.count,
-             "email": e.email, "actor": e.actor, "address": e.address, "detail": e.detail}
-            for e in entries]
     with transaction(rt.sessions) as db:
+        found = audit.counted(db, filters, rt.settings.timezone)
         audit.record(db, audit.AUDIT_EXPORTED, now, email=g.staff.email, actor=g.staff.email,
-                     address=guard.client_address(), detail=f"{len(rows)} row(s)")
+                     address=guard.client_address(), detail=f"{found} row(s)")
+    rows = ({"at": exports.iso(e.at), "event": e.event, "count": e.count, "email": e.email,
+             "actor": e.actor, "address": e.address, "detail": e.detail}
+            for e in audit.every(rt.sessions, filters, rt.settings.timezone))
     return Response(exports.csv_text(AUDIT_COLUMNS, rows), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="audit-{now:%Y%m%d}.csv"'})

@@ -519,8 +519,9 @@ class AuditEvent(Base):
     acknowledgements, exports. `email` is the account concerned, `actor` who acted (the
     same person, an admin, or `cli:<user>`), `address` the browser's IP address, `device`
     the id of a browser that signed in to this account before (throttling spares it).
-    Failed and throttled sign-ins from unknown browsers are tallied: one row per address,
-    kind and minute, `count` attempts (so a flood cannot push the rest off the page)."""
+    Failed and throttled sign-ins are tallied: one row per kind, minute and address (an
+    unknown browser) or device (a known one), `count` attempts (so a flood cannot push the
+    rest off the page)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -540,10 +541,11 @@ class AuditEvent(Base):
 
 
 class SigninLimit(Base):
-    """Wrong passwords counted against one key (`address:IP`, `account:EMAIL` or
-    `device:ID`, staff/throttle.py): how many since the count last restarted, when the
-    last one came, and until when the next try must wait. Updated under a row lock, so
-    concurrent guesses cannot slip past the limit."""
+    """Wrong passwords counted against one key (`address:IP`, `account:ACCOUNT`,
+    `pair:ACCOUNT:IP` or `device:ACCOUNT:ID`, ACCOUNT a digest of the email;
+    staff/throttle.py): how many since the count last restarted, when the last one came,
+    and until when the next try must wait. Updated under a row lock, so concurrent guesses
+    cannot slip past the limit; a row whose count has lapsed is deleted."""
 
     __tablename__ = "signin_limits"
 

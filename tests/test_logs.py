@@ -10,11 +10,13 @@ import threading
 from contextlib import contextmanager
 
 import pytest
+from gunicorn.http.errors import InvalidRequestLine
 from sqlalchemy import text
 
 from bot.addresses import masked
 from bot.conversations import Inbound, handle
 from bot.delivery import ConsoleSender, Outgoing
+from bot.logs import scrub
 from bot.spool import Spool
 from bot.state import Reply
 from tests.helpers.members import import_members
@@ -148,7 +150,9 @@ def calendar_paths(token: str) -> list[str]:
     encoded = "".join(f"%{ord(c):02X}" for c in token)
     return [f"/m/{token}.ics", f"/m/{token}.ics?refresh=1", f"/m/{token}.ics/",
             f"/m/{encoded}.ics", f"/m/{token}%2Eics", f"/%6D/{token}.ics",
-            f"/m%2F{token}.ics", f"//m/{token}.ics", f"/M/{token}.ics"]
+            f"/m%2F{token}.ics", f"//m/{token}.ics", f"/M/{token}.ics",
+            f"/m;x=1/{token}.ics", f"/m\\{token}.ics", f"/%4D/{token}.ics",
+            f"/%256D/{token}.ics"]
 
 
 def fetch_raw(port: int, path: str) -> int:
@@ -182,6 +186,33 @@ def test_the_dev_servers_access_log_never_shows_a_calendar_token(app, rt, caplog
     logged = _all_logged(caplog)
     assert '"GET /m/<redacted>.ics HTTP/1.1" 200' in logged
     assert ana.token not in logged and ana.token[3:-3] not in logged
+
+
+TOKEN = "Zx9_kQ2mPw7LrT4vBn8cYd3s"  # the shape of a member's calendar token
+
+
+@pytest.mark.parametrize("path", [
+    *calendar_paths(TOKEN), f"/ｍ/{TOKEN}.ics", f"/%EF%BD%8D/{TOKEN}.ics",
+    f"/m/{TOKEN}．ｉｃｓ", f"https://outreach.example/%252Fm%252F{TOKEN}.ics"])
+def test_every_spelling_of_a_calendar_link_is_redacted(path):
+    logged = scrub(f'127.0.0.1 - - "GET {path} HTTP/1.1" 404 -')
+    assert TOKEN not in logged and TOKEN[3:-3] not in logged
+    assert "/m/<redacted>.ics" in logged
+
+
+def test_gunicorns_refused_request_line_is_redacted():
+    """gunicorn reads a request line as latin-1 and quotes it in its warning."""
+    line = f"GET /ｍ/{TOKEN}.ics HTTP/1.1".encode().decode("latin-1")
+    for message in (str(InvalidRequestLine(line)),
+                    str(InvalidRequestLine(f"/ｍ/{TOKEN}.ics".encode().decode("latin-1")))):
+        assert TOKEN not in scrub(message) and "Invalid HTTP request line" in scrub(message)
+
+
+@pytest.mark.parametrize("text", [
+    "speed 5 m/s, 50% done", "GET /staff/alerts?done=3 HTTP/1.1", "café at /var/log/x.log",
+    "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"])
+def test_other_paths_are_left_alone(text):
+    assert scrub(text) == text
 
 
 # The console sender ------------------------------------------------------------------------

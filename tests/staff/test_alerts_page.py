@@ -85,6 +85,17 @@ def test_with_a_note_and_the_confirmation_it_is_acknowledged_and_audited(rt, cli
             AuditEvent.event == "alert_acknowledged")) == f"alert #{alert}"
 
 
+def test_the_page_says_acknowledged_only_of_an_alert_that_is(rt, client):
+    """`/staff/alerts?done=N` said "Alert #N acknowledged." for any N."""
+    waiting, acked = add_alert(rt), add_alert(rt)
+    client.post(f"/staff/alerts/{acked}/ack", data={
+        "note": "Called her back", "confirm": "yes",
+        "csrf_token": csrf(client, f"/staff/alerts/{acked}")})
+    assert f"Alert #{acked} acknowledged." in page(client, f"/staff/alerts?done={acked}")
+    for other in (waiting, 999999, 99999999999, -1, 0):
+        assert "acknowledged." not in page(client, f"/staff/alerts?done={other}"), other
+
+
 def test_the_queue_says_how_long_each_waited_and_marks_the_overdue(rt, client, clock):
     urgent = add_alert(rt, severity=2)
     concern = add_alert(rt, text="I feel low since the assembly", severity=1)

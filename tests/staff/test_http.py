@@ -11,12 +11,12 @@ import zlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import create_app
 from staff import audit, guard, throttle
 from store.db import transaction
-from store.models import Alert, AuditEvent, StaffSession
+from store.models import Alert, AuditEvent, SigninLimit, StaffSession, StaffUser
 from tests.helpers.staff import (
     PASSWORD,
     PHONE,
@@ -210,11 +210,71 @@ def test_an_attacker_cannot_keep_the_owner_out_for_long(app, rt, clock, users, f
     assert sign_in(owner, ANALYST).status_code == 303  # the owner's browser, known since
     for n in range(throttle.PER_ACCOUNT):
         from_address(f"203.0.113.{n}", ANALYST, f"guess {n}")
+    for n in range(throttle.PER_ACCOUNT):
+        from_address("203.0.113.99", ANALYST, f"guess {n}")
     assert from_address("203.0.113.99", ANALYST).status_code == 429
     owner.post("/staff/logout", data={"csrf_token": csrf(owner, "/staff/")})
     assert sign_in(owner, ANALYST).status_code == 303  # the known browser still gets in
     clock.advance(throttle.WINDOW)
     assert from_address("203.0.113.99", ANALYST).status_code == 303  # and others later
+
+
+def test_guesses_from_elsewhere_never_keep_a_new_browser_of_the_owner_waiting(
+        clock, users, from_address):
+    """The attack seen: wrong passwords from another address, sent the moment each wait
+    ends, kept every browser that had not signed in before waiting (429) for good."""
+    for n in range(throttle.PER_ACCOUNT):
+        from_address("198.51.100.66", ANALYST, f"guess {n}")
+    for n in range(10):
+        response = from_address("198.51.100.66", ANALYST, f"guess {n}")
+        assert response.status_code == 429
+        clock.advance(timedelta(seconds=int(response.headers["Retry-After"])))
+        assert from_address("198.51.100.66", ANALYST, f"guess {n}").status_code == 200
+    assert from_address("203.0.113.7", ANALYST).status_code == 303  # the owner, new laptop
+
+
+def test_an_admin_can_clear_a_users_wrong_passwords_and_it_is_logged(app, rt, users):
+    """From every address (a flood from the owner's own one, behind TRUSTED_PROXIES=0):
+    the Users page's button and `outreach staff unblock` let the owner in at once."""
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    for unblock in ("page", "cli"):
+        browser = app.test_client()  # a new browser each time: no device cookie
+
+        def try_password(password: str, browser=browser) -> int:
+            return browser.post("/staff/login", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                data={"email": ANALYST, "password": password,
+                                      "csrf_token": csrf(browser)}).status_code
+
+        for n in range(throttle.PER_ACCOUNT):
+            try_password(f"guess {n}")
+        assert try_password(PASSWORD) == 429
+        if unblock == "page":
+            page = admin.get("/staff/users").get_data(as_text=True)
+            assert 'value="unblock"' in page and "Clear wrong passwords" in page
+            assert admin.post("/staff/users/change", data={
+                "email": ANALYST, "action": "unblock",
+                "csrf_token": csrf(admin, "/staff/users")}).status_code == 303
+        else:
+            result = app.test_cli_runner().invoke(args=["staff", "unblock", ANALYST.upper()])
+            assert result.exit_code == 0 and ANALYST in result.output
+        assert try_password(PASSWORD) == 303
+    unblocked = events(rt, "signin_unblocked")
+    assert [(e.email, e.actor) for e in unblocked] == [(ANALYST, ADMIN),
+                                                        (ANALYST, audit.cli_actor())]
+    assert app.test_cli_runner().invoke(args=["staff", "unblock", "nobody@example.org"]
+                                        ).exit_code != 0
+
+
+def test_made_up_emails_leave_no_rows_of_their_own(rt, clock, client, users):
+    """600 sign-in posts with made-up emails left 600 rows in signin_limits."""
+    token = csrf(client)
+    for n in range(600):
+        client.post("/staff/login", environ_base={"REMOTE_ADDR": "198.51.100.66"}, data={
+            "email": f"made-up-{n}@example.org", "password": "a guess", "csrf_token": token})
+        clock.advance(timedelta(milliseconds=100))
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(SigninLimit)) <= 3
 
 
 def test_a_known_browser_always_gets_in_whatever_others_try_from_its_address(
@@ -258,7 +318,7 @@ def test_concurrent_guesses_cannot_pass_the_limit(app, rt, users):
     tokens = [csrf(c) for c in clients]
 
     def guess(n: int) -> int:
-        return clients[n].post("/staff/login", environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+        return clients[n].post("/staff/login", environ_base={"REMOTE_ADDR": "198.51.100.9"},
                                data={"email": ANALYST, "password": f"guess {n}",
                                      "csrf_token": tokens[n]}).status_code
 
@@ -290,23 +350,71 @@ def _decodings(value: str) -> list[bytes]:
     return found
 
 
-def test_the_device_cookie_is_opaque_and_cannot_be_moved_to_another_account(app, client,
+def device_cookie(response) -> str:
+    return cookie_header(response, guard.DEVICE_COOKIE).split(";")[0].split("=", 1)[1]
+
+
+def known_device(app, rt, value: str, email: str) -> str | None:
+    """The device id the server finds in a device cookie for `email`, as sign-in does."""
+    with app.test_request_context("/staff/login", headers={
+            "Cookie": f"{guard.DEVICE_COOKIE}={value}"}), rt.sessions() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.email == email))
+        return guard.device_for(session, user, rt.now())
+
+
+def test_the_device_cookie_is_opaque_and_cannot_be_moved_to_another_account(app, rt, client,
                                                                             users):
-    response = sign_in(client, ANALYST)
-    header = cookie_header(response, guard.DEVICE_COOKIE)
-    value = header.split(";")[0].split("=", 1)[1]
+    value = device_cookie(sign_in(client, ANALYST))
     for decoded in _decodings(value):
         assert b"officer" not in decoded.lower() and b"example" not in decoded.lower()
-    device, mac = value.split(".")
-    assert len(device) == 16 and len(mac) == 64  # a random id and an HMAC, nothing more
-    with app.test_request_context("/staff/login", headers={
-            "Cookie": f"{guard.DEVICE_COOKIE}={value}"}):
-        assert guard.device_for(ANALYST) == device
-        assert guard.device_for(ADMIN) is None  # the same cookie says nothing of another
-    forged = f"{device}.{'0' * 64}"
-    with app.test_request_context("/staff/login", headers={
-            "Cookie": f"{guard.DEVICE_COOKIE}={forged}"}):
-        assert guard.device_for(ANALYST) is None
+    device, sealed, mac = value.split(".")
+    assert len(device) == 16 and len(sealed) == 16 and len(mac) == 64
+    assert str(int(rt.now().timestamp())) not in str(int(sealed, 16))  # the date is hidden
+    assert known_device(app, rt, value, ANALYST) == device
+    assert known_device(app, rt, value, ADMIN) is None  # the same cookie says nothing of another
+    assert known_device(app, rt, f"{device}.{sealed}.{'0' * 64}", ANALYST) is None
+    later = f"{int(sealed, 16) ^ 1:016x}"  # a date moved by a second
+    assert known_device(app, rt, f"{device}.{later}.{mac}", ANALYST) is None
+
+
+def test_a_device_cookie_ends_after_a_year_a_new_password_or_disabling(app, rt, clock, users):
+    browser = app.test_client()
+    value = device_cookie(sign_in(browser, ANALYST))
+    clock.advance(guard.DEVICE_LIFETIME - timedelta(minutes=1))
+    assert known_device(app, rt, value, ANALYST) is not None
+    clock.advance(timedelta(minutes=2))
+    assert known_device(app, rt, value, ANALYST) is None  # older than a year
+
+    runner = app.test_cli_runner()
+    value = device_cookie(sign_in(browser, ANALYST))
+    clock.advance(timedelta(minutes=1))
+    assert runner.invoke(args=["staff", "password", ANALYST],
+                         input="a brand new long password\n").exit_code == 0
+    assert known_device(app, rt, value, ANALYST) is None  # a password reset
+
+    value = device_cookie(sign_in(browser, ANALYST, "a brand new long password"))
+    clock.advance(timedelta(minutes=1))
+    assert runner.invoke(args=["staff", "disable", ANALYST]).exit_code == 0
+    assert known_device(app, rt, value, ANALYST) is None
+    clock.advance(timedelta(minutes=1))
+    assert runner.invoke(args=["staff", "enable", ANALYST]).exit_code == 0
+    assert known_device(app, rt, value, ANALYST) is None  # and not back when enabled again
+    value = device_cookie(sign_in(browser, ANALYST, "a brand new long password"))
+    assert known_device(app, rt, value, ANALYST) is not None  # a sign-in since: known
+
+
+def test_a_browser_known_before_a_password_reset_is_a_new_browser_after_it(
+        app, rt, clock, users):
+    """Seen as a person meets it (a laptop stolen, the password reset): the old browser is
+    held back by others' guesses from its address like any new one."""
+    browser, other = app.test_client(), app.test_client()
+    sign_in(browser, ANALYST)
+    browser.post("/staff/logout", data={"csrf_token": csrf(browser, "/staff/")})
+    assert app.test_cli_runner().invoke(args=["staff", "password", ANALYST],
+                                        input=PASSWORD + "\n").exit_code == 0
+    for n in range(throttle.PER_ACCOUNT):
+        assert sign_in(other, ANALYST, f"guess {n}").status_code == 200
+    assert sign_in(browser, ANALYST).status_code == 429
 
 
 def _behind_a_proxy(client, forwarded: str, email: str, password: str = "a guessed password"):
@@ -337,6 +445,31 @@ def test_behind_a_trusted_proxy_the_throttle_counts_each_browser(config, clock):
     assert addresses == {"198.51.100.7"}  # the proxy's own hop, never what the client wrote
     app.extensions["outreach"].engine.dispose()
 
+
+
+@pytest.mark.parametrize("forwarded", [
+    "1" * 400, "198.51.100.7" + " " * 300 + "x", "fe80::1%" + "e" * 300, "<script>", ""])
+def test_a_forwarded_address_that_is_not_one_is_not_used(config, clock, forwarded):
+    """A 400-character X-Forwarded-For gave a 500 on PostgreSQL (the throttle's key was
+    longer than its column)."""
+    from app import create_app
+    app = create_app({**config, "TRUSTED_PROXIES": "1"}, clock=clock)
+    rt = app.extensions["outreach"]
+    add_user(rt, ANALYST, "analyst")
+    client = app.test_client()
+    for _ in range(throttle.PER_ACCOUNT):
+        assert _behind_a_proxy(client, forwarded, ANALYST).status_code == 200
+    assert _behind_a_proxy(client, forwarded, ANALYST, PASSWORD).status_code == 429
+    assert _behind_a_proxy(client, forwarded, "nobody@example.org").status_code == 200
+    assert {e.address for e in events(rt, "signin_failed")} == {"127.0.0.1"}
+    rt.engine.dispose()
+
+
+def test_no_throttle_key_is_longer_than_its_column():
+    column = SigninLimit.__table__.c.key.type.length
+    for device in (None, "0123456789abcdef"):
+        for key, _ in throttle.keys("a" * 255, "b" * 400, device):
+            assert len(key) <= column
 
 
 # The audit log -------------------------------------------------------------------------------
@@ -387,6 +520,45 @@ def test_a_flood_of_anonymous_sign_ins_cannot_push_an_export_off_the_audit_page(
     assert [r["detail"] for r in audit_rows(admin.get("/staff/audit.csv?kind=exported"))
             ] == ["demo as csv: 0 row(s)"]
     assert events(rt, "audit_exported")  # the log's own download is in it
+
+
+def test_a_flood_from_a_known_browser_cannot_push_an_export_off_the_audit_page(
+        app, rt, clock, surveys, users):
+    """600 throttled tries from a browser that signed in to the account before were a row
+    each."""
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST)
+    assert analyst.get("/staff/export?survey=demo&format=csv").status_code == 200
+    analyst.post("/staff/logout", data={"csrf_token": csrf(analyst, "/staff/")})
+    token = csrf(analyst)
+    statuses = []
+    for n in range(600):
+        statuses.append(analyst.post("/staff/login", data={
+            "email": ANALYST, "password": f"guess {n}", "csrf_token": token}).status_code)
+        clock.advance(timedelta(milliseconds=50))
+    assert statuses.count(429) > 500
+    with rt.sessions() as session:
+        tried = list(session.scalars(select(AuditEvent).where(AuditEvent.event.in_(
+            ["signin_failed", "signin_throttled"]))))
+    assert len(tried) <= 4 and sum(e.count for e in tried) == 600
+    assert all(e.device for e in tried)
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    assert "demo as csv" in admin.get("/staff/audit").get_data(as_text=True)
+
+
+def test_the_audit_download_is_streamed_and_says_how_many_rows_it_found(app, rt, users):
+    with transaction(rt.sessions) as session:
+        for n in range(1200):
+            audit.record(session, audit.SIGNOUT, rt.now(), email=f"p{n}@example.org")
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    response = admin.get("/staff/audit.csv")
+    assert response.is_streamed
+    rows = audit_rows(response)
+    assert sum(r["event"] == "signout" for r in rows) == 1200
+    before = sum(r["event"] != "audit_exported" for r in rows)  # read after it was logged
+    assert [e.detail for e in events(rt, "audit_exported")] == [f"{before} row(s)"]
 
 
 def test_the_audit_page_goes_back_a_page_at_a_time(app, rt, clock, users):

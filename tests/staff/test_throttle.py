@@ -6,18 +6,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from staff import throttle
 from store.db import transaction
+from store.models import SigninLimit
 
 EMAIL = "ana@example.org"
 ADDRESS = "203.0.113.1"
 
 
-def attempt(rt, email=EMAIL, address=ADDRESS, device=None):
+def attempt(rt, email=EMAIL, address=ADDRESS, device=None, staff=True):
     """One try (as the sign-in form counts it): None, or the seconds it must wait."""
     with transaction(rt.sessions) as session:
-        return throttle.attempt(session, throttle.keys(email, address, device), rt.now())
+        return throttle.attempt(session, throttle.keys(email, address, device, staff),
+                                rt.now())
 
 
 def fail(rt, times: int, **where) -> None:
@@ -34,7 +37,7 @@ def test_waits_start_at_the_limit_double_and_stop_at_five_minutes(failures, wait
 
 def test_an_account_slows_guesses_down_but_never_locks(rt, clock):
     fail(rt, throttle.PER_ACCOUNT)
-    assert attempt(rt, address="198.51.100.1") == 15  # from anywhere
+    assert attempt(rt) == 15
     clock.advance(timedelta(seconds=15))
     assert attempt(rt) is None  # one more try, then a longer wait
     assert attempt(rt) == 30
@@ -77,3 +80,57 @@ def test_a_right_password_starts_the_account_again_and_gives_the_address_its_try
             throttle.succeeded(session, limits)
     fail(rt, throttle.PER_ACCOUNT)
     assert attempt(rt, email="someone@example.org") is None  # the address is not spent
+
+
+def test_an_attacker_elsewhere_cannot_keep_the_owners_address_waiting(rt, clock):
+    """The attack seen: guesses at the owner's account from another address, sent the
+    moment each wait ends, kept every new browser waiting. Now they wait at their own
+    address only."""
+    fail(rt, throttle.PER_ACCOUNT, address="198.51.100.66")
+    for _ in range(12):  # whoever polls fastest gets each try the wait leaves
+        wait = attempt(rt, address="198.51.100.66")
+        assert wait is not None
+        clock.advance(timedelta(seconds=wait))
+        assert attempt(rt, address="198.51.100.66") is None
+    assert attempt(rt, address="203.0.113.1") is None  # the owner's own address
+
+
+def test_guesses_spread_over_many_addresses_still_meet_a_ceiling(rt):
+    for n in range(throttle.ACCOUNT_CEILING):
+        assert attempt(rt, address=f"198.51.{n // 250}.{n % 250}") is None
+    assert attempt(rt, address="203.0.113.200") == 15  # a new address for this account
+    assert attempt(rt, email="other@example.org", address="203.0.113.200") is None
+
+
+def test_unblocking_clears_the_account_from_every_address_and_browser(rt):
+    fail(rt, throttle.PER_ACCOUNT)
+    fail(rt, throttle.PER_DEVICE, device="d1")
+    fail(rt, throttle.PER_ACCOUNT, email="other@example.org")
+    with transaction(rt.sessions) as session:
+        assert throttle.unblock(session, EMAIL) == 3  # account, pair, device
+    assert attempt(rt) is None and attempt(rt, device="d1") is None
+    assert attempt(rt, email="other@example.org") == 15  # nobody else's
+
+
+def rows(rt) -> list[str]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(SigninLimit.key)))
+
+
+def test_emails_that_are_no_staff_users_are_counted_by_address_only(rt, clock):
+    for n in range(600):
+        attempt(rt, email=f"made-up-{n}@example.org", staff=False)
+        clock.advance(timedelta(milliseconds=50))
+    assert rows(rt) == [f"address:{ADDRESS}"]
+
+
+def test_a_try_that_must_wait_makes_no_row_and_lapsed_counts_are_deleted(rt, clock):
+    for n in range(throttle.PER_ADDRESS):
+        attempt(rt, email=f"p{n}@example.org", staff=False)
+    for n in range(100):  # the address waits: nothing is made for these accounts
+        assert attempt(rt, email=f"staff{n}@example.org") is not None
+    assert rows(rt) == [f"address:{ADDRESS}"]
+    fail(rt, 1, address="198.51.100.1")
+    clock.advance(throttle.WINDOW + timedelta(seconds=1))
+    fail(rt, 1, address="198.51.100.2")
+    assert sorted(rows(rt)) == sorted(k for k, _ in throttle.keys(EMAIL, "198.51.100.2", None))
