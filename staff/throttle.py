@@ -12,8 +12,10 @@ Wrong passwords are counted in `signin_limits`, one row per key:
   device cookie, staff/guard.py; a stolen laptop), PER_DEVICE.
 
 ACCOUNT is a digest of the account's email (a key stays short, whatever the email). Tries
-at an email that is no staff user are counted under their address only: a flood of made-up
-emails makes no row of its own.
+at an email that is no staff user are counted under their address and their pair, as a
+staff user's are, so that the answers (429 after PER_ACCOUNT) never tell whether an email
+is a staff account; they make no `account:` row, so a flood of made-up emails makes at most
+PER_ADDRESS rows an address (the address's own limit stops the rest before any row).
 
 A known browser is counted only against its own device key: nobody else's guesses, from
 the same address or any other, hold it back. A new browser is held back by guesses at the
@@ -79,8 +81,8 @@ def keys(email: str, address: str | None, device: str | None, staff: bool = True
         found.append((f"address:{_address(address)}", PER_ADDRESS))
     if staff:
         found.append((f"account:{account}", ACCOUNT_CEILING if address else PER_ACCOUNT))
-        if address:
-            found.append((f"pair:{account}:{_address(address)}", PER_ACCOUNT))
+    if address:  # a made-up email too, so that 429 after 5 never tells a real one apart
+        found.append((f"pair:{account}:{_address(address)}", PER_ACCOUNT))
     return sorted(found)  # always locked in the same order: no deadlock
 
 

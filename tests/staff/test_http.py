@@ -266,15 +266,30 @@ def test_an_admin_can_clear_a_users_wrong_passwords_and_it_is_logged(app, rt, us
                                         ).exit_code != 0
 
 
-def test_made_up_emails_leave_no_rows_of_their_own(rt, clock, client, users):
-    """600 sign-in posts with made-up emails left 600 rows in signin_limits."""
+def test_made_up_emails_leave_no_more_rows_than_the_address_limit(rt, clock, client, users):
+    """600 sign-in posts with made-up emails left 600 rows in signin_limits: now the
+    address's own limit stops them before any row is made."""
     token = csrf(client)
     for n in range(600):
         client.post("/staff/login", environ_base={"REMOTE_ADDR": "198.51.100.66"}, data={
             "email": f"made-up-{n}@example.org", "password": "a guess", "csrf_token": token})
         clock.advance(timedelta(milliseconds=100))
     with rt.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(SigninLimit)) <= 3
+        assert session.scalar(select(func.count()).select_from(SigninLimit)) < (
+            2 * throttle.PER_ADDRESS)  # the limit, and a try each time its wait ends
+
+
+def test_wrong_passwords_never_tell_a_staff_email_from_a_made_up_one(clock, client, users):
+    """Counting only real accounts answered 429 after 5 tries for a staff email and 200 for
+    ever for a made-up one: anyone could list the staff accounts."""
+    token = csrf(client)
+
+    def answers(email: str, address: str) -> list[int]:
+        return [client.post("/staff/login", environ_base={"REMOTE_ADDR": address}, data={
+            "email": email, "password": "a guess", "csrf_token": token}).status_code
+            for _ in range(throttle.PER_ACCOUNT + 2)]
+
+    assert answers(ANALYST, "198.51.100.70") == answers("nobody@example.org", "198.51.100.71")
 
 
 def test_a_known_browser_always_gets_in_whatever_others_try_from_its_address(

@@ -117,19 +117,23 @@ def rows(rt) -> list[str]:
         return list(session.scalars(select(SigninLimit.key)))
 
 
-def test_emails_that_are_no_staff_users_are_counted_by_address_only(rt, clock):
+def test_emails_that_are_no_staff_users_make_no_more_rows_than_the_address_allows(rt, clock):
     for n in range(600):
         attempt(rt, email=f"made-up-{n}@example.org", staff=False)
         clock.advance(timedelta(milliseconds=50))
-    assert rows(rt) == [f"address:{ADDRESS}"]
+    found = rows(rt)
+    # the address's limit, and one more try each time its growing wait ends: never 600
+    assert f"address:{ADDRESS}" in found and len(found) < 2 * throttle.PER_ADDRESS
+    assert not [key for key in found if key.startswith("account:")]
 
 
 def test_a_try_that_must_wait_makes_no_row_and_lapsed_counts_are_deleted(rt, clock):
     for n in range(throttle.PER_ADDRESS):
         attempt(rt, email=f"p{n}@example.org", staff=False)
+    made = set(rows(rt))
     for n in range(100):  # the address waits: nothing is made for these accounts
         assert attempt(rt, email=f"staff{n}@example.org") is not None
-    assert rows(rt) == [f"address:{ADDRESS}"]
+    assert set(rows(rt)) == made
     fail(rt, 1, address="198.51.100.1")
     clock.advance(throttle.WINDOW + timedelta(seconds=1))
     fail(rt, 1, address="198.51.100.2")
