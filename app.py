@@ -29,6 +29,7 @@ from bot.cli import warn_at_start
 from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
 from bot.spool import Spool
+from bot.spool import warnings as spool_warnings
 from staff import data_cli, demo, evidence
 from store import migrate
 from store.db import MAX_ID, ping, storable
@@ -80,7 +81,7 @@ def healthz():
                        reason="the database is not migrated: run `outreach db upgrade`"), 503
     # Still ready (200): the warnings say what must be put right (a setting missing before
     # people are asked anything, spooled messages that could not be replayed).
-    warnings = rt.warnings()
+    warnings = spool_warnings(rt.settings)
     return jsonify(status="ok", **spool, **({"warnings": warnings} if warnings else {}))
 
 

@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from bot import addresses, broadcast, commands, plaintext, worker, youth
+from bot import addresses, broadcast, commands, plaintext, spool, worker, youth
 from bot.conversations import Inbound, handle
 from bot.messages import Delivery
 from bot.runtime import current
@@ -81,7 +81,7 @@ def chat(channel: str, sender: str | None) -> None:
 def warn_at_start() -> None:
     """Say on standard error what must be put right before people are asked anything
     (`outreach serve` and `outreach worker`, so `make run`): the service starts anyway."""
-    for warning in current().warnings():
+    for warning in spool.warnings(current().settings):
         click.secho(f"warning: {warning}", err=True, fg="yellow")
 
 

@@ -61,12 +61,6 @@ class Runtime:
         """A sender per channel for the worker (`clock`: the worker's now); close them after."""
         return self._senders(self.settings, clock or self.clock)
 
-    def warnings(self) -> list[str]:
-        """What must be put right (start-up, /healthz, the staff dashboard): the settings'
-        warnings, then the spool's."""
-        from bot.spool import Spool  # the spool imports the bot, which imports this module
-
-        return self.settings.warnings() + Spool.of(self.settings).warnings()
 
     @cached_property
     def engine(self) -> Engine:

@@ -311,3 +311,9 @@ def _read(path: Path) -> tuple[Inbound, Delivery]:
     if fields.get("start") is not None:
         fields["start"] = Start(**fields["start"])
     return Inbound(**fields), Delivery(data["deliver"])
+
+
+def warnings(settings: Settings) -> list[str]:
+    """What must be put right (start-up, /healthz, the staff dashboard): the settings'
+    warnings, then the spool's."""
+    return settings.warnings() + Spool.of(settings).warnings()

@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from bot import alerts, suppress
+from bot import alerts, spool, suppress
 from bot.quiet import QuietHours
 from bot.runtime import current
 from staff import accounts, audit, dashboard, exports, guard, members, queue, throttle
@@ -140,7 +140,7 @@ def dashboard_page():
         board = dashboard.build(db, request.args.get("survey"), rt.settings.default_survey,
                                 rt.settings.timezone, rt.now(), rt.member_rules.rsvp_chase_days)
     # What must be put right before people are asked anything: an admin can set it.
-    warnings = rt.warnings() if g.staff.role == "admin" else []
+    warnings = spool.warnings(rt.settings) if g.staff.role == "admin" else []
     return render_template("staff/dashboard.html", title="Dashboard", board=board,
                            warnings=warnings)
 
