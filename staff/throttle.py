@@ -7,7 +7,8 @@ Wrong passwords are counted in `signin_limits`, one row per key:
 - `pair:ACCOUNT:IP`: tries at one staff account from one address, from browsers that never
   signed in to it, PER_ACCOUNT;
 - `account:ACCOUNT`: the same tries from every address together, ACCOUNT_CEILING (many
-  more than PER_ACCOUNT: guessing spread over many addresses);
+  more than PER_ACCOUNT: guessing spread over many addresses); each address adds at most
+  PER_ACCOUNT to it, so one address polling slowly for hours never reaches it;
 - `device:ACCOUNT:ID`: tries from one browser that did sign in to the account before (its
   device cookie, staff/guard.py; a stolen laptop), PER_DEVICE.
 
@@ -114,12 +115,22 @@ def attempt(session: Session, limits: Keys, now: datetime) -> int | None:
     wait = _wait(rows, now)  # a concurrent try may have set it since
     if wait is not None:
         return wait
-    for row, (_, limit) in zip(rows, limits, strict=True):
-        row.failures = 1 if now - row.last_failed_at >= WINDOW else row.failures + 1
-        row.last_failed_at = now
+    pairs = [_counted(row, now) for row in rows if row.key.startswith("pair:")]
+    for row, (key, limit) in zip(rows, limits, strict=True):
+        if key.startswith("account:") and any(n > PER_ACCOUNT for n in pairs):
+            continue  # one address adds at most PER_ACCOUNT to the account-wide ceiling
+        if not key.startswith("pair:"):
+            _counted(row, now)
         wait = wait_after(row.failures, limit)
         row.blocked_until = now + wait if wait else None
     return None
+
+
+def _counted(row: SigninLimit, now: datetime) -> int:
+    """Count one more try on `row` (afresh once its window has passed); its count."""
+    row.failures = 1 if now - row.last_failed_at >= WINDOW else row.failures + 1
+    row.last_failed_at = now
+    return row.failures
 
 
 def succeeded(session: Session, limits: Keys) -> None:

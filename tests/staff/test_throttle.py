@@ -102,6 +102,16 @@ def test_guesses_spread_over_many_addresses_still_meet_a_ceiling(rt):
     assert attempt(rt, email="other@example.org", address="203.0.113.200") is None
 
 
+def test_one_address_polling_for_hours_never_reaches_the_account_ceiling(rt, clock):
+    """Every try one address was let make counted towards the ceiling of 50: polling each
+    time its wait ended, it kept the owner's new browser elsewhere waiting after ~3.5 h."""
+    for _ in range(2 * throttle.ACCOUNT_CEILING):
+        wait = attempt(rt, address="10.0.0.3")
+        clock.advance(timedelta(seconds=wait or 1))
+    assert attempt(rt, address="10.0.0.3") is None  # its wait just ended: counted again
+    assert attempt(rt, address="10.0.0.9") is None  # the owner, in a new browser
+
+
 def test_unblocking_clears_the_account_from_every_address_and_browser(rt):
     fail(rt, throttle.PER_ACCOUNT)
     fail(rt, throttle.PER_DEVICE, device="d1")
