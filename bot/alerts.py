@@ -276,7 +276,7 @@ def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said | 
     shown: list[Said | Hidden] = []
     for row, hide in list(zip(rows, inside, strict=True))[-last:]:
         lead = (row.idempotency_key or "").startswith(LEAD_REPLY)
-        if hide and not lead and alert.message_id not in (row.id, row.reply_to_id):
+        if hide and not lead and not _about_the_disclosure(row, alert):
             count = shown.pop().count if shown and isinstance(shown[-1], Hidden) else 0
             shown.append(Hidden(count + 1))
             continue
@@ -284,6 +284,14 @@ def conversation(session: Session, alert: Alert, last: int = 30) -> list[Said | 
                if row.direction == "out" and row.status == "queued" else None)
         shown.append(Said(row.created_at, row.direction, row.body, due, lead))
     return shown
+
+
+def _about_the_disclosure(row, alert: Alert) -> bool:
+    """The disclosure itself, or the bot's answer to it (the signposting), but not the
+    survey's next question or its closing words sent in the same turn."""
+    if row.id == alert.message_id:
+        return True
+    return row.reply_to_id == alert.message_id and not (row.payload or {}).get("question")
 
 
 def _responses(session: Session, contact_id: int) -> list[_Answered]:

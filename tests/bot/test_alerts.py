@@ -360,11 +360,11 @@ def test_the_lead_reads_the_conversation_and_writes_back_without_seeing_the_numb
     assert "(Your say on neighbourhood policing, question 1 of 18)" in shown[0]
     assert "safe_day" not in shown[0]
     # the first question asked is inside the anonymous survey; the disclosure and the
-    # replies to it (the question asked again among them) are not
-    assert shown[5] == "  (1 survey message not shown)"
-    assert [s.split(": ", 1)[0][-4:].strip() for s in shown[1:5] + shown[6:]] == [
-        "them", "us", "us", "them", "them", "us", "us"]
-    assert shown[-3].endswith(f"them: {DISCLOSURE}")
+    # signposting sent in answer are not; the question asked again after it is
+    assert shown[5] == shown[8] == "  (1 survey message not shown)"
+    assert [s.split(": ", 1)[0][-4:].strip() for s in shown[1:5] + shown[6:8]] == [
+        "them", "us", "us", "them", "them", "us"]
+    assert shown[6].endswith(f"them: {DISCLOSURE}") and "Samaritans" in shown[7]
     assert FROM not in "\n".join(shown) and FROM[-6:] not in "\n".join(shown)
     written = run(app, "alerts", "reply", "1", "This is Sam from the council. Are you safe now?")
     assert written.output == "Queued to the person behind alert #1; the worker sends it now.\n"
