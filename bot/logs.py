@@ -35,15 +35,13 @@ BOT_TOKEN = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}")
 CHATTY = ("httpx", "httpcore", "telegram", "twilio.http_client")
 # PostgreSQL's DETAIL line quotes the row or key a constraint refused (a phone number).
 PG_DETAIL = re.compile(r"(DETAIL:).*")
-# A calendar link's path, however the request spelled it: `/m/` or `%2Fm%2F`, `%6D` for `m`,
-# then everything to the end of the URL (the token, a query string, a trailing slash).
-CALENDAR_LINK = re.compile(r"(?:/|%2f)+(?:m|%6d)(?:/|%2f)[^\s\"'<>]*", re.IGNORECASE)
 CALENDAR_REDACTED = "/m/<redacted>.ics"
-# Any other spelling: a run of URL-like text (with a separator, a percent sign or a non-ASCII
-# character) that, percent-decoded until it stops changing, NFKC-normalised (full-width
-# letters), with backslashes read as slashes, has an `m` segment (`/m/`, `/m;x=1/`) or a
-# segment ending in `.ics` (gunicorn's "Invalid request line" quotes a full-width `ｍ` as
-# latin-1 bytes). The whole run goes, but for a URL's scheme and host.
+# A calendar link, however the request spelled it: a run of URL-like text (with a
+# separator, a percent sign or a non-ASCII character) that, percent-decoded until it stops
+# changing, NFKC-normalised (full-width letters), with backslashes read as slashes, has an
+# `m` segment (`/m/`, `/m;x=1/`) or a segment ending in `.ics` (gunicorn's "Invalid request
+# line" quotes a full-width `ｍ` as latin-1 bytes). The whole run goes, but for a URL's
+# scheme and host.
 URL_RUN = re.compile(r"[^\s\"'<>]*[/\\%\u0080-\U0010ffff][^\s\"'<>]*")
 CALENDAR_PLAIN = re.compile(r"/m(?:;[^/]*)?/+[^/]|/[^/]*\.ics(?:[/?#;]|$)")
 URL_HEAD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\\%]*", re.IGNORECASE)
@@ -73,8 +71,7 @@ def scrub(text: str) -> str:
     replaced."""
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
-    text = CALENDAR_LINK.sub(CALENDAR_REDACTED, BOT_TOKEN.sub(REDACTED, text))
-    text = URL_RUN.sub(_calendar_run, text)
+    text = URL_RUN.sub(_calendar_run, BOT_TOKEN.sub(REDACTED, text))
     return PG_DETAIL.sub(rf"\1 {REDACTED}", text)
 
 

@@ -215,6 +215,14 @@ def test_other_paths_are_left_alone(text):
     assert scrub(text) == text
 
 
+def test_a_line_already_scrubbed_comes_out_as_it_went_in():
+    """Two passes over calendar links read `/m/<redacted>.ics` as a link again and wrote
+    `/m/<redacted>.ics<redacted>.ics`."""
+    line = '"GET /m/<redacted>.ics HTTP/1.1" 200'
+    assert scrub(line) == line and scrub(scrub('"GET /m/abcdef123456 HTTP/1.1"')) == (
+        '"GET /m/<redacted>.ics HTTP/1.1"')
+
+
 # The console sender ------------------------------------------------------------------------
 
 
