@@ -80,14 +80,16 @@ def login():
     with transaction(rt.sessions) as db:  # counted, and committed, before the check
         wait = throttle.attempt(db, limits, now)
         if wait is not None:
-            _log_attempt(db, audit.SIGNIN_THROTTLED, now, email, address, device)
+            audit.tally(db, audit.SIGNIN_THROTTLED, now, email=email, address=address,
+                        device=device)
     if wait is not None:
         page, _ = _login_page(email=email, throttled=wait)
         return page, 429, {"Retry-After": str(wait)}
     with transaction(rt.sessions) as db:
         user = accounts.authenticate(db, email, password) if email and password else None
         if user is None:
-            _log_attempt(db, audit.SIGNIN_FAILED, now, email, address, device)
+            audit.tally(db, audit.SIGNIN_FAILED, now, email=email, address=address,
+                        device=device)
         else:
             throttle.succeeded(db, limits)
             token = guard.start(db, user, now)
@@ -99,13 +101,6 @@ def login():
     response = redirect(url_for("staff.dashboard_page"), 303)
     guard.set_session_cookies(response, token, cookie)
     return response
-
-
-def _log_attempt(db, event: str, now, email: str, address: str | None,
-                 device: str | None) -> None:
-    """A failed or throttled sign-in, tallied per minute and device (a browser known to
-    the account) or address (any other): a flood stays a few rows."""
-    audit.tally(db, event, now, email=email, address=address, device=device)
 
 
 def _login_page(email: str = "", failed: bool = False, throttled: int | None = None,
@@ -194,10 +189,10 @@ def acknowledge(alert_id: int):
     tick to confirm are both needed (a refused form keeps the note)."""
     rt = current()
     note = request.form.get("note", "").strip()[:2000]
-    if not alerts.says_what_was_done(note) or request.form.get("confirm") != "yes":
+    said = alerts.says_what_was_done(note)
+    if not said or request.form.get("confirm") != "yes":
         return _alert_page(alert_id, 400, note=note, ack_error=(
-            alerts.NOTE_NEEDED if not alerts.says_what_was_done(note) else
-            "Tick the box to confirm, then acknowledge."))
+            alerts.NOTE_NEEDED if not said else "Tick the box to confirm, then acknowledge."))
     now = rt.now()
     try:
         with transaction(rt.sessions) as db:

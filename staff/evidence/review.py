@@ -22,9 +22,6 @@ from staff.evidence.redact import Redactor
 from store.models import QuoteReview
 
 DECISIONS = ("approved", "excluded")
-QUOTE_REVIEWED = audit.QUOTE_REVIEWED
-
-
 REASON_WORDS, REASON_LETTERS = 2, 8  # a reason says something: this many words or letters
 REASON_RULE = (f"Give a reason of at least {REASON_WORDS} words or {REASON_LETTERS} letters: "
                "it is kept in the audit log.")
@@ -108,5 +105,5 @@ def decide(session: Session, answer_id: int, decision: str, reason: str, reviewe
     review.decision, review.reason = decision, reason[:2000]
     review.reviewer, review.decided_at = reviewer, now
     session.add(review)
-    audit.record(session, QUOTE_REVIEWED, now, email=reviewer, actor=reviewer, address=address,
-                 detail=f"answer #{answer_id} {decision}: {reason[:500]}")
+    audit.record(session, audit.QUOTE_REVIEWED, now, email=reviewer, actor=reviewer,
+                 address=address, detail=f"answer #{answer_id} {decision}: {reason[:500]}")
