@@ -237,8 +237,9 @@ def _inbounds() -> list[Inbound]:
 
 def _keep(rt: Runtime, inbounds: list[Inbound]):
     """Keep the form's messages in the spool and tell the visitor so."""
+    kept = Spool.of(rt.settings)
     for inbound in inbounds:
-        Spool.of(rt.settings).keep(inbound, Delivery.SHOWN)
+        kept.keep(inbound, Delivery.SHOWN)
     session["web_spooled"] = inbounds[-1].provider_id
     return _kept(rt)
 
