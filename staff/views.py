@@ -337,6 +337,7 @@ def audit_log():
         entries, more = audit.search(db, filters, rt.settings.timezone)
     return render_template("staff/audit.html", title="Audit log", entries=entries,
                            filters=filters, kinds=audit.KINDS, more=more,
+                           problems=_audit_problems(filters),
                            query={k: v for k, v in request.args.items() if k != "page"})
 
 
@@ -347,6 +348,9 @@ def audit_csv():
     chunk at a time; audited."""
     rt = current()
     filters, now = _audit_filters(), rt.now()
+    problems = _audit_problems(filters)
+    if problems:  # never the whole log in place of the days asked for
+        return Response(" ".join(problems) + "\n", 400, content_type="text/plain; charset=utf-8")
     with transaction(rt.sessions) as db:
         found = audit.counted(db, filters, rt.settings.timezone)
         audit.record(db, audit.AUDIT_EXPORTED, now, email=g.staff.email, actor=g.staff.email,
@@ -370,6 +374,19 @@ def _audit_filters() -> audit.Filters:
                          person=args.get("person", "").strip()[:255],
                          since=_day(args.get("since")), until=_day(args.get("until")),
                          page=max(1, min(args.get("page", 1, type=int) or 1, 100_000)))
+
+
+def _audit_problems(filters: audit.Filters) -> list[str]:
+    """What in the filters could not be used, as the person reads it (a day left out is
+    otherwise silently no filter at all)."""
+    problems = [f"{label} “{request.args[key][:40]}” is not a day: write it as YYYY-MM-DD "
+                "(for example 2026-12-07)."
+                for key, label, day in (("since", "From", filters.since),
+                                        ("until", "To", filters.until))
+                if request.args.get(key) and day is None]
+    if filters.since and filters.until and filters.since > filters.until:
+        problems.append("The From day is after the To day.")
+    return problems
 
 
 def _day(text: str | None) -> date | None:

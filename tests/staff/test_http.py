@@ -592,6 +592,21 @@ def test_the_audit_page_goes_back_a_page_at_a_time(app, rt, clock, users):
     assert "/staff/audit?page=1&amp;kind=signout" in second  # the filter carries over
 
 
+def test_a_day_the_audit_filter_cannot_read_is_said_not_ignored(app, users):
+    """`since=2026-13-45` was silently no filter: the page showed the whole log, and its CSV
+    link would have downloaded it."""
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    page = admin.get("/staff/audit?since=2026-13-45").get_data(as_text=True)
+    assert "From “2026-13-45” is not a day" in page and "Download these events" not in page
+    later = admin.get("/staff/audit?since=2026-12-08&until=2026-12-01").get_data(as_text=True)
+    assert "The From day is after the To day." in later
+    csv = admin.get("/staff/audit.csv?until=07/12/2026")
+    assert csv.status_code == 400 and "To “07/12/2026” is not a day" in csv.get_data(as_text=True)
+    fine = admin.get("/staff/audit?since=2026-03-01").get_data(as_text=True)
+    assert "is not a day" not in fine and "Download these events" in fine
+
+
 # Roles ---------------------------------------------------------------------------------------
 
 
