@@ -17,7 +17,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from store.db import make_engine, session_factory, transaction
-from surveys import loader, registry
+from surveys import loader, registry, sms
 from translations.catalog import Catalogs
 
 surveys = AppGroup("surveys", help="Validate, load and list surveys.")
@@ -69,7 +69,7 @@ def validate(files: tuple[str, ...]) -> None:
     _, problems = _problems_of(files)
     catalogs = Catalogs.load(current_app.config["TRANSLATIONS_DIR"])
     for file in files:
-        for warning in loader.sms_warnings(file, catalogs):
+        for warning in sms.sms_warnings(file, catalogs):
             click.echo(warning)
     for problem in problems:
         click.echo(problem)

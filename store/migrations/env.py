@@ -26,6 +26,9 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # New migrations name our column types as `store.models.UTCDateTime`, as the old
+        # ones do, wherever in the package the type is defined (script.py.mako imports it).
+        user_module_prefix="store.models.",
     )
     with context.begin_transaction():
         context.run_migrations()

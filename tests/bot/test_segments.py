@@ -11,7 +11,7 @@ from bot.members import schedule
 from bot.prompt_packs import PromptPacks
 from bot.state import Concern, Incoming, Invitation, Person, Run, Start, State
 from store.models import AssemblySession
-from surveys import loader
+from surveys import sms
 from tests.helpers.surveys import SHIPPED, make_env
 from translations import segments
 from translations.texts import BOT
@@ -154,7 +154,7 @@ def test_every_message_fits_three_sms_parts(lang):
 def test_the_validator_renders_survey_messages_as_the_engine_does(lang):
     env = make_env(paths=SHIPPED)
     for survey in env.surveys.values():
-        validated = dict(loader.messages(survey, lang, env.catalogs))
+        validated = dict(sms.messages(survey, lang, env.catalogs))
         for question in survey.questions:
             state = State(Person(lang), Run(survey=survey.slug, version=survey.version,
                                             step="question", question=question.id))
