@@ -100,6 +100,7 @@ def count(turn: Turn, n: int) -> str:
 
 
 def log_conversation(turn: Turn, me: Engaged) -> None:
+    """A new log of a chat (the engagers' survey), attributed to the engager."""
     survey = turn.env.audience_survey("engagers")
     if survey is None:
         turn.say(turn.bot("nothing-to-do"))

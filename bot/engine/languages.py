@@ -68,6 +68,7 @@ def language_request(turn: Turn, text: str) -> bool:
 
 
 def set_language(turn: Turn, lang: str) -> None:
+    """Their language from now on (an effect only when it changes)."""
     if lang != turn.state.contact.language:
         turn.state.contact.language = lang
         turn.effects.append(LanguageChanged(lang))

@@ -128,6 +128,7 @@ def _link(turn: Turn, code: str) -> None:
 
 
 def ask_channel(turn: Turn, channel: str, lead: str) -> None:
+    """Ask whether this chat, rather than `channel`, gets the member's reminders."""
     turn.run.interrupt = "channel"
     turn.say(f"{lead} {turn.bot('channel-ask', channel=CHANNEL_NAMES[channel])}",
              turn.yes_no(), style="keys")

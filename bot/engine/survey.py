@@ -62,6 +62,7 @@ def switch_to(turn: Turn, survey: Questionnaire, engager: str | None) -> None:
 
 
 def start(turn: Turn, survey: Questionnaire, engager: str | None) -> None:
+    """A fresh run of `survey`: its intro, then the consent question or the first question."""
     turn.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
                          active_at=turn.run.active_at,
                          started_at=turn.now.isoformat() if turn.now else None)
@@ -75,6 +76,7 @@ def start(turn: Turn, survey: Questionnaire, engager: str | None) -> None:
 
 
 def begin_questions(turn: Turn, survey: Questionnaire) -> None:
+    """The response starts (an effect) and the first question that applies is asked."""
     turn.effects.append(ResponseStarted(survey.slug, survey.version,
                                         turn.lang or survey.language, turn.run.engager))
     turn.run.step = "question"
@@ -111,6 +113,7 @@ def on_consent(turn: Turn, message: Message) -> bool:
 
 
 def consent(turn: Turn, survey: Questionnaire, given: bool) -> None:
+    """Consent given (the questions begin) or refused (recorded with its wording; nothing more)."""
     wording = turn.text(survey, "consent", survey.consent)
     lang = turn.lang or survey.language
     if given:
@@ -165,11 +168,13 @@ def on_answer(turn: Turn, message: Message) -> bool:
 
 
 def advance(turn: Turn, question: Question) -> None:
+    """On from `question` to the next that applies, or the end."""
     survey = turn.survey
     go_to(turn, survey, next_question(turn, survey, question.id))
 
 
 def next_question(turn: Turn, survey: Questionnaire, after: str | None) -> Question | None:
+    """The first question after `after` whose `when` holds for the answers so far."""
     ids = [q.id for q in survey.questions]
     start_at = 0 if after is None else ids.index(after) + 1
     for q in survey.questions[start_at:]:
@@ -179,6 +184,7 @@ def next_question(turn: Turn, survey: Questionnaire, after: str | None) -> Quest
 
 
 def go_to(turn: Turn, survey: Questionnaire, question: Question | None) -> None:
+    """Ask `question`; None is the end: completed, and the outro."""
     if question is None:
         turn.effects.append(ResponseCompleted())
         finish(turn, survey, turn.text(survey, "outro", survey.outro))
@@ -188,12 +194,14 @@ def go_to(turn: Turn, survey: Questionnaire, question: Question | None) -> None:
 
 
 def finish(turn: Turn, survey: Questionnaire, text: str, step: str = "done") -> None:
+    """Say `text` and leave the run at `step` (done, or screened), its answers cleared."""
     turn.say(text)
     turn.state.run = Run(survey=survey.slug, version=survey.version, step=step,
                          consented=turn.run.consented, active_at=turn.run.active_at)
 
 
 def screen_out_text(turn: Turn, survey: Questionnaire) -> str:
+    """What someone screened out is told (the survey's screen_out, else its outro)."""
     return turn.text(survey, "screen_out", survey.screen_out or survey.outro)
 
 

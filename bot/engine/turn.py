@@ -57,6 +57,7 @@ class Turn:
         return survey.languages if survey else self.env.languages
 
     def bot(self, key: str, **values: object) -> str:
+        """The bot's own text `key` in their language, `{org}` filled in."""
         return self.env.catalogs.bot(self.lang, key, org=self.env.org, **values)
 
     def help(self) -> str:
@@ -74,27 +75,33 @@ class Turn:
 
     def say(self, text: str, options: tuple[Option, ...] = (), style: str = "list",
             multi: bool = False, **more) -> None:
+        """A reply (with a STOP hint waiting, if any, shown with it)."""
         if self.stop_hint and not more.get("hint"):
             more["hint"], self.stop_hint = self.stop_hint, None
         self.replies.append(Reply(text, options, style, multi, **more))
 
     def words(self, key: str) -> frozenset[str]:
+        """A word list (yes, no, a keyword) in their and every offered language, folded."""
         return self.env.catalogs.words(key, [self.lang, *self.offered()], answers.fold)
 
     def yes_no(self) -> tuple[Option, Option]:
+        """YES and NO as options, in their language."""
         return Option("yes", self.bot("yes")), Option("no", self.bot("no"))
 
     def current_question(self) -> Question | None:
+        """The question asked, if the run is at a question."""
         survey = self.survey
         if self.run.step != "question" or survey is None:
             return None
         return survey.question(self.run.question or "")
 
     def labels(self, survey: Questionnaire, question: Question) -> dict[str, list[str]]:
+        """Each choice's labels: the survey's own and in their language."""
         return {c.id: [c.text, self.text(survey, f"{question.id}/{c.id}", c.text)]
                 for c in question.choices}
 
     def wait(self) -> Wait | None:
+        """When to nudge and when to expire a survey under way; None when nothing waits."""
         if not self.run.in_progress or self.state.contact.opted_out or not self.run.active_at:
             return None
         active = datetime.fromisoformat(self.run.active_at)
