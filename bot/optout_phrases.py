@@ -17,9 +17,9 @@ Phones slip: `slips` lists single words (STOP) that also opt out when the whole 
 that word with two neighbouring letters swapped or a letter repeated ("STPO", "stopp"),
 never with a letter missing or changed ("top", "step" stay words), nor when the slip is
 itself a word listed in any file's `real_words` ("stoop"). The engine still reads a yes/no
-word or an answer to the question asked as what it is (bot/engine.py). The language whose
-phrases matched is the language the person opted out in (bot/engine.py decides whether it
-becomes theirs).
+word or an answer to the question asked as what it is (bot/engine/keywords.py). The language
+whose phrases matched is the language the person opted out in (bot/engine/languages.py
+decides whether it becomes theirs).
 """
 
 from __future__ import annotations
