@@ -20,7 +20,7 @@ from datetime import datetime
 from bot import outbox, scheduler, screened, youth
 from bot.conversations import handle
 from bot.delivery import Sender
-from bot.members import schedule as members
+from bot.members import job as members
 from bot.runtime import Runtime
 from bot.spool import Spool
 from bot.translating import PendingTranslations
