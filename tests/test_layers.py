@@ -47,7 +47,7 @@ BOT_LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
                      "effects, save", (
         "bot.conversations", "bot.effects")),
     ("jobs", "what the worker (or a command) runs: timers, sending, broadcasts, reminders", (
-        "bot.broadcast", "bot.dispatch", "bot.scheduler", "bot.translating", "bot.worker",
+        "bot.broadcast", "bot.scheduler", "bot.sending", "bot.translating", "bot.worker",
         "bot.members.job")),
     ("commands", "the command line, and the package that registers it", (
         "bot", "bot.alerts_cli", "bot.cli", "bot.members.cli")),

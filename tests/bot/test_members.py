@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from app import create_app
-from bot import engine, outbox
+from bot import engine, sending
 from bot.conversations import Inbound, handle
 from bot.members import job, schedule
 from bot.members.rules import Rules, read, send_at
@@ -203,7 +203,7 @@ def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runne
         queued = session.scalars(select(Message.address).where(
             Message.status == "queued")).all()
     assert queued == ["+447700900104", "+447700900104"]  # the welcome and the confirm
-    outbox.send_due(rt, senders(), clock.now)
+    sending.send_due(rt, senders(), clock.now)
     numbered = _import(runner, path, "M001,Ivan Petrov,07700900105,,bg,sms,",
                        header=f"member,{HEADER}")
     assert numbered.output.startswith("0 member(s) added, 1 updated"), numbered.output
@@ -291,7 +291,7 @@ def test_a_removed_session_is_cancelled_and_those_who_heard_are_told(runner, rt,
     add_session(rt, "Day 2", "2026-03-21T10:00")
     clock.set(at("2026-03-07T18:00"))
     job.send_due(rt, clock.now)
-    outbox.send_due(rt, senders(), clock.now)  # Day 1's confirm went to all three
+    sending.send_due(rt, senders(), clock.now)  # Day 1's confirm went to all three
     handle(rt, Inbound("sms", KASIA, "nie"))
     clock.set(at("2026-03-14T18:00"))
     job.send_due(rt, clock.now)  # Day 2's confirm, queued
@@ -409,8 +409,8 @@ def test_a_reminder_due_in_quiet_hours_waits_for_the_next_allowed_minute(config,
     job.send_due(rt, morning)
     queued = [m for m in reminders_queued(rt) if ":morning:" in m.idempotency_key]
     assert {m.next_attempt_at for m in queued} == {at("2026-03-29T09:00")}
-    assert outbox.send_due(rt, senders(), morning) == 0
-    assert outbox.send_due(rt, senders(), at("2026-03-29T09:00")) == 3
+    assert sending.send_due(rt, senders(), morning) == 0
+    assert sending.send_due(rt, senders(), at("2026-03-29T09:00")) == 3
     rt.engine.dispose()
 
 
@@ -447,7 +447,7 @@ def test_a_moved_session_cancels_what_was_queued_tells_members_and_replans(runne
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
     job.send_due(rt, clock.now)
-    outbox.send_due(rt, senders(), clock.now)
+    sending.send_due(rt, senders(), clock.now)
     clock.set(at("2026-03-10T12:00"))
     result = runner.invoke(args=["sessions", "edit", "1", "--starts", "2026-03-21T10:00"])
     assert result.exit_code == 0, result.output
@@ -487,7 +487,7 @@ def _reminded(rt, clock, local: str = "2026-03-07T18:00"):
     add_session(rt, "Day 2", "2026-03-15T10:00")
     clock.set(at(local))
     job.send_due(rt, clock.now)
-    outbox.send_due(rt, senders(), clock.now)  # what members answer is what they were sent
+    sending.send_due(rt, senders(), clock.now)  # what members answer is what they were sent
     clock.advance(timedelta(minutes=5))
 
 
@@ -540,7 +540,7 @@ def test_a_reminder_never_moves_a_member_through_their_survey(rt, clock, surveys
     asked = handle(rt, Inbound("sms", ANA, "DA")).replies  # consent: the survey takes it
     clock.set(at("2026-03-07T18:00"))
     job.send_due(rt, clock.now)
-    outbox.send_due(rt, senders(), clock.now)
+    sending.send_due(rt, senders(), clock.now)
     replies = handle(rt, Inbound("sms", ANA, "da")).replies  # a scale question: an RSVP
     assert replies[0].text == "Vă mulțumim, ne vedem sâmbătă 14 martie."
     assert replies[1].text == asked[-1].text  # asked again, the same question

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot import outbox
+from bot import sending
 from bot.conversations import Inbound, handle
 from bot.members import job
 from store.models import AssemblySession, Contact, Member, Message, Rsvp
@@ -24,7 +24,7 @@ def runner(app, surveys):
 
 
 def send_all(rt, now) -> None:
-    outbox.send_due(rt, senders(), now)
+    sending.send_due(rt, senders(), now)
 
 
 def _import(runner, path, *lines: str, header: str = HEADER, options=()):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import outbox
+from bot import sending
 from bot.conversations import Inbound, handle
 from bot.members import checkins, job
 from tests.helpers.members import LONDON, add_session, import_members
@@ -51,7 +51,7 @@ def test_the_dashboard_names_who_said_no_and_later_who_has_not_answered(rt, cloc
     add_session(rt, "Day 1", "2026-03-14T10:00", "2026-03-14T16:30", venue="Assembly Hall")
     clock.set(at("2026-03-07T18:00"))
     job.send_due(rt, clock.now)
-    outbox.send_due(rt, {"sms": RecordingSender(), "telegram": RecordingSender()}, clock.now)
+    sending.send_due(rt, {"sms": RecordingSender(), "telegram": RecordingSender()}, clock.now)
     clock.advance(timedelta(minutes=5))
     handle(rt, Inbound("sms", ANA, "Da"))
     handle(rt, Inbound("sms", KASIA, "nie"))
