@@ -13,7 +13,9 @@ so a new one is ranked when it is added.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from fnmatch import fnmatchcase
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -92,13 +94,14 @@ def edges_of(source: str, module: str, is_package: bool, modules: set[str]) -> l
     return sorted(edges)
 
 
-def project_edges() -> list[Edge]:
+@cache  # one walk of the tree for all the tests here: it reads every file
+def project_edges() -> tuple[Edge, ...]:
     """Every import edge between the project's own modules."""
     files = module_files()
     edges: list[Edge] = []
     for module, path in files.items():
         edges += edges_of(path.read_text(), module, path.name == "__init__.py", set(files))
-    return edges
+    return tuple(edges)
 
 
 def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -149,7 +152,7 @@ def shortest_cycle(graph: dict[str, set[str]], start: str, within: set[str]) -> 
     return []
 
 
-def cycles(edges: list[Edge]) -> list[str]:
+def cycles(edges: Sequence[Edge]) -> list[str]:
     """Shortest cycles, as `a -> b -> a`, until every module caught in a cycle is in one shown."""
     graph: dict[str, set[str]] = {}
     for source, target, _ in edges:
@@ -177,7 +180,7 @@ def allowed(source: str, target: str) -> bool:
     return mine == theirs or RANK[theirs] < RANK[mine] or (mine, theirs) in SIDEWAYS
 
 
-def violations(edges: list[Edge], of_package: str) -> list[str]:
+def violations(edges: Sequence[Edge], of_package: str) -> list[str]:
     """One line per upward or sideways import made by `of_package`'s modules."""
     files = module_files()
     return [f"{files[source].relative_to(ROOT)}:{line}: {source} (rank {RANK[package(source)]})"
@@ -192,7 +195,7 @@ def bot_layer(module: str) -> list[int]:
             if any(fnmatchcase(module, pattern) for pattern in patterns)]
 
 
-def bot_violations(edges: list[Edge]) -> list[str]:
+def bot_violations(edges: Sequence[Edge]) -> list[str]:
     """One line per import from a bot module to a bot module of a higher layer."""
     found = []
     for source, target, line in edges:
