@@ -12,7 +12,7 @@ import re
 from typing import NamedTuple
 
 from bot.engine import is_engager_code
-from bot.members import linking
+from bot.members.link_codes import looks_like_code
 from bot.state import Start
 
 log = logging.getLogger(__name__)
@@ -60,4 +60,4 @@ def link_code(text: str) -> str | None:
     if match is None:
         return None
     code = (match["code"] or "").strip()
-    return code if not code or linking.looks_like_code(code) else None
+    return code if not code or looks_like_code(code) else None

@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import outbox, scheduler, screened, youth
+from bot import scheduler, screened, sending, youth
 from bot.conversations import handle
 from bot.delivery import Sender
-from bot.members import schedule as members
+from bot.members import job as members
 from bot.runtime import Runtime
 from bot.spool import Spool
 from bot.translating import PendingTranslations
@@ -80,7 +80,7 @@ def run_once(rt: Runtime, senders: Mapping[str, Sender], now: datetime,
     screened.forget_expired(rt, now)
     youth.send_due_packs(rt, now)
     planned = members.send_due(rt, now)
-    sent = outbox.send_due(rt, senders, now, pace=pace)
+    sent = sending.send_due(rt, senders, now, pace=pace)
     translated = translations.run(now) if translations is not None else 0
     return Round(resumed, sent, translated, planned, replayed)
 

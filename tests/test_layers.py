@@ -4,11 +4,18 @@ Every import in the project's own source counts, wherever it stands: at module l
 a function, or under `if TYPE_CHECKING:`. Ranks, lowest first: store; surveys and
 translations (surveys may use translations, not the other way round); bot; webhooks and
 staff (neither uses the other); app. A module may import its own package or lower ranks.
+
+Inside bot/ the modules form layers too (BOT_LAYERS, lowest first): a bot module may import
+bot modules of its own layer or lower ones, and every bot module must be placed in a layer,
+so a new one is ranked when it is added.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -20,6 +27,33 @@ SIDEWAYS = {("surveys", "translations")}  # the one import allowed between equal
 SKIP = {ROOT / "store" / "migrations"}  # Alembic loads these by path, not as modules
 
 Edge = tuple[str, str, int]  # (importer, imported, line)
+
+# bot/'s own layers, lowest first: each a name, what it holds, and its modules (fnmatch
+# patterns over dotted names). Place every new bot module here.
+BOT_LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("pure", "no database, no Flask: data, rules and words worked out in memory", (
+        "bot.addresses", "bot.ages", "bot.answers", "bot.call_phrases", "bot.channels",
+        "bot.commands", "bot.config", "bot.datafile", "bot.delivery", "bot.engine",
+        "bot.engine.*", "bot.logs", "bot.optout_phrases", "bot.plaintext", "bot.prompt_packs",
+        "bot.quiet", "bot.safeguarding", "bot.safeguarding.*", "bot.state", "bot.suppress",
+        "bot.members", "bot.members.link_codes", "bot.members.roster_file",
+        "bot.members.rules")),
+    ("storage", "database work: each module reads and writes its own rows (and runtime, "
+                "the service's parts they are given)", (
+        "bot.alerts", "bot.contacts", "bot.erasure", "bot.history", "bot.messages",
+        "bot.optouts", "bot.outbox", "bot.ratelimit", "bot.runtime", "bot.screened",
+        "bot.spool", "bot.youth", "bot.members.checkins", "bot.members.linking",
+        "bot.members.reminders", "bot.members.schedule", "bot.members.removal",
+        "bot.members.roster", "bot.members.rsvps", "bot.members.sessions")),
+    ("conversation", "carrying a conversation forward: load, resume the engine, apply its "
+                     "effects, save", (
+        "bot.conversations", "bot.effects")),
+    ("jobs", "what the worker (or a command) runs: timers, sending, broadcasts, reminders", (
+        "bot.broadcast", "bot.scheduler", "bot.sending", "bot.translating", "bot.worker",
+        "bot.members.job")),
+    ("commands", "the command line, and the package that registers it", (
+        "bot", "bot.alerts_cli", "bot.cli", "bot.members.cli")),
+]
 
 
 def module_files() -> dict[str, Path]:
@@ -60,13 +94,14 @@ def edges_of(source: str, module: str, is_package: bool, modules: set[str]) -> l
     return sorted(edges)
 
 
-def project_edges() -> list[Edge]:
+@cache  # one walk of the tree for all the tests here: it reads every file
+def project_edges() -> tuple[Edge, ...]:
     """Every import edge between the project's own modules."""
     files = module_files()
     edges: list[Edge] = []
     for module, path in files.items():
         edges += edges_of(path.read_text(), module, path.name == "__init__.py", set(files))
-    return edges
+    return tuple(edges)
 
 
 def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -117,7 +152,7 @@ def shortest_cycle(graph: dict[str, set[str]], start: str, within: set[str]) -> 
     return []
 
 
-def cycles(edges: list[Edge]) -> list[str]:
+def cycles(edges: Sequence[Edge]) -> list[str]:
     """Shortest cycles, as `a -> b -> a`, until every module caught in a cycle is in one shown."""
     graph: dict[str, set[str]] = {}
     for source, target, _ in edges:
@@ -145,13 +180,39 @@ def allowed(source: str, target: str) -> bool:
     return mine == theirs or RANK[theirs] < RANK[mine] or (mine, theirs) in SIDEWAYS
 
 
-def violations(edges: list[Edge], of_package: str) -> list[str]:
+def violations(edges: Sequence[Edge], of_package: str) -> list[str]:
     """One line per upward or sideways import made by `of_package`'s modules."""
     files = module_files()
     return [f"{files[source].relative_to(ROOT)}:{line}: {source} (rank {RANK[package(source)]})"
             f" -> {target} (rank {RANK[package(target)]})"
             for source, target, line in edges
             if package(source) == of_package and not allowed(source, target)]
+
+
+def bot_layer(module: str) -> list[int]:
+    """The indexes of the BOT_LAYERS that place `module` (exactly one, when all is well)."""
+    return [n for n, (_, _, patterns) in enumerate(BOT_LAYERS)
+            if any(fnmatchcase(module, pattern) for pattern in patterns)]
+
+
+def bot_violations(edges: Sequence[Edge]) -> list[str]:
+    """One line per import from a bot module to a bot module of a higher layer."""
+    found = []
+    for source, target, line in edges:
+        if package(source) != "bot" or package(target) != "bot":
+            continue
+        mine, theirs = bot_layer(source), bot_layer(target)
+        if len(mine) == 1 and len(theirs) == 1 and theirs[0] > mine[0]:
+            found.append(f"{source} ({BOT_LAYERS[mine[0]][0]}) -> {target} "
+                         f"({BOT_LAYERS[theirs[0]][0]}), line {line}")
+    return found
+
+
+def unplaced(modules: list[str]) -> list[str]:
+    """The bot modules in no layer, or in more than one."""
+    return [f"{module}: {', '.join(BOT_LAYERS[n][0] for n in layers) or 'no layer'}"
+            for module in modules if package(module) == "bot"
+            and len(layers := bot_layer(module)) != 1]
 
 
 def present_packages() -> list[str]:
@@ -169,6 +230,26 @@ def test_no_import_cycles():
 def test_imports_point_down_the_layers(of_package: str):
     found = violations(project_edges(), of_package)
     assert not found, f"{of_package} imports a higher or equal layer:\n  " + "\n  ".join(found)
+
+
+def test_every_bot_module_has_one_layer():
+    found = unplaced(sorted(module_files()))
+    assert not found, "place each bot module in one of BOT_LAYERS:\n  " + "\n  ".join(found)
+
+
+def test_bot_imports_point_down_its_layers():
+    found = bot_violations(project_edges())
+    assert not found, "bot imports a higher layer:\n  " + "\n  ".join(found)
+
+
+def test_bot_layers_catch_an_upward_import_and_an_unplaced_module():
+    edges = [("bot.state", "bot.outbox", 1), ("bot.outbox", "bot.state", 2),
+             ("bot.members.roster", "bot.members.rsvps", 3), ("bot.worker", "bot.cli", 4),
+             ("bot.cli", "bot.worker", 5), ("bot.effects", "store.db", 6)]
+    assert bot_violations(edges) == ["bot.state (pure) -> bot.outbox (storage), line 1",
+                                     "bot.worker (jobs) -> bot.cli (commands), line 4"]
+    assert [BOT_LAYERS[n][0] for n in bot_layer("bot.engine.survey")] == ["pure"]
+    assert unplaced(["bot.state", "bot.newcomer", "staff.views"]) == ["bot.newcomer: no layer"]
 
 
 SYNTHETIC = '''

@@ -17,7 +17,7 @@ from datetime import UTC
 from flask import Blueprint, Response, abort
 from icalendar import Calendar, Event
 
-from bot.members import roster, schedule, sessions
+from bot.members import reminders, roster, sessions
 from bot.runtime import current
 from store.models import AssemblySession
 
@@ -36,7 +36,7 @@ def member_calendar(token: str) -> Response:
         days = sessions.listing(session)
         body = calendar(days,
                         rt.catalogs.bot(lang, "calendar-name", org=rt.settings.org_name),
-                        lambda day: schedule.notes(rt.catalogs, lang, day).strip(),
+                        lambda day: reminders.notes(rt.catalogs, lang, day).strip(),
                         lambda day: rt.catalogs.bot(lang, "calendar-event", session=day.name))
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="assembly.ics"', "X-Robots-Tag": "noindex"})

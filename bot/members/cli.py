@@ -13,7 +13,8 @@ from flask.cli import AppGroup
 from sqlalchemy import or_, select
 
 from bot.cli import IsoMoment
-from bot.members import linking, removal, roster, rsvps, schedule, sessions
+from bot.members import linking, removal, roster, roster_file, rsvps, schedule, sessions
+from bot.members.reminders import item_text, reminder
 from bot.members.roster import pseudonym
 from bot.outbox import LocalLink
 from bot.quiet import QuietHours
@@ -53,7 +54,7 @@ def members_import(path: Path, no_welcome: bool) -> None:
     now = rt.now()
     try:
         with transaction(rt.sessions) as session:
-            rows = roster.read_file(path, offered, rt.settings.default_region,
+            rows = roster_file.read_file(path, offered, rt.settings.default_region,
                                     roster.linked_phone(session))
             done = roster.import_rows(session, rows, now)
             quiet = QuietHours.from_settings(rt.settings)
@@ -68,7 +69,7 @@ def members_import(path: Path, no_welcome: bool) -> None:
             added, updated = len(done.added), len(done.updated)
             moved = [f"{pseudonym(m)} {m.name}" for m in done.moved_off_telegram]
             readdressed = [f"{pseudonym(m)} {m.name}" for m in done.readdressed]
-    except roster.RosterError as exc:
+    except roster_file.RosterError as exc:
         for problem in exc.problems:
             click.echo(f"{path}:{problem.removeprefix('line ')}", err=True)
         click.echo(f"{path}: nothing imported", err=True)
@@ -246,7 +247,7 @@ def _warn_long(rt: Runtime, day) -> None:
     """Say which reminder would cost more than 3 SMS parts in which language."""
     for rule in rt.member_rules.reminders:
         for lang in sorted({"en", *rt.catalogs.languages}):
-            text = schedule.reminder(rt.catalogs, lang, rule.template, day,
+            text = reminder(rt.catalogs, lang, rule.template, day,
                                      rt.settings.timezone, rule.notes).text
             if segments.count(text) > 3:
                 click.echo(f"warning: the {rule.id} reminder in {lang} takes "
@@ -333,7 +334,7 @@ def reminders_plan(at: datetime | None) -> None:
         click.echo("sends (local)\twhat\tsession\tmember\tlanguage\tchannel\tsms parts\tstate")
         for item in items:
             where = f"#{item.day.id}" if item.day is not None else item.week or "-"
-            texts = schedule.item_text(rt, item)
+            texts = item_text(rt, item)
             parts = (str(sum(segments.count(t) for t in texts))
                      if texts and item.member.channel == "sms" else "-")
             click.echo(f"{_local(rt, item.sends)}\t{item.what}\t{where}\t"

@@ -12,7 +12,6 @@ the engine (five an hour). The engine's look-ups are `link_target` and `new_link
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot import addresses
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.engine import NEW_CODE_CHARS, link_code_text
+from bot.members.link_codes import normalise
 from bot.outbox import enqueue
 from bot.state import LinkTarget, Reply
 from store.models import Address, Base, Contact, Member
@@ -31,20 +31,6 @@ log = logging.getLogger(__name__)
 
 CODE_LENGTH = 8
 VALID = timedelta(hours=24)
-_TYPED = str.maketrans("SZB", "528")  # letters a code never holds, read as the digit
-_NOT_CODE = re.compile(r"[\s\-_.]+")
-
-
-def normalise(typed: str) -> str:
-    """A code as people type it ("k7pq x2md", "K7PQ-X2MD") in the form it is stored."""
-    return _NOT_CODE.sub("", typed).upper().translate(_TYPED)
-
-
-def looks_like_code(typed: str) -> bool:
-    """Whether words after LINK are a code as typed (not "link to my house")."""
-    code = normalise(typed)
-    return (len(typed.split()) <= 3 and 6 <= len(code) <= 10 and code.isalnum()
-            and any(ch.isdigit() for ch in typed))
 
 
 def new_code(session: Session) -> str:

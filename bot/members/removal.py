@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.members import schedule
+from bot.members import reminders, schedule
 from bot.members.roster import REMINDER_KEY, REMOVED, WELCOME_KEY, retire
 from bot.optouts import cancel
 from bot.quiet import QuietHours
@@ -77,9 +77,9 @@ def remove_session(rt: Runtime, session: Session, day: AssemblySession,
         if member.contact.opted_out_at is None and day.ends_at > now:
             as_heard = AssemblySession(name=day.name, starts_at=heard[member.id],
                                        ends_at=day.ends_at, venue=day.venue)
-            reply = schedule.reminder(rt.catalogs, member.contact.language,
+            reply = reminders.reminder(rt.catalogs, member.contact.language,
                                       "reminder/removed", as_heard, quiet.tz)
-            told += schedule.send_to(session, member, reply,
+            told += reminders.send_to(session, member, reply,
                                      schedule.reminder_key(member.id, day, REMOVED), quiet,
                                      now)
     session.delete(day)

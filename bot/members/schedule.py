@@ -1,9 +1,9 @@
 """What goes to which member, and when: reminders before each session, the wellbeing
 check-in after each weekend. `plan` works it out from the rules, the roster, the sessions
-and what was already sent; the worker's `send_due` carries out what is due, and
-`outreach reminders plan` shows the rest without sending anything: `outlook` is the plan
+and what was already sent; the worker's job (bot/members/job.py) carries out what is due,
+and `outreach reminders plan` shows the rest without sending anything: `outlook` is the plan
 and the members' messages already in the outbox (welcomes, reminders waiting out quiet
-hours or a retry), each when the outbox will send it.
+hours or a retry), each when the outbox will send it. Reads only.
 
 Nothing is scheduled ahead: each round the plan is worked out again, so a session moved
 or a member added is simply in the next one. Sending is idempotent: a reminder is an outbox
@@ -15,31 +15,22 @@ worker twice, restarting it or running two never sends anything twice. Times are
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import addresses
-from bot.contacts import CHANNEL_OF_SCHEME, get_conversation
-from bot.conversations import resume_due
 from bot.members import roster, rsvps
 from bot.members.rules import Rule, Rules, check_in_at, send_at, week_of
 from bot.optouts import silenced
-from bot.outbox import enqueue, insert_for, not_before
+from bot.outbox import not_before
 from bot.quiet import QuietHours
-from bot.runtime import Runtime
-from bot.state import Incoming, Option, Reply, Start, State
-from store.db import transaction
+from bot.state import State
 from store.models import Address, AssemblySession, CheckIn, Conversation, Member, Message
-from surveys import registry
-from translations.catalog import Catalogs
-from translations.weekdays import day_name
 
-log = logging.getLogger(__name__)
 CHECK_IN = "check-in"
 MOVED = "moved"
 
@@ -67,9 +58,6 @@ def stamp(starts: datetime) -> str:
 
 def reminder_key(member_id: int, day: AssemblySession, what: str) -> str:
     return f"{roster.REMINDER_KEY}{member_id}:{day.id}:{what}:{stamp(day.starts_at)}"
-
-
-# The plan --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -295,148 +283,3 @@ def _check_ins(member: Member, rules: Rules, quiet: QuietHours, now: datetime,
             state = waiting_until(sends, quiet.tz)
         items.append(Item(CHECK_IN, member, at, sends, state, week=week))
     return items
-
-
-# Words -----------------------------------------------------------------------------------
-
-
-def notes(catalogs: Catalogs, lang: str | None, day: AssemblySession) -> str:
-    """What to bring, access and travel, each in the member's words' frame ("" if none)."""
-    parts = [catalogs.bot(lang, f"reminder/{name}", text=value.strip().rstrip("."))
-             for name, value in (("bring", day.bring), ("access", day.access),
-                                 ("travel", day.travel)) if value and value.strip()]
-    return "".join(f"{part} " for part in parts)
-
-
-def reminder(catalogs: Catalogs, lang: str | None, template: str, day: AssemblySession,
-             tz, with_notes: bool = False, rsvp: bool = False) -> Reply:
-    """A reminder as sent: the template filled in with the session, in `lang`."""
-    local = day.starts_at.astimezone(tz)
-    text = catalogs.bot(lang, template, session=day.name, day=day_name(local.date(), lang),
-                        time=local.strftime("%H:%M"), venue=day.venue,
-                        notes=notes(catalogs, lang, day) if with_notes else "")
-    options = (Option("yes", catalogs.bot(lang, "yes")),
-               Option("no", catalogs.bot(lang, "no"))) if rsvp else ()
-    return Reply(text, options, style="keys")
-
-
-def item_text(rt: Runtime, item: Item) -> list[str]:
-    """What an item will say (a check-in: nothing until the worker starts it)."""
-    lang = item.member.contact.language
-    if item.body is not None:
-        return [item.body]
-    if item.rule is not None:
-        return [reminder(rt.catalogs, lang, item.rule.template, item.day,
-                         rt.settings.timezone, item.rule.notes, item.rule.rsvp).text]
-    return []
-
-
-# The worker's part -----------------------------------------------------------------------
-
-
-def send_due(rt: Runtime, now: datetime) -> int:
-    """Queue the reminders that are due and start the check-ins that are; returns how many
-    messages or check-ins were started (0 when there is nothing to do)."""
-    rules, quiet = rt.member_rules, QuietHours.from_settings(rt.settings)
-    with rt.sessions() as session:
-        late = stale(session, rules, quiet.tz, now)
-        due = [i for i in plan(session, rules, quiet, now) if to_queue(i)]
-        session.expunge_all()
-    if late:
-        with transaction(rt.sessions) as session:
-            for why, ids in late.items():
-                session.execute(update(Message).where(
-                    Message.id.in_(ids), Message.status == "queued").values(
-                    status="cancelled", error_code=why, updated_at=now))
-    if not due:
-        return 0
-    done = 0
-    with transaction(rt.sessions) as session:
-        for item in (i for i in due if i.rule is not None):
-            done += _remind(rt, session, item, quiet, now)
-    for item in (i for i in due if i.what == CHECK_IN):
-        with transaction(rt.sessions) as session:
-            done += _check_in(rt, session, item, now)
-    return done
-
-
-def send_to(session: Session, member: Member, reply: Reply, key: str, quiet: QuietHours,
-            now: datetime) -> int:
-    """Queue `reply` to the member on their channel under `key` (once); 1 if queued."""
-    address = roster.address_of(session, member)
-    if address is None:
-        return 0
-    queued = enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
-                     addresses.provider_address(address.scheme, address.value), reply, now,
-                     contact_id=member.contact_id, key=key, quiet=quiet)
-    return int(queued is not None)
-
-
-def _remind(rt: Runtime, session: Session, item: Item, quiet: QuietHours,
-            now: datetime) -> int:
-    member = session.get(Member, item.member.id)
-    day = session.get(AssemblySession, item.day.id)
-    if member is None or day is None or reminder_key(member.id, day, item.what) != item.key:
-        return 0  # gone or moved since the plan was read: the next round re-plans
-    reply = reminder(rt.catalogs, member.contact.language, item.rule.template, day,
-                     quiet.tz, item.rule.notes, item.rule.rsvp)
-    return send_to(session, member, reply, item.key, quiet, now)
-
-
-def _check_in(rt: Runtime, session: Session, item: Item, now: datetime) -> int:
-    """Start the check-in survey for one member, once (its unique row decides)."""
-    slug = rt.member_rules.check_in.survey
-    if slug not in registry.current(session):
-        log.warning("the check-in survey %s is not loaded: run `outreach surveys load`", slug)
-        return 0
-    member = session.get(Member, item.member.id)
-    address = roster.address_of(session, member) if member is not None else None
-    if address is None:
-        return 0
-    conversation = get_conversation(session, address)
-    if State.from_json(conversation.state).run.in_progress:
-        return 0  # they began a survey since the plan was read: it waits for them
-    stmt = (insert_for(session)(CheckIn).values(member_id=member.id, week=item.week,
-                                                started_at=now)
-            .on_conflict_do_nothing(index_elements=["member_id", "week"])
-            .returning(CheckIn.id))
-    if session.scalar(stmt) is None:
-        return 0  # another worker started it
-    resume_due(rt, session, conversation, Incoming("", start=Start(survey=slug)), now)
-    return 1
-
-
-# A session moved ---------------------------------------------------------------------------
-
-
-def moved(rt: Runtime, session: Session, day: AssemblySession, old_starts: datetime,
-          now: datetime) -> int:
-    """After a session's time changed: what was still queued for the old time is
-    cancelled, and members who had heard of the old time (a reminder went) are told the
-    new one, asking YES / NO again: the plan then sends them no confirm for it (one
-    question). Returns how many were told."""
-    old = f":{stamp(old_starts)}"
-    queued = session.scalars(select(Message).where(
-        Message.idempotency_key.startswith(roster.REMINDER_KEY, autoescape=True),
-        Message.idempotency_key.endswith(old, autoescape=True),
-        Message.status == "queued")).all()
-    heard = set()
-    for row in session.scalars(select(Message).where(
-            Message.idempotency_key.endswith(old, autoescape=True))):
-        _, member, session_id, *_ = row.idempotency_key.split(":")
-        if int(session_id) != day.id:
-            continue
-        if row in queued:  # never went: the plan sends the new time's reminder instead
-            row.status, row.error_code, row.updated_at = "cancelled", SESSION_MOVED, now
-        elif row.status != "cancelled":
-            heard.add(int(member))
-    quiet = QuietHours.from_settings(rt.settings)
-    told = 0
-    for member in session.scalars(select(Member).where(Member.id.in_(heard))):
-        if member.contact.opted_out_at is not None:
-            continue
-        reply = reminder(rt.catalogs, member.contact.language, "reminder/moved", day,
-                         quiet.tz, rsvp=True)
-        told += send_to(session, member, reply, reminder_key(member.id, day, MOVED), quiet,
-                        now)
-    return told

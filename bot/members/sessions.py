@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.members import schedule
+from bot.members import reminders
 from bot.runtime import Runtime
 from store.models import AssemblySession
 
@@ -75,7 +75,7 @@ def add(session: Session, details: Details, now: datetime) -> AssemblySession:
 
 def edit(rt: Runtime, session: Session, session_id: int, details: Details,
          now: datetime) -> tuple[AssemblySession, int]:
-    """Change a session; a new start re-plans its reminders (see schedule.moved). Returns
+    """Change a session; a new start re-plans its reminders (see reminders.moved). Returns
     the session and how many members were told of its new time."""
     day = session.get(AssemblySession, session_id)
     if day is None:
@@ -96,7 +96,7 @@ def edit(rt: Runtime, session: Session, session_id: int, details: Details,
     _check(day)
     day.updated_at = now
     session.flush()
-    told = schedule.moved(rt, session, day, old_starts, now) if day.starts_at != old_starts else 0
+    told = reminders.moved(rt, session, day, old_starts, now) if day.starts_at != old_starts else 0
     return day, told
 
 

@@ -421,14 +421,14 @@ def test_a_disclosure_at_the_consent_gets_the_consent_again_without_a_nag(rt, su
 
 
 def test_the_leads_notice_goes_before_a_broadcast_queued_earlier(rt, surveys, clock):
-    from bot import outbox
+    from bot import outbox, sending
     with transaction(rt.sessions) as session:
         for n in range(60):
             outbox.enqueue(session, "sms", f"+4477009005{n:02d}", outbox.Reply("Invitation"),
                            clock())
     start_residents(rt)
     say(rt, "he is outside my door with a knife")
-    first = outbox.claim(rt, clock(), limit=1)
+    first = sending.claim(rt, clock(), limit=1)
     assert [m.address for m in first] == [LEAD]
 
 

@@ -11,9 +11,9 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from app import create_app
-from bot import engine, outbox
+from bot import engine, sending
 from bot.conversations import Inbound, handle
-from bot.members import schedule
+from bot.members import job, schedule
 from bot.members.rules import Rules, read, send_at
 from bot.quiet import QuietHours
 from bot.state import Incoming, Invitation, Membership, Person, Run, State
@@ -191,7 +191,7 @@ def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runne
     assert _import(runner, path, "Ivan Petrov,07700900103,,bg,sms,").exit_code == 0
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)  # the confirm, queued for the wrong number
+    job.send_due(rt, clock.now)  # the confirm, queued for the wrong number
     fixed = _import(runner, path, "M001,Ivan Petrov,07700900104,,bg,sms,",
                     header=f"member,{HEADER}")
     assert fixed.output.splitlines() == [
@@ -203,7 +203,7 @@ def test_a_corrected_roster_updates_the_member_it_is_never_adds_them_twice(runne
         queued = session.scalars(select(Message.address).where(
             Message.status == "queued")).all()
     assert queued == ["+447700900104", "+447700900104"]  # the welcome and the confirm
-    outbox.send_due(rt, senders(), clock.now)
+    sending.send_due(rt, senders(), clock.now)
     numbered = _import(runner, path, "M001,Ivan Petrov,07700900105,,bg,sms,",
                        header=f"member,{HEADER}")
     assert numbered.output.startswith("0 member(s) added, 1 updated"), numbered.output
@@ -271,17 +271,17 @@ def test_a_removed_member_gets_nothing_more(runner, rt, clock, tmp_path):
     import_members(rt, *ROWS[:2])
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
+    job.send_due(rt, clock.now)
     result = runner.invoke(args=["members", "remove", "M002"])
     assert result.output.strip() == "M002 Kasia Nowak removed; 1 queued message(s) cancelled"
     assert count(rt, Member) == 1
     assert count(rt, Message, Message.address == KASIA, Message.status == "queued") == 0
-    assert schedule.send_due(rt, at("2026-03-13T18:00")) == 1  # Ana's day-before only
+    assert job.send_due(rt, at("2026-03-13T18:00")) == 1  # Ana's day-before only
     assert runner.invoke(args=["members", "remove", "M002"]).exit_code == 1
     # Someone new may get the number M002 again (SQLite): they still get everything
     new = _import(runner, tmp_path / "m.csv", "Ivan Petrov,07700900103,,bg,sms,")
     assert new.output.startswith("1 member(s) added, 0 updated; 1 welcome message(s) queued")
-    assert schedule.send_due(rt, at("2026-03-13T18:05")) == 1  # Ivan's day-before, late
+    assert job.send_due(rt, at("2026-03-13T18:05")) == 1  # Ivan's day-before, late
 
 
 def test_a_removed_session_is_cancelled_and_those_who_heard_are_told(runner, rt, clock,
@@ -290,11 +290,11 @@ def test_a_removed_session_is_cancelled_and_those_who_heard_are_told(runner, rt,
     add_session(rt, "Day 1", "2026-03-14T10:00")
     add_session(rt, "Day 2", "2026-03-21T10:00")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
-    outbox.send_due(rt, senders(), clock.now)  # Day 1's confirm went to all three
+    job.send_due(rt, clock.now)
+    sending.send_due(rt, senders(), clock.now)  # Day 1's confirm went to all three
     handle(rt, Inbound("sms", KASIA, "nie"))
     clock.set(at("2026-03-14T18:00"))
-    schedule.send_due(rt, clock.now)  # Day 2's confirm, queued
+    job.send_due(rt, clock.now)  # Day 2's confirm, queued
     nobody = runner.invoke(args=["sessions", "remove", "2"]).output.splitlines()
     assert nobody == ["removed: #2\tDay 2\tSat 2026-03-21 10:00-16:00\tWalthamstow Assembly "
                       "Hall", "3 queued reminder(s) cancelled; no member had heard of it, so no "
@@ -312,7 +312,7 @@ def test_a_removed_session_is_cancelled_and_those_who_heard_are_told(runner, rt,
     assert count(rt, Rsvp) == 0  # a YES now confirms nothing
     assert runner.invoke(args=["sessions", "remove", "1"]).exit_code == 1
     add_session(rt, "Day 1", "2026-03-14T10:00")  # added again: its reminders all go
-    assert schedule.send_due(rt, at("2026-03-13T18:00")) == 3
+    assert job.send_due(rt, at("2026-03-13T18:00")) == 3
 
 
 # Sessions and the plan ----------------------------------------------------------------------
@@ -374,12 +374,12 @@ def test_running_the_worker_twice_or_two_at_once_queues_each_reminder_once(rt, c
     import_members(rt, *ROWS)
     add_session(rt, "Day 1", "2026-03-14T10:00")
     now = at("2026-03-07T18:00")
-    assert schedule.send_due(rt, now) == 3
-    assert schedule.send_due(rt, now) == 0  # the same moment again
-    assert schedule.send_due(rt, now + timedelta(minutes=5)) == 0  # a restart later
+    assert job.send_due(rt, now) == 3
+    assert job.send_due(rt, now) == 0  # the same moment again
+    assert job.send_due(rt, now + timedelta(minutes=5)) == 0  # a restart later
     later = at("2026-03-13T18:00")
     done = []
-    workers = [threading.Thread(target=lambda: done.append(schedule.send_due(rt, later)))
+    workers = [threading.Thread(target=lambda: done.append(job.send_due(rt, later)))
                for _ in range(2)]
     for worker in workers:
         worker.start()
@@ -406,11 +406,11 @@ def test_a_reminder_due_in_quiet_hours_waits_for_the_next_allowed_minute(config,
         plan = schedule.plan(session, rt.member_rules, QuietHours.from_settings(rt.settings),
                              morning - timedelta(hours=1))
         assert {i.sends for i in plan if i.what == "morning"} == {at("2026-03-29T09:00")}
-    schedule.send_due(rt, morning)
+    job.send_due(rt, morning)
     queued = [m for m in reminders_queued(rt) if ":morning:" in m.idempotency_key]
     assert {m.next_attempt_at for m in queued} == {at("2026-03-29T09:00")}
-    assert outbox.send_due(rt, senders(), morning) == 0
-    assert outbox.send_due(rt, senders(), at("2026-03-29T09:00")) == 3
+    assert sending.send_due(rt, senders(), morning) == 0
+    assert sending.send_due(rt, senders(), at("2026-03-29T09:00")) == 3
     rt.engine.dispose()
 
 
@@ -418,7 +418,7 @@ def test_an_opted_out_member_is_skipped(rt, clock, surveys):
     import_members(rt, *ROWS)
     handle(rt, Inbound("sms", KASIA, "STOP"))
     add_session(rt, "Day 1", "2026-03-14T10:00")
-    schedule.send_due(rt, at("2026-03-07T18:00"))
+    job.send_due(rt, at("2026-03-07T18:00"))
     assert {m.address for m in reminders_queued(rt)} == {ANA, ALI}
     with rt.sessions() as session:
         plan = schedule.plan(session, rt.member_rules, QuietHours.from_settings(rt.settings),
@@ -429,15 +429,15 @@ def test_an_opted_out_member_is_skipped(rt, clock, surveys):
 def test_a_member_added_late_gets_only_the_reminder_that_still_makes_sense(rt, clock):
     add_session(rt, "Day 1", "2026-03-14T10:00")
     import_members(rt, ROWS[0])
-    schedule.send_due(rt, at("2026-03-07T18:00"))
+    job.send_due(rt, at("2026-03-07T18:00"))
     clock.set(at("2026-03-13T20:00"))  # after the day-before reminder's time
     import_members(rt, ROWS[1])
-    assert schedule.send_due(rt, clock.now) == 2  # Ana's day-before; Kasia's, late
+    assert job.send_due(rt, clock.now) == 2  # Ana's day-before; Kasia's, late
     kasia = [m.idempotency_key.split(":")[3] for m in reminders_queued(rt)
              if m.address == KASIA]
     assert kasia == ["day-before"]  # not the confirm as well: it would say the same
-    schedule.send_due(rt, at("2026-03-14T08:30"))
-    schedule.send_due(rt, at("2026-03-14T10:00"))  # the session has begun: nothing late
+    job.send_due(rt, at("2026-03-14T08:30"))
+    job.send_due(rt, at("2026-03-14T10:00"))  # the session has begun: nothing late
     assert [m.idempotency_key.split(":")[3] for m in reminders_queued(rt)
             if m.address == KASIA] == ["day-before", "morning"]
 
@@ -446,8 +446,8 @@ def test_a_moved_session_cancels_what_was_queued_tells_members_and_replans(runne
     import_members(rt, *ROWS[:2])
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
-    outbox.send_due(rt, senders(), clock.now)
+    job.send_due(rt, clock.now)
+    sending.send_due(rt, senders(), clock.now)
     clock.set(at("2026-03-10T12:00"))
     result = runner.invoke(args=["sessions", "edit", "1", "--starts", "2026-03-21T10:00"])
     assert result.exit_code == 0, result.output
@@ -459,8 +459,8 @@ def test_a_moved_session_cancels_what_was_queued_tells_members_and_replans(runne
         "Schimbare: Day 1 are loc acum sâmbătă 21 martie, ora 10:00, Walthamstow Assembly "
         "Hall. Puteți veni? Scrieți DA sau NU."]
     # Nothing is late now: the new confirm (14 March 18:00) is still to come.
-    assert schedule.send_due(rt, clock.now) == 0
-    schedule.send_due(rt, at("2026-03-14T18:00"))
+    assert job.send_due(rt, clock.now) == 0
+    job.send_due(rt, at("2026-03-14T18:00"))
     keys = [m.idempotency_key for m in reminders_queued(rt) if m.address == ANA]
     assert [k.split(":")[3] for k in keys] == ["confirm", "moved"]  # it asked: no confirm
     assert keys[0].endswith(":20260314T1000Z") and keys[1].endswith(":20260321T1000Z")
@@ -469,7 +469,7 @@ def test_a_moved_session_cancels_what_was_queued_tells_members_and_replans(runne
 def test_a_move_before_anything_was_sent_cancels_the_queued_reminder(runner, rt, clock):
     import_members(rt, ROWS[0])
     add_session(rt, "Day 1", "2026-03-14T10:00")
-    schedule.send_due(rt, at("2026-03-07T18:00"))  # queued, not sent yet
+    job.send_due(rt, at("2026-03-07T18:00"))  # queued, not sent yet
     clock.set(at("2026-03-07T18:01"))
     runner.invoke(args=["sessions", "edit", "1", "--starts", "2026-03-21T10:00"])
     with rt.sessions() as session:
@@ -486,8 +486,8 @@ def _reminded(rt, clock, local: str = "2026-03-07T18:00"):
     add_session(rt, "Day 1", "2026-03-14T10:00")
     add_session(rt, "Day 2", "2026-03-15T10:00")
     clock.set(at(local))
-    schedule.send_due(rt, clock.now)
-    outbox.send_due(rt, senders(), clock.now)  # what members answer is what they were sent
+    job.send_due(rt, clock.now)
+    sending.send_due(rt, senders(), clock.now)  # what members answer is what they were sent
     clock.advance(timedelta(minutes=5))
 
 
@@ -539,8 +539,8 @@ def test_a_reminder_never_moves_a_member_through_their_survey(rt, clock, surveys
     handle(rt, Inbound("sms", ANA, "SAFETY"))
     asked = handle(rt, Inbound("sms", ANA, "DA")).replies  # consent: the survey takes it
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
-    outbox.send_due(rt, senders(), clock.now)
+    job.send_due(rt, clock.now)
+    sending.send_due(rt, senders(), clock.now)
     replies = handle(rt, Inbound("sms", ANA, "da")).replies  # a scale question: an RSVP
     assert replies[0].text == "Vă mulțumim, ne vedem sâmbătă 14 martie."
     assert replies[1].text == asked[-1].text  # asked again, the same question
@@ -611,7 +611,7 @@ def _check_in(rt, clock) -> None:
     add_session(rt, "Day 1", "2026-03-14T10:00")
     add_session(rt, "Day 2", "2026-03-15T10:00")
     clock.set(at("2026-03-17T18:00"))
-    assert schedule.send_due(rt, clock.now) >= 1
+    assert job.send_due(rt, clock.now) >= 1
     clock.advance(timedelta(minutes=10))
 
 
@@ -626,11 +626,11 @@ def test_the_check_in_waits_for_a_survey_in_progress_starts_once_nudges_once(rt,
         [item] = [i for i in schedule.plan(session, rt.member_rules, quiet, at("2026-03-17T18:00"))
                   if i.what == "check-in"]
     assert item.state == "waiting: part way through a survey"
-    assert schedule.send_due(rt, at("2026-03-17T18:00")) == 0
+    assert job.send_due(rt, at("2026-03-17T18:00")) == 0
     handle(rt, Inbound("sms", ANA, "NU"))  # she declines it: the survey is over
     clock.set(at("2026-03-17T19:00"))
-    assert schedule.send_due(rt, clock.now) == 1
-    assert schedule.send_due(rt, clock.now) == 0
+    assert job.send_due(rt, clock.now) == 1
+    assert job.send_due(rt, clock.now) == 0
     assert count(rt, CheckIn) == 1
     from bot import scheduler
     assert scheduler.run_due(rt, at("2026-03-19T18:59")) == 0

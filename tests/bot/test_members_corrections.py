@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot import outbox
+from bot import sending
 from bot.conversations import Inbound, handle
-from bot.members import schedule
+from bot.members import job
 from store.models import AssemblySession, Contact, Member, Message, Rsvp
 from tests.bot.test_members import at, count, senders
 from tests.helpers.members import HEADER, add_session
@@ -24,7 +24,7 @@ def runner(app, surveys):
 
 
 def send_all(rt, now) -> None:
-    outbox.send_due(rt, senders(), now)
+    sending.send_due(rt, senders(), now)
 
 
 def _import(runner, path, *lines: str, header: str = HEADER, options=()):
@@ -54,7 +54,7 @@ def test_after_a_corrected_number_the_old_one_controls_nothing(app, runner, rt, 
     assert _import(runner, path, "Ivan Petrov,07700 900104,,bg,sms,").exit_code == 0
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
+    job.send_due(rt, clock.now)
     send_all(rt, clock.now)  # the welcome and the confirm went to the wrong number
     old_token = ivan(rt).token
     fixed = _import(runner, path, "M001,Ivan Petrov,07700 900114,,bg,sms,",
@@ -99,7 +99,7 @@ def test_a_removed_member_who_says_yes_is_not_told_see_you_there(runner, rt, clo
     _import(runner, tmp_path / "m.csv", "Ivan Petrov,07700 900104,,en,sms,")
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
+    job.send_due(rt, clock.now)
     send_all(rt, clock.now)
     assert runner.invoke(args=["members", "remove", "M001"]).exit_code == 0
     replies = [r.text for r in handle(rt, Inbound("sms", OLD, "yes")).replies]
@@ -113,7 +113,7 @@ def test_a_yes_never_confirms_a_new_session_that_got_a_removed_ones_number(runne
     add_session(rt, "Day 1", "2026-03-14T10:00")
     add_session(rt, "Day 2", "2026-03-21T10:00")
     clock.set(at("2026-03-14T18:00"))
-    schedule.send_due(rt, clock.now)
+    job.send_due(rt, clock.now)
     send_all(rt, clock.now)  # Day 2's confirm went
     assert runner.invoke(args=["sessions", "remove", "2"]).exit_code == 0
     send_all(rt, at("2026-03-15T09:00"))  # the notice went
@@ -252,7 +252,7 @@ def test_a_moved_then_removed_session_names_the_time_the_member_heard(runner, rt
         "--no-welcome"])
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
+    job.send_due(rt, clock.now)
     send_all(rt, clock.now)  # the confirm for 10:00 went
     clock.set(at("2026-03-07T20:00"))
     assert runner.invoke(args=["sessions", "edit", "1", "--starts",
@@ -318,7 +318,7 @@ def test_a_replaced_telegram_chat_is_no_longer_the_members(runner, rt, clock, tm
     _import(runner, path, "Ali Khan,,5550001,en,telegram,")
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
+    job.send_due(rt, clock.now)
     send_all(rt, clock.now)
     fixed = _import(runner, path, "M001,Ali Khan,,5550002,en,telegram,",
                     header=f"member,{HEADER}")

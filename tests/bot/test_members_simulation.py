@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.conversations import Inbound, handle
-from bot.members import schedule
+from bot.members import reminders, schedule
 from bot.members.rules import send_at
 from bot.quiet import QuietHours
 from store.models import AssemblySession, Conversation, Member, Message
@@ -184,7 +184,7 @@ def _every_reminder_once_at_its_local_time_in_the_members_language(rt, twilio_ap
         assert planned <= message.sent_at <= planned + timedelta(minutes=15), (
             member.name, day.name, rule.id, message.sent_at)
         assert not quiet.is_quiet(message.sent_at)
-        assert message.body == schedule.reminder(rt.catalogs, member.contact.language,
+        assert message.body == reminders.reminder(rt.catalogs, member.contact.language,
                                                  rule.template, day, LONDON, rule.notes,
                                                  rule.rsvp).text
     outage = [m for m, _, _ in sent if m.attempts > 1]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from bot import outbox, worker
+from bot import outbox, sending, worker
 from bot.conversations import Inbound, handle
 from bot.delivery import PermanentFailure, TemporaryFailure
 from bot.messages import Delivery
@@ -43,7 +43,7 @@ def test_two_workers_share_the_outbox_and_send_each_message_once(rt, surveys):
     sender = RecordingSender()
 
     def work(_):
-        while outbox.send_due(rt, {"sms": sender}, rt.now(), limit=7):
+        while sending.send_due(rt, {"sms": sender}, rt.now(), limit=7):
             pass
 
     together(2, work)
@@ -57,21 +57,21 @@ def test_temporary_failures_back_off_then_deliver_once(rt, surveys, clock):
     sender = RecordingSender()
     sender.fail_next(TemporaryFailure("500"), TemporaryFailure("429", 120),
                      RuntimeError("a bug in a sender"))
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 1
     [row] = rows(rt)
     assert (row.status, row.attempts, row.error_code) == ("queued", 1, "500")
     assert row.next_attempt_at == clock() + timedelta(seconds=30)
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0  # not due yet
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0  # not due yet
     clock.advance(timedelta(seconds=30))
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     [row] = rows(rt)
     assert row.next_attempt_at == clock() + timedelta(seconds=120)  # Retry-After beats 60 s
     clock.advance(timedelta(seconds=120))
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     [row] = rows(rt)
     assert (row.status, row.error_code) == ("queued", "RuntimeError")
     clock.advance(timedelta(minutes=5))
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     assert rows(rt) == [] and [m.reply.text for m in sender.sent] == ["message 0"]
 
 
@@ -80,7 +80,7 @@ def test_a_message_is_failed_after_the_last_attempt(rt, surveys, clock):
     sender = RecordingSender()
     sender.fail_next(*[TemporaryFailure("503")] * outbox.MAX_ATTEMPTS)
     for _ in range(outbox.MAX_ATTEMPTS):
-        outbox.send_due(rt, {"sms": sender}, clock())
+        sending.send_due(rt, {"sms": sender}, clock())
         clock.advance(outbox.MAX_DELAY)
     [row] = rows(rt)
     assert (row.status, row.attempts) == ("failed", outbox.MAX_ATTEMPTS)
@@ -90,8 +90,8 @@ def test_an_opt_out_from_the_provider_stops_everything_queued(rt, surveys, clock
     contact_id = queue(rt, 3)
     sender = RecordingSender()
     sender.fail_next(PermanentFailure("21610", opt_out=True))
-    outbox.send_due(rt, {"sms": sender}, clock(), limit=1)
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    sending.send_due(rt, {"sms": sender}, clock(), limit=1)
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0
     assert sender.sent == []
     with rt.sessions() as session:
         assert session.get(Contact, contact_id).opted_out_at == clock()
@@ -101,18 +101,18 @@ def test_an_opt_out_from_the_provider_stops_everything_queued(rt, surveys, clock
 
 def test_a_row_left_sending_by_a_dead_worker_is_claimed_after_the_lease(rt, surveys, clock):
     queue(rt, 1)
-    assert len(outbox.claim(rt, clock())) == 1  # this worker "dies" after claiming
+    assert len(sending.claim(rt, clock())) == 1  # this worker "dies" after claiming
     sender = RecordingSender()
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
-    clock.advance(outbox.LEASE + timedelta(seconds=1))
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0
+    clock.advance(sending.LEASE + timedelta(seconds=1))
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 1
     assert len(sender.sent) == 1
 
 
 def test_delivery_statuses_only_move_forward(rt, surveys, clock):
     queue(rt, 1)
     sender = RecordingSender()
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     provider_id = f"P{sender.sent[0].id}"
     assert outbox.update_status(rt, "sms", provider_id, "delivered", None)
     assert outbox.update_status(rt, "sms", provider_id, "sent", None)
@@ -125,22 +125,22 @@ def test_delivery_statuses_only_move_forward(rt, surveys, clock):
 def test_a_transient_delivery_error_is_sent_again(rt, surveys, clock):
     queue(rt, 1)
     sender = RecordingSender()
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "undelivered", "30003",
                          TemporaryFailure("30003"))
     clock.advance(timedelta(minutes=1))
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     assert len(sender.sent) == 2 and sender.sent[0].id == sender.sent[1].id
 
 
 def test_an_invalid_number_is_marked_and_not_retried(rt, surveys, clock):
     queue(rt, 1)
     sender = RecordingSender()
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "failed", "21211",
                          PermanentFailure("21211", invalid_address=True))
     clock.advance(timedelta(hours=3))
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0
     assert [(r.status, r.error_code) for r in rows(rt)] == [("failed", "21211")]
     with rt.sessions() as session:
         assert session.scalar(select(Address.status)) == "invalid"
@@ -174,18 +174,18 @@ def test_messages_to_one_person_keep_their_order_through_a_retry(rt, surveys, cl
             return super().send(message)
 
     sender = FailsTheFirstPersonsFirstTry()
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 4
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 4
     # The first message failed: the two after it were given back untried; the other
     # person's message went.
     assert [m.address for m in sender.sent] == ["+447700900501"]
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0
     clock.advance(timedelta(seconds=30))
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     assert [m.reply.text for m in sender.sent[1:]] == ["message 0", "message 1", "message 2"]
 
 
 def test_several_people_are_sent_to_at_once_each_in_their_order(rt, surveys, clock):
-    people = [f"+4477009006{n:02d}" for n in range(outbox.LANES)]
+    people = [f"+4477009006{n:02d}" for n in range(sending.LANES)]
     for address in people:
         queue(rt, 3, address)
 
@@ -193,7 +193,7 @@ def test_several_people_are_sent_to_at_once_each_in_their_order(rt, surveys, clo
         """Each person's first message is answered only once every lane has one on its way:
         sent one at a time, the barrier would break."""
 
-        barrier = threading.Barrier(outbox.LANES, timeout=5)
+        barrier = threading.Barrier(sending.LANES, timeout=5)
 
         def send(self, message):
             if message.reply.text == "message 0":
@@ -201,7 +201,7 @@ def test_several_people_are_sent_to_at_once_each_in_their_order(rt, surveys, clo
             return super().send(message)
 
     sender = WaitsForEveryLane()
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 3 * outbox.LANES
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 3 * sending.LANES
     for address in people:
         assert [m.reply.text for m in sender.sent if m.address == address] == [
             "message 0", "message 1", "message 2"]
@@ -220,9 +220,9 @@ def test_enqueue_with_a_key_queues_once_and_waits_out_quiet_hours(rt, surveys, c
     [row] = rows(rt)
     assert row.next_attempt_at == datetime(2026, 1, 11, 8, 0, tzinfo=UTC)
     sender = RecordingSender()
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0
     clock.set(row.next_attempt_at)
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 1
 
 
 def test_the_worker_loop_sends_until_stopped(rt, surveys):
@@ -258,7 +258,7 @@ def test_the_worker_never_sends_to_someone_who_opted_out_whatever_queued_it(rt, 
                                 contact_id=contact_id, body=f"late {i}", status="queued",
                                 next_attempt_at=clock()))
     sender = RecordingSender()
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 2
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 2
     assert sender.sent == []
     assert [(r.body, r.status, r.error_code) for r in rows(rt)] == [
         ("late 0", "cancelled", "opted-out"), ("late 1", "cancelled", "opted-out")]
@@ -268,7 +268,7 @@ def test_a_provider_opt_out_stops_the_rest_of_the_batch_too(rt, surveys, clock):
     queue(rt, 3)
     sender = RecordingSender()
     sender.fail_next(PermanentFailure("21610", opt_out=True))
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 3  # one batch holds all three
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 3  # one batch holds all three
     assert sender.sent == []
     assert [(r.status, r.error_code, r.attempts) for r in rows(rt)] == [
         ("failed", "21610", 1), ("cancelled", "opted-out", 0), ("cancelled", "opted-out", 0)]
@@ -283,7 +283,7 @@ def sending_leases_fresh(rt, clock):
         with rt.sessions() as session:
             oldest = session.scalar(select(func.min(Message.updated_at))
                                     .where(Message.status == "sending"))
-        return oldest is None or oldest >= clock() - outbox.RENEW_EVERY
+        return oldest is None or oldest >= clock() - sending.RENEW_EVERY
     return fresh
 
 
@@ -297,14 +297,14 @@ def test_two_workers_and_a_provider_slower_than_the_lease_send_each_message_once
         rt, surveys, clock):
     for address in ("+447700900501", "+447700900502", "+447700900503"):
         queue(rt, 2, address)
-    sender = SlowSender(clock, duration=outbox.LEASE + timedelta(minutes=1),
+    sender = SlowSender(clock, duration=sending.LEASE + timedelta(minutes=1),
                         step=timedelta(minutes=2), settled=sending_leases_fresh(rt, clock))
 
     def work(_):
         for _ in range(50):
             if not pending(rt):
                 return
-            outbox.send_due(rt, {"sms": sender}, clock(), limit=3)
+            sending.send_due(rt, {"sms": sender}, clock(), limit=3)
 
     together(2, work)
     sent = sorted(m.reply.text for m in sender.sent)
@@ -341,7 +341,7 @@ def test_an_outcome_is_recorded_when_the_database_is_back_and_never_sent_again(
             return super().send(message)
 
     sender, waited = DatabaseGoesAwayAfterTheFirstSend(), []
-    assert outbox.send_due(rt, {"sms": sender}, clock(), sleep=waited.append) == 3
+    assert sending.send_due(rt, {"sms": sender}, clock(), sleep=waited.append) == 3
     assert waited == [0.5, 1.0, 2.0]  # backing off while the database was away
     assert [m.reply.text for m in sender.sent] == ["message 0", "message 1", "message 2"]
     with rt.sessions() as session:
@@ -349,8 +349,8 @@ def test_an_outcome_is_recorded_when_the_database_is_back_and_never_sent_again(
                                    .order_by(Message.id)).all()
     assert [(r.status, r.provider_id, r.attempts) for r in recorded] == [
         ("sent", f"P{r.id}", 1) for r in recorded]
-    clock.advance(outbox.LEASE + timedelta(minutes=1))
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    clock.advance(sending.LEASE + timedelta(minutes=1))
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0
     assert len(sender.sent) == 3
 
 
@@ -372,7 +372,7 @@ def test_an_orphaned_reply_loses_its_address_once_sent_and_its_status_still_land
     row = orphaned_reply(rt, address)
     assert (row.contact_id, row.address, row.status) == (None, address, "queued")
     sender = RecordingSender()
-    while outbox.send_due(rt, {"sms": sender}, rt.now()):
+    while sending.send_due(rt, {"sms": sender}, rt.now()):
         pass
     assert sender.sent[-1].address == address  # it went to them
     with rt.sessions() as session:
@@ -391,7 +391,7 @@ def test_an_orphaned_reply_that_fails_loses_its_address_too(rt, surveys):
     row = orphaned_reply(rt)
     sender = RecordingSender()
     sender.fail_next(PermanentFailure("21211", invalid_address=True))
-    outbox.send_due(rt, {"sms": sender}, rt.now())
+    sending.send_due(rt, {"sms": sender}, rt.now())
     with rt.sessions() as session:
         stored = session.get(Message, row.id)
     assert (stored.status, stored.address) == ("failed", "")
@@ -399,7 +399,7 @@ def test_an_orphaned_reply_that_fails_loses_its_address_too(rt, surveys):
 
 def test_a_reply_to_someone_still_here_keeps_its_address(rt, surveys):
     handle(rt, Inbound("sms", "+447700900601", "DEMO"), deliver=Delivery.OUTBOX)
-    outbox.send_due(rt, {"sms": RecordingSender()}, rt.now())
+    sending.send_due(rt, {"sms": RecordingSender()}, rt.now())
     with rt.sessions() as session:
         kept = session.scalars(select(Message.address).where(Message.direction == "out")).all()
     assert kept and set(kept) == {"+447700900601"}
@@ -417,7 +417,7 @@ def test_a_scheduled_messages_retry_waits_out_quiet_hours(rt, surveys, clock):
     scheduled(rt, clock)
     sender = RecordingSender()
     sender.fail_next(TemporaryFailure("503"))
-    outbox.send_due(rt, {"sms": sender}, clock())  # refused; 30 s later is 21:00:10
+    sending.send_due(rt, {"sms": sender}, clock())  # refused; 30 s later is 21:00:10
     [row] = rows(rt)
     assert (row.status, row.next_attempt_at) == (
         "queued", datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
@@ -428,7 +428,7 @@ def test_a_replys_retry_does_not_wait_for_the_morning(rt, surveys, clock):
     queue(rt, 1)  # an answer to what the person just wrote
     sender = RecordingSender()
     sender.fail_next(TemporaryFailure("503"))
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     [row] = rows(rt)
     assert row.next_attempt_at == clock() + timedelta(seconds=30)
 
@@ -439,21 +439,21 @@ def test_a_scheduled_message_due_before_quiet_hours_waits_if_the_worker_comes_la
     scheduled(rt, clock)
     clock.set(datetime(2026, 1, 10, 22, 30, tzinfo=UTC))  # the worker was down until now
     sender = RecordingSender()
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0
     [row] = rows(rt)
     assert (row.status, row.next_attempt_at) == (
         "queued", datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
     clock.set(row.next_attempt_at)
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 1
 
 
 def test_a_scheduled_message_left_by_a_dead_worker_waits_out_quiet_hours(rt, surveys, clock):
     clock.set(datetime(2026, 1, 10, 20, 58, tzinfo=UTC))
     scheduled(rt, clock)
-    assert len(outbox.claim(rt, clock())) == 1  # this worker "dies" after claiming
-    clock.advance(outbox.LEASE)  # 21:03: the lease ran out inside quiet hours
+    assert len(sending.claim(rt, clock())) == 1  # this worker "dies" after claiming
+    clock.advance(sending.LEASE)  # 21:03: the lease ran out inside quiet hours
     sender = RecordingSender()
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 0
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 0
     [row] = rows(rt)
     assert (row.status, row.next_attempt_at) == (
         "queued", datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
@@ -464,7 +464,7 @@ def test_a_scheduled_messages_transient_delivery_error_waits_out_quiet_hours(
     clock.set(datetime(2026, 1, 10, 20, 50, tzinfo=UTC))
     scheduled(rt, clock)
     sender = RecordingSender()
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     clock.set(datetime(2026, 1, 10, 20, 59, 50, tzinfo=UTC))
     outbox.update_status(rt, "sms", f"P{sender.sent[0].id}", "undelivered", "30003",
                          TemporaryFailure("30003"))
@@ -479,14 +479,14 @@ def test_an_urgent_row_does_not_wait_behind_that_persons_rows_not_yet_due(rt, su
     clock.set(datetime(2026, 1, 10, 23, 0, tzinfo=UTC))
     quiet = QuietHours.from_settings(rt.settings)
     handle(rt, Inbound("sms", "+447700900800", "DEMO"))
-    outbox.send_due(rt, {"sms": RecordingSender()}, clock())
+    sending.send_due(rt, {"sms": RecordingSender()}, clock())
     with transaction(rt.sessions) as session:
         outbox.enqueue(session, "sms", "+447700900800", Reply("Morning"), clock(), quiet=quiet)
         outbox.enqueue(session, "sms", "+447700900800", Reply("Due"), clock())
         outbox.enqueue(session, "sms", "+447700900800", Reply("Now"), clock(), urgent=True)
     sender = RecordingSender()
-    assert outbox.send_due(rt, {"sms": sender}, clock()) == 1
+    assert sending.send_due(rt, {"sms": sender}, clock()) == 1
     assert [m.reply.text for m in sender.sent] == ["Now"]  # "Due" still waits its turn
     clock.set(datetime(2026, 1, 11, 8, 0, tzinfo=UTC))
-    outbox.send_due(rt, {"sms": sender}, clock())
+    sending.send_due(rt, {"sms": sender}, clock())
     assert [m.reply.text for m in sender.sent] == ["Now", "Morning", "Due"]

@@ -7,7 +7,7 @@ import pytest
 
 from bot import engine
 from bot import plaintext as text_render
-from bot.members import schedule
+from bot.members import reminders
 from bot.prompt_packs import PromptPacks
 from bot.state import Concern, Incoming, Invitation, Person, Run, Start, State
 from store.models import AssemblySession
@@ -107,7 +107,7 @@ def _every_message(lang: str) -> dict[str, str]:
             for key in BOT if not key.startswith(NOT_SENT)
             and key not in ("prompts-pack", *REMINDERS) and not key.startswith("rsvp-")}
     for key in REMINDERS:  # as sent: a session's day in the language, its notes, a venue
-        sent[f"bot/{key} as sent"] = schedule.reminder(
+        sent[f"bot/{key} as sent"] = reminders.reminder(
             env.catalogs, lang, key, SESSION, ZoneInfo("Europe/London"), with_notes=True).text
     member = make_env(paths=SHIPPED, invitations=lambda: RSVP_DAYS)
     for words in ("yes", "no", "no saturday"):  # for the one day, with the other's hint

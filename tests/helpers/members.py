@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.members import roster, sessions
+from bot.members import roster, roster_file, sessions
 from store.db import transaction
 from store.models import AssemblySession, Member
 
@@ -18,7 +18,7 @@ HEADER = "name,phone,telegram_chat_id,language,channel,notes"
 def import_members(rt, *rows: str) -> list[Member]:
     """Import CSV rows (after the header) as `outreach members import` does."""
     text = "\n".join([HEADER, *rows]) + "\n"
-    parsed = roster.read_csv(text, ["en", "ro", "ur", "bg", "pl", "tr"])
+    parsed = roster_file.read_csv(text, ["en", "ro", "ur", "bg", "pl", "tr"])
     with transaction(rt.sessions) as session:
         done = roster.import_rows(session, parsed, rt.now())
         session.expunge_all()

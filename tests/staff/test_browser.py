@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from app import create_app
 from bot.conversations import Inbound, handle
-from bot.members import schedule
+from bot.members import job
 from store.models import Alert
 from tests.helpers.members import add_session, import_members
 from tests.helpers.staff import PASSWORD, PHONE, add_alert, add_response, add_user
@@ -232,7 +232,7 @@ def test_the_wellbeing_lead_sees_whom_to_call_and_an_admin_manages_users_on_a_ph
     add_session(rt, "Day 1", "2026-03-14T10:00")
     add_session(rt, "Day 2", "2026-03-15T10:00")
     clock.set(datetime(2026, 3, 17, 18, tzinfo=UTC))  # the check-in after the weekend
-    schedule.send_due(rt, clock.now)
+    job.send_due(rt, clock.now)
     handle(rt, Inbound("sms", MEMBER_PHONE, "2"))  # low: an alert, and the offer of a call
     page = phone
     sign_in(page, base, LEAD)

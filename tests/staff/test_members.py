@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import outbox
+from bot import sending
 from bot.conversations import Inbound, handle
-from bot.members import checkins, schedule
+from bot.members import checkins, job
 from tests.helpers.members import LONDON, add_session, import_members
 from tests.helpers.senders import RecordingSender
 from tests.helpers.staff import add_user, sign_in
@@ -50,8 +50,8 @@ def test_the_dashboard_names_who_said_no_and_later_who_has_not_answered(rt, cloc
     import_members(rt, *ROWS)
     add_session(rt, "Day 1", "2026-03-14T10:00", "2026-03-14T16:30", venue="Assembly Hall")
     clock.set(at("2026-03-07T18:00"))
-    schedule.send_due(rt, clock.now)
-    outbox.send_due(rt, {"sms": RecordingSender(), "telegram": RecordingSender()}, clock.now)
+    job.send_due(rt, clock.now)
+    sending.send_due(rt, {"sms": RecordingSender(), "telegram": RecordingSender()}, clock.now)
     clock.advance(timedelta(minutes=5))
     handle(rt, Inbound("sms", ANA, "Da"))
     handle(rt, Inbound("sms", KASIA, "nie"))
@@ -95,7 +95,7 @@ def _weekend(rt, clock, first: str) -> None:
     add_session(rt, f"Day {saturday:%d}", f"{saturday:%Y-%m-%d}T10:00")
     add_session(rt, f"Day {saturday.day + 1}", f"{saturday:%Y-%m}-{saturday.day + 1}T10:00")
     clock.set(at(f"{saturday:%Y-%m}-{saturday.day + 3}T18:00"))
-    schedule.send_due(rt, clock.now)
+    job.send_due(rt, clock.now)
     clock.advance(timedelta(minutes=10))
 
 

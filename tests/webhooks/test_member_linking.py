@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.members import linking, schedule
+from bot.members import job, linking
 from store.models import Address, Contact, Member, Message, Response
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilio
@@ -120,7 +120,7 @@ def test_a_member_texts_link_opens_the_bots_link_and_gets_reminders_on_telegram(
 
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(clock.now.replace(month=3, day=7, hour=18))  # 18:00 GMT: the confirm reminder
-    assert schedule.send_due(rt, clock.now) == 2
+    assert job.send_due(rt, clock.now) == 2
     chat.deliver()
     [reminder] = texts(telegram_api.sent_to(CHAT)[-1:])
     assert reminder.startswith("Adunarea Cetățenilor: Day 1, sâmbătă 14 martie, ora 10:00")

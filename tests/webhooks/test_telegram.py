@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from bot import outbox
+from bot import sending
 from bot.delivery import Outgoing, PermanentFailure
 from bot.state import Option, Reply
 from store.models import Address, Answer, Contact, Message, OptOut, Response
@@ -136,7 +136,7 @@ class Person:
     def deliver(self) -> int:
         """Worker rounds until nothing more is due."""
         total = 0
-        while handled := outbox.send_due(self.rt, self.senders, self.clock()):
+        while handled := sending.send_due(self.rt, self.senders, self.clock()):
             total += handled
         return total
 
@@ -665,7 +665,7 @@ def test_a_rejected_token_keeps_messages_queued(person, rt, clock, telegram_api)
     wrong = TelegramSender(replace(rt.settings, telegram_bot_token="999:WRONG"), timeout=2)
     try:
         person.post("Hi")
-        assert outbox.send_due(rt, {"telegram": wrong}, clock()) == 2
+        assert sending.send_due(rt, {"telegram": wrong}, clock()) == 2
     finally:
         wrong.close()
     # The intro is refused; the consent waits behind it, untried, so order is kept.

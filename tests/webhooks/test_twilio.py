@@ -26,7 +26,8 @@ from bot.config import Settings
 from bot.conversations import Inbound, handle
 from bot.delivery import Outgoing, PermanentFailure, TemporaryFailure
 from bot.messages import Delivery
-from bot.outbox import backoff, send_due
+from bot.outbox import backoff
+from bot.sending import send_due
 from bot.state import Option, Reply
 from store.db import transaction
 from store.models import (
