@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from bot.datafile import header_problems
-from bot.safeguarding.detect import compile_pattern, normalise
+from bot.safeguarding.patterns import compile_pattern, normalise
 
 HERE = Path(__file__).resolve().parent
 THEMES = HERE / "themes.yaml"
