@@ -3,9 +3,10 @@
 The service behind `outreach engagers …` and the bot's engager features: making codes
 (short, unambiguous, unique, never rude in an offered language: `bot/code_blocklist.yaml`,
 `translations/<lang>/code_words.yaml`), adding engagers with their own phone or Telegram
-chat (so the bot knows them), pausing, what to share (SMS text, Telegram link, web link and
-its QR code), an engager's reach as counts, the lookups the engine may make through its Env,
-and the weekly prompt packs the worker sends. Nothing here tells an engager who took part or what anyone answered.
+chat (so the bot knows them), pausing, what to share (SMS text, Telegram link, web link
+and its QR code), an engager's reach as counts, the lookups the engine may make through its
+Env, and the weekly prompt packs the worker sends. Nothing here tells an engager who took
+part or what anyone answered.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""A member asking to be called in plain words: the phrase files (translations/<lang>/call.yaml), every example
-both ways, in every offered language."""
+"""A member asking to be called in plain words: the phrase files
+(translations/<lang>/call.yaml), every example both ways, in every offered language."""
 
 from __future__ import annotations
 
