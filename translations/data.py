@@ -63,6 +63,30 @@ def language(code: str | None) -> Language | None:
     return next((lang for lang in languages() if lang.code == code), None)
 
 
+def english_name(code: str | None) -> str | None:
+    """A language's name in English ('Urdu'): the manifest's, else Babel's; None if unknown."""
+    listed = language(code)
+    if listed is not None:
+        return listed.name
+    try:
+        return Locale.parse(code).get_display_name("en")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def own_name(code: str) -> str | None:
+    """A language's name in itself ('Română'): the manifest's, else Babel's with a capital;
+    None if unknown."""
+    listed = language(code)
+    if listed is not None:
+        return listed.own_name
+    try:
+        name = Locale.parse(code).get_display_name(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    return name[:1].upper() + name[1:] if name else None
+
+
 def direction(code: str | None) -> str:
     """'rtl' or 'ltr': the manifest's, else Babel's for a language not offered."""
     listed = language(code)
