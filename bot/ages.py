@@ -7,7 +7,8 @@
   or one less; when those two fall in different bands, nothing is picked (asked again).
 - A number about someone else ("mum of a 12 year old") or a duration ("12 years in
   London") is not the person's age: nothing is picked (asked again).
-The words live in age_words.yaml, one section per language, checked against its examples.
+The words live in translations/<lang>/ages.yaml, one file per language, checked against
+its examples.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-import yaml
+from translations import data as language_files
 
-AGE_WORDS = Path(__file__).with_name("age_words.yaml")
+KIND = "ages"  # translations/<lang>/ages.yaml
 FIRST_YEAR = 1900
 _KEYS = {"younger_than", "not_own_age", "younger", "not_younger", "not_own", "own"}
 _NUMBER = re.compile(r"\d+")
@@ -71,7 +72,7 @@ def _digits(text: str) -> str:
 
 
 def _validate(data: object) -> AgeWords:
-    name = AGE_WORDS.name
+    name = f"{KIND}.yaml"
     if not isinstance(data, dict) or not data:
         raise ValueError(f"{name}: one section per language expected")
     for lang, section in data.items():
@@ -95,10 +96,9 @@ def _validate(data: object) -> AgeWords:
 
 
 @functools.cache
-def age_words(path: Path = AGE_WORDS) -> AgeWords:
+def age_words(root: Path = language_files.ROOT) -> AgeWords:
     """The age phrases of every language, checked against their examples."""
-    with open(path, encoding="utf-8") as fh:
-        return _validate(yaml.safe_load(fh))
+    return _validate(language_files.sections(KIND, root))
 
 
 def birth_years(text: str, this_year: int) -> tuple[int, int] | None:

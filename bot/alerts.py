@@ -31,7 +31,7 @@ from bot.addresses import provider_address
 from bot.contacts import CHANNEL_OF_SCHEME
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
-from bot.safeguarding.detect import CATEGORIES
+from bot.safeguarding.patterns import CATEGORIES
 from bot.state import CALL_REQUESTED, Reply
 from store.models import (
     Address,

@@ -6,7 +6,7 @@ value for a question, or None when it is not an answer to it.
 
 The rules, as a resident meets them:
 - Several choices may be joined by commas, spaces or "and" in any offered language ("1 i 3",
-  "1 ve 3", "lighting and cctv"); the joining words live in `joining_words.yaml`.
+  "1 ve 3", "lighting and cctv"); the joining words live in `translations/<lang>/joining.yaml`.
 - A number is read as an answer only from a short message (`MAX_NUMBER_WORDS` words,
   `MAX_NUMBER_CHARS` characters): a long text with a digit buried in it is asked again.
 - In a number question, digits grouped in threes by one separator ("1,000", "1.000",
@@ -28,10 +28,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import yaml
-
 from bot import ages
 from surveys.model import Choice, Question
+from translations import data as language_files
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 # Digits grouped in threes by one separator (comma, dot, space, no-break or thin space),
@@ -44,7 +43,7 @@ _EDGE_PUNCT = " \t\r\n.,;:!?¡¿'\"()[]{}-–—…*#،۔؟"
 MAX_TEXT = 5000
 MAX_NUMBER_WORDS = 10
 MAX_NUMBER_CHARS = 80
-JOINING_WORDS = Path(__file__).with_name("joining_words.yaml")
+JOINING_WORDS = "joining"  # translations/<lang>/joining.yaml
 
 
 def _ascii_digits(text: str) -> str:
@@ -99,31 +98,30 @@ def is_short(text: str) -> bool:
 
 def _validate_joining_words(data: object) -> dict[str, tuple[str, ...]]:
     if not isinstance(data, dict) or not data:
-        raise ValueError(f"{JOINING_WORDS.name}: one section per language expected")
+        raise ValueError(f"{JOINING_WORDS}.yaml: one section per language expected")
     found = {}
     for lang, section in data.items():
         words = section.get("words") if isinstance(section, dict) else None
         if not words or not all(isinstance(w, str) and w.strip() and " " not in w.strip()
                                 for w in words):
-            raise ValueError(f"{JOINING_WORDS.name}: {lang}: 'words' must list single words")
+            raise ValueError(f"{JOINING_WORDS}.yaml: {lang}: 'words' must list single words")
         found[lang] = tuple(fold(w) for w in words)
         pattern = _joiner(found[lang])
         for key, want in (("joins", True), ("does_not_join", False)):
             examples = section.get(key) or []
             if not examples:
-                raise ValueError(f"{JOINING_WORDS.name}: {lang}: '{key}' needs examples")
+                raise ValueError(f"{JOINING_WORDS}.yaml: {lang}: '{key}' needs examples")
             for example in examples:
                 if (len([p for p in pattern.split(fold(str(example))) if p]) > 1) != want:
-                    raise ValueError(f"{JOINING_WORDS.name}: {lang}: {example!r} "
+                    raise ValueError(f"{JOINING_WORDS}.yaml: {lang}: {example!r} "
                                      f"{'does not join' if want else 'joins'}")
     return found
 
 
 @functools.cache
-def joining_words(path: Path = JOINING_WORDS) -> dict[str, tuple[str, ...]]:
+def joining_words(root: Path = language_files.ROOT) -> dict[str, tuple[str, ...]]:
     """The words joining two answers in each language (folded), checked against examples."""
-    with open(path, encoding="utf-8") as fh:
-        return _validate_joining_words(yaml.safe_load(fh))
+    return _validate_joining_words(language_files.sections(JOINING_WORDS, root))
 
 
 def _joiner(words: Iterable[str], marks: str = "") -> re.Pattern:

@@ -1,6 +1,6 @@
 """Opting out in plain words ("please stop texting me"), from reviewable phrase files.
 
-One file per language in `bot/optout/<lang>.yaml` lists `exact` and `contains` phrases, the
+One file per language, `translations/<lang>/optout.yaml`, lists `exact` and `contains` phrases, the
 `filler` words people add around them (please, thanks, "wrong number") and examples that
 must and must not opt out. Words are compared after `answers.fold` (case, accents,
 punctuation), so "Don't" matches "dont" only if both are listed. `...` inside a phrase stands
@@ -33,8 +33,9 @@ import yaml
 
 from bot.answers import fold
 from bot.datafile import header_problems
+from translations import data as language_files
 
-BUNDLED = Path(__file__).resolve().parent / "optout"
+KIND = "optout"  # translations/<lang>/optout.yaml
 KEYS = {"language", "exact", "contains", "filler", "slips", "real_words", "examples"}
 MIN_SLIP = 4  # shorter words have too many neighbours that are words ("dur", "top")
 GAP = 2  # the most words a `...` in a phrase stands for
@@ -136,9 +137,9 @@ class OptOutPhrases:
             *(p.real_words for p in self.languages)))
 
     @classmethod
-    def load(cls, directory: Path | str = BUNDLED) -> OptOutPhrases:
-        """Read every `<lang>.yaml`; raises ValueError listing each problem."""
-        loaded, problems = read(directory)
+    def load(cls, root: Path | str = language_files.ROOT, kind: str = KIND) -> OptOutPhrases:
+        """Read every language's file of `kind`; raises ValueError listing each problem."""
+        loaded, problems = read(root, kind)
         if problems:
             raise ValueError("\n".join(problems))
         return cls(tuple(loaded))
@@ -163,12 +164,14 @@ class OptOutPhrases:
         return any(p.mentions(said) for p in self.languages)
 
 
-def read(directory: Path | str = BUNDLED) -> tuple[list[Phrases], list[str]]:
-    """The phrase files below `directory` and the problems found in them (`FILE: message`)."""
+def read(root: Path | str = language_files.ROOT,
+         kind: str = KIND) -> tuple[list[Phrases], list[str]]:
+    """Every language's phrase file of `kind` below `root` and the problems found in them
+    (`FILE: message`)."""
     loaded, problems = [], []
-    for path in sorted(Path(directory).glob("*.yaml")):
+    for lang, path in language_files.found(kind, root).items():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        found = _problems(data, path.stem)
+        found = _problems(data, lang)
         problems += [f"{path}: {p}" for p in found]
         if not found:
             examples = data.get("examples") or {}

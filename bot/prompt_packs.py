@@ -1,6 +1,6 @@
 """Weekly prompt packs for peer engagers: conversation starters from reviewable data files.
 
-One file per language in `bot/prompts/<lang>.yaml` lists the packs, one per week of the
+One file per language, `translations/<lang>/prompts.yaml`, lists the packs, one per week of the
 engagement period, each a few short conversation starters; the English file also says when
 the period starts (`starts:`, a date; the ENGAGEMENT_START setting overrides it). A
 translation has the same weeks with the same number of starters. Loaded by the Runtime and
@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.datafile import header_problems
+from translations import data as language_files
 from translations.catalog import Catalogs
 
-BUNDLED = Path(__file__).resolve().parent / "prompts"
+KIND = "prompts"  # translations/<lang>/prompts.yaml
 SOURCE = "en"  # the language the packs are written in; its file holds `starts`
 KEYS = {"language", "starts", "weeks"}
 
@@ -33,10 +34,10 @@ class PromptPacks:
     timezone: ZoneInfo = ZoneInfo("Europe/London")
 
     @classmethod
-    def load(cls, directory: Path | str = BUNDLED, starts: date | None = None,
+    def load(cls, root: Path | str = language_files.ROOT, starts: date | None = None,
              timezone: ZoneInfo | None = None) -> PromptPacks:
-        """Read every `<lang>.yaml`; raises ValueError listing each problem."""
-        packs, found_start, problems = read(directory)
+        """Read every language's `prompts.yaml`; raises ValueError listing each problem."""
+        packs, found_start, problems = read(root)
         if problems:
             raise ValueError("\n".join(problems))
         return cls(starts or found_start, packs, timezone or ZoneInfo("Europe/London"))
@@ -67,26 +68,27 @@ class PromptPacks:
         return catalogs.bot(lang, "prompts-pack", week=week, starters=starters)
 
 
-def read(directory: Path | str = BUNDLED) -> tuple[dict[str, tuple[tuple[str, ...], ...]],
-                                                   date | None, list[str]]:
-    """The packs below `directory`, the start date, and the problems (`FILE: message`)."""
+def read(root: Path | str = language_files.ROOT) -> tuple[
+        dict[str, tuple[tuple[str, ...], ...]], date | None, list[str]]:
+    """The packs below `root`, the start date, and the problems (`FILE: message`)."""
     packs: dict[str, tuple[tuple[str, ...], ...]] = {}
     starts, problems = None, []
-    for path in sorted(Path(directory).glob("*.yaml")):
+    for lang, path in language_files.found(KIND, root).items():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        found = _problems(data, path.stem)
+        found = _problems(data, lang)
         problems += [f"{path}: {p}" for p in found]
         if not found:
-            packs[path.stem] = tuple(tuple(week) for week in data["weeks"])
+            packs[lang] = tuple(tuple(week) for week in data["weeks"])
             starts = data.get("starts", starts)
     source = packs.get(SOURCE)
     if source is None or starts is None:
-        problems.append(f"{directory}: {SOURCE}.yaml must give the packs and `starts`")
+        problems.append(f"{language_files.path(SOURCE, KIND, root)} must give the packs and "
+                        "`starts`")
         return packs, starts, problems
     for lang, weeks in packs.items():
         if [len(w) for w in weeks] != [len(w) for w in source]:
-            problems.append(f"{directory}/{lang}.yaml: the weeks and starters must match "
-                            f"{SOURCE}.yaml one for one")
+            problems.append(f"{language_files.path(lang, KIND, root)}: the weeks and starters "
+                            f"must match {SOURCE}'s one for one")
     return packs, starts, problems
 
 
@@ -95,7 +97,7 @@ def _problems(data: object, stem: str) -> list[str]:
     if not isinstance(data, dict):
         return found
     if "starts" in data and (stem != SOURCE or not isinstance(data["starts"], date)):
-        found.append(f"starts: a date (2026-03-02), in {SOURCE}.yaml only")
+        found.append(f"starts: a date (2026-03-02), in {SOURCE}'s file only")
     weeks = data.get("weeks")
     if not isinstance(weeks, list) or not weeks or not all(
             isinstance(w, list) and w and all(isinstance(s, str) and s.strip() for s in w)

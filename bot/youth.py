@@ -1,11 +1,12 @@
 """Peer engagers: trained young people whose personal code brings friends to the youth survey.
 
 The service behind `outreach engagers …` and the bot's engager features: making codes
-(short, unambiguous, unique, never rude in an offered language: `bot/code_blocklist.yaml`),
-adding engagers with their own phone or Telegram chat (so the bot knows them), pausing,
-what to share (SMS text, Telegram link, web link and its QR code), an engager's reach as
-counts, the lookups the engine may make through its Env, and the weekly prompt packs the
-worker sends. Nothing here tells an engager who took part or what anyone answered.
+(short, unambiguous, unique, never rude in an offered language: `bot/code_blocklist.yaml`,
+`translations/<lang>/code_words.yaml`), adding engagers with their own phone or Telegram
+chat (so the bot knows them), pausing, what to share (SMS text, Telegram link, web link
+and its QR code), an engager's reach as counts, the lookups the engine may make through its
+Env, and the weekly prompt packs the worker sends. Nothing here tells an engager who took
+part or what anyone answered.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from store.db import transaction
 from store.models import Address, Answer, Contact, Engager, Response, Survey, SurveyVersion
 from surveys import registry
 from surveys.model import Questionnaire
+from translations import data as language_files
 
 CODE_LENGTH = 6
-BLOCKLIST = Path(__file__).resolve().parent / "code_blocklist.yaml"
+BLOCKLIST = Path(__file__).resolve().parent / "code_blocklist.yaml"  # the rules, the examples
+WORDS = "code_words"  # translations/<lang>/code_words.yaml
 # Digits read as letters, so that "5H4G" cannot hide a word either.
 LOOKALIKES = str.maketrans({"2": "Z", "3": "E", "4": "A", "5": "S", "6": "G", "7": "T",
                             "8": "B", "9": "G"})
@@ -59,9 +62,13 @@ class Blocklist:
     must_allow: tuple[str, ...] = ()
 
     @classmethod
-    def load(cls, path: Path | str = BLOCKLIST) -> Blocklist:
+    def load(cls, path: Path | str = BLOCKLIST, root: Path | str = language_files.ROOT
+             ) -> Blocklist:
+        """Every language's words (`<lang>/code_words.yaml` below `root`), the examples
+        in `path`."""
+        words = {_letters(w) for lang in language_files.sections(WORDS, root).values()
+                 for w in lang["words"]}
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        words = {_letters(w) for lang in data["words"].values() for w in lang}
         examples = data.get("examples") or {}
         return cls(frozenset(w for w in words if w), tuple(examples.get("block") or ()),
                    tuple(examples.get("allow") or ()))

@@ -3,17 +3,14 @@ as staff call them. Counts go through bot/suppress.py."""
 
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
+from translations.data import english_name
 
 
 def language(code: str | None) -> str:
     """A language's English name ('Urdu'), or the code when Babel does not know it."""
     if not code:
         return "unknown"
-    try:
-        return Locale.parse(code).get_display_name("en") or code
-    except (UnknownLocaleError, ValueError):
-        return code
+    return english_name(code) or code
 
 
 def channel(code: str) -> str:

@@ -24,16 +24,14 @@ from types import SimpleNamespace
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_FILES = ["bot/*.yaml", "bot/optout/*.yaml", "bot/safeguarding/patterns/*.yaml",
-              "surveys/*.yaml", "translations/*.yaml",
-              "translations/*/LC_MESSAGES/*.po", "store/migrations/env.py",
+DATA_FILES = ["bot/*.yaml", "bot/members/*.yaml", "surveys/*.yaml", "translations/*.yaml",
+              "translations/*/*.yaml", "translations/*/LC_MESSAGES/*.po",
+              "store/migrations/env.py",
               "store/migrations/script.py.mako", "store/migrations/versions/*.py",
               "webhooks/templates/**/*.html", "staff/*.yaml", "staff/data/*.yaml",
               "staff/templates/**/*.html", "staff/static/*.css",
               "staff/evidence/*.yaml",
-              "staff/evidence/themes/*.yaml", "staff/evidence/redaction/*.yaml",
-              "staff/evidence/reference/*.yaml", "staff/evidence/templates/*.html",
-              "staff/demo/texts/*.yaml"]
+              "staff/evidence/reference/*.yaml", "staff/evidence/templates/*.html"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",
                                     ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
 UNSET = ("DATABASE_URL", "SURVEYS_DIR", "TRANSLATIONS_DIR", "INSTANCE_PATH", "TRANSLATOR",

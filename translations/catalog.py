@@ -15,6 +15,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.messages.pofile import read_po
 
+from translations.data import own_name
 from translations.texts import BOT
 
 DOMAIN = "messages"
@@ -86,12 +87,9 @@ class Catalogs:
 
 
 def language_name(lang: str) -> str:
-    """A language's name in that language ('Română', 'اردو'), via Babel's CLDR data."""
-    try:
-        name = Locale.parse(lang).get_display_name(lang) or lang
-    except (UnknownLocaleError, ValueError):
-        return lang
-    return name[:1].upper() + name[1:]
+    """A language's name in that language ('Română', 'اردو'): languages.yaml's, else
+    Babel's CLDR data."""
+    return own_name(lang) or lang
 
 
 def language_names(lang: str, *in_languages: str | None) -> set[str]:

@@ -2,9 +2,9 @@
 
 Four signals, cheapest first (see docs/translations.md for the measurements):
 1. The script: Arabic script means Urdu and Cyrillic Bulgarian when only that one is offered.
-2. Phrases (`detect.yaml`): a greeting ("Dzień dobry", "Merhaba", "Salam") or a request for a
+2. Phrases (`<lang>/detect.yaml`): a greeting ("Dzień dobry", "Merhaba", "Salam") or a request for a
    language ("po polsku", "Türkçe lütfen", "ne razbiram"), typed with or without accents.
-3. Word signatures (`detect.yaml`): the short common words of each language as typed on a
+3. Word signatures (`<lang>/detect.yaml`): the short common words of each language as typed on a
    phone without its own letters ("nu", "sa", "este"; "jest", "sie", "czy"; "hai", "mein",
    "aap"; "iskam", "kakvo"), English's included so that English stays English.
 4. langdetect, for Latin-script text long enough to judge: seeded, and trusted alone only
@@ -24,9 +24,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
+
+from translations import data as language_files
 
 MIN_LETTERS = 15
 MIN_WORDS = 3
@@ -38,12 +39,14 @@ MIN_MARGIN = 1.0  # over the next language, English included
 AGREE_PROBABILITY = 0.2  # langdetect seeing the words' language at all confirms a lean
 SUFFIX_MIN_LETTERS = 5
 MAX_CHARS = 2000  # the start of a long message tells its language; keeps 100 KB cheap
-PHRASES = Path(__file__).with_name("detect.yaml")
+KIND = "detect"  # translations/<lang>/detect.yaml
+
+# Languages by the script they are written in, offered or not: a script decides only when one
+# offered language uses it (tests/translations/test_languages.py checks languages.yaml agrees).
+SCRIPTS = {"ARABIC": ("ur", "ar", "fa", "pa"), "CYRILLIC": ("bg", "ru", "uk", "mk", "sr")}
 SECTION_KEYS = {"greetings", "requests", "alone", "words", "suffixes", "replies",
                 "must_match", "must_not_match"}
 
-# Languages we offer, by the script they are written in.
-SCRIPTS = {"ARABIC": ("ur", "ar", "fa", "pa"), "CYRILLIC": ("bg", "ru", "uk", "mk", "sr")}
 
 _ready = threading.Lock()
 _warmed = False
@@ -85,18 +88,19 @@ def _strings(lang: str, key: str, value: object) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValueError(f"{PHRASES.name}: {lang}: '{key}' must be a list of texts")
+        raise ValueError(f"{KIND}.yaml: {lang}: '{key}' must be a list of texts")
     folded = [" ".join(words(v)) for v in value]
     repeated = sorted({v for v in folded if folded.count(v) > 1})
     if repeated:
-        raise ValueError(f"{PHRASES.name}: {lang}: '{key}' lists {repeated} twice")
+        raise ValueError(f"{KIND}.yaml: {lang}: '{key}' lists {repeated} twice")
     return value
 
 
 def parse_signatures(data: object) -> Signatures:
-    """Check a detect.yaml document and build the matching tables; ValueError if wrong."""
+    """Check every language's detect.yaml ({lang: its data}) and build the matching
+    tables; ValueError if wrong."""
     if not isinstance(data, dict) or not data:
-        raise ValueError(f"{PHRASES.name}: one section per language expected")
+        raise ValueError(f"{KIND}.yaml: one section per language expected")
     phrases: dict[tuple[str, ...], tuple[str, float]] = {}
     alone: dict[tuple[str, ...], tuple[str, float]] = {}
     seen: dict[tuple[str, ...], str] = {}  # a phrase may belong to one language, once
@@ -104,19 +108,19 @@ def parse_signatures(data: object) -> Signatures:
     suffixes: dict[str, tuple[str, ...]] = {}
     for lang, section in data.items():
         if not isinstance(section, dict) or set(section) - SECTION_KEYS:
-            raise ValueError(f"{PHRASES.name}: {lang}: sections are {sorted(SECTION_KEYS)}")
+            raise ValueError(f"{KIND}.yaml: {lang}: sections are {sorted(SECTION_KEYS)}")
         lists = {key: _strings(lang, key, section.get(key)) for key in SECTION_KEYS}
         if lang != "en" and not (lists["must_match"] and lists["must_not_match"]):
-            raise ValueError(f"{PHRASES.name}: {lang}: must_match and must_not_match needed")
+            raise ValueError(f"{KIND}.yaml: {lang}: must_match and must_not_match needed")
         weighted = [(p, GREETING_WEIGHT) for p in lists["greetings"]] + [
             (p, REQUEST_WEIGHT) for p in lists["requests"]] + [
             (p, 0.0) for p in lists["alone"]]
         for phrase, weight in weighted:
             key = tuple(words(phrase))
             if not key:
-                raise ValueError(f"{PHRASES.name}: {lang}: phrase {phrase!r} has no words")
+                raise ValueError(f"{KIND}.yaml: {lang}: phrase {phrase!r} has no words")
             if key in seen:
-                raise ValueError(f"{PHRASES.name}: {lang}: phrase {phrase!r} is listed twice "
+                raise ValueError(f"{KIND}.yaml: {lang}: phrase {phrase!r} is listed twice "
                                  f"({seen[key]} has it too)")
             seen[key] = lang
             (phrases if weight else alone)[key] = (lang, weight)
@@ -131,10 +135,9 @@ def parse_signatures(data: object) -> Signatures:
 
 
 @functools.cache
-def signatures(path: Path = PHRASES) -> Signatures:
-    """The phrase and word tables of `detect.yaml`, read and checked once."""
-    with open(path, encoding="utf-8") as fh:
-        return parse_signatures(yaml.safe_load(fh))
+def signatures(root: Path = language_files.ROOT) -> Signatures:
+    """The phrase and word tables of every language's `detect.yaml`, read and checked once."""
+    return parse_signatures(language_files.sections(KIND, root))
 
 
 def scores(tokens: list[str], sig: Signatures) -> tuple[dict[str, float], set[str]]:

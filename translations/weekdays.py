@@ -2,10 +2,11 @@
 reminder ("yes saturday", "nu duminică", "да, в неделя"), and a day written for them.
 
 Each language's names come from Babel's locale data (CLDR), matched as `detect.words`
-matches (no case, accents or punctuation); `weekdays.yaml` adds the reviewed extra spellings
-(other grammatical forms, Latin letters, Roman Urdu) with the messages each language must
-and must not read as naming a day. Only the first words of a message are looked at: a day
-mentioned later in a sentence ("sick since Monday") names no day to answer for.
+matches (no case, accents or punctuation); `<lang>/weekdays.yaml` adds the reviewed extra
+spellings (other grammatical forms, Latin letters, Roman Urdu) with the messages each
+language must and must not read as naming a day. Only the first words of a message are
+looked at: a day mentioned later in a sentence ("sick since Monday") names no day to answer
+for.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
 
+from translations import data as language_files
 from translations.detect import words
 
-FILE = Path(__file__).resolve().parent / "weekdays.yaml"
+KIND = "weekdays"  # translations/<lang>/weekdays.yaml
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FIRST_WORDS = 4  # "tak, w sobotę", "evet cumartesi günü", "no, not on sunday"
 JOIN_GAP = 2  # the most words between two days named together ("sobotę i w niedzielę")
@@ -88,33 +89,39 @@ def weekday_name(weekday: int, lang: str | None) -> str:
 def spellings() -> dict[str, int]:
     """Every spelling, folded, with its weekday; raises ValueError listing the file's
     problems."""
-    found, problems = read(FILE)
+    found, problems = read()
     if problems:
         raise ValueError("\n".join(problems))
     return found
 
 
-def read(path: Path) -> tuple[dict[str, int], list[str]]:
-    """The spellings in `path` (CLDR's names for its languages, and its extras) and the
-    file's problems, each as `FILE: message`."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def read(root: Path | str = language_files.ROOT) -> tuple[dict[str, int], list[str]]:
+    """The spellings in every language's file below `root` (CLDR's names for the language,
+    and the file's extras) and the files' problems, each as `FILE: message`."""
     found: dict[str, int] = {}
     problems: list[str] = []
-    for lang, section in data.items():
-        names = list(_cldr(lang, problems))
-        if not isinstance(section, dict) or set(section) - KEYS:
-            problems.append(f"{lang}: expected a mapping of {', '.join(sorted(KEYS))}")
+    for lang, section in language_files.sections(KIND, root).items():
+        path = language_files.path(lang, KIND, root)
+        problems += [f"{path}: {p}" for p in _spellings(lang, section, found)]
+    return found, problems
+
+
+def _spellings(lang: str, section: object, found: dict[str, int]) -> list[str]:
+    """Add one language's spellings to `found` ({word: weekday}); its problems."""
+    problems: list[str] = []
+    names = list(_cldr(lang, problems))
+    if not isinstance(section, dict) or set(section) - KEYS:
+        return [*problems, f"{lang}: expected a mapping of {', '.join(sorted(KEYS))}"]
+    for day, extra in (section.get("extra") or {}).items():
+        if day not in WEEKDAYS:
+            problems.append(f"{lang}: '{day}' is not a weekday ({', '.join(WEEKDAYS)})")
             continue
-        for day, extra in (section.get("extra") or {}).items():
-            if day not in WEEKDAYS:
-                problems.append(f"{lang}: '{day}' is not a weekday ({', '.join(WEEKDAYS)})")
-                continue
-            names += [(str(spelling), WEEKDAYS.index(day)) for spelling in extra]
-        for spelling, weekday in names:
-            for word in words(spelling):
-                if found.setdefault(word, weekday) != weekday:
-                    problems.append(f"{lang}: '{word}' names two weekdays")
-    return found, [f"{path}: {p}" for p in problems]
+        names += [(str(spelling), WEEKDAYS.index(day)) for spelling in extra]
+    for spelling, weekday in names:
+        for word in words(spelling):
+            if found.setdefault(word, weekday) != weekday:
+                problems.append(f"{lang}: '{word}' names two weekdays")
+    return problems
 
 
 def _cldr(lang: str, problems: list[str]):
@@ -127,9 +134,9 @@ def _cldr(lang: str, problems: list[str]):
         yield from ((name, n) for n, name in days[context]["wide"].items())
 
 
-def examples(path: Path = FILE) -> list[tuple[str, str, int | None]]:
-    """(language, message, weekday or None) for every example in the file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def examples(root: Path | str = language_files.ROOT) -> list[tuple[str, str, int | None]]:
+    """(language, message, weekday or None) for every example in every language's file."""
+    data = language_files.sections(KIND, root)
     found = []
     for lang, section in data.items():
         found += [(lang, text, WEEKDAYS.index(day))

@@ -8,7 +8,7 @@ wording out, by two rules:
    such as SAFETY, or their translations: DA, TAK, СТОП...) tells a chat user what to type.
    It is left out, and so is a question just before it that leads into it ("Aged 25 or
    over? Text SAFETY instead.").
-2. `chat_wording/<lang>.yaml` lists, per language, the phrases rule 1 cannot see (a number
+2. `translations/<lang>/chat.yaml` lists, per language, the phrases rule 1 cannot see (a number
    example such as "e.g. 1,3"), as regular expressions, each replaced by its `web` wording
    (nothing unless given). Each file carries examples it must and must not change; they
    are checked when the file is loaded, so a broken pattern fails at start-up and in tests.
@@ -23,7 +23,9 @@ from pathlib import Path
 
 import yaml
 
-BUNDLED = Path(__file__).with_name("chat_wording")
+from translations import data as language_files
+
+KIND = "chat"  # translations/<lang>/chat.yaml
 _SENTENCE_END = re.compile(r"(?<=[.!?\u06d4\u061f])\s+")  # . ! ? and Urdu's ۔ ؟
 _QUESTION_MARKS = ("?", "\u061f")
 _WORD = re.compile(r"\w+")
@@ -46,12 +48,10 @@ class ChatWording:
     rules: dict[str, tuple[Rule, ...]]
 
     @classmethod
-    def load(cls, directory: Path = BUNDLED) -> ChatWording:
-        """Read and check every `<lang>.yaml` (its examples included)."""
-        rules = {}
-        for path in sorted(directory.glob("*.yaml")):
-            rules[path.stem] = _read(path)
-        return cls(rules)
+    def load(cls, root: Path = language_files.ROOT) -> ChatWording:
+        """Read and check every language's `chat.yaml` (its examples included)."""
+        return cls({lang: _read(path, lang)
+                    for lang, path in language_files.found(KIND, root).items()})
 
     def phrases(self, text: str, lang: str) -> str:
         """Rule 2 alone: this language's chat-only phrases replaced by their web wording."""
@@ -81,26 +81,26 @@ def _names_keyword(sentence: str, keywords: frozenset[str]) -> bool:
                for word in _WORD.findall(sentence))
 
 
-def _read(path: Path) -> tuple[Rule, ...]:
+def _read(path: Path, lang: str) -> tuple[Rule, ...]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise WordingError(f"{path}: {exc}") from exc
-    if data.get("language") != path.stem:
-        raise WordingError(f"{path}: language must be {path.stem!r}")
+    if data.get("language") != lang:
+        raise WordingError(f"{path}: language must be {lang!r}")
     rules = []
     for entry in data.get("rules") or []:
         try:
             rules.append(Rule(re.compile(entry["chat"]), entry.get("web") or ""))
         except (KeyError, TypeError, re.error) as exc:
             raise WordingError(f"{path}: rule {entry!r}: {exc}") from exc
-    wording = ChatWording({path.stem: tuple(rules)})
+    wording = ChatWording({lang: tuple(rules)})
     examples = data.get("examples") or []
     changed = [e for e in examples if e.get("chat") != e.get("web")]
     if not changed or len(changed) == len(examples):
         raise WordingError(f"{path}: give examples that change and examples that do not")
     for example in examples:
-        got = wording.phrases(example["chat"], path.stem)
+        got = wording.phrases(example["chat"], lang)
         if got != example["web"]:
             raise WordingError(f"{path}: {example['chat']!r} gives {got!r}, "
                                f"not {example['web']!r}")

@@ -34,7 +34,6 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
     g,
@@ -56,6 +55,7 @@ from bot.state import Reply, Start
 from surveys import conditions, registry
 from surveys.model import Question, Questionnaire
 from translations.catalog import language_name
+from translations.data import direction
 from translations.texts import BOT
 from webhooks.chat_wording import ChatWording
 
@@ -103,11 +103,11 @@ def index():
     listed = [{"title": _title(rt, s, lang), "href": url_for(
         ".show", slug=s.slug, lang=lang if lang in s.languages else s.language)}
         for s in surveys]
-    languages = [{"code": code, "name": language_name(code), "dir": _direction(code),
+    languages = [{"code": code, "name": language_name(code), "dir": direction(code),
                   "href": url_for(".index", lang=code), "current": code == lang}
                  for code in offered]
     words = _words(rt, lang)
-    return render_template("web/index.html", lang=lang, dir=_direction(lang), words=words,
+    return render_template("web/index.html", lang=lang, dir=direction(lang), words=words,
                            title=words["surveys-title"], surveys=listed, languages=languages,
                            contact=_contact(rt, lang))
 
@@ -264,7 +264,7 @@ def _kept(rt: Runtime):
                 else session.get("web_lang") or "en")
     words = _words(rt, language)
     return render_template(
-        "web/message.html", lang=language, dir=_direction(language), words=words,
+        "web/message.html", lang=language, dir=direction(language), words=words,
         title=words["kept-title"], text=words["kept"], contact=_contact(rt, language),
         back=None)
 
@@ -341,13 +341,6 @@ def _language(rt: Runtime, survey: Questionnaire | None,
     wanted = request.args.get("lang")
     offered = rt.catalogs.languages or ["en"]
     return wanted if wanted in offered else request.accept_languages.best_match(offered, "en")
-
-
-def _direction(lang: str) -> str:
-    try:
-        return Locale.parse(lang).text_direction
-    except (UnknownLocaleError, ValueError):
-        return "ltr"
 
 
 def _words(rt: Runtime, lang: str) -> dict[str, str]:
@@ -526,7 +519,7 @@ def _render(rt: Runtime, survey: Questionnaire, language: str, replies: list[Rep
     progress = (_progress(rt, language, survey, asked.question, answers or {})
                 if asked is not None else None)
     return render_template(
-        "web/page.html", lang=language, dir=_direction(language), words=words,
+        "web/page.html", lang=language, dir=direction(language), words=words,
         title=_title(rt, survey, language), said=[text for text in said if text], form=form,
         notice=notice, progress=progress,
         privacy=words["privacy-screened"] if screened_out else _privacy(rt, survey, language),
@@ -541,7 +534,7 @@ def _title(rt: Runtime, survey: Questionnaire, language: str) -> str:
 
 def _languages(survey: Questionnaire, current: str) -> list[dict[str, object]]:
     """The language switcher: each offered language in its own name, as a plain link."""
-    return [{"code": code, "name": language_name(code), "dir": _direction(code),
+    return [{"code": code, "name": language_name(code), "dir": direction(code),
              "href": url_for(".show", slug=survey.slug, lang=code), "current": code == current}
             for code in survey.languages]
 
@@ -551,7 +544,7 @@ def _message(rt: Runtime, survey: Questionnaire | None, key: str, status: int):
     language = _language(rt, survey, _visitor(rt, session.get("web_token")))
     words = _words(rt, language)
     page = render_template(
-        "web/message.html", lang=language, dir=_direction(language), words=words,
+        "web/message.html", lang=language, dir=direction(language), words=words,
         title=words[f"{key}-title"], text=words[key], contact=_contact(rt, language),
         back=url_for(".show", slug=survey.slug) if survey else None)
     return page, status

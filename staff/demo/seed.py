@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -46,8 +45,8 @@ from store.models import (
 )
 from surveys import loader, registry
 from surveys.model import Questionnaire
+from translations import data as language_files
 
-TEXTS = Path(__file__).resolve().parent / "texts"
 SEED = 2024
 DAYS = 42
 RESIDENTS, YOUTH, LOGS = "neighbourhood-policing", "youth-voice", "peer-conversation-log"
@@ -105,10 +104,10 @@ class Seeded:
     alerts: int
 
 
-def load_texts(directory: Path = TEXTS) -> dict[str, dict]:
-    """The demo free text per language: {lang: {residents: {theme: [(text, english)]}, …}}."""
-    return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
-            for path in sorted(directory.glob("*.yaml"))}
+def load_texts() -> dict[str, dict]:
+    """The demo free text per language (translations/<lang>/demo.yaml):
+    {lang: {residents: {theme: [(text, english)]}, …}}."""
+    return language_files.sections("demo")
 
 
 def seed(rt: Runtime, rng: random.Random | None = None) -> Seeded:

@@ -1,10 +1,11 @@
 """Free text coded to the eight themes by reviewable rules, one file per language.
 
 `themes.yaml` lists the themes (order, title, what each covers, for readers); the rules are
-`themes/<lang>.yaml`, in the safeguarding patterns' syntax (whole words on folded text,
-`*`, `...`, `(a|b)`, `{word list}`; bot.safeguarding.detect compiles them), each file with
-examples every theme must and must not code. `Coder.load()` checks them all: unknown keys
-or themes, a theme without patterns or examples in a language, an example coded wrongly.
+`translations/<lang>/themes.yaml`, in the safeguarding patterns' syntax (whole words on
+folded text, `*`, `...`, `(a|b)`, `{word list}`; bot.safeguarding.patterns compiles them),
+each file with examples every theme must and must not code. `Coder.load()` checks them
+all: unknown keys or themes, a theme without patterns or examples in a language, an example
+coded wrongly.
 
 An answer is coded by every language's rules on its own words (people mix languages, and
 a short answer's language is often guessed wrong) and by the English rules on its English
@@ -21,11 +22,11 @@ from pathlib import Path
 import yaml
 
 from bot.datafile import header_problems
-from bot.safeguarding.detect import compile_pattern, normalise
+from bot.safeguarding.patterns import compile_pattern, normalise
+from translations import data as language_files
 
-HERE = Path(__file__).resolve().parent
-THEMES = HERE / "themes.yaml"
-RULES = HERE / "themes"
+THEMES = Path(__file__).resolve().parent / "themes.yaml"  # the themes themselves, in English
+KIND = "themes"  # translations/<lang>/themes.yaml: each language's rules
 KEYS = {"language", "words", "themes", "must_match", "must_not_match"}
 
 
@@ -66,7 +67,8 @@ class Coder:
         self._english = next((s for s in self.sets if s.language == "en"), None)
 
     @classmethod
-    def load(cls, themes: Path | str = THEMES, rules: Path | str = RULES) -> Coder:
+    def load(cls, themes: Path | str = THEMES, rules: Path | str = language_files.ROOT
+             ) -> Coder:
         """Read and check every rule file; ValueError lists every problem."""
         found = read_themes(themes)
         sets, problems = read(rules, found)
@@ -89,14 +91,14 @@ class Coder:
         return [s.language for s in self.sets if theme in s.themes_in(said)]
 
 
-def read(directory: Path | str, themes: tuple[Theme, ...]) -> tuple[list[RuleSet], list[str]]:
-    """The rule files below `directory` and the problems in them (`FILE: message`)."""
+def read(root: Path | str, themes: tuple[Theme, ...]) -> tuple[list[RuleSet], list[str]]:
+    """Every language's rule file below `root` and the problems in them (`FILE: message`)."""
     known = [t.id for t in themes]
     loaded: list[tuple[Path, RuleSet]] = []
     problems: list[str] = []
-    for path in sorted(Path(directory).glob("*.yaml")):
+    for lang, path in language_files.found(KIND, root).items():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        found = _problems(data, path.stem, known)
+        found = _problems(data, lang, known)
         if not found:
             rule_set = _rule_set(data)
             loaded.append((path, rule_set))

@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
-import yaml
-
 from bot.answers import fold
 from bot.suppress import THRESHOLD
 from staff.evidence.queries import FreeText
+from translations import data as language_files
 
-STOPWORDS = Path(__file__).resolve().parent / "stopwords.yaml"
+STOPWORDS = "stopwords"  # translations/<lang>/stopwords.yaml
 TRUST_LEVELS = ("low", "middle", "high", "unknown")
 # How each survey's trust answer reads as a level (the residents' 1-5 scale, the youth choice).
 TRUST = {1: "low", 2: "low", 3: "middle", 4: "high", 5: "high",
@@ -106,12 +105,14 @@ def _closest_to_median(group: list[Coded], languages_quoted: set) -> Coded:
                                      abs(c.words - middle), _tiebreak(c.answer.id)))
 
 
-def load_stopwords(path: Path | str = STOPWORDS) -> dict[str, frozenset[str]]:
+def load_stopwords(root: Path | str = language_files.ROOT) -> dict[str, frozenset[str]]:
     """The small words per language; ValueError if one is not a word (YAML reads a bare
     no or on as true or false: quote them)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = {lang: section["words"]
+            for lang, section in language_files.sections(STOPWORDS, root).items()}
     for lang, words in data.items():
         if not all(isinstance(w, str) for w in words):
+            path = language_files.path(lang, STOPWORDS, root)
             raise ValueError(f"{path}: {lang}: every stop word must be a string: "
                              f"{[w for w in words if not isinstance(w, str)]}")
     return {lang: frozenset(fold(w) for w in words) for lang, words in data.items()}

@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from staff.evidence import charts, freetext, queries, representation
 from staff.evidence.coding import Coder
 from staff.evidence.redact import Redactor
 from surveys.model import Question, Questionnaire
+from translations.data import direction, english_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RESIDENTS, YOUTH, LOGS = "neighbourhood-policing", "youth-voice", "peer-conversation-log"
@@ -48,7 +48,6 @@ YEAR_BANDS = (("Under 2 years", 0, 1), ("2 to 5 years", 2, 5), ("6 to 10 years",
 TRUST_WORDS = {"low": "trusts the police little or not at all",
                "middle": "trusts the police somewhat", "high": "trusts the police a lot",
                "unknown": ""}
-RTL = {"ur", "ar", "fa", "he", "ps", "sd"}
 _SCALE_ENDS = re.compile(r"(\d+)\s*=\s*([^,.]+)")
 # What a question says to a person typing an answer, not to a reader of the pack.
 _INSTRUCTIONS = re.compile(r"\s*(\d+\s*=\s*[^,.]+,\s*\d+\s*=\s*[^,.]+\.?"
@@ -58,10 +57,7 @@ _INSTRUCTIONS = re.compile(r"\s*(\d+\s*=\s*[^,.]+,\s*\d+\s*=\s*[^,.]+\.?"
 
 def language_name(code: str | None) -> str:
     """A language's English name ('ro' -> 'Romanian')."""
-    try:
-        return Locale.parse(code).get_display_name("en") if code else "Unknown"
-    except (ValueError, TypeError):
-        return code or "Unknown"
+    return (english_name(code) or code) if code else "Unknown"
 
 
 def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None = None,
@@ -295,7 +291,7 @@ def _quote(c: freetext.Coded, decisions: dict[int, str]) -> dict:
     translated = c.answer.language == "en" or c.english is not None
     return {"answer_id": c.answer.id, "approved": decisions.get(c.answer.id) == "approved",
             "text": c.text, "english": c.english, "language": language_name(c.answer.language),
-            "lang": c.answer.language or "", "rtl": c.answer.language in RTL,
+            "lang": c.answer.language or "", "rtl": direction(c.answer.language) == "rtl",
             "is_english": c.answer.language == "en", "translated": translated,
             "source": SOURCES.get(c.answer.survey, c.answer.survey),
             "trust": TRUST_WORDS[c.trust_level]}

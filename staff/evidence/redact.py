@@ -14,28 +14,60 @@ beside them ("Amelia (12)"), and the same name wherever else the text repeats it
 names we know (engagers and assembly members). Each is replaced by a mark.
 
 The words that introduce each kind live in reviewed data files, one per offered language
-(`redaction/<lang>.yaml`), each category with `must` examples (a message and exactly what
-is shown) and `must_not` examples (kept as written). Every file's examples are checked
-against all the files together when they load, since an answer is redacted by every
-language's rules. docs/evidence-pack.md lists what this cannot catch.
+(`translations/<lang>/redaction.yaml`, read and checked by redaction_rules.py), each
+category with `must` examples (a message and exactly what is shown) and `must_not` examples
+(kept as written). Every file's examples are checked against all the files together when
+they load, since an answer is redacted by every language's rules. How text is folded, and
+the patterns that need no language's words, are in redaction_text.py. docs/evidence-pack.md
+lists what this cannot catch.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import phonenumbers
 import yaml
 
-from bot.datafile import header_problems
+from staff.evidence.redaction_rules import FRAME, Example, LanguageRules, language_rules, problems
+from staff.evidence.redaction_text import (
+    _ADDRESS,
+    _AT_HANDLE,
+    _BETWEEN_NAMES,
+    _EMAIL,
+    _HANDLE,
+    _IN_SCHOOL_NAME,
+    _LEADS_TO_NAME,
+    _NEW_SENTENCE,
+    _POSTCODE,
+    _SPELLED_DIGITS,
+    _SPELLED_WORDS,
+    _STREET_WORD,
+    _SUFFIX,
+    _TLD,
+    _WORD,
+    _base,
+    _capital,
+    _fold_word,
+    _has_case,
+    _joined,
+    _known_pattern,
+    _phone_spans,
+    _Phrases,
+    _regex_of,
+    _repeated,
+    _replace,
+    _shadow,
+    _suffix,
+    _words,
+    normalise,
+)
+from translations import data as language_files
 
-RULES = Path(__file__).resolve().parent / "redaction"
+KIND = "redaction"  # translations/<lang>/redaction.yaml
 
 EMAIL_MARK = "[e-mail removed]"
 HANDLE_MARK = "[handle removed]"
@@ -44,155 +76,6 @@ POSTCODE_MARK = "[postcode removed]"
 ADDRESS_MARK = "[address removed]"
 SCHOOL_MARK = "[school removed]"
 NAME_MARK = "[name removed]"
-
-# Each category and the phrase lists it may hold (besides its `must` and `must_not`).
-CATEGORIES = {
-    "introductions": ("phrases",),        # the next word is a name whatever its case
-    "self_introductions": ("phrases",),   # "I'm …": only words with a capital
-    "kinship": ("phrases",),              # "my son …": only words with a capital
-    "titles": ("phrases",),               # "PC …": only words with a capital
-    "streets": ("before", "after",        # where someone lives, before or after a street
-                "between",                # "locuiesc pe strada …": a word before the name
-                "suffixes"),              # street words besides English's: "روڈ", "گلی"
-    "house_numbers": ("before", "after"),  # "at number 12", "12 numarada"
-    "schools": ("after_name", "before_name", "cues",
-                "inside_name",            # "St Mary's C of E Primary": words inside a name
-                "year_groups"),           # "year … at": a school's name follows
-    "handles": ("platforms", "introductions"),
-    "spelled_emails": ("at", "dot"),
-    "spelled_numbers": ("digits", "two_digits", "repeats"),
-    "ages": ("before", "after"),          # "Amelia, aged 12", "Emre 12 yaşında"
-    "contacts": (),                       # e-mails, numbers, postcodes: examples only
-}
-OPTIONAL = {"contacts"}
-# Besides the categories, a file may list the suffixes a place takes after an apostrophe
-# (Turkish "Londra'da"): a word with one is no name ("Ben Londra'da yaşıyorum").
-PLACE_SUFFIXES = "place_suffixes"
-FRAME = "…"  # in a name phrase, where the name stands: "میں … ہوں"
-
-_EMAIL = re.compile(
-    r"[\w.+-]*\w\s*(?:@|(?i:\(at\)|\[at\]))\s*[\w-]+"
-    r"(?:(?:\s*(?i:\(dot\)|\[dot\])\s*|\.(?![A-Z][a-z]))[\w-]+)+")
-_HANDLE = r"(\w(?:[\w.]{0,28}\w)?)"  # letters, digits, _ and dots inside: jaydenx_17, kai.b
-_AT_HANDLE = re.compile(rf"(?<![\w@])@{_HANDLE}")
-# A run of digits with at most a few separators between each: "0 7 7 0 0", "(020) 7946-0123".
-_DIGITS = re.compile(r"(?:\+|(?<!\w)00)?[\s(]*\d(?:[\s\-.()/_]{0,5}\d)+")
-_POSTCODE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s*\d[A-Z]{2}(?!\w)",
-                       re.IGNORECASE)
-_SUFFIX = (r"(?:road|rd|street|st|avenue|ave|lane|ln|close|way|grove|gardens|gdns|drive|dr|"
-           r"place|pl|crescent|cres|terrace|court|ct|hill|rise|walk|row|square|sq|mews|"
-           r"parade|green|vale|view|path|estate|house)")
-# A word of a street's name: not a small word ("3 kids on the road" is no address), in
-# English or in the other offered languages ("mieszkam na Hoe Street 12").
-_STREET_WORD = (r"(?!(?:the|a|an|on|in|at|my|our|your|of|and|to|for|near|by|from|kids|"
-                r"people|times|years|minutes|police|officers|live|lives|na|w|we|ul|ulica|"
-                r"mieszkam|pe|la|în|din|str|strada|locuiesc|de|da|ve|sokak|sokağı|"
-                r"oturuyorum|на|в|ул|улица|живея|میں|main|mein)\b)[^\W\d_][\w'’-]*")
-_STREET = rf"(?:{_STREET_WORD}\s+){{1,3}}{_SUFFIX}(?!\w)"
-_ADDRESS = re.compile(
-    rf"(?<!\w)(?:(?:flat|apartment|apt|unit)\s*\d+[a-z]?\s*,?\s*)?\d{{1,4}}[a-z]?\s*,?\s+"
-    rf"{_STREET}"
-    rf"|(?<!\w)(?:{_STREET_WORD}\s+){{1,3}}{_SUFFIX}\s*,?\s*(?:no\.?|nr\.?|number|numer)?\s*"
-    rf"\d{{1,4}}[a-z]?(?!\w)"
-    rf"|(?<!\w)(?:flat|apartment|apt|mieszkanie|apartament|daire)\s*(?:no\.?\s*)?\d+[a-z]?(?!\w)",
-    re.IGNORECASE)
-_WORD = re.compile(r"[\w\u0300-\u036f\u064b-\u065f\u0670'’-]+")
-_LEADS_TO_NAME = re.compile(r"^\s*[,:]?\s*$")  # what may stand between a title and a name
-_BETWEEN_NAMES = re.compile(r"^ +$")  # a name's words: spaces only between them
-_IN_SCHOOL_NAME = re.compile(r"^\.? +$")  # "St. Mary's": a dot may follow a word
-# How a spelled-out address ends ("… dot com"): "that dot on the map" is no address.
-_TLD = (r"(?:com|co|uk|org|net|ro|pl|bg|tr|pk|io|me|info|edu|gov|ac|nhs|ie|eu|de|fr|it|es|"
-        r"us|biz|app|dev|london|live|online)")
-_SPELLED_WORDS = 4  # of which at least this many words
-_SPELLED_DIGITS = 7  # number words (and digits) in a run that make it a phone number
-_NEW_SENTENCE = re.compile(r"\.[A-Z][a-z]")  # "home.Then": a full stop, not a dot
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_APOSTROPHES = str.maketrans("", "", "'’")
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    """One character folded for matching (lower case, no accent), always one character."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", ch)
-                    if not unicodedata.combining(c)).lower().replace("ı", "i")
-    return plain[0] if len(plain) >= 1 else "\u0300"
-
-
-def _shadow(text: str) -> str:
-    """`text` folded character by character: the same length, so a match in it is a span
-    of the text."""
-    return "".join(map(_fold_char, text))
-
-
-def _fold_word(word: str) -> str:
-    return _shadow(word).replace("\u0300", "").translate(_APOSTROPHES)
-
-
-def _words(phrase: str) -> tuple[str, ...]:
-    return tuple(_fold_word(w) for w in _WORD.findall(phrase))
-
-
-def normalise(text: str) -> str:
-    """NFKC, without invisible format characters (a zero-width space inside a number)."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-
-
-def _has_case(word: str) -> bool:
-    return any(ch.isupper() or ch.islower() for ch in word)
-
-
-def _capital(word: str) -> bool:
-    return word[:1].isupper()
-
-
-@dataclass(frozen=True)
-class Example:
-    category: str
-    said: str
-    shown: str  # what the pack shows; the same as `said` for a must_not example
-
-
-@dataclass(frozen=True)
-class LanguageRules:
-    """One language's file: its phrase lists by category, its not_names and examples."""
-
-    language: str
-    not_names: frozenset[str]
-    lists: dict[tuple[str, str], tuple[str, ...]]  # (category, key) -> phrases as written
-    examples: tuple[Example, ...] = ()
-    place_suffixes: frozenset[str] = frozenset()
-
-    def phrases(self, category: str, key: str = "phrases") -> tuple[str, ...]:
-        return self.lists.get((category, key), ())
-
-
-def _regex_of(phrases: Iterable[str]) -> str:
-    """An alternation of folded phrases, longest first, any spaces between their words."""
-    found = {r"\s+".join(map(re.escape, _shadow(p).split())) for p in phrases if p.strip()}
-    return "(?:" + "|".join(sorted(found, key=len, reverse=True)) + ")" if found else "(?!)"
-
-
-class _Phrases:
-    """Folded phrases of words, found at or ending at a token."""
-
-    def __init__(self, phrases: Iterable[str]):
-        self.set = {w for w in map(_words, phrases) if w}
-        self.lengths = sorted({len(p) for p in self.set}, reverse=True)
-
-    def at(self, folded: list[str], i: int) -> int:
-        """The length of the longest phrase starting at token i, 0 if none."""
-        for length in self.lengths:
-            if tuple(folded[i:i + length]) in self.set:
-                return length
-        return 0
-
-    def ending(self, folded: list[str], j: int) -> int:
-        """The length of the longest phrase ending just before token j, 0 if none."""
-        for length in self.lengths:
-            if length <= j and tuple(folded[j - length:j]) in self.set:
-                return length
-        return 0
 
 
 class Redactor:
@@ -261,8 +144,10 @@ class Redactor:
             rf"|\s*,?\s+{before}\s+{age}(?:\s*{after})?(?!\w))")
 
     @classmethod
-    def load(cls, known_names: Iterable[str] = (), directory: Path | str = RULES) -> Redactor:
-        """Read and check every `redaction/<lang>.yaml`; ValueError lists every problem."""
+    def load(cls, known_names: Iterable[str] = (),
+             directory: Path | str = language_files.ROOT) -> Redactor:
+        """Read and check every language's `redaction.yaml` below `directory`; ValueError
+        lists every problem."""
         return cls(_checked(str(directory)), known_names)
 
     def redact(self, text: str) -> str:
@@ -474,127 +359,34 @@ class Redactor:
         return found.end() if found else end
 
 
-def _base(word: str) -> str:
-    """A word folded without the suffix after its apostrophe (Turkish: Akademisi'ne)."""
-    return _fold_word(re.split("['’]", word, maxsplit=1)[0])
-
-
-def _suffix(word: str) -> str:
-    """What follows a word's apostrophe, folded ("Londra'da": "da"), "" if nothing."""
-    parts = re.split("['’]", word, maxsplit=1)
-    return _fold_word(parts[1]) if len(parts) == 2 else ""
-
-
-def _joined(text: str, tokens: list, start: int, end: int) -> bool:
-    """Whether tokens[start:end] stand one space apart, as a phrase is typed."""
-    return end <= len(tokens) and all(text[tokens[k][1]:tokens[k + 1][0]].isspace()
-                                      for k in range(start, end - 1))
-
-
-def _known_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """Known names: each in full in any case, each of its words as written with a capital."""
-    alternatives = set()
-    for name in names:
-        words = _WORD.findall(normalise(name))
-        if not words:
-            continue
-        alternatives.add("(?i:" + r"\s+".join(map(re.escape, words)) + ")")
-        alternatives.update(re.escape(w[:1].upper() + w[1:]) for w in words if len(w) > 1)
-        alternatives.update(re.escape(w.upper()) for w in words if len(w) > 1)
-    if not alternatives:
-        return None
-    ordered = sorted(alternatives, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)")
-
-
-def _repeated(found: Iterable[str]) -> re.Pattern | None:
-    """A name found once, wherever else the same text has it (as written)."""
-    words = {w for name in found for w in _WORD.findall(name)
-             if len(w) > 2 and (_capital(w) or not _has_case(w)) and not w[0].isdigit()}
-    if not words:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, words), key=len,
-                                                      reverse=True)) + r")(?!\w)")
-
-
-def _phone_spans(text: str) -> list[tuple[int, int]]:
-    spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(
-        text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
-        if _digit_count(m.raw_string) >= 7 and not _years(m.raw_string)]
-    for m in _DIGITS.finditer(text):
-        found = m.group()
-        digits = _digit_count(found)
-        prefixed = found.lstrip(" (").startswith(("+", "00"))
-        if (digits >= 9 or (prefixed and digits >= 7)) and not _years(found):
-            start = m.start() + len(found) - len(found.lstrip())
-            spans.append((start, m.end()))
-    return spans
-
-
-def _years(text: str) -> bool:
-    """Whether digits are years side by side ("2023 2024"), not a number to call."""
-    groups = re.findall(r"\d+", text)
-    return len(groups) > 1 and all(_YEAR.fullmatch(g) for g in groups)
-
-
-def _digit_count(text: str) -> int:
-    return sum(ch.isdigit() for ch in text)
-
-
-def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """Replace each span with its mark; overlapping spans are merged, keeping the mark of
-    the one found first (the order in `Redactor.redact`)."""
-    merged: list[list] = []
-    for start, end, mark in sorted(spans, key=lambda s: s[0]):
-        if merged and start < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end, mark])
-    for start, end, mark in reversed(merged):
-        text = text[:start] + mark + text[end:]
-    return text
-
 
 # The data files --------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=8)
 def _checked(directory: str) -> tuple[LanguageRules, ...]:
-    rules, problems = read(directory)
-    if problems:
-        raise ValueError("\n".join(problems))
+    rules, found = read(directory)
+    if found:
+        raise ValueError("\n".join(found))
     return tuple(rules)
 
 
-def read(directory: Path | str = RULES) -> tuple[list[LanguageRules], list[str]]:
-    """The redaction files and the problems found in them (`FILE: message`), each file's
-    examples checked against all of them together."""
-    loaded, problems = [], []
-    for path in sorted(Path(directory).glob("*.yaml")):
+def read(directory: Path | str = language_files.ROOT) -> tuple[list[LanguageRules], list[str]]:
+    """Every language's redaction file below `directory` and the problems found in them
+    (`FILE: message`), each file's examples checked against all of them together."""
+    loaded, found_all = [], []
+    for lang, path in language_files.found(KIND, directory).items():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        found = _problems(data, path.stem)
+        found = problems(data, lang)
         if not found:
-            loaded.append(_rules(data))
-        problems += [f"{path}: {p}" for p in found]
-    if not problems:
+            loaded.append(language_rules(data))
+        found_all += [f"{path}: {p}" for p in found]
+    if not found_all:
         everything = Redactor(loaded)
         for rules in loaded:
-            problems += [f"{Path(directory) / rules.language}.yaml: {p}"
-                         for p in missed(everything, rules.examples)]
-    return loaded, problems
-
-
-def _rules(data: dict) -> LanguageRules:
-    lists, examples = {}, []
-    for category, keys in CATEGORIES.items():
-        section = data.get(category) or {}
-        for key in keys:
-            lists[(category, key)] = tuple(section.get(key) or ())
-        examples += [Example(category, said, shown) for said, shown in section.get("must", ())]
-        examples += [Example(category, said, said) for said in section.get("must_not", ())]
-    return LanguageRules(data["language"], frozenset(_fold_word(w) for w in data["not_names"]),
-                         lists, tuple(examples),
-                         frozenset(_fold_word(w) for w in data.get(PLACE_SUFFIXES) or ()))
+            found_all += [f"{language_files.path(rules.language, KIND, directory)}: {p}"
+                          for p in missed(everything, rules.examples)]
+    return loaded, found_all
 
 
 def missed(redactor: Redactor, examples: Iterable[Example]) -> list[str]:
@@ -605,38 +397,4 @@ def missed(redactor: Redactor, examples: Iterable[Example]) -> list[str]:
             kind = "must_not" if example.said == example.shown else "must"
             found.append(f"{example.category}: {kind} {example.said!r} gives {got!r}"
                          + (f", not {example.shown!r}" if kind == "must" else ""))
-    return found
-
-
-def _strings(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(s, str) and s.strip() for s in value)
-
-
-def _problems(data: object, stem: str) -> list[str]:
-    found = header_problems(data, stem, {"language", "not_names", PLACE_SUFFIXES, *CATEGORIES},
-                            "language, not_names, one section per category")
-    if not isinstance(data, dict):
-        return found
-    if not _strings(data.get("not_names")):
-        found.append("not_names must be a list of words")
-    if data.get(PLACE_SUFFIXES) is not None and not _strings(data[PLACE_SUFFIXES]):
-        found.append(f"{PLACE_SUFFIXES} must be a list of suffixes")
-    for category, keys in CATEGORIES.items():
-        section = data.get(category)
-        if section is None and category in OPTIONAL:
-            continue
-        if not isinstance(section, dict):
-            found.append(f"{category}: missing (a mapping with must and must_not)")
-            continue
-        found += [f"{category}: unknown key '{k}'" for k in section
-                  if k not in (*keys, "must", "must_not")]
-        found += [f"{category}: {k} must be a list of phrases" for k in keys
-                  if section.get(k) is not None and not _strings(section[k])]
-        pairs = section.get("must")
-        if not isinstance(pairs, list) or not pairs or not all(
-                isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p)
-                for p in pairs):
-            found.append(f"{category}: must must list [message, what is shown] pairs")
-        if not _strings(section.get("must_not")) or not section["must_not"]:
-            found.append(f"{category}: must_not must list messages that stay as written")
     return found

@@ -6,7 +6,6 @@ import math
 import re
 
 import pytest
-import yaml
 
 from bot.answers import (
     JOINING_WORDS,
@@ -19,6 +18,7 @@ from bot.answers import (
     parse,
 )
 from surveys.model import Choice, Question
+from translations import data as language_files
 
 SCALE = Question(id="safe_dark", type="scale", text="How safe after dark?", min=1, max=5)
 NUMBER = Question(id="years", type="number", text="How many years?", min=0, max=100)
@@ -360,8 +360,7 @@ def test_a_choice_name_holding_and_is_matched_whole():
 
 
 def _joining_examples():
-    data = yaml.safe_load(JOINING_WORDS.read_text(encoding="utf-8"))
-    for lang, section in data.items():
+    for lang, section in language_files.sections(JOINING_WORDS).items():
         for example in section["joins"]:
             yield lang, example, True
         for example in section["does_not_join"]:
@@ -380,17 +379,18 @@ def test_every_offered_language_has_joining_words():
 
 
 @pytest.mark.parametrize(("content", "problem"), [
-    ("pl: {words: [i], joins: ['1 i 3'], does_not_join: ['1 i 3']}", "'1 i 3' joins"),
-    ("pl: {words: [i], joins: ['1 lub 3'], does_not_join: ['x']}", "does not join"),
-    ("pl: {words: [i], joins: ['1 i 3']}", "'does_not_join' needs examples"),
-    ("pl: {words: ['i oraz'], joins: ['1 i 3'], does_not_join: ['x']}", "single words"),
-    ("- i", "one section per language"),
+    ("{words: [i], joins: ['1 i 3'], does_not_join: ['1 i 3']}", "'1 i 3' joins"),
+    ("{words: [i], joins: ['1 lub 3'], does_not_join: ['x']}", "does not join"),
+    ("{words: [i], joins: ['1 i 3']}", "'does_not_join' needs examples"),
+    ("{words: ['i oraz'], joins: ['1 i 3'], does_not_join: ['x']}", "single words"),
+    (None, "one section per language"),  # no language's file at all
 ])
 def test_joining_words_file_is_validated(tmp_path, content, problem):
-    path = tmp_path / "joining_words.yaml"
-    path.write_text(content, encoding="utf-8")
+    if content is not None:
+        (tmp_path / "pl").mkdir()
+        (tmp_path / "pl" / "joining.yaml").write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=re.escape(problem)):
-        joining_words(path)
+        joining_words(tmp_path)
 
 
 # Numbers with thousands separators: only in a number question.

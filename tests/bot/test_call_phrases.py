@@ -1,14 +1,14 @@
-"""A member asking to be called in plain words: the phrase files (bot/call), every example
-both ways, in every offered language."""
+"""A member asking to be called in plain words: the phrase files
+(translations/<lang>/call.yaml), every example both ways, in every offered language."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.call_phrases import BUNDLED
+from bot.call_phrases import KIND
 from bot.optout_phrases import OptOutPhrases, read
 
-LOADED, PROBLEMS = read(BUNDLED)
+LOADED, PROBLEMS = read(kind=KIND)
 PHRASES = OptOutPhrases(tuple(LOADED))
 
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import engine
-from bot.optout_phrases import BUNDLED, OptOutPhrases, Phrases, phrase, read, slipped
+from bot.optout_phrases import OptOutPhrases, Phrases, phrase, read, slipped
 from bot.state import Incoming, LanguageChanged, OptedOut, Person, Run, State
 from tests.helpers.surveys import make_env
 from translations.texts import BOT
 
-LOADED, PROBLEMS = read(BUNDLED)
+LOADED, PROBLEMS = read()
 PHRASES = OptOutPhrases(tuple(LOADED))
 MUST_MATCH = [(p.language, text) for p in LOADED for text in p.must_match]
 MUST_NOT_MATCH = [(p.language, text) for p in LOADED for text in p.must_not_match]
@@ -53,10 +53,11 @@ def test_a_long_message_holding_a_phrase_is_an_answer():
      "slips: 'top' is not one word of at least 4 letters"),
 ])
 def test_a_broken_phrase_file_is_reported_and_refused(tmp_path, content, problem):
-    (tmp_path / "en.yaml").write_text(content, encoding="utf-8")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "optout.yaml").write_text(content, encoding="utf-8")
     _, problems = read(tmp_path)
-    assert problems == [f"{tmp_path / 'en.yaml'}: {problem}"]
-    with pytest.raises(ValueError, match="en.yaml"):
+    assert problems == [f"{tmp_path / 'en' / 'optout.yaml'}: {problem}"]
+    with pytest.raises(ValueError, match="en/optout.yaml"):
         OptOutPhrases.load(tmp_path)
 
 

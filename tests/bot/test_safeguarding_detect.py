@@ -13,21 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safeguarding.detect import (
-    BUNDLED,
-    CATEGORIES,
-    Detector,
-    Finding,
-    Severity,
-    compile_pattern,
-    normalise,
-    read,
-)
+from bot.safeguarding.detect import KIND, Detector, read
+from bot.safeguarding.patterns import CATEGORIES, Finding, Severity, compile_pattern, normalise
+from translations import data as language_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "safeguarding"
 OFFERED = {"en", "ro", "ur", "bg", "pl", "tr"}
-LOADED, PROBLEMS = read(BUNDLED)
+LOADED, PROBLEMS = read()
 DETECTOR = Detector(LOADED)
 MUST_MATCH = [(s.language, category, text) for s in LOADED for category, text in s.must_match]
 MUST_NOT_MATCH = [(s.language, text) for s in LOADED for text in s.must_not_match]
@@ -158,23 +151,26 @@ must_not_match: [knife crime worries me]
     (("must_not_match:", "must_not:"), "unknown key 'must_not'"),
 ])
 def test_a_broken_pattern_file_is_reported_by_name_and_refused(tmp_path, change, problem):
-    (tmp_path / "en.yaml").write_text(GOOD.replace(*change), encoding="utf-8")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "safeguarding.yaml").write_text(GOOD.replace(*change), encoding="utf-8")
     _, problems = read(tmp_path)
-    assert f"{tmp_path / 'en.yaml'}: {problem}" in problems
-    with pytest.raises(ValueError, match="en.yaml"):
+    assert f"{tmp_path / 'en' / 'safeguarding.yaml'}: {problem}" in problems
+    with pytest.raises(ValueError, match="en/safeguarding.yaml"):
         Detector.load(tmp_path)
 
 
 def test_the_good_file_loads(tmp_path):
-    (tmp_path / "en.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "safeguarding.yaml").write_text(GOOD, encoding="utf-8")
     assert Detector.load(tmp_path).check("gonna kill myself") == \
         Finding(Severity.AT_RISK, "self_harm", "en")
 
 
 def test_removing_a_pattern_from_the_shipped_files_is_caught_by_its_examples(tmp_path):
-    for path in BUNDLED.glob("*.yaml"):
-        shutil.copy(path, tmp_path)
-    english = tmp_path / "en.yaml"
+    for lang, path in language_files.found(KIND).items():
+        (tmp_path / lang).mkdir()
+        shutil.copy(path, tmp_path / lang)
+    english = tmp_path / "en" / "safeguarding.yaml"
     text = english.read_text(encoding="utf-8")
     assert '      - "kil* {myself}"\n' in text
     english.write_text(text.replace('      - "kil* {myself}"\n', ""), encoding="utf-8")
@@ -185,7 +181,7 @@ def test_removing_a_pattern_from_the_shipped_files_is_caught_by_its_examples(tmp
 
 def test_the_pattern_files_are_package_data():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"]["bot"]
-    for path in BUNDLED.glob("*.yaml"):
-        inside = str(path.relative_to(ROOT / "bot"))
+        "package-data"]["translations"]
+    for path in language_files.found(KIND).values():
+        inside = str(path.relative_to(ROOT / "translations"))
         assert any(fnmatch(inside, glob) for glob in package_data), inside

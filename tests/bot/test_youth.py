@@ -26,6 +26,7 @@ from store.models import (
 )
 from tests.helpers.engagers import add_engager
 from tests.helpers.surveys import make_env
+from translations import data as language_files
 from translations.catalog import Catalogs
 
 BLOCKLIST = youth.Blocklist.load()
@@ -60,10 +61,9 @@ def test_the_blocklist_allows_its_examples(code):
 
 
 def test_every_offered_language_has_words_in_the_blocklist():
-    import yaml
-    data = yaml.safe_load(youth.BLOCKLIST.read_text(encoding="utf-8"))
-    assert set(data["words"]) == {"en", "ro", "ur", "bg", "pl", "tr"}
-    assert all(len(youth._letters(w)) >= 3 for words in data["words"].values() for w in words)
+    words = {lang: data["words"] for lang, data in language_files.sections(youth.WORDS).items()}
+    assert set(words) == {"en", "ro", "ur", "bg", "pl", "tr"}
+    assert all(len(youth._letters(w)) >= 3 for listed in words.values() for w in listed)
 
 
 def test_new_codes_are_short_unambiguous_with_a_digit_and_never_rude():
@@ -315,9 +315,12 @@ def test_every_pack_is_translated_starter_for_starter(lang):
 
 
 def test_a_translation_that_drops_a_starter_is_refused(tmp_path):
-    source = (youth.BLOCKLIST.parent / "prompts" / "en.yaml").read_text(encoding="utf-8")
-    (tmp_path / "en.yaml").write_text(source, encoding="utf-8")
-    (tmp_path / "pl.yaml").write_text("language: pl\nweeks:\n  - [Jedno]\n", encoding="utf-8")
+    source = language_files.path("en", "prompts").read_text(encoding="utf-8")
+    for lang in ("en", "pl"):
+        (tmp_path / lang).mkdir()
+    (tmp_path / "en" / "prompts.yaml").write_text(source, encoding="utf-8")
+    (tmp_path / "pl" / "prompts.yaml").write_text("language: pl\nweeks:\n  - [Jedno]\n",
+                                                  encoding="utf-8")
     with pytest.raises(ValueError, match="one for one"):
         PromptPacks.load(tmp_path)
 

@@ -9,8 +9,9 @@ import pytest
 from staff.demo.seed import load_texts
 from staff.evidence import coding
 from staff.evidence.coding import Coder
+from translations import data as language_files
 
-SETS, PROBLEMS = coding.read(coding.RULES, coding.read_themes())
+SETS, PROBLEMS = coding.read(language_files.ROOT, coding.read_themes())
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,8 @@ def test_every_language_is_tried_on_every_answer(coder):
 
 
 def test_a_broken_rule_file_is_reported(tmp_path):
-    (tmp_path / "en.yaml").write_text("""
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "themes.yaml").write_text("""
 language: en
 themes:
   recruitment: ["recruit*"]
@@ -93,7 +95,8 @@ must_not_match:
 
 def _file(tmp_path, extra_match: str = "", must_not: str = "  training: [plain words]"):
     themes = "\n".join(f"  {t.id}: [{t.id}word]" for t in coding.read_themes())
-    (tmp_path / "en.yaml").write_text(
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "themes.yaml").write_text(
         f"language: en\nthemes:\n{themes}\nmust_match:\n{themes}{extra_match}\n"
         f"must_not_match:\n{must_not}\n")
 

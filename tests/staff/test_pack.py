@@ -12,11 +12,12 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from staff.demo.seed import TEXTS, seed
+from staff.demo.seed import seed
 from staff.evidence import pack, redact, representation
 from store.models import Address, Alert, Engager
 from tests.helpers.staff import add_response
 from tests.helpers.surveys import load_surveys
+from translations import data as language_files
 
 
 def visible(html: str) -> str:
@@ -174,7 +175,7 @@ def test_the_youth_voice_section(demo):
 
 
 def test_every_demo_language_has_text_for_every_theme():
-    for path in sorted(TEXTS.glob("*.yaml")):
+    for path in language_files.found("demo").values():
         bank = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert set(bank["residents"]) >= {
             "recruitment", "training", "accountability", "victim_support", "youth_engagement",

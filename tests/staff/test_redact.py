@@ -9,6 +9,7 @@ import pytest
 
 from staff.evidence import redact
 from staff.evidence.redact import Redactor
+from staff.evidence.redaction_rules import CATEGORIES
 
 PHONE = redact.PHONE_MARK
 
@@ -122,23 +123,27 @@ def test_everything_at_once(redactor):
 
 
 def test_a_broken_redaction_file_is_reported(tmp_path):
-    (tmp_path / "en.yaml").write_text(
+    for lang in ("en", "pl"):
+        (tmp_path / lang).mkdir()
+    (tmp_path / "en" / "redaction.yaml").write_text(
         "language: en\nnot_names: [and]\nsurname: x\n"
         "introductions: {phrases: [my name is], must: [[\"my name is Bob\", \"x\"]]}\n")
-    (tmp_path / "pl.yaml").write_text("language: ro\nnot_names: [i]\n")
+    (tmp_path / "pl" / "redaction.yaml").write_text("language: ro\nnot_names: [i]\n")
     _, problems = redact.read(tmp_path)
     text = "\n".join(problems)
-    assert "en.yaml: unknown key 'surname'" in text
-    assert "en.yaml: introductions: must_not must list" in text
-    assert "en.yaml: kinship: missing" in text
-    assert "pl.yaml: language must be 'pl'" in text
+    assert "en/redaction.yaml: unknown key 'surname'" in text
+    assert "en/redaction.yaml: introductions: must_not must list" in text
+    assert "en/redaction.yaml: kinship: missing" in text
+    assert "pl/redaction.yaml: language must be 'pl'" in text
 
 
 def _one_file(tmp_path, kinship: str) -> None:
-    """A valid en.yaml whose every category but kinship has a phrase-less example."""
+    """A valid en/redaction.yaml whose every category but kinship has a phrase-less
+    example."""
     sections = "".join(f"{c}: {{must: [[a, a]], must_not: [b]}}\n"
-                       for c in redact.CATEGORIES if c not in ("kinship", "contacts"))
-    (tmp_path / "en.yaml").write_text(
+                       for c in CATEGORIES if c not in ("kinship", "contacts"))
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "redaction.yaml").write_text(
         f"language: en\nnot_names: [and]\n{sections}kinship: {kinship}\n", encoding="utf-8")
 
 
@@ -147,9 +152,9 @@ def test_an_example_the_rules_miss_is_reported(tmp_path):
                         ' must_not: ["my son Bob"]}')
     _, problems = redact.read(tmp_path)
     assert problems == [
-        f"{tmp_path / 'en'}.yaml: kinship: must 'my boy Bob' gives 'my boy Bob', "
+        f"{tmp_path / 'en' / 'redaction.yaml'}: kinship: must 'my boy Bob' gives 'my boy Bob', "
         "not 'my boy [name removed]'",
-        f"{tmp_path / 'en'}.yaml: kinship: must_not 'my son Bob' gives "
+        f"{tmp_path / 'en' / 'redaction.yaml'}: kinship: must_not 'my son Bob' gives "
         "'my son [name removed]'"]
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from translations import data as language_files
 from translations.detect import (
-    PHRASES,
+    KIND,
     detect,
     parse_signatures,
     requested,
@@ -189,7 +190,7 @@ def _examples():
 
 
 def _load_phrases() -> dict:
-    return yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    return language_files.sections(KIND)
 
 
 @pytest.mark.parametrize(("lang", "text", "matches"), list(_examples()))

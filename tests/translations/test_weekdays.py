@@ -1,4 +1,5 @@
-"""Days of the week as members type them (translations/weekdays.yaml over Babel's names)."""
+"""Days of the week as members type them (translations/<lang>/weekdays.yaml over Babel's
+names)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ def test_each_example_names_its_day_or_none(lang, text, expected):
 
 
 def test_the_shipped_file_has_no_problems():
-    assert weekdays.read(weekdays.FILE)[1] == []
+    assert weekdays.read()[1] == []
 
 
 def test_a_spelling_for_two_days_and_an_unknown_day_are_reported(tmp_path):
-    path = tmp_path / "weekdays.yaml"
-    path.write_text("pl:\n  extra: {saturday: [niedziela], someday: [x]}\n", encoding="utf-8")
-    problems = weekdays.read(path)[1]
+    (tmp_path / "pl").mkdir()
+    path = tmp_path / "pl" / "weekdays.yaml"
+    path.write_text("extra: {saturday: [niedziela], someday: [x]}\n", encoding="utf-8")
+    problems = weekdays.read(tmp_path)[1]
     assert f"{path}: pl: 'niedziela' names two weekdays" in problems
     assert any("'someday' is not a weekday" in p for p in problems)

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from webhooks.chat_wording import BUNDLED, ChatWording, WordingError
+from translations import data as language_files
+from webhooks.chat_wording import KIND, ChatWording, WordingError
 
 KEYWORDS = {"stop", "yes", "skip", "lang", "safety", "da", "tak", "стоп", "limba", "език", "język",
             "DİL".casefold()}  # the catalogues' LANG words, folded as the form folds them
 
 
 def test_every_language_has_a_file_and_they_load():
-    languages = {path.stem for path in BUNDLED.glob("*.yaml")}
+    languages = set(language_files.found(KIND))
     assert languages == {"en", "ro", "ur", "bg", "pl", "tr"}
     assert set(ChatWording.load().rules) == languages
 
@@ -55,7 +56,8 @@ def test_both_rules_apply_together():
 
 
 def write(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "en.yaml").write_text(body, encoding="utf-8")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "chat.yaml").write_text(body, encoding="utf-8")
     return tmp_path
 
 
@@ -90,5 +92,5 @@ def test_a_rule_its_examples_contradict_fails_to_load(tmp_path, body, message):
     "language: en\nrules: []\nexamples: [{chat: c, web: c}]\n",  # nothing it must change
 ])
 def test_a_malformed_file_names_itself(tmp_path, body):
-    with pytest.raises(WordingError, match="en.yaml"):
+    with pytest.raises(WordingError, match="en/chat.yaml"):
         ChatWording.load(write(tmp_path, body))

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import yaml
 
 from bot import engine
 from bot.state import (
@@ -26,8 +25,9 @@ from bot.state import (
     State,
 )
 from tests.helpers.surveys import make_env
+from translations import data as language_files
 from translations.catalog import language_names
-from translations.detect import PHRASES
+from translations.detect import KIND as DETECT
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 DEMO_ANSWERS = ["DEMO", "yes", "2", "It is dark", "2", "1,2", "no", "7"]
@@ -139,7 +139,7 @@ def consent_of(env, slug, lang) -> State:
 
 def _requests() -> dict[str, list[str]]:
     """Per offered language: how detect.yaml says people ask for it, and its names."""
-    data = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    data = language_files.sections(DETECT)
     asked = {lang: list(section.get("requests") or []) + list(section.get("alone") or [])
              for lang, section in data.items()}
     for lang in asked:
