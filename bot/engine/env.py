@@ -73,7 +73,7 @@ class Env:
     help_contact: str | None = None  # HELP_CONTACT; without it HELP names only the org
     safeguarding_line: str | None = None  # SAFEGUARDING_LINE, added to signposting
     opt_out: OptOutPhrases = field(default_factory=OptOutPhrases)
-    call_me: OptOutPhrases = field(default_factory=OptOutPhrases)  # bot/call: "call me"
+    call_me: OptOutPhrases = field(default_factory=OptOutPhrases)  # translations/<lang>/call.yaml
     # Peer engagers, looked up only when asked (a code given, an engager's keyword sent):
     # whether a code is an active engager's, the person writing as an engager, their reach.
     engager_code: Callable[[str], bool] = _no_engagers

@@ -45,9 +45,9 @@ def link_code_text(catalogs: Catalogs, lang: str | None, code: str,
 
 
 def call_request(turn: Turn, message: Message) -> bool:
-    """CALL, or asking to be called in plain words (bot/call: "please call me"), from
-    an assembly member: an alert for the wellbeing lead, and their place kept. From
-    anyone else these are ordinary words (False: carry on)."""
+    """CALL, or asking to be called in plain words ("please call me",
+    translations/<lang>/call.yaml), from an assembly member: an alert for the wellbeing lead,
+    and their place kept. From anyone else these are ordinary words (False: carry on)."""
     norm, text = message.norm, message.text
     if not norm or (norm not in turn.words("keywords/call")
                     and not turn.env.call_me.matches(text)) or turn.env.member() is None:
