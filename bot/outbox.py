@@ -37,7 +37,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
-from bot import addresses, optouts
+from bot import addresses, channels, optouts
 from bot.config import ConfigError, local_host
 from bot.delivery import Outgoing, PermanentFailure, Sender, TemporaryFailure
 from bot.quiet import QuietHours
@@ -298,8 +298,12 @@ def _address_row(session: Session, channel: str, address: str) -> Address | None
                                                 Address.value == value))
 
 
+# Channels whose provider lets us write only within a window after the person's last message.
+_WINDOWED = frozenset(c.name for c in channels.CHANNELS if c.reply_window)
+
+
 def _last_inbound(session: Session, channel: str, address: str) -> datetime | None:
-    if channel != "whatsapp":
+    if channel not in _WINDOWED:
         return None
     row = _address_row(session, channel, address)
     return row.last_inbound_at if row is not None else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 
+from bot import channels
+
 
 def language(code: str | None) -> str:
     """A language's English name ('Urdu'), or the code when Babel does not know it."""
@@ -18,5 +20,4 @@ def language(code: str | None) -> str:
 
 def channel(code: str) -> str:
     """A channel as staff call it ('WhatsApp', 'Web form')."""
-    return {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
-            "web": "Web form"}.get(code, code)
+    return channels.label(code)

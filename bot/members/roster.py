@@ -26,9 +26,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session
 
-from bot import addresses
+from bot import addresses, channels
 from bot.answers import fold
-from bot.contacts import CHANNEL_OF_SCHEME
 from bot.members.linking import merge
 from bot.optouts import cancel
 from bot.outbox import enqueue
@@ -41,7 +40,8 @@ COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 MEMBER_COLUMN = "member"  # optional: the member's number (M010) as `members list` shows it
 MEMBER_HEADERS = {"member", "member_id", "member_number", "id"}
 NEW = "new"  # in the member column: a new member, though one of that name exists
-CHANNELS = ("sms", "whatsapp", "telegram")
+CHANNELS = tuple(c.name for c in channels.PUSHED)  # members are written to: never a web page
+PHONE_CHANNELS = tuple(c.name for c in channels.PUSHED if c.phone)
 WELCOME_KEY = "member-welcome:"  # the outbox key of a member's welcome: member-welcome:<member>
 REMINDER_KEY = "remind:"  # the outbox key of every reminder: remind:<member>:<session>:…
 REMOVED = "removed"  # a removed session's notice (remind:<member>:<session>:removed:…)
@@ -240,7 +240,7 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
             found.append(str(exc))
     if chat and not TELEGRAM_CHAT.fullmatch(chat):
         found.append(f"bad Telegram chat id '{chat}' (a number)")
-    if channel in ("sms", "whatsapp") and not phone:
+    if channel in PHONE_CHANNELS and not phone:
         found.append(f"channel {channel} needs a phone number")
     if channel == "telegram" and not chat and not (phone and linked(phone)):
         found.append("channel telegram needs a telegram_chat_id (or the member links "
@@ -262,7 +262,7 @@ def _phone(given: str, region: str, channel: str) -> str:
     except addresses.InvalidAddress:
         raise addresses.InvalidAddress(f"bad phone number '{given}' (check for a missing or "
                                        "extra digit)") from None
-    if channel in ("sms", "whatsapp") and not addresses.mobile(phone):
+    if channel in PHONE_CHANNELS and not addresses.mobile(phone):
         raise addresses.InvalidAddress("not a mobile number: texts cannot reach it")
     return phone
 
@@ -457,7 +457,7 @@ def _replace(session: Session, address: Address, now: datetime) -> bool:
 
 def address_of(session: Session, member: Member) -> Address | None:
     """Where the member's messages go: their address on their channel, if still usable."""
-    scheme = addresses.SCHEMES[member.channel]
+    scheme = channels.scheme_of(member.channel)
     return session.scalar(select(Address).where(
         Address.contact_id == member.contact_id, Address.scheme == scheme,
         Address.status == "active").order_by(Address.id))
@@ -491,7 +491,7 @@ def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
         return False
     text = catalogs.bot(member.contact.language, "member-welcome", org=org,
                         link=calendar_url(base_url, member))
-    return enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
+    return enqueue(session, channels.channel_of(address.scheme),
                    addresses.provider_address(address.scheme, address.value), Reply(text),
                    now, contact_id=member.contact_id, key=f"{WELCOME_KEY}{member.id}",
                    quiet=quiet) is not None

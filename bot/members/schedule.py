@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import addresses
-from bot.contacts import CHANNEL_OF_SCHEME, get_conversation
+from bot import addresses, channels
+from bot.contacts import get_conversation
 from bot.conversations import resume_due
 from bot.members import roster, rsvps
 from bot.members.rules import Rule, Rules, check_in_at, send_at, week_of
@@ -102,7 +102,7 @@ def _world(session: Session) -> _World:
             Address.contact_id.in_(contacts), Address.status == "active")
             .order_by(Address.id)):  # one query, not one per member: this runs every round
         usable.setdefault((address.contact_id, address.scheme), address)
-    reachable = {m.id: usable.get((m.contact_id, addresses.SCHEMES[m.channel]))
+    reachable = {m.id: usable.get((m.contact_id, channels.scheme_of(m.channel)))
                  for m in members}
     return _World(members, days, reachable, sent, checked_in, busy, rsvps.declined(session))
 
@@ -366,7 +366,7 @@ def send_to(session: Session, member: Member, reply: Reply, key: str, quiet: Qui
     address = roster.address_of(session, member)
     if address is None:
         return 0
-    queued = enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
+    queued = enqueue(session, channels.channel_of(address.scheme),
                      addresses.provider_address(address.scheme, address.value), reply, now,
                      contact_id=member.contact_id, key=key, quiet=quiet)
     return int(queued is not None)
