@@ -1,15 +1,17 @@
 """Addresses as providers give them, and as we store them.
 
-Channel sms -> scheme tel, whatsapp -> whatsapp (the same E.164 number without Twilio's
-`whatsapp:` prefix), telegram -> the chat id, web -> a session token. Phone numbers are
-normalised to E.164 with phonenumbers (region GB unless configured).
+Each channel's scheme is in bot/channels.py: sms -> tel, whatsapp -> whatsapp (the same
+E.164 number without Twilio's `whatsapp:` prefix), telegram -> the chat id, web -> a session
+token. Phone numbers are normalised to E.164 with phonenumbers (region GB unless configured).
 """
 
 from __future__ import annotations
 
 import phonenumbers
 
-SCHEMES = {"sms": "tel", "whatsapp": "whatsapp", "telegram": "telegram", "web": "web"}
+from bot import channels
+
+_PHONE_PREFIXES = tuple(c.prefix for c in channels.CHANNELS if c.phone and c.prefix)
 
 
 class InvalidAddress(ValueError):
@@ -64,19 +66,23 @@ def mobile(number: str) -> bool:
 
 def parse(channel: str, address: str, region: str = "GB") -> tuple[str, str]:
     """(scheme, value) for an address on a channel."""
-    if channel not in SCHEMES:
+    if channel not in channels.BY_NAME:
         raise InvalidAddress(f"unknown channel {channel!r}")
+    row = channels.get(channel)
     address = (address or "").strip()
-    if channel in ("sms", "whatsapp"):
-        return SCHEMES[channel], e164(address.removeprefix("whatsapp:"), region)
+    if row.phone:  # a number as any phone channel's provider gives it (`whatsapp:+44…`)
+        for prefix in _PHONE_PREFIXES:
+            address = address.removeprefix(prefix)
+        return row.scheme, e164(address, region)
     if not address or len(address) > 255:
         raise InvalidAddress("empty or oversized address")
-    return SCHEMES[channel], address
+    return row.scheme, address
 
 
 def provider_address(scheme: str, value: str) -> str:
     """The address a provider wants for sending (Twilio wants `whatsapp:+44…`)."""
-    return f"whatsapp:{value}" if scheme == "whatsapp" else value
+    row = channels.BY_SCHEME.get(scheme)
+    return row.prefix + value if row is not None else value
 
 
 def masked(address: str, keep: int = 4) -> str:

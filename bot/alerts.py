@@ -26,9 +26,8 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from bot import erasure, optouts
+from bot import channels, erasure, optouts
 from bot.addresses import provider_address
-from bot.contacts import CHANNEL_OF_SCHEME
 from bot.outbox import enqueue
 from bot.quiet import QuietHours
 from bot.safeguarding.patterns import CATEGORIES
@@ -324,10 +323,13 @@ def _in_anonymous_survey(rows: Sequence, responses: list[_Answered]) -> list[boo
     return marks
 
 
+_FETCHED = frozenset(c.name for c in channels.CHANNELS if not c.pushed)  # pages: no number
+
+
 def unreachable(session: Session, alert: Alert) -> str | None:
     """Why no message can reach the person behind an alert, as a lead reads it (None: a
     reply can go). The channel first: a web-form visitor has no number, erased or not."""
-    if alert.channel == "web":
+    if alert.channel in _FETCHED:
         return "they were on the web form, there is no number to write to"
     address = _address(session, alert) if alert.conversation_id is not None else None
     if address is None:
@@ -362,7 +364,7 @@ def reply(session: Session, alert: Alert, text: str, now: datetime,
     if why is not None:
         raise CannotDo(f"This person cannot be written to: {why}")
     address = _address(session, alert)
-    channel = CHANNEL_OF_SCHEME[address.scheme]
+    channel = channels.channel_of(address.scheme)
     due = quiet.next_allowed(now) if quiet is not None else now
     row = enqueue(session, channel, provider_address(address.scheme, address.value),
                   Reply(text), now, contact_id=address.contact_id, quiet=quiet,

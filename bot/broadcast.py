@@ -20,15 +20,13 @@ from pathlib import Path
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from bot import addresses, engine, optouts, plaintext
-from bot.contacts import CHANNEL_OF_SCHEME, get_address, get_conversation
+from bot import addresses, channels, engine, optouts, plaintext
+from bot.contacts import get_address, get_conversation
 from bot.conversations import resume_due
 from bot.runtime import Runtime
 from bot.state import Incoming, Person, Start, State
 from store.models import Address, ConsentRecord, Response, Survey, SurveyVersion
 from translations import segments
-
-ADDRESS_COLUMNS = {"sms": "phone", "whatsapp": "phone", "telegram": "telegram_chat_id"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ def read_recipients(path: Path, channel: str) -> list[Recipient]:
     optional `language` column."""
     text = path.read_text(encoding="utf-8-sig")
     first = text.splitlines()[0] if text.strip() else ""
-    column = ADDRESS_COLUMNS[channel]
+    column = channels.get(channel).list_column
     if column in [c.strip() for c in first.split(",")]:
         rows = csv.DictReader(io.StringIO(text))
         return [Recipient(row[column].strip(), (row.get("language") or "").strip() or None,
@@ -68,7 +66,7 @@ def read_recipients(path: Path, channel: str) -> list[Recipient]:
 def audience(session: Session, channel: str, slug: str) -> list[Recipient]:
     """Everyone we know on `channel`; who must not be invited (opted out, said no to a
     consent, a number marked invalid) is left out by `run`, and counted."""
-    scheme = addresses.SCHEMES[channel]
+    scheme = channels.scheme_of(channel)
     rows = session.scalars(select(Address).where(Address.scheme == scheme)
                            .order_by(Address.id))
     return [Recipient(row.value, row.contact.language) for row in rows]
@@ -115,7 +113,7 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
                                             rt.settings.default_region)
     except addresses.InvalidAddress as exc:  # its message quotes the number: not in a report
         return str(exc).partition(":")[0]
-    if recipient.listed and scheme != "telegram" and not addresses.is_valid(value):
+    if recipient.listed and channels.get(channel).phone and not addresses.is_valid(value):
         return "not a valid number"  # "12345" would be +4412345: no such number
     if value in plan.sent:
         return "listed twice"
@@ -155,6 +153,6 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
     plan.sent[value] = lang
     plan.by_language[lang] += 1
     plan.messages[lang] += len(replies)
-    if CHANNEL_OF_SCHEME[scheme] == "sms":
+    if channels.get(channel).sms_parts:
         plan.parts[lang] += sum(segments.count(plaintext.render(r)) for r in replies)
     return None

@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from bot import addresses, broadcast, commands, plaintext, spool, worker, youth
+from bot import addresses, broadcast, channels, commands, plaintext, spool, worker, youth
 from bot.conversations import Inbound, handle
 from bot.messages import Delivery
 from bot.runtime import current
@@ -39,17 +39,18 @@ class IsoMoment(click.ParamType):
         return moment if moment.tzinfo or self.zone is None else moment.replace(tzinfo=self.zone)
 
 
-DEFAULT_FROM = {"sms": "+447700900000", "whatsapp": "+447700900000", "telegram": "100000001"}
+CHATTED = [channel.name for channel in channels.PUSHED]  # `outreach chat --channel`
+BROADCAST = [channel.name for channel in channels.BROADCAST]  # `outreach broadcast --channel`
 
 
 @click.command("chat")
 @with_appcontext
-@click.option("--channel", type=click.Choice(["sms", "whatsapp", "telegram"]), default="sms")
+@click.option("--channel", type=click.Choice(CHATTED), default="sms")
 @click.option("--from", "sender", help="the resident's number or chat id")
 def chat(channel: str, sender: str | None) -> None:
     """Talk to the bot as a resident would: one message per line on stdin."""
     rt = current()
-    address = sender or DEFAULT_FROM[channel]
+    address = sender or channels.get(channel).example
     try:
         addresses.parse(channel, address, rt.settings.default_region)
     except addresses.InvalidAddress as exc:
@@ -122,8 +123,7 @@ def worker_command(once: bool, at: datetime | None, interval: float) -> None:
 @click.option("--audience", type=click.Choice(["everyone"]),
               help="everyone we know on the channel (who opted out or said no to a "
               "consent is left out)")
-@click.option("--channel", type=click.Choice(["sms", "whatsapp", "telegram"]), default="sms",
-              show_default=True)
+@click.option("--channel", type=click.Choice(BROADCAST), default="sms", show_default=True)
 @click.option("--dry-run", is_flag=True, help="show recipients, SMS parts and cost; send nothing")
 @click.option("--price", default=0.04, show_default=True,
               help="estimated price per SMS part (or per message on other channels)")
@@ -146,13 +146,14 @@ def broadcast_command(slug: str, to_file: Path | None, audience: str | None, cha
     for why, count in sorted(plan.left_out.items()):
         click.echo(f"left out\t{count}\t{why}")
     click.echo("language\trecipients\tmessages\tsms parts\testimated cost")
+    parts = channels.get(channel).sms_parts  # priced per SMS part, else per message
     for lang in sorted(plan.by_language):
-        units = plan.parts[lang] if channel == "sms" else plan.messages[lang]
+        units = plan.parts[lang] if parts else plan.messages[lang]
         click.echo(f"{lang}\t{plan.by_language[lang]}\t{plan.messages[lang]}\t"
-                   f"{plan.parts[lang] if channel == 'sms' else '-'}\t{units * price:.2f}")
-    total = sum(plan.parts.values()) if channel == "sms" else sum(plan.messages.values())
+                   f"{plan.parts[lang] if parts else '-'}\t{units * price:.2f}")
+    total = sum(plan.parts.values()) if parts else sum(plan.messages.values())
     click.echo(f"total\t{len(plan.sent)}\t{sum(plan.messages.values())}\t"
-               f"{sum(plan.parts.values()) if channel == 'sms' else '-'}\t{total * price:.2f}")
+               f"{sum(plan.parts.values()) if parts else '-'}\t{total * price:.2f}")
 
 
 engagers = AppGroup("engagers", help="Peer engagers: add, list, pause, resume.")

@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError
 
 import surveys
 import translations
-from bot import addresses
+from bot import addresses, channels
 
 
 class ConfigError(ValueError):
@@ -277,13 +277,19 @@ def _base_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
+_TEXTED = next(c.name for c in channels.CHANNELS if c.sms_parts)  # a lead's bare number
+
+
 def _lead(name: str, value: str | None, region: str) -> tuple[str, str] | None:
     """`+44…` (SMS), `whatsapp:+44…` or `telegram:ID` -> (channel, provider address)."""
     if value is None:
         return None
-    scheme, _, rest = value.strip().partition(":")
-    channel, address = ("telegram", rest) if scheme == "telegram" else (
-        ("whatsapp", rest) if scheme == "whatsapp" else ("sms", value.strip()))
+    named, _, rest = value.strip().partition(":")
+    found = channels.BY_NAME.get(named)
+    if found is not None and found.pushed and found.name != _TEXTED:
+        channel, address = found.name, rest  # `whatsapp:+44…`, `telegram:ID`
+    else:
+        channel, address = _TEXTED, value.strip()  # a bare number: texted
     try:
         scheme, parsed = addresses.parse(channel, address, region)
     except addresses.InvalidAddress as exc:

@@ -9,9 +9,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
+from bot import channels
 from store.models import Address, Contact, Conversation
 
-CHANNEL_OF_SCHEME = {"tel": "sms", "whatsapp": "whatsapp", "telegram": "telegram", "web": "web"}
+# Schemes whose provider lets us write only within a window after the person's last message.
+_WINDOWED = frozenset(c.scheme for c in channels.CHANNELS if c.reply_window)
 
 
 def get_address(session: Session, scheme: str, value: str, now: datetime,
@@ -31,7 +33,7 @@ def get_address(session: Session, scheme: str, value: str, now: datetime,
                 session.add(address)
         except IntegrityError:  # someone else created it a moment ago
             address = session.scalar(query)
-    if inbound and scheme == "whatsapp":
+    if inbound and scheme in _WINDOWED:
         address.last_inbound_at = now
     return address
 
@@ -62,6 +64,6 @@ def find_conversation(session: Session, scheme: str, value: str,
     """Someone who wrote to us before: their conversation with its address and contact, in
     one statement, the conversation locked for this transaction. None for someone new."""
     found = session.scalar(_FIND, {"scheme": scheme, "value": value})
-    if found is not None and scheme == "whatsapp":
+    if found is not None and scheme in _WINDOWED:
         found.address.last_inbound_at = now  # WhatsApp's 24-hour window opens again
     return found

@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import addresses, effects, engine, plaintext, ratelimit, screened, youth
-from bot.contacts import CHANNEL_OF_SCHEME, find_conversation, get_address, get_conversation
+from bot import addresses, channels, effects, engine, plaintext, ratelimit, screened, youth
+from bot.contacts import find_conversation, get_address, get_conversation
 from bot.members import linking, roster
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
 from bot.quiet import QuietHours
@@ -121,8 +121,9 @@ def _thank_again(rt: Runtime, session: Session, inbound: Inbound, address: tuple
         if isinstance(effect, OptedOut | OptedIn):
             screened.stop(session, rt.settings.secret_key, scheme, value,
                           isinstance(effect, OptedOut))
-    channel = CHANNEL_OF_SCHEME[scheme]
-    replies = plaintext.fit_sms(sprint.replies) if channel == "sms" else sprint.replies
+    channel = channels.channel_of(scheme)
+    replies = (plaintext.fit_sms(sprint.replies) if channels.get(channel).sms_parts
+               else sprint.replies)
     record_replies(session, replies, channel, addresses.provider_address(scheme, value), None,
                    now, deliver, inbound_id)
     return Handled(replies, inbound_id=inbound_id)
@@ -152,7 +153,7 @@ def _slow_down(session: Session, rt: Runtime, conversation: Conversation, now: d
     if previous == ratelimit.UNANSWERED:
         return []
     reply = Reply(rt.catalogs.bot(address.contact.language, "slow-down"))
-    record_replies(session, [reply], CHANNEL_OF_SCHEME[address.scheme],
+    record_replies(session, [reply], channels.channel_of(address.scheme),
                    addresses.provider_address(address.scheme, address.value),
                    address.contact_id, now, deliver, inbound_id)
     return [reply]
@@ -169,7 +170,7 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
             now: datetime, deliver: Delivery, reply_to: int | None) -> list[Reply]:
     address = conversation.address
     contact = address.contact
-    channel = CHANNEL_OF_SCHEME[address.scheme]
+    channel = channels.channel_of(address.scheme)
     state = State.from_json(conversation.state)
     state.contact = Person(contact.language, contact.opted_out_at is not None)
     env = rt.env(session, state.run.survey, state.run.version,
@@ -184,11 +185,12 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
         wait = sprint.wait
         session.execute(_SAVE, {
             "row": conversation.id, "state": sprint.state.to_json(),
-            "nudge_at": wait.nudge_at if wait and channel != "web" else None,
+            "nudge_at": wait.nudge_at if wait and channels.get(channel).pushed else None,
             "expire_at": wait.expire_at if wait else None},
             execution_options={"synchronize_session": False})
     quiet = QuietHours.from_settings(rt.settings) if deliver is Delivery.SCHEDULED else None
-    replies = plaintext.fit_sms(sprint.replies) if channel == "sms" else sprint.replies
+    replies = (plaintext.fit_sms(sprint.replies) if channels.get(channel).sms_parts
+               else sprint.replies)
     # address.contact_id, not contact.id: linking a member's chat merges its contact away
     record_replies(session, replies, channel, target, None if erased else address.contact_id,
                    now, deliver, reply_to, quiet)

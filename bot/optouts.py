@@ -19,10 +19,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, select, update
 from sqlalchemy.orm import Session
 
+from bot import channels
 from store.models import Address, Contact, Message, OptOut
 
 PENDING = ("queued", "sending")  # not yet with a provider
-PHONE_SCHEMES = ("tel", "whatsapp")  # one phone number, reached by SMS and by WhatsApp
+PHONE_SCHEMES = channels.PHONE_SCHEMES  # one phone number, reached by SMS and by WhatsApp
 SAME_NUMBER = "same number"  # the reason recorded for the other channel's contact
 
 

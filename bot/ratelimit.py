@@ -23,15 +23,15 @@ from itertools import pairwise
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from bot import channels
 from bot.answers import fold
 from bot.runtime import Runtime
 from store.models import Message
 
 LOOP_SECONDS = 2.0  # faster than anyone reads a question and answers it
 REPEAT_WITHIN = timedelta(hours=1)  # a bot answering slowly, the same words each time
-# Channels another bot can talk on. A web form page is fetched, not pushed: a person may
-# click through it quickly, and only the ceiling applies there.
-LOOP_CHANNELS = {"sms", "whatsapp", "telegram"}
+# Channels another bot can talk on (bot/channels.py); on the others only the ceiling applies.
+LOOP_CHANNELS = frozenset(c.name for c in channels.CHANNELS if c.loop_guard)
 UNANSWERED = "unanswered"  # the status of an inbound message held back
 
 

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import call_phrases
+from bot import call_phrases, channels
 from bot.config import Settings
 from bot.delivery import ConsoleSender, Sender
 from bot.engine import Env
@@ -42,7 +42,7 @@ def system_clock() -> datetime:
 
 def console_senders(_settings: Settings, _clock: Clock) -> dict[str, Sender]:
     """No channels wired in: every message is logged, nothing is sent."""
-    return {channel: ConsoleSender(channel) for channel in ("sms", "whatsapp", "telegram")}
+    return {channel.name: ConsoleSender(channel.name) for channel in channels.PUSHED}
 
 
 def current() -> Runtime:

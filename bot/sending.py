@@ -34,7 +34,7 @@ from sqlalchemy import and_, bindparam, case, exists, or_, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
-from bot import optouts
+from bot import channels, optouts
 from bot.delivery import Outgoing, PermanentFailure, Sender, TemporaryFailure
 from bot.outbox import (
     MAX_ATTEMPTS,
@@ -171,8 +171,11 @@ _CLAIM = (update(Message)
                      Message.payload, Message.idempotency_key))
 
 
+_WINDOWED = frozenset(c.name for c in channels.CHANNELS if c.reply_window)  # 24-hour window
+
+
 def _last_inbound(session: Session, channel: str, address: str) -> datetime | None:
-    if channel != "whatsapp":
+    if channel not in _WINDOWED:
         return None
     row = address_row(session, channel, address)
     return row.last_inbound_at if row is not None else None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import scheduler, screened, sending, youth
+from bot import channels, scheduler, screened, sending, youth
 from bot.conversations import handle
 from bot.delivery import Sender
 from bot.members import job as members
@@ -27,8 +27,8 @@ from bot.translating import PendingTranslations
 
 log = logging.getLogger(__name__)
 
-# Messages per second per channel, below the providers' limits (Telegram: 30/s overall).
-RATES = {"sms": 10.0, "whatsapp": 10.0, "telegram": 25.0}
+# Messages per second per channel, below the providers' limits (bot/channels.py).
+RATES = {c.name: c.rate for c in channels.PUSHED if c.rate}
 
 
 @dataclass

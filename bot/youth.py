@@ -24,9 +24,9 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import addresses
+from bot import addresses, channels
 from bot.config import Settings
-from bot.contacts import CHANNEL_OF_SCHEME, get_address
+from bot.contacts import get_address
 from bot.engine import NEW_CODE_CHARS, is_engager_code
 from bot.outbox import enqueue, refuse_local_links
 from bot.quiet import QuietHours
@@ -256,14 +256,14 @@ def send_due_packs(rt: Runtime, now: datetime) -> int:
             select(Engager, Address, Contact).join(Contact, Contact.id == Engager.contact_id)
             .join(Address, Address.contact_id == Contact.id)
             .where(Engager.paused_at.is_(None), Contact.opted_out_at.is_(None),
-                   Address.status == "active", Address.scheme.in_(("tel", "telegram")),
+                   Address.status == "active", Address.scheme.in_(channels.ENGAGER_SCHEMES),
                    (Engager.pack_week.is_(None)) | (Engager.pack_week < week))
             .order_by(Engager.id, Address.id)).all()
         for engager, address, contact in due:
             if engager.pack_week is not None and engager.pack_week >= week:
                 continue  # an engager with two addresses gets the pack once
             text = packs.message(rt.catalogs, contact.language, week)
-            enqueue(session, CHANNEL_OF_SCHEME[address.scheme], address.value, Reply(text),
+            enqueue(session, channels.channel_of(address.scheme), address.value, Reply(text),
                     now, contact_id=contact.id, key=f"pack:{engager.code}:{week}", quiet=quiet)
             engager.pack_week = week
             queued += 1

@@ -3,6 +3,7 @@ as staff call them. Counts go through bot/suppress.py."""
 
 from __future__ import annotations
 
+from bot import channels
 from translations.data import english_name
 
 
@@ -15,5 +16,4 @@ def language(code: str | None) -> str:
 
 def channel(code: str) -> str:
     """A channel as staff call it ('WhatsApp', 'Web form')."""
-    return {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram",
-            "web": "Web form"}.get(code, code)
+    return channels.label(code)

@@ -175,13 +175,17 @@ class TwilioSender:
 
     def _sender(self, channel: str) -> dict[str, str]:
         """From a number, or through a Messaging Service (a setting starting MG)."""
-        settings = self.settings
-        value = settings.twilio_whatsapp_from if channel == "whatsapp" else settings.twilio_sms_from
+        value = sends_from(self.settings, channel)
         if value.startswith("MG"):
             return {"messaging_service_sid": value}
         if channel == "whatsapp":
             return {"from_": "whatsapp:" + value.removeprefix("whatsapp:")}
         return {"from_": value}
+
+
+def sends_from(settings: Settings, channel: str) -> str:
+    """The number (or Messaging Service) a channel's messages go from; '' when unset."""
+    return settings.twilio_whatsapp_from if channel == "whatsapp" else settings.twilio_sms_from
 
 
 def _read_environment_once(session: requests.Session, url: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot import answers
+from bot import answers, channels
 from bot.engine.asking import prompt
 from bot.engine.languages import set_language
 from bot.engine.turn import Message, Turn
@@ -29,8 +29,6 @@ from translations.catalog import Catalogs
 
 LINK_TRIES = 5  # wrong link codes a chat may give in LINK_TRIES_WINDOW
 LINK_TRIES_WINDOW = timedelta(hours=1)
-# The engine's own channel names, as a member reads them ("reminders by SMS").
-CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram"}
 
 
 def link_code_text(catalogs: Catalogs, lang: str | None, code: str,
@@ -130,7 +128,7 @@ def _link(turn: Turn, code: str) -> None:
 def ask_channel(turn: Turn, channel: str, lead: str) -> None:
     """Ask whether this chat, rather than `channel`, gets the member's reminders."""
     turn.run.interrupt = "channel"
-    turn.say(f"{lead} {turn.bot('channel-ask', channel=CHANNEL_NAMES[channel])}",
+    turn.say(f"{lead} {turn.bot('channel-ask', channel=channels.label(channel))}",
              turn.yes_no(), style="keys")
 
 
@@ -150,7 +148,7 @@ def confirm_channel(turn: Turn, message: Message) -> bool:
         turn.effects.append(ChannelChosen())
         turn.say(turn.bot("channel-here"))
     elif norm in no or first in no:
-        turn.say(turn.bot("channel-kept", channel=CHANNEL_NAMES.get(me.channel, me.channel)))
+        turn.say(turn.bot("channel-kept", channel=channels.label(me.channel)))
     else:
         return False
     prompt(turn)

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import or_, select
 
+from bot import channels
 from bot.cli import IsoMoment
 from bot.members import linking, removal, roster, roster_file, rsvps, schedule, sessions
 from bot.members.reminders import item_text, reminder
@@ -336,7 +337,7 @@ def reminders_plan(at: datetime | None) -> None:
             where = f"#{item.day.id}" if item.day is not None else item.week or "-"
             texts = item_text(rt, item)
             parts = (str(sum(segments.count(t) for t in texts))
-                     if texts and item.member.channel == "sms" else "-")
+                     if texts and channels.get(item.member.channel).sms_parts else "-")
             click.echo(f"{_local(rt, item.sends)}\t{item.what}\t{where}\t"
                        f"{pseudonym(item.member)}\t{item.member.contact.language or 'en'}\t"
                        f"{item.member.channel}\t{parts}\t{item.state}")

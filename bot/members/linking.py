@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot import addresses
-from bot.contacts import CHANNEL_OF_SCHEME
+from bot import addresses, channels
 from bot.engine import NEW_CODE_CHARS, link_code_text
 from bot.members.link_codes import normalise
 from bot.outbox import enqueue
@@ -88,7 +87,7 @@ def redeem(session: Session, address: Address, member_id: int, typed: str, here:
 def choose(session: Session, member: Member, address: Address, now: datetime) -> None:
     """The member's reminders go to `address` from now on; another chat or number on the
     same channel that they had before is set aside (status `replaced`)."""
-    member.channel, member.updated_at = CHANNEL_OF_SCHEME[address.scheme], now
+    member.channel, member.updated_at = channels.channel_of(address.scheme), now
     session.execute(update(Address).where(
         Address.contact_id == member.contact_id, Address.scheme == address.scheme,
         Address.id != address.id, Address.status == "active").values(status="replaced"))

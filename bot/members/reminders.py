@@ -9,8 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import addresses
-from bot.contacts import CHANNEL_OF_SCHEME
+from bot import addresses, channels
 from bot.members import roster
 from bot.members.schedule import MOVED, SESSION_MOVED, Item, reminder_key, stamp
 from bot.outbox import enqueue
@@ -59,7 +58,7 @@ def send_to(session: Session, member: Member, reply: Reply, key: str, quiet: Qui
     address = roster.address_of(session, member)
     if address is None:
         return 0
-    queued = enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
+    queued = enqueue(session, channels.channel_of(address.scheme),
                      addresses.provider_address(address.scheme, address.value), reply, now,
                      contact_id=member.contact_id, key=key, quiet=quiet)
     return int(queued is not None)

@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session
 
-from bot import addresses
+from bot import addresses, channels
 from bot.answers import fold
-from bot.contacts import CHANNEL_OF_SCHEME
 from bot.members.linking import merge
 from bot.members.roster_file import NEW, RosterError, Row
 from bot.optouts import cancel
@@ -233,7 +232,7 @@ def _replace(session: Session, address: Address, now: datetime) -> bool:
 
 def address_of(session: Session, member: Member) -> Address | None:
     """Where the member's messages go: their address on their channel, if still usable."""
-    scheme = addresses.SCHEMES[member.channel]
+    scheme = channels.scheme_of(member.channel)
     return session.scalar(select(Address).where(
         Address.contact_id == member.contact_id, Address.scheme == scheme,
         Address.status == "active").order_by(Address.id))
@@ -264,7 +263,7 @@ def welcome(session: Session, member: Member, catalogs: Catalogs, base_url: str,
         return False
     text = catalogs.bot(member.contact.language, "member-welcome", org=org,
                         link=calendar_url(base_url, member))
-    return enqueue(session, CHANNEL_OF_SCHEME[address.scheme],
+    return enqueue(session, channels.channel_of(address.scheme),
                    addresses.provider_address(address.scheme, address.value), Reply(text),
                    now, contact_id=member.contact_id, key=f"{WELCOME_KEY}{member.id}",
                    quiet=quiet) is not None

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import addresses
+from bot import addresses, channels
 from translations.catalog import find_language
 
 COLUMNS = ("name", "phone", "telegram_chat_id", "language", "channel", "notes")
 MEMBER_COLUMN = "member"  # optional: the member's number (M010) as `members list` shows it
 MEMBER_HEADERS = {"member", "member_id", "member_number", "id"}
 NEW = "new"  # in the member column: a new member, though one of that name exists
-CHANNELS = ("sms", "whatsapp", "telegram")
+CHANNELS = tuple(c.name for c in channels.PUSHED)  # members are written to: never a web page
+PHONE_CHANNELS = tuple(c.name for c in channels.PUSHED if c.phone)
 TELEGRAM_CHAT = re.compile(r"-?\d{1,20}")
 MEMBER_NUMBER = re.compile(r"[Mm]?0*(\d{1,9})")
 FIGURE = re.compile(r"\d+(?:[.,]\d+)?[eE]\+?\d+")  # 7.7009E+09: Excel's scientific format
@@ -208,7 +209,7 @@ def _row(line: int, raw: dict[str, Any], languages: tuple[str, ...], region: str
             found.append(str(exc))
     if chat and not TELEGRAM_CHAT.fullmatch(chat):
         found.append(f"bad Telegram chat id '{chat}' (a number)")
-    if channel in ("sms", "whatsapp") and not phone:
+    if channel in PHONE_CHANNELS and not phone:
         found.append(f"channel {channel} needs a phone number")
     if channel == "telegram" and not chat and not (phone and linked(phone)):
         found.append("channel telegram needs a telegram_chat_id (or the member links "
@@ -230,7 +231,7 @@ def _phone(given: str, region: str, channel: str) -> str:
     except addresses.InvalidAddress:
         raise addresses.InvalidAddress(f"bad phone number '{given}' (check for a missing or "
                                        "extra digit)") from None
-    if channel in ("sms", "whatsapp") and not addresses.mobile(phone):
+    if channel in PHONE_CHANNELS and not addresses.mobile(phone):
         raise addresses.InvalidAddress("not a mobile number: texts cannot reach it")
     return phone
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import addresses
+from bot import channels
 from bot.members import roster, rsvps
 from bot.members.rules import Rule, Rules, check_in_at, send_at, week_of
 from bot.optouts import silenced
@@ -90,7 +90,7 @@ def _world(session: Session) -> _World:
             Address.contact_id.in_(contacts), Address.status == "active")
             .order_by(Address.id)):  # one query, not one per member: this runs every round
         usable.setdefault((address.contact_id, address.scheme), address)
-    reachable = {m.id: usable.get((m.contact_id, addresses.SCHEMES[m.channel]))
+    reachable = {m.id: usable.get((m.contact_id, channels.scheme_of(m.channel)))
                  for m in members}
     return _World(members, days, reachable, sent, checked_in, busy, rsvps.declined(session))
 

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from bot import youth
+from bot import channels, youth
 from bot.runtime import Runtime
 from store.db import transaction
 from store.models import (
@@ -170,12 +170,12 @@ class Maker:
         return min(moment, self.now - timedelta(minutes=5))
 
     def _address(self, audience: str, channel: str, index: int) -> tuple[str, str]:
+        scheme = channels.scheme_of(channel)
         if (audience, channel) in PHONES:
-            number = DRAMA.format(PHONES[audience, channel] + index)
-            return ("tel" if channel == "sms" else "whatsapp"), number
+            return scheme, DRAMA.format(PHONES[audience, channel] + index)
         if channel == "telegram":
-            return "telegram", str(7_000_000_000 + self.rng.randrange(900_000_000))
-        return "web", secrets.token_urlsafe(16)
+            return scheme, str(7_000_000_000 + self.rng.randrange(900_000_000))
+        return scheme, secrets.token_urlsafe(16)
 
     def _person(self, batch: Batch, audience: str, channel: str, index: int, lang: str,
                 when: datetime) -> int:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from bot import suppress
+from bot import channels, suppress
 from staff.evidence import charts, freetext, queries, representation
 from staff.evidence.coding import Coder
 from staff.evidence.redact import Redactor
@@ -36,7 +36,7 @@ AUDIENCES = {RESIDENTS: "Residents", YOUTH: "Young people aged 13 to 24",
 ABOUT_YOU = {"age_band", "area", "ward_chingford", "ward_walthamstow", "ward_leyton", "gender",
              "ethnic_group", "disability"}
 WARD_QUESTIONS = ("ward_chingford", "ward_walthamstow", "ward_leyton")
-CHANNELS = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "web": "Web form"}
+CHANNELS = channels.labels()
 # Breakdowns of scale questions: groups of another question's answers.
 AGE_GROUPS = {RESIDENTS: (("13 to 15", ("13_15",)), ("16 to 34", ("16_24", "25_34")),
                           ("35 to 54", ("35_44", "45_54")),
