@@ -23,6 +23,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="template
 bp.before_request(guard.load)
 bp.after_request(guard.after)
 bp.add_app_template_filter(suppress.count_text, "people")
+bp.add_app_template_global(suppress.THRESHOLD, "threshold")
 # `/staff/users?error=KEY`: the page shows only these words (an unknown key, nothing), never
 # text from the URL, which anyone could write into a link.
 USER_ERRORS = {

@@ -27,8 +27,8 @@ from statistics import median
 
 import yaml
 
+from bot import suppress
 from bot.answers import fold
-from bot.suppress import THRESHOLD
 from staff.evidence.queries import FreeText
 
 STOPWORDS = Path(__file__).resolve().parent / "stopwords.yaml"
@@ -133,7 +133,7 @@ def frequent_phrases(coded: Iterable[Coded], stopwords: dict[str, frozenset[str]
     ranked = sorted(counts.items(),
                     key=lambda item: (-item[1], -uses[item[0]], -len(item[0].split()), item[0]))
     for phrase, n in ranked:
-        if n < THRESHOLD or len(listed) >= most:
+        if suppress.small(n) or len(listed) >= most:  # n is 1 or more: each was found
             break
         if words_listed.isdisjoint(phrase.split()):
             listed.append((phrase, n))
