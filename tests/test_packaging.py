@@ -32,7 +32,7 @@ DATA_FILES = ["bot/*.yaml", "bot/optout/*.yaml", "bot/safeguarding/patterns/*.ya
               "staff/templates/**/*.html", "staff/static/*.css",
               "staff/evidence/*.yaml",
               "staff/evidence/themes/*.yaml", "staff/evidence/redaction/*.yaml",
-              "staff/evidence/reference/*.yaml", "staff/evidence/templates/*.html",
+              "staff/evidence/templates/*.html",
               "staff/demo/texts/*.yaml"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",
                                     ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
