@@ -136,7 +136,7 @@ def dashboard_page():
         board = dashboard.build(db, request.args.get("survey"), rt.settings.default_survey,
                                 rt.settings.timezone, rt.now(), rt.member_rules.rsvp_chase_days)
     # What must be put right before people are asked anything: an admin can set it.
-    warnings = spool.warnings(rt.settings) if g.staff.role == "admin" else []
+    warnings = spool.warnings(rt.settings) if guard.may(g.staff, "admin") else []
     return render_template("staff/dashboard.html", title="Dashboard", board=board,
                            warnings=warnings)
 
