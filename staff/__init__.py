@@ -1,6 +1,7 @@
 """The staff area: sign-in, roles, the dashboard, the alerts queue (pages: views.py), the
-API (api.py), exports of responses (exports.py), purging old data (purge.py), the evidence
-pack (staff/evidence) and the demo data set (staff/demo). Server-rendered, no JavaScript."""
+API (api.py), exports of responses (exports.py), purging old data (purge.py) and the
+evidence pack (staff/evidence). Server-rendered, no JavaScript. (The demo data set
+is the top-level `demo/` package.)"""
 
 
 def init_app(app) -> None:

@@ -33,7 +33,7 @@ DATA_FILES = ["bot/*.yaml", "bot/optout/*.yaml", "bot/safeguarding/patterns/*.ya
               "staff/evidence/*.yaml",
               "staff/evidence/themes/*.yaml", "staff/evidence/redaction/*.yaml",
               "staff/evidence/templates/*.html",
-              "staff/demo/texts/*.yaml"]
+              "demo/texts/*.yaml"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",
                                     ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
 UNSET = ("DATABASE_URL", "SURVEYS_DIR", "TRANSLATIONS_DIR", "INSTANCE_PATH", "TRANSLATOR",
