@@ -9,7 +9,7 @@ from flask import Response, abort, g, render_template, request, send_file, strea
 from sqlalchemy import func, select
 
 from bot.runtime import current
-from staff import audit, exports, guard
+from staff import audit, exports, guard, writers
 from staff.data_cli import export_detail
 from staff.evidence import pack
 from staff.views import bp
@@ -32,7 +32,7 @@ def exports_page():
             .group_by(Survey.slug, Survey.title, Survey.audience).order_by(Survey.slug)).all()
     return render_template("staff/exports.html", title="Exports and the evidence pack",
                            surveys=[dict(slug=s, title=t, audience=a, responses=n)
-                                    for s, t, a, n in surveys], formats=exports.FORMATS)
+                                    for s, t, a, n in surveys], formats=writers.FORMATS)
 
 
 @bp.get("/export")
@@ -44,7 +44,7 @@ def export_download():
     slug, kind = request.args.get("survey", ""), request.args.get("format", "csv")
     status = request.args.get("status") or None
     redact = request.args.get("redact", "0")
-    if (kind not in exports.FORMATS or status not in (None, *exports.STATUSES)
+    if (kind not in writers.FORMATS or status not in (None, *exports.STATUSES)
             or redact not in ("0", "1")):
         abort(400)
     with rt.sessions() as session:
@@ -64,11 +64,11 @@ def export_download():
     found = exports.rows(rt.sessions, export, status=status)
     if kind == "xlsx":
         spool = tempfile.TemporaryFile()
-        exports.write_xlsx(export.columns, found, spool, title=slug)
+        writers.write_xlsx(export.columns, found, spool, title=slug)
         spool.seek(0)
         return send_file(spool, mimetype=TYPES[kind], as_attachment=True, download_name=name)
-    text = (exports.csv_text(export.columns, found) if kind == "csv"
-            else exports.jsonl_text(found))
+    text = (writers.csv_text(export.columns, found) if kind == "csv"
+            else writers.jsonl_text(found))
     body = stream_with_context(piece.encode("utf-8") for piece in text)
     return Response(body, content_type=TYPES[kind],  # as written: the charset said once
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from bot import alerts, spool, suppress
 from bot.quiet import QuietHours
 from bot.runtime import current
-from staff import accounts, audit, dashboard, exports, guard, members, queue, throttle
+from staff import accounts, audit, dashboard, exports, guard, members, queue, throttle, writers
 from staff.evidence import review
 from store.db import transaction
 from store.models import Alert
@@ -359,7 +359,7 @@ def audit_csv():
     rows = ({"at": exports.iso(e.at), "event": e.event, "count": e.count, "email": e.email,
              "actor": e.actor, "address": e.address, "detail": e.detail}
             for e in audit.every(rt.sessions, filters, rt.settings.timezone))
-    return Response(exports.csv_text(AUDIT_COLUMNS, rows), content_type="text/csv; charset=utf-8",
+    return Response(writers.csv_text(AUDIT_COLUMNS, rows), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="audit-{now:%Y%m%d}.csv"'})
 
