@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import alerts
@@ -270,3 +270,22 @@ def rows(sessions: sessionmaker[Session], export: Export, *, since: datetime | N
             found, cursor = page(session, export, after=cursor, limit=chunk, since=since,
                                  status=status)
         yield from found
+
+
+def surveys(session: Session) -> list[dict]:
+    """Every survey (slug, title, audience) with how many responses it holds, by slug."""
+    found = session.execute(
+        select(Survey.slug, Survey.title, Survey.audience, func.count(Response.id))
+        .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
+        .outerjoin(Response, Response.survey_version_id == SurveyVersion.id)
+        .group_by(Survey.slug, Survey.title, Survey.audience).order_by(Survey.slug)).all()
+    return [dict(slug=s, title=t, audience=a, responses=n) for s, t, a, n in found]
+
+
+def count(session: Session, export: Export, status: str | None = None) -> int:
+    """How many responses `export` holds (of `status`, when given)."""
+    query = select(func.count()).select_from(Response).where(
+        Response.survey_version_id.in_(list(export.versions)))
+    if status is not None:
+        query = query.where(Response.status == status)
+    return session.scalar(query)
