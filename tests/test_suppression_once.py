@@ -22,8 +22,9 @@ WORDS = re.compile(r"fewer than 5|1 to 4", re.IGNORECASE)
 CONSTANT = re.compile(r"THRESHOLD|SMALL|FEWER|MIN_COUNT", re.IGNORECASE)
 # Still writing the rule, left for the helper restructuring the engine (issue 19, point 1):
 # an engager's reach is told as "fewer than 5" from 0 to 4, which suppress.small does not
-# say (0 is "none" there). Remove once the engine asks bot/suppress.py.
-NOT_YET = {"bot/engine.py": 1}
+# say (0 is "none" there). The engine's file before and after it became a package; remove
+# once the engine asks bot/suppress.py.
+NOT_YET = {"bot/engine.py": 1, "bot/engine/engagers.py": 1}
 
 
 def python_files() -> list[Path]:
