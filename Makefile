@@ -26,11 +26,11 @@ run: $(STAMP)
 	$(BIN)/outreach serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/ruff check app.py bot webhooks surveys translations store staff tests bench
+	$(BIN)/ruff check app.py bot webhooks surveys translations store staff demo tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app.py bot webhooks surveys translations store staff tests bench
+	$(BIN)/ruff check app.py bot webhooks surveys translations store staff demo tests bench
 
 # Figures against the aims in docs/PERFORMANCE.md (wrk: Debian's package, installed if missing).
 bench: $(STAMP)

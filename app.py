@@ -20,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import bot
+import demo
 import staff
 import store
 import surveys
@@ -30,7 +31,7 @@ from bot.config import ConfigError, Settings
 from bot.runtime import Clock, Runtime, current
 from bot.spool import Spool
 from bot.spool import warnings as spool_warnings
-from staff import data_cli, demo, evidence
+from staff import data_cli, evidence
 from store import migrate
 from store.db import MAX_ID, ping, storable
 from webhooks.senders import build as build_senders

@@ -75,6 +75,12 @@ class Table:
         return self.total_secondary or any(cell.secondary for cell in self.cells)
 
 
+def below(count: int) -> bool:
+    """Under the threshold, none included: for a count said only when it is 5 or more (an
+    engager's own reach, where "none" would be as telling as the number)."""
+    return count < THRESHOLD
+
+
 def small(count: int) -> bool:
     """Whether a count must not be shown (1 to 4; none is shown as none)."""
     return 0 < count < THRESHOLD

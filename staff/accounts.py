@@ -42,7 +42,7 @@ _UNKNOWN = hasher.hash(secrets.token_urlsafe(16))  # verified against for unknow
 
 class AccountError(ValueError):
     """A request about accounts that cannot be carried out (unknown user, bad role…).
-    `key` names the kind, for a page to show its own words (staff/views.py)."""
+    `key` names the kind, for a page to show its own words (staff/administration.py)."""
 
     def __init__(self, message: str, key: str = "refused"):
         super().__init__(message)

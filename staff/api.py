@@ -11,51 +11,37 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, g, request, url_for
 
 from bot.runtime import current
-from staff import accounts, audit, exports
+from staff import audit, exports, guard
 from staff.data_cli import export_detail
-from store.db import transaction
+from staff.guard import json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PAGE = 500
-EXPORTERS = ("admin", "analyst")
-
-
-def _error(status: int, message: str):
-    response = jsonify(error=message)
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="outreach"'
-    return response
 
 
 @bp.get("/responses")
+@guard.token_required(guard.ACCESS["analysis"], "read responses")
 def responses():
     rt = current()
-    now = rt.now()
-    with transaction(rt.sessions) as session:  # the token's last use is written
-        staff = accounts.check_token(session, request.headers.get("Authorization"), now)
-    if staff is None:
-        return _error(401, "a valid bearer token is needed: outreach staff token EMAIL")
-    if staff.role not in EXPORTERS:
-        return _error(403, f"the {staff.role} role cannot read responses")
+    now, staff = rt.now(), g.staff
     slug = request.args.get("survey", "")
     cursor = request.args.get("cursor", "0")
     status = request.args.get("status") or None
     redact = request.args.get("redact") or None
     if (not cursor.isdigit() or len(cursor) > 18 or status not in (None, *exports.STATUSES)
             or redact not in (None, "0", "1")):
-        return _error(400, "cursor must be the `next` link's, status complete or partial, "
-                           "redact 0 or 1")
+        return json_error(400, "cursor must be the `next` link's, status complete or "
+                               "partial, redact 0 or 1")
     with rt.sessions() as session:
         try:
             export = exports.plan(session, slug, rt.settings.secret_key,
                                   translating=rt.settings.translator != "none",
                                   redact=redact == "1")
         except exports.UnknownSurvey:
-            return _error(404, f"no survey {slug!r}")
+            return json_error(404, f"no survey {slug!r}")
         data, last = exports.page(session, export, after=int(cursor), limit=PAGE,
                                   status=status)
     audit.record_now(rt.sessions, audit.EXPORTED, now, email=staff.email, actor=staff.email,

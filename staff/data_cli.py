@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 
 from bot.cli import IsoMoment
 from bot.runtime import current
-from staff import audit, exports
+from staff import audit, exports, writers
 from staff.purge import purge
 from store.db import transaction
 
@@ -43,7 +43,7 @@ def export_group() -> None:
 
 @export_group.command("responses")
 @click.option("--survey", "slug", required=True, help="the survey's slug")
-@click.option("--format", "kind", type=click.Choice(exports.FORMATS),
+@click.option("--format", "kind", type=click.Choice(writers.FORMATS),
               help="default: the suffix of --out")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="the file to write (`-`: standard output, csv and jsonl)")
@@ -58,7 +58,7 @@ def export_responses(slug: str, kind: str | None, out: str, since: datetime | No
     """One row per response: a pseudonym for the respondent, never a number or chat id
     (docs/exports.md)."""
     kind = kind or Path(out).suffix.lstrip(".").lower()
-    if kind not in exports.FORMATS:
+    if kind not in writers.FORMATS:
         raise click.BadParameter("say csv, xlsx or jsonl (or end --out with one of them)",
                                  param_hint="--format")
     if out == "-" and kind == "xlsx":
@@ -97,7 +97,7 @@ def _write(kind: str, columns: tuple[str, ...], found, out: str, title: str) -> 
     partial = target.with_name(f".{target.name}.partial")
     try:
         if kind == "xlsx":
-            count = exports.write_xlsx(columns, found, str(partial), title)
+            count = writers.write_xlsx(columns, found, str(partial), title)
         else:
             with partial.open("w", encoding="utf-8", newline="") as fileobj:
                 count = _write_text(kind, columns, found, fileobj)
@@ -109,8 +109,8 @@ def _write(kind: str, columns: tuple[str, ...], found, out: str, title: str) -> 
 
 def _write_text(kind: str, columns: tuple[str, ...], found, fileobj) -> int:
     if kind == "csv":
-        return exports.write_csv(columns, found, fileobj)
-    return exports.write_jsonl(found, fileobj)
+        return writers.write_csv(columns, found, fileobj)
+    return writers.write_jsonl(found, fileobj)
 
 
 @click.command("purge")

@@ -1,41 +1,47 @@
 """What analysts take away from the staff area: exports of responses (`/staff/export`, as
-the CLI writes them) and the evidence pack, each audited. Pages on the staff blueprint."""
+the CLI writes them) and the evidence pack, each audited. Pages on the staff blueprint,
+added by `add_routes`."""
 
 from __future__ import annotations
 
 import tempfile
 
-from flask import Response, abort, g, render_template, request, send_file, stream_with_context
-from sqlalchemy import func, select
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
 
 from bot.runtime import current
-from staff import audit, exports, guard
+from staff import audit, exports, guard, writers
 from staff.data_cli import export_detail
 from staff.evidence import pack
-from staff.views import bp
-from store.models import Response as Answered
-from store.models import Survey, SurveyVersion
 
 TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-@bp.get("/exports")
+def add_routes(bp: Blueprint) -> None:
+    """/staff/exports, /staff/export and /staff/evidence-pack on the staff blueprint."""
+    bp.add_url_rule("/exports", view_func=exports_page, methods=["GET"])
+    bp.add_url_rule("/export", view_func=export_download, methods=["GET"])
+    bp.add_url_rule("/evidence-pack", view_func=evidence_pack_download, methods=["GET"])
+
+
 @guard.analyst_required
 def exports_page():
     """Every survey with how many responses it holds, a download per format, and the pack."""
     with current().sessions() as session:
-        surveys = session.execute(
-            select(Survey.slug, Survey.title, Survey.audience, func.count(Answered.id))
-            .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
-            .outerjoin(Answered, Answered.survey_version_id == SurveyVersion.id)
-            .group_by(Survey.slug, Survey.title, Survey.audience).order_by(Survey.slug)).all()
+        surveys = exports.surveys(session)
     return render_template("staff/exports.html", title="Exports and the evidence pack",
-                           surveys=[dict(slug=s, title=t, audience=a, responses=n)
-                                    for s, t, a, n in surveys], formats=exports.FORMATS)
+                           surveys=surveys, formats=writers.FORMATS)
 
 
-@bp.get("/export")
 @guard.analyst_required
 def export_download():
     """`?survey=SLUG&format=csv|xlsx|jsonl[&status=complete|partial][&redact=1]`: the export
@@ -44,7 +50,7 @@ def export_download():
     slug, kind = request.args.get("survey", ""), request.args.get("format", "csv")
     status = request.args.get("status") or None
     redact = request.args.get("redact", "0")
-    if (kind not in exports.FORMATS or status not in (None, *exports.STATUSES)
+    if (kind not in writers.FORMATS or status not in (None, *exports.STATUSES)
             or redact not in ("0", "1")):
         abort(400)
     with rt.sessions() as session:
@@ -54,7 +60,7 @@ def export_download():
                                   redact=redact == "1")
         except exports.UnknownSurvey:
             abort(404)
-        count = _count(session, export, status)
+        count = exports.count(session, export, status)
     now = rt.now()
     audit.record_now(rt.sessions, audit.EXPORTED, now, email=g.staff.email,
                      actor=g.staff.email, address=guard.client_address(),
@@ -64,17 +70,16 @@ def export_download():
     found = exports.rows(rt.sessions, export, status=status)
     if kind == "xlsx":
         spool = tempfile.TemporaryFile()
-        exports.write_xlsx(export.columns, found, spool, title=slug)
+        writers.write_xlsx(export.columns, found, spool, title=slug)
         spool.seek(0)
         return send_file(spool, mimetype=TYPES[kind], as_attachment=True, download_name=name)
-    text = (exports.csv_text(export.columns, found) if kind == "csv"
-            else exports.jsonl_text(found))
+    text = (writers.csv_text(export.columns, found) if kind == "csv"
+            else writers.jsonl_text(found))
     body = stream_with_context(piece.encode("utf-8") for piece in text)
     return Response(body, content_type=TYPES[kind],  # as written: the charset said once
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.get("/evidence-pack")
 @guard.analyst_required
 def evidence_pack_download():
     """The evidence pack as the CLI writes it: one HTML file to read, check and share."""
@@ -86,12 +91,3 @@ def evidence_pack_download():
                      actor=g.staff.email, address=guard.client_address())
     return Response(page, mimetype="text/html", headers={  # werkzeug adds the charset
         "Content-Disposition": f'attachment; filename="evidence-pack-{now:%Y%m%d}.html"'})
-
-
-def _count(session, export: exports.Export, status: str | None) -> int:
-    query = select(func.count()).select_from(Answered).where(
-        Answered.survey_version_id.in_(list(export.versions)))
-    if status is not None:
-        query = query.where(Answered.status == status)
-    return session.scalar(query)
-

@@ -3,16 +3,16 @@
 A plain streaming API (the CLI, the staff download and the responses API all call it):
 
     export = plan(session, "neighbourhood-policing", secret_key, translating=True)
-    write_csv(export.columns, rows(rt.sessions, export), fileobj)    # or write_xlsx / jsonl
-    page(session, export, after=cursor)                              # one API page
+    writers.write_csv(export.columns, rows(rt.sessions, export), fileobj)  # or xlsx, jsonl
+    page(session, export, after=cursor)                                    # one API page
 
 `rows` reads a chunk of responses at a time (keyset on the response id), each chunk in a
 short read of its own: memory stays flat however many rows, and on SQLite — where every
 transaction begins `BEGIN IMMEDIATE`, so even a read holds the write lock — the bot's
 writes go on between chunks instead of waiting for the whole export. Rows are plain dicts
-of typed values (numbers as numbers, multi-choice as a list); the spreadsheet writers join
-lists with `;` and defuse text a spreadsheet would run as a formula. docs/exports.md is the
-analyst's side of this.
+of typed values (numbers as numbers, multi-choice as a list); the spreadsheet writers
+(staff/writers.py) join lists with `;` and defuse text a spreadsheet would run as a
+formula. docs/exports.md is the analyst's side of this.
 
 In every export, redacted or not, the free-text answer that raised an alert from a
 disclosure, and its English, read WITHHELD: the alert shows those words beside the person.
@@ -28,18 +28,15 @@ member's goes to the wellbeing lead); never what the alert says).
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import hmac
-import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import Any
 
-import xlsxwriter
-from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import alerts
@@ -50,7 +47,6 @@ from store.models import Alert, Answer, Response, Survey, SurveyVersion
 FIXED = ("respondent", "survey", "survey_version", "channel", "language", "status",
          "started_at", "completed_at", "engager")
 STATUSES = ("complete", "partial")
-FORMATS = ("csv", "xlsx", "jsonl")
 # A free-text answer that will not get its English: translation is off (TRANSLATOR=none)
 # or the service cannot translate its language. Empty means "pending: the worker will".
 NOT_TRANSLATED = "[not translated]"
@@ -59,10 +55,6 @@ NOT_TRANSLATED = "[not translated]"
 # their answers may carry them. The lead reads them on the alert's page.
 WITHHELD = "[withheld: it raised an alert]"
 CHUNK = 1000
-# OWASP's CSV-injection starts (= + - @ tab CR) and their full-width forms, which some
-# spreadsheet locales read as the same.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included
 ALERT_COLUMN = "safeguarding_alert"  # redacted exports only, after every other column
 
 _R, _A, _V = Response.__table__.c, Answer.__table__.c, SurveyVersion.__table__.c
@@ -280,124 +272,20 @@ def rows(sessions: sessionmaker[Session], export: Export, *, since: datetime | N
         yield from found
 
 
-# Writers ---------------------------------------------------------------------------------
+def surveys(session: Session) -> list[dict]:
+    """Every survey (slug, title, audience) with how many responses it holds, by slug."""
+    found = session.execute(
+        select(Survey.slug, Survey.title, Survey.audience, func.count(Response.id))
+        .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
+        .outerjoin(Response, Response.survey_version_id == SurveyVersion.id)
+        .group_by(Survey.slug, Survey.title, Survey.audience).order_by(Survey.slug)).all()
+    return [dict(slug=s, title=t, audience=a, responses=n) for s, t, a, n in found]
 
 
-def defuse(text: str) -> str:
-    """Text a spreadsheet would run as a formula, made inert by a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def cell(value: Any) -> str | int | float | None:
-    """A typed value as a spreadsheet cell: numbers stay numbers, lists are `;`-joined,
-    text is defused."""
-    if type(value) is str:  # the usual case first: a choice id or free text
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
-    if value is None or isinstance(value, bool):
-        return None if value is None else ("yes" if value else "no")
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, list):
-        value = ";".join(str(item) for item in value)
-    return defuse(str(value))
-
-
-class _Counted:
-    """Rows passed through, counted."""
-
-    def __init__(self, rows: Iterable[dict]):
-        self.rows, self.count = rows, 0
-
-    def __iter__(self) -> Iterator[dict]:
-        for row in self.rows:
-            self.count += 1
-            yield row
-
-
-def csv_text(columns: tuple[str, ...], rows: Iterable[dict], batch: int = 500
-             ) -> Iterator[str]:
-    """The CSV as pieces of text (a web response can stream them): UTF-8's BOM first, so
-    that Excel reads every script, then the header and a piece per `batch` rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(columns)
-    for n, row in enumerate(rows, start=1):
-        writer.writerow(["" if (value := cell(row[c])) is None else value for c in columns])
-        if n % batch == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def write_csv(columns: tuple[str, ...], rows: Iterable[dict], fileobj: IO[str]) -> int:
-    """Write the CSV to a text file (opened with encoding="utf-8", newline=""); returns the
-    number of rows."""
-    counted = _Counted(rows)
-    for piece in csv_text(columns, counted):
-        fileobj.write(piece)
-    return counted.count
-
-
-def jsonl_text(rows: Iterable[dict]) -> Iterator[str]:
-    """One JSON object per line, typed as stored (multi-choice as a list, null for none).
-    Not defused: JSON is read by programs, not run by spreadsheets."""
-    for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
-
-
-def write_jsonl(rows: Iterable[dict], fileobj: IO[str]) -> int:
-    """Write JSON Lines to a text file (UTF-8); returns the number of rows."""
-    counted = _Counted(rows)
-    fileobj.writelines(jsonl_text(counted))
-    return counted.count
-
-
-def write_xlsx(columns: tuple[str, ...], rows: Iterable[dict], target: str | IO[bytes],
-               title: str = "responses") -> int:
-    """Write an XLSX workbook (a path or a binary file) in constant memory: text cells are
-    always strings (never formulas, numbers or links), numbers numeric. Past a worksheet's
-    1,048,576 rows the rows go on in another sheet. Returns the number of rows."""
-    workbook = xlsxwriter.Workbook(target, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-        "strings_to_urls": False})
-    header = workbook.add_format({"bold": True})
-    sheets = _Sheets(workbook, columns, title[:25] or "responses", header)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        sheet, at = sheets.place(count)
-        for col, name in enumerate(columns):
-            value = cell(row[name])
-            if isinstance(value, str):
-                sheet.write_string(at, col, value)
-            elif value is not None:
-                sheet.write_number(at, col, value)
-    workbook.close()
-    return count
-
-
-class _Sheets:
-    """Worksheets in order, each with the header row, frozen, as rows need them."""
-
-    def __init__(self, workbook, columns: tuple[str, ...], title: str, header):
-        self.workbook, self.columns, self.title, self.header = workbook, columns, title, header
-        self.sheets: list = []
-        self._add()  # an empty export still has its header
-
-    def place(self, n: int) -> tuple[Any, int]:
-        """The sheet and row for data row `n` (1-based)."""
-        per_sheet = XLSX_MAX_ROWS - 1
-        index, at = divmod(n - 1, per_sheet)
-        while len(self.sheets) <= index:
-            self._add()
-        return self.sheets[index], at + 1
-
-    def _add(self) -> None:
-        number = len(self.sheets) + 1
-        sheet = self.workbook.add_worksheet(self.title if number == 1
-                                            else f"{self.title} ({number})")
-        for col, name in enumerate(self.columns):
-            sheet.write_string(0, col, name, self.header)
-        sheet.freeze_panes(1, 1)
-        self.sheets.append(sheet)
+def count(session: Session, export: Export, status: str | None = None) -> int:
+    """How many responses `export` holds (of `status`, when given)."""
+    query = select(func.count()).select_from(Response).where(
+        Response.survey_version_id.in_(list(export.versions)))
+    if status is not None:
+        query = query.where(Response.status == status)
+    return session.scalar(query)

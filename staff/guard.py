@@ -12,8 +12,9 @@ value in the `outreach_staff_form` cookie): a page on another site cannot read i
 forge a form. A POST without it, or from another site (`Sec-Fetch-Site`, `Origin`), is
 refused with 400 before any view runs.
 
-Access is checked by one decorator per role — `admin_required`, `analyst_required`,
-`wellbeing_required` — never inside a view. Admins pass every one.
+Access is checked by one decorator, never inside a view: `admin_required`,
+`analyst_required`, `wellbeing_required` for the pages, `token_required(roles)` for the API
+(a bearer token), all reading one table of who may do what (`ACCESS`). Admins pass every one.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from flask import (
     abort,
     current_app,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -41,7 +43,7 @@ from sqlalchemy import func, select
 
 from bot.runtime import current
 from staff import audit
-from staff.accounts import Staff, digest, identity
+from staff.accounts import Staff, check_token, digest, identity
 from store.db import transaction
 from store.models import AuditEvent, StaffSession, StaffUser
 
@@ -227,7 +229,17 @@ def _ip(text: str | None) -> str | None:
 # Roles -------------------------------------------------------------------------------------
 
 
-def _allow(*roles: str) -> Callable:
+# Who may do what: the one table the pages' decorators and the API's read.
+ACCESS = {
+    "admin": ("admin",),  # users, the audit log
+    "analysis": ("admin", "analyst"),  # the dashboard, quotes, exports, the pack, the API
+    "wellbeing": ("admin", "wellbeing"),  # alerts, replies, members' check-ins
+}
+
+
+def page_required(roles: tuple[str, ...]) -> Callable:
+    """A page's decorator: signed in (else to the sign-in form) with one of `roles` (else
+    403 with the pages the role may open)."""
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args, **kwargs):
@@ -243,9 +255,44 @@ def _allow(*roles: str) -> Callable:
     return decorator
 
 
-admin_required = _allow("admin")
-analyst_required = _allow("admin", "analyst")
-wellbeing_required = _allow("admin", "wellbeing")
+def may(staff: Staff, what: str) -> bool:
+    """Whether `staff`'s role may do `what` (a key of ACCESS): for what a page shows."""
+    return staff.role in ACCESS[what]
+
+
+admin_required = page_required(ACCESS["admin"])
+analyst_required = page_required(ACCESS["analysis"])
+wellbeing_required = page_required(ACCESS["wellbeing"])
+
+
+def token_required(roles: tuple[str, ...], doing: str) -> Callable:
+    """An API view's decorator: a valid bearer token (`g.staff`, its last use written down;
+    else 401) of one of `roles` (else 403, "the ROLE role cannot `doing`"), as JSON."""
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            rt = current()
+            with transaction(rt.sessions) as db:
+                g.staff = check_token(db, request.headers.get("Authorization"), rt.now())
+            if g.staff is None:
+                return json_error(401, "a valid bearer token is needed: outreach staff token EMAIL")
+            if g.staff.role not in roles:
+                return json_error(403, f"the {g.staff.role} role cannot {doing}")
+            return view(*args, **kwargs)
+
+        guarded.staff_roles = roles
+        return guarded
+
+    return decorator
+
+
+def json_error(status: int, message: str) -> Response:
+    """The API's error: `{"error": message}` (a 401 says which scheme to use)."""
+    response = jsonify(error=message)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="outreach"'
+    return response
 
 NAVIGATION = [("staff.dashboard_page", "Dashboard"), ("staff.alerts_page", "Alerts"),
               ("staff.checkins", "Check-ins"), ("staff.exports_page", "Exports"),

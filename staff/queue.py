@@ -93,6 +93,12 @@ def queue(session: Session, settings: Settings, now: datetime) -> Queue:
                  [view(session, a, settings, now, members.get(a.id)) for a in acked])
 
 
+def acknowledged(session: Session, alert_id: int) -> bool:
+    """Whether alert `alert_id` exists and is acknowledged (any number may be asked)."""
+    alert = session.get(Alert, alert_id) if 0 < alert_id < 2**31 else None
+    return alert is not None and alert.acked_at is not None
+
+
 def detail(session: Session, alert_id: int, settings: Settings, now: datetime) -> Detail:
     """One alert and its conversation (alerts.UnknownAlert when there is no such alert)."""
     alert = alerts.get(session, alert_id)

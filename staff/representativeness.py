@@ -1,9 +1,9 @@
 """Who answered, against the borough's reference profile: which groups are not yet heard from.
 
 The dimensions and groups are a reviewable data file (`staff/representativeness.yaml`), the
-figures a copy of the published ones (`staff/data/waltham-forest-census-2021.yaml`). A
-group's reference comes only from that file; a group without one is shown without a
-comparison. Comparing is pure (`compare`): counts in, rows out.
+figures the published ones, read through `staff/reference.py` (the file the evidence pack
+reads too). A group's reference comes only from that file; a group without one is shown
+without a comparison. Comparing is pure (`compare`): counts in, rows out.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from bot import suppress
+from staff import reference
 
 PROFILE = Path(__file__).resolve().parent / "representativeness.yaml"
 
@@ -93,7 +93,7 @@ def compare(dimension: Dimension, counts: Mapping[str, int], margin: float) -> C
 def load(path: Path = PROFILE) -> Profile:
     """The profile, checked: every reference names figures the reference file holds."""
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    figures = yaml.safe_load((path.parent / spec["reference"]).read_text(encoding="utf-8"))
+    figures = reference.load(path.parent / spec["reference"])
     problems: list[str] = []
     surveys = {}
     for slug, dimensions in spec["surveys"].items():
@@ -115,23 +115,14 @@ def _group(data: dict, figures: dict, where: str, problems: list[str]) -> Group:
         return Group(data["label"], choices)
     try:
         if "share_pct" in ref:
-            share = _figure(figures, ref["share_pct"])
+            share = reference.figure(figures, ref["share_pct"])
             figure = f"{share:g}%"
         else:
-            count, total = _figure(figures, ref["count"]), _figure(figures, ref["of"])
+            count = reference.figure(figures, ref["count"])
+            total = reference.figure(figures, ref["of"])
             share, figure = 100 * count / total, f"{count:,.0f} of {total:,.0f}"
-    except ProfileError as exc:
+    except reference.FigureError as exc:
         problems.append(f"{where}/{data['label']}: {exc}")
         return Group(data["label"], choices)
     return Group(data["label"], choices, Reference(share, figure, str(ref.get("basis", ""))))
 
-
-def _figure(figures: dict, dotted: str) -> float:
-    value: Any = figures
-    for key in dotted.split("."):
-        if not isinstance(value, dict) or key not in value:
-            raise ProfileError(f"the reference file has no {dotted}")
-        value = value[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ProfileError(f"{dotted} is not a number")
-    return float(value)

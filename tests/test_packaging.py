@@ -31,7 +31,7 @@ DATA_FILES = ["bot/*.yaml", "bot/members/*.yaml", "surveys/*.yaml", "translation
               "webhooks/templates/**/*.html", "staff/*.yaml", "staff/data/*.yaml",
               "staff/templates/**/*.html", "staff/static/*.css",
               "staff/evidence/*.yaml",
-              "staff/evidence/reference/*.yaml", "staff/evidence/templates/*.html"]
+              "staff/evidence/templates/*.html"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",
                                     ".env", "__pycache__", ".pytest_cache", ".ruff_cache")
 UNSET = ("DATABASE_URL", "SURVEYS_DIR", "TRANSLATIONS_DIR", "INSTANCE_PATH", "TRANSLATOR",

@@ -96,7 +96,7 @@ def from_engager(turn: Turn) -> bool:
 
 def count(turn: Turn, n: int) -> str:
     """A reach count as told to an engager: under 5 it is only "fewer than 5"."""
-    return turn.bot("fewer-than-5") if n < suppress.THRESHOLD else str(n)
+    return turn.bot("fewer-than-5") if suppress.below(n) else str(n)
 
 
 def log_conversation(turn: Turn, me: Engaged) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pygal
 from pygal.style import Style
 
-from bot.suppress import percent
+from bot.suppress import FEWER, percent
 
 FONT = "Arial, 'Helvetica Neue', Helvetica, 'Liberation Sans', sans-serif"
 STYLE = Style(
@@ -46,7 +46,7 @@ def bars(chart_id: str, label: str, rows: Sequence[tuple[str, float | None]]) ->
         print_values=True, value_formatter=percent, truncate_label=-1, show_x_guides=True,
         show_y_guides=False, margin=12, spacing=8, print_values_position="top",
         tooltip_border_radius=0)
-    chart.x_labels = [f"{text} (fewer than 5)" if share is None else text
+    chart.x_labels = [f"{text} ({FEWER})" if share is None else text
                       for text, share in reversed(rows)]
     chart.add(label, [share for _, share in reversed(rows)])
     return clean(chart.render(is_unicode=True), chart_id, label)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
+from bot import suppress
 from bot.answers import fold
-from bot.suppress import THRESHOLD
 from staff.evidence.queries import FreeText
 from translations import data as language_files
 
@@ -134,7 +134,7 @@ def frequent_phrases(coded: Iterable[Coded], stopwords: dict[str, frozenset[str]
     ranked = sorted(counts.items(),
                     key=lambda item: (-item[1], -uses[item[0]], -len(item[0].split()), item[0]))
     for phrase, n in ranked:
-        if n < THRESHOLD or len(listed) >= most:
+        if suppress.small(n) or len(listed) >= most:  # n is 1 or more: each was found
             break
         if words_listed.isdisjoint(phrase.split()):
             listed.append((phrase, n))

@@ -319,7 +319,7 @@ def _themes(coder: Coder, coded: dict, used: set[str], decisions: dict[int, str]
         "rows": rows,
         "answers": suppress.count_text(len(everything)),
         "chart": charts.bars("themes", "Share of free-text answers coded to each theme",
-                             chart_rows) if len(everything) >= suppress.THRESHOLD else None,
+                             chart_rows) if suppress.table({"": len(everything)}).shown else None,
         "uncoded": _count_share(suppress.table({"": len(uncoded)}), len(everything)),
         "phrases": freetext.frequent_phrases(uncoded, freetext.load_stopwords()),
         "not_translated": suppress.count_text(sum(

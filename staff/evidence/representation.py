@@ -1,7 +1,8 @@
 """How representative the residents' answers are, against Waltham Forest's reference profile.
 
-`reference/waltham-forest.yaml` holds the published figures (with sources) and how the
-survey's answers are grouped to meet them. A group without a published figure is shown
+`comparisons.yaml` says how the survey's answers are grouped to meet the published figures,
+which it names by path into the one reference file (`staff/reference.py`, which the
+dashboard reads too). A group without a published figure is shown
 without a comparison, and the pack says why; nothing is estimated. The gaps are put in plain
 sentences: a group is "under-represented" when its share of those who answered is below
 three quarters of its reference share, "over-represented" above four thirds.
@@ -18,8 +19,9 @@ import yaml
 
 from bot import suppress
 from bot.suppress import Cell
+from staff import reference
 
-REFERENCE = Path(__file__).resolve().parent / "reference" / "waltham-forest.yaml"
+COMPARISONS = Path(__file__).resolve().parent / "comparisons.yaml"
 UNDER, OVER = 0.75, 4 / 3
 _URL_SCHEME = re.compile(r"https?://")
 
@@ -58,9 +60,31 @@ class Comparison:
         return any(row.reference is not None for row in self.rows)
 
 
-def load(path: Path | str = REFERENCE) -> dict:
-    """The reference file as data."""
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def load(path: Path | str = COMPARISONS, figures: dict | None = None) -> dict:
+    """The comparisons, each group's `reference` and each sentence's `{path}` read from the
+    reference file, and the wards: `{"comparisons": [...], "wards": [...]}`."""
+    figures = reference.load() if figures is None else figures
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return {"comparisons": [_filled(c, figures) for c in spec["comparisons"]],
+            "wards": list(figures["wards"])}
+
+
+def _filled(spec: dict, figures: dict) -> dict:
+    filled = {key: reference.fill(text, figures) if key in _SENTENCES and text else text
+              for key, text in spec.items()}
+    filled["groups"] = [{**g, "reference": _published(g["reference"], figures)}
+                        if g.get("reference") is not None else g for g in spec["groups"]]
+    return filled
+
+
+_SENTENCES = ("source", "why_no_reference", "caveat")
+
+
+def _published(named: str | dict, figures: dict) -> float:
+    """A group's published figure: a path, or `{all_but: path}` (100 less a percentage)."""
+    if isinstance(named, dict):
+        return 100 - reference.figure(figures, named["all_but"])
+    return reference.figure(figures, named)
 
 
 def compare(spec: dict, answers: Counter) -> Comparison:

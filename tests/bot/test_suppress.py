@@ -175,3 +175,10 @@ def test_a_funnel_keeps_its_first_and_last_as_a_pair_of_its_own():
     pair = suppress.chain([("a", 40), ("d", 18)])
     assert [long.steps[0].text, long.steps[-1].text] == [s.text for s in pair.steps]
     assert [s.text for s in long.steps] == ["40", "not shown", "not shown", "18"]
+
+
+@pytest.mark.parametrize(("count", "below"), [(0, True), (1, True), (4, True), (5, False),
+                                               (12, False)])
+def test_below_holds_back_none_too_where_only_5_or_more_is_said(count, below):
+    assert suppress.below(count) is below
+    assert suppress.small(count) is (below and count > 0)

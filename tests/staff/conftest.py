@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from app import create_app
-from staff.demo.seed import seed
+from demo.seed import seed
 from staff.evidence import pack
 from tests.helpers.clock import FakeClock
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from staff import api, exports
+from staff import api, guard, writers
 from store.models import AuditEvent, StaffToken
 from tests.helpers.staff import PHONE, add_user, sign_in
 from tests.staff.test_exports import BULGARIAN, DEMO_COLUMNS, FORMULA, URDU, answer_demo
@@ -254,4 +254,9 @@ def test_the_cli_export_and_purge_are_audited_too(app, rt, answered, tmp_path):
         actor, detail = session.execute(select(AuditEvent.actor, AuditEvent.detail).where(
             AuditEvent.event == "purged")).one()
     assert actor.startswith("cli:") and detail.startswith("before 2020-01-01")
-    assert exports.FORMATS == ("csv", "xlsx", "jsonl")
+    assert writers.FORMATS == ("csv", "xlsx", "jsonl")
+
+
+def test_the_api_is_guarded_by_the_role_table_not_inside_its_view(app):
+    view = app.view_functions["api.responses"]
+    assert view.staff_roles == guard.ACCESS["analysis"]

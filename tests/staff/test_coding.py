@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from staff.demo.seed import load_texts
+from demo.seed import load_texts
 from staff.evidence import coding
 from staff.evidence.coding import Coder
 from translations import data as language_files

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from staff.demo.seed import DemoRefused, seed
+from demo.seed import DemoRefused, seed
 from store.models import (
     Address,
     Alert,

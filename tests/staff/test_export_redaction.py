@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.alerts import acknowledge
-from staff import api, exports
+from staff import api, writers
 from store.db import transaction
 from store.models import Alert, Answer, AuditEvent, Response
 from tests.helpers.engagers import add_engager
@@ -95,7 +95,7 @@ def read_jsonl(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-@pytest.mark.parametrize("kind", exports.FORMATS)
+@pytest.mark.parametrize("kind", writers.FORMATS)
 def test_the_cli_writes_a_redacted_export(app, answered, tmp_path, kind):
     out = tmp_path / f"demo.{kind}"
     result = app.test_cli_runner().invoke(args=[
@@ -118,7 +118,7 @@ def test_without_redact_the_same_rows_carry_every_detail(app, answered, tmp_path
     assert "safeguarding_alert" not in text
 
 
-@pytest.mark.parametrize("kind", exports.FORMATS)
+@pytest.mark.parametrize("kind", writers.FORMATS)
 def test_the_staff_page_offers_and_downloads_the_redacted_export(app, answered, kind):
     client = app.test_client()
     assert sign_in(client, ANALYST).status_code in (302, 303)

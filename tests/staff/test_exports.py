@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.conversations import Inbound, handle
-from staff import exports
+from staff import exports, writers
 from store.db import transaction
 from store.models import Answer
 from surveys import registry
@@ -154,7 +154,7 @@ def test_with_a_translator_pending_is_empty_done_is_english_failed_is_said(
     with rt.sessions() as session:
         plan = exports.plan(session, "demo", "test-secret", translating=True)
     text = io.StringIO()
-    exports.write_csv(plan.columns, exports.rows(rt.sessions, plan), text)
+    writers.write_csv(plan.columns, exports.rows(rt.sessions, plan), text)
     rows = list(csv.DictReader(io.StringIO(text.getvalue().removeprefix("\ufeff"))))
     assert [r["why_unsafe__en"] for r in rows] == [
         "", exports.NOT_TRANSLATED, "'=1+1 in English", ""]
@@ -240,12 +240,12 @@ def test_pages_follow_one_another_in_a_stable_order(rt, surveys):
     ("@SUM(A1)", "'@SUM(A1)"), ("\t=cmd", "'\t=cmd"), ("\r=cmd", "'\r=cmd"),
     ("\uff1d1+1", "'\uff1d1+1"), ("a = b", "a = b"), ("", ""), ("ok", "ok")])
 def test_defuse(text, defused):
-    assert exports.defuse(text) == defused
+    assert writers.defuse(text) == defused
 
 
 def test_numbers_stay_numbers_even_negative():
-    assert exports.cell(-3) == -3 and exports.cell(2.5) == 2.5
-    assert exports.cell(["a", "b"]) == "a;b" and exports.cell(None) is None
+    assert writers.cell(-3) == -3 and writers.cell(2.5) == 2.5
+    assert writers.cell(["a", "b"]) == "a;b" and writers.cell(None) is None
 
 
 def _peak(rt, slug: str, kind: str, tmp_path) -> int:
@@ -255,9 +255,9 @@ def _peak(rt, slug: str, kind: str, tmp_path) -> int:
     tracemalloc.start()
     try:
         if kind == "csv":
-            exports.write_csv(plan.columns, exports.rows(rt.sessions, plan), _Sink())
+            writers.write_csv(plan.columns, exports.rows(rt.sessions, plan), _Sink())
         else:
-            exports.write_xlsx(plan.columns, exports.rows(rt.sessions, plan),
+            writers.write_xlsx(plan.columns, exports.rows(rt.sessions, plan),
                                str(tmp_path / "big.xlsx"))
         return tracemalloc.get_traced_memory()[1]
     finally:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from staff.demo.seed import seed
+from demo.seed import seed
 from staff.evidence import pack, redact, representation
 from store.models import Address, Alert, Engager
 from tests.helpers.staff import add_response

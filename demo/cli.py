@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from bot.runtime import current
-from staff.demo.seed import DemoRefused, seed
+from demo.seed import DemoRefused, seed
 
 demo = AppGroup("demo", help="A made-up data set to try the staff area and evidence pack.")
 

@@ -22,7 +22,7 @@ import math
 import random
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,31 @@ from sqlalchemy.orm import Session
 
 from bot import channels, youth
 from bot.runtime import Runtime
+from demo.batch import Batch, write
+from demo.shape import (
+    AGE_BANDS,
+    AREAS,
+    DAYS,
+    DRAMA,
+    ENGAGERS,
+    LANGUAGES,
+    LOGS,
+    LOGS_COUNT,
+    PHONES,
+    RESIDENT_CHANNELS,
+    RESIDENTS,
+    SCREEN_OUTS,
+    SEED,
+    THEME_WEIGHTS,
+    WARDS,
+    YOUTH,
+    YOUTH_CHANNELS,
+    YOUTH_LANGUAGES,
+    clamp,
+    pick,
+)
 from store.db import transaction
 from store.models import (
-    Address,
-    Alert,
-    Answer,
-    ConsentRecord,
-    Contact,
     Engager,
     Response,
     ScreenOut,
@@ -47,52 +65,9 @@ from surveys import loader, registry
 from surveys.model import Questionnaire
 from translations import data as language_files
 
-SEED = 2024
-DAYS = 42
-RESIDENTS, YOUTH, LOGS = "neighbourhood-policing", "youth-voice", "peer-conversation-log"
-DRAMA = "+447700900{:03d}"  # Ofcom's drama numbers: 07700 900000 to 900999
-# How many residents answered on each channel, and the drama numbers each phone channel uses.
-RESIDENT_CHANNELS = {"web": 1240, "telegram": 560, "sms": 480, "whatsapp": 300}
-YOUTH_CHANNELS = {"telegram": 220, "sms": 130, "web": 80}
-PHONES = {("residents", "sms"): 0, ("residents", "whatsapp"): 500, ("youth", "sms"): 800}
-LANGUAGES = {"en": 70, "ro": 8, "pl": 6, "ur": 5, "bg": 5, "tr": 6}
-YOUTH_LANGUAGES = {"en": 80, "ro": 5, "pl": 5, "ur": 4, "bg": 3, "tr": 3}
-ENGAGERS = (("Zara Okafor", "sms", "en", 30), ("Kacper Nowak", "telegram", "pl", 22),
-            ("Elif Demir", "telegram", "tr", 14), ("Ionut Radu", "sms", "ro", 12),
-            ("Aisha Malik", "telegram", "ur", 12), ("Boris Georgiev", "sms", "bg", 10))
-LOGS_COUNT = 72
-SCREEN_OUTS = {"age_band=under_13": 7, "age_band=over_24": 3}
-THEME_WEIGHTS = {"visibility": 22, "communication": 16, "accountability": 14,
-                 "youth_engagement": 12, "victim_support": 10, "recruitment": 10,
-                 "training": 8, "partnerships": 5}
-AGE_BANDS = {"13_15": 1, "16_24": 6, "25_34": 22, "35_44": 25, "45_54": 18, "55_64": 12,
-             "65_74": 5, "75_plus": 1.5, "prefer_not": 3, None: 6.5}
-AREAS = {"chingford": 25, "walthamstow": 40, "leyton": 30, "outside_borough": 2,
-         "prefer_not": 3}
-# Ward weights within each area: Endlebury and Hatch Lane hardly answer (a gap to show).
-WARDS = {"chingford": {"chingford_green": 20, "endlebury": 0.4, "hale_end_highams_park_south": 20,
-                       "hatch_lane_highams_park_north": 6, "larkswood": 22, "valley": 20},
-         "walthamstow": {"chapel_end": 12, "high_street": 14, "higham_hill": 9, "hoe_street": 16,
-                         "markhouse": 10, "st_james": 13, "upper_walthamstow": 9,
-                         "william_morris": 10, "wood_street": 10},
-         "leyton": {"cann_hall": 14, "cathall": 11, "forest": 13, "grove_green": 15,
-                    "lea_bridge": 16, "leyton": 15, "leytonstone": 16}}
-
 
 class DemoRefused(Exception):
     """The database is not empty: demo answers must never mix with real ones."""
-
-
-@dataclass
-class Batch:
-    """Rows to insert, gathered per person and written in a few large statements."""
-
-    contacts: list[dict] = field(default_factory=list)
-    addresses: list[dict] = field(default_factory=list)
-    responses: list[dict] = field(default_factory=list)
-    answers: list[list[dict]] = field(default_factory=list)  # per response
-    consents: list[dict] = field(default_factory=list)
-    alerts: list[tuple[int, dict]] = field(default_factory=list)  # (response index, alert)
 
 
 @dataclass(frozen=True)
@@ -128,7 +103,7 @@ def seed(rt: Runtime, rng: random.Random | None = None) -> Seeded:
         residents = maker.residents(batch)
         young = maker.young(batch, engagers)
         logs = maker.logs(batch, engagers)
-        alerts = _write(session, batch)
+        alerts = write(session, batch)
         maker.screen_outs(session)
     return Seeded(residents, young, logs, len(engagers), alerts)
 
@@ -141,14 +116,6 @@ def _load_surveys(rt: Runtime, session: Session) -> dict[str, tuple[Questionnair
             registry.load_definition(session, definition, path.read_text("utf-8"))
     return {slug: (survey, registry.version_row(session, slug, survey.version).id)
             for slug, survey in registry.current(session).items()}
-
-
-def _pick(rng: random.Random, weights: dict) -> Any:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def _clamp(value: float, low: int = 1, high: int = 5) -> int:
-    return max(low, min(high, round(value)))
 
 
 class Maker:
@@ -253,18 +220,18 @@ class Maker:
         return first
 
     def _theme_line(self, bank: dict) -> tuple[str, str | None]:
-        theme = _pick(self.rng, THEME_WEIGHTS)
+        theme = pick(self.rng, THEME_WEIGHTS)
         return tuple(self.rng.choice(bank["residents"][theme]))
 
     def _multi(self, weights: dict[str, float], most: int = 3) -> list[str]:
         chosen = [c for c, w in weights.items() if self.rng.random() < w]
         order = list(weights)
-        return sorted(chosen[:most] or [_pick(self.rng, weights)], key=order.index)
+        return sorted(chosen[:most] or [pick(self.rng, weights)], key=order.index)
 
     def residents(self, batch: Batch) -> int:
         survey, _ = self.defined[RESIDENTS]
         for channel, index in self._channels(RESIDENT_CHANNELS):
-            lang = _pick(self.rng, LANGUAGES)
+            lang = pick(self.rng, LANGUAGES)
             when = self._when()
             person = self._person(batch, "residents", channel, index, lang, when)
             self._response(batch, RESIDENTS, person, channel, lang, when,
@@ -273,31 +240,31 @@ class Maker:
 
     def _resident_answers(self, lang: str) -> list[tuple[str, Any, str | None]]:
         rng = self.rng
-        age = _pick(rng, AGE_BANDS)
+        age = pick(rng, AGE_BANDS)
         older = age in ("55_64", "65_74", "75_plus")
-        gender = _pick(rng, {"woman": 55, "man": 40, "another": 1, "prefer_not": 2, None: 2})
+        gender = pick(rng, {"woman": 55, "man": 40, "another": 1, "prefer_not": 2, None: 2})
         trust_lean = rng.gauss(0.35 if older else -0.25 if age in ("13_15", "16_24") else 0, 1)
         answers: list[tuple[str, Any, str | None]] = [
-            ("safe_day", _clamp(3.8 + 0.5 * trust_lean + rng.gauss(0, 0.7)), None),
-            ("safe_dark", _clamp(2.8 + 0.5 * trust_lean + rng.gauss(0, 0.8)
+            ("safe_day", clamp(3.8 + 0.5 * trust_lean + rng.gauss(0, 0.7)), None),
+            ("safe_dark", clamp(2.8 + 0.5 * trust_lean + rng.gauss(0, 0.8)
                                  - (0.4 if gender == "woman" else 0)), None),
             ("feel_safer", self._multi({"police_on_foot": 0.55, "lighting": 0.4, "cctv": 0.3,
                                         "youth_activities": 0.35, "faster_response": 0.3,
                                         "other": 0.06}), None),
-            ("trust", _clamp(3 + 1.1 * trust_lean), None),
+            ("trust", clamp(3 + 1.1 * trust_lean), None),
         ]
         contact = "yes" if rng.random() < 0.34 else "no"
         answers.append(("contact", contact, None))
         if contact == "yes":
             answers.append(("contact_experience", ["very_badly", "fairly_badly", "mixed",
                                                    "fairly_well", "very_well"][
-                _clamp(3 + trust_lean + rng.gauss(0, 0.6)) - 1], None))
-        answers.append(("see_officers", _pick(rng, {"weekly": 8, "monthly": 17, "rarely": 40,
+                clamp(3 + trust_lean + rng.gauss(0, 0.6)) - 1], None))
+        answers.append(("see_officers", pick(rng, {"weekly": 8, "monthly": 17, "rarely": 40,
                                                     "never": 30, "not_sure": 5}), None))
         if rng.random() < 0.58:
             text, english = self._text(lang)
             answers.append(("build_trust", text, english))
-        answers.append(("youth_spaces", _pick(rng, {"enough": 7, "some": 38, "hardly_any": 40,
+        answers.append(("youth_spaces", pick(rng, {"enough": 7, "some": 38, "hardly_any": 40,
                                                     "dont_know": 15}), None))
         if rng.random() < 0.9:
             answers.append(("years_lived", min(60, int(rng.expovariate(1 / 11))), None))
@@ -309,10 +276,10 @@ class Maker:
         found = []
         if age:
             found.append(("age_band", age, None))
-        area = _pick(rng, AREAS)
+        area = pick(rng, AREAS)
         found.append(("area", area, None))
         if area in WARDS and rng.random() < 0.92:
-            found.append((f"ward_{area}", _pick(rng, WARDS[area]), None))
+            found.append((f"ward_{area}", pick(rng, WARDS[area]), None))
         if gender:
             found.append(("gender", gender, None))
         ethnic = {"ro": {"white": 95, "other": 3, "prefer_not": 2},
@@ -322,9 +289,9 @@ class Maker:
                   "tr": {"white": 60, "other": 35, "prefer_not": 5}}.get(
             lang, {"white": 46, "asian": 18, "black": 17, "mixed": 8, "other": 4,
                    "prefer_not": 3, None: 4})
-        if (group := _pick(rng, ethnic)) is not None:
+        if (group := pick(rng, ethnic)) is not None:
             found.append(("ethnic_group", group, None))
-        if (limited := _pick(rng, {"no": 75, "yes_a_little": 12, "yes_a_lot": 6,
+        if (limited := pick(rng, {"no": 75, "yes_a_little": 12, "yes_a_lot": 6,
                                    "prefer_not": 3, None: 4})) is not None:
             found.append(("disability", limited, None))
         return found
@@ -346,10 +313,10 @@ class Maker:
         alert_lines = [(lang, line) for lang, bank in self.texts.items()
                        for line in bank.get("alerts") or ()]
         for channel, index in self._channels(YOUTH_CHANNELS):
-            lang = _pick(self.rng, YOUTH_LANGUAGES)
+            lang = pick(self.rng, YOUTH_LANGUAGES)
             when = self._when()
             person = self._person(batch, "youth", channel, index, lang, when)
-            code = _pick(self.rng, weights) if self.rng.random() < 0.76 else None
+            code = pick(self.rng, weights) if self.rng.random() < 0.76 else None
             at = self._response(batch, YOUTH, person, channel, lang, when,
                                 self._youth_answers(lang), engager=code)
             if alert_lines and self.rng.random() < 0.012:
@@ -365,16 +332,16 @@ class Maker:
 
     def _youth_answers(self, lang: str) -> list[tuple[str, Any, str | None]]:
         rng = self.rng
-        age = _pick(rng, {"13_15": 30, "16_17": 30, "18_24": 40})
+        age = pick(rng, {"13_15": 30, "16_17": 30, "18_24": 40})
         lean = rng.gauss(-0.4, 1)
         answers = [("age_band", age, None),
-                   ("safe_hangout", _clamp(3.2 + 0.5 * lean + rng.gauss(0, 0.8)), None),
+                   ("safe_hangout", clamp(3.2 + 0.5 * lean + rng.gauss(0, 0.8)), None),
                    ("trust_police", ["not_at_all", "not_really", "not_sure", "a_bit", "a_lot"][
-                       _clamp(3 + 1.1 * lean) - 1], None)]
+                       clamp(3 + 1.1 * lean) - 1], None)]
         stopped = "yes" if rng.random() < (0.2 if age == "13_15" else 0.34) else "no"
         answers.append(("stopped", stopped, None))
         if stopped == "yes":
-            answers.append(("stopped_respect", _pick(rng, {"respected": 30, "partly": 30,
+            answers.append(("stopped_respect", pick(rng, {"respected": 30, "partly": 30,
                                                            "not_respected": 32,
                                                            "rather_not_say": 8}), None))
         answers.append(("want_more", self._multi({
@@ -405,11 +372,11 @@ class Maker:
     def logs(self, batch: Batch, engagers: Sequence[Engager]) -> int:
         weights = {i: w for i, (*_, w) in enumerate(ENGAGERS)}
         for _ in range(LOGS_COUNT):
-            i = _pick(self.rng, weights)
+            i = pick(self.rng, weights)
             engager, (_, channel, lang, _) = engagers[i], ENGAGERS[i]
             lang = lang if self.rng.random() < 0.3 else "en"
             answers = [("took_part", self.rng.choice([1, 2, 2, 3, 3, 4, 5, 6, 8]), None),
-                       ("age_band", _pick(self.rng, {"13_15": 25, "16_17": 30, "18_24": 30,
+                       ("age_band", pick(self.rng, {"13_15": 25, "16_17": 30, "18_24": 30,
                                                      "mixed": 15}), None),
                        ("themes", self._multi({
                            "feeling_safe": 0.5, "trust_police": 0.45, "stop_search": 0.35,
@@ -429,37 +396,3 @@ class Maker:
                 for reason, n in SCREEN_OUTS.items() for _ in range(n)]
         session.execute(insert(ScreenOut), rows)
 
-
-def _ids(session: Session, model: type, rows: list[dict]) -> list[int]:
-    """Insert rows in one statement per chunk, returning their ids in order."""
-    ids: list[int] = []
-    for start in range(0, len(rows), 2000):
-        chunk = rows[start:start + 2000]
-        ids += session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True),
-                               chunk).all()
-    return ids
-
-
-def _write(session: Session, batch: Batch) -> int:
-    """Write the batch: contacts, addresses, responses, answers, consents, alerts."""
-    contact_ids = _ids(session, Contact, batch.contacts)
-    session.execute(insert(Address), [dict(a, contact_id=c)
-                                      for a, c in zip(batch.addresses, contact_ids, strict=True)])
-    engager_contacts = list(session.scalars(select(Engager.contact_id).order_by(Engager.id)))
-
-    def contact(index: int) -> int:
-        return contact_ids[index] if index >= 0 else engager_contacts[-1 - index]
-
-    responses = [dict({k: v for k, v in r.items() if k != "contact"},
-                      contact_id=contact(r["contact"])) for r in batch.responses]
-    response_ids = _ids(session, Response, responses)
-    answers = [dict(a, response_id=rid)
-               for rid, rows in zip(response_ids, batch.answers, strict=True) for a in rows]
-    for start in range(0, len(answers), 5000):
-        session.execute(insert(Answer), answers[start:start + 5000])
-    consents = [dict({k: v for k, v in c.items() if k != "contact"},
-                     contact_id=contact(c["contact"])) for c in batch.consents]
-    session.execute(insert(ConsentRecord), consents)
-    for response, alert in batch.alerts:
-        session.add(Alert(contact_id=responses[response]["contact_id"], **alert))
-    return len(batch.alerts)

@@ -3,6 +3,6 @@
 
 def init_app(app) -> None:
     """Register `outreach demo seed` on a Flask app."""
-    from staff.demo.cli import demo
+    from demo.cli import demo
 
     app.cli.add_command(demo)
