@@ -2,7 +2,7 @@
 
 `create_app` reads the configuration once, builds the Runtime, and lets each package bind
 itself to the app (its blueprints, its CLI commands: Flask's `init_app` pattern). The
-layers point one way — store <- surveys, translations <- bot <- webhooks, staff <- app —
+layers point one way — store <- surveys, translations <- bot <- webhooks, staff <- demo <- app —
 so only this module knows them all, and it wires the channels' senders into the bot.
 """
 

@@ -1,5 +1,5 @@
 """`outreach alerts list` and `outreach alerts ack`: the alert queue from the command line,
-for the safeguarding and wellbeing leads until the staff area shows it."""
+for the safeguarding and wellbeing leads beside the staff area's /staff/alerts."""
 
 from __future__ import annotations
 

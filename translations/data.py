@@ -31,7 +31,7 @@ KINDS = {
     "redaction": "the evidence pack's name and place rules (staff/evidence/redact.py)",
     "themes": "the evidence pack's theme rules (staff/evidence/coding.py)",
     "stopwords": "small words left out of frequent phrases (staff/evidence/freetext.py)",
-    "demo": "the demo's made-up answers (staff/demo/seed.py)",
+    "demo": "the demo's made-up answers (demo/seed.py)",
 }
 
 
