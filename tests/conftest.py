@@ -21,8 +21,12 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from store import migrate
 from store.models import Base
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers import network
+from tests.helpers.browser import ARGS, CHROMIUM
 from tests.helpers.clock import FakeClock
+from tests.helpers.providers import TELEGRAM_TOKEN, TWILIO_ACCOUNT, TWILIO_TOKEN
 from tests.helpers.surveys import load_surveys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,3 +156,29 @@ def rt(app):
 def surveys(rt):
     """The shipped surveys and the test survey `demo`, loaded."""
     return load_surveys(rt)
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium through Playwright; skipped, with the reason, without Playwright
+    (modules mark themselves `needs_chromium` for a machine without Chromium)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    sync_api.expect.set_options(timeout=30_000)  # a loaded CI machine draws slowly
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def twilio_api():
+    """The local fake of Twilio's REST API, for the test account (tests/helpers/providers.py)."""
+    with FakeTwilio(TWILIO_ACCOUNT, TWILIO_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def telegram_api():
+    """The local fake of the Telegram Bot API, for the test bot's token."""
+    with FakeTelegramAPI(TELEGRAM_TOKEN) as api:
+        yield api

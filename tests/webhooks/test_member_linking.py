@@ -12,8 +12,6 @@ from sqlalchemy import select
 
 from bot.members import linking, schedule
 from store.models import Address, Contact, Member, Message, Response
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers.engagers import add_engager
 from tests.helpers.members import add_session, import_members
 from tests.webhooks import test_telegram as tg
@@ -28,18 +26,6 @@ LINKED_RO = ("Gata: acest chat este legat de locul dvs. în Adunarea Cetățenil
              "mementourile vin prin SMS. Le doriți aici, pe Telegram?")
 WRONG_EN = ("That code is wrong or has expired. Check it and try again, or text LINK to us by "
             "SMS for a new one.")
-
-
-@pytest.fixture
-def telegram_api():
-    with FakeTelegramAPI(tg.TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def twilio_api():
-    with FakeTwilio(tw.ACCOUNT, tw.TOKEN) as api:
-        yield api
 
 
 @pytest.fixture
