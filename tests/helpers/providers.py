@@ -9,3 +9,4 @@ SMS_FROM = "+447700900999"
 WHATSAPP_FROM = "+447700900998"
 TELEGRAM_TOKEN = "123456789:TEST-token_for-the-fake"
 TELEGRAM_SECRET = "webhook-Secret_0123456789"
+TELEGRAM_BOT = "AssemblyTestBot"  # the bot's username, in links to it
