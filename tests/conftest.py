@@ -50,17 +50,27 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: a worker inherits the environment without TEST_DATABASE_URL (isolated
+    above), so it is handed over; each worker then makes its own schema."""
+    node.workerinput["test_database_url"] = TEST_DATABASE_URL
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A schema of its own in the test database, so parallel runs never meet; dropped after."""
-    if not TEST_DATABASE_URL:
+def postgres_url(request):
+    """A schema of its own in the test database, so parallel runs (and pytest-xdist's
+    workers) never meet; dropped after."""
+    database = getattr(request.config, "workerinput", {}).get("test_database_url",
+                                                               TEST_DATABASE_URL)
+    if not database:
         pytest.skip("PostgreSQL tests run when TEST_DATABASE_URL is set (.ci/run sets it)")
     schema = f"test_{os.getpid()}"
-    admin = create_engine(TEST_DATABASE_URL)
+    admin = create_engine(database)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(TEST_DATABASE_URL).update_query_dict(
+    url = make_url(database).update_query_dict(
         {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     migrate.upgrade(url)
     yield url
