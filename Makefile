@@ -25,9 +25,10 @@ run: $(STAMP)
 	$(BIN)/outreach worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/outreach serve --host $(HOST) --port $(PORT)
 
+# On every core (pytest-xdist; each worker its own PostgreSQL schema), the 10 slowest shown.
 test: $(STAMP)
 	$(BIN)/ruff check app.py bot webhooks surveys translations store staff demo tests bench
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --durations=10 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app.py bot webhooks surveys translations store staff demo tests bench

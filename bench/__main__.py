@@ -53,6 +53,7 @@ def main(quick: bool = False) -> None:
               f"{o.sent_twice}, missing {o.missing}"
               + (f"  (aim >= {AIM_OUTBOUND:.0f} msg/s with one worker)" if workers == 1 else ""))
     print(f"detect (first messages): {inprocess.bench_detect()}")
+    print(f"checks: {inprocess.bench_checks()}")
     turn, size = inprocess.bench_engine()
     print(f"engine: {turn:.0f} µs a turn (aim < {AIM_TURN:.0f} µs); state JSON {size:.0f} bytes "
           "at the end of a survey")

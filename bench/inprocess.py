@@ -16,6 +16,7 @@ from app import create_app
 from bench.inbound import ANSWERS
 from bot import engine
 from bot.conversations import Inbound, handle
+from bot.safeguarding import detect as safeguarding
 from bot.state import Incoming, State
 from store.db import transaction
 from store.migrate import upgrade
@@ -106,3 +107,25 @@ def bench_detect(rounds: int = 20) -> str:
             samples.append(time.perf_counter() - started)
     return (f"{len(texts)} texts, {_percentiles(samples)}, "
             f"mean {statistics.mean(samples) * 1e6:.0f} µs")
+
+
+def bench_checks(runs: int = 2000) -> str:
+    """The safeguarding check of a typical answer, and the language of a huge message (the
+    figures tests/bot/test_safeguarding_detect.py and tests/translations/test_detect.py
+    once asserted on: a test never times itself)."""
+    answer = ("I think the police should do more about the drug dealers in the park near the "
+              "station, and the lighting on our road is bad")
+    detector = safeguarding.shared()
+    detector.check(answer)
+    started = time.perf_counter()
+    for _ in range(runs):
+        detector.check(answer)
+    check = (time.perf_counter() - started) / runs
+    detect.warm()
+    huge = []
+    for text in ("a" * 100_000 + " 3", "Dzień dobry " + "x" * 100_000, "ب" * 100_000):
+        started = time.perf_counter()
+        detect.detect(text, ["en", "ro", "ur", "bg", "pl", "tr"])
+        huge.append(time.perf_counter() - started)
+    return (f"safeguarding check of a typical answer {check * 1e6:.0f} µs (aim < 100 µs); "
+            f"language of a 100,000-character message at most {max(huge) * 1000:.1f} ms")

@@ -37,10 +37,9 @@ def _all_logged(caplog) -> str:
 
 
 @pytest.fixture
-def telegram_config(config, tmp_path):
-    with telegram.FakeTelegramAPI(telegram.TOKEN) as api:
-        yield {**config, "TELEGRAM_BOT_TOKEN": telegram.TOKEN,
-               "TELEGRAM_WEBHOOK_SECRET": telegram.SECRET, "TELEGRAM_API_BASE_URL": api.url}, api
+def telegram_config(config, telegram_api):
+    return {**config, "TELEGRAM_BOT_TOKEN": telegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET":
+            telegram.SECRET, "TELEGRAM_API_BASE_URL": telegram_api.url}, telegram_api
 
 
 def test_the_worker_never_logs_the_telegram_bot_token(telegram_config, clock, caplog):

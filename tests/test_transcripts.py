@@ -4,12 +4,14 @@ A transcript says what a resident sends and exactly what the bot must answer (re
 that channel shows it), then what must be stored. `wait: 25h` moves the clock and runs the
 scheduler, whose replies are read from the outbox. `engagers:` lists peer engagers to add
 first (code, name, phone, paused), as `outreach engagers add` would. With
-UPDATE_TRANSCRIPTS=1 the expected replies are rewritten from what the bot said: review the
-diff before committing it.
+UPDATE_TRANSCRIPTS=1 a transcript whose replies differ from what the bot said is not
+rewritten: the bot's version goes to `<name>.yaml.new` beside it and the test fails with
+the diff, for a person to review and move over the original (never the bot's word alone).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 
@@ -85,6 +87,20 @@ def _stored(rt, scheme: str, value: str) -> dict:
         }
 
 
+def _propose(path: Path, said: str) -> None:
+    """The bot's version of a transcript, written beside it as `.new` when it differs, and
+    the diff to review; the expected file itself is never overwritten."""
+    kept = path.read_text(encoding="utf-8")
+    if said == kept:
+        pytest.skip("the bot said what the transcript expects")
+    proposed = path.with_name(path.name + ".new")
+    proposed.write_text(said, encoding="utf-8")
+    diff = "".join(difflib.unified_diff(kept.splitlines(True), said.splitlines(True),
+                                        path.name, proposed.name))
+    pytest.fail(f"review {proposed}, then move it over {path.name} if it is right:\n{diff}",
+                pytrace=False)
+
+
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
 def test_transcript(path: Path, rt, surveys, clock):
     script = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -112,9 +128,7 @@ def test_transcript(path: Path, rt, surveys, clock):
         label = step.get("send", step.get("wait"))
         assert said == step["replies"], f"{path.name} step {number} ({label!r})"
     if UPDATE:
-        path.write_text(yaml.safe_dump(script, allow_unicode=True, sort_keys=False, width=100),
-                        encoding="utf-8")
-        pytest.skip("transcript rewritten")
+        _propose(path, yaml.safe_dump(script, allow_unicode=True, sort_keys=False, width=100))
     stored = _stored(rt, scheme, sender.removeprefix("whatsapp:"))
     expected = script["final"]
     for key, value in expected.items():

@@ -20,13 +20,11 @@ from bot.members import reminders, schedule
 from bot.members.rules import send_at
 from bot.quiet import QuietHours
 from store.models import AssemblySession, Conversation, Member, Message
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers.members import LONDON, add_session, import_members
+from tests.helpers.providers import TELEGRAM_TOKEN as BOT_TOKEN
+from tests.helpers.providers import TWILIO_ACCOUNT as ACCOUNT
+from tests.helpers.providers import TWILIO_TOKEN as TOKEN
 
-ACCOUNT = "AC" + "0123456789abcdef" * 2
-TOKEN = "a-test-auth-token"
-BOT_TOKEN = "123456:TEST-token"
 LEAD = "+447700900777"
 ANA, KASIA, MEHMET, JOHN = "+447700900101", "+447700900102", "+447700900105", "+447700900106"
 ALI, ELENA, SAM = "5550001", "5550002", "5550007"
@@ -37,18 +35,6 @@ LATE = f"Sam Green,,{SAM},en,telegram,"
 DAYS = [("Day 1", "2026-03-14T10:00"), ("Day 2", "2026-03-15T10:00"),
         ("Day 3", "2026-03-28T10:00"), ("Day 4", "2026-03-29T10:00"),  # clocks go forward
         ("Day 5", "2026-04-11T10:00")]
-
-
-@pytest.fixture
-def twilio_api():
-    with FakeTwilio(ACCOUNT, TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def telegram_api():
-    with FakeTelegramAPI(BOT_TOKEN) as api:
-        yield api
 
 
 @pytest.fixture

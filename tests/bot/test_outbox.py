@@ -109,6 +109,30 @@ def test_a_row_left_sending_by_a_dead_worker_is_claimed_after_the_lease(rt, surv
     assert len(sender.sent) == 1
 
 
+def test_a_row_another_worker_reclaimed_is_never_sent_by_the_first(rt, surveys, clock):
+    """Worker A claims a batch and stalls before its first send, long enough for worker B
+    (a clock past A's lease) to claim the same rows; A then goes on, checks each row's token
+    before sending and sends none of them. B dies too: the rows go out once, later."""
+    queue(rt, 3)
+    first, later = RecordingSender(), RecordingSender()
+    reclaimed = []
+
+    def stall(_channel):  # A's pace, called before each of its sends
+        if not reclaimed:
+            reclaimed.append(outbox.claim(rt, clock() + outbox.LEASE + timedelta(seconds=1)))
+
+    outbox.send_due(rt, {"sms": first}, clock(), pace=stall)
+    [by_b] = reclaimed
+    assert len(by_b) == 3 and first.sent == []  # all three were B's by then
+    with rt.sessions() as session:
+        assert set(session.scalars(select(Message.claim_token).where(
+            Message.body.like("message %")))) == {by_b.token}
+    clock.advance(2 * outbox.LEASE + timedelta(seconds=2))  # B's lease ran out in turn
+    assert outbox.send_due(rt, {"sms": later}, clock()) == 3
+    assert sorted(m.reply.text for m in first.sent + later.sent) == [
+        "message 0", "message 1", "message 2"]  # each exactly once
+
+
 def test_delivery_statuses_only_move_forward(rt, surveys, clock):
     queue(rt, 1)
     sender = RecordingSender()

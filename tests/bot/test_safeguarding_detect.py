@@ -5,7 +5,6 @@ the problems a broken file is refused with, and the files shipped in the wheel."
 from __future__ import annotations
 
 import shutil
-import time
 import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
@@ -107,18 +106,6 @@ def test_patterns_are_whole_words_folded_with_the_shorthands():
     assert compile_pattern("kill* my ...self") == r"ki[lł][lł]\w* my (?:\w+ ){0,4}se[lł]f"
     assert compile_pattern("Don't (go|gò)?") == "dont (go|go)?"
     assert DETECTOR.check("skill myself up") is None  # "kill" is not a word of it
-
-
-def test_check_is_quick_on_a_typical_answer():
-    # A guard against a pattern that backtracks badly, ten times the aim of 100 µs;
-    # the figure itself is in docs/safeguarding.md.
-    text = ("I think the police should do more about the drug dealers in the park near the "
-            "station, and the lighting on our road is bad")
-    runs = 2000
-    began = time.perf_counter()
-    for _ in range(runs):
-        DETECTOR.check(text)
-    assert (time.perf_counter() - began) / runs < 0.001
 
 
 GOOD = """\

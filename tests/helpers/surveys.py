@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from pathlib import Path
 
 from bot.engine import Env
@@ -18,6 +20,13 @@ TRANSLATIONS = ROOT / "translations"
 
 
 def definition(path: Path) -> dict:
+    """A survey file's checked definition (a copy: callers may change it)."""
+    return copy.deepcopy(_checked(path))
+
+
+@cache
+def _checked(path: Path) -> dict:
+    """Parsed and validated once per test session: the files do not change while it runs."""
     data, problems = loader.load_file(path)
     assert not problems, problems
     return data
@@ -37,8 +46,14 @@ def make_env(paths=None, **settings) -> Env:
     for path in paths or [*SHIPPED, DEMO]:
         survey = Questionnaire.from_definition(definition(path), version=1)
         surveys[survey.slug] = survey
-    catalogs = Catalogs.load(TRANSLATIONS)
+    catalogs = _catalogs()
     settings.setdefault("default_survey", "neighbourhood-policing")
     return Env(surveys=surveys, catalogs=catalogs, detect=detect.detect,
                requested=detect.requested,
                languages=tuple(dict.fromkeys(["en", *catalogs.languages])), **settings)
+
+
+@cache
+def _catalogs() -> Catalogs:
+    """The shipped catalogues, read once per test session (nothing changes them)."""
+    return Catalogs.load(TRANSLATIONS)

@@ -12,39 +12,29 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from app import create_app
 from bot.conversations import Inbound, handle
 from bot.members import job
 from store.models import Alert
+from tests.helpers.browser import PHONE_SCREEN, needs_chromium, serve
 from tests.helpers.members import add_session, import_members
 from tests.helpers.staff import PASSWORD, PHONE, add_alert, add_response, add_user
 from tests.helpers.surveys import load_surveys
-from tests.webhooks.test_web_browser import ARGS, CHROMIUM
-from tests.webhooks.test_web_browser import PHONE as PHONE_SCREEN
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # the tests skip below
     expect = None
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+pytestmark = needs_chromium
 OFFICER, LEAD, ADMIN = "officer@example.org", "lead@example.org", "admin@example.org"
 MEMBER_PHONE = "+447700900101"
-
-
-def _serve(app) -> tuple[str, object]:
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd.server_port, httpd
 
 
 @pytest.fixture
@@ -67,20 +57,10 @@ def server(tmp_path, sqlite_template, clock):
                  answers={"safe_day": 2})
     alert = add_alert(rt, text="mera sauteela baap mujhe maarta hai", language="ur",
                       severity=2, text_en="my stepfather hits me")
-    port, httpd = _serve(app)
-    yield f"http://127.0.0.1:{port}", rt, alert
+    httpd = serve(app)
+    yield f"http://127.0.0.1:{httpd.server_port}", rt, alert
     httpd.shutdown()
     rt.engine.dispose()
-
-
-@pytest.fixture
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    sync_api.expect.set_options(timeout=30_000)  # a loaded CI machine draws slowly
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -186,7 +166,8 @@ def test_a_form_on_another_site_gets_nothing(server, chromium):
                 '<button>Win a prize</button></form>')
         return Response(page, mimetype="text/html")(environ, start_response)
 
-    port, httpd = _serve(attacker)
+    httpd = serve(attacker)
+    port = httpd.server_port
     context = chromium.new_context(viewport=PHONE_SCREEN)
     page = context.new_page()
     try:

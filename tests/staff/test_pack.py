@@ -42,8 +42,8 @@ def forbidden(rt) -> list[str]:
 
 def test_no_phone_number_chat_id_token_or_engager_appears(demo):
     html = demo.html
-    present = [item for item in forbidden(demo.rt)
-               if re.search(rf"(?<![\w-]){re.escape(item)}(?![\w-])", html)]
+    present = [item for item in forbidden(demo.rt)  # `in` first: a regex each took 26 s
+               if item in html and re.search(rf"(?<![\w-]){re.escape(item)}(?![\w-])", html)]
     assert present == []
 
 

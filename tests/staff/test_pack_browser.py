@@ -12,22 +12,11 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.helpers.browser import needs_chromium
+
 A4_PRINTABLE = 680  # px at 96 dpi: 210 mm less the 15 mm margins, rounded down
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -54,8 +43,8 @@ def _open(browser, demo, width: int):
 
 
 @pytest.mark.parametrize("width", [1000, 390])
-def test_the_pack_opens_offline_and_fits_the_screen(browser, demo, out, width):
-    page, asked = _open(browser, demo, width)
+def test_the_pack_opens_offline_and_fits_the_screen(chromium, demo, out, width):
+    page, asked = _open(chromium, demo, width)
     assert asked == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     charts = page.locator(".chart svg").all()
@@ -71,8 +60,8 @@ def test_the_pack_opens_offline_and_fits_the_screen(browser, demo, out, width):
     page.screenshot(path=str(out / f"pack-{width}.png"), full_page=True)
 
 
-def test_the_pack_prints_on_a4(browser, demo, out):
-    page, _ = _open(browser, demo, A4_PRINTABLE)
+def test_the_pack_prints_on_a4(chromium, demo, out):
+    page, _ = _open(chromium, demo, A4_PRINTABLE)
     page.emulate_media(media="print")
     assert page.evaluate("document.documentElement.scrollWidth") <= A4_PRINTABLE
     pdf = page.pdf(format="A4", print_background=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -258,26 +257,14 @@ def test_accuracy_on_phone_typed_first_messages(name, floor):
     assert {lang: v for lang, v in found.items() if v < floor} == {}
 
 
-def test_detection_stays_under_a_millisecond_a_message():
-    data = _load("first-messages.yaml")
-    texts = [t for values in data.values() for t in values] * 5
-    detect("warm up", OFFERED)
-    started = time.perf_counter()
-    for text in texts:
-        detect(text, OFFERED)
-    per_message = (time.perf_counter() - started) / len(texts)
-    assert per_message < 0.002  # ~0.3 ms measured; twice the target leaves room for CI
-
-
 @pytest.mark.parametrize(("text", "expected"), [
     ("a" * 100_000 + " 3", None),
     ("Dzień dobry " + "x" * 100_000, "pl"),
     ("ب" * 100_000, "ur"),
 ])
-def test_a_huge_message_is_judged_by_its_start_and_quickly(text, expected):
-    started = time.perf_counter()
+def test_a_huge_message_is_judged_by_its_start(text, expected):
+    # How long it takes is a figure of `make bench` (bench/inprocess.py), not a test.
     assert detect(text, OFFERED) == expected
-    assert time.perf_counter() - started < 0.05  # ~3 ms measured; ~100 ms without the cut
 
 
 @pytest.mark.parametrize(("text", "lang"), [

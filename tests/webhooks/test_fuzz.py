@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -22,8 +23,6 @@ from sqlalchemy import select
 from store.models import Message
 from tests.webhooks import test_telegram as tg
 from tests.webhooks import test_twilio as tw
-from tests.webhooks.test_junk import config  # noqa: F401 - Twilio and Telegram configured
-from tests.webhooks.test_twilio import twilio_api  # noqa: F401 - a fixture used by name
 
 FUZZ = settings(deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -37,6 +36,11 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
 TEXT = st.one_of(st.sampled_from(KEYWORDS), st.text(max_size=40),
                  st.text(alphabet="0123456789, ", max_size=12),
                  st.integers(0, 6000).map(lambda n: "x" * n))
+
+
+@pytest.fixture
+def config(sms_and_telegram_config):
+    return sms_and_telegram_config
 
 
 def _maybe(strategy):

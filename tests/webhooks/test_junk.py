@@ -14,15 +14,11 @@ import pytest
 from store.models import Address, Contact, Message
 from tests.webhooks import test_telegram as tg
 from tests.webhooks import test_twilio as tw
-from tests.webhooks.test_twilio import twilio_api  # noqa: F401 - a fixture used by name
 
 
 @pytest.fixture
-def config(config, twilio_api):  # noqa: F811 - both providers configured
-    return {**config, "TWILIO_ACCOUNT_SID": tw.ACCOUNT, "TWILIO_AUTH_TOKEN": tw.TOKEN,
-            "TWILIO_SMS_FROM": tw.SMS_FROM, "TWILIO_API_BASE_URL": twilio_api.url,
-            "TELEGRAM_BOT_TOKEN": tg.TOKEN, "TELEGRAM_WEBHOOK_SECRET": tg.SECRET,
-            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9"}  # never called on the request path
+def config(sms_and_telegram_config):
+    return sms_and_telegram_config
 
 
 def _stored(rt) -> list[int]:

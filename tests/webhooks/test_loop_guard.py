@@ -11,17 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from store.models import Message
-from tests.webhooks.test_twilio import (  # noqa: F401 - fixtures used by name
-    config,
-    contact_of,
-    incoming,
-    post,
-    said,
-    start_survey,
-    twilio_api,
-)
+from tests.webhooks.test_twilio import contact_of, incoming, post, said, start_survey
 
 SLOW_DOWN = "You are sending messages very fast. Please wait a minute and try again."
+
+
+@pytest.fixture
+def config(twilio_config):
+    return twilio_config
 
 
 def _inbound(rt) -> list[Message]:

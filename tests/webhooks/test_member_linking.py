@@ -12,16 +12,14 @@ from sqlalchemy import select
 
 from bot.members import job, linking
 from store.models import Address, Contact, Member, Message, Response
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers.engagers import add_engager
 from tests.helpers.members import add_session, import_members
+from tests.helpers.providers import TELEGRAM_BOT as BOT
 from tests.webhooks import test_telegram as tg
 from tests.webhooks import test_twilio as tw
 
 ANA, KASIA = "+447700900101", "+447700900102"
 CHAT, OTHER_CHAT = "1001", "2002"
-BOT = "AssemblyTestBot"
 ROWS = ("Ana Popescu,07700 900101,,ro,sms,", "Kasia Nowak,07700900102,,pl,sms,")
 CODE = re.compile(r"\b([A-Z0-9]{8})\b")
 LINKED_RO = ("Gata: acest chat este legat de locul dvs. în Adunarea Cetățenilor. Acum "
@@ -31,31 +29,13 @@ WRONG_EN = ("That code is wrong or has expired. Check it and try again, or text 
 
 
 @pytest.fixture
-def telegram_api():
-    with FakeTelegramAPI(tg.TOKEN) as api:
-        yield api
+def config(members_config):
+    return members_config
 
 
 @pytest.fixture
-def twilio_api():
-    with FakeTwilio(tw.ACCOUNT, tw.TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def config(config, telegram_api, twilio_api):
-    return {**config, "TELEGRAM_BOT_TOKEN": tg.TOKEN, "TELEGRAM_WEBHOOK_SECRET": tg.SECRET,
-            "TELEGRAM_API_BASE_URL": telegram_api.url, "TELEGRAM_BOT_USERNAME": f"@{BOT}",
-            "TWILIO_ACCOUNT_SID": tw.ACCOUNT, "TWILIO_AUTH_TOKEN": tw.TOKEN,
-            "TWILIO_SMS_FROM": tw.SMS_FROM, "TWILIO_API_BASE_URL": twilio_api.url}
-
-
-@pytest.fixture
-def senders(rt, clock):
-    built = tw.build(rt.settings)
-    built["sms"].timeout, built["sms"].clock = tw.FAST, clock
-    yield built
-    built["telegram"].close()
+def senders(quick_senders):
+    return quick_senders
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from store.models import Alert, Message, Rsvp
 from tests.helpers.members import LONDON, add_session, import_members
-from tests.webhooks import test_member_linking as linking
 from tests.webhooks import test_telegram as tg
 from tests.webhooks import test_twilio as tw
 
@@ -21,9 +20,14 @@ ROWS = ("Ana Popescu,07700 900101,,ro,sms,", "Kasia Nowak,07700900102,,pl,sms,",
         "Mehmet Yilmaz,07700900105,,tr,sms,", f"Ali Khan,,{CHAT},ur,telegram,")
 
 
-# The fake Telegram and Twilio APIs, and the app configured for them.
-config, telegram_api, twilio_api = linking.config, linking.telegram_api, linking.twilio_api
-senders = linking.senders
+@pytest.fixture
+def config(members_config):
+    return members_config
+
+
+@pytest.fixture
+def senders(quick_senders):
+    return quick_senders
 
 
 @pytest.fixture

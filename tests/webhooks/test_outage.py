@@ -36,32 +36,20 @@ from bot.messages import Delivery, Inbound
 from bot.spool import Spool
 from store.db import make_engine, session_factory
 from store.models import Address, Answer, Message, Response
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilio
+from tests.helpers.providers import SMS_FROM
+from tests.helpers.providers import TELEGRAM_SECRET as SECRET
+from tests.helpers.providers import TELEGRAM_TOKEN as BOT_TOKEN
+from tests.helpers.providers import TWILIO_ACCOUNT as ACCOUNT
+from tests.helpers.providers import TWILIO_TOKEN as TOKEN
 from tests.helpers.surveys import load_surveys
 from tests.webhooks.test_web import Browser, Page, checked
 from webhooks.senders import build
 
-ACCOUNT = "AC" + "0123456789abcdef" * 2
-TOKEN, SMS_FROM = "a-test-auth-token", "+447700900999"
-BOT_TOKEN, SECRET = "123456789:TEST-token_for-the-fake", "webhook-Secret_0123456789"
 BASE = "https://outreach.example.org"
 ALICE, BEN = "+447700900101", "+447700900102"  # part-way through; a first message
 CHAT = 2002
 CLOSED = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # nothing listens on port 1
 _ids = itertools.count(1)
-
-
-@pytest.fixture
-def twilio_api():
-    with FakeTwilio(ACCOUNT, TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def telegram_api():
-    with FakeTelegramAPI(BOT_TOKEN) as api:
-        yield api
 
 
 @pytest.fixture

@@ -16,14 +16,13 @@ from bot import sending
 from bot.delivery import Outgoing, PermanentFailure
 from bot.state import Option, Reply
 from store.models import Address, Answer, Contact, Message, OptOut, Response
-from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.helpers.engagers import add_engager
+from tests.helpers.providers import TELEGRAM_SECRET as SECRET
+from tests.helpers.providers import TELEGRAM_TOKEN as TOKEN
 from webhooks import telegram
 from webhooks.senders import build as build_senders
 from webhooks.telegram import SECRET_HEADER, TelegramSender
 
-TOKEN = "123456789:TEST-token_for-the-fake"
-SECRET = "webhook-Secret_0123456789"
 CHAT = "1001"
 REMOVE = {"remove_keyboard": True}
 
@@ -49,23 +48,9 @@ _message_ids = itertools.count(1)
 
 
 @pytest.fixture
-def telegram_api():
-    with FakeTelegramAPI(TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
 def config(config, telegram_api):
     return {**config, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
             "TELEGRAM_API_BASE_URL": telegram_api.url}
-
-
-@pytest.fixture
-def senders(rt):
-    """The worker's senders, built as the worker builds them."""
-    built = build_senders(rt.settings)
-    yield built
-    built["telegram"].close()
 
 
 @pytest.fixture

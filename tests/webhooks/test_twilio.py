@@ -39,17 +39,15 @@ from store.models import (
     OptOut,
     Response,
 )
-from tests.fakes.twilio_api import FakeTwilio
+from tests.helpers.providers import SMS_FROM, WHATSAPP_FROM
+from tests.helpers.providers import TWILIO_ACCOUNT as ACCOUNT
+from tests.helpers.providers import TWILIO_TOKEN as TOKEN
 from translations import segments
 from webhooks.senders import build
 from webhooks.twilio import TwilioSender
 
 TRANSCRIPTS = Path(__file__).resolve().parents[1] / "transcripts"
-ACCOUNT = "AC" + "0123456789abcdef" * 2
-TOKEN = "a-test-auth-token"
 BASE = "https://outreach.example.org"  # PUBLIC_BASE_URL in tests/conftest.py
-SMS_FROM = "+447700900999"
-WHATSAPP_FROM = "+447700900998"
 TEMPLATE = "HX" + "ab" * 16
 STATUS_URL = BASE + "/webhooks/twilio/status"
 FIRST_QUESTION = ("How safe do you feel in your local area during the day? "
@@ -63,16 +61,8 @@ _sids = itertools.count(1)
 
 
 @pytest.fixture
-def twilio_api():
-    with FakeTwilio(ACCOUNT, TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def config(config, twilio_api):
-    return {**config, "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN,
-            "TWILIO_SMS_FROM": SMS_FROM, "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-            "TWILIO_API_BASE_URL": twilio_api.url}
+def config(twilio_config):
+    return twilio_config
 
 
 @pytest.fixture

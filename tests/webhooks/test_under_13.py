@@ -15,8 +15,6 @@ import pytest
 from sqlalchemy import func, select
 
 from store.models import Address, Answer, Contact, Response, ScreenOut
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilio
 from tests.webhooks import test_telegram as telegram
 from tests.webhooks import test_twilio as twilio
 from tests.webhooks.test_web import RESIDENTS, Browser, assert_under_13_page
@@ -30,14 +28,11 @@ SLUG = "neighbourhood-policing"
 UP_TO_AGE = ["1", "3", "2", "1", "3", "2", "1", "More police on foot at night", "1", "5"]
 UNDER_13, AGED_13_15 = "12", "13"  # ages as typed (a number is an age in years)
 _numbers = itertools.count(1)
-senders = telegram.senders  # the worker's senders, as `outreach worker` builds them
 
 
 @pytest.fixture
-def fakes():
-    with FakeTwilio(twilio.ACCOUNT, twilio.TOKEN) as sms, \
-            FakeTelegramAPI(telegram.TOKEN) as tg:
-        yield sms, tg
+def fakes(twilio_api, telegram_api):
+    return twilio_api, telegram_api
 
 
 @pytest.fixture

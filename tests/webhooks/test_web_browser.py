@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -20,18 +19,12 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # the tests skip below
     expect = None
-from werkzeug.serving import make_server
 
 from app import create_app
+from tests.helpers.browser import PHONE_SCREEN, needs_chromium, serve
 from tests.helpers.surveys import load_surveys
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"width": 390, "height": 844}
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -42,34 +35,22 @@ def server(tmp_path, sqlite_template, clock):
                       "SECRET_KEY": "browser-test", "INSTANCE_PATH": str(tmp_path / "instance"),
                       "TRANSLATOR": "none"}, clock=clock)
     load_surveys(app.extensions["outreach"])
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    httpd = serve(app)
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
     app.extensions["outreach"].engine.dispose()
 
 
-@pytest.fixture
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    sync_api.expect.set_options(timeout=30_000)  # a loaded CI machine draws slowly
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 def looks_right(page, lang: str, direction: str) -> None:
     """What a person would notice on a phone, checked on the page as drawn."""
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page scrolls sideways: {width} px"
+    assert width <= PHONE_SCREEN["width"], f"the page scrolls sideways: {width} px"
     assert page.evaluate("document.documentElement.lang") == lang
     assert page.evaluate("document.documentElement.dir") == direction
     for target in page.locator("main button, main .option label").all():
         box = target.bounding_box()
         assert box["height"] >= 44, (target.inner_text(), box)
-        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_SCREEN["width"], box
     text = page.locator("body").inner_text()
     assert "Reply" not in text and "1,3" not in text and "YES" not in text, text
 
@@ -82,7 +63,7 @@ def test_the_first_pages_on_a_phone(server, chromium, tmp_path, lang, direction,
                                     options):
     shots = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path) / lang
     shots.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport=PHONE, device_scale_factor=1, locale=lang)
+    context = chromium.new_context(viewport=PHONE_SCREEN, device_scale_factor=1, locale=lang)
     page = context.new_page()
 
     def snap(name: str) -> None:
