@@ -12,8 +12,8 @@ import urllib.request
 from pathlib import Path
 
 from app import GC_THRESHOLDS, create_app, serve_app
+from tests.bot.test_logs import calendar_paths, fetch_raw
 from tests.helpers.members import import_members
-from tests.test_logs import calendar_paths, fetch_raw
 
 ROOT = Path(__file__).resolve().parent.parent
 

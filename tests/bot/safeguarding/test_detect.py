@@ -16,7 +16,7 @@ from bot.safeguarding.detect import KIND, Detector, read
 from bot.safeguarding.patterns import CATEGORIES, Finding, Severity, compile_pattern, normalise
 from translations import data as language_files
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests" / "data" / "safeguarding"
 OFFERED = {"en", "ro", "ur", "bg", "pl", "tr"}
 LOADED, PROBLEMS = read()

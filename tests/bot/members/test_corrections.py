@@ -12,7 +12,7 @@ from bot import sending
 from bot.conversations import Inbound, handle
 from bot.members import job
 from store.models import AssemblySession, Contact, Member, Message, Rsvp
-from tests.bot.test_members import at, count, senders
+from tests.bot.members.test_members import at, count, senders
 from tests.helpers.members import HEADER, add_session
 
 OLD, NEW = "+447700900104", "+447700900114"

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import ConfigError, Settings, parse_duration, parse_quiet_hours
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -180,7 +180,7 @@ def test_every_variable_the_config_reads_is_documented_in_env_example():
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     source = (root / "bot" / "config.py").read_text()
     read = set(re.findall(r'get\("([A-Z_]+)"', source))
     documented = {line.split("=", 1)[0] for line in (root / ".env.example").read_text().splitlines()
