@@ -23,7 +23,7 @@ from tests.helpers.providers import (
     TWILIO_ACCOUNT,
     TWILIO_TOKEN,
 )
-from tests.webhooks.test_web import RESIDENTS, Browser, assert_under_13_page
+from tests.helpers.web_form import RESIDENTS, Browser, assert_under_13_page
 
 LANGUAGES = ["en", "ro", "ur", "bg", "pl", "tr"]
 GREETING = {"en": "Hello", "ro": "Bună ziua", "ur": "السلام علیکم", "bg": "Здравейте",
