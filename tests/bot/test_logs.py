@@ -4,7 +4,6 @@ tokens in the access log."""
 
 from __future__ import annotations
 
-import http.client
 import logging
 import threading
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from bot.logs import scrub
 from bot.spool import Spool
 from bot.state import Reply
 from tests.helpers import telegram, twilio
+from tests.helpers.calendar_links import calendar_paths, fetch_raw
 from tests.helpers.members import import_members
 from tests.helpers.providers import (
     TELEGRAM_SECRET,
@@ -147,30 +147,6 @@ def test_a_webhook_failing_on_the_database_logs_neither_number_nor_answer(twilio
 
 
 # Calendar tokens in the access log ---------------------------------------------------------
-
-
-def calendar_paths(token: str) -> list[str]:
-    """A member's calendar link, spelled every way that still reaches (or nearly reaches)
-    the calendar: plain, with a query, a trailing slash, percent-encoded in several places."""
-    encoded = "".join(f"%{ord(c):02X}" for c in token)
-    return [f"/m/{token}.ics", f"/m/{token}.ics?refresh=1", f"/m/{token}.ics/",
-            f"/m/{encoded}.ics", f"/m/{token}%2Eics", f"/%6D/{token}.ics",
-            f"/m%2F{token}.ics", f"//m/{token}.ics", f"/M/{token}.ics",
-            f"/m;x=1/{token}.ics", f"/m\\{token}.ics", f"/%4D/{token}.ics",
-            f"/%256D/{token}.ics"]
-
-
-def fetch_raw(port: int, path: str) -> int:
-    """GET `path` exactly as written (no client-side normalising); the status."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.putrequest("GET", path, skip_accept_encoding=True)
-        conn.endheaders()
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
 
 
 def test_the_dev_servers_access_log_never_shows_a_calendar_token(app, rt, caplog):
