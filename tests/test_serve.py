@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from app import GC_THRESHOLDS, create_app, serve_app
-from tests.bot.test_logs import calendar_paths, fetch_raw
+from tests.helpers.calendar_links import calendar_paths, fetch_raw
 from tests.helpers.members import import_members
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,10 +4,10 @@ tokens in the access log."""
 
 from __future__ import annotations
 
-import http.client
 import logging
 import threading
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from gunicorn.http.errors import InvalidRequestLine
@@ -19,9 +19,15 @@ from bot.delivery import ConsoleSender, Outgoing
 from bot.logs import scrub
 from bot.spool import Spool
 from bot.state import Reply
+from tests.helpers import telegram, twilio
+from tests.helpers.calendar_links import calendar_paths, fetch_raw
 from tests.helpers.members import import_members
-from tests.webhooks import test_telegram as telegram
-from tests.webhooks import test_twilio as twilio
+from tests.helpers.providers import (
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    TWILIO_ACCOUNT,
+    TWILIO_TOKEN,
+)
 
 NUMBER = "+447700900123"
 ANSWER = "My neighbour Jane at number 12 deals drugs"  # what must never reach a log
@@ -38,8 +44,8 @@ def _all_logged(caplog) -> str:
 
 @pytest.fixture
 def telegram_config(config, telegram_api):
-    return {**config, "TELEGRAM_BOT_TOKEN": telegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET":
-            telegram.SECRET, "TELEGRAM_API_BASE_URL": telegram_api.url}, telegram_api
+    return {**config, "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET":
+            TELEGRAM_SECRET, "TELEGRAM_API_BASE_URL": telegram_api.url}, telegram_api
 
 
 def test_the_worker_never_logs_the_telegram_bot_token(telegram_config, clock, caplog):
@@ -55,7 +61,7 @@ def test_the_worker_never_logs_the_telegram_bot_token(telegram_config, clock, ca
         api.fail_next("server")  # the error path logs too
         runner = app.test_cli_runner()
         for _ in range(2):
-            clock.advance(telegram.timedelta(minutes=5))
+            clock.advance(timedelta(minutes=5))
             result = runner.invoke(args=["worker", "--once"])
             assert result.exit_code == 0, result.output
     finally:
@@ -63,8 +69,8 @@ def test_the_worker_never_logs_the_telegram_bot_token(telegram_config, clock, ca
     assert api.texts_to(telegram.CHAT) == [telegram.INTRO, telegram.CONSENT]  # really sent
     assert caplog.records  # the worker did log
     logged = _all_logged(caplog)
-    assert telegram.TOKEN not in logged
-    assert telegram.TOKEN.split(":")[1] not in logged
+    assert TELEGRAM_TOKEN not in logged
+    assert TELEGRAM_TOKEN.split(":")[1] not in logged
     assert telegram.INTRO not in logged  # nor the messages, through the HTTP client's logs
 
 
@@ -116,8 +122,8 @@ def test_a_refused_key_is_not_logged(rt, caplog):
 @pytest.fixture
 def twilio_app(config, clock):
     from app import create_app
-    app = create_app({**config, "TWILIO_ACCOUNT_SID": twilio.ACCOUNT,
-                      "TWILIO_AUTH_TOKEN": twilio.TOKEN}, clock=clock)
+    app = create_app({**config, "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT,
+                      "TWILIO_AUTH_TOKEN": TWILIO_TOKEN}, clock=clock)
     yield app
     app.extensions["outreach"].engine.dispose()
 
@@ -141,30 +147,6 @@ def test_a_webhook_failing_on_the_database_logs_neither_number_nor_answer(twilio
 
 
 # Calendar tokens in the access log ---------------------------------------------------------
-
-
-def calendar_paths(token: str) -> list[str]:
-    """A member's calendar link, spelled every way that still reaches (or nearly reaches)
-    the calendar: plain, with a query, a trailing slash, percent-encoded in several places."""
-    encoded = "".join(f"%{ord(c):02X}" for c in token)
-    return [f"/m/{token}.ics", f"/m/{token}.ics?refresh=1", f"/m/{token}.ics/",
-            f"/m/{encoded}.ics", f"/m/{token}%2Eics", f"/%6D/{token}.ics",
-            f"/m%2F{token}.ics", f"//m/{token}.ics", f"/M/{token}.ics",
-            f"/m;x=1/{token}.ics", f"/m\\{token}.ics", f"/%4D/{token}.ics",
-            f"/%256D/{token}.ics"]
-
-
-def fetch_raw(port: int, path: str) -> int:
-    """GET `path` exactly as written (no client-side normalising); the status."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.putrequest("GET", path, skip_accept_encoding=True)
-        conn.endheaders()
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
 
 
 def test_the_dev_servers_access_log_never_shows_a_calendar_token(app, rt, caplog):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -44,3 +44,7 @@ def member(rt, member_id: int) -> Member:
         _ = found.contact
         session.expunge_all()
     return found
+
+
+def at(local: str) -> datetime:
+    return datetime.fromisoformat(local).replace(tzinfo=LONDON).astimezone(UTC)

@@ -20,7 +20,7 @@ from tests.helpers.cli import outreach
 from tests.helpers.engagers import add_engager
 from tests.helpers.members import import_members
 from tests.helpers.staff import add_alert, add_user, csrf, sign_in
-from tests.webhooks.test_web import RESIDENTS, RESIDENTS_EN, Browser
+from tests.helpers.web_form import RESIDENTS, RESIDENTS_EN, Browser
 
 LEAD, ANALYST = "lead@example.org", "officer@example.org"
 FROM = "+447700900321"

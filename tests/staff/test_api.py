@@ -15,8 +15,8 @@ from sqlalchemy import select
 from app import create_app
 from staff import api, guard, writers
 from store.models import AuditEvent, StaffToken
+from tests.helpers.exports import BULGARIAN, DEMO_COLUMNS, FORMULA, URDU, answer_demo
 from tests.helpers.staff import PHONE, add_user, sign_in
-from tests.staff.test_exports import BULGARIAN, DEMO_COLUMNS, FORMULA, URDU, answer_demo
 
 ADMIN, ANALYST, LEAD = "admin@example.org", "officer@example.org", "lead@example.org"
 

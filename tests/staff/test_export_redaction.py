@@ -19,9 +19,9 @@ from staff import api, writers
 from store.db import transaction
 from store.models import Alert, Answer, AuditEvent, Response
 from tests.helpers.engagers import add_engager
+from tests.helpers.exports import answer_demo
 from tests.helpers.members import import_members
 from tests.helpers.staff import add_user, sign_in
-from tests.staff.test_exports import answer_demo
 
 ANALYST = "officer@example.org"
 CODE = "K7P2QX"

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from store.models import Message
-from tests.webhooks import test_telegram as tg
-from tests.webhooks import test_twilio as tw
+from tests.helpers import telegram as tg
+from tests.helpers import twilio as tw
+from tests.helpers.db import count
 
 FUZZ = settings(deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -88,7 +89,7 @@ def test_fuzz_twilio_messages(app, rt, surveys, clock):
         assert response.status_code in (200, 400), (form, response.status_code)
 
     check()
-    assert tw.count(rt, Message, Message.direction == "in") > 20  # answers got through too
+    assert count(rt, Message, Message.direction == "in") > 20  # answers got through too
 
 
 def test_fuzz_twilio_status_callbacks(app, rt, surveys, clock):
@@ -154,7 +155,7 @@ def test_fuzz_telegram_updates(app, rt, surveys, clock):
         assert response.status_code == 200, (body[:300], response.status_code)
 
     check()
-    assert tw.count(rt, Message, Message.direction == "in") > 10  # answers got through too
+    assert count(rt, Message, Message.direction == "in") > 10  # answers got through too
 
 
 # The web form ------------------------------------------------------------------------------
@@ -199,4 +200,4 @@ def test_fuzz_web_form(app, rt, surveys, clock):
         assert posted.status_code < 500, (slug, form, posted.status_code)
 
     check()
-    assert tw.count(rt, Message, Message.channel == "web", Message.direction == "in") > 10
+    assert count(rt, Message, Message.channel == "web", Message.direction == "in") > 10

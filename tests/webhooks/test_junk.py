@@ -12,8 +12,9 @@ import json
 import pytest
 
 from store.models import Address, Contact, Message
-from tests.webhooks import test_telegram as tg
-from tests.webhooks import test_twilio as tw
+from tests.helpers import telegram as tg
+from tests.helpers import twilio as tw
+from tests.helpers.db import count, rows
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def config(sms_and_telegram_config):
 
 
 def _stored(rt) -> list[int]:
-    return [tw.count(rt, model) for model in (Message, Contact, Address)]
+    return [count(rt, model) for model in (Message, Contact, Address)]
 
 
 def _message(**fields) -> dict:
@@ -79,7 +80,7 @@ def test_a_lone_surrogate_in_a_telegram_text_is_stored_as_a_replacement(app):
     data = json.dumps(tg.update("Hi")).replace('"Hi"', '"Hi \\ud800 there"')
     response = tg.post(app.test_client(), data)
     assert response.status_code == 200
-    [inbound] = tg.rows(rt, Message, Message.direction == "in")
+    [inbound] = rows(rt, Message, Message.direction == "in")
     assert inbound.body == "Hi \ufffd there"
 
 
@@ -126,5 +127,5 @@ def test_a_nul_in_a_signed_message_is_cleaned_not_refused(app, rt, surveys):
     assert len(tw.said(response)) == 2  # the intro and the consent question
     data = json.dumps(tg.update("Hi")).replace('"Hi"', '"Hello\\u0000 you"')
     assert tg.post(client, data).status_code == 200
-    bodies = sorted(m.body for m in tg.rows(rt, Message, Message.direction == "in"))
+    bodies = sorted(m.body for m in rows(rt, Message, Message.direction == "in"))
     assert bodies == ["Hello you", "Hi there"]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from store.models import Message
-from tests.webhooks.test_twilio import contact_of, incoming, post, said, start_survey
+from tests.helpers.twilio import contact_of, incoming, post, said, start_survey
 
 SLOW_DOWN = "You are sending messages very fast. Please wait a minute and try again."
 

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from bot.members import job, linking
 from store.models import Address, Contact, Member, Message, Response
+from tests.helpers import telegram as tg
+from tests.helpers import twilio as tw
+from tests.helpers.db import count, rows
 from tests.helpers.engagers import add_engager
 from tests.helpers.members import add_session, import_members
 from tests.helpers.providers import TELEGRAM_BOT as BOT
-from tests.webhooks import test_telegram as tg
-from tests.webhooks import test_twilio as tw
 
 ANA, KASIA = "+447700900101", "+447700900102"
 CHAT, OTHER_CHAT = "1001", "2002"
@@ -96,7 +97,7 @@ def test_a_member_texts_link_opens_the_bots_link_and_gets_reminders_on_telegram(
     ana = member(rt)
     assert (ana.channel, ana.link_code) == ("telegram", None)
     assert contact_of(rt, "telegram", CHAT) == contact_of(rt, "tel", ANA) == ana.contact_id
-    assert tg.count(rt, Contact) == 2  # Ana and Kasia: the chat's own contact merged away
+    assert count(rt, Contact) == 2  # Ana and Kasia: the chat's own contact merged away
 
     add_session(rt, "Day 1", "2026-03-14T10:00")
     clock.set(clock.now.replace(month=3, day=7, hour=18))  # 18:00 GMT: the confirm reminder
@@ -211,12 +212,12 @@ def test_what_the_chat_said_before_linking_becomes_the_members(client, rt, chat)
     chat.send("4")  # the residents' survey, one answer in
     chat.send(f"LINK {sms_code(client)}")
     ana = member(rt)
-    [response] = tg.rows(rt, Response)
+    [response] = rows(rt, Response)
     assert response.contact_id == ana.contact_id
     with rt.sessions() as session:
         assert set(session.scalars(select(Message.contact_id).where(
             Message.address == CHAT))) == {ana.contact_id}
-    assert tg.count(rt, Contact) == 2
+    assert count(rt, Contact) == 2
 
 
 # Others meet none of it ---------------------------------------------------------------------
@@ -235,7 +236,7 @@ def test_engager_codes_still_start_the_youth_survey(rt, chat):
     add_engager(rt, "K7P2QX")
     assert texts(chat.send("/start K7P2QX"))[0] == tg.YOUTH_INTRO
     chat.tap("Yes")
-    [response] = tg.rows(rt, Response)
+    [response] = rows(rt, Response)
     assert response.engager_code == "K7P2QX"
 
 
@@ -245,7 +246,7 @@ def test_without_the_bots_username_the_code_sms_names_no_link(rt, clock):
         assert linking.send_code(session, session.get(Member, 1), rt.catalogs, None,
                                  clock.now) is not None
         session.commit()
-    [queued] = tg.rows(rt, Message, Message.idempotency_key.startswith("link-code:"))
+    [queued] = rows(rt, Message, Message.idempotency_key.startswith("link-code:"))
     assert "Trimiteți LINK" in queued.body and "t.me" not in queued.body
     assert queued.address == ANA
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from store.models import Alert, Message, Rsvp
+from tests.helpers import telegram as tg
+from tests.helpers import twilio as tw
 from tests.helpers.members import LONDON, add_session, import_members
-from tests.webhooks import test_telegram as tg
-from tests.webhooks import test_twilio as tw
 
 ANA, KASIA, MEHMET = "+447700900101", "+447700900102", "+447700900105"
 CHAT = "5550001"

@@ -42,7 +42,7 @@ from tests.helpers.providers import TELEGRAM_TOKEN as BOT_TOKEN
 from tests.helpers.providers import TWILIO_ACCOUNT as ACCOUNT
 from tests.helpers.providers import TWILIO_TOKEN as TOKEN
 from tests.helpers.surveys import load_surveys
-from tests.webhooks.test_web import Browser, Page, checked
+from tests.helpers.web_form import Browser, Page, checked
 from webhooks.senders import build
 
 BASE = "https://outreach.example.org"

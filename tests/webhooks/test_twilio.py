@@ -6,18 +6,16 @@ client talking to the local fake API (tests/fakes/twilio_api.py). Nothing is pat
 
 from __future__ import annotations
 
-import itertools
 import json
 import socket
 import threading
-import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from app import create_app
@@ -39,25 +37,32 @@ from store.models import (
     OptOut,
     Response,
 )
+from tests.helpers.db import count
 from tests.helpers.providers import SMS_FROM, WHATSAPP_FROM
 from tests.helpers.providers import TWILIO_ACCOUNT as ACCOUNT
 from tests.helpers.providers import TWILIO_TOKEN as TOKEN
+from tests.helpers.twilio import (
+    BASE,
+    FIRST_QUESTION,
+    contact_of,
+    incoming,
+    new_sid,
+    outbound,
+    post,
+    said,
+    start_survey,
+)
 from translations import segments
 from webhooks.senders import build
 from webhooks.twilio import TwilioSender
 
 TRANSCRIPTS = Path(__file__).resolve().parents[1] / "transcripts"
-BASE = "https://outreach.example.org"  # PUBLIC_BASE_URL in tests/conftest.py
 TEMPLATE = "HX" + "ab" * 16
 STATUS_URL = BASE + "/webhooks/twilio/status"
-FIRST_QUESTION = ("How safe do you feel in your local area during the day? "
-                  "1 = very unsafe, 5 = very safe")
 SECOND_QUESTION = ("How safe do you feel in your local area after dark? "
                    "1 = very unsafe, 5 = very safe")
 MEDIA_REPLY = "Sorry, we can only read text. Please reply in words."
 FAST = 0.2  # seconds: the client's timeout in these tests, so a hang costs little
-
-_sids = itertools.count(1)
 
 
 @pytest.fixture
@@ -86,35 +91,6 @@ def senders(rt, clock):
 # Helpers ---------------------------------------------------------------------------------
 
 
-def new_sid() -> str:
-    return f"SM{next(_sids):032x}"
-
-
-def incoming(sender: str, body: str, sid: str | None = None, **more: str) -> dict[str, str]:
-    """The form Twilio posts for an incoming message."""
-    to = f"whatsapp:{WHATSAPP_FROM}" if sender.startswith("whatsapp:") else SMS_FROM
-    return {"MessageSid": sid or new_sid(), "AccountSid": ACCOUNT, "From": sender, "To": to,
-            "Body": body, "NumMedia": "0", "NumSegments": "1", "SmsStatus": "received",
-            "ApiVersion": "2010-04-01", **more}
-
-
-def post(client, form: dict[str, str], path: str = "/webhooks/twilio",
-         signed_url: str | None = None, token: str = TOKEN):
-    """POST as Twilio does, signed over the public URL (or `signed_url`)."""
-    signature = RequestValidator(token).compute_signature(signed_url or BASE + path, form)
-    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
-
-
-def said(response) -> list[str]:
-    """The texts of a TwiML answer's <Message>s."""
-    assert response.status_code == 200
-    assert response.mimetype == "text/xml"
-    root = ET.fromstring(response.data)
-    assert root.tag == "Response"
-    assert all(child.tag == "Message" for child in root)
-    return [message.text or "" for message in root]
-
-
 def status_callback(client, message: Message, status: str, error_code: str = ""):
     form = {"MessageSid": message.provider_id, "MessageStatus": status, "AccountSid": ACCOUNT,
             "To": message.address, "From": SMS_FROM, "ApiVersion": "2010-04-01"}
@@ -127,33 +103,9 @@ def status_callback(client, message: Message, status: str, error_code: str = "")
     return response
 
 
-def count(rt, model, *where) -> int:
-    with rt.sessions() as session:
-        return session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def outbound(rt) -> list[Message]:
-    with rt.sessions() as session:
-        return list(session.scalars(select(Message).where(Message.direction == "out")
-                                    .order_by(Message.id)))
-
-
 def answers(rt) -> dict[str, object]:
     with rt.sessions() as session:
         return {a.question_id: a.value for a in session.scalars(select(Answer))}
-
-
-def contact_of(rt, scheme: str, value: str) -> Contact:
-    with rt.sessions() as session:
-        address = session.scalar(select(Address).where(Address.scheme == scheme,
-                                                       Address.value == value))
-        return session.get(Contact, address.contact_id)
-
-
-def start_survey(client, sender: str) -> None:
-    """Hi, YES: the person is at the first question."""
-    assert len(said(post(client, incoming(sender, "Hi")))) == 2
-    assert said(post(client, incoming(sender, "YES"))) == [FIRST_QUESTION]
 
 
 # Signatures ------------------------------------------------------------------------------

@@ -15,9 +15,15 @@ import pytest
 from sqlalchemy import func, select
 
 from store.models import Address, Answer, Contact, Response, ScreenOut
-from tests.webhooks import test_telegram as telegram
-from tests.webhooks import test_twilio as twilio
-from tests.webhooks.test_web import RESIDENTS, Browser, assert_under_13_page
+from tests.helpers import telegram, twilio
+from tests.helpers.providers import (
+    SMS_FROM,
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    TWILIO_ACCOUNT,
+    TWILIO_TOKEN,
+)
+from tests.helpers.web_form import RESIDENTS, Browser, assert_under_13_page
 
 LANGUAGES = ["en", "ro", "ur", "bg", "pl", "tr"]
 GREETING = {"en": "Hello", "ro": "Bună ziua", "ur": "السلام علیکم", "bg": "Здравейте",
@@ -38,9 +44,9 @@ def fakes(twilio_api, telegram_api):
 @pytest.fixture
 def config(config, fakes):
     sms, tg = fakes
-    return {**config, "TWILIO_ACCOUNT_SID": twilio.ACCOUNT, "TWILIO_AUTH_TOKEN": twilio.TOKEN,
-            "TWILIO_SMS_FROM": twilio.SMS_FROM, "TWILIO_API_BASE_URL": sms.url,
-            "TELEGRAM_BOT_TOKEN": telegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET": telegram.SECRET,
+    return {**config, "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_SMS_FROM": SMS_FROM, "TWILIO_API_BASE_URL": sms.url,
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
             "TELEGRAM_API_BASE_URL": tg.url}
 
 

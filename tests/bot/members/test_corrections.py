@@ -12,8 +12,9 @@ from bot import sending
 from bot.conversations import Inbound, handle
 from bot.members import job
 from store.models import AssemblySession, Contact, Member, Message, Rsvp
-from tests.bot.members.test_members import at, count, senders
-from tests.helpers.members import HEADER, add_session
+from tests.helpers.db import count
+from tests.helpers.members import HEADER, add_session, at
+from tests.helpers.senders import senders
 
 OLD, NEW = "+447700900104", "+447700900114"
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import create_app
 from bot import engine, sending
@@ -18,8 +18,9 @@ from bot.members.rules import Rules, read, send_at
 from bot.quiet import QuietHours
 from bot.state import Incoming, Invitation, Membership, Person, Run, State
 from store.models import Alert, AssemblySession, CheckIn, Contact, Member, Message, Rsvp
-from tests.helpers.members import HEADER, LONDON, add_session, import_members
-from tests.helpers.senders import RecordingSender
+from tests.helpers.db import count
+from tests.helpers.members import HEADER, LONDON, add_session, at, import_members
+from tests.helpers.senders import senders
 from tests.helpers.surveys import load_surveys, make_env
 from translations import segments
 
@@ -39,24 +40,10 @@ def runner(app, surveys):
     return app.test_cli_runner()
 
 
-def at(local: str) -> datetime:
-    return datetime.fromisoformat(local).replace(tzinfo=LONDON).astimezone(UTC)
-
-
-def count(rt, model, *where) -> int:
-    with rt.sessions() as session:
-        return session.scalar(select(func.count()).select_from(model).where(*where))
-
-
 def reminders_queued(rt) -> list[Message]:
     with rt.sessions() as session:
         return list(session.scalars(select(Message).where(
             Message.idempotency_key.startswith("remind:")).order_by(Message.id)))
-
-
-def senders():
-    recording = RecordingSender()
-    return {"sms": recording, "whatsapp": recording, "telegram": recording}
 
 
 # The rules file ---------------------------------------------------------------------------
