@@ -119,16 +119,16 @@ def test_a_row_another_worker_reclaimed_is_never_sent_by_the_first(rt, surveys, 
 
     def stall(_channel):  # A's pace, called before each of its sends
         if not reclaimed:
-            reclaimed.append(outbox.claim(rt, clock() + outbox.LEASE + timedelta(seconds=1)))
+            reclaimed.append(sending.claim(rt, clock() + sending.LEASE + timedelta(seconds=1)))
 
-    outbox.send_due(rt, {"sms": first}, clock(), pace=stall)
+    sending.send_due(rt, {"sms": first}, clock(), pace=stall)
     [by_b] = reclaimed
     assert len(by_b) == 3 and first.sent == []  # all three were B's by then
     with rt.sessions() as session:
         assert set(session.scalars(select(Message.claim_token).where(
             Message.body.like("message %")))) == {by_b.token}
-    clock.advance(2 * outbox.LEASE + timedelta(seconds=2))  # B's lease ran out in turn
-    assert outbox.send_due(rt, {"sms": later}, clock()) == 3
+    clock.advance(2 * sending.LEASE + timedelta(seconds=2))  # B's lease ran out in turn
+    assert sending.send_due(rt, {"sms": later}, clock()) == 3
     assert sorted(m.reply.text for m in first.sent + later.sent) == [
         "message 0", "message 1", "message 2"]  # each exactly once
 
