@@ -70,10 +70,15 @@ def tally(session: Session, event: str, now: datetime, *, email: str | None,
                     else AuditEvent.address == address[:64])
     same_device = AuditEvent.device.is_(None) if device is None else AuditEvent.device == device
     same_email = AuditEvent.email.is_(None) if email is None else AuditEvent.email == email
+    # One row only: two first tries of a minute at once can each insert one (PostgreSQL), and
+    # an update of both would count the next try twice.
+    first = (select(func.min(AuditEvent.id))
+             .where(AuditEvent.event == event, AuditEvent.at == minute,
+                    *([same_address] if device is None else []), same_device)
+             .scalar_subquery())
     changed = session.execute(
         update(AuditEvent)
-        .where(AuditEvent.event == event, AuditEvent.at == minute,
-               *([same_address] if device is None else []), same_device)
+        .where(AuditEvent.id == first)
         .values(count=AuditEvent.count + 1,
                 email=case((same_email, AuditEvent.email), else_=None),
                 detail=case((same_email, AuditEvent.detail), else_=SEVERAL))
