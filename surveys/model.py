@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from assembly.place import parse_ages
+from assembly.place import DIMENSIONS, parse_ages
 from surveys import conditions
 
 QUESTION_TYPES = ("scale", "choice", "multi", "yesno", "number", "text")
@@ -26,7 +26,7 @@ RESERVED_IDS = ("title", "intro", "consent", "outro", "screen_out")
 # `themes`: free text read for the assembly's themes and quoted; `headline`: the survey's
 # headline measure (`measure:` names it); `participants`: how many people a logged
 # conversation reached.
-DIMENSION_ROLES = ("age", "gender", "ethnic_group", "disability", "ward", "language")
+DIMENSION_ROLES = DIMENSIONS  # age, gender, ethnic_group, disability, ward, language
 ROLES = (*DIMENSION_ROLES, "themes", "headline", "participants")
 # Nobody younger answers any survey: nothing is kept from a child under 13 (the UK's age
 # for consenting to an online service, Data Protection Act 2018 s.9). A survey's `ages`

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from assembly.place import Place, PlaceError
 from surveys.model import DIMENSION_ROLES, ROLES, age_text, parse_ages, references
 from surveys.reader import LineDict
-
-if TYPE_CHECKING:
-    from assembly.place import Place
 
 Add = Callable[[int, str], None]  # report a problem at a line of the file
 ROLE_TYPES = {**dict.fromkeys(DIMENSION_ROLES, ("choice",)), "age": ("number", "choice"),
@@ -117,8 +115,6 @@ def _check_bands(add: Add, q: LineDict, ages: tuple[int, float]) -> None:
 def _check_mapping(add: Add, questions: list, place: Place) -> None:
     """Each choice's reference resolves in the place; within one table of a dimension the
     choices (of all its questions, asked in turn) stand for equal or disjoint categories."""
-    from assembly.place import PlaceError
-
     mapped: dict[tuple[str, str], list[tuple[frozenset[str], str]]] = {}
     for q in questions:
         if not isinstance(q, LineDict) or q.get("role") not in DIMENSION_ROLES:
