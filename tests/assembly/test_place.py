@@ -51,6 +51,7 @@ def test_a_group_id_stands_for_its_categories(tiny):
     table, categories = tiny.resolve("ethnic_group", ["asian"])
     assert table.table == "TB021"
     assert [c.id for c in categories] == ["asian_indian", "asian_pakistani"]
+    assert tiny.resolve("ethnic_group", "asian") == (table, categories)
     _, mixed = tiny.resolve("ethnic_group", ["white_other", "asian"])
     assert [c.id for c in mixed] == ["asian_indian", "asian_pakistani", "white_other"]
 
@@ -289,6 +290,10 @@ BROKEN = [
     ("{id: white_british,", "{id: asian_indian,", "id 'asian_indian' used twice",
      "label: British"),
     ("within: white", "within: black", "within 'black' is no group of this table", None),
+    ("within: white", "within: [white]", "within '['white']' is no group of this table", None),
+    ("      source: S1\n      url: https://example.org/t2\n",
+     "      source: [S1]\n      url: https://example.org/t2\n", "no source '['S1']'",
+     "source: [S1]"),
     ("ages: 40+", "ages: forty", "'old' needs ages such as 25-29 or 85+", None),
     ("ages: 40+", "ages: 39+", "ages of 'old' overlap 'young'", None),
     ("ages: 40+, value: 40", "ages: 40+, value: 140", "'old' is over 100 percent", None),
@@ -297,6 +302,7 @@ BROKEN = [
     ("{id: white_british,", "{id: asian,", "id 'asian' is also a group", None),
     ("{id: white_british,", "{id: White British,", "id 'White British' must be snake_case",
      None),
+    ("{id: young,", "{id: [young],", "id '['young']' must be snake_case", None),
     ("language: other", "language: en", "language 'en' named twice", "label: Other"),
     ("language: other", "language: Other Tongues", "language 'Other Tongues' must be a code",
      None),
