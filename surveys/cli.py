@@ -1,7 +1,9 @@
 """`outreach surveys validate|load|list`: survey files in, versions in the database.
 
 With no FILE, validate and load take every `*.yaml` in SURVEYS_DIR (the bundled surveys
-unless it is set), so an installed wheel can load its own surveys from any directory.
+unless it is set), so an installed wheel can load its own surveys from any directory. Both
+check the questions' roles against the assembly's place (`_place`): a choice's
+`reference:` must name that place's categories.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
+from assembly import place as places
 from store.db import make_engine, session_factory, transaction
 from surveys import loader, registry, sms
 from translations.catalog import Catalogs
@@ -34,12 +37,26 @@ def _files(given: tuple[str, ...]) -> list[str]:
     return found
 
 
+# The shipped place, until the assembly file says which (see _place).
+SHIPPED_PLACE = Path(places.__file__).resolve().parent / "places" / "waltham-forest.yaml"
+
+
+def _place() -> places.Place:
+    """The place the surveys' roles are checked against: the one call to switch to the
+    configured assembly's place."""
+    return places.load(SHIPPED_PLACE)
+
+
 def _problems_of(files: list[str]) -> tuple[dict[str, dict], list[str]]:
     catalogs = Catalogs.load(current_app.config["TRANSLATIONS_DIR"])
     found: dict[str, dict] = {}
+    try:
+        place = _place()
+    except places.PlaceError as exc:  # the place file's own problems, FILE:LINE each
+        return found, [str(problem) for problem in exc.problems]
     problems: list[str] = []
     for file in files:
-        definition, errors = loader.load_file(file, catalogs)
+        definition, errors = loader.load_file(file, catalogs, place)
         problems += [str(e) for e in errors]
         if definition is not None:
             found[file] = definition

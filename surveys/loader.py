@@ -8,23 +8,29 @@ when there are none; `check_keywords` looks across surveys.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from surveys.reader import Problem, plain, read_file
 from surveys.validation import validate
 from translations.catalog import Catalogs
 
+if TYPE_CHECKING:
+    from assembly.place import Place
 
-def validate_file(path: Path | str, catalogs: Catalogs | None = None) -> list[Problem]:
-    """Every problem with a survey file, each as FILE:LINE: message."""
+
+def validate_file(path: Path | str, catalogs: Catalogs | None = None,
+                  place: Place | None = None) -> list[Problem]:
+    """Every problem with a survey file, each as FILE:LINE: message (given the place, the
+    choices' `reference` to it checked too)."""
     data, problems = read_file(path)
-    return problems or validate(data, str(path), catalogs)
+    return problems or validate(data, str(path), catalogs, place)
 
 
-def load_file(path: Path | str, catalogs: Catalogs | None = None) -> tuple[dict | None,
-                                                                          list[Problem]]:
+def load_file(path: Path | str, catalogs: Catalogs | None = None,
+              place: Place | None = None) -> tuple[dict | None, list[Problem]]:
     """The survey definition as plain data, or None and the problems found."""
     data, problems = read_file(path)
-    problems = problems or validate(data, str(path), catalogs)
+    problems = problems or validate(data, str(path), catalogs, place)
     return (None, problems) if problems else (plain(data), [])
 
 

@@ -12,16 +12,22 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from assembly.place import parse_ages
+from assembly.place import DIMENSIONS, parse_ages
 from surveys import conditions
 
 QUESTION_TYPES = ("scale", "choice", "multi", "yesno", "number", "text")
 AUDIENCES = ("residents", "youth", "members", "engagers")
 RESERVED_IDS = ("title", "intro", "consent", "outro", "screen_out")
-# What a question is for, beyond asking it. `age`: the person's age (a number question) or
-# age band (a choice question whose choices say their `ages`); an answer outside the
-# survey's `ages` is screened out (thanked, nothing kept but a count).
-ROLES = ("age",)
+# What a question is for, beyond asking it (docs/surveys.md "Roles"). The dimensions
+# (assembly.place.DIMENSIONS) compare who answered with the place's population: their
+# choices say the place's categories they stand for (`reference:`). `age` is the person's
+# age (a number question) or age band (a choice question whose choices say their `ages`); an
+# answer outside the survey's `ages` is screened out (thanked, nothing kept but a count).
+# `themes`: free text read for the assembly's themes and quoted; `headline`: the survey's
+# headline measure (`measure:` names it); `participants`: how many people a logged
+# conversation reached.
+DIMENSION_ROLES = DIMENSIONS  # age, gender, ethnic_group, disability, ward, language
+ROLES = (*DIMENSION_ROLES, "themes", "headline", "participants")
 # Nobody younger answers any survey: nothing is kept from a child under 13 (the UK's age
 # for consenting to an online service, Data Protection Act 2018 s.9). A survey's `ages`
 # may start later, never earlier.
@@ -33,6 +39,9 @@ class Choice:
     id: str
     text: str
     ages: tuple[int, float] | None = None  # the ages a band stands for (an age question)
+    # The place's category or group ids the choice stands for (a dimension question's
+    # choice); () when it is not compared, such as "Prefer not to say".
+    reference: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,7 @@ class Question:
     when: conditions.Condition | None = None
     end_if: conditions.Condition | None = None
     role: str | None = None  # one of ROLES
-
-
+    measure: str | None = None  # the headline measure's short name ("Trust in the police")
 
 @dataclass(frozen=True)
 class Questionnaire:
@@ -93,6 +101,10 @@ class Questionnaire:
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def with_role(self, role: str) -> tuple[Question, ...]:
+        """The questions that say they are for `role`, in the order they are asked."""
+        return tuple(q for q in self.questions if q.role == role)
 
     def age_given(self, question: Question, answers: dict[str, Any]
                   ) -> tuple[float, float] | None:
@@ -148,16 +160,28 @@ def _question(q: dict[str, Any]) -> Question:
         id=q["id"],
         type=q["type"],
         text=q["text"],
-        choices=tuple(Choice(str(c["id"]), c["text"],
-                             parse_ages(c["ages"]) if c.get("ages") is not None else None)
-                      for c in q.get("choices") or ()),
+        choices=tuple(_choice(c) for c in q.get("choices") or ()),
         min=q.get("min"),
         max=q.get("max"),
         optional=bool(q.get("optional", False)),
         when=conditions.parse(q["when"]) if q.get("when") else None,
         end_if=conditions.parse(q["end_if"]) if q.get("end_if") else None,
         role=q.get("role"),
+        measure=q.get("measure"),
     )
+
+
+def _choice(c: dict[str, Any]) -> Choice:
+    return Choice(str(c["id"]), c["text"],
+                  parse_ages(c["ages"]) if c.get("ages") is not None else None,
+                  references(c.get("reference")))
+
+
+def references(value: Any) -> tuple[str, ...]:
+    """A choice's `reference` (one id or a list of them) as a tuple of ids."""
+    if value is None:
+        return ()
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)
 
 
 def checksum(definition: dict[str, Any]) -> str:

@@ -1,29 +1,31 @@
 """Check one survey definition (as `surveys.reader` read it) and report every problem.
 
 Problems are collected, not raised at the first, each at the line to fix: unknown keys,
-slugs and ids, question types, choices, bounds, `when` / `end_if` conditions, ages and
-roles, and (given the catalogues) a translation for every offered language.
+slugs and ids, question types, choices, bounds, `when` / `end_if` conditions, ages,
+roles (surveys.roles; given the place, the choices' reference to it) and (given the
+catalogues) a translation for every offered language.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from surveys import conditions
+from surveys import conditions, roles
 from surveys.model import (
     AUDIENCES,
     MIN_AGE,
     QUESTION_TYPES,
     RESERVED_IDS,
-    ROLES,
     Questionnaire,
-    age_text,
     parse_ages,
 )
 from surveys.reader import LineDict, Problem, plain, text_lines
 from translations.catalog import Catalogs
+
+if TYPE_CHECKING:
+    from assembly.place import Place
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 IDENT = re.compile(r"^[a-z0-9_]+$")
@@ -32,7 +34,8 @@ KEYWORD = re.compile(r"^[A-Z0-9]+$")
 SURVEY_KEYS = {"slug", "title", "audience", "language", "languages", "keyword", "intro",
                "consent", "outro", "screen_out", "ages", "anonymous", "questions"}
 QUESTION_KEYS = {"id", "type", "text", "choices", "min", "max", "optional", "when", "end_if",
-                 "role"}
+                 "role", "measure"}
+CHOICE_KEYS = {"id", "text", "ages", "reference"}
 RESERVED_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
                      "OPTOUT", "START", "UNSTOP", "HELP", "INFO", "LANG", "LANGUAGE", "SKIP",
                      "RESTART", "DELETE", "YES", "NO", "PROMPTS", "LOG", "STATS"}
@@ -55,8 +58,10 @@ class _Checker:
             self.add(data.line_of(key), f"'{key}' must be some text")
 
 
-def validate(data: Any, file: str, catalogs: Catalogs | None = None) -> list[Problem]:
-    """Every problem with one survey definition (as `surveys.reader.read_file` read it)."""
+def validate(data: Any, file: str, catalogs: Catalogs | None = None,
+             place: Place | None = None) -> list[Problem]:
+    """Every problem with one survey definition (as `surveys.reader.read_file` read it);
+    given the place, the choices' `reference` to its categories too (surveys.roles)."""
     check = _Checker(file)
     if not isinstance(data, LineDict):
         check.add(1, "a survey file must be a mapping (slug:, title:, questions: ...)")
@@ -89,7 +94,7 @@ def validate(data: Any, file: str, catalogs: Catalogs | None = None) -> list[Pro
     for q in questions:
         _check_question(check, q, seen, data.line_of("questions"))
     ages = _check_ages(check, data)
-    _check_roles(check, data, questions, ages)
+    roles.check(check.add, questions, ages, place)
     if any(isinstance(q, LineDict) and (q.get("end_if") or q.get("role") == "age")
            for q in questions):
         check.text(data, "screen_out")
@@ -138,60 +143,6 @@ def _check_ages(check: _Checker, data: LineDict) -> tuple[int, float]:
     return MIN_AGE, math.inf
 
 
-def _check_roles(check: _Checker, data: LineDict, questions: list,
-                 ages: tuple[int, float]) -> None:
-    """A question's `role`: one of ROLES, each on one question at most. The age question is
-    a number, or a choice whose bands say their `ages` (a choice without is no age, such as
-    "Prefer not to say"): bands that do not overlap, none across an end of the survey's
-    `ages` (so that each answer either is for the survey or is not)."""
-    owners: dict[str, str] = {}
-    for q in questions:
-        if not isinstance(q, LineDict):
-            continue
-        role, qtype = q.get("role"), q.get("type")
-        if role is None:
-            for c in q.get("choices") or []:
-                if isinstance(c, LineDict) and "ages" in c:
-                    check.add(c.line_of("ages"), "'ages' belongs to the choices of a "
-                              "question with role: age")
-            continue
-        if role not in ROLES:
-            check.add(q.line_of("role"), f"unknown role '{role}' (use {', '.join(ROLES)})")
-            continue
-        if role in owners:
-            check.add(q.line_of("role"), f"role '{role}' is already {owners[role]}'s")
-        owners[role] = str(q.get("id"))
-        if qtype == "number":
-            continue
-        if qtype != "choice":
-            check.add(q.line_of("role"), "an age question is a number or a choice question")
-            continue
-        _check_bands(check, q, ages)
-
-
-def _check_bands(check: _Checker, q: LineDict, ages: tuple[int, float]) -> None:
-    bands: list[tuple[tuple[int, float], str]] = []
-    for c in q.get("choices") or []:
-        if not isinstance(c, LineDict) or c.get("ages") is None:
-            continue
-        band = parse_ages(c["ages"])
-        if band is None:
-            check.add(c.line_of("ages"), "'ages' must be a range such as 13-15, 75+ or 16")
-            continue
-        for edge in (ages[0], ages[1] + 1) if ages[1] != math.inf else (ages[0],):
-            if band[0] < edge <= band[1]:
-                check.add(c.line_of("ages"), f"choice '{c.get('id')}' ({c['ages']}) spans "
-                          f"age {age_text(edge)}, where the survey's ages begin or end: split it")
-        for other, other_id in bands:
-            if band[0] <= other[1] and other[0] <= band[1]:
-                check.add(c.line_of("ages"), f"choice '{c.get('id')}' ({c['ages']}) "
-                          f"overlaps '{other_id}'")
-        bands.append((band, str(c.get("id"))))
-    if not bands:
-        check.add(q.line_of("role"), "an age question's choices say their ages "
-                  "(ages: 0-12, 13-15, 75+ ...)")
-
-
 def _check_question(check: _Checker, q: Any, seen: dict[str, dict], list_line: int) -> None:
     if not isinstance(q, LineDict):  # a plain item has no line of its own: point at the list
         check.add(list_line, "each question must be a mapping with id, type, text")
@@ -233,7 +184,7 @@ def _check_choices(check: _Checker, q: LineDict) -> None:
         return
     ids: set[str] = set()
     for c in choices:
-        if not isinstance(c, LineDict) or set(c) - {"id", "text", "ages"}:
+        if not isinstance(c, LineDict) or set(c) - CHOICE_KEYS:
             check.add(getattr(c, "line", q.line_of("choices")),
                       "each choice must be {id: ..., text: ...}")
             continue

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from surveys import loader
-from surveys.model import Questionnaire
+from surveys.model import ROLES, Questionnaire
 from translations.catalog import Catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -464,8 +464,8 @@ SPANS_13 = (26, "choice 'young' (0-15) spans age 13, where the survey's ages beg
     (AGE_QUESTION, "ages: 13+", [SPANS_13]),
     (AGE_QUESTION.replace("0-15", "young ones"), "ages: 16+",
      [(26, "'ages' must be a range such as 13-15, 75+ or 16")]),
-    (AGE_QUESTION.replace("role: age", "role: gender"), "ages: 16+",
-     [(23, "unknown role 'gender' (use age)")]),
+    (AGE_QUESTION.replace("role: age", "role: sex"), "ages: 16+",
+     [(23, f"unknown role 'sex' (use {', '.join(ROLES)})")]),
     (AGE_QUESTION.replace("type: choice", "type: multi"), "ages: 16+",
      [(23, "an age question is a number or a choice question")]),
     (AGE_QUESTION.replace("    role: age\n", ""), "ages: 16+",
