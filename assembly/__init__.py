@@ -8,6 +8,8 @@ responses aimed for and the thresholds for "under-" and "over-represented".
 name) or a path relative to the assembly file. `load(path)` checks it all and raises
 AssemblyError listing every problem as FILE:LINE. The setting ASSEMBLY_FILE names the file
 (bot/config.py); SHIPPED is the default. A second assembly adds files, not code.
+
+Imports only the standard library and PyYAML: surveys, the bot and the staff pages read it.
 """
 
 from __future__ import annotations

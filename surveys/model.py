@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from assembly.place import parse_ages
 from surveys import conditions
 
 QUESTION_TYPES = ("scale", "choice", "multi", "yesno", "number", "text")
@@ -26,20 +26,6 @@ ROLES = ("age",)
 # for consenting to an online service, Data Protection Act 2018 s.9). A survey's `ages`
 # may start later, never earlier.
 MIN_AGE = 13
-_AGES = re.compile(r"^\s*(\d{1,3})\s*(?:(\+)|-\s*(\d{1,3}))?\s*$")
-
-
-def parse_ages(value: Any) -> tuple[int, float] | None:
-    """An age range as written in a survey: `13-15`, `75+` (no upper end) or `16` (one
-    age), as (youngest, oldest); None when it is not one."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    match = _AGES.match(value) if isinstance(value, str) else None
-    if match is None:
-        return None
-    low = int(match[1])
-    high = math.inf if match[2] else int(match[3] or low)
-    return (low, high) if low <= high else None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "architecture.md"
-PACKAGES = ("bot", "webhooks", "staff", "store", "surveys", "translations", "demo", "bench")
+PACKAGES = ("assembly", "bot", "webhooks", "staff", "store", "surveys", "translations", "demo",
+            "bench")
 SKIP = ("store/migrations/versions",)  # written by Alembic, not modules anyone reads
 PATH = re.compile(rf"`((?:{'|'.join(PACKAGES)})/[\w/.-]+\.(?:py|yaml))`")
 

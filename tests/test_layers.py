@@ -1,7 +1,8 @@
 """The packages form layers: no import cycles, and every import points down.
 
 Every import in the project's own source counts, wherever it stands: at module level, inside
-a function, or under `if TYPE_CHECKING:`. Ranks, lowest first: store; surveys and
+a function, or under `if TYPE_CHECKING:`. Ranks, lowest first: store and assembly (the
+place and the assembly as data, imported by surveys and above); surveys and
 translations (surveys may use translations, not the other way round); bot; webhooks and
 staff (neither uses the other); demo (the made-up data set: it may use anything below app,
 and nothing but app imports it); app. A module may import its own package or lower ranks.
@@ -22,8 +23,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RANK = {"store": 0, "surveys": 1, "translations": 1, "bot": 2, "webhooks": 3, "staff": 3,
-        "demo": 4, "app": 5}
+RANK = {"store": 0, "assembly": 0, "surveys": 1, "translations": 1, "bot": 2, "webhooks": 3,
+        "staff": 3, "demo": 4, "app": 5}
 SIDEWAYS = {("surveys", "translations")}  # the one import allowed between equal ranks
 SKIP = {ROOT / "store" / "migrations"}  # Alembic loads these by path, not as modules
 
