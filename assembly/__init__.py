@@ -66,6 +66,8 @@ def _load(path: Path) -> Assembly:
     for key in REQUIRED:
         if not isinstance(data.get(key), str) or not data[key].strip():
             problems.append(f"{at[key]}: '{key}' is required (text)")
+    if not isinstance(data.get("intro") or "", str):
+        problems.append(f"{at['intro']}: intro must be text (a paragraph)")
     target = data.get("target")
     if target is not None and (type(target) is not int or target < 1):
         problems.append(f"{at['target']}: target must be a positive whole number, "
@@ -82,7 +84,7 @@ def _load(path: Path) -> Assembly:
     if problems:
         raise AssemblyError("\n".join(problems))
     return Assembly(name=data["name"].strip(), question=data["question"].strip(), place=place,
-                    themes=themes, intro=str(data.get("intro") or "").strip(), target=target,
+                    themes=themes, intro=(data.get("intro") or "").strip(), target=target,
                     path=path, under=under, over=over)
 
 

@@ -58,6 +58,8 @@ def test_a_bare_name_is_a_shipped_place_or_theme_set(tmp_path):
      "'question' is required"),
     ("place: places/tiny.yaml\n", "", 1, "'place' is required"),
     ("themes: ./transport\n", "", 1, "'themes' is required"),
+    ("intro: >-\n  What residents said about\n  getting around.", "intro: [a, b]", 5,
+     "intro must be text"),
     ("target: 200", "target: 0", 8, "target must be a positive whole number, not 0"),
     ("target: 200", "target: 12.5", 8, "target must be a positive whole number, not 12.5"),
     ("target: 200", "target: '1,300'", 8, "target must be a positive whole number"),
