@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
         DATABASE_URL=settings.database_url,
         SURVEYS_DIR=settings.surveys_dir,
         TRANSLATIONS_DIR=settings.translations_dir,
+        ASSEMBLY_FILE=settings.assembly_file,
     )
     app.extensions["outreach"] = Runtime(settings, clock, senders=build_senders)
     _guard_requests(app)

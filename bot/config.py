@@ -3,7 +3,7 @@
 Every variable is documented in `.env.example` and docs/configuration.md. Nothing else in
 the code reads os.environ. `.env`, `instance/` and relative SQLite paths are looked for in
 the working directory (never beside the code, which may be inside site-packages); the
-surveys and catalogues default to the ones the package carries.
+surveys, catalogues and assembly file default to the ones the package carries.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+import assembly
 import surveys
 import translations
 from bot import addresses, channels
@@ -97,6 +98,7 @@ class Settings:
     instance_path: Path
     surveys_dir: Path
     translations_dir: Path
+    assembly_file: Path  # the assembly file (assembly/): name, question, place, theme set
     timezone: ZoneInfo
     quiet_hours: tuple[time, time] | None
     default_survey: str | None
@@ -206,6 +208,8 @@ class Settings:
             instance_path=instance,
             surveys_dir=here / get("SURVEYS_DIR", str(surveys.BUNDLED)),
             translations_dir=here / get("TRANSLATIONS_DIR", str(translations.BUNDLED)),
+            assembly_file=_file("ASSEMBLY_FILE",
+                                here / get("ASSEMBLY_FILE", str(assembly.SHIPPED))),
             timezone=tz,
             quiet_hours=parse_quiet_hours(get("QUIET_HOURS", "21:00-08:00")),
             default_survey=get("DEFAULT_SURVEY"),
@@ -255,6 +259,13 @@ class Settings:
             spool_per_sender=_int(get("OUTREACH_SPOOL_PER_SENDER", "100"),
                                   "OUTREACH_SPOOL_PER_SENDER"),
         )
+
+
+def _file(name: str, path: Path) -> Path:
+    """`path` when it is a file; ConfigError naming the variable otherwise."""
+    if not path.is_file():
+        raise ConfigError(f"{name} must name a file, and {path} is not one")
+    return path
 
 
 def _named(name: str, parse, value: str):

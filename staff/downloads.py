@@ -17,6 +17,7 @@ from flask import (
     stream_with_context,
 )
 
+import assembly
 from bot.runtime import current
 from staff import audit, exports, guard, writers
 from staff.data_cli import export_detail
@@ -86,7 +87,8 @@ def evidence_pack_download():
     rt = current()
     now = rt.now()
     with rt.sessions() as session:
-        page = pack.render(pack.build(session, now, rt.settings.timezone))
+        page = pack.render(pack.build(session, now, rt.settings.timezone,
+                                      assembly=assembly.load(rt.settings.assembly_file)))
     audit.record_now(rt.sessions, audit.PACK_MADE, now, email=g.staff.email,
                      actor=g.staff.email, address=guard.client_address())
     return Response(page, mimetype="text/html", headers={  # werkzeug adds the charset

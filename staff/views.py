@@ -11,6 +11,7 @@ import secrets
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
+import assembly
 from bot import alerts, spool, suppress
 from bot.quiet import QuietHours
 from bot.runtime import current
@@ -157,7 +158,8 @@ def _quotes_page(status: int, *, done: int | None = None, error: str | None = No
                  typed: dict[int, str] | None = None):
     rt = current()
     with rt.sessions() as db:
-        found = review.quotes(db, rt.now(), rt.settings.timezone)
+        found = review.quotes(db, rt.now(), rt.settings.timezone,
+                              assembly.load(rt.settings.assembly_file))
         decided = review.decided(db)
     return render_template("staff/quotes.html", title="Quotes for the evidence pack",
                            quotes=found, decided=decided, error=error, typed=typed or {},
@@ -173,7 +175,8 @@ def review_quote(answer_id: int):
     reason, error = request.form.get("reason", ""), None
     with transaction(rt.sessions) as db:  # the page is drawn after it ends (its nav reads)
         known = review.is_decided(db, answer_id) or answer_id in {
-            q.answer_id for q in review.quotes(db, now, rt.settings.timezone)}
+            q.answer_id for q in review.quotes(db, now, rt.settings.timezone,
+                                               assembly.load(rt.settings.assembly_file))}
         try:
             if known:
                 review.decide(db, answer_id, request.form.get("decision", ""), reason,

@@ -29,7 +29,6 @@ KINDS = {
     "weekdays": "weekday spellings beyond Babel's (translations/weekdays.py)",
     "chat": "chat wording the web form turns into its own (webhooks/chat_wording.py)",
     "redaction": "the evidence pack's name and place rules (staff/evidence/redact.py)",
-    "themes": "the evidence pack's theme rules (staff/evidence/coding.py)",
     "stopwords": "small words left out of frequent phrases (staff/evidence/freetext.py)",
     "demo": "the demo's made-up answers (demo/seed.py)",
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+import assembly
 from bot.runtime import current
 from staff import audit
 from staff.evidence import pack
@@ -21,8 +22,12 @@ def evidence_pack(out: Path) -> None:
     prints on A4. Small numbers are suppressed and quotes redacted (docs/evidence-pack.md)."""
     rt = current()
     now = rt.now()
+    try:  # the assembly file's problems, each FILE:LINE, instead of a traceback
+        chosen = assembly.load(rt.settings.assembly_file)
+    except assembly.AssemblyError as exc:
+        raise click.ClickException(f"ASSEMBLY_FILE:\n{exc}") from exc
     with rt.sessions() as session:
-        data = pack.build(session, now, rt.settings.timezone)
+        data = pack.build(session, now, rt.settings.timezone, assembly=chosen)
     out.write_text(pack.render(data), encoding="utf-8")
     kind = "draft" if data["draft"] else "final"
     audit.record_now(rt.sessions, audit.PACK_MADE, now, actor=audit.cli_actor(),

@@ -1,15 +1,17 @@
-"""Free text coded to the eight themes by reviewable rules, one file per language.
+"""Free text coded to the assembly's themes by reviewable rules, one file per language.
 
-`themes.yaml` lists the themes (order, title, what each covers, for readers); the rules are
-`translations/<lang>/themes.yaml`, in the safeguarding patterns' syntax (whole words on
-folded text, `*`, `...`, `(a|b)`, `{word list}`; bot.safeguarding.patterns compiles them),
-each file with examples every theme must and must not code. `Coder.load()` checks them
-all: unknown keys or themes, a theme without patterns or examples in a language, an example
-coded wrongly.
+The themes come from the assembly's theme set (assembly/: `themes:` in the assembly file),
+one folder: `themes.yaml` lists the themes (order, title, what each covers, for readers) and
+`<lang>.yaml` beside it holds one language's rules, in the safeguarding patterns' syntax
+(whole words on folded text, `*`, `...`, `(a|b)`, `{word list}`; bot.safeguarding.patterns
+compiles them), each file with examples every theme must and must not code. `en.yaml` is
+required; other languages are optional. `Coder.load(folder)` checks them all: unknown keys
+or themes, a theme without patterns or examples in a language, an example coded wrongly.
 
 An answer is coded by every language's rules on its own words (people mix languages, and
 a short answer's language is often guessed wrong) and by the English rules on its English
-translation, when there is one. It gets every theme any of those find; none is "not coded".
+translation, when there is one (so an answer in a language without rules is coded too). It
+gets every theme any of those find; none is "not coded".
 """
 
 from __future__ import annotations
@@ -21,12 +23,11 @@ from pathlib import Path
 
 import yaml
 
+import assembly
 from bot.datafile import header_problems
 from bot.safeguarding.patterns import compile_pattern, normalise
-from translations import data as language_files
 
-THEMES = Path(__file__).resolve().parent / "themes.yaml"  # the themes themselves, in English
-KIND = "themes"  # translations/<lang>/themes.yaml: each language's rules
+ENGLISH = "en"  # the rules every theme set has: they also code every English translation
 KEYS = {"language", "words", "themes", "must_match", "must_not_match"}
 
 
@@ -52,10 +53,15 @@ class RuleSet:
                 if any(p.search(said) for p in patterns)}
 
 
-def read_themes(path: Path | str = THEMES) -> tuple[Theme, ...]:
-    """The themes, in the pack's order."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return tuple(Theme(key, value["title"], value["about"]) for key, value in data.items())
+def read_themes(folder: Path | str | None = None) -> tuple[Theme, ...]:
+    """A theme set's themes, in the pack's order (default: the shipped assembly's set)."""
+    path = _folder(folder) / assembly.THEMES_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not data or not all(
+            isinstance(v, dict) and isinstance(v.get("title"), str)
+            and isinstance(v.get("about"), str) for v in data.values()):
+        raise ValueError(f"{path}: expected each theme's id mapped to its title and about")
+    return tuple(Theme(str(key), value["title"], value["about"]) for key, value in data.items())
 
 
 class Coder:
@@ -64,14 +70,14 @@ class Coder:
     def __init__(self, themes: tuple[Theme, ...], sets: Iterable[RuleSet]):
         self.themes = themes
         self.sets = tuple(sets)
-        self._english = next((s for s in self.sets if s.language == "en"), None)
+        self._english = next((s for s in self.sets if s.language == ENGLISH), None)
 
     @classmethod
-    def load(cls, themes: Path | str = THEMES, rules: Path | str = language_files.ROOT
-             ) -> Coder:
-        """Read and check every rule file; ValueError lists every problem."""
-        found = read_themes(themes)
-        sets, problems = read(rules, found)
+    def load(cls, folder: Path | str | None = None) -> Coder:
+        """Read and check a theme set (default: the shipped assembly's); ValueError lists
+        every problem."""
+        found = read_themes(folder)
+        sets, problems = read(_folder(folder), found)
         if problems:
             raise ValueError("\n".join(problems))
         return cls(found, sets)
@@ -91,12 +97,17 @@ class Coder:
         return [s.language for s in self.sets if theme in s.themes_in(said)]
 
 
-def read(root: Path | str, themes: tuple[Theme, ...]) -> tuple[list[RuleSet], list[str]]:
-    """Every language's rule file below `root` and the problems in them (`FILE: message`)."""
+def read(folder: Path | str, themes: tuple[Theme, ...]) -> tuple[list[RuleSet], list[str]]:
+    """Every language's rule file in a theme set's folder and the problems in them
+    (`FILE: message`)."""
     known = [t.id for t in themes]
     loaded: list[tuple[Path, RuleSet]] = []
     problems: list[str] = []
-    for lang, path in language_files.found(KIND, root).items():
+    files = rule_files(folder)
+    if ENGLISH not in files:
+        problems.append(f"{Path(folder) / f'{ENGLISH}.yaml'}: missing; every theme set has "
+                        "English rules (they code every answer's English translation)")
+    for lang, path in files.items():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         found = _problems(data, lang, known)
         if not found:
@@ -114,6 +125,16 @@ def read(root: Path | str, themes: tuple[Theme, ...]) -> tuple[list[RuleSet], li
                     problems.append(f"{path}: must_not_match {theme}: {text!r} is coded "
                                     f"{theme} by {', '.join(f'{b}.yaml' for b in by)}")
     return [s for _, s in loaded], problems
+
+
+def rule_files(folder: Path | str) -> dict[str, Path]:
+    """A theme set's rule files, {language: path}: every `<lang>.yaml` but themes.yaml."""
+    return {p.stem: p for p in sorted(Path(folder).glob("*.yaml"))
+            if p.name != assembly.THEMES_FILE}
+
+
+def _folder(folder: Path | str | None) -> Path:
+    return Path(folder) if folder is not None else assembly.load().themes
 
 
 def _rule_set(data: dict) -> RuleSet:

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+import assembly as assemblies
+from assembly import Assembly
 from bot import channels, suppress
 from staff.evidence import charts, freetext, queries, representation
 from staff.evidence.coding import Coder
@@ -61,9 +63,10 @@ def language_name(code: str | None) -> str:
 
 
 def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None = None,
-          redactor: Redactor | None = None) -> dict:
-    """Everything the pack shows, as plain data."""
-    coder = coder or Coder.load()
+          redactor: Redactor | None = None, assembly: Assembly | None = None) -> dict:
+    """Everything the pack shows, as plain data (for `assembly`, default the shipped one)."""
+    assembly = assembly or assemblies.load()
+    coder = coder or Coder.load(assembly.themes)
     redactor = redactor or Redactor.load(queries.known_names(session))
     defined = queries.surveys(session)
     counts = {c.slug: c for c in queries.survey_counts(session)}
@@ -76,6 +79,7 @@ def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None =
     youth = _youth(session, defined, counts, coded, used, decisions)
     quotes = [q for row in themes["rows"] for q in row["quotes"]] + youth["quotes"]
     return {
+        "assembly": assembly,
         "generated": now.astimezone(zone),
         "gathering": _gathering(session, defined, counts, zone),
         "representation": _representation(session, defined, reference),
@@ -96,10 +100,11 @@ def render(data: dict) -> str:
     return env.get_template("pack.html").render(**data)
 
 
-def write(session: Session, now: datetime, zone: ZoneInfo, path: Path | str) -> Path:
+def write(session: Session, now: datetime, zone: ZoneInfo, path: Path | str,
+          assembly: Assembly | None = None) -> Path:
     """Build and render the pack into `path`."""
     path = Path(path)
-    path.write_text(render(build(session, now, zone)), encoding="utf-8")
+    path.write_text(render(build(session, now, zone, assembly=assembly)), encoding="utf-8")
     return path
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assembly import Assembly
 from staff import audit
 from staff.evidence import pack, queries
 from staff.evidence.redact import Redactor
@@ -59,9 +60,11 @@ class Quote:
     reviewer: str | None
 
 
-def quotes(session: Session, now: datetime, zone: ZoneInfo) -> list[Quote]:
-    """The quotes the pack would use now, in its order."""
-    data = pack.build(session, now, zone)
+def quotes(session: Session, now: datetime, zone: ZoneInfo,
+           assembly: Assembly | None = None) -> list[Quote]:
+    """The quotes the pack would use now, in its order (for `assembly`, default the shipped
+    one)."""
+    data = pack.build(session, now, zone, assembly=assembly)
     reviews = {r.answer_id: r for r in session.scalars(select(QuoteReview))}
     found = []
     for q in data["quotes"]:

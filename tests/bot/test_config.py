@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import assembly
 from bot.config import ConfigError, Settings, parse_duration, parse_quiet_hours
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,6 +204,23 @@ def test_surveys_and_translations_dirs_can_be_overridden(base, tmp_path):
                                   "TRANSLATIONS_DIR": "relative/po"}, dotenv=False)
     assert settings.surveys_dir == tmp_path / "s"
     assert settings.translations_dir == ROOT / "relative" / "po"  # base chdirs to ROOT
+
+
+def test_the_assembly_file_is_the_shipped_one_unless_set(base, tmp_path):
+    assert Settings.from_env(base, dotenv=False).assembly_file == assembly.SHIPPED
+    ours = tmp_path / "ours.yaml"
+    ours.write_text("name: ours\n")
+    assert Settings.from_env({**base, "ASSEMBLY_FILE": str(ours)},
+                             dotenv=False).assembly_file == ours
+    relative = assembly.SHIPPED.relative_to(ROOT)  # base chdirs to ROOT
+    assert Settings.from_env({**base, "ASSEMBLY_FILE": str(relative)},
+                             dotenv=False).assembly_file == ROOT / relative
+
+
+@pytest.mark.parametrize("value", ["no-such-assembly.yaml", "assembly"])  # none, a folder
+def test_an_assembly_file_that_is_not_a_file_is_refused(base, value):
+    with pytest.raises(ConfigError, match="ASSEMBLY_FILE must name a file"):
+        Settings.from_env({**base, "ASSEMBLY_FILE": value}, dotenv=False)
 
 
 def test_an_empty_environment_variable_does_not_hide_dotenv(tmp_path, monkeypatch):

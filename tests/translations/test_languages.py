@@ -16,10 +16,9 @@ OTHERS = [code for code in CODES if code != "en"]
 # redactor checks once, the words that are not slips of STOP.
 ENGLISH_ONLY = {"prompts": {"starts"}, "redaction": {"contacts"}, "optout": {"real_words"}}
 # Sections keyed by something every language shares (a category, a theme): each language
-# has the English file's keys there.
-KEYED = {"safeguarding": ("patterns", "must_match"),
-         "themes": ("themes", "must_match", "must_not_match"),
-         "demo": ("residents",)}
+# has the English file's keys there. (An assembly's theme rules live with its theme set,
+# assembly/themes/<set>/<lang>.yaml, and staff/evidence/coding.py checks them.)
+KEYED = {"safeguarding": ("patterns", "must_match"), "demo": ("residents",)}
 
 
 def test_the_manifest_lists_each_language_once_with_every_field():
