@@ -18,6 +18,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
+import assembly
 from assembly import place as places
 from store.db import make_engine, session_factory, transaction
 from surveys import loader, registry, sms
@@ -37,14 +38,10 @@ def _files(given: tuple[str, ...]) -> list[str]:
     return found
 
 
-# The shipped place, until the assembly file says which (see _place).
-SHIPPED_PLACE = Path(places.__file__).resolve().parent / "places" / "waltham-forest.yaml"
-
-
 def _place() -> places.Place:
-    """The place the surveys' roles are checked against: the one call to switch to the
-    configured assembly's place."""
-    return places.load(SHIPPED_PLACE)
+    """The place the surveys' roles are checked against: the configured assembly's
+    (ASSEMBLY_FILE)."""
+    return assembly.load(current_app.config["ASSEMBLY_FILE"]).place
 
 
 def _problems_of(files: list[str]) -> tuple[dict[str, dict], list[str]]:
@@ -54,6 +51,8 @@ def _problems_of(files: list[str]) -> tuple[dict[str, dict], list[str]]:
         place = _place()
     except places.PlaceError as exc:  # the place file's own problems, FILE:LINE each
         return found, [str(problem) for problem in exc.problems]
+    except assembly.AssemblyError as exc:  # the assembly file's (and its place's), FILE:LINE
+        return found, str(exc).splitlines()
     problems: list[str] = []
     for file in files:
         definition, errors = loader.load_file(file, catalogs, place)

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from app import create_app
 from assembly import place as places
 from surveys import cli, loader
 from surveys.model import DIMENSION_ROLES, Choice, Questionnaire
+from tests.helpers.assemblies import made_up
 from tests.helpers.surveys import SHIPPED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -385,3 +387,18 @@ def test_a_place_file_that_does_not_load_stops_validate_with_its_own_problems(
                                                                                 COUNCIL))])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1].startswith(f"{broken}:5: ")
+
+
+def test_validate_checks_references_against_the_place_of_the_assembly_file(config, tmp_path):
+    """ASSEMBLY_FILE names the place: the shipped residents' survey names Waltham Forest's
+    wards, which a made-up borough's assembly does not know."""
+    survey = ROOT / "surveys" / "neighbourhood-policing.yaml"
+    shipped = create_app(config)
+    assert shipped.test_cli_runner().invoke(args=["surveys", "validate", str(survey)]
+                                            ).exit_code == 0
+    elsewhere = create_app({**config, "ASSEMBLY_FILE": str(made_up(tmp_path))})
+    result = elsewhere.test_cli_runner().invoke(args=["surveys", "validate", str(survey)])
+    assert result.exit_code == 1
+    assert "'endlebury' is no ward category or group of" in result.output
+    for app in (shipped, elsewhere):
+        app.extensions["outreach"].engine.dispose()
