@@ -99,6 +99,7 @@ class Place:
     def resolve(self, dimension: str, ids: Sequence[str]) -> tuple[Table, tuple[Category, ...]]:
         """The table and categories that category or group ids name, all in one table of
         `dimension` (a group stands for every category within it); PlaceError otherwise."""
+        ids = (ids,) if isinstance(ids, str) else tuple(ids)
         if not ids:
             raise PlaceError(f"no {dimension} category named")
         found: dict[str, Table] = {}
@@ -227,9 +228,9 @@ class _Checker:
         unit = data.get("unit")
         if "unit" in data and unit not in UNITS:
             self.add(data.line_of("unit"), f"{what}: unit must be one of {', '.join(UNITS)}")
-        if "source" in data and data["source"] not in sources:
-            self.add(data.line_of("source"), f"{what}: no source '{data['source']}' "
-                                             "under 'sources'")
+        source = data.get("source")
+        if "source" in data and not (isinstance(source, str) and source in sources):
+            self.add(data.line_of("source"), f"{what}: no source '{source}' under 'sources'")
         if unit == "none" and not isinstance(data.get("why_not_compared"), str):
             self.add(data.line, f"{what}: unit none needs 'why_not_compared'")
         if unit != "none" and "why_not_compared" in data:
@@ -243,7 +244,8 @@ class _Checker:
         texts = {key: self.text(data, key, what)
                  for key in ("table", "title", "base", "url", "note", "why_not_compared")}
         return Table(dimension, texts["table"], texts["title"], str(day), texts["base"],
-                     str(unit), sources.get(data.get("source"), ""), texts["url"],
+                     str(unit), sources.get(source, "") if isinstance(source, str) else "",
+                     texts["url"],
                      texts["note"] or None, texts["why_not_compared"] or None,
                      categories, groups)
 
@@ -298,7 +300,7 @@ class _Checker:
             self.add(c.line_of("language"), f"{what}: language '{language}' must be a code "
                                             f"such as ro, or '{OTHER}'")
         within = c.get("within")
-        if "within" in c and within not in groups:
+        if "within" in c and not (isinstance(within, str) and within in groups):
             self.add(c.line_of("within"), f"{what}: within '{within}' is no group of this "
                                           "table")
         return Category(str(cid), self.text(c, "label", what), value, ages,
@@ -322,7 +324,7 @@ class _Checker:
         return value
 
     def overlaps(self, found: list[Category], items: list, what: str) -> None:
-        lines = {c.get("id"): c.line_of("ages") for c in items if isinstance(c, LineDict)}
+        lines = {str(c.get("id")): c.line_of("ages") for c in items if isinstance(c, LineDict)}
         bands = sorted((c for c in found if c.ages), key=lambda c: c.ages)
         for before, after in zip(bands, bands[1:], strict=False):
             if after.ages[0] <= before.ages[1]:
@@ -349,6 +351,8 @@ class _Checker:
         for row in (c for _, item in pairs for c in item.get("categories") or []
                     if isinstance(c, LineDict)):
             cid = row.get("id")
+            if not isinstance(cid, str):
+                continue  # reported where the category is read
             if cid in seen:
                 self.add(row.line_of("id"), f"{dimension}: id '{cid}' used twice")
             elif cid in groups:

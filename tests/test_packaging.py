@@ -24,7 +24,8 @@ from types import SimpleNamespace
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_FILES = ["bot/*.yaml", "bot/members/*.yaml", "surveys/*.yaml", "translations/*.yaml",
+DATA_FILES = ["assembly/places/*.yaml",
+              "bot/*.yaml", "bot/members/*.yaml", "surveys/*.yaml", "translations/*.yaml",
               "translations/*/*.yaml", "translations/*/LC_MESSAGES/*.po",
               "store/migrations/env.py",
               "store/migrations/script.py.mako", "store/migrations/versions/*.py",
