@@ -2,9 +2,9 @@
 
 `data/waltham-forest-census-2021.yaml` is a copy of the published figures, each block with
 its source (Census 2021 and the council's own pages). The dashboard's representativeness
-(`staff/representativeness.py`) and the evidence pack (`staff/evidence/representation.py`)
-both read their figures here, by dotted path (`age_shares_pct.aged_65_plus`): a figure is
-written once, and never invented.
+(`staff/representativeness.py`) reads its figures here, by dotted path
+(`age_shares_pct.aged_65_plus`): a figure is written once, and never invented. (The
+evidence pack reads the place file, `assembly/place.py`; this goes once the dashboard does.)
 """
 
 from __future__ import annotations

@@ -24,14 +24,13 @@ from types import SimpleNamespace
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_FILES = ["assembly/places/*.yaml",
+DATA_FILES = ["assembly/places/*.yaml", "assembly/assemblies/*.yaml", "assembly/themes/*/*.yaml",
               "bot/*.yaml", "bot/members/*.yaml", "surveys/*.yaml", "translations/*.yaml",
               "translations/*/*.yaml", "translations/*/LC_MESSAGES/*.po",
               "store/migrations/env.py",
               "store/migrations/script.py.mako", "store/migrations/versions/*.py",
               "webhooks/templates/**/*.html", "staff/*.yaml", "staff/data/*.yaml",
               "staff/templates/**/*.html", "staff/static/*.css",
-              "staff/evidence/*.yaml",
               "staff/evidence/templates/*.html"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",
                                     ".env", "__pycache__", ".pytest_cache", ".ruff_cache")

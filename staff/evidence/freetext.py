@@ -2,12 +2,14 @@
 frequent phrases among answers no rule codes.
 
 How quotes are chosen (docs/evidence-pack.md says the same to readers): for each theme, the
-answers coded to it are put in groups by how much the person trusts the police (low, middle,
-high, not asked). From each group in turn, the answer closest to the group's median length is
-taken — not the longest, which would favour the most articulate — preferring a language not
-yet quoted for that theme; ties are broken by a fixed shuffle of the answers' numbers, so the
-same data always give the same quotes. The same words are quoted once in the whole pack, only
-after redaction, only with at least 5 words, and never if they raised a safeguarding alert.
+answers coded to it are put in groups by the same person's answer to their survey's headline
+question (`role: headline`, such as trust in the police): the low, middle or high third of a
+scale, each answer of a choice, or not asked. From each group in turn, the answer closest to
+the group's median length is taken — not the longest, which would favour the most
+articulate — preferring a language not yet quoted for that theme; ties are broken by a fixed
+shuffle of the answers' numbers, so the same data always give the same quotes. The same
+words are quoted once in the whole pack, only after redaction, only with at least 5 words,
+and never if they raised a safeguarding alert.
 
 The most frequent phrases among uncoded answers: two- and three-word phrases (not starting or
 ending with a small word), each counted once per answer, listed from the most frequent (ties:
@@ -24,18 +26,19 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 from bot import suppress
 from bot.answers import fold
 from staff.evidence.queries import FreeText
+from surveys.model import Question
 from translations import data as language_files
 
 STOPWORDS = "stopwords"  # translations/<lang>/stopwords.yaml
-TRUST_LEVELS = ("low", "middle", "high", "unknown")
-# How each survey's trust answer reads as a level (the residents' 1-5 scale, the youth choice).
-TRUST = {1: "low", 2: "low", 3: "middle", 4: "high", 5: "high",
-         "not_at_all": "low", "not_really": "low", "a_bit": "middle", "not_sure": "middle",
-         "a_lot": "high"}
+# The groups quotes are taken from in turn: a scale's thirds, then each answer of a choice
+# ("answer 01", in the choices' order), then those not asked.
+SCALE_LEVELS = ("low", "middle", "high")
+UNKNOWN = "unknown"
 MIN_WORDS = 5
 MAX_WORDS = 80
 # Phrases never run across a redaction mark or punctuation.
@@ -51,18 +54,45 @@ class Coded:
     text: str  # redacted
     english: str | None  # redacted; None while not translated
     themes: frozenset[str]
-
-    @property
-    def trust_level(self) -> str:
-        return TRUST.get(self.answer.trust, "unknown")
+    level: str = UNKNOWN  # the group its headline answer puts it in (`level`)
 
     @property
     def words(self) -> int:
         return len(self.text.split())
 
 
-def code_all(answers: Iterable[FreeText], coder, redactor) -> list[Coded]:
-    """Redact and code each answer (coding reads the words as written, before redaction)."""
+def level(headline: Question | None, value: Any) -> str:
+    """The group an answer to a headline question puts a quote in: the low, middle or high
+    third of a scale; a choice's own answer ("answer 01", its place among the choices);
+    UNKNOWN when not asked or not understood."""
+    if headline is None or value is None or isinstance(value, bool):
+        return UNKNOWN
+    if headline.type == "scale" and isinstance(value, int | float):
+        span = (headline.max or 0) - (headline.min or 0)
+        position = (value - (headline.min or 0)) / span if span else 0.5
+        return SCALE_LEVELS[0 if position < 1 / 3 else 2 if position > 2 / 3 else 1]
+    ids = [c.id for c in headline.choices]
+    return f"answer {ids.index(value) + 1:02d}" if value in ids else UNKNOWN
+
+
+def headline_text(headline: Question | None, value: Any) -> str:
+    """A headline answer as a quote's caption gives it: "Trust in the police: 2 of 5" (a
+    scale), "Trust in the police: A bit" (a choice); "" when not asked."""
+    if headline is None or value is None or isinstance(value, bool):
+        return ""
+    if headline.type == "scale" and isinstance(value, int | float):
+        said = f"{value:g} of {headline.max:g}"
+    else:
+        said = next((c.text for c in headline.choices if c.id == value), None)
+        if said is None:
+            return ""
+    return f"{headline.measure}: {said}" if headline.measure else said
+
+
+def code_all(answers: Iterable[FreeText], coder, redactor,
+             headline: Question | None = None) -> list[Coded]:
+    """Redact and code each answer (coding reads the words as written, before redaction);
+    `headline`: the survey's headline question, which the answers' `headline` answer."""
     coded = []
     for answer in answers:
         english = answer.english if answer.translation_status == "done" else None
@@ -70,7 +100,8 @@ def code_all(answers: Iterable[FreeText], coder, redactor) -> list[Coded]:
             english = None  # the original is the English
         coded.append(Coded(answer, redactor.redact(answer.text),
                            redactor.redact(english) if english else None,
-                           frozenset(coder.code(answer.text, english))))
+                           frozenset(coder.code(answer.text, english)),
+                           level(headline, answer.headline)))
     return coded
 
 
@@ -85,13 +116,15 @@ def choose_quotes(coded: Sequence[Coded], theme: str, used: set[str], limit: int
     pool = [c for c in coded if theme in c.themes and not c.answer.alerted
             and c.answer.id not in excluded
             and c.text not in used and MIN_WORDS <= c.words <= MAX_WORDS]
-    groups = {level: [c for c in pool if c.trust_level == level] for level in TRUST_LEVELS}
+    levels = (*SCALE_LEVELS, *sorted({c.level for c in pool} - {*SCALE_LEVELS, UNKNOWN}),
+              UNKNOWN)
+    groups = {lv: [c for c in pool if c.level == lv] for lv in levels}
     chosen: list[Coded] = []
     while len(chosen) < limit and any(groups.values()):
-        for level in TRUST_LEVELS:
-            if len(chosen) >= limit or not groups[level]:
+        for lv in levels:
+            if len(chosen) >= limit or not groups[lv]:
                 continue
-            pick = _closest_to_median(groups[level], {c.answer.language for c in chosen})
+            pick = _closest_to_median(groups[lv], {c.answer.language for c in chosen})
             chosen.append(pick)
             used.add(pick.text)
             for level_pool in groups.values():

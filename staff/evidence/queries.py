@@ -60,7 +60,7 @@ class FreeText:
     language: str | None
     english: str | None
     translation_status: str | None
-    trust: Any  # the same person's answer to the survey's trust question, if any
+    headline: Any  # the same response's answer to the survey's headline question, if any
     alerted: bool  # it disclosed harm (an alert of any kind): counted, never quoted
 
 
@@ -180,24 +180,24 @@ def screen_outs(session: Session, slug: str) -> Counter:
                                         .group_by(ScreenOut.reason)).all()))
 
 
-def free_texts(session: Session, slug: str, question: str, trust_question: str | None = None,
+def free_texts(session: Session, slug: str, question: str, headline: str | None = None,
                ) -> list[FreeText]:
-    """Every free-text answer to a question, with the same response's trust answer and
-    whether it raised an alert from a disclosure (`alerts.from_disclosure`: whatever the
-    alert's kind, a member's too)."""
-    trust = aliased(Answer)
+    """Every free-text answer to a question, with the same response's answer to the
+    question `headline` (the survey's headline measure) and whether it raised an alert from
+    a disclosure (`alerts.from_disclosure`: whatever the alert's kind, a member's too)."""
+    other = aliased(Answer)
     alerted = exists().where(alerts.from_disclosure(), Alert.survey == slug,
                              Alert.question == question,
                              Alert.contact_id == Response.contact_id)
     query = (select(Answer.id, Answer.raw_text, Answer.text_language, Answer.translation_en,
                     Answer.translation_status,
-                    trust.value if trust_question else literal(None), alerted)
+                    other.value if headline else literal(None), alerted)
              .join(Response, Response.id == Answer.response_id)
              .where(Answer.question_id == question, Response.id.in_(_of_survey(slug)))
              .order_by(Answer.id))
-    if trust_question:
-        query = query.outerjoin(trust, and_(trust.response_id == Answer.response_id,
-                                            trust.question_id == trust_question))
+    if headline:
+        query = query.outerjoin(other, and_(other.response_id == Answer.response_id,
+                                            other.question_id == headline))
     return [FreeText(row[0], slug, question, row[1], row[2], row[3], row[4], row[5],
                      bool(row[6])) for row in session.execute(query)]
 

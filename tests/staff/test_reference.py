@@ -1,5 +1,5 @@
-"""The published population figures are kept in one file, read by one loader
-(staff/reference.py), for the dashboard and the evidence pack alike."""
+"""The published population figures the dashboard still reads are kept in one file, read by
+one loader (staff/reference.py); the pack reads the place file (assembly/place.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from staff import reference, representativeness
-from staff.evidence import representation
+from staff import reference
 
 STAFF = Path(reference.__file__).resolve().parent
 
@@ -22,26 +21,6 @@ def test_a_figure_is_read_by_its_path_and_a_sentence_quotes_it():
         reference.figure(figures, "age.young")
     with pytest.raises(reference.FigureError, match="flag is not a number"):
         reference.figure(figures, "flag")
-
-
-def test_the_dashboard_and_the_pack_read_the_same_figures():
-    figures = reference.load()
-    pack = representation.load()
-    ages = next(c for c in pack["comparisons"] if c["id"] == "age")
-    assert [g["reference"] for g in ages["groups"]] == [
-        figures["age_shares_pct"]["aged_16_64"], figures["age_shares_pct"]["aged_65_plus"]]
-    assert "10.2%" in ages["source"] and "{" not in ages["source"]
-    assert pack["wards"] == figures["wards"]
-    board = {d.title: d for d in representativeness.load().dimensions("neighbourhood-policing")}
-    assert board["Age"].groups[-1].reference.share == figures["age_shares_pct"]["aged_65_plus"]
-
-
-def test_a_changed_figure_changes_the_pack():
-    figures = {**reference.load(), "age_shares_pct": {"aged_16_64": 60, "aged_65_plus": 20}}
-    ages = next(c for c in representation.load(figures=figures)["comparisons"]
-                if c["id"] == "age")
-    assert [g["reference"] for g in ages["groups"]] == [60, 20]
-    assert "aged 65 and over 20%" in ages["source"]
 
 
 @pytest.mark.parametrize("figure", ["10600", "69.6", "278400"])

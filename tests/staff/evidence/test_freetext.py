@@ -1,18 +1,67 @@
-"""Quotes chosen for the range of views (not the longest), never an alerted answer, never
-the same words twice; frequent phrases only when at least 5 answers share them."""
+"""Quotes chosen for the range of views (not the longest), in turn from each group of the
+headline answer (a scale's thirds, a choice's answers), never an alerted answer, never the
+same words twice; frequent phrases only when at least 5 answers share them."""
 
 from __future__ import annotations
+
+import pytest
 
 from staff.evidence import freetext
 from staff.evidence.freetext import Coded
 from staff.evidence.queries import FreeText
+from surveys.model import Question, Questionnaire
+
+
+def question(**q) -> Question:
+    """A question as a survey (worded as no shipped survey words it) holds it."""
+    return Questionnaire.from_definition({
+        "slug": "our-voice", "title": "Our voice", "audience": "residents", "language": "en",
+        "intro": "Hi", "outro": "Bye", "questions": [{"id": "q", "text": "?", **q}]}).questions[0]
+
+
+SCALE = question(type="scale", min=0, max=10, role="headline",
+                 measure="Confidence in the council")
+FIVE = question(type="scale", min=1, max=5, role="headline", measure="Trust")
+CHOICE = question(type="choice", choices=[{"id": "good", "text": "Good"},
+                                          {"id": "so_so", "text": "So-so"},
+                                          {"id": "bad", "text": "Bad"}])
 
 
 def coded(i: int, text: str, trust=None, language="en", themes=("visibility",),
           alerted=False, english=None) -> Coded:
-    answer = FreeText(i, "neighbourhood-policing", "build_trust", text, language, english,
-                      "done", trust, alerted)
-    return Coded(answer, text, english, frozenset(themes))
+    """An answer whose headline answer is `trust` on a 1-5 scale (None: not asked)."""
+    answer = FreeText(i, "our-voice", "q_words", text, language, english, "done", trust,
+                      alerted)
+    return Coded(answer, text, english, frozenset(themes), freetext.level(FIVE, trust))
+
+
+@pytest.mark.parametrize(("question", "value", "level", "caption"), [
+    (SCALE, 0, "low", "Confidence in the council: 0 of 10"),
+    (SCALE, 3, "low", "Confidence in the council: 3 of 10"),
+    (SCALE, 4, "middle", "Confidence in the council: 4 of 10"),
+    (SCALE, 6, "middle", "Confidence in the council: 6 of 10"),
+    (SCALE, 7, "high", "Confidence in the council: 7 of 10"),
+    (FIVE, 2, "low", "Trust: 2 of 5"),
+    (FIVE, 3, "middle", "Trust: 3 of 5"),
+    (FIVE, 4, "high", "Trust: 4 of 5"),
+    (CHOICE, "good", "answer 01", "Good"),
+    (CHOICE, "bad", "answer 03", "Bad"),
+    (CHOICE, "unheard_of", "unknown", ""),
+    (SCALE, None, "unknown", ""),
+    (None, 3, "unknown", ""),
+])
+def test_a_headline_answer_gives_a_group_and_a_caption(question, value, level, caption):
+    assert freetext.level(question, value) == level
+    assert freetext.headline_text(question, value) == caption
+
+
+def test_the_answers_of_a_choice_take_turns_in_the_choices_order_then_the_unasked():
+    pool = [Coded(FreeText(i, "our-voice", "q_words", words(8, tag=str(i)), "en", None, "done",
+                           value, False), words(8, tag=str(i)), None, frozenset(["visibility"]),
+                  freetext.level(CHOICE, value))
+            for i, value in enumerate(["bad", "bad", None, "good", "so_so"])]
+    chosen = freetext.choose_quotes(pool, "visibility", set(), limit=5)
+    assert [c.answer.headline for c in chosen] == ["good", "so_so", "bad", None, "bad"]
 
 
 def words(n: int, word: str = "patrol", tag: str = "") -> str:
@@ -25,8 +74,8 @@ def test_one_quote_from_each_level_of_trust_before_a_second_from_any():
             coded(3, words(8, tag="c"), trust=3), coded(4, words(7, tag="d"), trust=5),
             coded(5, words(6, tag="e"))]
     chosen = freetext.choose_quotes(pool, "visibility", set())
-    assert [c.trust_level for c in chosen] == ["low", "middle", "high"]
-    assert [c.trust_level for c in freetext.choose_quotes(pool, "visibility", set(), 5)] == [
+    assert [c.level for c in chosen] == ["low", "middle", "high"]
+    assert [c.level for c in freetext.choose_quotes(pool, "visibility", set(), 5)] == [
         "low", "middle", "high", "unknown", "low"]
 
 
