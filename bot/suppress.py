@@ -23,6 +23,7 @@ from dataclasses import dataclass
 THRESHOLD = 5
 FEWER = f"fewer than {THRESHOLD}"
 HIDDEN = "not shown"
+MOST_HIDDEN = THRESHOLD - 1  # the most a count reading "fewer than 5" can stand for
 NONE = "none"
 
 

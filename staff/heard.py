@@ -227,11 +227,11 @@ def _row(cell: suppress.Cell, reference: float | None, answered: int, rule: Rule
     if reference is None or not answered:
         return Row(cell.label, cell, reference, None, None)
     if cell.suppressed:
-        if cell.secondary or (suppress.THRESHOLD - 1) * 100 / answered >= rule.under * reference:
+        if cell.secondary or suppress.MOST_HIDDEN * 100 / answered >= rule.under * reference:
             return Row(cell.label, cell, reference, None, None)
         # even 4 would be under: say so, and the least that parity needs
         return Row(cell.label, cell, reference, "under",
-                   _parity(reference, answered, suppress.THRESHOLD - 1), at_least=True)
+                   _parity(reference, answered, suppress.MOST_HIDDEN), at_least=True)
     if cell.share is None:
         return Row(cell.label, cell, reference, None, None)
     if cell.share < rule.under * reference:
