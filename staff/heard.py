@@ -258,7 +258,7 @@ def gaps(comparison: Comparison) -> list[str]:
     if not comparison.compared:
         return _unreached(comparison)
     found = []
-    base = comparison.table.base
+    base = comparison.table.base + (" in the groups compared" if comparison.rescaled else "")
     for row in comparison.rows:
         if row.status in ("under", "over"):
             word = "Under-represented" if row.status == "under" else "Over-represented"

@@ -89,7 +89,7 @@ def test_shares_are_rescaled_to_the_groups_compared_and_parity_is_exact(survey, 
     assert comparison.rescaled
     sentences = heard.gaps(comparison)
     assert sentences[0].startswith("Under-represented: Woman — 20% of those who answered")
-    assert "against 52%" in sentences[0]
+    assert sentences[0].endswith("against 52% of all usual residents in the groups compared.")
 
 
 def test_within_the_margins_is_even(survey, tiny):
