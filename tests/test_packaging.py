@@ -29,7 +29,7 @@ DATA_FILES = ["assembly/places/*.yaml",
               "translations/*/*.yaml", "translations/*/LC_MESSAGES/*.po",
               "store/migrations/env.py",
               "store/migrations/script.py.mako", "store/migrations/versions/*.py",
-              "webhooks/templates/**/*.html", "staff/*.yaml", "staff/data/*.yaml",
+              "webhooks/templates/**/*.html", "staff/data/*.yaml",
               "staff/templates/**/*.html", "staff/static/*.css",
               "staff/evidence/*.yaml",
               "staff/evidence/templates/*.html"]
