@@ -1,7 +1,8 @@
-"""The dashboard's figures, as plain data: responses by survey, channel, language and day,
-how far people get, who answered against the borough's profile, engagers' reach, members'
-RSVPs, failed deliveries and opt-outs. Queries only; `templates/staff/dashboard.html` shows
-them.
+"""The dashboard's figures, as plain data: where to go next (staff/where_next.py), responses
+by survey, channel, language, week, ward and engager, how far people get, who has been
+heard from against the place's published figures (staff/heard.py, the evidence pack's one
+rule), engagers' reach, members' RSVPs, failed deliveries and opt-outs. Queries only;
+`templates/staff/dashboard.html` shows them and staff/board_tables.py makes their tables.
 
 Nothing here carries a phone number, chat id or name of a resident: only counts, and the
 survey's own wording. Assembly members' RSVPs name the members (staff/members.py).
@@ -17,15 +18,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+import assembly
+from assembly import place as places
 from bot import suppress, youth
-from staff import charts, members, representativeness
+from staff import charts, heard, members, where_next
 from staff.counts import channel, language
-from staff.representativeness import Comparison
-from store.models import Answer, Contact, Message, OptOut, Response, Survey, SurveyVersion
+from staff.where_next import responses_of
+from store.models import Answer, Contact, Engager, Message, OptOut, Response, Survey, SurveyVersion
 from surveys import registry
 from surveys.model import Questionnaire
 
-MAX_DAYS = 90  # the by-day chart's reach back from the latest response
+MAX_WEEKS = 26  # the by-week chart's reach back from the latest response
+RESIDENTS = "residents"  # the audience whose surveys the ranking and the target read
 FAILED = ("failed", "undelivered", "held")
 
 
@@ -82,21 +86,38 @@ class OptOutRow:
     back_in: int
 
 
+@dataclass(frozen=True)
+class Setting:
+    """What the dashboard compares with: the assembly's place, rule and target."""
+
+    place: places.Place
+    rule: heard.Rule = heard.Rule()
+    target: int | None = None  # responses aimed for; None: no progress shown
+
+
+def assembly_setting(settings) -> Setting:
+    """The place, rule and target of the configured assembly (ASSEMBLY_FILE)."""
+    found = assembly.load(settings.assembly_file)
+    return Setting(found.place, heard.Rule.of(found), found.target)
+
+
 @dataclass
 class Dashboard:
     surveys: list[SurveyRow]
     survey: Questionnaire | None
+    next: where_next.WhereNext | None = None
     started: int = 0
     complete: int = 0
     by_survey: charts.Chart | None = None
     by_channel: charts.Chart | None = None
     by_language: charts.Chart | None = None
-    by_day: charts.Chart | None = None
-    days: list[tuple[str, int]] = field(default_factory=list)
+    by_week: charts.Chart | None = None
+    by_engager: list[suppress.Cell] = field(default_factory=list)
     questions: list[QuestionRow] = field(default_factory=list)
     funnel: suppress.Chain | None = None  # started, each question reached, completed
-    representativeness: list[Comparison] = field(default_factory=list)
-    margin: float = 0.0
+    comparisons: list[heard.Comparison] = field(default_factory=list)  # heard.py's
+    rule: heard.Rule = heard.Rule()
+    place: str = ""  # the place compared with, by name
     engagers: list[EngagerRow] = field(default_factory=list)
     failures: list[FailureRow] = field(default_factory=list)
     opted_out_now: int = 0
@@ -104,15 +125,22 @@ class Dashboard:
     rsvps: list[members.SessionRsvps] = field(default_factory=list)
     chase_days: int = 2  # the unanswered are listed from this many days before a session
 
+    @property
+    def wards(self) -> list[heard.Comparison]:
+        """The survey's comparisons by ward: its responses by ward, as compared."""
+        return [c for c in self.comparisons if c.dimension == "ward" and c.shown]
+
 
 def build(session: Session, slug: str | None, default: str | None, zone: ZoneInfo,
-          now: datetime, chase_days: int) -> Dashboard:
+          now: datetime, chase_days: int, setting: Setting) -> Dashboard:
     """Everything the dashboard shows, for one survey (`slug`, else `default`, else the
-    residents' survey with the most responses); members' RSVPs as of `now`."""
+    residents' survey with the most responses); where to go next across the residents'
+    surveys and that one; members' RSVPs as of `now`."""
     surveys = survey_rows(session)
     current = registry.current(session)
     chosen = _choose(slug, default, current, surveys)
-    board = Dashboard(surveys=surveys, survey=current.get(chosen) if chosen else None)
+    board = Dashboard(surveys=surveys, survey=current.get(chosen) if chosen else None,
+                      rule=setting.rule, place=setting.place.name)
     board.by_survey = charts.rows("Responses by survey", [(s.title, s.started) for s in surveys],
                                   partition=False)
     board.engagers = engager_rows(session)
@@ -120,7 +148,12 @@ def build(session: Session, slug: str | None, default: str | None, zone: ZoneInf
     board.opted_out_now, board.opt_outs = opt_out_rows(session)
     board.rsvps = members.session_rsvps(session, now, chase_days)
     board.chase_days = chase_days
+    read = {s: where_next.heard_for(session, current[s], setting.place, setting.rule)
+            for s in sorted(current) if current[s].audience == RESIDENTS or s == chosen}
+    so_far = sum(s.started for s in surveys if s.audience == RESIDENTS)
+    board.next = where_next.build(session, list(read.values()), setting.target, so_far)
     if board.survey is not None:
+        board.comparisons = list(read[board.survey.slug].comparisons)
         _survey_figures(session, board, board.survey, zone)
     return board
 
@@ -131,13 +164,8 @@ def _choose(slug: str | None, default: str | None, current: dict[str, Questionna
         if wanted in current:
             return wanted
     ranked = sorted((r for r in rows if r.slug in current),
-                    key=lambda r: (r.audience != "residents", -r.started, r.slug))
+                    key=lambda r: (r.audience != RESIDENTS, -r.started, r.slug))
     return ranked[0].slug if ranked else None
-
-
-def _of_survey(slug: str):
-    """The ids of a survey's responses, every version."""
-    return (select(Response.id).join(SurveyVersion).join(Survey).where(Survey.slug == slug))
 
 
 def survey_rows(session: Session) -> list[SurveyRow]:
@@ -152,9 +180,10 @@ def survey_rows(session: Session) -> list[SurveyRow]:
 
 def _survey_figures(session: Session, board: Dashboard, survey: Questionnaire,
                     zone: ZoneInfo) -> None:
-    ids = _of_survey(survey.slug)
+    ids = responses_of(survey.slug)
     responses = session.execute(select(Response.id, Response.channel, Response.language,
-                                       Response.status, Response.started_at)
+                                       Response.status, Response.started_at,
+                                       Response.engager_code)
                                 .where(Response.id.in_(ids))).all()
     board.started = len(responses)
     board.complete = sum(r.status == "complete" for r in responses)
@@ -162,40 +191,54 @@ def _survey_figures(session: Session, board: Dashboard, survey: Questionnaire,
     languages = Counter(r.language for r in responses)
     board.by_channel = charts.rows("Responses by channel", _ranked(channels, channel))
     board.by_language = charts.rows("Responses by language", _ranked(languages, language))
-    board.days = _days(Counter(r.started_at.astimezone(zone).date() for r in responses))
-    board.by_day = charts.columns("Responses by day started", board.days)
-    answers = session.execute(select(Answer.response_id, Answer.question_id, Answer.value)
+    weeks = _weeks(Counter(_monday(r.started_at.astimezone(zone).date()) for r in responses))
+    board.by_week = charts.columns("Responses by week started", weeks)
+    board.by_engager = _by_engager(session, Counter(r.engager_code for r in responses))
+    answers = session.execute(select(Answer.response_id, Answer.question_id)
                               .where(Answer.response_id.in_(ids))).all()
     partial = {r.id for r in responses if r.status != "complete"}
     board.questions = _progress(survey, answers, partial, board.complete)
     board.funnel = suppress.chain([("Started", board.started)]
                                   + [(q.id, q.reached) for q in board.questions]
                                   + [("Completed", board.complete)])
-    profile = representativeness.load()
-    board.margin = profile.margin
-    board.representativeness = [
-        representativeness.compare(d, languages if d.language else _choices(answers, d.questions),
-                                   profile.margin)
-        for d in profile.dimensions(survey.slug)]
 
 
 def _ranked(counts: Counter, name) -> list[tuple[str, int]]:
     return [(name(key), n) for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def _days(counts: Counter) -> list[tuple[str, int]]:
-    """Every day from the first response to the latest (at most MAX_DAYS), zeros included."""
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _weeks(counts: Counter) -> list[tuple[str, int]]:
+    """Every week (from Monday, local time) from the first response's to the latest's (at
+    most MAX_WEEKS), empty weeks included."""
     if not counts:
         return []
     last = max(counts)
-    first = max(min(counts), last - timedelta(days=MAX_DAYS - 1))
-    span = (last - first).days + 1
-    return [(_day(first + timedelta(days=i)), counts.get(first + timedelta(days=i), 0))
+    first = max(min(counts), last - timedelta(weeks=MAX_WEEKS - 1))
+    span = (last - first).days // 7 + 1
+    return [(_week(first + timedelta(weeks=i)), counts.get(first + timedelta(weeks=i), 0))
             for i in range(span)]
 
 
-def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+def _week(monday: date) -> str:
+    return f"w/c {monday.day} {monday:%b %Y}"
+
+
+def _by_engager(session: Session, codes: Counter) -> list[suppress.Cell]:
+    """The survey's responses by the engager whose code brought them (none: "no engager"),
+    suppressed as one table; empty when no response came with a code."""
+    if not any(codes.get(code) for code in codes if code):
+        return []
+    names = dict(session.execute(select(Engager.code, Engager.name)).all())
+    ranked = sorted(codes.items(), key=lambda kv: (kv[0] is None, -kv[1], kv[0] or ""))
+    labelled: dict[str, int] = {}
+    for code, n in ranked:
+        label = where_next.NO_ENGAGER if code is None else f"{names.get(code, code)} ({code})"
+        labelled[label] = labelled.get(label, 0) + n
+    return list(suppress.table(labelled).cells)
 
 
 def _progress(survey: Questionnaire, answers, partial: set[int], complete: int
@@ -214,12 +257,6 @@ def _progress(survey: Questionnaire, answers, partial: set[int], complete: int
         rows.append(QuestionRow(q.id, q.text, reached))
         reached -= stopped.get(i, 0)
     return rows
-
-
-def _choices(answers, questions: tuple[str, ...]) -> Counter:
-    """How often each choice was given to any of `questions`."""
-    return Counter(str(a.value) for a in answers
-                   if a.question_id in questions and isinstance(a.value, str))
 
 
 def engager_rows(session: Session) -> list[EngagerRow]:

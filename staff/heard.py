@@ -44,6 +44,11 @@ class Rule:
     under: float = UNDER
     over: float = OVER
 
+    @classmethod
+    def of(cls, assembly) -> Rule:
+        """The rule an assembly file sets (`under`, `over`)."""
+        return cls(assembly.under, assembly.over)
+
 
 @dataclass(frozen=True)
 class Group:
@@ -138,7 +143,10 @@ def plans(survey: Questionnaire, place: Place) -> list[Plan]:
         for table in place.tables_for(dimension):
             if questions:
                 found.append(_question_plan(survey, place, dimension, table, questions))
-            elif dimension == LANGUAGE and len(survey.languages) > 1:
+            elif dimension == LANGUAGE and len(survey.languages) > 1 and math.isinf(
+                    survey.ages[1]):
+                # the place's language tables are of every age: a survey for an age range
+                # (young people) would be compared with people it never asked
                 found.append(_language_plan(place, table, survey.languages))
     return found
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 import assembly
 from bot import alerts, spool, suppress
 from bot.quiet import QuietHours
 from bot.runtime import current
-from staff import audit, dashboard, guard, members, queue
+from staff import audit, board_tables, dashboard, guard, heard, members, queue, writers
 from staff.evidence import review
 from store.db import transaction
 
@@ -28,6 +28,7 @@ def blueprint() -> Blueprint:
     bp.before_request(guard.load)
     bp.after_request(guard.after)
     bp.add_app_template_filter(suppress.count_text, "people")
+    bp.add_app_template_filter(heard.gaps, "heard_gaps")  # a comparison's gaps in words
     bp.add_app_template_filter(_local, "local")
     bp.add_app_template_global(suppress.THRESHOLD, "threshold")
     bp.context_processor(_globals)
@@ -38,6 +39,7 @@ def blueprint() -> Blueprint:
 def add_routes(bp: Blueprint) -> None:
     """The dashboard, alerts, quotes and check-ins pages."""
     bp.add_url_rule("/", view_func=dashboard_page, methods=["GET"])
+    bp.add_url_rule("/dashboard/<name>.csv", view_func=dashboard_table, methods=["GET"])
     bp.add_url_rule("/alerts", view_func=alerts_page, methods=["GET"])
     bp.add_url_rule("/alerts/<int:alert_id>", view_func=alert_page, methods=["GET"])
     bp.add_url_rule("/alerts/<int:alert_id>/ack", view_func=acknowledge, methods=["POST"])
@@ -72,17 +74,37 @@ def _bad_form(_error):
 # Pages -------------------------------------------------------------------------------------
 
 
-@guard.analyst_required
-def dashboard_page():
-    """Responses, completion, representativeness, reach, RSVPs, deliveries and opt-outs."""
+def _board():
     rt = current()
     with rt.sessions() as db:
-        board = dashboard.build(db, request.args.get("survey"), rt.settings.default_survey,
-                                rt.settings.timezone, rt.now(), rt.member_rules.rsvp_chase_days)
+        return dashboard.build(db, request.args.get("survey"), rt.settings.default_survey,
+                               rt.settings.timezone, rt.now(), rt.member_rules.rsvp_chase_days,
+                               dashboard.assembly_setting(rt.settings))
+
+
+@guard.analyst_required
+def dashboard_page():
+    """Where to go next, responses, who has been heard from, how far people get, reach,
+    RSVPs, deliveries and opt-outs."""
+    board = _board()
     # What must be put right before people are asked anything: an admin can set it.
-    warnings = spool.warnings(rt.settings) if guard.may(g.staff, "admin") else []
+    warnings = spool.warnings(current().settings) if guard.may(g.staff, "admin") else []
     return render_template("staff/dashboard.html", title="Dashboard", board=board,
-                           warnings=warnings)
+                           tables=board_tables.tables(board), warnings=warnings)
+
+
+@guard.analyst_required
+def dashboard_table(name: str):
+    """One of the dashboard's tables as CSV (`?survey=SLUG` as on the page), its counts as
+    shown there."""
+    board = _board()
+    table = board_tables.tables(board).get(name)
+    if table is None:
+        abort(404)
+    file = f"{board.survey.slug if board.survey else 'dashboard'}-{name}-{current().now():%Y%m%d}"
+    body = "".join(writers.csv_text(table.columns, table.records()))
+    return Response(body.encode("utf-8"), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{file}.csv"'})
 
 
 @guard.wellbeing_required

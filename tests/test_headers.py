@@ -28,7 +28,7 @@ def admin(app, rt, surveys):
         client.api_token = accounts.issue_token(session, ADMIN, rt.now(), ADMIN)
     [member] = import_members(rt, "Ana Pop,+40712345678,,ro,sms,")
     client.real = {"token": member.token, "alert_id": str(add_alert(rt)), "slug": "demo",
-                   "answer_id": "1", "filename": "staff.css"}
+                   "answer_id": "1", "filename": "staff.css", "name": "heard"}
     return client
 
 

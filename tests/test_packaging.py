@@ -29,7 +29,7 @@ DATA_FILES = ["assembly/places/*.yaml", "assembly/assemblies/*.yaml", "assembly/
               "translations/*/*.yaml", "translations/*/LC_MESSAGES/*.po",
               "store/migrations/env.py",
               "store/migrations/script.py.mako", "store/migrations/versions/*.py",
-              "webhooks/templates/**/*.html", "staff/*.yaml", "staff/data/*.yaml",
+              "webhooks/templates/**/*.html",
               "staff/templates/**/*.html", "staff/static/*.css",
               "staff/evidence/templates/*.html"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance",
@@ -116,7 +116,8 @@ def test_the_wheel_carries_surveys_catalogues_migrations_and_templates(wheel):
     assert {"app.py", "translations/pl/LC_MESSAGES/messages.po",
             "store/migrations/versions/0001_initial_schema.py",
             "webhooks/templates/web/page.html", "staff/templates/staff/login.html",
-            "staff/data/waltham-forest-census-2021.yaml"} <= names
+            "assembly/places/waltham-forest.yaml",
+            "assembly/assemblies/waltham-forest-policing.yaml"} <= names
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
 
 

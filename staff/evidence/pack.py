@@ -62,7 +62,7 @@ def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None =
         "generated": now.astimezone(zone),
         "gathering": _gathering(session, surveys, zone),
         "representation": sections.representation(
-            session, surveys, assembly.place, rule(assembly)),
+            session, surveys, assembly.place, heard.Rule.of(assembly)),
         "questions": [q for s in _of(surveys, RESIDENTS)
                       for q in sections.closed_questions(session, s)],
         "themes": themes,
@@ -72,11 +72,6 @@ def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None =
         "method": _method(coder, surveys),
         "threshold": suppress.THRESHOLD,
     }
-
-
-def rule(assembly: Assembly) -> heard.Rule:
-    """The assembly's rule for who is under- or over-represented (the dashboard's too)."""
-    return heard.Rule(assembly.under, assembly.over)
 
 
 def render(data: dict) -> str:

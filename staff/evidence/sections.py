@@ -91,8 +91,6 @@ def representation(session: Session, surveys: list[Included], place: Place,
         if s.audience not in (RESIDENTS, YOUTH):
             continue
         found = heard.comparisons(session, s.survey, place, rule)
-        if s.audience == YOUTH:  # the language answered in is compared for residents only
-            found = [c for c in found if c.question is not None]
         age = s.survey.with_role("age")
         blocks.append({
             "title": s.counts.title, "audience": s.audience,

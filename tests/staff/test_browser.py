@@ -1,11 +1,12 @@
 """The staff area in a real browser (Debian's Chromium through Playwright) at a phone's width.
 
-An officer signs in with the keyboard and reads the dashboard, where a group is marked "not
-yet heard from"; the wellbeing lead lands on the alerts, acknowledges one with a note and is
-refused (403) a page that is not for their role; a page on another site that posts a form
-into the staff area gets nothing. Screenshots go to `STAFF_SCREENSHOTS` if set, else the
-test's tmp dir. Skipped, with the reason, when Chromium or Playwright is missing (`.ci/run`
-installs Debian's chromium; never `playwright install`).
+An officer signs in with the keyboard and reads the dashboard, where a group is marked
+"under-represented", and the demo data's dashboard fits a phone; the wellbeing lead lands
+on the alerts, acknowledges one with a note and is refused (403) a page that is not for
+their role; a page on another site that posts a form into the staff area gets nothing.
+Screenshots go to `STAFF_SCREENSHOTS` if set, else the test's tmp dir. Skipped, with the
+reason, when Chromium or Playwright is missing (`.ci/run` installs Debian's chromium; never
+`playwright install`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from werkzeug.wrappers import Response
 from app import create_app
 from bot.conversations import Inbound, handle
 from bot.members import job
+from staff import guard
 from store.models import Alert
 from tests.helpers.browser import PHONE_SCREEN, needs_chromium, serve
 from tests.helpers.members import add_session, import_members
 from tests.helpers.staff import PASSWORD, PHONE, add_alert, add_response, add_user
+from tests.helpers.staff import sign_in as client_sign_in
 from tests.helpers.surveys import load_surveys
 
 try:
@@ -101,8 +104,8 @@ def sign_in(page, base: str, email: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_an_officer_signs_in_on_a_phone_and_sees_who_is_not_yet_heard_from(server, phone,
-                                                                            shots):
+def test_an_officer_signs_in_on_a_phone_and_sees_who_is_under_represented(server, phone,
+                                                                          shots):
     base, _rt, _alert = server
     page = phone
     page.goto(f"{base}/staff/login")
@@ -112,11 +115,15 @@ def test_an_officer_signs_in_on_a_phone_and_sees_who_is_not_yet_heard_from(serve
     expect(page).to_have_url(f"{base}/staff/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     fits(page)
-    older = page.locator("tr").filter(has_text="65 or over")
-    expect(older.locator(".unheard-mark")).to_have_text("not yet heard from")
+    older = page.locator("tr").filter(has_text="65 to 74")
+    expect(older.locator(".unheard-mark")).to_have_text("under-represented")
     expect(older).to_contain_text("none")
-    urdu = page.locator("tr").filter(has=page.get_by_role("rowheader", name="Urdu", exact=True))
-    expect(urdu).to_contain_text("fewer than 5")
+    expect(page.locator("#where-next + p + ol.next, #where-next ~ ol.next").first
+           ).to_contain_text("65 to 74")
+    not_english = page.locator("section.comparison tr").filter(
+        has_text="English is not the main language")  # the one who answered in Urdu
+    expect(not_english).to_contain_text("Urdu")
+    expect(not_english).to_contain_text("fewer than 5")
     expect(page.locator("svg.chart").first).to_be_visible()
     page.screenshot(path=str(shots / "1-dashboard.png"), full_page=True)
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -124,6 +131,28 @@ def test_an_officer_signs_in_on_a_phone_and_sees_who_is_not_yet_heard_from(serve
     response = page.goto(f"{base}/staff/alerts")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Not for your role")
+
+
+def test_the_demo_dashboard_fits_a_phone(demo, phone, shots):
+    """The demo data's dashboard at 390 px, where to go next at the top: no sideways
+    scrolling, screenshotted into the tests' output."""
+    add_user(demo.rt, "browser-demo@example.org", "analyst")
+    client = demo.app.test_client()
+    client_sign_in(client, "browser-demo@example.org")
+    cookie = client.get_cookie(guard.SESSION_COOKIE, path="/staff")
+    httpd = serve(demo.app)
+    base = f"http://127.0.0.1:{httpd.server_port}"
+    try:  # the demo app's cookie is Secure; the browser is given it for plain http here
+        phone.context.add_cookies([{"name": cookie.key, "value": cookie.value,
+                                    "url": f"{base}/staff/"}])
+        phone.goto(f"{base}/staff/")
+        expect(phone.get_by_role("heading", name="Where to go next")).to_be_visible()
+        expect(phone.locator("ol.next li").first).to_contain_text("would bring it to parity")
+        expect(phone.get_by_role("heading", name="Who we have heard from")).to_be_visible()
+        fits(phone)
+        phone.screenshot(path=str(shots / "7-dashboard-demo.png"), full_page=True)
+    finally:
+        httpd.shutdown()
 
 
 def test_the_wellbeing_lead_acknowledges_an_alert_and_is_refused_elsewhere(server, phone,

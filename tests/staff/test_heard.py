@@ -148,3 +148,9 @@ def test_a_survey_without_roles_meets_only_the_language_tables(tiny):
     one_language = Questionnaire.from_definition({**SURVEY, "languages": ["en"],
                                                   "questions": [SURVEY["questions"][3]]})
     assert heard.plans(one_language, tiny) == []
+
+
+def test_the_language_answered_in_is_not_compared_for_a_survey_of_an_age_range(tiny):
+    young = Questionnaire.from_definition({**SURVEY, "ages": "13-24",
+                                           "questions": [SURVEY["questions"][3]]})
+    assert heard.plans(young, tiny) == []

@@ -680,26 +680,6 @@ def test_pages_carry_security_headers(client, users):
 # What the pages show -------------------------------------------------------------------------
 
 
-def test_the_dashboard_marks_groups_not_yet_heard_from(rt, client, surveys, users):
-    for n in range(12):
-        add_response(rt, "neighbourhood-policing", answers={"age_band": "25_34", "gender": "woman"},
-                     channel="web" if n % 2 else "sms")
-    add_response(rt, "neighbourhood-policing", language="ro", complete=False,
-                 answers={"safe_day": 3, "age_band": "65_74"})
-    sign_in(client, ANALYST)
-    page = client.get("/staff/").get_data(as_text=True)
-    assert "not yet heard from" in page
-    rows = page.split("<tr")
-    [older] = [r for r in rows if "65 or over" in r]
-    assert "not yet heard from" in older and "fewer than 5" in older and "10.2%" in older
-    [romanian] = [r for r in rows if ">Romanian" in r and "10,600 of 278,400" in r]
-    assert "not yet heard from" not in romanian  # 1 of 13 (8%) is above 3.8%
-    [woman] = [r for r in rows if ">Woman" in r]
-    assert "no reference figure: not compared" in woman and "not yet heard from" not in woman
-    assert "<svg" in page and 'role="img"' in page
-    assert PHONE[-6:] not in page
-
-
 BANNER = "SAFEGUARDING_LEAD is not set"
 
 
