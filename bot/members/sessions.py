@@ -68,9 +68,32 @@ def add(session: Session, details: Details, now: datetime) -> AssemblySession:
                           ends_at=details.ends, venue=details.venue.strip(), created_at=now,
                           updated_at=now, **{n: _text(getattr(details, n)) for n in NOTES})
     _check(day)
+    _not_twice(session, day, "added")
     session.add(day)
     session.flush()
     return day
+
+
+def same_as(session: Session, day: AssemblySession) -> AssemblySession | None:
+    """The stored session with this one's name, times and venue (case and spacing aside)."""
+    found = session.scalars(select(AssemblySession).where(
+        AssemblySession.starts_at == day.starts_at, AssemblySession.ends_at == day.ends_at))
+    return next((other for other in found if other is not day and _key(other.name) ==
+                 _key(day.name) and _key(other.venue) == _key(day.venue)), None)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _not_twice(session: Session, day: AssemblySession, done: str) -> None:
+    """SessionError when another session is this one: every member would get every
+    reminder twice."""
+    same = same_as(session, day)
+    if same is not None:
+        raise SessionError(f"session #{same.id} is already {same.name!r} at these times at "
+                           f"{same.venue!r}: nothing {done} (outreach sessions list shows "
+                           f"them; outreach sessions edit {same.id} changes that one)")
 
 
 def edit(rt: Runtime, session: Session, session_id: int, details: Details,
@@ -94,6 +117,7 @@ def edit(rt: Runtime, session: Session, session_id: int, details: Details,
     elif details.ends is not None:
         day.ends_at = details.ends
     _check(day)
+    _not_twice(session, day, "changed")
     day.updated_at = now
     session.flush()
     told = reminders.moved(rt, session, day, old_starts, now) if day.starts_at != old_starts else 0
