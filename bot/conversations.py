@@ -132,7 +132,7 @@ def _thank_again(rt: Runtime, session: Session, inbound: Inbound, address: tuple
 def _concern(rt: Runtime, text: str) -> Concern | None:
     """Whether the words suggest someone is at risk (bot/safeguarding)."""
     found = rt.safeguarding.check(text) if text else None
-    return Concern(int(found.severity), found.category) if found else None
+    return Concern(int(found.severity), found.category, found.language) if found else None
 
 
 def resume_due(rt: Runtime, session: Session, conversation: Conversation, event: Event,

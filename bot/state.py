@@ -78,6 +78,7 @@ class Concern:
 
     severity: int
     category: str
+    language: str | None = None  # the language of the patterns that matched
 
 
 @dataclass(frozen=True)

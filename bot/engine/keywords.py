@@ -47,7 +47,7 @@ def while_opted_out(turn: Turn, message: Message) -> bool:
         turn.say(turn.bot(_started(turn)))
         prompt(turn)
     elif message.keyword == "help":
-        turn.say(turn.help())
+        _help(turn, message)
     return True
 
 
@@ -67,16 +67,28 @@ def _opts_out(turn: Turn, norm: str, keyword: str | None, text: str) -> bool:
     when the word answers nothing). The language it was said in becomes theirs, as a
     request for a language would, so the confirmation is in it — unless it is English,
     which anyone may use for STOP ("stop please", "remove me"): then theirs stays."""
-    prefer = [turn.lang, *turn.offered()]
     if keyword == "stop":
-        lang = next((lang for lang in prefer if lang and norm in turn.env.catalogs.words(
-            "keywords/stop", [lang], answers.fold)), None)
+        lang = said_in(turn, keyword, norm)
     else:
-        lang = turn.env.opt_out.language(text, prefer)
+        lang = turn.env.opt_out.language(text, [turn.lang, *turn.offered()])
         if lang is None or _answers_something(turn, norm):
             return False
     words_language(turn, lang)
     return True
+
+
+def said_in(turn: Turn, key: str, norm: str) -> str | None:
+    """The language whose `key` keyword this folded word is: theirs first, then the offered
+    ones in order (so STOP and HELP, in every list, are theirs, or the survey's first)."""
+    return next((lang for lang in [turn.lang, *turn.offered()] if lang and norm in
+                 turn.env.catalogs.words(f"keywords/{key}", [lang], answers.fold)), None)
+
+
+def _help(turn: Turn, message: Message) -> None:
+    """HELP in the language it was asked in ("AJUTOR", "pomoc"), as STOP is confirmed in
+    its own — unless it is English and theirs is known."""
+    words_language(turn, said_in(turn, "help", message.norm))
+    turn.say(turn.help())
 
 
 def _answers_something(turn: Turn, norm: str) -> bool:
@@ -106,7 +118,7 @@ def keyword(turn: Turn, message: Message) -> bool:
     turn.run.interrupt = None
     key = message.keyword
     if key == "help":
-        turn.say(turn.help())
+        _help(turn, message)
         if turn.env.engager() is not None:  # their own words too
             turn.say(turn.bot("help-engager"))
         prompt(turn)

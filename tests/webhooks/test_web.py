@@ -138,7 +138,8 @@ def test_the_controls_match_the_question_types(browser):
     page = browser.choose("No")
     number = page.one("input", name="answer")
     assert (number.attrs["type"], number.attrs["inputmode"], number.attrs["id"]) == (
-        "number", "decimal", "answer")
+        "text", "decimal", "answer")  # type=number would refuse Urdu's digits
+    assert not {"pattern", "min", "max"} & set(number.attrs)
     assert page.question == "How many years have you lived here? (optional)"
     assert [b.text for b in page.all("button")] == ["Continue", "Skip this question"]
 
@@ -267,6 +268,19 @@ def test_a_number_out_of_range_is_shown_again_with_its_error(rt, browser):
     assert page.said == ["Thank you, that is everything."]
     assert stored_answers(rt)["years"] == 2.5
     assert one_response(rt).status == "complete"
+
+
+@pytest.mark.parametrize("typed", ["۱۲", "١٢"])  # Urdu's digits, Arabic-Indic
+def test_a_number_in_other_digits_is_read_as_sms_reads_it(rt, browser, typed):
+    start_demo(browser)
+    for label in ("I agree", "4", "A little"):
+        browser.choose(label)
+    browser.choose("More police on foot")
+    page = browser.choose("Yes")
+    assert page.one("input", name="answer").attrs["type"] == "text"
+    page = browser.send(typed)
+    assert page.error() is None and page.said == ["Thank you, that is everything."]
+    assert stored_answers(rt)["years"] == 12
 
 
 def test_no_choice_made_marks_the_whole_group_invalid(rt, browser):
@@ -579,7 +593,7 @@ def walk(browser: Browser, url: str, clock) -> list[Page]:
         clock.advance(timedelta(seconds=5))
         page = pages[-1]
         kinds = {c.attrs.get("type", c.tag) for c in page.controls}
-        if not kinds <= {"radio", "checkbox", "number", "textarea"} or not page.controls:
+        if not kinds <= {"radio", "checkbox", "text", "textarea"} or not page.controls:
             pages.append(browser.send(page.value_of(page.all("button", name="answer")[0].text)))
         elif kinds.isdisjoint(empty_tried):
             empty_tried |= kinds
@@ -589,7 +603,7 @@ def walk(browser: Browser, url: str, clock) -> list[Page]:
             pages.append(browser.send([c.attrs["value"] for c in page.controls[:2]]))
         elif kinds == {"radio"}:  # an answer from the middle: never screened out
             pages.append(browser.send(page.controls[len(page.controls) // 2].attrs["value"]))
-        elif kinds == {"number"}:
+        elif kinds == {"text"}:  # the number box
             pages.append(browser.send("12"))
         else:
             pages.append(browser.send("More police walking around at night"))

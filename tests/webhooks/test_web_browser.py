@@ -3,7 +3,8 @@
 Completes the first pages of the residents' survey in English and in Urdu at 390 px wide,
 saves a screenshot of each page (to `WEB_SCREENSHOTS` if set, else the test's tmp dir) and
 checks what a person would notice: nothing wider than the screen, buttons and options big
-enough to tap, right-to-left for Urdu, no chat wording. Skipped when Chromium or Playwright
+enough to tap, right-to-left for Urdu, no chat wording; and that Urdu's digits can be typed
+into the number box. Skipped when Chromium or Playwright
 is missing (`.ci/run` installs Debian's chromium; never `playwright install`).
 """
 
@@ -93,3 +94,21 @@ def test_the_first_pages_on_a_phone(server, chromium, tmp_path, lang, direction,
     snap("5-after")
     context.close()
     assert len(list(shots.glob("*.png"))) == 6
+
+
+def test_urdu_digits_can_be_typed_in_the_number_box(server, chromium):
+    """A browser empties an `<input type=number>` holding ۱۲: the box must keep what is
+    typed, and the server read it as SMS does."""
+    page = chromium.new_page(viewport=PHONE_SCREEN)
+    page.goto(f"{server}/s/demo")
+    page.get_by_role("button", name="I agree").click()
+    for label in ("4", "A little", "More police on foot", "Yes"):
+        page.get_by_label(label, exact=True).check()
+        page.locator("form button").first.click()
+    box = page.locator("#answer")
+    box.focus()
+    page.keyboard.type("۱۲")
+    assert box.input_value() == "۱۲"
+    page.locator("form button").first.click()
+    expect(page.locator("main")).to_contain_text("Thank you, that is everything.")
+    page.close()

@@ -32,8 +32,6 @@ class Field:
     error: str | None = None
     optional: bool = False
     value: str = ""  # what was typed, shown again beside its error
-    min: float | None = None
-    max: float | None = None
 
     @property
     def target(self) -> str:
@@ -87,11 +85,8 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
         elif reply.text == rt.catalogs.bot(lang, "restart-confirm"):
             made.label = said["restart-confirm"]
         made.label = made.label or reply.text
-    if not options:
-        number = question is not None and question.type == "number"
-        made.kind = "number" if number else "text"
-        if number:
-            made.min, made.max = question.min, question.max
+    if not options:  # a number box takes any script's digits: the server checks the range
+        made.kind = "number" if question is not None and question.type == "number" else "text"
     if reply.hint and not options:
         made.value = typed
     return made

@@ -89,6 +89,24 @@ class TestHelpContact:
         assert "engagement team" not in texts(sprint)[0]
 
 
+class TestHelpInItsLanguage:
+    @pytest.mark.parametrize(("theirs", "word", "answered"), [
+        (None, "AJUTOR", "ro"), (None, "pomoc", "pl"), (None, "HELP", "en"),
+        ("pl", "HELP", "pl"), ("pl", "info", "pl"),  # in every list: theirs stays
+        ("tr", "madad", "ur"),  # another language's own word: that one, as STOP does
+    ])
+    def test_help_answers_in_the_language_it_was_asked_in(self, env, theirs, word, answered):
+        state, [sprint] = talk(env, [word], State(Person(theirs)))
+        assert state.contact.language == answered
+        assert texts(sprint)[0].startswith(env.catalogs.bot(answered, "help", org=env.org))
+
+    def test_while_opted_out_too(self, env):
+        opted_out = State(Person("en", opted_out=True))
+        state, [sprint] = talk(env, ["yardim"], opted_out)
+        assert state.contact.language == "tr" and state.contact.opted_out
+        assert texts(sprint)[0].startswith(env.catalogs.bot("tr", "help", org=env.org))
+
+
 class TestOneLanguageOrder:
     def test_lang_lists_the_survey_order_before_a_survey_and_after_a_refusal(self, env):
         orders = []

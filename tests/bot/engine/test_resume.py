@@ -10,6 +10,7 @@ import pytest
 from bot import engine
 from bot.state import (
     AnswerRecorded,
+    Concern,
     ConsentGiven,
     ConsentRefused,
     Expired,
@@ -182,6 +183,21 @@ class TestLanguage:
                                                                  expected):
         state, _ = talk(env, [first], lang_hint=hint)
         assert state.contact.language == expected
+
+    @pytest.mark.parametrize(("first", "matched", "hint", "expected"), [
+        ("chlopak mamy mnie bije", "pl", "en", "pl"),  # the words matched beat the phone
+        ("my friend said her dad hits her", "en", "pl", "en"),  # and the guess (Turkish)
+        ("iubitul mamei ma bate", "xx", "tr", "ro"),  # a confident guess beats the phone
+        ("xyz xyz", "xx", "tr", "tr"),  # a language not offered: the hint
+        ("xyz", None, None, "en"),  # nothing to go on: the survey's language
+    ])
+    def test_a_first_message_of_concern_is_signposted_in_its_language(self, env, first,
+                                                                     matched, hint, expected):
+        concern = Concern(2, "abuse_at_home", matched)
+        state, sprints = talk(env, [first], lang_hint=hint, concern=concern)
+        assert state.contact.language == expected
+        assert sprints[0].replies[0].text == env.catalogs.bot(expected, "signpost",
+                                                              org=env.org)
 
     def test_the_channel_hint_is_used_when_offered(self, env):
         state, _ = talk(env, ["/start"], lang_hint="tr")
