@@ -11,6 +11,8 @@ dashboard names a shipped survey or question."""
 from __future__ import annotations
 
 import ast
+import csv
+import io
 import re
 import shutil
 from html import unescape
@@ -28,7 +30,7 @@ from store.db import transaction
 from store.models import Answer
 from surveys.model import ROLES, Questionnaire
 from tests.helpers.cli import outreach
-from tests.helpers.staff import add_response
+from tests.helpers.staff import add_response, add_user, sign_in
 from tests.helpers.surveys import ROOT, SHIPPED, definition
 
 WARDS = [c.label for c in assembly.load().place.tables_for("ward")[0].categories]
@@ -181,6 +183,14 @@ def packs(config, clock, tmp_path, sqlite_template):
         with runtime.sessions() as session:
             data = pack.build(session, runtime.now(), runtime.settings.timezone)
         made[name] = (data, out.read_text(encoding="utf-8"))
+        add_user(runtime, f"{name}@example.org", "analyst")
+        client = app.test_client()
+        sign_in(client, f"{name}@example.org")
+        slug = council_survey()["slug"] if name == "council" else residents.slug
+        board = client.get(f"/staff/dashboard/heard.csv?survey={slug}")
+        assert board.status_code == 200
+        made[f"{name}-board"] = list(csv.reader(io.StringIO(
+            board.get_data(as_text=True).lstrip("\ufeff"))))
     yield made
     for app in (council, shipped):
         app.extensions["outreach"].engine.dispose()
@@ -263,6 +273,20 @@ def test_a_councils_own_survey_is_in_the_pack_exactly_as_the_shipped_one(packs):
     assert council["themes"]["questions"] == [{
         "source": "Resident", "survey": "Safer streets in our borough",
         "text": "What one change would win your confidence in the police?"}]
+
+
+def test_a_councils_own_survey_is_on_the_dashboard_exactly_as_the_shipped_one(packs):
+    """The dashboard's comparisons (its CSV) of the council's survey: the same tables,
+    numbers, shares, population shares, verdicts and parity as the shipped survey's."""
+    def figures(rows: list[list[str]]) -> list[tuple]:
+        at = {name: i for i, name in enumerate(rows[0])}
+        keep = ("Table", "People", "Share", "Reference share", "Status",
+                "More responses to parity")
+        return sorted(tuple(r[at[k]] for k in keep) for r in rows[1:]
+                      if "language" not in r[at["Comparison"]].lower())
+    council, shipped = figures(packs["council-board"]), figures(packs["shipped-board"])
+    assert council and council == shipped
+    assert {row[0] for row in council} >= {"TS021", "TS009", "TS038"}
 
 
 def test_surveys_without_responses_and_members_surveys_are_left_out(packs):
