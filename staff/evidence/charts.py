@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pygal
 from pygal.style import Style
@@ -34,10 +34,12 @@ _NAMESPACES = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 _CHART_ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def bars(chart_id: str, label: str, rows: Sequence[tuple[str, float | None]]) -> str:
+def bars(chart_id: str, label: str, rows: Sequence[tuple[str, float | None]],
+         fewer: str = FEWER, percent: Callable[[float], str] = percent) -> str:
     """A horizontal bar chart of percentages (0-100), one bar per row, top to bottom.
 
-    A row whose share is None (suppressed, fewer than 5) has no bar and says so in its label.
+    A row whose share is None (suppressed, fewer than 5) has no bar and says so in its label
+    (`fewer`, in the pack's language; `percent` writes a share).
     """
     top = max((share for _, share in rows if share is not None), default=0)
     chart = pygal.HorizontalBar(
@@ -46,7 +48,7 @@ def bars(chart_id: str, label: str, rows: Sequence[tuple[str, float | None]]) ->
         print_values=True, value_formatter=percent, truncate_label=-1, show_x_guides=True,
         show_y_guides=False, margin=12, spacing=8, print_values_position="top",
         tooltip_border_radius=0)
-    chart.x_labels = [f"{text} ({FEWER})" if share is None else text
+    chart.x_labels = [f"{text} ({fewer})" if share is None else text
                       for text, share in reversed(rows)]
     chart.add(label, [share for _, share in reversed(rows)])
     return clean(chart.render(is_unicode=True), chart_id, label)
