@@ -70,6 +70,8 @@ PACK = {
     "source/residents": "Resident",
     "source/youth": "Young person",
     "source/engagers": "Peer conversation log",
+    # A channel's name where it is not a brand's (bot/channels.py names the others).
+    "channel/web": "Web form",
     # A quote.
     "in-english": "In English:",
     "not-translated": "Not translated yet: the English translation is switched off or still "

@@ -86,7 +86,7 @@ def rule(assembly: Assembly) -> heard.Rule:
 
 
 def render(data: dict) -> str:
-    """The pack as one HTML page, in the language it was built in: `_("key")` gives a
+    """The pack as one HTML page, in the language it was built in: `_("<key>")` gives a
     fixed text, `| n` a count's words."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       trim_blocks=True, lstrip_blocks=True)
@@ -130,9 +130,11 @@ def _gathering(w: Wording, session: Session, surveys: list[Included], zone: Zone
         "young_ages": _ages(w, _of(surveys, YOUTH)),
         "languages": [w.language(code) for code in languages],
         "columns": [sections.title(w, s) for s in shown],
-        "by_channel": _side_by_side(session, shown, "channel", CHANNELS),
+        "by_channel": _side_by_side(session, shown, "channel",
+                                    {k: w.channel(k, v) for k, v in CHANNELS.items()}),
         "by_language": _side_by_side(session, shown, "language",
-                                     {c: w.language(c) for c in languages or ["en"]}),
+                                     {c: w.language(c, capital=True)
+                                      for c in languages or ["en"]}),
         "logs": _total_text(logs),
         "log_people": _participants(session, logs),
         "engagers": suppress.count_text(queries.engagers_active(session)),

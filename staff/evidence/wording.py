@@ -67,6 +67,11 @@ class Wording:
         except (KeyError, IndexError, ValueError):
             return english.format(**values)
 
+    def channel(self, name: str, label: str) -> str:
+        """A channel's label (bot/channels.py), translated where the pack has words for it."""
+        key = f"channel/{name}"
+        return self(key) if key in PACK else label
+
     def count(self, text: object) -> str:
         """A count as written ("2,585", "fewer than 5", "none"), in the pack's language."""
         text = str(text)
@@ -84,8 +89,12 @@ class Wording:
             return source
         return self.catalogs.text([self.lang], f"{slug}/{key}", source)
 
-    def language(self, code: str | None) -> str:
-        """A language's name in the pack's language ('ro' -> 'rumuński' in Polish)."""
+    def language(self, code: str | None, capital: bool = False) -> str:
+        """A language's name in the pack's language ('ro' -> 'rumuński' in Polish; with
+        `capital`, 'Rumuński', as a row of a table starts)."""
+        if capital:
+            name = self.language(code)
+            return name[:1].upper() + name[1:]
         english = (data.english_name(code) or code) if code else "Unknown"
         if self.english or not code:
             return english
