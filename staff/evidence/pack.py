@@ -92,6 +92,7 @@ def render(data: dict) -> str:
                       trim_blocks=True, lstrip_blocks=True)
     words = data["words"]
     env.filters["n"] = words.count
+    env.filters["bdi"] = words.bdi
     return env.get_template("pack.html").render(_=words, **data)
 
 

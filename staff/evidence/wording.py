@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from markupsafe import Markup, escape
 
 from bot import suppress
 from translations import data
@@ -57,15 +58,23 @@ class Wording:
 
     def __call__(self, key: str, **values: object) -> str:
         """A fixed text of the pack, filled in (English when the translation breaks a
-        placeholder)."""
+        placeholder); Markup, with the other values escaped, when a value is Markup (`bdi`)."""
         english = PACK[key]
         text = english if self.english else self.catalogs.text([self.lang], f"pack/{key}",
                                                                 english)
         values.setdefault("threshold", suppress.THRESHOLD)
+        fill = (lambda t: Markup(escape(t)).format(**values)) if any(
+            isinstance(v, Markup) for v in values.values()) else (lambda t: t.format(**values))
         try:
-            return text.format(**values)
+            return fill(text)
         except (KeyError, IndexError, ValueError):
-            return english.format(**values)
+            return fill(english)
+
+    @staticmethod
+    def bdi(text: object) -> Markup:
+        """Text from a data file set apart from the sentence around it, so English inside a
+        right-to-left sentence keeps its own order."""
+        return Markup('<bdi dir="auto">{}</bdi>').format(text)
 
     def channel(self, name: str, label: str) -> str:
         """A channel's label (bot/channels.py), translated where the pack has words for it."""

@@ -47,3 +47,11 @@ def test_a_missing_or_broken_translation_falls_back_to_english():
 def test_a_language_not_offered_is_refused():
     with pytest.raises(ValueError, match="offered are en"):
         Wording("xx")
+
+
+def test_a_data_files_words_are_set_apart_and_the_rest_escaped():
+    w = Wording("ur")
+    text = w("about", about=w.bdi("bias & <training>"))
+    assert '<bdi dir="auto">bias &amp; &lt;training&gt;</bdi>' in text
+    assert w("about", about="a & b") == Wording("ur").catalogs.text(
+        ["ur"], "pack/about", PACK["about"]).format(about="a & b")  # plain: escaped on render
