@@ -21,7 +21,8 @@ import assembly
 from bot.runtime import current
 from staff import audit, exports, guard, writers
 from staff.data_cli import export_detail
-from staff.evidence import pack
+from staff.evidence import pack, wording
+from translations import data as language_files
 
 TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -40,7 +41,9 @@ def exports_page():
     with current().sessions() as session:
         surveys = exports.surveys(session)
     return render_template("staff/exports.html", title="Exports and the evidence pack",
-                           surveys=surveys, formats=writers.FORMATS)
+                           surveys=surveys, formats=writers.FORMATS,
+                           languages=[lang for lang in language_files.languages()
+                                      if lang.code in wording.offered()])
 
 
 @guard.analyst_required
@@ -83,13 +86,19 @@ def export_download():
 
 @guard.analyst_required
 def evidence_pack_download():
-    """The evidence pack as the CLI writes it: one HTML file to read, check and share."""
+    """The evidence pack as the CLI writes it: one HTML file to read, check and share;
+    `?language=pl` for its words in another offered language (400 for one not offered)."""
     rt = current()
     now = rt.now()
+    lang = request.args.get("language") or "en"
+    if lang not in wording.offered():
+        abort(400)
     with rt.sessions() as session:
         page = pack.render(pack.build(session, now, rt.settings.timezone,
-                                      assembly=assembly.load(rt.settings.assembly_file)))
+                                      assembly=assembly.load(rt.settings.assembly_file),
+                                      lang=lang, catalogs=rt.catalogs))
     audit.record_now(rt.sessions, audit.PACK_MADE, now, email=g.staff.email,
                      actor=g.staff.email, address=guard.client_address())
+    name = f"evidence-pack-{now:%Y%m%d}{'' if lang == 'en' else '-' + lang}.html"
     return Response(page, mimetype="text/html", headers={  # werkzeug adds the charset
-        "Content-Disposition": f'attachment; filename="evidence-pack-{now:%Y%m%d}.html"'})
+        "Content-Disposition": f'attachment; filename="{name}"'})

@@ -10,6 +10,10 @@ Any survey is read through what its questions say they are for (`role:`; `sectio
 which surveys and how): the free text of its `themes` questions, quoted beside the same
 response's `headline` answer; its `participants` question (a logged conversation's reach);
 its age question's under-13 screen-outs. No survey or question is named here.
+
+In any offered language (`build(..., lang="pl")`): the fixed text through the catalogues
+(`wording`), the surveys' titles, questions and answers in their translations; quotes in the
+original with their English version.
 """
 
 from __future__ import annotations
@@ -31,22 +35,23 @@ from staff.evidence import charts, freetext, queries, sections
 from staff.evidence.coding import Coder
 from staff.evidence.redact import Redactor
 from staff.evidence.sections import ENGAGERS, RESIDENTS, YOUTH, Included, heading
+from staff.evidence.wording import Wording
 from surveys.model import MIN_AGE, Questionnaire, age_text
+from translations.catalog import Catalogs
 from translations.data import direction
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# A quote's source and a survey's readers, by the survey's audience.
-SOURCES = {RESIDENTS: "Resident", YOUTH: "Young person", ENGAGERS: "Peer conversation log"}
-AUDIENCES = {RESIDENTS: "Residents", YOUTH: "Young people",
-             ENGAGERS: "Peer engagers, about their conversations with friends"}
 CHANNELS = channels.labels()
 language_name = sections.language_name
 
 
 def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None = None,
-          redactor: Redactor | None = None, assembly: Assembly | None = None) -> dict:
+          redactor: Redactor | None = None, assembly: Assembly | None = None,
+          lang: str = "en", catalogs: Catalogs | None = None) -> dict:
     """Everything the pack shows, as plain data (for `assembly`, default the shipped one:
-    its place, its rule for who is heard, its theme set)."""
+    its place, its rule for who is heard, its theme set), in `lang` (an offered language;
+    ValueError otherwise)."""
+    w = Wording(lang, catalogs)
     assembly = assembly or assemblies.load()
     coder = coder or Coder.load(assembly.themes)
     redactor = redactor or Redactor.load(queries.known_names(session))
@@ -54,38 +59,44 @@ def build(session: Session, now: datetime, zone: ZoneInfo, coder: Coder | None =
     coded = _coded(session, surveys, coder, redactor)
     used: set[str] = set()
     decisions = queries.quote_decisions(session)
-    themes = _themes(coder, surveys, coded, used, decisions)
-    youth = _youth(session, surveys, coded, used, decisions)
+    themes = _themes(w, coder, surveys, coded, used, decisions)
+    youth = _youth(w, session, surveys, coded, used, decisions)
     quotes = [q for row in themes["rows"] for q in row["quotes"]] + youth["quotes"]
     return {
+        "words": w,
         "assembly": assembly,
         "generated": now.astimezone(zone),
-        "gathering": _gathering(session, surveys, zone),
+        "gathering": _gathering(w, session, surveys, zone),
         "representation": sections.representation(
-            session, surveys, assembly.place, heard.Rule.of(assembly)),
+            w, session, surveys, assembly.place, heard.Rule.of(assembly)),
         "questions": [q for s in _of(surveys, RESIDENTS)
-                      for q in sections.closed_questions(session, s)],
+                      for q in sections.closed_questions(w, session, s)],
         "themes": themes,
         "youth": youth,
         "quotes": quotes,  # every quote the pack uses, for the review page
         "draft": any(not q["approved"] for q in quotes),
-        "method": _method(coder, surveys),
+        "method": _method(w, coder, surveys),
         "threshold": suppress.THRESHOLD,
     }
 
 
 def render(data: dict) -> str:
-    """The pack as one HTML page."""
+    """The pack as one HTML page, in the language it was built in: `_("<key>")` gives a
+    fixed text, `| n` a count's words."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("pack.html").render(**data)
+    words = data["words"]
+    env.filters["n"] = words.count
+    env.filters["bdi"] = words.bdi
+    return env.get_template("pack.html").render(_=words, **data)
 
 
 def write(session: Session, now: datetime, zone: ZoneInfo, path: Path | str,
-          assembly: Assembly | None = None) -> Path:
+          assembly: Assembly | None = None, lang: str = "en") -> Path:
     """Build and render the pack into `path`."""
     path = Path(path)
-    path.write_text(render(build(session, now, zone, assembly=assembly)), encoding="utf-8")
+    data = build(session, now, zone, assembly=assembly, lang=lang)
+    path.write_text(render(data), encoding="utf-8")
     return path
 
 
@@ -101,7 +112,7 @@ def _total_text(surveys: list[Included]) -> str:
 # How the evidence was gathered ------------------------------------------------------------
 
 
-def _gathering(session: Session, surveys: list[Included], zone: ZoneInfo) -> dict:
+def _gathering(w: Wording, session: Session, surveys: list[Included], zone: ZoneInfo) -> dict:
     starts = [c for s in surveys for c in (s.counts.first, s.counts.last) if c]
     shown = _of(surveys, RESIDENTS, YOUTH)  # the logs are conversations, not responses
     logs = _of(surveys, ENGAGERS)
@@ -109,15 +120,17 @@ def _gathering(session: Session, surveys: list[Included], zone: ZoneInfo) -> dic
     return {
         "first": min(starts).astimezone(zone) if starts else None,
         "last": max(starts).astimezone(zone) if starts else None,
-        "surveys": [_survey_row(s) for s in surveys],
+        "surveys": [_survey_row(w, s) for s in surveys],
         "residents": _total_text(_of(surveys, RESIDENTS)),
         "young": _total_text(_of(surveys, YOUTH)),
-        "young_ages": _ages(_of(surveys, YOUTH)),
-        "languages": [language_name(code) for code in languages],
-        "columns": [s.counts.title for s in shown],
-        "by_channel": _side_by_side(session, shown, "channel", CHANNELS),
+        "young_ages": _ages(w, _of(surveys, YOUTH)),
+        "languages": [w.language(code) for code in languages],
+        "columns": [sections.title(w, s) for s in shown],
+        "by_channel": _side_by_side(session, shown, "channel",
+                                    {k: w.channel(k, v) for k, v in CHANNELS.items()}),
         "by_language": _side_by_side(session, shown, "language",
-                                     {c: language_name(c) for c in languages or ["en"]}),
+                                     {c: w.language(c, capital=True)
+                                      for c in languages or ["en"]}),
         "logs": _total_text(logs),
         "log_people": _participants(session, logs),
         "engagers": suppress.count_text(queries.engagers_active(session)),
@@ -133,24 +146,24 @@ def _participants(session: Session, logs: list[Included]) -> str:
     return suppress.count_text(sum(queries.number_sum(session, s.slug, q.id) for s, q in asked))
 
 
-def _ages(surveys: list[Included]) -> str:
+def _ages(w: Wording, surveys: list[Included]) -> str:
     """The ages the surveys are for, in words ("13 to 24"); "" for none."""
     if not surveys:
         return ""
     low = min(s.survey.ages[0] for s in surveys)
     high = max(s.survey.ages[1] for s in surveys)
-    return f"{low} and over" if high == math.inf else f"{low} to {age_text(high)}"
+    return (w("ages-over", low=low) if high == math.inf
+            else w("ages-range", low=low, high=age_text(high)))
 
 
-def _survey_row(s: Included) -> dict:
+def _survey_row(w: Wording, s: Included) -> dict:
     """Responses, complete and partial: a funnel, so a small number of partial responses is
     not given away by the other two ("72 / 68 / fewer than 5")."""
     c = s.counts
     pair = suppress.chain([("total", c.total), ("complete", c.complete)])
-    who = AUDIENCES[s.audience]
-    if s.audience == YOUTH:
-        who = f"{who} aged {_ages([s])}"
-    return {"title": c.title, "audience": who, "total": pair.steps[0].text,
+    who = (w("audience/youth-aged", ages=_ages(w, [s])) if s.audience == YOUTH
+           else w(f"audience/{s.audience}"))
+    return {"title": sections.title(w, s), "audience": who, "total": pair.steps[0].text,
             "complete": pair.steps[1].text, "partial": pair.span_text()}
 
 
@@ -190,19 +203,20 @@ def _coded(session: Session, surveys: list[Included], coder: Coder,
     return coded
 
 
-def _quote(c: freetext.Coded, decisions: dict[int, str], surveys: dict[str, Included]) -> dict:
+def _quote(w: Wording, c: freetext.Coded, decisions: dict[int, str],
+           surveys: dict[str, Included]) -> dict:
     translated = c.answer.language == "en" or c.english is not None
     survey = surveys[c.answer.survey].survey
     headline = next(iter(survey.with_role("headline")), None)
     return {"answer_id": c.answer.id, "approved": decisions.get(c.answer.id) == "approved",
-            "text": c.text, "english": c.english, "language": language_name(c.answer.language),
+            "text": c.text, "english": c.english, "language": w.language(c.answer.language),
             "lang": c.answer.language or "", "rtl": direction(c.answer.language) == "rtl",
             "is_english": c.answer.language == "en", "translated": translated,
-            "source": SOURCES[survey.audience],
-            "headline": freetext.headline_text(headline, c.answer.headline)}
+            "source": w(f"source/{survey.audience}"),
+            "headline": sections.headline_text(w, survey, headline, c.answer.headline)}
 
 
-def _themes(coder: Coder, surveys: list[Included], coded: dict, used: set[str],
+def _themes(w: Wording, coder: Coder, surveys: list[Included], coded: dict, used: set[str],
             decisions: dict[int, str]) -> dict:
     by_slug = {s.slug: s for s in surveys}
     everything = [c for s in surveys for c in coded.get(s.slug, [])]
@@ -217,19 +231,20 @@ def _themes(coder: Coder, surveys: list[Included], coded: dict, used: set[str],
             "id": theme.id, "title": theme.title, "about": theme.about,
             "all": _count_share(split, len(everything)),
             "residents": split.cells[0].text, "young": split.cells[1].text,
-            "quotes": [_quote(c, decisions, by_slug) for c in freetext.choose_quotes(
+            "quotes": [_quote(w, c, decisions, by_slug) for c in freetext.choose_quotes(
                 everything, theme.id, used, excluded=_excluded(decisions))],
         })
     uncoded = [c for c in everything if not c.themes]
     chart_rows = [(r["title"], r["all"]["share"]) for r in rows]
     return {
         "rows": rows,
-        "questions": [{"source": SOURCES[s.audience], "survey": s.counts.title,
-                       "text": heading(q.text)}
+        "questions": [{"source": w(f"source/{s.audience}"), "survey": sections.title(w, s),
+                       "text": heading(w.survey(s.slug, q.id, q.text))}
                       for s in surveys for q in s.survey.with_role("themes")],
         "answers": suppress.count_text(len(everything)),
-        "chart": charts.bars("themes", "Share of free-text answers coded to each theme",
-                             chart_rows) if suppress.table({"": len(everything)}).shown else None,
+        "chart": charts.bars("themes", w("chart-themes"), chart_rows, fewer=w("fewer"),
+                             percent=w.percent)
+        if suppress.table({"": len(everything)}).shown else None,
         "uncoded": _count_share(suppress.table({"": len(uncoded)}), len(everything)),
         "phrases": freetext.frequent_phrases(uncoded, freetext.load_stopwords()),
         "not_translated": suppress.count_text(sum(
@@ -253,7 +268,7 @@ def _excluded(decisions: dict[int, str]) -> set[int]:
     return {answer for answer, decision in decisions.items() if decision == "excluded"}
 
 
-def _youth(session: Session, surveys: list[Included], coded: dict, used: set[str],
+def _youth(w: Wording, session: Session, surveys: list[Included], coded: dict, used: set[str],
            decisions: dict[int, str]) -> dict:
     """Young people's own surveys and the engagers' logs of conversations with friends."""
     youth, logs = _of(surveys, YOUTH), _of(surveys, ENGAGERS)
@@ -262,20 +277,20 @@ def _youth(session: Session, surveys: list[Included], coded: dict, used: set[str
     by_theme = Counter(t for c in young for t in c.themes)
     quotes = []
     for theme, _ in by_theme.most_common():
-        quotes += [_quote(c, decisions, by_slug) for c in freetext.choose_quotes(
+        quotes += [_quote(w, c, decisions, by_slug) for c in freetext.choose_quotes(
             young, theme, used, limit=1, excluded=_excluded(decisions))]
         if len(quotes) >= 4:
             break
     return {
         "responses": _total_text(youth),
-        "ages": _ages(youth),
+        "ages": _ages(w, youth),
         "through_engagers": suppress.count_text(
             sum(queries.attributed(session, s.slug) for s in youth)),
         "questions": [q for s in youth
-                      for q in sections.closed_questions(session, s, skip_dimensions=False)],
+                      for q in sections.closed_questions(w, session, s, skip_dimensions=False)],
         # what a log records about the conversation (no role: not its reach, nor a yes/no)
         "log_questions": [q for s in logs for q in sections.closed_questions(
-            session, s, types=("choice", "multi", "scale"))],
+            w, session, s, types=("choice", "multi", "scale"))],
         "quotes": quotes,
         "under_13": suppress.count_text(sum(_under_13(session, s.survey) for s in youth)),
     }
@@ -298,9 +313,9 @@ def _under_13(session: Session, survey: Questionnaire) -> int:
 # Method ------------------------------------------------------------------------------------
 
 
-def _method(coder: Coder, surveys: list[Included]) -> dict:
+def _method(w: Wording, coder: Coder, surveys: list[Included]) -> dict:
     return {
-        "rules": [{"language": language_name(s.language),
+        "rules": [{"language": w.language(s.language),
                    "patterns": sum(len(p) for p in s.patterns.values()),
                    "examples": len(s.must_match) + len(s.must_not_match)} for s in coder.sets],
         "measures": list(dict.fromkeys(q.measure for s in surveys

@@ -25,3 +25,21 @@ def serve(app):
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd
+
+
+# Every element with text of its own, drawn: its rendered font size in CSS px (an SVG text's
+# scaled by the SVG's transform to the screen) and the start of its text.
+_TEXT_SIZES = """() => [...document.querySelectorAll('body *')].filter(el =>
+    [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+    && el.getBoundingClientRect().width > 0).map(el => {
+  let px = parseFloat(getComputedStyle(el).fontSize);
+  if (el instanceof SVGElement) { const m = el.getScreenCTM(); px *= Math.hypot(m.a, m.b); }
+  return [px, el.textContent.trim().slice(0, 40)];
+})"""
+
+
+def small_text(page, under: float = 12) -> list[tuple[float, str]]:
+    """The texts on the page drawn smaller than `under` px (none is the goal on a phone)."""
+    sizes = page.evaluate(_TEXT_SIZES)
+    assert sizes, "no text found on the page"
+    return [(px, text) for px, text in sizes if px < under]

@@ -243,6 +243,17 @@ def test_the_evidence_pack_downloads_as_one_page_and_is_audited(app, rt, answere
             AuditEvent.event == "evidence_pack")) == ANALYST
 
 
+def test_the_evidence_pack_downloads_in_another_language(app, answered, users):
+    client = signed_in(app, ANALYST)
+    assert 'name="language"' in client.get("/staff/exports").get_data(as_text=True)
+    response = client.get("/staff/evidence-pack?language=pl")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('-pl.html"')
+    html = response.get_data(as_text=True)
+    assert '<html lang="pl" dir="ltr">' in html and "Jak czytać ten pakiet" in html
+    assert client.get("/staff/evidence-pack?language=xx").status_code == 400
+
+
 def test_the_cli_export_and_purge_are_audited_too(app, rt, answered, tmp_path):
     out = tmp_path / "demo.csv"
     result = app.test_cli_runner().invoke(

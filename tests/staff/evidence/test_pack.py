@@ -255,7 +255,7 @@ def test_the_closed_questions_are_every_residents_question_but_text_and_who_they
     assert [q["id"] for q in demo.data["questions"]] == expected
     [age] = survey.with_role("age")
     scale = next(q for q in demo.data["questions"] if q["breakdowns"])
-    by_age = next(b for b in scale["breakdowns"] if b["by"] == "Age")
+    by_age = next(b for b in scale["breakdowns"] if b["by"] == "age")
     assert [r["label"] for r in by_age["rows"]] == [
         c.text for c in age.choices if survey.screens_out(age, {age.id: c.id}) is None]
 

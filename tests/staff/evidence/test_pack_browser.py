@@ -1,6 +1,7 @@
 """The evidence pack in a real browser (Chromium through Playwright): it opens from a file
 with the network cut off and asks for nothing, fits a laptop and a phone without scrolling
-sideways, draws every chart, and prints to an A4 PDF. Screenshots and the PDF go to
+sideways, draws every chart with no text under 12 px on a phone, and prints to an A4 PDF;
+in Polish and Urdu (right to left) as well. Screenshots and the PDF go to
 `PACK_SCREENSHOTS` if set (look at them), else the test's tmp dir. Skipped without Chromium
 (`.ci/run` installs Debian's chromium; never `playwright install`)."""
 
@@ -12,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.browser import needs_chromium
+from staff.evidence import pack
+from tests.helpers.browser import PHONE_SCREEN, needs_chromium, small_text
+from translations.catalog import Catalogs
+from translations.data import ROOT as TRANSLATIONS
+from translations.pack_texts import PACK
+
+CATALOGS = Catalogs.load(TRANSLATIONS)
+SECTIONS = ["heading-gathered", "heading-representative", "heading-closed", "heading-themes",
+            "heading-youth", "heading-method"]
 
 A4_PRINTABLE = 680  # px at 96 dpi: 210 mm less the 15 mm margins, rounded down
 
@@ -26,7 +35,7 @@ def out(tmp_path) -> Path:
     return folder
 
 
-def _open(browser, demo, width: int):
+def _open(browser, demo, width: int, path: Path | None = None):
     page = browser.new_page(viewport={"width": width, "height": 1000})
     asked = []
 
@@ -38,7 +47,7 @@ def _open(browser, demo, width: int):
             route.abort()
 
     page.route("**/*", only_the_file)
-    page.goto(demo.path.as_uri())
+    page.goto((path or demo.path).as_uri())
     return page, asked
 
 
@@ -57,7 +66,33 @@ def test_the_pack_opens_offline_and_fits_the_screen(chromium, demo, out, width):
         "3. What residents told us: the survey questions",
         "4. In their own words: eight themes", "5. Youth voice", "6. How this pack was made"]
     assert page.locator("blockquote[dir=rtl]").count() >= 1  # Urdu reads right to left
+    assert small_text(page) == []
     page.screenshot(path=str(out / f"pack-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("lang, direction", [("pl", "ltr"), ("ur", "rtl")])
+def test_the_pack_in_polish_and_urdu_reads_on_a_phone(chromium, demo, out, lang, direction):
+    with demo.rt.sessions() as session:
+        data = pack.build(session, demo.rt.now(), demo.rt.settings.timezone, lang=lang)
+    path = out / f"pack-{lang}.html"
+    path.write_text(pack.render(data), encoding="utf-8")
+    page, asked = _open(chromium, demo, PHONE_SCREEN["width"], path)
+    assert asked == []
+    assert page.evaluate("[document.documentElement.lang, document.dir]") == [lang, direction]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_SCREEN["width"]
+    assert small_text(page) == []
+    themes = data["words"].numbers(len(data["themes"]["rows"]))
+    expected = [f"{n}. " + CATALOGS.text([lang], f"pack/{key}", PACK[key]).format(themes=themes)
+                for n, key in enumerate(SECTIONS, start=1)]
+    assert page.locator("h2").all_inner_texts() == expected
+    english = [f"{n}. " + PACK[key].format(themes=themes) for n, key in enumerate(SECTIONS, 1)]
+    assert not set(expected) & set(english)
+    text = page.locator("body").inner_text()
+    left = [key for key, words in PACK.items() if "{" not in words and " " in words
+            and words in text]
+    assert left == []  # no fixed sentence of the English pack
+    assert len(page.locator(".chart svg").all()) >= 15
+    page.screenshot(path=str(out / f"pack-{lang}-390.png"), full_page=True)
 
 
 def test_the_pack_prints_on_a4(chromium, demo, out):
