@@ -258,36 +258,46 @@ def _parity(reference: float, answered: int, count: int) -> int | None:
     return max(0, math.ceil((p * answered - count) / (1 - p)))
 
 
-def gaps(comparison: Comparison) -> list[str]:
-    """A comparison's gaps in plain sentences (the pack's list; the dashboard's ranking
-    reads the rows)."""
+@dataclass(frozen=True)
+class Gap:
+    """One gap: a group heard from too little or too much ("under", "over"), or, without
+    figures, the categories no one ("none") or fewer than 5 ("few") answered from."""
+
+    kind: str
+    rows: tuple[Row, ...]
+
+
+def gap_rows(comparison: Comparison) -> list[Gap]:
+    """Which rows of a comparison are its gaps: the one choice, whatever words say it."""
     if not comparison.shown:
         return []
-    if not comparison.compared:
-        return _unreached(comparison)
-    found = []
+    if comparison.compared:
+        return [Gap(r.status, (r,)) for r in comparison.rows if r.status in ("under", "over")]
+    found = [Gap("none", tuple(r for r in comparison.rows if r.cell.count == 0)),
+             Gap("few", tuple(r for r in comparison.rows
+                              if r.cell.suppressed and not r.cell.secondary))]
+    return [gap for gap in found if gap.rows]
+
+
+def gaps(comparison: Comparison) -> list[str]:
+    """A comparison's gaps in plain English sentences (the pack's list; the dashboard's
+    ranking reads the rows; a pack in another language words `gap_rows` itself)."""
     base = comparison.table.base + (" in the groups compared" if comparison.rescaled else "")
-    for row in comparison.rows:
-        if row.status in ("under", "over"):
-            word = "Under-represented" if row.status == "under" else "Over-represented"
+    of = f"of the {len(comparison.rows)} in {comparison.title}"
+    found = []
+    for gap in gap_rows(comparison):
+        labels = ", ".join(r.label for r in gap.rows)
+        if gap.kind == "none":
+            found.append(f"No one answered from {len(gap.rows)} {of}: {labels}.")
+        elif gap.kind == "few":
+            found.append(f"Fewer than {suppress.THRESHOLD} answered from {len(gap.rows)} {of}: "
+                         f"{labels}.")
+        else:
+            row = gap.rows[0]
+            word = "Under-represented" if gap.kind == "under" else "Over-represented"
             said = row.cell.text if row.cell.suppressed else row.cell.share_text
             found.append(f"{word}: {row.label} — {said} {comparison.answered_as}, against "
                          f"{row.reference:.0f}% of {base}.")
-    return found
-
-
-def _unreached(comparison: Comparison) -> list[str]:
-    """Without figures, the categories no one (or fewer than 5) answered from, in words
-    that match the table."""
-    none = [r.label for r in comparison.rows if r.cell.count == 0]
-    few = [r.label for r in comparison.rows if r.cell.suppressed and not r.cell.secondary]
-    of = f"of the {len(comparison.rows)} in {comparison.title}"
-    found = []
-    if none:
-        found.append(f"No one answered from {len(none)} {of}: {', '.join(none)}.")
-    if few:
-        found.append(f"Fewer than {suppress.THRESHOLD} answered from {len(few)} {of}: "
-                     f"{', '.join(few)}.")
     return found
 
 

@@ -155,22 +155,22 @@ def _why_not(w: Wording, c: heard.Comparison, words: dict[str, str]) -> str | No
 
 def _gaps(w: Wording, c: heard.Comparison, words: dict[str, str]) -> list[str]:
     """A comparison's gaps in plain sentences (as heard.gaps, in the pack's language)."""
-    if w.english or not c.shown:
+    if w.english:
         return heard.gaps(c)
-    if not c.compared:
-        found = []
-        for key, rows in (("gap-none", [r for r in c.rows if r.cell.count == 0]),
-                          ("gap-few", [r for r in c.rows
-                                       if r.cell.suppressed and not r.cell.secondary])):
-            if rows:
-                found.append(w(key, count=len(rows), total=len(c.rows), title=c.title,
-                               groups=", ".join(words.get(r.label, r.label) for r in rows)))
-        return found
     of = w("of-responses" if c.question is None else "of-answered")
-    return [w(f"gap-{r.status}", group=words.get(r.label, r.label), of=of, base=c.table.base,
-              said=w.count(r.cell.text if r.cell.suppressed else r.cell.share_text),
-              reference=f"{r.reference:.0f}%")
-            for r in c.rows if r.status in ("under", "over")]
+    found = []
+    for gap in heard.gap_rows(c):
+        if gap.kind in ("none", "few"):
+            found.append(w(f"gap-{gap.kind}", count=len(gap.rows), total=len(c.rows),
+                           title=c.title,
+                           groups=", ".join(words.get(r.label, r.label) for r in gap.rows)))
+            continue
+        r = gap.rows[0]
+        found.append(w(f"gap-{gap.kind}", group=words.get(r.label, r.label), of=of,
+                       base=c.table.base,
+                       said=w.count(r.cell.text if r.cell.suppressed else r.cell.share_text),
+                       reference=f"{r.reference:.0f}%"))
+    return found
 
 
 def _comparison(w: Wording, survey: Questionnaire, n: int, c: heard.Comparison) -> dict:

@@ -137,6 +137,8 @@ def test_a_table_without_figures_names_the_places_not_heard_from(survey, tiny):
     assert not comparison.compared
     assert comparison.why_not_compared == "No ward populations for these wards are in this file."
     assert all(row.status is None for row in comparison.rows)
+    assert [(g.kind, [r.label for r in g.rows]) for g in heard.gap_rows(comparison)] == [
+        ("none", ["South"]), ("few", ["Middle"])]
     assert heard.gaps(comparison) == [
         "No one answered from 1 of the 3 in Electoral wards: South.",
         "Fewer than 5 answered from 1 of the 3 in Electoral wards: Middle."]
