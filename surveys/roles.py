@@ -91,12 +91,14 @@ def _check_bands(add: Add, q: LineDict, ages: tuple[int, float]) -> None:
     "Prefer not to say"): bands that do not overlap, none across an end of the survey's
     `ages` (so that each answer either is for the survey or is not)."""
     bands: list[tuple[tuple[int, float], str]] = []
+    unread = False
     for c in q.get("choices") or []:
         if not isinstance(c, LineDict) or c.get("ages") is None:
             continue
         band = parse_ages(c["ages"])
         if band is None:
             add(c.line_of("ages"), "'ages' must be a range such as 13-15, 75+ or 16")
+            unread = True
             continue
         for edge in (ages[0], ages[1] + 1) if ages[1] != math.inf else (ages[0],):
             if band[0] < edge <= band[1]:
@@ -110,6 +112,24 @@ def _check_bands(add: Add, q: LineDict, ages: tuple[int, float]) -> None:
     if not bands:
         add(q.line_of("role"), "an age question's choices say their ages "
             "(ages: 0-12, 13-15, 75+ ...)")
+    for low, high in _uncovered(band for band, _ in bands) if bands and not unread else ():
+        said = f"{age_text(low)}+" if high == math.inf else (
+            age_text(low) if low == high else f"{age_text(low)}-{age_text(high)}")
+        add(q.line_of("role"), f"no choice covers ages {said}: someone who types such an age "
+            "is asked again, and a child under 13 is never thanked and let go; add a band "
+            f"(ages: {said})")
+
+
+def _uncovered(bands) -> list[tuple[int, float]]:
+    """The ages from 0 up that no band covers, as ranges."""
+    gaps, next_age = [], 0
+    for low, high in sorted(bands):
+        if low > next_age:
+            gaps.append((next_age, low - 1))
+        next_age = max(next_age, high + 1)
+    if next_age != math.inf:
+        gaps.append((next_age, math.inf))
+    return gaps
 
 
 def _check_mapping(add: Add, questions: list, place: Place) -> None:

@@ -474,8 +474,15 @@ SPANS_13 = (26, "choice 'young' (0-15) spans age 13, where the survey's ages beg
     (AGE_QUESTION.replace(", ages: 0-15", "").replace(", ages: 16-64", "")
      .replace(", ages: 65+", ""), "ages: 16+",
      [(23, "an age question's choices say their ages (ages: 0-12, 13-15, 75+ ...)")]),
+    # a council's bands from 18: a child typing "10" would be asked again, never thanked
+    (AGE_QUESTION.replace("0-15", "16-17").replace("16-64", "18-64"), "ages: 16+",
+     [(23, "no choice covers ages 0-15: someone who types such an age is asked again, and "
+           "a child under 13 is never thanked and let go; add a band (ages: 0-15)")]),
+    (AGE_QUESTION.replace("16-64", "16-40"), "ages: 16+",
+     [(23, "no choice covers ages 41-64: someone who types such an age is asked again, and "
+           "a child under 13 is never thanked and let go; add a band (ages: 41-64)")]),
 ], ids=["under-13", "not-a-range", "spans-and-overlaps", "spans-13", "bad-band",
-        "unknown-role", "multi", "ages-without-role", "no-bands"])
+        "unknown-role", "multi", "ages-without-role", "no-bands", "no-child-band", "a-gap"])
 def test_age_problems_at_their_lines(tmp_path, question, ages, expected):
     path = write(tmp_path, with_age(question, ages))
     assert problems(path) == [f"{path}:{line}: {message}" for line, message in expected]
