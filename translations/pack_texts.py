@@ -226,10 +226,10 @@ PACK = {
         "to the council's safeguarding lead and are never quoted."),
     "coding-heading": "Coding answers to themes",
     "coding-method": (
-        "The {themes} themes are the ones the assembly grouped its recommendations into. The "
-        "rules are lists of words and phrases per language (for example \"patrol\", \"on "
-        "foot\", \"never see officers\" for visibility), published with examples each rule "
-        "must and must not match. Every answer is checked against every language's rules, "
+        "The {themes} themes are this assembly's own, from its theme set. The rules are lists "
+        "of words and phrases per language (for example, \"{example}\" is coded {theme}), "
+        "published with examples each rule must and must not match. Every answer is checked "
+        "against every language's rules, "
         "and its English translation against the English rules. The rules are simple on "
         "purpose, so anyone can check why an answer was coded as it was; they will miss some "
         "answers and occasionally code one wrongly, which is why the uncoded answers are "

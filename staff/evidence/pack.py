@@ -314,7 +314,13 @@ def _under_13(session: Session, survey: Questionnaire) -> int:
 
 
 def _method(w: Wording, coder: Coder, surveys: list[Included]) -> dict:
+    # an example from the theme set itself, in the pack's language where it has rules
+    rules = next((s for s in coder.sets if s.language == w.lang), None) or next(
+        (s for s in coder.sets if s.language == "en"), None)
+    theme, example = rules.must_match[0] if rules and rules.must_match else ("", "")
+    titles = {t.id: t.title for t in coder.themes}
     return {
+        "example": example, "example_theme": titles.get(theme, theme),
         "rules": [{"language": w.language(s.language),
                    "patterns": sum(len(p) for p in s.patterns.values()),
                    "examples": len(s.must_match) + len(s.must_not_match)} for s in coder.sets],

@@ -50,6 +50,10 @@ def test_the_pack_is_about_the_configured_assembly(pack_of, tmp_path):
     assert "Parks" in page and "Buses" in page
     assert "Visibility" not in page  # a theme of the shipped set, not of this one
     assert "Future of Neighbourhood Policing" not in page
+    # the method's example is the theme set's own (its first must_match), nothing of policing
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert 'for example, " The park needs benches " is coded Parks' in text
+    assert "patrol" not in text and "recommendations into" not in text
 
 
 def test_the_shipped_assembly_is_the_default(pack_of):
