@@ -23,7 +23,7 @@ from assembly import place as places
 from bot import suppress, youth
 from staff import charts, heard, members, where_next
 from staff.counts import channel, language
-from staff.where_next import responses_of
+from staff.heard import responses_of
 from store.models import Answer, Contact, Engager, Message, OptOut, Response, Survey, SurveyVersion
 from surveys import registry
 from surveys.model import Questionnaire

@@ -304,7 +304,9 @@ def gaps(comparison: Comparison) -> list[str]:
 # The database's side: one count for both readers ---------------------------------------
 
 
-def _of_survey(slug: str):
+def responses_of(slug: str):
+    """The ids of a survey's responses, every version (the one such query of the staff
+    area: the dashboard, its next steps and the pack all count through it)."""
     return (select(Response.id).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
             .join(Survey, Survey.id == SurveyVersion.survey_id).where(Survey.slug == slug))
 
@@ -313,13 +315,13 @@ def counts(session: Session, slug: str, plan: Plan) -> Counter:
     """Responses to survey `slug` per answer the plan reads (complete and partial alike)."""
     if not plan.questions:
         rows = session.execute(select(Response.language, func.count())
-                               .where(Response.id.in_(_of_survey(slug)))
+                               .where(Response.id.in_(responses_of(slug)))
                                .group_by(Response.language)).all()
         return Counter({(None, code): n for code, n in rows})
     ids = [q.id for q in plan.questions]
     rows = session.execute(select(Answer.question_id, Answer.value, func.count())
                            .where(Answer.question_id.in_(ids),
-                                  Answer.response_id.in_(_of_survey(slug)))
+                                  Answer.response_id.in_(responses_of(slug)))
                            .group_by(Answer.question_id, Answer.value)).all()
     return Counter({(qid, str(value)): n for qid, value, n in rows if isinstance(value, str)})
 

@@ -24,16 +24,10 @@ from assembly.place import Place
 from bot import suppress
 from staff import heard
 from staff.counts import channel
-from store.models import Answer, Engager, Response, Survey, SurveyVersion
+from store.models import Answer, Engager, Response
 from surveys.model import Questionnaire
 
 NO_ENGAGER = "no engager"  # responses that came without an engager's code (not listed)
-
-
-def responses_of(slug: str):
-    """The ids of a survey's responses, every version."""
-    return (select(Response.id).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-            .join(Survey, Survey.id == SurveyVersion.survey_id).where(Survey.slug == slug))
 
 
 @dataclass(frozen=True)
@@ -150,7 +144,7 @@ def _unreached(survey: str, comparison: heard.Comparison) -> Unreached | None:
 
 def _ways(session: Session, slug: str, plan: heard.Plan) -> Counter:
     """Responses per (answer key, channel, engager code) for the answers the plan reads."""
-    ids = responses_of(slug)
+    ids = heard.responses_of(slug)
     if not plan.questions:
         rows = session.execute(
             select(Response.language, Response.channel, Response.engager_code, func.count())

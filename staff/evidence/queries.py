@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from bot import alerts
+from staff.heard import responses_of
 from store.models import (
     Alert,
     Answer,
@@ -64,11 +65,6 @@ class FreeText:
     alerted: bool  # it disclosed harm (an alert of any kind): counted, never quoted
 
 
-def _of_survey(slug: str):
-    return (select(Response.id).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-            .join(Survey, Survey.id == SurveyVersion.survey_id).where(Survey.slug == slug))
-
-
 def surveys(session: Session) -> dict[str, Questionnaire]:
     """The latest definition of each survey (question wording and choices for labels)."""
     return registry.current(session)
@@ -90,7 +86,7 @@ def survey_counts(session: Session) -> list[SurveyCounts]:
 def response_counts(session: Session, slug: str, column: str) -> dict[str, int]:
     """Responses to a survey by one of their columns (`channel`, `language`)."""
     field = getattr(Response, column)
-    rows = session.execute(select(field, func.count()).where(Response.id.in_(_of_survey(slug)))
+    rows = session.execute(select(field, func.count()).where(Response.id.in_(responses_of(slug)))
                            .group_by(field)).all()
     return {value: n for value, n in rows}
 
@@ -100,7 +96,7 @@ def answer_counts(session: Session, slug: str, question: str) -> Counter:
     option: Counter keys are single values)."""
     rows = session.execute(
         select(Answer.value, func.count()).where(Answer.question_id == question,
-                                                 Answer.response_id.in_(_of_survey(slug)))
+                                                 Answer.response_id.in_(responses_of(slug)))
         .group_by(Answer.value)).all()
     counts: Counter = Counter()
     for value, n in rows:
@@ -112,14 +108,14 @@ def answer_counts(session: Session, slug: str, question: str) -> Counter:
 def answered(session: Session, slug: str, question: str) -> int:
     """How many responses answered a question (a multi-choice answer counts once)."""
     return session.scalar(select(func.count()).select_from(Answer).where(
-        Answer.question_id == question, Answer.response_id.in_(_of_survey(slug)))) or 0
+        Answer.question_id == question, Answer.response_id.in_(responses_of(slug)))) or 0
 
 
 def language_counts(session: Session, slug: str, question: str) -> Counter:
     """How many of each response language answered a question (for comparisons)."""
     return Counter(dict(session.execute(
         select(Response.language, func.count()).join(Answer, Answer.response_id == Response.id)
-        .where(Answer.question_id == question, Response.id.in_(_of_survey(slug)))
+        .where(Answer.question_id == question, Response.id.in_(responses_of(slug)))
         .group_by(Response.language)).all()))
 
 
@@ -129,7 +125,7 @@ def means_by(session: Session, slug: str, question: str, by: str) -> dict[str, t
     rows = session.execute(
         select(other.value, Answer.value, func.count())
         .join(other, and_(other.response_id == Answer.response_id, other.question_id == by))
-        .where(Answer.question_id == question, Answer.response_id.in_(_of_survey(slug)))
+        .where(Answer.question_id == question, Answer.response_id.in_(responses_of(slug)))
         .group_by(other.value, Answer.value)).all()
     return _means((_key(group), value, n) for group, value, n in rows)
 
@@ -139,7 +135,7 @@ def means_by_language(session: Session, slug: str, question: str) -> dict[str, t
     rows = session.execute(
         select(Response.language, Answer.value, func.count())
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.question_id == question, Response.id.in_(_of_survey(slug)))
+        .where(Answer.question_id == question, Response.id.in_(responses_of(slug)))
         .group_by(Response.language, Answer.value)).all()
     return _means(rows)
 
@@ -157,7 +153,7 @@ def _means(rows) -> dict[str, tuple[int, float]]:
 def number_sum(session: Session, slug: str, question: str) -> int:
     """The sum of a number question's answers (people taking part in logged conversations)."""
     values = session.scalars(select(Answer.value).where(
-        Answer.question_id == question, Answer.response_id.in_(_of_survey(slug)))).all()
+        Answer.question_id == question, Answer.response_id.in_(responses_of(slug)))).all()
     return int(sum(v for v in values if isinstance(v, int | float)))
 
 
@@ -170,7 +166,7 @@ def engagers_active(session: Session) -> int:
 def attributed(session: Session, slug: str) -> int:
     """Responses to a survey that came through an engager's code."""
     return session.scalar(select(func.count()).select_from(Response).where(
-        Response.id.in_(_of_survey(slug)), Response.engager_code.is_not(None))) or 0
+        Response.id.in_(responses_of(slug)), Response.engager_code.is_not(None))) or 0
 
 
 def screen_outs(session: Session, slug: str) -> Counter:
@@ -193,7 +189,7 @@ def free_texts(session: Session, slug: str, question: str, headline: str | None 
                     Answer.translation_status,
                     other.value if headline else literal(None), alerted)
              .join(Response, Response.id == Answer.response_id)
-             .where(Answer.question_id == question, Response.id.in_(_of_survey(slug)))
+             .where(Answer.question_id == question, Response.id.in_(responses_of(slug)))
              .order_by(Answer.id))
     if headline:
         query = query.outerjoin(other, and_(other.response_id == Answer.response_id,
