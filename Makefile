@@ -27,11 +27,11 @@ run: $(STAMP)
 
 # On every core (pytest-xdist; each worker its own PostgreSQL schema), the 10 slowest shown.
 test: $(STAMP)
-	$(BIN)/ruff check app.py assembly bot webhooks surveys translations store staff demo tests bench
+	$(BIN)/ruff check app.py assembly bot webhooks surveys translations store staff demo lottery tests bench
 	$(BIN)/python -m pytest -n auto --durations=10 $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app.py assembly bot webhooks surveys translations store staff demo tests bench
+	$(BIN)/ruff check app.py assembly bot webhooks surveys translations store staff demo lottery tests bench
 
 # Figures against the aims in docs/PERFORMANCE.md (wrk: Debian's package, installed if missing).
 bench: $(STAMP)

@@ -2,7 +2,8 @@
 its question, the place whose residents it hears (`assembly/places/`, assembly.place), the
 theme set free text is coded to (`assembly/themes/<set>/`: themes.yaml and one rules file per
 language, read by staff/evidence/coding.py), the evidence pack's introduction, the number of
-responses aimed for and the thresholds for "under-" and "over-represented".
+responses aimed for, the thresholds for "under-" and "over-represented", and the civic
+lottery's settings (`lottery:`, assembly/lottery.py).
 
 `place:` and `themes:` are a bare name (`waltham-forest`: the shipped file or folder of that
 name) or a path relative to the assembly file. `load(path)` checks it all and raises
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from assembly import lottery as lotteries
 from assembly import place as places
 from assembly.reader import LineDict, read_file
 
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parent
 SHIPPED = ROOT / "assemblies" / "waltham-forest-policing.yaml"
 PLACES, THEME_SETS = ROOT / "places", ROOT / "themes"
 THEMES_FILE = "themes.yaml"  # in a theme set: the themes, their order, titles and `about`
-KEYS = ("name", "question", "place", "themes", "intro", "target", "under", "over")
+KEYS = ("name", "question", "place", "themes", "intro", "target", "under", "over", "lottery")
 REQUIRED = ("name", "question", "place", "themes")
 UNDER, OVER = 0.75, 4 / 3
 _BARE = re.compile(r"[a-z0-9][a-z0-9_-]*")  # a shipped file's name, not a path
@@ -48,6 +50,7 @@ class Assembly:
     path: Path
     under: float = UNDER  # a group heard less than under × its reference share is missing
     over: float = OVER  # ... and more than over × its share, over-represented
+    lottery: lotteries.Lottery = lotteries.Lottery()  # the civic lottery's settings
 
 
 def load(path: Path | str | None = None) -> Assembly:
@@ -81,11 +84,12 @@ def _load(path: Path) -> Assembly:
                         f"over), not {data.get('over')!r}")
     place = _place(path, data.get("place"), at["place"], problems)
     themes = _theme_set(path, data.get("themes"), at["themes"], problems)
+    lottery = lotteries.read(data.get("lottery"), at["lottery"], problems)
     if problems:
         raise AssemblyError("\n".join(problems))
     return Assembly(name=data["name"].strip(), question=data["question"].strip(), place=place,
                     themes=themes, intro=(data.get("intro") or "").strip(), target=target,
-                    path=path, under=under, over=over)
+                    path=path, under=under, over=over, lottery=lottery)
 
 
 def _read(path: Path) -> tuple[dict, dict[str, int], list[str]]:

@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RANK = {"store": 0, "assembly": 0, "surveys": 1, "translations": 1, "bot": 2, "webhooks": 3,
-        "staff": 3, "demo": 4, "app": 5}
+        "staff": 3, "demo": 4, "lottery": 4, "app": 5}
 SIDEWAYS = {("surveys", "translations")}  # the one import allowed between equal ranks
 SKIP = {ROOT / "store" / "migrations"}  # Alembic loads these by path, not as modules
 
@@ -35,7 +35,7 @@ Edge = tuple[str, str, int]  # (importer, imported, line)
 BOT_LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("pure", "no database, no Flask: data, rules and words worked out in memory", (
         "bot.addresses", "bot.ages", "bot.answers", "bot.call_phrases", "bot.channels",
-        "bot.commands", "bot.config", "bot.datafile", "bot.delivery", "bot.engine",
+        "bot.commands", "bot.config", "bot.datafile", "bot.delivery", "bot.engine", "bot.letter_codes",
         "bot.engine.*", "bot.logs", "bot.optout_phrases", "bot.plaintext", "bot.prompt_packs",
         "bot.quiet", "bot.safeguarding", "bot.safeguarding.*", "bot.state", "bot.suppress",
         "bot.members", "bot.members.link_codes", "bot.members.roster_file",

@@ -6,6 +6,7 @@ from store.models.alerts import Alert
 from store.models.base import Base, UTCDateTime, utcnow
 from store.models.conversations import Conversation, Message
 from store.models.engagers import Engager
+from store.models.lottery import Draw, Letter, LetterCode, Registrant, Run, Target
 from store.models.members import AssemblySession, CheckIn, Member, Rsvp
 from store.models.people import Address, ConsentRecord, Contact, Erasure, OptOut
 from store.models.staff import (
@@ -47,4 +48,10 @@ __all__ = [
     "QuoteReview",
     "AuditEvent",
     "SigninLimit",
+    "Draw",
+    "Letter",
+    "LetterCode",
+    "Registrant",
+    "Target",
+    "Run",
 ]
