@@ -21,6 +21,7 @@ from werkzeug.routing import IntegerConverter
 
 import bot
 import demo
+import lottery
 import staff
 import store
 import surveys
@@ -59,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None, clock: Clock | None = No
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
                                 x_proto=settings.trusted_proxies)
     app.add_url_rule("/healthz", "healthz", healthz)
-    for package in (store, surveys, bot, webhooks, staff, evidence, demo, data_cli):
+    for package in (store, surveys, bot, webhooks, staff, evidence, demo, data_cli, lottery):
         package.init_app(app)
     app.cli.add_command(serve)
     return app

@@ -64,6 +64,27 @@ class State:
 
 
 @dataclass(frozen=True)
+class LetterCodeStatus:
+    """What the engine learns of a registration code someone typed (bot/registrants.py):
+    open (may register), used, closed (registration has closed), full (the household's
+    places are taken) or unknown."""
+
+    status: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Selected:
+    """A registrant the lottery selected, asked to confirm with YES or NO (lottery/confirm.py):
+    their registrant id, status (selected: waiting; confirmed; declined ...) and the
+    assembly's dates as told to them."""
+
+    registrant: int
+    status: str
+    dates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Start:
     """A channel's explicit start (Telegram `/start CODE`, a web form link with ?ref=)."""
 

@@ -4,3 +4,11 @@ run as a separate program (`selection`), confirmation and replacement, and the s
 registrations against targets. Registration itself is a survey the bot runs (bot/registrants.py,
 bot/engine/registration.py). See docs/lottery.md.
 """
+
+
+def init_app(app) -> None:
+    """Register `outreach lottery …` (lottery/cli.py) and the staff page of registrations
+    against targets on a Flask app."""
+    from lottery import cli
+
+    cli.init_app(app)

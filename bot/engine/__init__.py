@@ -5,8 +5,9 @@ carries out the effects, saves the state, sends the replies and schedules the wa
 Timers come back in as `ReminderDue` / `Expired` events (see bot/scheduler.py).
 
 One module per concern (survey, keywords, languages, engagers, members, starting,
-signposting), each a set of handlers taking the `Turn` (turn.py). A message goes to the
-handlers in `HANDLERS`' order; the first that takes it (returns True) answers it.
+signposting, registration, confirming), each a set of handlers taking the `Turn`
+(turn.py). A message goes to the handlers in `HANDLERS`' order; the first that takes it
+(returns True) answers it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from datetime import datetime
 from bot import answers
 from bot.engine import (
     asking,
+    confirming,
     engagers,
     keywords,
     languages,
     members,
+    registration,
     signposting,
     starting,
     survey,
@@ -70,7 +73,9 @@ HANDLERS: tuple[Handler, ...] = (
     engagers.engager_keyword,    # PROMPTS, LOG, STATS from a peer engager
     members.call_request,        # CALL from a member
     members.link_request,        # LINK from a member
+    confirming.answer,           # YES or NO from a registrant the lottery selected
     members.rsvp,                # YES or NO to a member's session
+    registration.register,       # REGISTER CODE, or a letter's bare code
     starting.survey_keyword,     # SAFETY, YOUTH CODE ..., an engager's bare code
     survey.on_consent,           # the answer to the consent question
     survey.on_answer,            # the answer to the question asked

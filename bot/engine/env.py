@@ -13,7 +13,15 @@ from datetime import timedelta
 
 from bot.optout_phrases import OptOutPhrases
 from bot.prompt_packs import PromptPacks
-from bot.state import Engaged, Invitation, LinkTarget, Membership, Reach
+from bot.state import (
+    Engaged,
+    Invitation,
+    LetterCodeStatus,
+    LinkTarget,
+    Membership,
+    Reach,
+    Selected,
+)
 from surveys import conditions
 from surveys.model import Questionnaire
 from translations.catalog import Catalogs
@@ -55,6 +63,14 @@ def _no_link_code() -> str | None:
     return None
 
 
+def _no_letter_code(code: str) -> LetterCodeStatus | None:
+    return None
+
+
+def _not_selected() -> Selected | None:
+    return None
+
+
 @dataclass
 class Env:
     """What the engine may consult: surveys, catalogues and settings, all plain data."""
@@ -92,6 +108,10 @@ class Env:
     telegram_bot: str | None = None
     # Per survey (bot/members/rules.yaml): answers that raise a wellbeing alert and offer
     # a call, and a nudge later than `nudge_after` (the members' check-in: 48 hours).
+    # The civic lottery, looked up only when asked: what a typed registration code is
+    # (bot/registrants.py), and the person writing as a registrant the lottery selected.
+    letter_code: Callable[[str], LetterCodeStatus | None] = _no_letter_code
+    selected: Callable[[], Selected | None] = _not_selected
     low_wellbeing: Mapping[str, conditions.Condition] = field(default_factory=dict)
     nudges: Mapping[str, timedelta] = field(default_factory=dict)
 

@@ -84,7 +84,9 @@ class Registrant(Base):
     status_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("lottery_runs.id", ondelete="SET NULL"))
     probability: Mapped[float | None] = mapped_column(Float)
-    confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # asked to confirm (queued)
+    confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no answer by then: no_answer
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # told kindly: not selected
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,0 +1,24 @@
+"""`outreach lottery …`: invite, targets, select, replace, close, status. Each command lives
+in its own module beside the work it does; this module only gathers them."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+lottery_group = AppGroup("lottery", help="The civic lottery that selects the assembly's "
+                                        "members (docs/lottery.md).")
+
+
+def init_app(app) -> None:
+    for command in _commands():
+        lottery_group.add_command(command)
+    app.cli.add_command(lottery_group)
+
+
+def _commands() -> list[click.Command]:
+    commands: list[click.Command] = []
+    # invite (lottery/invite.py) ------------------------------------------------------------
+    # targets, select, replace (lottery/targets.py, lottery/selection.py) --------------------
+    # close, status, confirmations (lottery/confirm.py, lottery/status.py) ------------------
+    return commands

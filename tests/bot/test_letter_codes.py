@@ -1,0 +1,37 @@
+"""The lottery letters' codes: unguessable, read back as people type them, stored hashed."""
+
+from __future__ import annotations
+
+import random
+
+from bot import letter_codes
+
+
+def test_a_code_carries_at_least_40_bits():
+    assert letter_codes.BITS >= 40
+
+
+def test_a_code_is_read_back_however_it_is_typed():
+    code = letter_codes.generate(random.Random(3).choice)
+    printed = letter_codes.shown(code)
+    assert printed.count("-") == 2 and printed.replace("-", "") == code
+    for typed in (printed, printed.lower(), printed.replace("-", " "), f"  {code}\n"):
+        assert letter_codes.read(typed) == code
+
+
+def test_an_s_z_or_b_is_read_as_the_digit_it_looks_like():
+    assert letter_codes.read("K7S-M2Q-XAF") == letter_codes.read("K7S-MZQ-XAF") == "K75M2QXAF"
+    assert letter_codes.read("B") is None
+
+
+def test_what_cannot_be_a_code_is_none():
+    for typed in ("", "hello there", "K7P-M3Q-XA", "K7P-M3Q-XAFF", "K7P-M3Q-XA0", "K7P-M3Q-XA1"):
+        assert letter_codes.read(typed) is None, typed
+
+
+def test_the_stored_hash_needs_the_secret():
+    code = "K7PM3QXAF"
+    stored = letter_codes.digest("secret-one", code)
+    assert code not in stored and len(stored) == 64
+    assert letter_codes.digest("secret-one", code) == stored
+    assert letter_codes.digest("secret-two", code) != stored
