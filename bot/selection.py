@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 import assembly
 from bot import addresses, channels
-from bot.engine.confirming import dates_text
+from bot.engine.confirming import dates_text, full_date
 from bot.members import roster
 from bot.members.roster_file import RosterError, Row
 from bot.outbox import LocalLink, enqueue
@@ -304,7 +304,7 @@ def _tell(rt: Runtime, session: Session, registrant_id: int, keep_until: date | 
         return 0
     lang = _lang(session, row)
     text = (rt.catalogs.bot(lang, "selection/not-selected", org=rt.settings.org_name,
-                            date=day_name(keep_until, lang)) if keep_until else
+                            date=full_date(keep_until, lang)) if keep_until else
             rt.catalogs.bot(lang, "selection/not-selected-no-date", org=rt.settings.org_name))
     row.told_at = now  # told, or nowhere to tell them: either way never again
     return int(_queue(session, row, Reply(text), f"{TOLD_KEY}{row.id}", quiet, now))

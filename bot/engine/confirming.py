@@ -40,12 +40,20 @@ def answer(turn: Turn, message: Message) -> bool:
     if waiting is None or waiting.status != "selected":
         return False
     if said is None:
+        if _starts_a_survey(turn, message.text):
+            return False  # SAFETY, REGISTER …: the survey it names starts as for anyone
         turn.say(_again(turn, waiting.dates, waiting.by), turn.yes_no(), style="keys")
         return True
     turn.effects.append(LotteryAnswered(waiting.registrant, said))
     turn.say(turn.bot("selection/yes" if said else "selection/no"))
     prompt(turn)
     return True
+
+
+def _starts_a_survey(turn: Turn, text: str) -> bool:
+    """Whether the message begins with a survey's keyword (starting.survey_keyword's)."""
+    words = re.sub(r"[^\w]+", " ", text.upper()).split()
+    return bool(words) and any(s.keyword == words[0] for s in turn.env.surveys.values())
 
 
 def _again(turn: Turn, dates: tuple[str, ...], by: str) -> str:
@@ -73,3 +81,11 @@ def dates_text(days: list[date], lang: str | None) -> str:
         return format_list(spans, style="standard", locale=locale)
     except (ValueError, LookupError):
         return dates_text(days, "en")
+
+
+def full_date(day: date, lang: str | None) -> str:
+    """A date with its year in `lang`, no weekday: "30 September 2027", "30 września 2027"."""
+    try:
+        return format_date(day, "d MMMM y", locale="en_GB" if (lang or "en") == "en" else lang)
+    except (ValueError, LookupError):
+        return format_date(day, "d MMMM y", locale="en_GB")
