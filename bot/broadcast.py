@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from bot import addresses, channels, engine, optouts, plaintext
+from bot import addresses, channels, engine, optouts, plaintext, selection
 from bot.contacts import get_address, get_conversation
 from bot.conversations import resume_due
 from bot.runtime import Runtime
@@ -126,6 +126,9 @@ def _invite(rt: Runtime, session: Session, slug: str, channel: str, recipient: R
         return "opted out"
     if people and _declined(session, [person.id for person in people]):
         return "said no to the consent"
+    if selection.left_alone(session, [p.id for p in people] + (
+            [existing.contact_id] if existing is not None else [])):
+        return "left alone after the lottery"  # not selected, said NO or never answered
     if existing is not None:
         if existing.status != "active":
             return "number marked invalid"

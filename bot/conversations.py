@@ -16,7 +16,17 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import addresses, channels, effects, engine, plaintext, ratelimit, screened, youth
+from bot import (
+    addresses,
+    channels,
+    effects,
+    engine,
+    plaintext,
+    ratelimit,
+    screened,
+    selection,
+    youth,
+)
 from bot.contacts import find_conversation, get_address, get_conversation
 from bot.members import linking, roster
 from bot.messages import Delivery, Inbound, earlier_replies, log_inbound, record_replies
@@ -176,7 +186,8 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
     env = rt.env(session, state.run.survey, state.run.version,
                  **youth.lookups(session, contact.id),
                  **roster.lookups(session, contact.id, now, rt.settings.timezone),
-                 **linking.lookups(session, now))
+                 **linking.lookups(session, now),
+                 **selection.lookups(session, contact.id, now, rt.settings.timezone))
     sprint = engine.resume(state, event, now, env)
     target = addresses.provider_address(address.scheme, address.value)
     erased = effects.apply(session, conversation, sprint.effects, channel, now, reply_to,

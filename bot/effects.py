@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot import alerts, optouts, screened
+from bot import alerts, optouts, screened, selection
 from bot.erasure import erase_contact, screen_out
 from bot.members import linking, roster, rsvps
 from bot.outbox import prebuilt_insert
@@ -30,6 +30,7 @@ from bot.state import (
     EraseRequested,
     LanguageChanged,
     LinkCodeIssued,
+    LotteryAnswered,
     OptedIn,
     OptedOut,
     PackSent,
@@ -253,3 +254,10 @@ def _opt(scene: Scene, effect: OptedOut | OptedIn) -> None:
     # confirmation, written after this as a reply to the STOP, still goes.
     change = optouts.opt_out if isinstance(effect, OptedOut) else optouts.opt_in
     change(scene.session, scene.contact, scene.channel, "keyword", scene.now)
+
+
+@handles(LotteryAnswered)
+def _lottery_answered(scene: Scene, effect: LotteryAnswered) -> None:
+    """A selected registrant's YES (made a member) or NO (declined): bot/selection.py."""
+    selection.answered(scene.session, effect.registrant, scene.contact.id, effect.yes,
+                       scene.now)

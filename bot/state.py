@@ -82,6 +82,7 @@ class Selected:
     registrant: int
     status: str
     dates: tuple[str, ...] = ()
+    by: str = ""  # the local date (ISO) they were asked to answer by
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,16 @@ class ChannelChosen(Effect):
     """A member chose this conversation's channel for their reminders and check-ins."""
 
     kind: ClassVar[str] = "channel_chosen"
+
+
+@dataclass(frozen=True)
+class LotteryAnswered(Effect):
+    """A registrant the lottery selected answered the question whether they take part:
+    YES (`yes`) makes them a member, NO marks them declined (bot/selection.py)."""
+
+    kind: ClassVar[str] = "lottery_answered"
+    registrant: int
+    yes: bool
 
 
 # What the engine may learn about assembly members (through its Env, only when it asks).

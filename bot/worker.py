@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import channels, scheduler, screened, sending, youth
+from bot import channels, scheduler, screened, selection, sending, youth
 from bot.conversations import handle
 from bot.delivery import Sender
 from bot.members import job as members
@@ -60,11 +60,12 @@ class Round:
     translated: int = 0
     members: int = 0  # members' reminders queued and check-ins started
     replayed: int = 0  # messages replayed from the spool
+    lottery: int = 0  # registrants the lottery selected asked, marked no_answer, told, welcomed
 
     @property
     def idle(self) -> bool:
         return not (self.resumed or self.sent or self.translated or self.members
-                    or self.replayed)
+                    or self.replayed or self.lottery)
 
 
 def run_once(rt: Runtime, senders: Mapping[str, Sender], now: datetime,
@@ -72,17 +73,18 @@ def run_once(rt: Runtime, senders: Mapping[str, Sender], now: datetime,
              translations: PendingTranslations | None = None) -> Round:
     """One round: messages waiting in the spool first (kept during a database outage), due
     waits, screened-out addresses whose time is up, the week's
-    prompt packs for peer engagers, members' reminders and check-ins (their messages join
-    the outbox), then the outbox, then free-text answers waiting for their English
-    translation."""
+    prompt packs for peer engagers, members' reminders and check-ins, the civic lottery's
+    questions to those it selected (their messages join the outbox), then the outbox,
+    then free-text answers waiting for their English translation."""
     replayed = Spool.of(rt.settings).replay(lambda inbound, how: handle(rt, inbound, how))
     resumed = scheduler.run_due(rt, now)
     screened.forget_expired(rt, now)
     youth.send_due_packs(rt, now)
     planned = members.send_due(rt, now)
+    confirming = selection.send_due(rt, now)  # the lottery's selected: asked, told, welcomed
     sent = sending.send_due(rt, senders, now, pace=pace)
     translated = translations.run(now) if translations is not None else 0
-    return Round(resumed, sent, translated, planned, replayed)
+    return Round(resumed, sent, translated, planned, replayed, confirming)
 
 
 def run_forever(rt: Runtime, senders: Mapping[str, Sender], interval: float = 1.0,

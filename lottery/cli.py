@@ -21,4 +21,7 @@ def _commands() -> list[click.Command]:
     # invite (lottery/invite.py) ------------------------------------------------------------
     # targets, select, replace (lottery/targets.py, lottery/selection.py) --------------------
     # close, status, confirmations (lottery/confirm.py, lottery/status.py) ------------------
+    from lottery import confirm
+
+    commands += confirm.COMMANDS
     return commands

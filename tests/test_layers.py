@@ -47,7 +47,8 @@ BOT_LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
         "bot.optouts", "bot.outbox", "bot.ratelimit", "bot.runtime", "bot.screened",
         "bot.spool", "bot.youth", "bot.members.checkins", "bot.members.linking",
         "bot.members.reminders", "bot.members.schedule", "bot.members.removal",
-        "bot.members.roster", "bot.members.rsvps", "bot.members.sessions")),
+        "bot.members.roster", "bot.members.rsvps", "bot.members.sessions",
+        "bot.selection")),
     ("conversation", "carrying a conversation forward: load, resume the engine, apply its "
                      "effects, save", (
         "bot.conversations", "bot.effects")),

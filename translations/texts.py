@@ -272,4 +272,33 @@ BOT = {
         "We have your answer, but we cannot show the next question just now. "
         "Please come back to this page in a few minutes to carry on."
     ),
+    # The civic lottery's confirmation (bot/selection.py, bot/engine/confirming.py). The worker
+    # asks each person the lottery selected: {dates}, the assembly's days ("13-14 March and
+    # 27-28 March"), {by} the day to answer by ("Monday 9 March"), both written in their
+    # language by the code. Those not selected are told once; {date}: the day their details
+    # are erased after (the assembly file's lottery: keep_until).
+    "selection/ask": (
+        "{org}: you have been selected by lottery for the Citizens' Assembly on {dates}. "
+        "Reply YES to take part or NO if you cannot. Please answer by {by}."
+    ),
+    "selection/again": (
+        "Can you take part in the Citizens' Assembly on {days}? Please reply YES or NO by "
+        "{by}."
+    ),
+    "selection/yes": (
+        "Thank you! You are now a member of the Citizens' Assembly. We will send you your "
+        "calendar link and a reminder before each day."
+    ),
+    "selection/no": (
+        "Thank you for letting us know. We are sorry you cannot take part. We will not write "
+        "to you about the assembly again."
+    ),
+    "selection/not-selected": (
+        "{org}: thank you for registering for the Citizens' Assembly. You were not selected "
+        "this time. Your details will be erased after {date}."
+    ),
+    "selection/not-selected-no-date": (
+        "{org}: thank you for registering for the Citizens' Assembly. You were not selected "
+        "this time. Your details will be erased after the assembly."
+    ),
 }

@@ -1,10 +1,91 @@
-"""A selected registrant's YES or NO to the lottery's invitation to join the assembly."""
+"""A selected registrant's YES or NO to the lottery's invitation to join the assembly.
+
+The worker asked them (bot/selection.py); until they answer, `env.selected()` says they
+wait. YES or NO, in any offered language ("ہاں", "tak", "evet"), answers it: the effect
+`LotteryAnswered` makes them a member or marks them declined, and they are thanked in their
+language. Anything else from them, outside a survey, is met with the question again, short.
+From anyone else, or in the middle of a survey, these words are left to the other handlers.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
+from babel.dates import format_date, format_interval
+from babel.lists import format_list
+
+from bot import answers
+from bot.engine.asking import prompt
 from bot.engine.turn import Message, Turn
+from bot.state import LotteryAnswered
+from translations import weekdays
 
 
 def answer(turn: Turn, message: Message) -> bool:
-    """YES or NO from a registrant the lottery selected: not yet built."""
-    return False
+    """YES or NO from a registrant the lottery selected and asked; anything else from
+    them, outside a survey, has the question repeated. False for everyone else."""
+    norm = message.norm
+    if not norm:
+        return False
+    first = answers.first_word(norm)
+    yes, no = turn.words("words/yes"), turn.words("words/no")
+    said = (True if norm in yes or first in yes else
+            False if norm in no or first in no else None)
+    question = turn.current_question()
+    if turn.run.in_progress and (said is None or turn.run.step == "consent" or (
+            question is not None and question.type in ("yesno", "text"))):
+        return False  # the survey they are in takes it
+    waiting = turn.env.selected()
+    if waiting is None or waiting.status != "selected":
+        return False
+    if said is None:
+        if _starts_a_survey(turn, message.text):
+            return False  # SAFETY, REGISTER …: the survey it names starts as for anyone
+        turn.say(_again(turn, waiting.dates, waiting.by), turn.yes_no(), style="keys")
+        return True
+    turn.effects.append(LotteryAnswered(waiting.registrant, said))
+    turn.say(turn.bot("selection/yes" if said else "selection/no"))
+    prompt(turn)
+    return True
+
+
+def _starts_a_survey(turn: Turn, text: str) -> bool:
+    """Whether the message begins with a survey's keyword (starting.survey_keyword's)."""
+    words = re.sub(r"[^\w]+", " ", text.upper()).split()
+    return bool(words) and any(s.keyword == words[0] for s in turn.env.surveys.values())
+
+
+def _again(turn: Turn, dates: tuple[str, ...], by: str) -> str:
+    """The question, short: the days, YES or NO, and the day to answer by."""
+    days = dates_text([date.fromisoformat(d) for d in dates], turn.lang)
+    answer_by = weekdays.day_name(date.fromisoformat(by), turn.lang) if by else ""
+    return turn.bot("selection/again", days=days, by=answer_by)
+
+
+def dates_text(days: list[date], lang: str | None) -> str:
+    """The assembly's days in `lang`, days in a row as one span: "14-15 March, 28-29 March
+    and 11-12 April" (a plain hyphen: an English SMS stays in GSM-7)."""
+    runs: list[list[date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][-1] == timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    locale = "en_GB" if (lang or "en") == "en" else lang
+    try:
+        spans = [format_date(r[0], "d MMMM", locale=locale) if len(r) == 1 else
+                 re.sub(r"\s*[–—]\s*", "-", format_interval(r[0], r[-1], "MMMMd",
+                                                            locale=locale))
+                 for r in runs]
+        return format_list(spans, style="standard", locale=locale)
+    except (ValueError, LookupError):
+        return dates_text(days, "en")
+
+
+def full_date(day: date, lang: str | None) -> str:
+    """A date with its year in `lang`, no weekday: "30 September 2027", "30 września 2027"."""
+    try:
+        return format_date(day, "d MMMM y", locale="en_GB" if (lang or "en") == "en" else lang)
+    except (ValueError, LookupError):
+        return format_date(day, "d MMMM y", locale="en_GB")

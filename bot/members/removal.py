@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot import selection
 from bot.members import reminders, schedule
 from bot.members.roster import REMINDER_KEY, REMOVED, WELCOME_KEY, retire
 from bot.optouts import cancel
@@ -28,7 +29,8 @@ HEARD = ("sending", "sent", "delivered")  # with the provider, or through
 
 def remove_member(session: Session, member: Member, now: datetime) -> int:
     """Cancel what is queued for the member (reminders, welcome, link codes) and take them
-    off the roster (their RSVPs and check-ins go too); how many messages were cancelled."""
+    off the roster (their RSVPs and check-ins go too; a member the lottery found is marked
+    dropped, for `outreach lottery replace`); how many messages were cancelled."""
     about = or_(Message.idempotency_key.startswith(f"{REMINDER_KEY}{member.id}:",
                                                    autoescape=True),
                 Message.idempotency_key.startswith(f"link-code:{member.id}:",
@@ -36,6 +38,7 @@ def remove_member(session: Session, member: Member, now: datetime) -> int:
                 Message.idempotency_key == f"{WELCOME_KEY}{member.id}")
     cancelled = cancel(session, now, about, reason="member-removed")
     retire(session, about)
+    selection.member_removed(session, member.id, now)  # from the lottery: a place to fill
     session.delete(member)
     session.flush()
     return cancelled

@@ -1,12 +1,13 @@
 """SMS parts: GSM-7 160 / 153, UCS-2 70 / 67."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot import engine
 from bot import plaintext as text_render
+from bot.engine import confirming
 from bot.members import reminders
 from bot.prompt_packs import PromptPacks
 from bot.state import Concern, Incoming, Invitation, Person, Run, Start, State
@@ -15,6 +16,7 @@ from surveys import sms
 from tests.helpers.surveys import SHIPPED, make_env
 from translations import segments
 from translations.texts import BOT
+from translations.weekdays import day_name
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -85,6 +87,12 @@ CALENDAR = "https://outreach.walthamforest.gov.uk/m/DESW6lYX5_3XMgn9mCRqc0ms.ics
 # Two days a member was told of, their latest reminder's first: YES / NO names the day.
 RSVP_DAYS = (Invitation(2, "2026-10-01T08:00:00+00:00", "2026-10-01"),
              Invitation(1, "2026-09-30T08:00:00+00:00", "2026-09-30"))
+# The civic lottery's question (bot/selection.py): three weekends, the longest day named.
+SELECTION = ("selection/ask", "selection/again", "selection/yes", "selection/no",
+             "selection/not-selected", "selection/not-selected-no-date")
+WEEKENDS = [date(2026, 9, 12), date(2026, 9, 13), date(2026, 9, 26), date(2026, 9, 27),
+            date(2026, 10, 10), date(2026, 10, 11)]
+SESSION_DAY = date(2026, 9, 30)
 # A member's Telegram link code, with the bot's link (a bot @username of 24 characters).
 BOT_NAME = "WalthamForestAssemblyBot"
 LINK_CODE = {"code": "K7PQ2XMD", "bot": f"@{BOT_NAME}",
@@ -105,7 +113,13 @@ def _every_message(lang: str) -> dict[str, str]:
                                            conversations=few, people=few, line=LINE,
                                            link=CALENDAR, text=NOTE, **LINK_CODE)
             for key in BOT if not key.startswith(NOT_SENT)
-            and key not in ("prompts-pack", *REMINDERS) and not key.startswith("rsvp-")}
+            and key not in ("prompts-pack", *REMINDERS) and not key.startswith("rsvp-")
+            and not key.startswith("selection/")}
+    for key in SELECTION:  # the lottery's question and replies as sent: three weekends
+        sent[f"bot/{key} as sent"] = env.catalogs.bot(
+            lang, key, org=ORG, dates=confirming.dates_text(WEEKENDS, lang),
+            days=confirming.dates_text(WEEKENDS, lang), by=day_name(SESSION_DAY, lang),
+            date=confirming.full_date(SESSION_DAY, lang))
     for key in REMINDERS:  # as sent: a session's day in the language, its notes, a venue
         sent[f"bot/{key} as sent"] = reminders.reminder(
             env.catalogs, lang, key, SESSION, ZoneInfo("Europe/London"), with_notes=True).text

@@ -1,0 +1,69 @@
+"""A selected registrant's YES or NO in the engine (bot/engine/confirming.py): read in
+every offered language, only from someone the lottery asked, never over a survey's own."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot import engine
+from bot.engine.confirming import dates_text
+from bot.state import Incoming, LotteryAnswered, Person, Run, Selected, State
+from tests.helpers.surveys import make_env
+
+NOW = datetime(2026, 3, 3, 9, tzinfo=UTC)
+WAITING = Selected(7, "selected", ("2026-03-14", "2026-03-15"), "2026-03-10")
+
+
+def _resume(text: str, lang: str = "en", run: Run | None = None, selected=WAITING):
+    env = make_env(selected=lambda: selected)
+    return engine.resume(State(Person(lang), run or Run()), Incoming(text), NOW, env)
+
+
+@pytest.mark.parametrize("lang, text, yes", [
+    ("en", "YES", True), ("en", "no", False), ("ur", "ہاں", True), ("ur", "نہیں", False),
+    ("pl", "tak", True), ("pl", "Nie", False), ("tr", "evet", True), ("bg", "да", True),
+    ("ro", "nu", False),
+])
+def test_yes_and_no_in_every_language(lang, text, yes):
+    sprint = _resume(text, lang)
+    assert sprint.effects == [LotteryAnswered(7, yes)]
+    assert len(sprint.replies) == 1
+
+
+def test_from_someone_not_waiting_the_words_are_left_to_others():
+    sprint = _resume("yes", selected=None)
+    assert not any(isinstance(e, LotteryAnswered) for e in sprint.effects)
+    answered = _resume("yes", selected=Selected(7, "confirmed"))
+    assert not any(isinstance(e, LotteryAnswered) for e in answered.effects)
+
+
+def test_anything_else_repeats_the_question_with_the_days():
+    [again] = _resume("hello?").replies
+    assert "14-15 March" in again.text and "Tuesday 10 March" in again.text
+    assert [o.id for o in again.options] == ["yes", "no"]
+
+
+def test_a_survey_keyword_still_starts_its_survey():
+    sprint = _resume("SAFETY")
+    assert sprint.state.run.survey == "neighbourhood-policing"
+
+
+def test_a_yes_at_a_surveys_consent_is_the_surveys():
+    env = make_env(selected=lambda: WAITING)
+    survey = env.surveys["neighbourhood-policing"]
+    run = Run(survey=survey.slug, version=survey.version, step="consent")
+    sprint = engine.resume(State(Person("en"), run), Incoming("yes"), NOW, env)
+    assert not any(isinstance(e, LotteryAnswered) for e in sprint.effects)
+    assert sprint.state.run.step == "question"
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "14-15 March, 28 March and 11-12 April"),
+    ("pl", "14-15 marca, 28 marca i 11-12 kwietnia"),
+])
+def test_days_in_a_row_are_one_span(lang, expected):
+    days = [date(2026, 3, 14), date(2026, 3, 15), date(2026, 3, 28), date(2026, 4, 11),
+            date(2026, 4, 12)]
+    assert dates_text(days, lang) == expected
