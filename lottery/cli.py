@@ -21,4 +21,6 @@ def _commands() -> list[click.Command]:
     # invite (lottery/invite.py) ------------------------------------------------------------
     # targets, select, replace (lottery/targets.py, lottery/selection.py) --------------------
     # close, status, confirmations (lottery/confirm.py, lottery/status.py) ------------------
+    from lottery.status import status_command
+    commands.append(status_command)
     return commands
