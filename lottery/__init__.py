@@ -9,6 +9,7 @@ bot/engine/registration.py). See docs/lottery.md.
 def init_app(app) -> None:
     """Register `outreach lottery …` (lottery/cli.py) and the staff page of registrations
     against targets on a Flask app."""
-    from lottery import cli
+    from lottery import cli, views
 
     cli.init_app(app)
+    app.register_blueprint(views.blueprint())

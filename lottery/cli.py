@@ -24,4 +24,6 @@ def _commands() -> list[click.Command]:
     from lottery import confirm
 
     commands += confirm.COMMANDS
+    from lottery.status import status_command
+    commands.append(status_command)
     return commands

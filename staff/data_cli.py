@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+import assembly
 from bot.cli import IsoMoment
 from bot.runtime import current
 from staff import audit, exports, writers
@@ -114,27 +115,52 @@ def _write_text(kind: str, columns: tuple[str, ...], found, fileobj) -> int:
 
 
 @click.command("purge")
-@click.option("--before", required=True, type=LocalMoment(),
+@click.option("--before", type=LocalMoment(),
               help="erase what is older than DATE (its start, local time)")
 @click.option("--dry-run", is_flag=True, help="count what would go; erase nothing")
 @click.option("--yes", is_flag=True, help="do not ask (asked only at a terminal)")
 @with_appcontext
-def purge_command(before: datetime, dry_run: bool, yes: bool) -> None:
-    """Erase responses, answers, translations, consents and messages older than DATE, and
-    people left with nothing; print the counts (docs/exports.md, "Retention")."""
+def purge_command(before: datetime | None, dry_run: bool, yes: bool) -> None:
+    """Erase responses, answers, translations, consents, messages and the lottery's
+    registrants older than DATE, and people left with nothing; once the lottery's
+    keep_until day has passed, every registrant who is not a confirmed member and the
+    closed draws' letters too (with or without DATE). Print the counts (docs/exports.md,
+    "Retention")."""
     rt, before = current(), _local(before)
+    lottery_over, closes = _lottery_end(rt)
+    if before is None and not lottery_over:
+        raise click.UsageError("give --before DATE (the lottery's keep_until day has not "
+                               "passed, so there is nothing else to erase)")
+
+    def run(session):
+        return purge(session, before, rt.now(), lottery_over=lottery_over, closes=closes)
+
     if dry_run or (sys.stdin.isatty() and not yes):
         with rt.sessions() as session:
-            counts = purge(session, before, rt.now())
+            counts = run(session)
             session.rollback()
         click.echo(_report(counts, "would be erased"))
         if dry_run or not click.confirm("Erase them?", default=False):
             return
     with transaction(rt.sessions) as session:
-        counts = purge(session, before, rt.now())
+        counts = run(session)
+    said = (f"before {before.isoformat()}" if before else "") + (
+        "; " if before and lottery_over else "") + ("after the lottery's keep_until"
+                                                    if lottery_over else "")
     audit.record_now(rt.sessions, audit.PURGED, rt.now(), actor=audit.cli_actor(),
-                     detail=f"before {before.isoformat()}: {_report(counts, 'erased')}")
+                     detail=f"{said}: {_report(counts, 'erased')}")
     click.echo(_report(counts, "erased"))
+
+
+def _lottery_end(rt) -> tuple[bool, datetime | None]:
+    """Whether the lottery's keep_until day (the assembly file) has passed, and when its
+    registration closes (the end of its `closes` day), both in OUTREACH_TIMEZONE."""
+    lottery = assembly.load(rt.settings.assembly_file).lottery
+    zone = rt.settings.timezone
+    today = rt.now().astimezone(zone).date()
+    closes = None if lottery.closes is None else datetime.combine(
+        lottery.closes + timedelta(days=1), time(), zone)
+    return lottery.keep_until is not None and today > lottery.keep_until, closes
 
 
 def _report(counts, done: str) -> str:

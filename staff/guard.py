@@ -296,7 +296,7 @@ def json_error(status: int, message: str) -> Response:
 
 NAVIGATION = [("staff.dashboard_page", "Dashboard"), ("staff.alerts_page", "Alerts"),
               ("staff.checkins", "Check-ins"), ("staff.exports_page", "Exports"),
-              ("staff.quotes_page", "Quotes"),
+              ("staff.quotes_page", "Quotes"), ("staff_lottery.page", "Lottery"),
               ("staff.users", "Users"), ("staff.audit_log", "Audit log")]
 
 

@@ -25,15 +25,22 @@ def blueprint() -> Blueprint:
     filters and globals, the error page; the pages are added by each module's add_routes."""
     bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                    static_folder="static")
-    bp.before_request(guard.load)
-    bp.after_request(guard.after)
+    share(bp)
     bp.add_app_template_filter(suppress.count_text, "people")
     bp.add_app_template_filter(heard.gaps, "heard_gaps")  # a comparison's gaps in words
     bp.add_app_template_filter(_local, "local")
     bp.add_app_template_global(suppress.THRESHOLD, "threshold")
+    return bp
+
+
+def share(bp: Blueprint) -> None:
+    """What makes a blueprint's pages staff pages (this one's, or another package's under
+    /staff, such as the lottery's): who is signed in and CSRF, the navigation, the error
+    page for a refused form."""
+    bp.before_request(guard.load)
+    bp.after_request(guard.after)
     bp.context_processor(_globals)
     bp.register_error_handler(400, _bad_form)
-    return bp
 
 
 def add_routes(bp: Blueprint) -> None:

@@ -1,5 +1,7 @@
 """`outreach purge --before DATE`: what is older goes, what is newer or still going on stays,
-the counts are reported and recorded (counts only), on both databases."""
+the counts are reported and recorded (counts only), on both databases. The lottery's
+registrants go by date too, and all but the confirmed members once its keep-until day has
+passed."""
 
 from __future__ import annotations
 
@@ -16,11 +18,18 @@ from store.models import (
     ConsentRecord,
     Contact,
     Conversation,
+    Draw,
     Erasure,
+    Letter,
+    LetterCode,
+    Member,
     Message,
+    Registrant,
     Response,
 )
+from tests.helpers.db import rows
 from tests.helpers.engagers import add_engager
+from tests.helpers.lottery_rows import add_draw, add_registrant, load_registration
 
 JANUARY = datetime(2026, 1, 10, 10, tzinfo=UTC)
 MARCH = datetime(2026, 3, 2, 10, tzinfo=UTC)
@@ -61,7 +70,7 @@ def addresses(rt) -> set[str]:
         return set(session.scalars(select(Address.value)))
 
 
-def purge(app, *args: str):
+def purge(app, *args: str) -> str:
     result = app.test_cli_runner().invoke(args=["purge", *args])
     assert result.exit_code == 0, result.output
     return result.output
@@ -84,8 +93,9 @@ def test_purge_erases_what_is_older_and_reports_counts(app, rt, history):
     with rt.sessions() as session:
         erasure = session.scalar(select(Erasure))
     assert (erasure.kind, erasure.responses, erasure.counts["answers"]) == ("purge", 3, 11)
-    assert set(erasure.counts) == {"before", "responses", "answers", "translations",
-                                   "conversations", "consents", "messages", "contacts"}
+    assert set(erasure.counts) == {"before", "lottery_over", "responses", "answers",
+                                   "translations", "conversations", "consents", "messages",
+                                   "registrants", "letters", "contacts"}
 
 
 def test_a_response_still_going_on_is_kept_whole_and_can_go_on(app, rt, history, clock):
@@ -143,3 +153,73 @@ def test_exports_after_a_purge_hold_only_what_is_left(app, rt, history, tmp_path
     result = app.test_cli_runner().invoke(
         args=["export", "responses", "--survey", "demo", "--out", str(out)])
     assert "2 response(s)" in result.output
+
+
+# The civic lottery's registrants ----------------------------------------------------------
+
+KEEP_UNTIL_PASSED = datetime(2027, 10, 2, 10, tzinfo=UTC)  # the assembly file: 2027-09-30
+WOMAN = {"gender": "woman", "ward": "forest"}
+
+
+@pytest.fixture
+def registrants(rt, clock):
+    """A draw of 6 letters closing with the lottery (2027-02-28): in January one
+    registrant stays in the pool, one is selected and confirmed (a member), one declined;
+    in February another registers."""
+    clock.set(datetime(2027, 1, 10, 10, tzinfo=UTC))
+    load_registration(rt)
+    letters = add_draw(rt, ["Forest"] * 6)
+    ids = {"pool": add_registrant(rt, letters[0], WOMAN),
+           "member": add_registrant(rt, letters[1], WOMAN, status="confirmed", member=True),
+           "declined": add_registrant(rt, letters[2], WOMAN, status="declined")}
+    ids["late"] = add_registrant(rt, letters[3], WOMAN, at=datetime(2027, 2, 10, tzinfo=UTC))
+    return ids
+
+
+def registration_answers(rt) -> int:
+    return count(rt, Answer, Answer.question_id == "name")
+
+
+def test_before_a_date_registrants_go_with_their_registration_answers(app, rt, registrants):
+    said = purge(app, "--before", "2027-02-01")
+    assert "3 registrants" in said
+    assert [r.id for r in rows(rt, Registrant)] == [registrants["late"]]
+    assert registration_answers(rt) == 1  # the late registrant's name only
+    assert count(rt, Member) == 1  # the member stays on the roster
+    assert count(rt, Letter) == 6  # registration has not closed: the letters stay
+    with rt.sessions() as session:
+        assert session.scalar(select(Erasure)).counts["registrants"] == 3
+
+
+def test_once_keep_until_has_passed_purge_erases_the_lottery_without_a_date(app, rt,
+                                                                           registrants, clock):
+    clock.set(KEEP_UNTIL_PASSED)
+    phones = addresses(rt)
+    said = purge(app)
+    assert "4 registrants, 6 letters" in said
+    assert (count(rt, Registrant), count(rt, LetterCode), count(rt, Letter)) == (0, 0, 0)
+    assert registration_answers(rt) == 0 and count(rt, Response) == 0
+    assert count(rt, Draw) == 1  # the published seed and counts stay
+    [member] = rows(rt, Member)  # the member stays, with their contact and number
+    assert addresses(rt) == {a for a in phones if a.endswith(str(member.contact_id).zfill(3))}
+    with rt.sessions() as session:
+        counts = session.scalar(select(Erasure)).counts
+    assert (counts["registrants"], counts["letters"], counts["before"]) == (4, 6, None)
+
+
+def test_keep_until_spares_a_confirmed_member_of_a_draw_still_open(app, rt, registrants,
+                                                                    clock):
+    later = add_draw(rt, ["Forest"] * 2, closes_at=datetime(2027, 12, 1, tzinfo=UTC))
+    member = add_registrant(rt, later[0], WOMAN, status="confirmed", member=True)
+    add_registrant(rt, later[1], WOMAN)
+    clock.set(KEEP_UNTIL_PASSED)
+    said = purge(app)
+    assert "5 registrants, 6 letters" in said
+    assert [r.id for r in rows(rt, Registrant)] == [member]
+    assert count(rt, Letter) == 2
+
+
+def test_without_a_date_before_keep_until_purge_asks_for_one(app, rt, registrants):
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 2 and "--before DATE" in result.output
+    assert count(rt, Registrant) == 4 and count(rt, Erasure) == 0

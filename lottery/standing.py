@@ -1,0 +1,361 @@
+"""Where the civic lottery stands, as plain data: the draws (letters, codes, when
+registration closes), registrations so far (by channel, language, draw), registrations
+against each reviewed target, registrations per 100 letters by the letters' ward (where to
+send more letters), and once people are selected, the panel's state. Queries only: the
+staff page (lottery/views.py) and `outreach lottery status` (lottery/status.py) both show
+`tables(build(...))`, so they can never disagree, and a CSV download is the same rows.
+
+No name, phone number or code is read here: only counts, the survey's categories and the
+letters' wards. Every count of people goes through bot/suppress.py (the project's one
+rule): 1 to 4 reads "fewer than 5", and a count that could be worked out from the others
+and a total shown reads "not shown"; a target's verdict is said only where the hidden
+count's text allows it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assembly.lottery import Lottery
+from assembly.place import Place, PlaceError
+from bot import suppress
+from staff.board_tables import Table
+from staff.counts import channel, language
+from store.models import Answer, Draw, Letter, LetterCode, Registrant, SurveyVersion, Target
+from store.models import Response as SurveyResponse
+from surveys.model import DIMENSION_ROLES, Questionnaire
+
+SHORT, ENOUGH, MAYBE = "short of the minimum", "enough", "may be short"
+NOT_IN_A_TARGET = "No answer, or in no target"
+NO_WARD = "no ward on the letter"
+# Registrant.status as staff read it, in the order a registrant moves through them.
+STATUSES = {"registered": "In the pool", "selected": "Selected, waiting for an answer",
+            "confirmed": "Confirmed", "declined": "Declined", "no_answer": "No answer in time",
+            "dropped": "Dropped out", "reserve": "Reserve", "not_selected": "Not selected"}
+ON_THE_PANEL = ("selected", "confirmed")
+
+
+# A registrant's categories ---------------------------------------------------------------
+
+
+def categories_of(survey: Questionnaire, place: Place, answers: Mapping[str, Any]
+                  ) -> dict[str, frozenset[str]]:
+    """A registrant's category in each dimension, as the ids of the place's categories
+    their answer stands for: the registration survey's question with that `role`, the
+    choice they gave, and its `reference:` (a category or published group id, or a list),
+    or for an age band without one, the place's bands its `ages` cover. A dimension they
+    did not answer, or answered with a choice mapped nowhere ("Prefer not to say"), is
+    absent. The same mapping staff/heard.py compares survey answers with."""
+    found: dict[str, frozenset[str]] = {}
+    for dimension in DIMENSION_ROLES:
+        for question in survey.with_role(dimension):
+            choice = next((c for c in question.choices if c.id == answers.get(question.id)),
+                          None)
+            ids = _ids(place, dimension, choice) if choice is not None else None
+            if ids:
+                found[dimension] = ids
+                break
+    return found
+
+
+def _ids(place: Place, dimension: str, choice) -> frozenset[str] | None:
+    try:
+        if choice.reference:
+            return frozenset(c.id for c in place.resolve(dimension, choice.reference)[1])
+    except PlaceError:
+        return frozenset(choice.reference)  # not in the place file: named as written
+    if dimension == "age" and choice.ages is not None:
+        bands = place.bands_for(*choice.ages)
+        return frozenset(c.id for c in bands[1]) if bands else None
+    return None
+
+
+def target_ids(place: Place, target: Target) -> frozenset[str]:
+    """The place's category ids a target's category (a category or group id) stands for;
+    itself where the place does not know it."""
+    try:
+        return frozenset(c.id for c in place.resolve(target.dimension, [target.category])[1])
+    except PlaceError:
+        return frozenset({target.category})
+
+
+def category_label(place: Place, dimension: str, category: str) -> str:
+    """A target's category in the place's words ("Female", a group's heading)."""
+    for table in place.tables_for(dimension):
+        if category in table.groups:
+            return table.groups[category]
+        for c in table.categories:
+            if c.id == category:
+                return c.label
+    return category
+
+
+# What is shown ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrawRow:
+    number: int
+    letters: int
+    codes: int
+    closes: datetime | None
+    open: bool
+    registered: suppress.Cell
+    closes_text: str  # local: "on 20 Jan 2027 at 10:00", "at the end of 28 Feb 2027"
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    dimension: str
+    category: str  # as the place calls it
+    min: int | None  # None: the row of those in no target
+    max: int | None
+    registered: suppress.Cell
+    status: str
+
+
+@dataclass(frozen=True)
+class WardRow:
+    ward: str
+    letters: int
+    registered: suppress.Cell
+
+    @property
+    def per_100_text(self) -> str:
+        """Registrations per 100 letters, only where the count itself is shown."""
+        if self.registered.suppressed or not self.letters:
+            return ""
+        return f"{100 * self.registered.count / self.letters:.1f}"
+
+
+@dataclass(frozen=True)
+class Panel:
+    size: int
+    statuses: suppress.Table  # every registrant by status (STATUSES), one table
+    to_fill: str  # places on the panel nobody holds or is asked for
+
+
+@dataclass(frozen=True)
+class Standing:
+    draws: tuple[DrawRow, ...]
+    open: bool  # registration is open for some draw now
+    total: int
+    by_channel: suppress.Table
+    by_language: suppress.Table
+    targets: tuple[TargetRow, ...]
+    wards: tuple[WardRow, ...]
+    panel: Panel | None  # None until anyone is selected
+
+    @property
+    def total_text(self) -> str:
+        return suppress.count_text(self.total)
+
+    @property
+    def targets_by_dimension(self) -> list[tuple[str, list[TargetRow]]]:
+        """The target rows, one list per dimension, in their order."""
+        found: dict[str, list[TargetRow]] = {}
+        for row in self.targets:
+            found.setdefault(row.dimension, []).append(row)
+        return list(found.items())
+
+
+def build(session: Session, lottery: Lottery, place: Place, zone: ZoneInfo,
+          now: datetime) -> Standing:
+    """Everything the page and `lottery status` show, as of `now`."""
+    people = session.execute(
+        select(Registrant.status, Registrant.channel, Registrant.language,
+               Registrant.response_id, Letter.draw_id, Letter.ward)
+        .join(Letter, Letter.id == Registrant.letter_id)).all()
+    total = len(people)
+    draws = _draws(session, people, lottery, zone, now)
+    return Standing(
+        draws=draws, open=any(d.open for d in draws), total=total,
+        by_channel=suppress.table(_ranked(Counter(channel(p.channel) for p in people))),
+        by_language=suppress.table(_ranked(Counter(language(p.language) for p in people))),
+        targets=_targets(session, people, place),
+        wards=_wards(session, people),
+        panel=_panel(people, lottery))
+
+
+def _ranked(counts: Counter) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def closes_at(draw: Draw, lottery: Lottery, zone: ZoneInfo) -> datetime | None:
+    """When a draw's registration closes: its own time, else the end of the lottery
+    section's `closes` day (local time); None when neither says."""
+    if draw.closes_at is not None:
+        return draw.closes_at
+    if lottery.closes is None:
+        return None
+    return _end_of(lottery.closes, zone)
+
+
+def _end_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+
+
+def _draws(session: Session, people, lottery: Lottery, zone: ZoneInfo, now: datetime
+           ) -> tuple[DrawRow, ...]:
+    codes = dict(session.execute(select(Letter.draw_id, func.count(LetterCode.id))
+                                 .join(LetterCode, LetterCode.letter_id == Letter.id)
+                                 .group_by(Letter.draw_id)).all())
+    draws = list(session.scalars(select(Draw).order_by(Draw.id)))
+    by_draw = Counter(p.draw_id for p in people)
+    cells = suppress.table({str(d.id): by_draw.get(d.id, 0) for d in draws}).cells
+    rows = []
+    for draw, cell in zip(draws, cells, strict=True):
+        closes = closes_at(draw, lottery, zone)
+        rows.append(DrawRow(draw.id, draw.letters, codes.get(draw.id, 0), closes,
+                            closes is None or now < closes, cell, _when(closes, zone)))
+    return tuple(rows)
+
+
+def _targets(session: Session, people, place: Place) -> tuple[TargetRow, ...]:
+    """Each target with the registrations in its category, one suppressed table per
+    dimension (with the row of those in none of its targets, so that the rows add up to
+    every registration and none can be worked out from the total)."""
+    targets = list(session.scalars(select(Target).order_by(Target.dimension, Target.id)))
+    if not targets:
+        return ()
+    mapped = _people_categories(session, [p.response_id for p in people], place)
+    rows: list[TargetRow] = []
+    for dimension in dict.fromkeys(t.dimension for t in targets):
+        mine = [t for t in targets if t.dimension == dimension]
+        wanted = [(t, target_ids(place, t)) for t in mine]
+        counts = Counter()
+        for p in people:
+            ids = mapped.get(p.response_id, {}).get(dimension)
+            hit = next((t.id for t, these in wanted if ids and ids <= these), None)
+            counts[hit] += 1
+        table = suppress.table({**{str(t.id): counts.get(t.id, 0) for t in mine},
+                                NOT_IN_A_TARGET: counts.get(None, 0)}, len(people))
+        for t, cell in zip(mine, table.cells, strict=False):
+            rows.append(TargetRow(dimension, category_label(place, dimension, t.category),
+                                  t.min, t.max, cell, verdict(cell, t.min)))
+        rows.append(TargetRow(dimension, NOT_IN_A_TARGET, None, None, table.cells[-1], ""))
+    return tuple(rows)
+
+
+def verdict(cell: suppress.Cell, least: int) -> str:
+    """Whether a category has at least its minimum registered, said only as far as the
+    count's text allows: "fewer than 5" is short only when even 4 would be."""
+    if not cell.suppressed:
+        return ENOUGH if cell.count >= least else SHORT
+    low, high = (suppress.THRESHOLD, None) if cell.secondary else (1, suppress.MOST_HIDDEN)
+    if low >= least:
+        return ENOUGH
+    return SHORT if high is not None and high < least else MAYBE
+
+
+def _people_categories(session: Session, responses: list[int | None], place: Place
+                       ) -> dict[int, dict[str, frozenset[str]]]:
+    """Each registration response's categories (categories_of), reading only the answers
+    to the survey's role questions."""
+    ids = [r for r in responses if r is not None]
+    if not ids:
+        return {}
+    versions = session.execute(select(SurveyResponse.id, SurveyVersion.id,
+                                      SurveyVersion.version, SurveyVersion.definition)
+                               .join(SurveyVersion,
+                                     SurveyVersion.id == SurveyResponse.survey_version_id)
+                               .where(SurveyResponse.id.in_(ids))).all()
+    surveys: dict[int, Questionnaire] = {}
+    survey_of: dict[int, Questionnaire] = {}
+    for response_id, version_id, number, definition in versions:
+        if version_id not in surveys:
+            surveys[version_id] = Questionnaire.from_definition(definition, version=number)
+        survey_of[response_id] = surveys[version_id]
+    roles = {q.id for s in surveys.values() for q in s.questions if q.role in DIMENSION_ROLES}
+    answers: dict[int, dict[str, Any]] = {}
+    for response_id, question_id, value in session.execute(
+            select(Answer.response_id, Answer.question_id, Answer.value)
+            .where(Answer.response_id.in_(ids), Answer.question_id.in_(roles))):
+        answers.setdefault(response_id, {})[question_id] = value
+    return {r: categories_of(survey_of[r], place, answers.get(r, {})) for r in survey_of}
+
+
+def _wards(session: Session, people) -> tuple[WardRow, ...]:
+    """Letters and registrations by the letters' ward, in the wards' order (not by rate:
+    an order by a hidden count would hint at it)."""
+    letters = dict(session.execute(select(Letter.ward, func.count()).group_by(Letter.ward))
+                   .all())
+    if not letters:
+        return ()
+    registered = Counter(p.ward for p in people)
+    wards = sorted(letters, key=lambda w: (w is None, w or ""))
+    table = suppress.table({w or NO_WARD: registered.get(w, 0) for w in wards}, len(people))
+    return tuple(WardRow(w or NO_WARD, letters[w], cell)
+                 for w, cell in zip(wards, table.cells, strict=True))
+
+
+def _panel(people, lottery: Lottery) -> Panel | None:
+    counts = Counter(p.status for p in people)
+    if not set(counts) - {"registered"}:
+        return None
+    statuses = suppress.table({label: counts.get(status, 0)
+                               for status, label in STATUSES.items()}, len(people))
+    held = [cell for cell, status in zip(statuses.cells, STATUSES, strict=True)
+            if status in ON_THE_PANEL]
+    if any(cell.suppressed for cell in held):
+        to_fill = suppress.HIDDEN  # it would tell the hidden count
+    else:
+        to_fill = f"{max(0, lottery.panel - sum(cell.count for cell in held)):,}"
+    return Panel(lottery.panel, statuses, to_fill)
+
+
+# The rows every reader shows -------------------------------------------------------------
+
+
+def tables(standing: Standing) -> dict[str, Table]:
+    """The page's tables, by name, in its order: what the page draws, `lottery status`
+    prints and `/staff/lottery/<name>.csv` writes."""
+    found = [
+        Table("draws", "Letters sent", ("Draw", "Letters", "Codes", "Registration closes",
+                                        "Registered"),
+              tuple((f"#{d.number}", f"{d.letters:,}", f"{d.codes:,}",
+                     d.closes_text + ("" if d.open else " (closed)"),
+                     d.registered.text) for d in standing.draws)),
+        _counted("channels", "Registrations by channel", "Channel", standing.by_channel),
+        _counted("languages", "Registrations by language", "Language", standing.by_language),
+        Table("targets", "Registrations against the targets",
+              ("Dimension", "Category", "Minimum", "Maximum", "Registered", "Status"),
+              tuple((t.dimension.replace("_", " "), t.category, _number(t.min),
+                     _number(t.max), t.registered.text, t.status) for t in standing.targets)),
+        Table("wards", "Registrations per 100 letters, by the letters' ward",
+              ("Ward", "Letters", "Registered", "Per 100 letters"),
+              tuple((w.ward, f"{w.letters:,}", w.registered.text, w.per_100_text)
+                    for w in standing.wards)),
+    ]
+    if standing.panel is not None:
+        found.append(Table("panel", f"The panel of {standing.panel.size}", ("Status", "People"),
+                           tuple((c.label, c.text) for c in standing.panel.statuses.cells)
+                           + (("Places to fill", standing.panel.to_fill),)))
+    return {t.name: t for t in found}
+
+
+def _counted(name: str, title: str, first: str, table: suppress.Table) -> Table:
+    return Table(name, title, (first, "Registrations", "Share"),
+                 tuple((c.label, c.text, c.share_text) for c in table.cells))
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A closing time as people say it: the end of a day rather than the next midnight."""
+    if moment is None:
+        return "not set"
+    local = moment.astimezone(zone)
+    if local.time() == time():
+        return f"at the end of {local - timedelta(days=1):%d %b %Y}"
+    return f"on {local:%d %b %Y} at {local:%H:%M}"
