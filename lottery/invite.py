@@ -171,13 +171,18 @@ def write_mail_merge(path: Path, columns: tuple[str, ...], invited: list[Invited
                    "file's lottery: closes)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="the folder mail-merge.csv and letters.html go in")
+@click.option("--no-letters", is_flag=True,
+              help="write mail-merge.csv only, not letters.html (a print house makes the "
+                   "letters and their QR codes from its columns; letters.html's QR codes "
+                   "take a few milliseconds of CPU each)")
 @click.option("--allow-local", is_flag=True,
               help="write links to a local PUBLIC_BASE_URL (a rehearsal: never print them)")
 def invite(path: Path, count: int, seed: str, closes: datetime | None, out: Path,
-           allow_local: bool) -> None:
+           no_letters: bool, allow_local: bool) -> None:
     """Draw COUNT addresses from the council's file by the public seed, give each letter
     its codes (only their hashes are stored), and write mail-merge.csv and letters.html
-    (A4) to print. A file with any bad row draws nothing."""
+    (A4) to print (--no-letters: mail-merge.csv only). A file with any bad row draws
+    nothing."""
     rt = current()
     settings = rt.settings
     if not allow_local:
@@ -200,7 +205,7 @@ def invite(path: Path, count: int, seed: str, closes: datetime | None, out: Path
     if not sms_number:
         raise InviteError(f"no number to text: set `sms_number:` in the lottery: section of "
                           f"{settings.assembly_file}")
-    targets = [out / MAIL_MERGE, out / LETTERS]
+    targets = [out / MAIL_MERGE] + ([] if no_letters else [out / LETTERS])
     if there := [str(t) for t in targets if t.exists()]:
         raise InviteError(f"{', '.join(there)} exists: choose another --out (the files of "
                           "an earlier draw hold codes kept nowhere else)")
@@ -229,7 +234,8 @@ def invite(path: Path, count: int, seed: str, closes: datetime | None, out: Path
     partial = [t.with_name(t.name + PARTIAL) for t in targets]
     try:
         write_mail_merge(partial[0], read.columns, invited, pages, sms_number, per)
-        letters.write(partial[1], pages, words, rt.catalogs)
+        if not no_letters:
+            letters.write(partial[1], pages, words, rt.catalogs)
         with transaction(rt.sessions) as session:
             draw = store(session, invited, seed, read, per,
                          closing_time(day, settings.timezone), settings.secret_key, now)

@@ -255,3 +255,11 @@ def test_the_blocklist_refuses_codes_holding_a_word_and_repeats():
     letters = iter(rude + "".join(clean))
     codes = fresh_codes(2, blocklist, lambda batch: {"HJ4TRW9CX"}, lambda _: next(letters))
     assert codes == ["K7PM3QXAF", "M3QXAFK7P"]  # rude, repeated and taken codes skipped
+
+
+def test_no_letters_writes_the_mail_merge_only(app, rt, registration, tmp_path):
+    result = invite(app, addresses_file(tmp_path, 5), tmp_path / "out", 2, "s", "--no-letters")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["mail-merge.csv"]
+    assert result.output.splitlines()[-1] == str(tmp_path / "out" / "mail-merge.csv")
+    assert count(rt, LetterCode) == 4
