@@ -136,7 +136,7 @@ def _steps(url: str, folder: Path, source: Path, count: int) -> dict[str, float]
     chosen = step("draw", lambda: addresses.draw(read.rows, SEED + " again", count))
     with rt.sessions() as session:
         codes = step("codes", lambda: invite.fresh_codes(
-            count * 2, Blocklist.load(), invite._taken(session, "bench")))
+            count * 2, Blocklist.load(), invite.taken_in(session, "bench")))
     invited = [invite.Invited(n, a, tuple(codes[(n - 1) * 2:n * 2]))
                for n, a in enumerate(chosen, start=1)]
     pages = invite.printed(invited, "https://outreach.example.org", "join", "REGISTER")

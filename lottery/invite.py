@@ -114,7 +114,7 @@ def store(session: Session, invited: list[Invited], seed: str, read: addresses.A
     return draw
 
 
-def _taken(session: Session, secret: str) -> Callable[[list[str]], set[str]]:
+def taken_in(session: Session, secret: str) -> Callable[[list[str]], set[str]]:
     """The codes of a batch that a letter of an earlier draw already holds."""
     def taken(batch: list[str]) -> set[str]:
         hashes = {letter_codes.digest(secret, code): code for code in batch}
@@ -161,6 +161,32 @@ def write_mail_merge(path: Path, columns: tuple[str, ...], invited: list[Invited
     return path
 
 
+def _settings(rt, closes: datetime | None, allow_local: bool) -> tuple[
+        assembly.Assembly, date, str]:
+    """The assembly, the closing day and the number to text, checked; InviteError saying
+    what to set when one is missing, or when the links would point at this machine."""
+    settings = rt.settings
+    if not allow_local:
+        try:
+            refuse_local_links(f"{settings.public_base_url}/s/", "writing the letters")
+        except LocalLink as exc:
+            raise InviteError(f"{exc}; --allow-local writes them for a rehearsal") from None
+    try:
+        held = assembly.load(settings.assembly_file)
+    except assembly.AssemblyError as exc:
+        raise InviteError(str(exc)) from None
+    day = closes.date() if closes is not None else held.lottery.closes
+    if day is None:
+        raise InviteError("no closing date: give --closes YYYY-MM-DD or set `closes:` in "
+                          f"the lottery: section of {settings.assembly_file}")
+    if day < rt.now().astimezone(settings.timezone).date():
+        raise InviteError(f"registration would close on {day}, which has passed")
+    if not held.lottery.sms_number:
+        raise InviteError(f"no number to text: set `sms_number:` in the lottery: section of "
+                          f"{settings.assembly_file}")
+    return held, day, held.lottery.sms_number
+
+
 @click.command("invite")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--letters", "count", type=click.IntRange(min=1), required=True,
@@ -185,26 +211,8 @@ def invite(path: Path, count: int, seed: str, closes: datetime | None, out: Path
     nothing."""
     rt = current()
     settings = rt.settings
-    if not allow_local:
-        try:
-            refuse_local_links(f"{settings.public_base_url}/s/", "writing the letters")
-        except LocalLink as exc:
-            raise InviteError(f"{exc}; --allow-local writes them for a rehearsal") from None
-    try:
-        lottery = assembly.load(settings.assembly_file)
-    except assembly.AssemblyError as exc:
-        raise InviteError(str(exc)) from None
-    day = closes.date() if closes is not None else lottery.lottery.closes
+    held, day, sms_number = _settings(rt, closes, allow_local)
     now = rt.now()
-    if day is None:
-        raise InviteError("no closing date: give --closes YYYY-MM-DD or set `closes:` in "
-                          f"the lottery: section of {settings.assembly_file}")
-    if day < now.astimezone(settings.timezone).date():
-        raise InviteError(f"registration would close on {day}, which has passed")
-    sms_number = lottery.lottery.sms_number
-    if not sms_number:
-        raise InviteError(f"no number to text: set `sms_number:` in the lottery: section of "
-                          f"{settings.assembly_file}")
     targets = [out / MAIL_MERGE] + ([] if no_letters else [out / LETTERS])
     if there := [str(t) for t in targets if t.exists()]:
         raise InviteError(f"{', '.join(there)} exists: choose another --out (the files of "
@@ -220,17 +228,16 @@ def invite(path: Path, count: int, seed: str, closes: datetime | None, out: Path
         chosen = addresses.draw(read.rows, seed, count)
     except ValueError as exc:
         raise InviteError(str(exc)) from None
-    per = lottery.lottery.per_household
-    out.mkdir(parents=True, exist_ok=True)
-    partial = [t.with_name(t.name + PARTIAL) for t in targets]
+    per = held.lottery.per_household
     with rt.sessions() as session:  # read only: no write lock while the files are written
         survey = registration_survey(session)
-        codes = fresh_codes(count * per, Blocklist.load(), _taken(session, settings.secret_key))
+        codes = fresh_codes(count * per, Blocklist.load(), taken_in(session, settings.secret_key))
     invited = [Invited(n, a, tuple(codes[(n - 1) * per:n * per]))
                for n, a in enumerate(chosen, start=1)]
     pages = printed(invited, settings.public_base_url, survey.slug, survey.keyword)
-    words = Words(lottery.name, settings.org_name, lottery.question, day, sms_number, count,
+    words = Words(held.name, settings.org_name, held.question, day, sms_number, count,
                   letters.offered(rt.catalogs))
+    out.mkdir(parents=True, exist_ok=True)
     partial = [t.with_name(t.name + PARTIAL) for t in targets]
     try:
         write_mail_merge(partial[0], read.columns, invited, pages, sms_number, per)

@@ -233,7 +233,7 @@ def test_files_of_an_earlier_draw_are_never_overwritten(app, rt, registration, t
 def test_without_a_registration_survey_nothing_is_drawn(app, rt, tmp_path):
     result = invite(app, addresses_file(tmp_path, 5), tmp_path / "out", 2)
     assert result.exit_code == 1 and "no registration survey is loaded" in result.output
-    assert count(rt, Draw) == 0
+    assert count(rt, Draw) == 0 and not (tmp_path / "out").exists()
 
 
 def test_a_closing_date_given_is_kept_and_a_past_one_refused(app, rt, registration, tmp_path):
