@@ -19,6 +19,9 @@ def init_app(app) -> None:
 def _commands() -> list[click.Command]:
     commands: list[click.Command] = []
     # invite (lottery/invite.py) ------------------------------------------------------------
+    from lottery.invite import invite
+
+    commands.append(invite)
     # targets, select, replace (lottery/targets.py, lottery/selection.py) --------------------
     # close, status, confirmations (lottery/confirm.py, lottery/status.py) ------------------
     from lottery import confirm
