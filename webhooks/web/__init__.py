@@ -106,7 +106,8 @@ def show(slug: str):
             or (ref and ref != session.get("web_ref"))
             or (letter and letter != session.get("web_letter"))):
         hint = lang or request.accept_languages.best_match(survey.languages)
-        session["web_slug"], session["web_ref"], session["web_letter"] = slug, ref, letter
+        session["web_slug"], session["web_ref"] = slug, ref
+        _letter(letter)
         visitor.advance(rt, visitor.send(rt, "", lang_hint=hint,
                                          start=Start(survey=slug, engager=ref, letter=letter)))
     return _page(rt, survey)
@@ -172,12 +173,20 @@ def _first_page(rt: Runtime, survey: Questionnaire, lang: str | None, ref: str |
     if (session.get("web_slug") != survey.slug or (ref and ref != session.get("web_ref"))
             or letter != session.get("web_letter")):
         session["web_slug"], session["web_ref"] = survey.slug, ref
-        session["web_letter"] = letter
+        _letter(letter)
     session["web_step"], session["web_tries"] = NEW, 0
     hint = (lang or session.get("web_lang")
             or request.accept_languages.best_match(survey.languages))
     replies, language = preview(rt, visitor.start(hint))
     return page.render(rt, survey, language or survey.language, replies)
+
+
+def _letter(code: str | None) -> None:
+    """Keep a letter's code (?code=) in the cookie for the form's first POST; only then."""
+    if code is None:
+        session.pop("web_letter", None)
+    else:
+        session["web_letter"] = code
 
 
 def _page(rt: Runtime, survey: Questionnaire):
