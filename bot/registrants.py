@@ -80,19 +80,22 @@ def register(session: Session, secret: str, code: str, contact_id: int,
     made = session.execute(prebuilt_insert(session, _insert), dict(
         code_id=code_id, letter_id=letter_id, contact_id=contact_id, response_id=response_id,
         channel=channel, language=language, status="registered", status_at=now,
-        registered_at=now))
-    if made.rowcount != 1:
+        registered_at=now)).scalar()
+    if made is None:
         log.warning("a letter's code was used by two registrations at once: the later one "
                     "made no registrant (its answers are kept as a response)")
         return None
     if channel == "web" and phone:
         _reachable(session, contact_id, phone, now)
-    return session.scalar(select(Registrant).where(Registrant.code_id == code_id))
+    return session.get(Registrant, made)
 
 
 def _insert(insert):
-    """INSERT … ON CONFLICT (code_id) DO NOTHING: one registrant per code, race or not."""
-    return insert(Registrant.__table__).on_conflict_do_nothing(index_elements=["code_id"])
+    """INSERT … ON CONFLICT (code_id) DO NOTHING RETURNING id: one registrant per code,
+    race or not (the id is None when the code was taken)."""
+    table = Registrant.__table__
+    return (insert(table).on_conflict_do_nothing(index_elements=["code_id"])
+            .returning(table.c.id))
 
 
 def _reachable(session: Session, contact_id: int, phone: str, now: datetime) -> None:
