@@ -18,6 +18,7 @@ from bot.runtime import current
 from bot.translating import PendingTranslations
 from store.db import transaction
 from surveys import registry
+from surveys.model import REGISTRANTS
 from translations import detect, translate
 from translations.catalog import find_language
 
@@ -136,6 +137,9 @@ def broadcast_command(slug: str, to_file: Path | None, audience: str | None, cha
     with rt.sessions() as session:
         if slug not in registry.current(session):
             raise click.BadParameter(f"no survey {slug!r} is loaded", param_hint="--survey")
+        if registry.current(session)[slug].audience == REGISTRANTS:
+            raise click.BadParameter("the lottery's registration starts only with a letter's "
+                                     "code: it is never broadcast", param_hint="--survey")
         if bool(to_file) == bool(audience):
             raise click.UsageError("give either --to FILE or --audience everyone")
         recipients = (broadcast.read_recipients(to_file, channel) if to_file

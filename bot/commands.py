@@ -11,6 +11,7 @@ import logging
 import re
 from typing import NamedTuple
 
+from bot import letter_codes
 from bot.engine import is_engager_code
 from bot.members.link_codes import looks_like_code
 from bot.state import Start
@@ -29,7 +30,7 @@ class Read(NamedTuple):
     """A Telegram message as the engine takes it."""
 
     text: str  # the words ("/stop" becomes "stop")
-    start: Start | None = None  # "/start CODE": an explicit start, with an engager's code
+    start: Start | None = None  # "/start CODE": a start with an engager's or a letter's code
     link: str | None = None  # a member's link code ("" for LINK alone)
 
 
@@ -47,6 +48,9 @@ def telegram(text: str) -> Read:
     words = f"{name} {arg}" if arg else name
     if name != "start":
         return Read(words)
+    letter = letter_codes.read(arg) if arg else None
+    if letter is not None:  # the civic lottery's letter: /start K7PM3QXAF (its QR code)
+        return Read("start", Start(letter=letter))
     if arg and not is_engager_code(arg.upper()):
         log.info("a /start payload that is not an engager code was ignored")
         return Read("start", Start())

@@ -23,6 +23,7 @@ from bot import (
     engine,
     plaintext,
     ratelimit,
+    registrants,
     screened,
     selection,
     youth,
@@ -92,7 +93,8 @@ def preview(rt: Runtime, inbound: Inbound) -> tuple[list[Reply], str | None]:
     event = Incoming(inbound.text, inbound.lang_hint, inbound.media, inbound.start)
     slug = inbound.start.survey if inbound.start else None
     with rt.sessions() as session:  # read only: rolled back on leaving
-        env = rt.env(session, slug, **youth.lookups(session, None))
+        env = rt.env(session, slug, **youth.lookups(session, None),
+                     **_lottery(rt, session, None, rt.now()))
         sprint = engine.resume(State.from_json({}), event, rt.now(), env)
     return sprint.replies, sprint.state.contact.language
 
@@ -176,6 +178,13 @@ _SAVE = (update(Conversation).where(Conversation.id == bindparam("row"))
                  expire_at=bindparam("expire_at")))
 
 
+def _lottery(rt: Runtime, session: Session, contact_id: int | None, now: datetime) -> dict:
+    """The lottery's look-ups (bot/registrants.py) for one message."""
+    settings = rt.settings
+    return registrants.lookups(session, contact_id, settings.secret_key, now,
+                               settings.timezone, settings.default_region)
+
+
 def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Event,
             now: datetime, deliver: Delivery, reply_to: int | None) -> list[Reply]:
     address = conversation.address
@@ -187,7 +196,8 @@ def _resume(rt: Runtime, session: Session, conversation: Conversation, event: Ev
                  **youth.lookups(session, contact.id),
                  **roster.lookups(session, contact.id, now, rt.settings.timezone),
                  **linking.lookups(session, now),
-                 **selection.lookups(session, contact.id, now, rt.settings.timezone))
+                 **selection.lookups(session, contact.id, now, rt.settings.timezone),
+                 **_lottery(rt, session, contact.id, now))
     sprint = engine.resume(state, event, now, env)
     target = addresses.provider_address(address.scheme, address.value)
     erased = effects.apply(session, conversation, sprint.effects, channel, now, reply_to,

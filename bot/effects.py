@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot import alerts, optouts, screened, selection
+from bot import alerts, optouts, registrants, screened, selection
 from bot.erasure import erase_contact, screen_out
 from bot.members import linking, roster, rsvps
 from bot.outbox import prebuilt_insert
@@ -34,6 +34,7 @@ from bot.state import (
     OptedIn,
     OptedOut,
     PackSent,
+    Registered,
     ResponseCompleted,
     ResponseDiscarded,
     ResponseExpired,
@@ -167,6 +168,15 @@ def _upsert(insert):
     stmt = insert(Answer.__table__)
     return stmt.on_conflict_do_update(index_elements=["response_id", "question_id"],
                                       set_={name: stmt.excluded[name] for name in _REPLACED})
+
+
+@handles(Registered)
+def _registered(scene: Scene, effect: Registered) -> None:
+    """A completed lottery registration: its registrant, in the same transaction (one per
+    code: a code taken meanwhile makes none; bot/registrants.py)."""
+    registrants.register(scene.session, scene.secret, effect.code, scene.contact.id,
+                         scene.conversation.response_id, scene.channel,
+                         scene.contact.language or "en", scene.now, effect.phone)
 
 
 @handles(ResponseCompleted)

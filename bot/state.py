@@ -38,6 +38,7 @@ class Run:
     nudged: bool = False
     active_at: str | None = None  # ISO time of the person's last message
     started_at: str | None = None  # ISO time the survey was started (what a screen-out erases)
+    letter: str | None = None  # the letter code a lottery registration runs on
 
     @property
     def in_progress(self) -> bool:
@@ -49,6 +50,7 @@ class State:
     contact: Person = field(default_factory=Person)
     run: Run = field(default_factory=Run)
     link_tries: list[str] = field(default_factory=list)  # ISO times of wrong link codes
+    letter_tries: list[str] = field(default_factory=list)  # ISO times of refused letter codes
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -57,7 +59,8 @@ class State:
     def from_json(cls, data: dict[str, Any] | None) -> State:
         data = data or {}
         return cls(contact=Person(**data.get("contact", {})), run=Run(**data.get("run", {})),
-                   link_tries=list(data.get("link_tries", [])))
+                   link_tries=list(data.get("link_tries", [])),
+                   letter_tries=list(data.get("letter_tries", [])))
 
 
 # Events that resume a conversation.
@@ -66,11 +69,12 @@ class State:
 @dataclass(frozen=True)
 class LetterCodeStatus:
     """What the engine learns of a registration code someone typed (bot/registrants.py):
-    open (may register), used, closed (registration has closed), full (the household's
-    places are taken) or unknown."""
+    open, used, closed (on the local date `closes`), full (the household's places are
+    taken), registered (the person writing is, with this code or another) or unknown."""
 
     status: str
     code: str
+    closes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Start:
 
     survey: str | None = None
     engager: str | None = None
+    letter: str | None = None  # a civic lottery letter's code (/start CODE, the web's ?code=)
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,15 @@ class AnswerRecorded(Effect):
 @dataclass(frozen=True)
 class ResponseCompleted(Effect):
     kind: ClassVar[str] = "response_completed"
+
+
+@dataclass(frozen=True)
+class Registered(Effect):
+    """A registration with a letter's code completed (before its ResponseCompleted)."""
+
+    kind: ClassVar[str] = "registered"
+    code: str
+    phone: str | None = None  # the number they gave (E.164), where it is a whole one
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from staff.counts import channel, language
 from staff.heard import responses_of
 from store.models import Answer, Contact, Engager, Message, OptOut, Response, Survey, SurveyVersion
 from surveys import registry
-from surveys.model import Questionnaire
+from surveys.model import REGISTRANTS, Questionnaire
 
 MAX_WEEKS = 26  # the by-week chart's reach back from the latest response
 RESIDENTS = "residents"  # the audience whose surveys the ranking and the target read
@@ -137,7 +137,8 @@ def build(session: Session, slug: str | None, default: str | None, zone: ZoneInf
     residents' survey with the most responses); where to go next across the residents'
     surveys and that one; members' RSVPs as of `now`."""
     surveys = survey_rows(session)
-    current = registry.current(session)
+    current = {slug: s for slug, s in registry.current(session).items()
+               if s.audience != REGISTRANTS}
     chosen = _choose(slug, default, current, surveys)
     board = Dashboard(surveys=surveys, survey=current.get(chosen) if chosen else None,
                       rule=setting.rule, place=setting.place.name)
@@ -173,6 +174,7 @@ def survey_rows(session: Session) -> list[SurveyRow]:
     rows = session.execute(
         select(Survey.slug, Survey.title, Survey.audience, func.count(Response.id), complete)
         .select_from(Survey).outerjoin(SurveyVersion).outerjoin(Response)
+        .where(Survey.audience != REGISTRANTS)  # the lottery's registrations: never shown
         .group_by(Survey.slug, Survey.title, Survey.audience).order_by(Survey.slug))
     return [SurveyRow(slug, title, audience, started, int(done or 0))
             for slug, title, audience, started, done in rows]

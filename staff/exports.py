@@ -43,6 +43,7 @@ from bot import alerts
 from staff.evidence.queries import known_names
 from staff.evidence.redact import Redactor
 from store.models import Alert, Answer, Response, Survey, SurveyVersion
+from surveys.model import REGISTRANTS
 
 FIXED = ("respondent", "survey", "survey_version", "channel", "language", "status",
          "started_at", "completed_at", "engager")
@@ -142,7 +143,8 @@ def plan(session: Session, slug: str, secret_key: str | bytes,
          translating: bool = True, redact: bool = False) -> Export:
     """The export of survey `slug`: its columns from every version, newest first;
     `redact`: a redacted export (the module's docstring)."""
-    survey_id = session.scalar(select(Survey.id).where(Survey.slug == slug))
+    survey_id = session.scalar(select(Survey.id).where(  # a registration is never exported
+        Survey.slug == slug, Survey.audience != REGISTRANTS))
     if survey_id is None:
         raise UnknownSurvey(slug)
     versions = session.execute(
@@ -273,9 +275,11 @@ def rows(sessions: sessionmaker[Session], export: Export, *, since: datetime | N
 
 
 def surveys(session: Session) -> list[dict]:
-    """Every survey (slug, title, audience) with how many responses it holds, by slug."""
+    """Every survey (slug, title, audience) with how many responses it holds, by slug;
+    not the lottery's registration, which is never exported."""
     found = session.execute(
         select(Survey.slug, Survey.title, Survey.audience, func.count(Response.id))
+        .where(Survey.audience != REGISTRANTS)
         .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
         .outerjoin(Response, Response.survey_version_id == SurveyVersion.id)
         .group_by(Survey.slug, Survey.title, Survey.audience).order_by(Survey.slug)).all()

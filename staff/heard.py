@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from assembly.place import DIMENSIONS, OTHER, Category, Place, Table
 from bot import suppress
 from store.models import Answer, Response, Survey, SurveyVersion
-from surveys.model import Question, Questionnaire
+from surveys.model import REGISTRANTS, Question, Questionnaire
 from translations.data import english_name
 
 UNDER, OVER = 0.75, 4 / 3
@@ -306,9 +306,11 @@ def gaps(comparison: Comparison) -> list[str]:
 
 def responses_of(slug: str):
     """The ids of a survey's responses, every version (the one such query of the staff
-    area: the dashboard, its next steps and the pack all count through it)."""
+    area: the dashboard, its next steps and the pack all count through it). A lottery
+    registration's (audience `registrants`: names, phone numbers) are never among them."""
     return (select(Response.id).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-            .join(Survey, Survey.id == SurveyVersion.survey_id).where(Survey.slug == slug))
+            .join(Survey, Survey.id == SurveyVersion.survey_id)
+            .where(Survey.slug == slug, Survey.audience != REGISTRANTS))
 
 
 def counts(session: Session, slug: str, plan: Plan) -> Counter:

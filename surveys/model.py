@@ -16,7 +16,12 @@ from assembly.place import DIMENSIONS, parse_ages
 from surveys import conditions
 
 QUESTION_TYPES = ("scale", "choice", "multi", "yesno", "number", "text")
-AUDIENCES = ("residents", "youth", "members", "engagers")
+AUDIENCES = ("residents", "youth", "members", "engagers", "registrants")
+# The civic lottery's registration (bot/engine/registration.py): started only with a letter's
+# code, never by a first message, a broadcast or a web link without one; its answers (a
+# name, a phone number) are no staff read's: exports, the API, the pack, the dashboard and
+# quotes leave its responses out (staff/heard.responses_of, staff/exports.plan).
+REGISTRANTS = "registrants"
 RESERVED_IDS = ("title", "intro", "consent", "outro", "screen_out")
 # What a question is for, beyond asking it (docs/surveys.md "Roles"). The dimensions
 # (assembly.place.DIMENSIONS) compare who answered with the place's population: their
@@ -25,9 +30,10 @@ RESERVED_IDS = ("title", "intro", "consent", "outro", "screen_out")
 # answer outside the survey's `ages` is screened out (thanked, nothing kept but a count).
 # `themes`: free text read for the assembly's themes and quoted; `headline`: the survey's
 # headline measure (`measure:` names it); `participants`: how many people a logged
-# conversation reached.
+# conversation reached; `name` and `phone`: a registrant's name and the number we may call
+# or text them on (the lottery's registration: checked as a phone number where it is asked).
 DIMENSION_ROLES = DIMENSIONS  # age, gender, ethnic_group, disability, ward, language
-ROLES = (*DIMENSION_ROLES, "themes", "headline", "participants")
+ROLES = (*DIMENSION_ROLES, "themes", "headline", "participants", "name", "phone")
 # Nobody younger answers any survey: nothing is kept from a child under 13 (the UK's age
 # for consenting to an online service, Data Protection Act 2018 s.9). A survey's `ages`
 # may start later, never earlier.

@@ -20,8 +20,10 @@ from surveys.reader import LineDict
 
 Add = Callable[[int, str], None]  # report a problem at a line of the file
 ROLE_TYPES = {**dict.fromkeys(DIMENSION_ROLES, ("choice",)), "age": ("number", "choice"),
-              "themes": ("text",), "headline": ("scale", "choice"), "participants": ("number",)}
-ONE_QUESTION = ("age", "headline", "participants")  # on one question of a survey at most
+              "themes": ("text",), "headline": ("scale", "choice"), "participants": ("number",),
+              "name": ("text",), "phone": ("text",)}
+# on one question of a survey at most
+ONE_QUESTION = ("age", "headline", "participants", "name", "phone")
 
 
 def check(add: Add, questions: list, ages: tuple[int, float], place: Place | None) -> None:

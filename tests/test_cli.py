@@ -42,7 +42,7 @@ def test_validate_reports_every_problem_with_file_and_line(app, tmp_path):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"{bad}:1: 'slug' must be lower-case letters, digits and -",
-        f"{bad}:3: 'audience' must be one of residents, youth, members, engagers",
+        f"{bad}:3: 'audience' must be one of residents, youth, members, engagers, registrants",
         f"{bad}:9: unknown type 'slider' (use scale, choice, multi, yesno, number, text)",
         f"{bad}:11: duplicate question id 'q1'",
     ]

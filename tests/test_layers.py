@@ -46,6 +46,7 @@ BOT_LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
         "bot.alerts", "bot.contacts", "bot.erasure", "bot.history", "bot.messages",
         "bot.optouts", "bot.outbox", "bot.ratelimit", "bot.runtime", "bot.screened",
         "bot.spool", "bot.youth", "bot.members.checkins", "bot.members.linking",
+        "bot.registrants",
         "bot.members.reminders", "bot.members.schedule", "bot.members.removal",
         "bot.members.roster", "bot.members.rsvps", "bot.members.sessions",
         "bot.selection")),

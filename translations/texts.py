@@ -301,4 +301,36 @@ BOT = {
         "{org}: thank you for registering for the Citizens' Assembly. You were not selected "
         "this time. Your details will be erased after the assembly."
     ),
+    # The civic lottery's registration (bot/engine/registration.py): a letter's code asked
+    # for, refused (used, full, closed, unknown, too many tries) or already registered.
+    "register-code-ask": (
+        "Please send the registration code printed on your letter. It looks like K7P-M3Q-XAF."
+    ),
+    "register-code-unknown": (
+        "We could not find that code. Please check it and send it again: codes look like "
+        "K7P-M3Q-XAF. Reply HELP for help."
+    ),
+    "register-code-used": (
+        "This code has already been used to register. Each code registers one person: if "
+        "someone else in your home wants to register, use the other code on your letter."
+    ),
+    "register-code-full": (
+        "Everyone your letter's codes allow has already registered from your home."
+    ),
+    "register-already": (
+        "You are already registered for the lottery: each person registers once. If you are "
+        "chosen, we will message you."
+    ),
+    "register-closed": (
+        "Registration for the lottery closed on {date}. Thank you for your interest."
+    ),
+    "register-closed-now": "Registration for the lottery has closed. Thank you for your interest.",
+    "register-code-wait": (
+        "Too many codes did not work. Please wait an hour and try again, or reply HELP."
+    ),
+    "hint/phone": (
+        "That does not look like a phone number. Please send the whole number, e.g. 07700 "
+        "900123."
+    ),
+    "web/hint/phone": "Enter a whole phone number, such as 07700 900123.",
 }

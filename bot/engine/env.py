@@ -23,7 +23,7 @@ from bot.state import (
     Selected,
 )
 from surveys import conditions
-from surveys.model import Questionnaire
+from surveys.model import REGISTRANTS, Questionnaire
 from translations.catalog import Catalogs
 
 
@@ -112,6 +112,7 @@ class Env:
     # (bot/registrants.py), and the person writing as a registrant the lottery selected.
     letter_code: Callable[[str], LetterCodeStatus | None] = _no_letter_code
     selected: Callable[[], Selected | None] = _not_selected
+    phone_region: str = "GB"  # OUTREACH_PHONE_REGION: how a registrant's phone number is read
     low_wellbeing: Mapping[str, conditions.Condition] = field(default_factory=dict)
     nudges: Mapping[str, timedelta] = field(default_factory=dict)
 
@@ -125,8 +126,9 @@ class Env:
 
     def start_survey(self) -> Questionnaire | None:
         """The survey a first message starts: DEFAULT_SURVEY, else the residents' one."""
-        if self.default_survey in self.surveys:
-            return self.surveys[self.default_survey]
+        default = self.surveys.get(self.default_survey or "")
+        if default is not None and default.audience != REGISTRANTS:  # never without a code
+            return default
         residents = [s for s in self.surveys.values() if s.audience == "residents"]
         return residents[0] if len(residents) == 1 else None
 

@@ -17,6 +17,7 @@ from bot.state import (
     Run,
     State,
 )
+from surveys.model import REGISTRANTS
 
 KEYWORDS = ("stop", "start", "help", "lang", "skip", "restart", "delete")
 # Opted out, only START / UNSTOP (keywords/start, in any language) opt back in, and YES
@@ -193,11 +194,14 @@ def _restart(turn: Turn) -> None:
     if turn.run.step == "question":
         turn.effects.append(ResponseDiscarded())
     consented, engager = turn.run.consented, turn.run.engager
+    # A registration keeps its letter's code while under way, never once it is done.
+    letter = turn.run.letter if turn.run.in_progress else None
     turn.say(turn.bot("restarting"))
-    if consented and turn.run.survey == survey.slug:
+    if consented and turn.run.survey == survey.slug and (
+            letter is not None or survey.audience != REGISTRANTS):
         turn.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
                              consented=True, active_at=turn.run.active_at,
-                             started_at=turn.run.started_at)
+                             started_at=turn.run.started_at, letter=letter)
         begin_questions(turn, survey)
     else:
-        start(turn, survey, engager)
+        start(turn, survey, engager, letter)

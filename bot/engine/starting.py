@@ -16,8 +16,8 @@ from bot.state import Start
 def start_link(turn: Turn, message: Message) -> bool:
     """A channel's start of a survey (a survey, an engager's code, or neither)."""
     msg = message.incoming
-    if msg.start is None:
-        return False
+    if msg.start is None or msg.start.letter is not None:
+        return False  # a letter's code: registration.register reads it
     start: Start = msg.start
     if start.survey is None and start.engager is None and turn.run.in_progress:
         prompt(turn)  # a bare /start (Telegram's Restart button) mid-survey: carry on

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot import answers
+from bot import addresses, answers
 from bot.engine.asking import ask, hint
 from bot.engine.languages import (
     first_language,
@@ -19,6 +19,7 @@ from bot.state import (
     ConsentGiven,
     ConsentRefused,
     EraseRequested,
+    Registered,
     ResponseCompleted,
     ResponseExpired,
     ResponseScreenedOut,
@@ -26,7 +27,10 @@ from bot.state import (
     Run,
 )
 from surveys import conditions
-from surveys.model import Question, Questionnaire
+from surveys.model import REGISTRANTS, Question, Questionnaire
+
+# What a reply asking for a letter's code asks (a web form shows a text box for it).
+LETTER_CODE = "letter_code"
 
 # Starting --------------------------------------------------------------------------------
 
@@ -61,11 +65,17 @@ def switch_to(turn: Turn, survey: Questionnaire, engager: str | None) -> None:
     start(turn, survey, engager)
 
 
-def start(turn: Turn, survey: Questionnaire, engager: str | None) -> None:
-    """A fresh run of `survey`: its intro, then the consent question or the first question."""
+def start(turn: Turn, survey: Questionnaire, engager: str | None,
+          letter: str | None = None) -> None:
+    """A fresh run of `survey`: its intro, then the consent question or the first question.
+    The lottery's registration runs only on a letter's code (`letter`): without one, however
+    it was reached (its keyword, a link, RESTART once done), the code is asked for."""
+    if survey.audience == REGISTRANTS and letter is None:
+        ask_letter_code(turn)
+        return
     turn.state.run = Run(survey=survey.slug, version=survey.version, engager=engager,
                          active_at=turn.run.active_at,
-                         started_at=turn.now.isoformat() if turn.now else None)
+                         started_at=turn.now.isoformat() if turn.now else None, letter=letter)
     turn.say(turn.text(survey, "intro", survey.intro))
     if survey.consent:
         turn.run.step = "consent"
@@ -82,6 +92,15 @@ def begin_questions(turn: Turn, survey: Questionnaire) -> None:
     turn.run.step = "question"
     turn.run.answers = {}
     go_to(turn, survey, next_question(turn, survey, None))
+
+
+def ask_letter_code(turn: Turn, keep: bool = False) -> None:
+    """Ask for the code printed on their letter (their next message is read as one);
+    `keep`: a survey under way keeps its place, should that message be an answer."""
+    if not keep:
+        turn.state.run = Run(active_at=turn.run.active_at)
+    turn.run.interrupt = "letter"
+    turn.say(turn.bot("register-code-ask"), question=LETTER_CODE)
 
 
 # Consent and answers ---------------------------------------------------------------------
@@ -186,11 +205,22 @@ def next_question(turn: Turn, survey: Questionnaire, after: str | None) -> Quest
 def go_to(turn: Turn, survey: Questionnaire, question: Question | None) -> None:
     """Ask `question`; None is the end: completed, and the outro."""
     if question is None:
+        if turn.run.letter is not None:  # a lottery registration: the registrant is made
+            turn.effects.append(Registered(turn.run.letter, _phone(turn, survey)))
         turn.effects.append(ResponseCompleted())
         finish(turn, survey, turn.text(survey, "outro", survey.outro))
     else:
         turn.run.question = question.id
         ask(turn, question)
+
+
+def _phone(turn: Turn, survey: Questionnaire) -> str | None:
+    """The phone number a registration gave (its `role: phone` answer), in E.164."""
+    given = next((turn.run.answers.get(q.id) for q in survey.with_role("phone")), None)
+    try:
+        return addresses.whole_number(str(given), turn.env.phone_region) if given else None
+    except addresses.InvalidAddress:
+        return None
 
 
 def finish(turn: Turn, survey: Questionnaire, text: str, step: str = "done") -> None:

@@ -32,7 +32,7 @@ from store.models import (
     SurveyVersion,
 )
 from surveys import registry
-from surveys.model import Questionnaire
+from surveys.model import REGISTRANTS, Questionnaire
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,10 @@ class FreeText:
 
 
 def surveys(session: Session) -> dict[str, Questionnaire]:
-    """The latest definition of each survey (question wording and choices for labels)."""
-    return registry.current(session)
+    """The latest definition of each survey (question wording and choices for labels);
+    not the lottery's registration."""
+    return {slug: s for slug, s in registry.current(session).items()
+            if s.audience != REGISTRANTS}
 
 
 def survey_counts(session: Session) -> list[SurveyCounts]:
@@ -78,6 +80,7 @@ def survey_counts(session: Session) -> list[SurveyCounts]:
                func.min(Response.started_at), func.max(Response.started_at))
         .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
         .join(Response, Response.survey_version_id == SurveyVersion.id)
+        .where(Survey.audience != REGISTRANTS)  # the lottery's registrations: never in the pack
         .group_by(Survey.slug, Survey.title, Survey.audience).order_by(Survey.slug)).all()
     return [SurveyCounts(slug, title, audience, int(done or 0), n - int(done or 0), first, last)
             for slug, title, audience, n, done, first, last in rows]

@@ -96,7 +96,8 @@ questions:
 MANY_PROBLEMS = [
     (9, "unknown key 'colour'"),
     (1, "'slug' must be lower-case letters, digits and -"),
-    (3, "'audience' must be one of residents, youth, members, engagers"),
+    (3, "'audience' must be one of residents, youth, members, engagers, "
+     "registrants"),
     (6, "'stop' is one of the bot's own keywords"),
     (13, "min (5) is greater than max (1)"),
     (16, "duplicate question id 'feel_safe'"),
@@ -396,7 +397,8 @@ def test_shipped_surveys_validate_with_the_translations(path):
 
 
 def test_shipped_surveys_are_all_there():
-    assert [p.name for p in SHIPPED] == ["neighbourhood-policing.yaml",
+    assert [p.name for p in SHIPPED] == ["lottery-registration.yaml",
+                                         "neighbourhood-policing.yaml",
                                          "peer-conversation-log.yaml",
                                          "wellbeing-check-in.yaml", "youth-voice.yaml"]
     definitions = {str(p): loader.load_file(p)[0] for p in [*SHIPPED, DEMO]}

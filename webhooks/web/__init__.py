@@ -95,18 +95,21 @@ def show(slug: str):
     lang = request.args.get("lang")
     lang = lang if lang in survey.languages else None
     ref = visitor.engager_code(request.args.get("ref"))
+    letter = visitor.letter_code(request.args.get("code"))
     person = visitor.visitor(rt, session.get("web_token"))
     if person is None and not visitor.screened_out(rt):
-        return _first_page(rt, survey, lang, ref)
+        return _first_page(rt, survey, lang, ref, letter)
     if person is not None and lang and lang != person.language:
         visitor.send(rt, LANG)
         visitor.advance(rt, visitor.send(rt, lang))
     if (session.get("web_slug") != slug or "web_step" not in session
-            or (ref and ref != session.get("web_ref"))):
+            or (ref and ref != session.get("web_ref"))
+            or (letter and letter != session.get("web_letter"))):
         hint = lang or request.accept_languages.best_match(survey.languages)
         session["web_slug"], session["web_ref"] = slug, ref
+        _letter(letter)
         visitor.advance(rt, visitor.send(rt, "", lang_hint=hint,
-                                         start=Start(survey=slug, engager=ref)))
+                                         start=Start(survey=slug, engager=ref, letter=letter)))
     return _page(rt, survey)
 
 
@@ -160,18 +163,30 @@ def _answer(rt: Runtime, slug: str):
 # The pages a route chooses -------------------------------------------------------------
 
 
-def _first_page(rt: Runtime, survey: Questionnaire, lang: str | None, ref: str | None):
-    """The first page for a visitor who has sent nothing: worked out from the survey alone,
-    nothing stored. What it started with is kept in the cookie, for their first POST."""
+def _first_page(rt: Runtime, survey: Questionnaire, lang: str | None, ref: str | None,
+                letter: str | None = None):
+    """The first page for a visitor who has sent nothing: worked out from the survey alone
+    (and, for a letter's code, whether it is open), nothing stored. What it started with
+    is kept in the cookie, for their first POST."""
     if "web_token" not in session or session.get("web_step") != NEW:
         visitor.new_visitor()
-    if session.get("web_slug") != survey.slug or (ref and ref != session.get("web_ref")):
+    if (session.get("web_slug") != survey.slug or (ref and ref != session.get("web_ref"))
+            or letter != session.get("web_letter")):
         session["web_slug"], session["web_ref"] = survey.slug, ref
+        _letter(letter)
     session["web_step"], session["web_tries"] = NEW, 0
     hint = (lang or session.get("web_lang")
             or request.accept_languages.best_match(survey.languages))
     replies, language = preview(rt, visitor.start(hint))
     return page.render(rt, survey, language or survey.language, replies)
+
+
+def _letter(code: str | None) -> None:
+    """Keep a letter's code (?code=) in the cookie for the form's first POST; only then."""
+    if code is None:
+        session.pop("web_letter", None)
+    else:
+        session["web_letter"] = code
 
 
 def _page(rt: Runtime, survey: Questionnaire):

@@ -95,6 +95,8 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
 def _error(rt: Runtime, lang: str, question: Question | None) -> str:
     """What is wrong with an answer, said for a form ("Enter a number from 0 to 100.")."""
     kind = question.type if question is not None else "text"
+    if question is not None and question.role == "phone":
+        kind = "phone"  # a registration's phone number (bot/engine/registration.py)
     if kind == "number" and question.min is not None and question.max is not None:
         kind = "number-range"
     kind = "choice" if kind == "yesno" else kind

@@ -9,7 +9,7 @@ import secrets
 
 from flask import request, session
 
-from bot import history, screened
+from bot import history, letter_codes, screened
 from bot.conversations import Handled, Inbound, handle
 from bot.engine import is_engager_code
 from bot.messages import Delivery
@@ -17,13 +17,16 @@ from bot.runtime import Runtime
 from bot.spool import Spool
 from bot.state import Start
 from surveys import registry
-from surveys.model import Questionnaire
+from surveys.model import REGISTRANTS, Questionnaire
 
 SKIP, LANG = "SKIP", "LANG"  # keywords the engine understands in every language
 OPEN_TO = ("residents", "youth")  # audiences on the web; members are invited, never open
+# Reached by a link but never listed: the lottery's registration, which asks for the code on
+# the letter (?code= carries it from the letter's QR code).
+LINKED = (*OPEN_TO, REGISTRANTS)
 NEW = "new"  # the step of a visitor who has sent nothing yet: nothing stored for them
 SESSION_KEYS = ("web_token", "web_csrf", "web_slug", "web_ref", "web_step", "web_tries",
-                "web_notice", "web_lang", "web_spooled")
+                "web_notice", "web_lang", "web_spooled", "web_letter")
 
 
 def screened_out(rt: Runtime) -> screened.Mark | None:
@@ -34,10 +37,12 @@ def screened_out(rt: Runtime) -> screened.Mark | None:
 
 
 def start(hint: str | None) -> Inbound:
-    """The message that starts this visitor's survey (with the engager of `?ref=`)."""
+    """The message that starts this visitor's survey (with the engager of `?ref=`, or the
+    letter's code of `?code=`)."""
     token = session["web_token"]
     return Inbound("web", token, "", provider_id=f"{token}.start", lang_hint=hint,
-                   start=Start(survey=session.get("web_slug"), engager=session.get("web_ref")))
+                   start=Start(survey=session.get("web_slug"), engager=session.get("web_ref"),
+                               letter=session.get("web_letter")))
 
 
 def current_form(slug: str) -> bool:
@@ -105,6 +110,11 @@ def engager_code(ref: str | None) -> str | None:
     return code if is_engager_code(code) else None
 
 
+def letter_code(code: str | None) -> str | None:
+    """A letter's code from ?code= (the QR code's link), read as typed codes are."""
+    return letter_codes.read(code) if code and len(code) <= 40 else None
+
+
 def answer_text() -> str:
     """The form as a chat message: SKIP, the chosen numbers "1,3", or what was typed."""
     if "skip" in request.form:
@@ -130,11 +140,12 @@ def advance(rt: Runtime, handled: Handled, provider_id: str | None = None) -> bo
 
 
 def survey(rt: Runtime, slug: str) -> Questionnaire | None:
-    """An open survey by its slug; a members' survey (the wellbeing check-in) is not one:
-    it goes to assembly members by name, never to whoever has the link."""
+    """An open survey (or the lottery's registration) by its slug; a members' survey (the
+    wellbeing check-in) is not one: it goes to assembly members by name, never to whoever
+    has the link."""
     with rt.sessions() as db:
         found = registry.current(db).get(slug)
-    return found if found is not None and found.audience in OPEN_TO else None
+    return found if found is not None and found.audience in LINKED else None
 
 
 def visitor(rt: Runtime, token: str | None) -> history.ContactSummary | None:
