@@ -111,7 +111,8 @@ def _every_message(lang: str) -> dict[str, str]:
     sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1, max=100,
                                            contact=CONTACT, started=few, finished=few,
                                            conversations=few, people=few, line=LINE,
-                                           link=CALENDAR, text=NOTE, **LINK_CODE)
+                                           link=CALENDAR, text=NOTE, **LINK_CODE,
+                                           date=confirming.full_date(SESSION_DAY, lang))
             for key in BOT if not key.startswith(NOT_SENT)
             and key not in ("prompts-pack", *REMINDERS) and not key.startswith("rsvp-")
             and not key.startswith("selection/")}
