@@ -80,9 +80,17 @@ def command(configured: str | None) -> list[str]:
                          "its `sortition` command (docs/lottery.md)")
 
 
-def version(cmd: Sequence[str]) -> str:
-    """The installed library's version, read from its own metadata by the interpreter its
-    console script runs on (its first line), or by the `python` beside it."""
+@dataclass(frozen=True)
+class Installed:
+    version: str  # the library's, from its own metadata
+    backend: str  # the solver it is told to use: "mip" (CBC) where installed, else "highspy"
+
+
+def installed(cmd: Sequence[str]) -> Installed:
+    """What the library's environment holds, asked of the interpreter its console script
+    runs on (its first line) or the `python` beside it: its version, and whether the `mip`
+    extra is there. CBC through `mip` is about five times faster than highspy on 1,000
+    people in 0.12.15 (whose highspy backend solves every committee twice)."""
     script = Path(cmd[0])
     python = None
     try:
@@ -93,13 +101,15 @@ def version(cmd: Sequence[str]) -> str:
         python = None
     if not python or not Path(python).exists():
         python = str(script.parent / "python")
-    code = f"import importlib.metadata as m; print(m.version({DISTRIBUTION!r}))"
+    code = (f"import importlib.metadata as m, importlib.util as u; "
+            f"print(m.version({DISTRIBUTION!r}), 'mip' if u.find_spec('mip') else 'highspy')")
     try:
         done = subprocess.run([python, "-c", code], capture_output=True, text=True,
                               timeout=60, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return done.stdout.strip() or "unknown"
+        found, backend = done.stdout.split()
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return Installed("unknown", "highspy")
+    return Installed(found, backend)
 
 
 def seed_number(seed: str) -> int:
@@ -109,19 +119,20 @@ def seed_number(seed: str) -> int:
     return int.from_bytes(digest[:4], "big") % (2**31 - 1) + 1
 
 
-def settings_toml(algorithm: str, seed: int) -> str:
+def settings_toml(algorithm: str, seed: int, backend: str = "highspy") -> str:
     """The library's settings: one person per household, the seed, the algorithm."""
     values = {"id_column": ID, "check_same_address": True,
               "check_same_address_columns": [HOUSEHOLD], "columns_to_keep": [HOUSEHOLD],
               "max_attempts": 100, "selection_algorithm": algorithm,
-              "solver_backend": "highspy", "random_number_seed": seed}
+              "solver_backend": backend, "random_number_seed": seed}
     # JSON's strings, lists, booleans and integers are TOML's too
     return "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items())
 
 
 def run(cmd: Sequence[str], targets: Iterable[tuple[str, str, int, int]],
         people: Sequence[Mapping[str, str]], dimensions: Sequence[str], wanted: int,
-        algorithm: str, seed: int, already: Sequence[Mapping[str, str]] = ()) -> Outcome:
+        algorithm: str, seed: int, already: Sequence[Mapping[str, str]] = (),
+        backend: str = "highspy") -> Outcome:
     """Select `wanted` of `people` (rows with id, household and one column per dimension)
     meeting `targets` (dimension, category, min, max); `already`: people selected before,
     whose households are left out. LibraryFailed with the library's reason."""
@@ -131,7 +142,8 @@ def run(cmd: Sequence[str], targets: Iterable[tuple[str, str, int, int]],
         _write(work / "features.csv", ["feature", "value", "min", "max"],
                [dict(zip(("feature", "value", "min", "max"), t, strict=True)) for t in targets])
         _write(work / "people.csv", columns, people)
-        (work / "settings.toml").write_text(settings_toml(algorithm, seed), encoding="utf-8")
+        (work / "settings.toml").write_text(settings_toml(algorithm, seed, backend),
+                                            encoding="utf-8")
         args = [*cmd, "csv", "-S", "settings.toml", "-f", "features.csv", "-p", "people.csv",
                 "-s", "selected.csv", "-r", "remaining.csv", "-n", str(wanted), "--no-progress"]
         if already:

@@ -4,8 +4,9 @@ replace`), by the Sortition Foundation's library run as a separate program (lott
 Select: every registrant still `registered` goes to the library as one row (id = registrant
 id; household = their letter, one person per household; one column per target dimension with
 their category, lottery/targets.py); it draws the panel, then a second run draws the reserves
-from who is left (their targets: min 0, max = ceil(panel max × reserves / panel), the
-dimension's `not_stated` max the reserves), households of the panel left out. Nothing is
+from who is left by the library's legacy algorithm (their targets: min 0, max = ceil(panel
+max × reserves / panel), the dimension's `not_stated` max the reserves), households of the
+panel left out. Nothing is
 sent to anyone here: the worker asks the selected to confirm.
 
 Replace: the places of those who declined, did not answer or dropped out are drawn from the
@@ -35,6 +36,9 @@ KEPT = ("selected", "confirmed")
 LEFT = ("declined", "no_answer", "dropped")
 REPLACE_POOL = ("registered", "reserve")
 DRAWN = ("selected", "reserve", *KEPT, *LEFT)  # any of these: a selection exists
+# Reserves only stock the replacement's pool: the library's original (legacy) draw meets
+# their targets in a second, where maximin would take as long again as the panel did
+RESERVES_ALGORITHM = "legacy"
 Quota = tuple[str, str, int, int]  # dimension, category, min, max
 
 
@@ -71,6 +75,12 @@ class Library:
     command: Sequence[str]
     version: str
     algorithm: str
+    backend: str = "highspy"
+
+    def run(self, quota, rows, features, wanted, seed, already=(), algorithm=None):
+        """One run of the library with these settings."""
+        return library.run(self.command, quota, rows, features, wanted,
+                           algorithm or self.algorithm, seed, already, self.backend)
 
 
 def people(session: Session, dims: Mapping[str, Dimension], statuses: Sequence[str]
@@ -123,7 +133,7 @@ def select_panel(session: Session, dims: Mapping[str, Dimension], lib: Library, 
     number = library.seed_number(seed)
     rows = [p.row() for p in pool]
     try:
-        drawn = library.run(lib.command, quota, rows, features, panel, lib.algorithm, number)
+        drawn = lib.run(quota, rows, features, panel, number)
     except library.LibraryFailed as exc:
         raise SelectionError(f"the library could not select {panel} meeting the targets: "
                              f"{exc}") from exc
@@ -137,8 +147,7 @@ def select_panel(session: Session, dims: Mapping[str, Dimension], lib: Library, 
         scaled = [(d, c, 0, reserves if c == NOT_STATED else math.ceil(hi * reserves / panel))
                   for d, c, _, hi in quota]
         try:
-            extra = library.run(lib.command, scaled, left, features, wanted, lib.algorithm,
-                                number, already=kept)
+            extra = lib.run(scaled, left, features, wanted, number, kept, RESERVES_ALGORITHM)
         except library.LibraryFailed as exc:
             raise SelectionError(f"the panel was drawn but not the {wanted} reserves, so "
                                  f"nothing was kept: {exc}") from exc
@@ -197,8 +206,8 @@ def replace(session: Session, dims: Mapping[str, Dimension], lib: Library, *,
     number = library.seed_number(seed)
     features = sorted(dict.fromkeys(d for d, _, _, _ in quota))
     try:
-        drawn = library.run(lib.command, quota, [p.row() for p in pool], features, wanted,
-                            lib.algorithm, number, already=[p.row() for p in kept])
+        drawn = lib.run(quota, [p.row() for p in pool], features, wanted, number,
+                        [p.row() for p in kept])
     except library.LibraryFailed as exc:
         raise SelectionError(f"the library could not fill {wanted} place(s): {exc}") from exc
     chosen = sorted(int(i) for i in drawn.selected)
@@ -254,7 +263,7 @@ def figures(run: Run, lib: Library, number: int, quota: list[Quota], pool: Seque
     registered = Counter((d, p.categories[d]) for p in pool for d in p.categories)
     chosen = Counter((d, p.categories[d]) for p in panel for d in p.categories)
     return {"kind": run.kind, "seed": run.seed, "seed_number": number,
-            "algorithm": lib.algorithm, "library": library.DISTRIBUTION,
+            "algorithm": lib.algorithm, "solver": lib.backend, "library": library.DISTRIBUTION,
             "version": lib.version, "date": run.created_at.isoformat(), "wanted": run.wanted,
             "pool": len(pool), "panel": len(panel),
             "targets": [[d, c, lo, hi, registered[d, c], chosen[d, c]]

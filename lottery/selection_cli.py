@@ -27,7 +27,8 @@ def _draw(work, report_path: Path | None) -> selection.Draw:
         cmd = library.command(rt.settings.sortition_command)
     except library.LibraryMissing as exc:
         raise click.ClickException(str(exc)) from exc
-    lib = selection.Library(cmd, library.version(cmd), chosen.lottery.algorithm)
+    found = library.installed(cmd)
+    lib = selection.Library(cmd, found.version, chosen.lottery.algorithm, found.backend)
     try:
         with transaction(rt.sessions) as session:
             dims = dimensions(registration_survey(session), chosen.place)

@@ -109,7 +109,7 @@ def test_select_meets_every_target_one_per_household(app, rt, tmp_path):
     [run] = rows(rt, Run)
     assert (run.kind, run.seed, run.wanted, run.reserves, run.algorithm) == (
         "select", "published seed 2027", PANEL, RESERVES, "maximin")
-    assert run.library_version == library.version(library.command(None)) != "unknown"
+    assert run.library_version == library.installed(library.command(None)).version != "unknown"
     assert run.report["seed_number"] == library.seed_number("published seed 2027")
     everyone = rows(rt, Registrant)
     assert all(r.run_id == run.id and r.probability is not None for r in everyone)
