@@ -22,12 +22,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-$(LOTTERY_VENV)/bin/sortition:
+LOTTERY_STAMP := $(LOTTERY_VENV)/.installed-0.12-cli-mip
+
+$(LOTTERY_STAMP):
 	$(PYTHON) -m venv $(LOTTERY_VENV)
 	$(LOTTERY_VENV)/bin/python -m pip install --quiet '$(SORTITION_PIN)'
+	touch $(LOTTERY_STAMP)
 
 # The lottery's own environment (`.venv-lottery`): the selection tests run against it.
-lottery-env: $(LOTTERY_VENV)/bin/sortition
+lottery-env: $(LOTTERY_STAMP)
 
 # The web app on http://$(HOST):$(PORT) with the worker beside it (stopped together).
 # `make run HOST=0.0.0.0 PORT=8000` serves elsewhere. `outreach serve` first prints the
