@@ -146,6 +146,10 @@ class Settings:
     # and the messages of one sender.
     spool_max_mb: int = 500
     spool_per_sender: int = 100
+    # The Sortition Foundation's `sortition` command the lottery's selection runs as a
+    # separate program (GPL-3.0, never imported); None: `.venv-lottery/bin/sortition` (made
+    # by `make lottery-env`), then `sortition` on PATH (lottery/library.py).
+    sortition_command: str | None = None
 
     @property
     def links_are_local(self) -> bool:
@@ -258,6 +262,7 @@ class Settings:
             spool_max_mb=_int(get("OUTREACH_SPOOL_MAX_MB", "500"), "OUTREACH_SPOOL_MAX_MB"),
             spool_per_sender=_int(get("OUTREACH_SPOOL_PER_SENDER", "100"),
                                   "OUTREACH_SPOOL_PER_SENDER"),
+            sortition_command=get("SORTITION_COMMAND"),
         )
 
 

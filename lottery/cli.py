@@ -23,6 +23,10 @@ def _commands() -> list[click.Command]:
 
     commands.append(invite)
     # targets, select, replace (lottery/targets.py, lottery/selection.py) --------------------
+    from lottery.selection_cli import replace_command, select_command
+    from lottery.targets import targets_command
+
+    commands += [targets_command, select_command, replace_command]
     # close, status, confirmations (lottery/confirm.py, lottery/status.py) ------------------
     from lottery import confirm
 
