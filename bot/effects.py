@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import alerts, optouts, registrants, screened, selection
 from bot.erasure import erase_contact, screen_out
+from bot.lottery_state import LotteryAnswered, Registered
 from bot.members import linking, roster, rsvps
 from bot.outbox import prebuilt_insert
 from bot.state import (
@@ -30,11 +31,9 @@ from bot.state import (
     EraseRequested,
     LanguageChanged,
     LinkCodeIssued,
-    LotteryAnswered,
     OptedIn,
     OptedOut,
     PackSent,
-    Registered,
     ResponseCompleted,
     ResponseDiscarded,
     ResponseExpired,

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import addresses, letter_codes
+from bot.lottery_state import LetterCodeStatus
 from bot.outbox import prebuilt_insert
-from bot.state import LetterCodeStatus
 from store.models import Address, Answer, Response, SurveyVersion
 from store.models.lottery import Draw, Letter, LetterCode, Registrant
 from surveys.model import Questionnaire

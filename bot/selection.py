@@ -33,12 +33,13 @@ from sqlalchemy.orm import Session
 import assembly
 from bot import addresses, channels
 from bot.engine.confirming import dates_text, full_date
+from bot.lottery_state import Selected
 from bot.members import roster
 from bot.members.roster_file import RosterError, Row
 from bot.outbox import LocalLink, enqueue
 from bot.quiet import QuietHours
 from bot.runtime import Runtime
-from bot.state import Option, Reply, Selected
+from bot.state import Option, Reply
 from store.db import transaction
 from store.models import (
     Address,

@@ -67,29 +67,6 @@ class State:
 
 
 @dataclass(frozen=True)
-class LetterCodeStatus:
-    """What the engine learns of a registration code someone typed (bot/registrants.py):
-    open, used, closed (on the local date `closes`), full (the household's places are
-    taken), registered (the person writing is, with this code or another) or unknown."""
-
-    status: str
-    code: str
-    closes: str | None = None
-
-
-@dataclass(frozen=True)
-class Selected:
-    """A registrant the lottery selected, asked to confirm with YES or NO (lottery/confirm.py):
-    their registrant id, status (selected: waiting; confirmed; declined ...) and the
-    assembly's dates as told to them."""
-
-    registrant: int
-    status: str
-    dates: tuple[str, ...] = ()
-    by: str = ""  # the local date (ISO) they were asked to answer by
-
-
-@dataclass(frozen=True)
 class Start:
     """A channel's explicit start (Telegram `/start CODE`, a web form link with ?ref=)."""
 
@@ -225,15 +202,6 @@ class ResponseCompleted(Effect):
 
 
 @dataclass(frozen=True)
-class Registered(Effect):
-    """A registration with a letter's code completed (before its ResponseCompleted)."""
-
-    kind: ClassVar[str] = "registered"
-    code: str
-    phone: str | None = None  # the number they gave (E.164), where it is a whole one
-
-
-@dataclass(frozen=True)
 class ResponseScreenedOut(Effect):
     """The person is outside the survey's audience (e.g. under 13): keep nothing but a count.
     `reason` is the answer that ended it ("age_band=under_13"); `since` when the survey
@@ -336,16 +304,6 @@ class ChannelChosen(Effect):
     """A member chose this conversation's channel for their reminders and check-ins."""
 
     kind: ClassVar[str] = "channel_chosen"
-
-
-@dataclass(frozen=True)
-class LotteryAnswered(Effect):
-    """A registrant the lottery selected answered the question whether they take part:
-    YES (`yes`) makes them a member, NO marks them declined (bot/selection.py)."""
-
-    kind: ClassVar[str] = "lottery_answered"
-    registrant: int
-    yes: bool
 
 
 # What the engine may learn about assembly members (through its Env, only when it asks).

@@ -36,8 +36,8 @@ BOT_LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("pure", "no database, no Flask: data, rules and words worked out in memory", (
         "bot.addresses", "bot.ages", "bot.answers", "bot.call_phrases", "bot.channels",
         "bot.commands", "bot.config", "bot.datafile", "bot.delivery", "bot.engine",
-        "bot.engine.*", "bot.letter_codes", "bot.logs", "bot.optout_phrases", "bot.plaintext",
-        "bot.prompt_packs",
+        "bot.engine.*", "bot.letter_codes", "bot.logs", "bot.lottery_state",
+        "bot.optout_phrases", "bot.plaintext", "bot.prompt_packs",
         "bot.quiet", "bot.safeguarding", "bot.safeguarding.*", "bot.state", "bot.suppress",
         "bot.members", "bot.members.link_codes", "bot.members.roster_file",
         "bot.members.rules")),

@@ -18,7 +18,7 @@ from babel.lists import format_list
 from bot import answers
 from bot.engine.asking import prompt
 from bot.engine.turn import Message, Turn
-from bot.state import LotteryAnswered
+from bot.lottery_state import LotteryAnswered
 from translations import weekdays
 
 

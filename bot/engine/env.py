@@ -11,17 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.lottery_state import LetterCodeStatus, Selected
 from bot.optout_phrases import OptOutPhrases
 from bot.prompt_packs import PromptPacks
-from bot.state import (
-    Engaged,
-    Invitation,
-    LetterCodeStatus,
-    LinkTarget,
-    Membership,
-    Reach,
-    Selected,
-)
+from bot.state import Engaged, Invitation, LinkTarget, Membership, Reach
 from surveys import conditions
 from surveys.model import REGISTRANTS, Questionnaire
 from translations.catalog import Catalogs

@@ -14,12 +14,12 @@ from bot.engine.languages import (
 )
 from bot.engine.members import check_wellbeing
 from bot.engine.turn import Message, Turn
+from bot.lottery_state import Registered
 from bot.state import (
     AnswerRecorded,
     ConsentGiven,
     ConsentRefused,
     EraseRequested,
-    Registered,
     ResponseCompleted,
     ResponseExpired,
     ResponseScreenedOut,

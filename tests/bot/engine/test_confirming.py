@@ -9,7 +9,8 @@ import pytest
 
 from bot import engine
 from bot.engine.confirming import dates_text
-from bot.state import Incoming, LotteryAnswered, Person, Run, Selected, State
+from bot.lottery_state import LotteryAnswered, Selected
+from bot.state import Incoming, Person, Run, State
 from tests.helpers.surveys import make_env
 
 NOW = datetime(2026, 3, 3, 9, tzinfo=UTC)

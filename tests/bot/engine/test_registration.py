@@ -13,7 +13,8 @@ import pytest
 
 from bot import engine
 from bot.engine.registration import LETTER_TRIES
-from bot.state import Incoming, LetterCodeStatus, Registered, Start, State
+from bot.lottery_state import LetterCodeStatus, Registered
+from bot.state import Incoming, Start, State
 from tests.helpers.surveys import make_env
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
