@@ -15,23 +15,21 @@ count's text allows it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assembly.lottery import Lottery
-from assembly.place import Place, PlaceError
+from assembly.place import Place
 from bot import suppress
+from lottery import selection
+from lottery import targets as lottery_targets
 from staff.board_tables import Table
 from staff.counts import channel, language
-from store.models import Answer, Draw, Letter, LetterCode, Registrant, SurveyVersion, Target
-from store.models import Response as SurveyResponse
-from surveys.model import DIMENSION_ROLES, Questionnaire
+from store.models import Draw, Letter, LetterCode, Registrant, Target
 
 SHORT, ENOUGH, MAYBE = "short of the minimum", "enough", "may be short"
 NOT_IN_A_TARGET = "No answer, or in no target"
@@ -41,61 +39,6 @@ STATUSES = {"registered": "In the pool", "selected": "Selected, waiting for an a
             "confirmed": "Confirmed", "declined": "Declined", "no_answer": "No answer in time",
             "dropped": "Dropped out", "reserve": "Reserve", "not_selected": "Not selected"}
 ON_THE_PANEL = ("selected", "confirmed")
-
-
-# A registrant's categories ---------------------------------------------------------------
-
-
-def categories_of(survey: Questionnaire, place: Place, answers: Mapping[str, Any]
-                  ) -> dict[str, frozenset[str]]:
-    """A registrant's category in each dimension, as the ids of the place's categories
-    their answer stands for: the registration survey's question with that `role`, the
-    choice they gave, and its `reference:` (a category or published group id, or a list),
-    or for an age band without one, the place's bands its `ages` cover. A dimension they
-    did not answer, or answered with a choice mapped nowhere ("Prefer not to say"), is
-    absent. The same mapping staff/heard.py compares survey answers with."""
-    found: dict[str, frozenset[str]] = {}
-    for dimension in DIMENSION_ROLES:
-        for question in survey.with_role(dimension):
-            choice = next((c for c in question.choices if c.id == answers.get(question.id)),
-                          None)
-            ids = _ids(place, dimension, choice) if choice is not None else None
-            if ids:
-                found[dimension] = ids
-                break
-    return found
-
-
-def _ids(place: Place, dimension: str, choice) -> frozenset[str] | None:
-    try:
-        if choice.reference:
-            return frozenset(c.id for c in place.resolve(dimension, choice.reference)[1])
-    except PlaceError:
-        return frozenset(choice.reference)  # not in the place file: named as written
-    if dimension == "age" and choice.ages is not None:
-        bands = place.bands_for(*choice.ages)
-        return frozenset(c.id for c in bands[1]) if bands else None
-    return None
-
-
-def target_ids(place: Place, target: Target) -> frozenset[str]:
-    """The place's category ids a target's category (a category or group id) stands for;
-    itself where the place does not know it."""
-    try:
-        return frozenset(c.id for c in place.resolve(target.dimension, [target.category])[1])
-    except PlaceError:
-        return frozenset({target.category})
-
-
-def category_label(place: Place, dimension: str, category: str) -> str:
-    """A target's category in the place's words ("Female", a group's heading)."""
-    for table in place.tables_for(dimension):
-        if category in table.groups:
-            return table.groups[category]
-        for c in table.categories:
-            if c.id == category:
-                return c.label
-    return category
 
 
 # What is shown ---------------------------------------------------------------------------
@@ -171,8 +114,8 @@ def build(session: Session, lottery: Lottery, place: Place, zone: ZoneInfo,
           now: datetime) -> Standing:
     """Everything the page and `lottery status` show, as of `now`."""
     people = session.execute(
-        select(Registrant.status, Registrant.channel, Registrant.language,
-               Registrant.response_id, Letter.draw_id, Letter.ward)
+        select(Registrant.id, Registrant.status, Registrant.channel, Registrant.language,
+               Letter.draw_id, Letter.ward)
         .join(Letter, Letter.id == Registrant.letter_id)).all()
     total = len(people)
     draws = _draws(session, people, lottery, zone, now)
@@ -222,27 +165,46 @@ def _draws(session: Session, people, lottery: Lottery, zone: ZoneInfo, now: date
 def _targets(session: Session, people, place: Place) -> tuple[TargetRow, ...]:
     """Each target with the registrations in its category, one suppressed table per
     dimension (with the row of those in none of its targets, so that the rows add up to
-    every registration and none can be worked out from the total)."""
+    every registration and none can be worked out from the total). A registrant's category
+    is the one the selection gives them (lottery/targets.py `Dimension.of`, through
+    `selection.people`): the page counts what the draw will count."""
     targets = list(session.scalars(select(Target).order_by(Target.dimension, Target.id)))
     if not targets:
         return ()
-    mapped = _people_categories(session, [p.response_id for p in people], place)
+    try:
+        dims = lottery_targets.dimensions(lottery_targets.registration_survey(session), place)
+    except lottery_targets.TargetsError:
+        dims = {}
+    mapped = {p.id: p.categories
+              for p in selection.people(session, dims, tuple(STATUSES))}
     rows: list[TargetRow] = []
     for dimension in dict.fromkeys(t.dimension for t in targets):
         mine = [t for t in targets if t.dimension == dimension]
-        wanted = [(t, target_ids(place, t)) for t in mine]
         counts = Counter()
         for p in people:
-            ids = mapped.get(p.response_id, {}).get(dimension)
-            hit = next((t.id for t, these in wanted if ids and ids <= these), None)
-            counts[hit] += 1
+            category = mapped.get(p.id, {}).get(dimension)
+            counts[next((t.id for t in mine if t.category == category), None)] += 1
         table = suppress.table({**{str(t.id): counts.get(t.id, 0) for t in mine},
                                 NOT_IN_A_TARGET: counts.get(None, 0)}, len(people))
+        labels = {c.name: c.label for c in dims[dimension].categories} if dimension in dims else {}
         for t, cell in zip(mine, table.cells, strict=False):
-            rows.append(TargetRow(dimension, category_label(place, dimension, t.category),
-                                  t.min, t.max, cell, verdict(cell, t.min)))
+            label = category_label(place, dimension, t.category, labels.get(t.category))
+            rows.append(TargetRow(dimension, label, t.min, t.max, cell, verdict(cell, t.min)))
         rows.append(TargetRow(dimension, NOT_IN_A_TARGET, None, None, table.cells[-1], ""))
     return tuple(rows)
+
+
+def category_label(place: Place, dimension: str, category: str, words: str | None = None
+                   ) -> str:
+    """A target's category in the place's words ("Female", a group's heading); else the
+    survey's `words` for it (a band joining two of the place's: "16 to 24")."""
+    for table in place.tables_for(dimension):
+        if category in table.groups:
+            return table.groups[category]
+        for c in table.categories:
+            if c.id == category:
+                return c.label
+    return words or category
 
 
 def verdict(cell: suppress.Cell, least: int) -> str:
@@ -254,33 +216,6 @@ def verdict(cell: suppress.Cell, least: int) -> str:
     if low >= least:
         return ENOUGH
     return SHORT if high is not None and high < least else MAYBE
-
-
-def _people_categories(session: Session, responses: list[int | None], place: Place
-                       ) -> dict[int, dict[str, frozenset[str]]]:
-    """Each registration response's categories (categories_of), reading only the answers
-    to the survey's role questions."""
-    ids = [r for r in responses if r is not None]
-    if not ids:
-        return {}
-    versions = session.execute(select(SurveyResponse.id, SurveyVersion.id,
-                                      SurveyVersion.version, SurveyVersion.definition)
-                               .join(SurveyVersion,
-                                     SurveyVersion.id == SurveyResponse.survey_version_id)
-                               .where(SurveyResponse.id.in_(ids))).all()
-    surveys: dict[int, Questionnaire] = {}
-    survey_of: dict[int, Questionnaire] = {}
-    for response_id, version_id, number, definition in versions:
-        if version_id not in surveys:
-            surveys[version_id] = Questionnaire.from_definition(definition, version=number)
-        survey_of[response_id] = surveys[version_id]
-    roles = {q.id for s in surveys.values() for q in s.questions if q.role in DIMENSION_ROLES}
-    answers: dict[int, dict[str, Any]] = {}
-    for response_id, question_id, value in session.execute(
-            select(Answer.response_id, Answer.question_id, Answer.value)
-            .where(Answer.response_id.in_(ids), Answer.question_id.in_(roles))):
-        answers.setdefault(response_id, {})[question_id] = value
-    return {r: categories_of(survey_of[r], place, answers.get(r, {})) for r in survey_of}
 
 
 def _wards(session: Session, people) -> tuple[WardRow, ...]:

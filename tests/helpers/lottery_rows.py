@@ -28,7 +28,7 @@ from surveys import registry
 SLUG = "test-lottery-registration"
 NAME, PHONE = "Ada Testperson", "+447700900777"  # never on a page, in a report or a CSV
 REGISTRATION = {
-    "slug": SLUG, "title": "Register for the assembly (test)", "audience": "residents",
+    "slug": SLUG, "title": "Register for the assembly (test)", "audience": "registrants",
     "language": "en", "languages": ["en"], "intro": "Register.", "outro": "Thank you.",
     "consent": "Reply YES.",
     "questions": [

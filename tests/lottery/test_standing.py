@@ -10,10 +10,8 @@ import pytest
 
 import assembly
 from bot import suppress
-from lottery import standing
-from surveys.model import Questionnaire
+from lottery import selection, standing, targets
 from tests.helpers.lottery_rows import (
-    REGISTRATION,
     add_draw,
     add_registrant,
     add_target,
@@ -54,13 +52,26 @@ def registered(rt, clock):
     return letters
 
 
-def test_a_registrants_categories_come_from_the_choices_references(place):
-    survey = Questionnaire.from_definition(REGISTRATION)
-    found = standing.categories_of(survey, place, {**MAN, "name": "whatever"})
-    assert found["gender"] == {"male"} and found["disability"] == {"disabled"}
-    assert found["ward"] == {"cathall"}
-    assert found["age"] >= {"aged_45_49", "aged_85_plus"}  # by its ages: the bands it covers
-    assert "age" not in standing.categories_of(survey, place, {"age_band": "prefer_not"})
+def test_the_page_counts_each_registrant_in_the_category_the_draw_gives_them(rt, registered,
+                                                                            place):
+    """One truth: a target's registrations on the page are the registrants the selection
+    would put in that category (lottery/selection.people), the age band by the bands its
+    ages cover."""
+    with rt.sessions() as session:
+        dims = targets.dimensions(targets.registration_survey(session), place)
+        drawn = selection.people(session, dims, ("registered",))
+    by_category = {}
+    for person in drawn:
+        by_category.setdefault(("age", person.categories["age"]), []).append(person.id)
+    assert len(by_category) == 3  # women 25-44, men 45+, and those who did not say
+    for (dimension, category), ids in by_category.items():
+        if category != targets.NOT_STATED:
+            add_target(rt, dimension, category, 0, 50)
+    rows = build(rt).targets
+    shown = sorted(row.registered.text for row in rows if row.min is not None)
+    counts = [len(ids) for (_, c), ids in by_category.items() if c != targets.NOT_STATED]
+    assert sorted(counts) == [3, 12]
+    assert shown == sorted(["12", suppress.FEWER])  # 3: "fewer than 5", as the rule says
 
 
 def test_registrations_against_targets_say_who_is_short(rt, registered):
