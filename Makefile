@@ -50,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check app.py assembly bot webhooks surveys translations store staff demo lottery tests bench
 
 # Figures against the aims in docs/PERFORMANCE.md (wrk: Debian's package, installed if missing).
-bench: $(STAMP)
+bench: $(STAMP) $(LOTTERY_STAMP)
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
 	  || echo "wrk is missing and could not be installed: apt-get install wrk"
 	$(BIN)/python -m bench $(BENCH_ARGS)
