@@ -64,7 +64,7 @@ def test_the_page_counts_each_registrant_in_the_category_the_draw_gives_them(rt,
     for person in drawn:
         by_category.setdefault(("age", person.categories["age"]), []).append(person.id)
     assert len(by_category) == 3  # women 25-44, men 45+, and those who did not say
-    for (dimension, category), ids in by_category.items():
+    for (dimension, category), _ids in by_category.items():
         if category != targets.NOT_STATED:
             add_target(rt, dimension, category, 0, 50)
     rows = build(rt).targets
