@@ -1,21 +1,38 @@
 """The civic lottery's rehearsal (tests/lottery/test_rehearsal.py): a made-up council's
 addresses file across the shipped place's wards, and made-up residents drawn roughly as the
 place's published figures, each with what they would type to register on their channel in
-their language. Nothing here reads the code under test: the place and the registration
-survey are read as files, as a council would read them."""
+their language; and a Town, the ways they reach the service (the Twilio and Telegram
+webhooks, the web form, or `bot.conversations.handle` as those call it). The residents'
+answers come from the place and the registration survey read as files, as a council
+would read them, never through the code under test."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 import yaml
 
+from bot import letter_codes
+from bot.conversations import handle
+from bot.messages import Delivery, Inbound
+from bot.state import Start
+from surveys import registry
+from tests.helpers import twilio
+from tests.helpers.telegram import Person
+from tests.helpers.twilio import said
+from tests.helpers.web_form import Browser
+from translations.catalog import language_name
+
 ROOT = Path(__file__).resolve().parents[2]
 PLACE = ROOT / "assembly" / "places" / "waltham-forest.yaml"
 REGISTRATION = ROOT / "surveys" / "lottery-registration.yaml"
+SLUG = "lottery-registration"
 LANGUAGES = ("en", "ro", "ur", "bg", "pl", "tr")
 # Who registers how (shares of the whole): English half, each other language a tenth
 LANGUAGE_WEIGHTS = (50, 10, 10, 10, 10, 10)
@@ -28,11 +45,15 @@ AGE_FROM = 16
 OLDEST = 95
 
 
+@cache
 def place() -> dict:
+    """The shipped place file (read once: nothing changes it)."""
     return yaml.safe_load(PLACE.read_text(encoding="utf-8"))
 
 
+@cache
 def registration() -> dict:
+    """The shipped registration survey (read once)."""
     return yaml.safe_load(REGISTRATION.read_text(encoding="utf-8"))
 
 
@@ -198,6 +219,111 @@ def typed(person: Resident) -> Iterator[str]:
     yield numbers["area"][area]
     yield numbers[ward_q][ward]
     yield "SKIP" if person.n % 3 == 0 else "Step-free access, please"
+
+
+class Town:
+    """The rehearsal's residents and the ways they reach the service."""
+
+    def __init__(self, app, rt, clock, senders, telegram_api):
+        self.app, self.rt, self.clock = app, rt, clock
+        self.senders, self.telegram_api = senders, telegram_api
+        self.client = app.test_client()
+        self.ways: Counter = Counter()
+
+    # Chats: what is typed, on which route ---------------------------------------------
+
+    def opening(self, person: Resident) -> list[str]:
+        """Their code (REGISTER and the code as printed, or the bare code as typed), their
+        language's name unless English, then YES in their language."""
+        code = person.code if person.n % 4 else person.code.replace("-", " ").lower()
+        said = [f"REGISTER {code}" if person.n % 5 else code]
+        if person.language != "en":
+            said.append(language_name(person.language))
+        return [*said, self.rt.catalogs.bot(person.language, "yes")]
+
+    def twilio(self, address: str, text: str) -> list[str]:
+        self.clock.advance(timedelta(seconds=20))
+        return said(twilio.post(self.client, twilio.incoming(address, text)))
+
+    def engine(self, channel: str, address: str, text: str,
+               deliver: Delivery = Delivery.INLINE) -> list[str]:
+        self.clock.advance(timedelta(seconds=20))
+        return [r.text for r in handle(self.rt, Inbound(channel, address, text),
+                                       deliver).replies]
+
+    def chat(self, person: Resident, text: str, webhook: bool) -> list[str]:
+        """One message from them on their chat channel (a web registrant: by SMS)."""
+        channel = "sms" if person.channel == "web" else person.channel
+        address = person.phone if person.channel == "web" else person.address
+        if channel == "telegram" and webhook:
+            return [m["text"] for m in self.telegram(person).send(text)]
+        if webhook:
+            return self.twilio(address, text)
+        return self.engine(channel, address, text)
+
+    def telegram(self, person: Resident) -> Person:
+        return Person(self.client, self.rt, self.senders, self.clock, self.telegram_api,
+                      chat=person.chat, lang=person.language)
+
+    # Registering -------------------------------------------------------------------------
+
+    def register(self, person: Resident, webhook: bool) -> str:
+        """Register them; the last thing they were told."""
+        self.ways[webhook and "webhook" or "engine", person.channel] += 1
+        if person.channel == "web":
+            return self.web(person) if webhook else self.web_engine(person)
+        if person.channel == "telegram" and webhook:
+            bot = self.telegram(person)
+            bot.send(f"/start {letter_codes.read(person.code)}")  # the letter's t.me link
+            replies = bot.tap(self.rt.catalogs.bot(person.language, "yes"))
+            for answer in typed(person):
+                replies = bot.send(answer)
+            return replies[-1]["text"]
+        for text in [*self.opening(person), *typed(person)]:
+            replies = self.chat(person, text, webhook)
+        return replies[-1]
+
+    def web(self, person: Resident) -> str:
+        """The web form from the letter's QR code, in their language."""
+        browser = Browser(self.app)
+        code = letter_codes.read(person.code)
+        page = browser.open(f"/s/{SLUG}?code={code}&lang={person.language}")
+        assert page.html_attrs["lang"] == person.language
+        page = browser.send("1")  # I agree
+        for answer in clicked(person):
+            self.clock.advance(timedelta(seconds=20))
+            page = browser.send(skip=True) if answer is None else browser.send(answer)
+        return page.said[-1]
+
+    def web_engine(self, person: Resident) -> str:
+        """What the web form hands the engine for them: the start with the letter's code
+        and their language, "1" (I agree), then each form as text (the web's Inbounds)."""
+        token = f"rehearsal-web-{person.n}"
+        start = Start(survey=SLUG, letter=letter_codes.read(person.code))
+        handle(self.rt, Inbound("web", token, "", provider_id=f"{token}.start",
+                                lang_hint=person.language, start=start), Delivery.SHOWN)
+        for answer in ["1", *clicked(person)]:
+            text = ("SKIP" if answer is None else ",".join(answer) if isinstance(answer, list)
+                    else answer)
+            replies = self.engine("web", token, text, Delivery.SHOWN)
+        return replies[-1]
+
+    # Confirming --------------------------------------------------------------------------
+
+    def answer(self, person: Resident, yes: bool) -> list[str]:
+        """YES or NO in their language, on the channel they were asked on, by webhook."""
+        word = self.rt.catalogs.bot(person.language, "yes" if yes else "no")
+        if person.channel == "whatsapp":  # the template reached them: the question first
+            [again] = self.chat(person, "GO", webhook=True)
+            assert again.startswith(self.rt.catalogs.bot(
+                person.language, "selection/again", days="\0", by="\0").split("\0")[0])
+        return self.chat(person, word, webhook=True)
+
+
+def outro(rt, lang: str) -> str:
+    with rt.sessions() as session:
+        survey = registry.current(session)[SLUG]
+    return rt.catalogs.text([lang], f"{SLUG}/outro", survey.outro)
 
 
 FIRST = ("Ada", "Bogdan", "Asma", "Dimitar", "Zofia", "Emre", "Grace", "Kwame", "Priya",

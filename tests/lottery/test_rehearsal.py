@@ -5,13 +5,16 @@ and residents meet it.
    draws 10,000 letters (two codes each); the codes are read back from mail-merge.csv.
 2. 400 made-up residents register, in en, ro, ur, bg, pl and tr, answering the shipped
    surveys/lottery-registration.yaml, drawn roughly as the place's figures (age, gender,
-   ethnic group, disability; the ward of their letter). About one in six goes through the
-   real entry points: the signed Twilio webhook (SMS and WhatsApp), the Telegram webhook
-   (/start CODE, their Telegram language as the hint) and the web form (?code=, ?lang=);
-   the rest, for speed, through `bot.conversations.handle` with an Inbound on their own
-   channel (what those webhooks call: the same engine, the same database path). 20
-   households register a second person on the letter's second code. Along the way: wrong
-   codes, a used code (refused, the reply read), the same code again after registering.
+   ethnic group, disability; the ward of their letter). 72 of them (18%: the first 25 on
+   SMS, 15 on WhatsApp, 12 on Telegram and 20 on the web) go through the real entry
+   points: the signed Twilio webhook, the Telegram webhook (/start CODE, their Telegram
+   language as the hint) and the web form (?code=, ?lang=). The other 328, for speed, go
+   through `bot.conversations.handle` with the Inbound their channel's entry point would
+   make (what those entry points call: the same engine, the same database path; a web
+   registrant's start carries the letter's code as ?code= does). 20 households register a
+   second person on the letter's second code. Along the way: a wrong code (refused, then
+   the right one), a used code from someone else (refused, the reply read), a registrant
+   sending their code again (told they are registered).
 3. `outreach lottery targets --panel 50 --out t.csv` then `--load t.csv`.
 4. `outreach lottery select --panel 50 --reserves 10 --seed S`: 50 selected meeting every
    target (recounted from the registrants' categories, lottery.selection.people); the same
@@ -38,14 +41,10 @@ from sqlalchemy import select
 
 import assembly
 from bot import letter_codes
-from bot.conversations import handle
-from bot.messages import Delivery, Inbound
-from bot.state import Start
 from lottery import library, selection
 from lottery.targets import dimensions, registration_survey
 from store.models import Answer, Message, Registrant, Target
-from surveys import registry
-from tests.helpers import rehearsal, twilio
+from tests.helpers import rehearsal
 from tests.helpers.cli import outreach
 from tests.helpers.db import rows
 from tests.helpers.lottery import registrants
@@ -58,15 +57,10 @@ from tests.helpers.providers import (
     TWILIO_TOKEN,
     WHATSAPP_FROM,
 )
-from tests.helpers.rehearsal import Resident
+from tests.helpers.rehearsal import Resident, Town, outro
 from tests.helpers.staff import add_user, sign_in
-from tests.helpers.telegram import Person
-from tests.helpers.twilio import said
-from tests.helpers.web_form import Browser
-from translations.catalog import language_name
 from webhooks.senders import build as build_senders
 
-SLUG = "lottery-registration"
 SEED = "rehearsal 2027: 4 18 23 35 41"
 SEED_REPLACE = "rehearsal 2027 replacements: 7 12 30"
 PEOPLE, PAIRS = 400, 20  # registrants; households where two register
@@ -116,111 +110,6 @@ def senders(rt):
 def _mail_merge(folder) -> list[dict]:
     with (folder / "mail-merge.csv").open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-class Town:
-    """The rehearsal's residents and the ways they reach the service."""
-
-    def __init__(self, app, rt, clock, senders, telegram_api):
-        self.app, self.rt, self.clock = app, rt, clock
-        self.senders, self.telegram_api = senders, telegram_api
-        self.client = app.test_client()
-        self.ways: Counter = Counter()
-
-    # Chats: what is typed, on which route ---------------------------------------------
-
-    def opening(self, person: Resident) -> list[str]:
-        """Their code (REGISTER and the code as printed, or the bare code as typed), their
-        language's name unless English, then YES in their language."""
-        code = person.code if person.n % 4 else person.code.replace("-", " ").lower()
-        said = [f"REGISTER {code}" if person.n % 5 else code]
-        if person.language != "en":
-            said.append(language_name(person.language))
-        return [*said, self.rt.catalogs.bot(person.language, "yes")]
-
-    def twilio(self, address: str, text: str) -> list[str]:
-        self.clock.advance(timedelta(seconds=20))
-        return said(twilio.post(self.client, twilio.incoming(address, text)))
-
-    def engine(self, channel: str, address: str, text: str,
-               deliver: Delivery = Delivery.INLINE) -> list[str]:
-        self.clock.advance(timedelta(seconds=20))
-        return [r.text for r in handle(self.rt, Inbound(channel, address, text),
-                                       deliver).replies]
-
-    def chat(self, person: Resident, text: str, webhook: bool) -> list[str]:
-        """One message from them on their chat channel (a web registrant: by SMS)."""
-        channel = "sms" if person.channel == "web" else person.channel
-        address = person.phone if person.channel == "web" else person.address
-        if channel == "telegram" and webhook:
-            return [m["text"] for m in self.telegram(person).send(text)]
-        if webhook:
-            return self.twilio(address, text)
-        return self.engine(channel, address, text)
-
-    def telegram(self, person: Resident) -> Person:
-        return Person(self.client, self.rt, self.senders, self.clock, self.telegram_api,
-                      chat=person.chat, lang=person.language)
-
-    # Registering -------------------------------------------------------------------------
-
-    def register(self, person: Resident, webhook: bool) -> str:
-        """Register them; the last thing they were told."""
-        self.ways[webhook and "webhook" or "engine", person.channel] += 1
-        if person.channel == "web":
-            return self.web(person) if webhook else self.web_engine(person)
-        if person.channel == "telegram" and webhook:
-            bot = self.telegram(person)
-            bot.send(f"/start {letter_codes.read(person.code)}")  # the letter's t.me link
-            replies = bot.tap(self.rt.catalogs.bot(person.language, "yes"))
-            for answer in rehearsal.typed(person):
-                replies = bot.send(answer)
-            return replies[-1]["text"]
-        for text in [*self.opening(person), *rehearsal.typed(person)]:
-            replies = self.chat(person, text, webhook)
-        return replies[-1]
-
-    def web(self, person: Resident) -> str:
-        """The web form from the letter's QR code, in their language."""
-        browser = Browser(self.app)
-        code = letter_codes.read(person.code)
-        page = browser.open(f"/s/{SLUG}?code={code}&lang={person.language}")
-        assert page.html_attrs["lang"] == person.language
-        page = browser.send("1")  # I agree
-        for answer in rehearsal.clicked(person):
-            self.clock.advance(timedelta(seconds=20))
-            page = browser.send(skip=True) if answer is None else browser.send(answer)
-        return page.said[-1]
-
-    def web_engine(self, person: Resident) -> str:
-        """What the web form hands the engine for them: the start with the letter's code
-        and their language, "1" (I agree), then each form as text (the web's Inbounds)."""
-        token = f"rehearsal-web-{person.n}"
-        start = Start(survey=SLUG, letter=letter_codes.read(person.code))
-        handle(self.rt, Inbound("web", token, "", provider_id=f"{token}.start",
-                                lang_hint=person.language, start=start), Delivery.SHOWN)
-        for answer in ["1", *rehearsal.clicked(person)]:
-            text = ("SKIP" if answer is None else ",".join(answer) if isinstance(answer, list)
-                    else answer)
-            replies = self.engine("web", token, text, Delivery.SHOWN)
-        return replies[-1]
-
-    # Confirming --------------------------------------------------------------------------
-
-    def answer(self, person: Resident, yes: bool) -> list[str]:
-        """YES or NO in their language, on the channel they were asked on, by webhook."""
-        word = self.rt.catalogs.bot(person.language, "yes" if yes else "no")
-        if person.channel == "whatsapp":  # the template reached them: the question first
-            [again] = self.chat(person, "GO", webhook=True)
-            assert again.startswith(self.rt.catalogs.bot(
-                person.language, "selection/again", days="\0", by="\0").split("\0")[0])
-        return self.chat(person, word, webhook=True)
-
-
-def outro(rt, lang: str) -> str:
-    with rt.sessions() as session:
-        survey = registry.current(session)[SLUG]
-    return rt.catalogs.text([lang], f"{SLUG}/outro", survey.outro)
 
 
 def worker(app, moment) -> None:
