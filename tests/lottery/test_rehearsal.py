@@ -263,6 +263,10 @@ def test_rehearsal(app, rt, surveys, clock, senders, telegram_api, tmp_path):
     assert {(name, channel) for _, name, channel, *_ in lines} == {
         (who[rid].name, "sms" if who[rid].channel == "web" else who[rid].channel)
         for rid in confirmed}
+    clock.advance(timedelta(hours=1))  # the worker welcomes each with their calendar link
+    worker(app, clock())
+    welcomes = rows(rt, Message, Message.idempotency_key.startswith("member-welcome:"))
+    assert len(welcomes) == 50 and {m.status for m in welcomes} == {"sent"}
     took["total"] = time.monotonic() - started
     print("rehearsal:", {k: round(v, 1) for k, v in took.items()}, dict(town.ways))
 
