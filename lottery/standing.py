@@ -34,6 +34,7 @@ from store.models import Draw, Letter, LetterCode, Registrant, Run, Target
 
 SHORT, ENOUGH, MAYBE = "short of the minimum", "enough", "may be short"
 NOT_IN_A_TARGET = "No answer, or in no target"
+NOT_STATED = "Prefer not to say, or not answered"  # a dimension's `not_stated` category
 NO_WARD = "no ward on the letter"
 # Registrant.status as staff read it, in the order a registrant moves through them.
 STATUSES = {"registered": "In the pool", "selected": "Selected, waiting for an answer",
@@ -202,20 +203,29 @@ def _targets(session: Session, people, place: Place) -> tuple[TargetRow, ...]:
         for p in people:
             category = mapped.get(p.id, {}).get(dimension)
             counts[next((t.id for t in mine if t.category == category), None)] += 1
+        # Those in no target can be counted only where some category has no target (or
+        # the survey no longer asks about the dimension): else the row is always none.
+        rest = dimension not in dims or bool(
+            set(dims[dimension].names) - {t.category for t in mine})
         table = suppress.table({**{str(t.id): counts.get(t.id, 0) for t in mine},
-                                NOT_IN_A_TARGET: counts.get(None, 0)}, len(people))
+                                **({NOT_IN_A_TARGET: counts.get(None, 0)} if rest else {})},
+                               len(people))
         labels = {c.name: c.label for c in dims[dimension].categories} if dimension in dims else {}
         for t, cell in zip(mine, table.cells, strict=False):
             label = category_label(place, dimension, t.category, labels.get(t.category))
             rows.append(TargetRow(dimension, label, t.min, t.max, cell, verdict(cell, t.min)))
-        rows.append(TargetRow(dimension, NOT_IN_A_TARGET, None, None, table.cells[-1], ""))
+        if rest:
+            rows.append(TargetRow(dimension, NOT_IN_A_TARGET, None, None, table.cells[-1], ""))
     return tuple(rows)
 
 
 def category_label(place: Place, dimension: str, category: str, words: str | None = None
                    ) -> str:
     """A target's category in the place's words ("Female", a group's heading); else the
-    survey's `words` for it (a band joining two of the place's: "16 to 24")."""
+    survey's `words` for it (a band joining two of the place's: "16 to 24"); the
+    dimension's `not_stated` in words too."""
+    if category == lottery_targets.NOT_STATED:
+        return NOT_STATED
     for table in place.tables_for(dimension):
         if category in table.groups:
             return table.groups[category]

@@ -96,6 +96,23 @@ def test_registrations_against_targets_say_who_is_short(rt, registered):
     assert rows["gender", standing.NOT_IN_A_TARGET].registered.text == suppress.HIDDEN
 
 
+def test_not_stated_reads_in_words_and_no_always_empty_row(rt, registered):
+    """With a target for every gender category, `not_stated` too (as the proposal writes
+    it), each registrant is in one: the category reads in words and there is no row of
+    those in no target, which could only read "none". Disability has no target for "not
+    disabled": that row stays."""
+    for category in ("female", "male", targets.NOT_STATED):
+        add_target(rt, "gender", category, 0, 50)
+    add_target(rt, "disability", "disabled", 0, 10)
+    rows = [(t.dimension, t.category, t.registered.text) for t in build(rt).targets]
+    assert [r for r in rows if r[0] == "gender"] == [
+        ("gender", "Female", "12"), ("gender", "Male", suppress.FEWER),
+        ("gender", "Prefer not to say, or not answered", suppress.HIDDEN)]
+    assert ("disability", standing.NOT_IN_A_TARGET) in {r[:2] for r in rows}
+    assert not any(targets.NOT_STATED in cell for row in standing.tables(build(rt))[
+        "targets"].rows for cell in row)
+
+
 def test_by_ward_of_the_letters_per_100_letters_only_beside_a_count_shown(rt, registered):
     wards = {w.ward: w for w in build(rt).wards}
     assert list(wards) == ["Cathall", "Endlebury", "Forest"]  # never ordered by a count
