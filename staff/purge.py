@@ -7,12 +7,13 @@ In one transaction, older than DATE:
   (a conversation's state holds the answers of the survey it is in);
 - consents, unless a response kept is given under them;
 - messages in and out, except those still waiting in the outbox (queued, sending);
-- registrants registered before DATE whose part in the lottery is over (FINAL: not
-  selected, declined, no answer, dropped out), with their registration responses and
-  their codes (a code whose registrant is erased reads as unknown, never as free to
-  register again). Those on the panel or who may still be (selected, confirmed, reserve,
-  registered: a selection or replacement may still draw them) stay, whatever DATE: a purge
-  while the lottery is under way must not empty its pool or its panel;
+- registrants registered before DATE whose part in the lottery is over (FINAL: declined,
+  no answer, dropped out, and not selected once the worker has told them so), with their
+  registration responses and their codes (a code whose registrant is erased reads as
+  unknown, never as free to register again). Those on the panel or who may still be
+  (selected, confirmed, reserve, registered: a selection or replacement may still draw
+  them) stay, with their registration responses, whatever DATE: a purge while the
+  lottery is under way must not empty its pool or its panel;
 - people left with nothing: a contact from before DATE with no response, consent or
   message left and no other record pointing at them (an engager, an alert, anything a
   later table adds) loses their addresses, conversation and opt-in history too. Someone
@@ -129,12 +130,14 @@ def _no_response_under():
 def _registrants(session: Session, before: datetime | None, lottery_over: bool,
                  now: datetime, closes: datetime | None
                  ) -> tuple[dict[str, int], list[int], list[int]]:
-    """Erase the registrants that go (registered before `before` and in a FINAL status;
-    once the lottery is over, all but the confirmed whose draw is still open) and their
-    codes: (how many by status, their registration responses' ids, their contacts' ids)."""
+    """Erase the registrants that go (registered before `before` and in a FINAL status,
+    the not selected once told; once the lottery is over, all but the confirmed whose
+    draw is still open) and their codes: (how many by status, their registration
+    responses' ids, their contacts' ids)."""
     going = []
     if before is not None:
-        going.append((Registrant.registered_at < before) & Registrant.status.in_(FINAL))
+        going.append((Registrant.registered_at < before) & Registrant.status.in_(FINAL)
+                     & ((Registrant.status != "not_selected") | Registrant.told_at.is_not(None)))
     if lottery_over:
         going.append(Registrant.status != "confirmed")
         going.append(Registrant.letter_id.in_(select(Letter.id).where(

@@ -205,20 +205,24 @@ def test_before_a_date_only_registrants_whose_part_is_over_go(app, rt, registran
 def test_a_purge_during_the_lottery_keeps_the_panel_and_the_pool(app, rt, registrants,
                                                                  clock):
     """Mid-lottery (before keep_until), a date after everyone registered: whoever is on the
-    panel or may still be stays; those whose part is over go, and the dry run says which."""
+    panel or may still be stays, and so does someone not selected whom the worker has not
+    told yet; those whose part is over go, and the dry run says which."""
     letters = add_draw(rt, ["Forest"] * 6)
     kept = {add_registrant(rt, letters[n], WOMAN, status=status)
-            for n, status in enumerate(("selected", "reserve"))}
-    for n, status in enumerate(("not_selected", "no_answer", "dropped"), start=2):
+            for n, status in enumerate(("selected", "reserve", "not_selected"))}
+    told = add_registrant(rt, letters[3], WOMAN, status="not_selected")
+    with transaction(rt.sessions) as session:
+        session.get(Registrant, told).told_at = rt.now()
+    for n, status in enumerate(("no_answer", "dropped"), start=4):
         add_registrant(rt, letters[n], WOMAN, status=status)
     clock.set(datetime(2027, 3, 10, 10, tzinfo=UTC))
     dry = purge(app, "--before", "2027-03-01", "--dry-run")
     assert ("4 registrants (1 declined, 1 dropped, 1 no_answer, 1 not_selected)" in dry
             and dry.rstrip().endswith("would be erased.")), dry
-    assert count(rt, Registrant) == 9
+    assert count(rt, Registrant) == 10
     purge(app, "--before", "2027-03-01")
     assert {r.status for r in rows(rt, Registrant)} == {"registered", "confirmed", "selected",
-                                                        "reserve"}
+                                                        "reserve", "not_selected"}
     assert kept | {registrants[k] for k in ("pool", "member", "late")} == {
         r.id for r in rows(rt, Registrant)}
 
