@@ -9,7 +9,8 @@ No name, phone number or code is read here: only counts, the survey's categories
 letters' wards. Every count of people goes through bot/suppress.py (the project's one
 rule): 1 to 4 reads "fewer than 5", and a count that could be worked out from the others
 and a total shown reads "not shown"; a target's verdict is said only where the hidden
-count's text allows it.
+count's text allows it. The panel's places to fill are seats, not people: always a number,
+with a note where they tell a hidden count by status (Panel.note).
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from lottery import selection
 from lottery import targets as lottery_targets
 from staff.board_tables import Table
 from staff.counts import channel, language
-from store.models import Draw, Letter, LetterCode, Registrant, Target
+from store.models import Draw, Letter, LetterCode, Registrant, Run, Target
 
 SHORT, ENOUGH, MAYBE = "short of the minimum", "enough", "may be short"
 NOT_IN_A_TARGET = "No answer, or in no target"
+NOT_STATED = "Prefer not to say, or not answered"  # a dimension's `not_stated` category
 NO_WARD = "no ward on the letter"
 # Registrant.status as staff read it, in the order a registrant moves through them.
 STATUSES = {"registered": "In the pool", "selected": "Selected, waiting for an answer",
@@ -81,9 +83,26 @@ class WardRow:
 
 @dataclass(frozen=True)
 class Panel:
-    size: int
+    size: int  # the latest selection's panel (Run.wanted), else the assembly file's
     statuses: suppress.Table  # every registrant by status (STATUSES), one table
-    to_fill: str  # places on the panel nobody holds or is asked for
+    to_fill: int  # seats on the panel nobody holds or is asked for: a count of seats
+    gives_away: bool  # with the size, to_fill lets a count hidden above be worked out
+
+    @property
+    def to_fill_text(self) -> str:
+        return f"{self.to_fill:,}"
+
+    @property
+    def note(self) -> str:
+        """Why "places to fill" is a number even where it tells a hidden count."""
+        said = ("Places to fill counts seats, not people: the panel's size less those "
+                "selected or confirmed, so it is shown as a number.")
+        if self.gives_away:
+            said += (" With the panel's size it tells how many are on the panel, and so "
+                     "a count the table hides. It is shown all the same: those are counts "
+                     "of everyone by where they stand, with nothing about who they are (no "
+                     "ward, no category, no date), so they cannot point at anyone.")
+        return said
 
 
 @dataclass(frozen=True)
@@ -125,7 +144,7 @@ def build(session: Session, lottery: Lottery, place: Place, zone: ZoneInfo,
         by_language=suppress.table(_ranked(Counter(language(p.language) for p in people))),
         targets=_targets(session, people, place),
         wards=_wards(session, people),
-        panel=_panel(people, lottery))
+        panel=_panel(session, people, lottery))
 
 
 def _ranked(counts: Counter) -> dict[str, int]:
@@ -184,20 +203,29 @@ def _targets(session: Session, people, place: Place) -> tuple[TargetRow, ...]:
         for p in people:
             category = mapped.get(p.id, {}).get(dimension)
             counts[next((t.id for t in mine if t.category == category), None)] += 1
+        # Those in no target can be counted only where some category has no target (or
+        # the survey no longer asks about the dimension): else the row is always none.
+        rest = dimension not in dims or bool(
+            set(dims[dimension].names) - {t.category for t in mine})
         table = suppress.table({**{str(t.id): counts.get(t.id, 0) for t in mine},
-                                NOT_IN_A_TARGET: counts.get(None, 0)}, len(people))
+                                **({NOT_IN_A_TARGET: counts.get(None, 0)} if rest else {})},
+                               len(people))
         labels = {c.name: c.label for c in dims[dimension].categories} if dimension in dims else {}
         for t, cell in zip(mine, table.cells, strict=False):
             label = category_label(place, dimension, t.category, labels.get(t.category))
             rows.append(TargetRow(dimension, label, t.min, t.max, cell, verdict(cell, t.min)))
-        rows.append(TargetRow(dimension, NOT_IN_A_TARGET, None, None, table.cells[-1], ""))
+        if rest:
+            rows.append(TargetRow(dimension, NOT_IN_A_TARGET, None, None, table.cells[-1], ""))
     return tuple(rows)
 
 
 def category_label(place: Place, dimension: str, category: str, words: str | None = None
                    ) -> str:
     """A target's category in the place's words ("Female", a group's heading); else the
-    survey's `words` for it (a band joining two of the place's: "16 to 24")."""
+    survey's `words` for it (a band joining two of the place's: "16 to 24"); the
+    dimension's `not_stated` in words too."""
+    if category == lottery_targets.NOT_STATED:
+        return NOT_STATED
     for table in place.tables_for(dimension):
         if category in table.groups:
             return table.groups[category]
@@ -232,19 +260,25 @@ def _wards(session: Session, people) -> tuple[WardRow, ...]:
                  for w, cell in zip(wards, table.cells, strict=True))
 
 
-def _panel(people, lottery: Lottery) -> Panel | None:
+def _panel(session: Session, people, lottery: Lottery) -> Panel | None:
+    """The panel's state: its size is the latest selection's (`select --panel N`), else
+    the assembly file's. Places to fill is a count of seats (size less those on the
+    panel) and always a number; `gives_away` says when, with the size, it would let a
+    count the table hides be worked out (one of those on the panel, or the only other
+    hidden status). Those are counts by status alone, crossed with nothing about anyone,
+    so the page shows it and says why."""
     counts = Counter(p.status for p in people)
     if not set(counts) - {"registered"}:
         return None
+    size = session.scalar(select(Run.wanted).where(Run.kind == "select")
+                          .order_by(Run.id.desc()).limit(1)) or lottery.panel
     statuses = suppress.table({label: counts.get(status, 0)
                                for status, label in STATUSES.items()}, len(people))
-    held = [cell for cell, status in zip(statuses.cells, STATUSES, strict=True)
-            if status in ON_THE_PANEL]
-    if any(cell.suppressed for cell in held):
-        to_fill = suppress.HIDDEN  # it would tell the hidden count
-    else:
-        to_fill = f"{max(0, lottery.panel - sum(cell.count for cell in held)):,}"
-    return Panel(lottery.panel, statuses, to_fill)
+    held = [status in ON_THE_PANEL for status in STATUSES]
+    hidden_held = sum(c.suppressed for c, h in zip(statuses.cells, held, strict=True) if h)
+    hidden_rest = sum(c.suppressed for c, h in zip(statuses.cells, held, strict=True) if not h)
+    to_fill = max(0, size - sum(counts.get(status, 0) for status in ON_THE_PANEL))
+    return Panel(size, statuses, to_fill, bool(hidden_held) or hidden_rest == 1)
 
 
 # The rows every reader shows -------------------------------------------------------------
@@ -273,7 +307,7 @@ def tables(standing: Standing) -> dict[str, Table]:
     if standing.panel is not None:
         found.append(Table("panel", f"The panel of {standing.panel.size}", ("Status", "People"),
                            tuple((c.label, c.text) for c in standing.panel.statuses.cells)
-                           + (("Places to fill", standing.panel.to_fill),)))
+                           + (("Places to fill", standing.panel.to_fill_text),)))
     return {t.name: t for t in found}
 
 

@@ -4,6 +4,8 @@ scheduled e-mail. No name, phone number or code."""
 
 from __future__ import annotations
 
+import textwrap
+
 import click
 from flask.cli import with_appcontext
 
@@ -39,6 +41,8 @@ def render(found: standing.Standing) -> str:
         lines += ["", table.title, *_aligned(table)]
         if not table.rows:
             lines.append("  (none yet)")
+        if table.name == "panel":
+            lines += ["", *textwrap.wrap(found.panel.note, 88)]
     return "\n".join(lines)
 
 

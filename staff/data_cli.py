@@ -122,10 +122,11 @@ def _write_text(kind: str, columns: tuple[str, ...], found, fileobj) -> int:
 @with_appcontext
 def purge_command(before: datetime | None, dry_run: bool, yes: bool) -> None:
     """Erase responses, answers, translations, consents, messages and the lottery's
-    registrants older than DATE, and people left with nothing; once the lottery's
-    keep_until day has passed, every registrant who is not a confirmed member and the
-    closed draws' letters too (with or without DATE). Print the counts (docs/exports.md,
-    "Retention")."""
+    registrants whose part is over (not selected, declined, no answer, dropped out)
+    older than DATE, and people left with nothing; once the lottery's keep_until day has
+    passed, every registrant who is not a confirmed member and the closed draws' letters
+    too (with or without DATE). Print the counts, the registrants' by status
+    (docs/exports.md, "Retention")."""
     rt, before = current(), _local(before)
     lottery_over, closes = _lottery_end(rt)
     if before is None and not lottery_over:
@@ -164,7 +165,16 @@ def _lottery_end(rt) -> tuple[bool, datetime | None]:
 
 
 def _report(counts, done: str) -> str:
-    return ", ".join(f"{number} {name}" for name, number in asdict(counts).items()) + f" {done}."
+    """The counts as one line; the registrants with how many of each status ("3
+    registrants (2 declined, 1 no_answer)"), so that staff see which kinds would go."""
+    said = []
+    for name, number in asdict(counts).items():
+        if name == "registrants_by_status":
+            continue
+        kinds = counts.registrants_by_status if name == "registrants" else {}
+        said.append(f"{number} {name}" + (" ({})".format(", ".join(
+            f"{n} {status}" for status, n in kinds.items())) if kinds else ""))
+    return ", ".join(said) + f" {done}."
 
 
 def init_app(app: Flask) -> None:

@@ -7,8 +7,13 @@ In one transaction, older than DATE:
   (a conversation's state holds the answers of the survey it is in);
 - consents, unless a response kept is given under them;
 - messages in and out, except those still waiting in the outbox (queued, sending);
-- registrants registered before DATE, whatever their status, with their registration
-  responses (a lottery member keeps their roster row);
+- registrants registered before DATE whose part in the lottery is over (FINAL: declined,
+  no answer, dropped out, and not selected once the worker has told them so), with their
+  registration responses and their codes (a code whose registrant is erased reads as
+  unknown, never as free to register again). Those on the panel or who may still be
+  (selected, confirmed, reserve, registered: a selection or replacement may still draw
+  them) stay, with their registration responses, whatever DATE: a purge while the
+  lottery is under way must not empty its pool or its panel;
 - people left with nothing: a contact from before DATE with no response, consent or
   message left and no other record pointing at them (an engager, an alert, anything a
   later table adds) loses their addresses, conversation and opt-in history too. Someone
@@ -26,6 +31,7 @@ counts, nothing else.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -49,6 +55,8 @@ from store.models import (
     Response,
 )
 
+# Registrant.status once a registrant's part in the lottery is over: nothing can draw them.
+FINAL = ("not_selected", "declined", "no_answer", "dropped")
 WAITING = ("queued", "sending")  # outbox rows not yet handed to a provider
 _THEIR_OWN = {"addresses", "opt_outs"}  # rows that go with a contact who holds nothing else
 _BATCH = 500  # ids per IN (...) when erasing registrants
@@ -67,6 +75,7 @@ class Purged:
     registrants: int
     letters: int
     contacts: int
+    registrants_by_status: dict[str, int]  # the registrants erased, by Registrant.status
 
 
 def purge(session: Session, before: datetime | None, now: datetime, *,
@@ -76,8 +85,8 @@ def purge(session: Session, before: datetime | None, now: datetime, *,
     (`closes`: when registration closes for a draw without its own time). See the
     module's docstring. Records the counts; the caller commits, or rolls back for a dry run."""
     session.flush()
-    registrants, registered, contacts_of = _registrants(session, before, lottery_over, now,
-                                                        closes)
+    by_status, registered, contacts_of = _registrants(session, before, lottery_over, now,
+                                                      closes)
     old = _old_responses(before, registered)
     answers = session.scalar(select(func.count()).where(Answer.response_id.in_(old)))
     translations = session.scalar(select(func.count()).where(
@@ -106,7 +115,7 @@ def purge(session: Session, before: datetime | None, now: datetime, *,
         more, more_gone = _people_left_with_nothing(session, Contact.id.in_(contacts_of))
         contacts, gone = contacts + more, gone + more_gone
     purged = Purged(responses, answers, translations, conversations + gone, consents,
-                    messages, registrants, letters, contacts)
+                    messages, sum(by_status.values()), letters, contacts, by_status)
     session.add(Erasure(kind="purge", responses=responses, messages=messages,
                         counts={"before": before.isoformat() if before else None,
                                 "lottery_over": lottery_over, **asdict(purged)}, at=now))
@@ -120,25 +129,30 @@ def _no_response_under():
 
 def _registrants(session: Session, before: datetime | None, lottery_over: bool,
                  now: datetime, closes: datetime | None
-                 ) -> tuple[int, list[int], list[int]]:
-    """Erase the registrants that go (registered before `before`; once the lottery is
-    over, all but the confirmed whose draw is still open): (how many, their registration
+                 ) -> tuple[dict[str, int], list[int], list[int]]:
+    """Erase the registrants that go (registered before `before` and in a FINAL status,
+    the not selected once told; once the lottery is over, all but the confirmed whose
+    draw is still open) and their codes: (how many by status, their registration
     responses' ids, their contacts' ids)."""
     going = []
     if before is not None:
-        going.append(Registrant.registered_at < before)
+        going.append((Registrant.registered_at < before) & Registrant.status.in_(FINAL)
+                     & ((Registrant.status != "not_selected") | Registrant.told_at.is_not(None)))
     if lottery_over:
         going.append(Registrant.status != "confirmed")
         going.append(Registrant.letter_id.in_(select(Letter.id).where(
             Letter.draw_id.in_(_closed_draws(now, closes)))))
     if not going:
-        return 0, [], []
-    rows = session.execute(select(Registrant.id, Registrant.response_id, Registrant.contact_id)
+        return {}, [], []
+    rows = session.execute(select(Registrant.id, Registrant.response_id, Registrant.contact_id,
+                                  Registrant.code_id, Registrant.status)
                            .where(or_(*going))).all()
-    ids = [r.id for r in rows]
+    ids, codes = [r.id for r in rows], [r.code_id for r in rows]
     for start in range(0, len(ids), _BATCH):
         session.execute(delete(Registrant).where(Registrant.id.in_(ids[start:start + _BATCH])))
-    return (len(ids), [r.response_id for r in rows if r.response_id is not None],
+        session.execute(delete(LetterCode).where(LetterCode.id.in_(codes[start:start + _BATCH])))
+    by_status = dict(sorted(Counter(r.status for r in rows).items()))
+    return (by_status, [r.response_id for r in rows if r.response_id is not None],
             sorted({r.contact_id for r in rows}))
 
 
@@ -158,16 +172,19 @@ def _closed_letters(session: Session, now: datetime, closes: datetime | None) ->
 
 
 def _old_responses(before: datetime | None, registered: list[int]):
-    """Ids of responses begun before `before` with nothing (answer, completion) since, and
-    the erased registrants' registration responses."""
+    """Ids of responses begun before `before` with nothing (answer, completion) since,
+    unless a registrant still holds it (the registrants that go are gone by now), and the
+    erased registrants' registration responses."""
     mine = Response.id.in_(registered) if registered else None
     if before is None:
         return select(Response.id).where(mine if mine is not None else Response.id.is_(None)
                                          ).scalar_subquery()
     answered_since = exists().where(Answer.response_id == Response.id,
                                     Answer.answered_at >= before)
+    still_registered = exists().where(Registrant.response_id == Response.id)
     aged = (Response.started_at < before) & or_(
-        Response.completed_at.is_(None), Response.completed_at < before) & ~answered_since
+        Response.completed_at.is_(None), Response.completed_at < before) & ~answered_since \
+        & ~still_registered  # a kept registrant's answers are what the lottery draws on
     return select(Response.id).where(aged if mine is None else or_(aged, mine)
                                      ).scalar_subquery()
 

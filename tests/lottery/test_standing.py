@@ -11,6 +11,8 @@ import pytest
 import assembly
 from bot import suppress
 from lottery import selection, standing, targets
+from store.db import transaction
+from store.models import Run
 from tests.helpers.lottery_rows import (
     add_draw,
     add_registrant,
@@ -94,6 +96,23 @@ def test_registrations_against_targets_say_who_is_short(rt, registered):
     assert rows["gender", standing.NOT_IN_A_TARGET].registered.text == suppress.HIDDEN
 
 
+def test_not_stated_reads_in_words_and_no_always_empty_row(rt, registered):
+    """With a target for every gender category, `not_stated` too (as the proposal writes
+    it), each registrant is in one: the category reads in words and there is no row of
+    those in no target, which could only read "none". Disability has no target for "not
+    disabled": that row stays."""
+    for category in ("female", "male", targets.NOT_STATED):
+        add_target(rt, "gender", category, 0, 50)
+    add_target(rt, "disability", "disabled", 0, 10)
+    rows = [(t.dimension, t.category, t.registered.text) for t in build(rt).targets]
+    assert [r for r in rows if r[0] == "gender"] == [
+        ("gender", "Female", "12"), ("gender", "Male", suppress.FEWER),
+        ("gender", "Prefer not to say, or not answered", suppress.HIDDEN)]
+    assert ("disability", standing.NOT_IN_A_TARGET) in {r[:2] for r in rows}
+    assert not any(targets.NOT_STATED in cell for row in standing.tables(build(rt))[
+        "targets"].rows for cell in row)
+
+
 def test_by_ward_of_the_letters_per_100_letters_only_beside_a_count_shown(rt, registered):
     wards = {w.ward: w for w in build(rt).wards}
     assert list(wards) == ["Cathall", "Endlebury", "Forest"]  # never ordered by a count
@@ -138,7 +157,30 @@ def test_the_panel_hides_a_small_status_and_what_would_give_it_away(rt, clock):
     shown = {c.label: c.text for c in panel.statuses.cells}
     assert shown["Confirmed"] == "45" and shown["Reserve"] == "10"
     assert shown["Declined"] == shown["Selected, waiting for an answer"] == suppress.FEWER
-    assert panel.to_fill == suppress.HIDDEN  # 50 - 45 - waiting would tell the waiting
+    # Seats, not people: 50 - 45 confirmed - 3 waiting, a number though it tells the
+    # waiting's 3 (a count by status alone), and the page says why.
+    assert (panel.size, panel.to_fill_text, panel.gives_away) == (50, "2", True)
+    assert "cannot point at anyone" in panel.note
+    tables = standing.tables(build(rt))
+    assert tables["panel"].rows[-1] == ("Places to fill", "2")
+
+
+def test_the_panel_is_the_latest_selections_size(rt, clock):
+    """`select --panel 8` makes the panel 8, whatever the assembly file says (50); a
+    replacement's run (the places it filled) does not change it."""
+    clock.set(JANUARY)
+    load_registration(rt)
+    letters = add_draw(rt, ["Forest"] * 20)
+    statuses = ["confirmed"] * 6 + ["selected"] * 2 + ["registered"] * 12
+    for letter, status in zip(letters, statuses, strict=True):
+        add_registrant(rt, letter, WOMAN, status=status)
+    with transaction(rt.sessions) as session:
+        for kind, wanted in (("select", 40), ("select", 8), ("replace", 1)):
+            session.add(Run(kind=kind, seed="s", wanted=wanted, algorithm="maximin",
+                            library_version="0.12.15"))
+    panel = build(rt).panel
+    assert (panel.size, panel.to_fill) == (8, 0)
+    assert standing.tables(build(rt))["panel"].title == "The panel of 8"
 
 
 def test_no_panel_before_anyone_is_selected_and_tables_for_every_reader(rt, registered):

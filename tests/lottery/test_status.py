@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot import suppress
+from store.db import transaction
+from store.models import Run
 from tests.helpers.cli import outreach
 from tests.helpers.lottery_rows import (
     NAME,
@@ -56,6 +58,26 @@ def test_status_prints_targets_wards_and_the_panel(app, rt, clock):
     assert endlebury.split() == ["Endlebury", "10", *suppress.HIDDEN.split()]
     assert lines_with(out, "Places to fill")[0].split()[-1] == "30"  # 50 - 20 confirmed
     assert "The panel of 50" in out
+    assert "Places to fill counts seats, not people" in out
     assert lines_with(out, "Confirmed")[0].split() == ["Confirmed", "20"]
     assert lines_with(out, "Declined")[0].endswith(suppress.FEWER)
     assert NAME not in out and PHONE[:-3] not in out
+
+
+def test_status_after_a_selection_gives_its_panel_and_the_places_to_fill(app, rt, clock):
+    """After `select --panel 8` (a Run), the panel is 8, not the assembly file's 50; places
+    to fill is a number even where it tells the waiting's hidden count, and says why."""
+    clock.set(datetime(2027, 1, 10, 12, tzinfo=UTC))
+    load_registration(rt)
+    letters = add_draw(rt, ["Forest"] * 20)
+    statuses = ["confirmed"] * 5 + ["selected"] * 2 + ["registered"] * 13
+    for letter, status in zip(letters, statuses, strict=True):
+        add_registrant(rt, letter, WOMAN, status=status)
+    with transaction(rt.sessions) as session:
+        session.add(Run(kind="select", seed="s", wanted=8, algorithm="maximin",
+                        library_version="0.12.15"))
+    out = outreach(app, "lottery", "status").output
+    assert "The panel of 8" in out and "The panel of 50" not in out
+    assert lines_with(out, "Selected, waiting")[0].endswith(suppress.FEWER)
+    assert lines_with(out, "Places to fill")[0].split() == ["Places", "to", "fill", "1"]
+    assert "they cannot point at anyone" in " ".join(out.split())

@@ -10,9 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot import suppress
+from lottery import standing, targets
 from staff import guard
+from store.db import transaction
+from store.models import Registrant, Run
 from tests.helpers.browser import PHONE_SCREEN, needs_chromium, serve
 from tests.helpers.lottery_rows import (
     NAME,
@@ -43,6 +47,20 @@ def lottery(rt, clock):
     add_target(rt, "gender", "male", 10, 30)
     for email, role in ((ANALYST, "analyst"), (LEAD, "wellbeing"), (ADMIN, "admin")):
         add_user(rt, email, role)
+
+
+@pytest.fixture
+def selected(rt, lottery):
+    """A selection of 6 (`select --panel 6`): 4 women confirmed, 2 selected and waiting,
+    the rest reserves; targets for every gender category, `not_stated` too."""
+    add_target(rt, "gender", targets.NOT_STATED, 0, 6)
+    with transaction(rt.sessions) as session:
+        session.add(Run(kind="select", seed="s", wanted=6, algorithm="maximin",
+                        library_version="0.12.15"))
+        people = session.scalars(select(Registrant).order_by(Registrant.id)).all()
+        for person, status in zip(people, ["confirmed"] * 4 + ["selected"] * 2
+                                  + ["reserve"] * 5, strict=True):
+            person.status = status
 
 
 def page_as(app, email: str):
@@ -76,6 +94,20 @@ def test_a_count_of_three_is_fewer_than_5_in_the_page_and_its_csv(app, lottery):
     assert client.get("/staff/lottery/nothing.csv").status_code == 404
 
 
+def test_after_a_selection_the_page_gives_its_panel_places_to_fill_and_categories_in_words(
+        app, selected):
+    html = page_as(app, ANALYST)[1].get_data(as_text=True)
+    assert "The panel of 6" in html and "The panel of 50" not in html
+    # 6 - 4 confirmed - 2 waiting: a count of seats, shown, and why it may be
+    fill = re.search(r'<th scope="row">Places to fill</th>(.*?)</tr>', html, re.S).group(1)
+    assert ">0<" in fill and "Places to fill counts seats, not people" in html
+    assert "they cannot point at anyone" in html
+    # gender's not_stated in words; with every category a target, no row of "no target"
+    assert '<th scope="row">Prefer not to say, or not answered</th>' in html
+    assert "not_stated" not in html and standing.NOT_IN_A_TARGET not in html
+    assert html.count("Letters sent") == 1
+
+
 def test_the_wellbeing_lead_is_refused_and_sees_no_link(app, lottery):
     client, page = page_as(app, LEAD)
     assert page.status_code == 403
@@ -96,9 +128,9 @@ def test_before_any_letter_the_page_says_what_to_do_first(app, rt):
 
 
 @needs_chromium
-def test_the_page_reads_on_a_phone(app, rt, lottery, chromium, tmp_path):
-    """At 390 px: nothing scrolls sideways; screenshotted to `STAFF_SCREENSHOTS` (else the
-    test's tmp dir) as lottery.png."""
+def test_the_page_reads_on_a_phone(app, rt, selected, chromium, tmp_path):
+    """At 390 px, with a selection made (the panel's table too): nothing scrolls sideways;
+    screenshotted to `STAFF_SCREENSHOTS` (else the test's tmp dir) as lottery.png."""
     client = app.test_client()
     sign_in(client, ANALYST)
     cookie = client.get_cookie(guard.SESSION_COOKIE, path="/staff")

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.conversations import Inbound, handle
+from store.db import transaction
 from store.models import (
     Address,
     Alert,
@@ -29,6 +30,8 @@ from store.models import (
 )
 from tests.helpers.db import rows
 from tests.helpers.engagers import add_engager
+from tests.helpers.lottery import invite
+from tests.helpers.lottery import registrants as lottery_registrants
 from tests.helpers.lottery_rows import add_draw, add_registrant, load_registration
 
 JANUARY = datetime(2026, 1, 10, 10, tzinfo=UTC)
@@ -42,6 +45,10 @@ def demo(rt, address: str, *texts: str) -> None:
         handle(rt, Inbound("sms", address, text))
 
 
+# A lottery registration by SMS: code, consent, age, name, phone, weekends, gender, ethnic
+# group, disability, area, ward, access needs.
+REGISTERING = ["REGISTER K7P-M3Q-XAF", "YES", "34", "Sam Smith", "07700 900123", "1,3", "1",
+               "4", "3", "3", "6", "SKIP"]
 COMPLETE = ("DEMO", "yes", "2", "Nobody comes when we call", "a lot", "1", "no", "SKIP")
 
 
@@ -95,7 +102,8 @@ def test_purge_erases_what_is_older_and_reports_counts(app, rt, history):
     assert (erasure.kind, erasure.responses, erasure.counts["answers"]) == ("purge", 3, 11)
     assert set(erasure.counts) == {"before", "lottery_over", "responses", "answers",
                                    "translations", "conversations", "consents", "messages",
-                                   "registrants", "letters", "contacts"}
+                                   "registrants", "letters", "contacts",
+                                   "registrants_by_status"}
 
 
 def test_a_response_still_going_on_is_kept_whole_and_can_go_on(app, rt, history, clock):
@@ -180,15 +188,43 @@ def registration_answers(rt) -> int:
     return count(rt, Answer, Answer.question_id == "name")
 
 
-def test_before_a_date_registrants_go_with_their_registration_answers(app, rt, registrants):
+def test_before_a_date_only_registrants_whose_part_is_over_go(app, rt, registrants):
     said = purge(app, "--before", "2027-02-01")
-    assert "3 registrants" in said
-    assert [r.id for r in rows(rt, Registrant)] == [registrants["late"]]
-    assert registration_answers(rt) == 1  # the late registrant's name only
+    assert "1 registrants (1 declined)" in said
+    assert {r.id for r in rows(rt, Registrant)} == {registrants[k] for k in
+                                                     ("pool", "member", "late")}
+    assert registration_answers(rt) == 3  # the declined registrant's name only went
     assert count(rt, Member) == 1  # the member stays on the roster
     assert count(rt, Letter) == 6  # registration has not closed: the letters stay
+    assert count(rt, LetterCode) == 5  # the declined registrant's code went with them
     with rt.sessions() as session:
-        assert session.scalar(select(Erasure)).counts["registrants"] == 3
+        counts = session.scalar(select(Erasure)).counts
+    assert (counts["registrants"], counts["registrants_by_status"]) == (1, {"declined": 1})
+
+
+def test_a_purge_during_the_lottery_keeps_the_panel_and_the_pool(app, rt, registrants,
+                                                                 clock):
+    """Mid-lottery (before keep_until), a date after everyone registered: whoever is on the
+    panel or may still be stays, and so does someone not selected whom the worker has not
+    told yet; those whose part is over go, and the dry run says which."""
+    letters = add_draw(rt, ["Forest"] * 6)
+    kept = {add_registrant(rt, letters[n], WOMAN, status=status)
+            for n, status in enumerate(("selected", "reserve", "not_selected"))}
+    told = add_registrant(rt, letters[3], WOMAN, status="not_selected")
+    with transaction(rt.sessions) as session:
+        session.get(Registrant, told).told_at = rt.now()
+    for n, status in enumerate(("no_answer", "dropped"), start=4):
+        add_registrant(rt, letters[n], WOMAN, status=status)
+    clock.set(datetime(2027, 3, 10, 10, tzinfo=UTC))
+    dry = purge(app, "--before", "2027-03-01", "--dry-run")
+    assert ("4 registrants (1 declined, 1 dropped, 1 no_answer, 1 not_selected)" in dry
+            and dry.rstrip().endswith("would be erased.")), dry
+    assert count(rt, Registrant) == 10
+    purge(app, "--before", "2027-03-01")
+    assert {r.status for r in rows(rt, Registrant)} == {"registered", "confirmed", "selected",
+                                                        "reserve", "not_selected"}
+    assert kept | {registrants[k] for k in ("pool", "member", "late")} == {
+        r.id for r in rows(rt, Registrant)}
 
 
 def test_once_keep_until_has_passed_purge_erases_the_lottery_without_a_date(app, rt,
@@ -196,7 +232,7 @@ def test_once_keep_until_has_passed_purge_erases_the_lottery_without_a_date(app,
     clock.set(KEEP_UNTIL_PASSED)
     phones = addresses(rt)
     said = purge(app)
-    assert "4 registrants, 6 letters" in said
+    assert "4 registrants (1 confirmed, 1 declined, 2 registered), 6 letters" in said
     assert (count(rt, Registrant), count(rt, LetterCode), count(rt, Letter)) == (0, 0, 0)
     assert registration_answers(rt) == 0 and count(rt, Response) == 0
     assert count(rt, Draw) == 1  # the published seed and counts stay
@@ -214,7 +250,7 @@ def test_keep_until_spares_a_confirmed_member_of_a_draw_still_open(app, rt, regi
     add_registrant(rt, later[1], WOMAN)
     clock.set(KEEP_UNTIL_PASSED)
     said = purge(app)
-    assert "5 registrants, 6 letters" in said
+    assert "5 registrants (1 confirmed, 1 declined, 3 registered), 6 letters" in said
     assert [r.id for r in rows(rt, Registrant)] == [member]
     assert count(rt, Letter) == 2
 
@@ -223,3 +259,23 @@ def test_without_a_date_before_keep_until_purge_asks_for_one(app, rt, registrant
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 2 and "--before DATE" in result.output
     assert count(rt, Registrant) == 4 and count(rt, Erasure) == 0
+
+
+def test_an_erased_registrants_code_never_registers_again(app, rt, surveys, clock):
+    """A registrant who declined is erased by a purge; their letter's code then reads as
+    unknown to whoever sends it: it starts no fresh registration."""
+    invite(rt)
+    for text in REGISTERING:
+        clock.advance(timedelta(minutes=1))
+        handle(rt, Inbound("sms", "+447700900601", text))
+    [registrant] = lottery_registrants(rt)
+    with transaction(rt.sessions) as session:
+        session.get(Registrant, registrant.id).status = "declined"
+    clock.advance(timedelta(days=2))
+    purge(app, "--before", f"{rt.now().date():%Y-%m-%d}")
+    assert lottery_registrants(rt) == []
+    replies = handle(rt, Inbound("sms", "+447700900602", "REGISTER K7P-M3Q-XAF")).replies
+    assert [r.text for r in replies] == [
+        "We could not find that code. Please check it and send it again: codes look like "
+        "K7P-M3Q-XAF. Reply HELP for help."]
+    assert lottery_registrants(rt) == []
