@@ -13,9 +13,11 @@ other handlers.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, timedelta
 
+from babel import Locale
 from babel.dates import format_date, format_interval
 from babel.lists import format_list
 
@@ -113,9 +115,15 @@ def deadline(day: date, lang: str | None) -> str:
 
 def weekends_text(catalogs: Catalogs, weekends: tuple[tuple[str, str], ...],
                   lang: str | None) -> str:
-    """Weekends as the registration wrote them, in `lang`: "Sat 20 and Sun 21 March 2027;
-    Sat 15 and Sun 16 May 2027" (a choice holds an "and" already)."""
-    return "; ".join(catalogs.text([lang], context, text) for context, text in weekends)
+    """Weekends as the registration wrote them, in `lang`, listed with the language's own
+    comma and no "and" (a choice holds one already): "Sat 20 and Sun 21 March 2027, Sat 15
+    and Sun 16 May 2027"; in Urdu "…، …"."""
+    try:
+        between = Locale.parse(lang or "en").list_patterns["standard"]["middle"]
+    except (ValueError, LookupError):
+        between = "{0}, {1}"
+    texts = [catalogs.text([lang], context, text) for context, text in weekends]
+    return functools.reduce(between.format, texts) if texts else ""
 
 
 def dates_text(days: list[date], lang: str | None) -> str:

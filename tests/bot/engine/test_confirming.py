@@ -106,3 +106,14 @@ def test_in_another_survey_they_finished_with_the_lottery_answer_it():
     sprint = engine.resume(State(Person("en")), Incoming("SAFETY"), NOW, env)
     assert sprint.state.run.survey == "neighbourhood-policing"
     assert not any("lottery has finished" in r.text for r in sprint.replies)
+
+
+def test_the_weekends_they_can_come_to_are_asked_about_in_their_language():
+    some = Selected(7, "selected", ("2026-03-14", "2026-03-15"), "2026-03-10",
+                    weekends=(("lottery-registration/dates/weekend_2", "Sat 17 and Sun 18 "
+                               "April 2027"), ("lottery-registration/dates/weekend_3",
+                                               "Sat 15 and Sun 16 May 2027")))
+    env = make_env(selected=lambda: some)
+    [again] = engine.resume(State(Person("ur")), Incoming("یہ کیا ہے؟"), NOW, env).replies
+    assert "ہفتہ 17 اور اتوار 18 اپریل 2027، ہفتہ 15 اور اتوار 16 مئی 2027" in again.text
+    assert "14" not in again.text  # not the assembly's other days
