@@ -24,13 +24,16 @@ class LetterCodeStatus:
 @dataclass(frozen=True)
 class Selected:
     """A registrant the lottery selected, asked to confirm with YES or NO (lottery/confirm.py):
-    their registrant id, status (selected: waiting; confirmed; declined ...) and the
-    assembly's dates as told to them."""
+    their registrant id, status (selected: waiting; or one the lottery has finished with:
+    not_selected, declined, no_answer, dropped) and the assembly's dates as told to them."""
 
     registrant: int
     status: str
     dates: tuple[str, ...] = ()
     by: str = ""  # the local date (ISO) they were asked to answer by
+    # The weekends their registration said they can come to, when not all of them: each the
+    # registration's choice as (catalogue context, English text), written in their language.
+    weekends: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,14 @@ those who said NO or never answered: a broadcast leaves them out (`left_alone`).
 A YES (bot/engine/confirming.py, the effect `LotteryAnswered`) makes the registrant a member
 through the roster (bot/members/roster.py), with the name their registration gave (the
 registration survey's question with `role: name`), their channel and language: no one
-types them again. The worker then sends them the members' welcome with their calendar link,
-and the reminders follow as for any member. A NO marks them `declined`. Removing such a
-member later (`outreach members remove`, `outreach lottery drop-out`) marks them `dropped`:
-`outreach lottery replace` fills those places.
+types them again. What staff need to plan goes into the member's notes (which `outreach
+members list` shows): the registration's answers to its questions with `role: access`
+(access needs) and `role: availability` (the weekends they can come to). Someone who said
+they can come to only some weekends is asked about those (`selection/ask-some`), never to
+confirm days they already said they cannot do. The worker then sends them the members'
+welcome with their calendar link, and the reminders follow as for any member. A NO marks
+them `declined`. Removing such a member later (`outreach members remove`, `outreach lottery
+drop-out`) marks them `dropped`: `outreach lottery replace` fills those places.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from sqlalchemy.orm import Session
 
 import assembly
 from bot import addresses, channels
-from bot.engine.confirming import dates_text, full_date
+from bot.engine.confirming import FINISHED, dates_text, deadline, full_date, weekends_text
 from bot.lottery_state import Selected
 from bot.members import roster
 from bot.members.roster_file import RosterError, Row
@@ -52,7 +56,7 @@ from store.models import (
     Response,
 )
 from surveys import registry
-from translations.weekdays import day_name
+from surveys.model import Question, Questionnaire
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,8 @@ WAITING = "selected"  # selected, asked (or about to be), no answer yet
 # Nothing more is ever sent to them: not selected, said NO, or never answered.
 LEFT_ALONE = ("not_selected", "declined", "no_answer")
 NAME_ROLE = "name"  # the registration survey's question whose answer is the member's name
+ACCESS_ROLE = "access"  # … whose answer is their access needs (into the member's notes)
+AVAILABILITY_ROLE = "availability"  # … the weekends they can come to (a multi question)
 
 
 # Words ------------------------------------------------------------------------------------
@@ -96,17 +102,23 @@ def _yes_no(rt: Runtime, lang: str | None) -> tuple[Option, Option]:
 def selected(session: Session, contact_id: int | None, now: datetime,
              tz: ZoneInfo) -> Selected | None:
     """The person writing as a registrant the lottery selected who was asked and has not
-    answered: their registrant id, the assembly's days and the day to answer by."""
+    answered: their registrant id, the assembly's days, the day to answer by and the
+    weekends they said they can come to (if not all). Else, as a registrant the lottery has
+    finished with (FINISHED): their id and status only."""
     if contact_id is None:
         return None
     row = session.scalar(select(Registrant).where(
         Registrant.contact_id == contact_id, Registrant.status == WAITING,
         Registrant.asked_at.is_not(None)).order_by(Registrant.id.desc()).limit(1))
     if row is None:
-        return None
+        done = session.scalar(select(Registrant).where(
+            Registrant.contact_id == contact_id, Registrant.status.in_(FINISHED)).order_by(
+            Registrant.id.desc()).limit(1))
+        return Selected(done.id, done.status) if done is not None else None
     by = _answer_by(row.confirm_by, tz).isoformat() if row.confirm_by else ""
     return Selected(row.id, row.status,
-                    tuple(day.isoformat() for day in _days(session, now, tz)), by)
+                    tuple(day.isoformat() for day in _days(session, now, tz)), by,
+                    weekends=some_weekends(session, row))
 
 
 def lookups(session: Session, contact_id: int | None, now: datetime,
@@ -144,19 +156,60 @@ def address_of(session: Session, row: Registrant) -> Address | None:
         Address.status == "active").order_by(Address.id))
 
 
-def name_of(session: Session, row: Registrant) -> str | None:
-    """The name their registration gave: the answer to its question with `role: name`."""
+def answer_of(session: Session, row: Registrant, role: str
+              ) -> tuple[Questionnaire, Question, Any] | None:
+    """Their registration's answer to its question with `role` (the survey, the question
+    and the value as stored); None if it has no such question or they did not answer it."""
     response = session.get(Response, row.response_id) if row.response_id else None
     if response is None:
         return None
     version = response.survey_version
     survey = registry.get(session, version.survey.slug, version.version)
-    question = next(iter(survey.with_role(NAME_ROLE)), None) if survey else None
+    question = next(iter(survey.with_role(role)), None) if survey else None
     if question is None:
         return None
     value = session.scalar(select(Answer.value).where(
         Answer.response_id == response.id, Answer.question_id == question.id))
-    return str(value).strip() or None if value is not None else None
+    return None if value is None or value == [] else (survey, question, value)
+
+
+def name_of(session: Session, row: Registrant) -> str | None:
+    """The name their registration gave: the answer to its question with `role: name`."""
+    found = answer_of(session, row, NAME_ROLE)
+    return str(found[2]).strip() or None if found is not None else None
+
+
+def weekends_of(session: Session, row: Registrant) -> tuple[tuple[str, str], ...] | None:
+    """The weekends their registration said they can come to (its question with `role:
+    availability`), in the survey's order, each as (catalogue context, text as written in
+    the survey); None if it has no such question or they did not answer it."""
+    found = answer_of(session, row, AVAILABILITY_ROLE)
+    if found is None:
+        return None
+    survey, question, value = found
+    chosen = set(value) if isinstance(value, list) else {value}
+    return tuple((f"{survey.slug}/{question.id}/{c.id}", c.text)
+                 for c in question.choices if c.id in chosen)
+
+
+def some_weekends(session: Session, row: Registrant) -> tuple[tuple[str, str], ...]:
+    """The weekends they can come to when not every one the registration offered; ()."""
+    weekends = weekends_of(session, row)
+    found = answer_of(session, row, AVAILABILITY_ROLE) if weekends else None
+    return weekends if found and len(weekends) < len(found[1].choices) else ()
+
+
+def notes_of(session: Session, row: Registrant) -> str:
+    """What staff need to plan, for the member's notes (in English, as staff read them):
+    where the member came from, their access needs and the weekends they can come to."""
+    notes = [f"From the lottery (R{row.id:04d})."]
+    access = answer_of(session, row, ACCESS_ROLE)
+    if access is not None and str(access[2]).strip():
+        notes.append(f"Access needs: {str(access[2]).strip().rstrip('.')}.")
+    weekends = weekends_of(session, row)
+    if weekends:
+        notes.append(f"Can come: {', '.join(text for _, text in weekends)}.")
+    return " ".join(notes)
 
 
 def _make_member(session: Session, row: Registrant, now: datetime) -> Member | None:
@@ -174,7 +227,8 @@ def _make_member(session: Session, row: Registrant, now: datetime) -> Member | N
     phone = address.value if channels.get(channel).phone else None
     chat = address.value if not channels.get(channel).phone else None
     member_row = Row(line=0, name=name or f"R{row.id:04d}", channel=channel,
-                     language=_lang(session, row), notes=None, phone=phone, chat=chat, new=True)
+                     language=_lang(session, row), notes=notes_of(session, row), phone=phone,
+                     chat=chat, new=True)
     try:
         done = roster.import_rows(session, [member_row], now)
     except RosterError:  # its phone is another person's contact already
@@ -288,8 +342,13 @@ def _ask(rt: Runtime, session: Session, registrant_id: int, days: list[date],
         return 0  # answered or asked by another worker since
     tz, lang = quiet.tz, _lang(session, row)
     by = now.astimezone(tz).date() + timedelta(days=confirm_days)
-    text = rt.catalogs.bot(lang, "selection/ask", org=rt.settings.org_name,
-                           dates=dates_text(days, lang), by=day_name(by, lang))
+    some = some_weekends(session, row)
+    if some:  # only the weekends they said they can come to
+        text = rt.catalogs.bot(lang, "selection/ask-some", org=rt.settings.org_name,
+                               dates=weekends_text(rt.catalogs, some, lang), by=deadline(by, lang))
+    else:
+        text = rt.catalogs.bot(lang, "selection/ask", org=rt.settings.org_name,
+                               dates=dates_text(days, lang), by=deadline(by, lang))
     if not _queue(session, row, Reply(text, _yes_no(rt, lang), style="keys"),
                   f"{ASK_KEY}{row.id}", quiet, now):
         return 0

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.members import removal
 from bot.runtime import current
 from store.db import transaction
-from store.models import Member, Registrant
+from store.models import Member, Registrant, Run
 
 STILL_IN_POOL = ("registered", "reserve")  # whom `close` tells they were not selected
 MAY_DROP_OUT = ("confirmed", "selected")
@@ -32,6 +32,18 @@ def close(session: Session, now: datetime) -> Counter:
     session.execute(update(Registrant).where(Registrant.status.in_(STILL_IN_POOL)).values(
         status="not_selected", status_at=now))
     return before
+
+
+def unsettled(session: Session) -> tuple[int, int]:
+    """What closing now would cut short: how many selected still owe their answer (asked or
+    still to be asked), and how many of the panel's places nobody holds or is asked for (the
+    last selection's panel less those selected or confirmed), which `outreach lottery
+    replace` could still fill from the registered and the reserves."""
+    counts = Counter(dict(session.execute(select(Registrant.status, func.count()).where(
+        Registrant.status.in_(("selected", "confirmed"))).group_by(Registrant.status)).all()))
+    first = session.scalar(select(Run).where(Run.kind == "select").order_by(Run.id.desc()))
+    places = max(0, first.wanted - counts["selected"] - counts["confirmed"]) if first else 0
+    return counts["selected"], places
 
 
 def drop_out(session: Session, registrant: Registrant, now: datetime) -> int:
@@ -64,10 +76,26 @@ def find(session: Session, given: str) -> Registrant:
 
 
 @click.command("close")
-def close_command() -> None:
+@click.option("--yes", "sure", is_flag=True,
+              help="Close even though some selected have not answered or places are left.")
+def close_command(sure: bool) -> None:
     """Close the lottery: everyone still registered or a reserve is not selected. The
-    worker tells each once, kindly, in their language; nothing more is sent to them."""
+    worker tells each once, kindly, in their language; nothing more is sent to them.
+    Refused while anyone selected still owes their answer or places are left to fill
+    (closing takes away the pool `outreach lottery replace` draws from), unless --yes."""
     rt = current()
+    with transaction(rt.sessions) as session:
+        pool = Counter(dict(session.execute(select(Registrant.status, func.count()).where(
+            Registrant.status.in_(STILL_IN_POOL)).group_by(Registrant.status)).all()))
+        waiting, places = unsettled(session)
+    click.echo(f"closing marks {pool['registered']} registered and {pool['reserve']} "
+               "reserve(s) not selected; the worker then tells each of them once, outside "
+               "quiet hours, and nothing more is sent to them")
+    if (waiting or places) and not sure:
+        raise click.ClickException(
+            f"not closed: {waiting} selected still to answer and {places} place(s) left "
+            "to fill; once closed, `outreach lottery replace` has nobody to draw from. "
+            "Wait for their answers and replace first, or close anyway with --yes")
     with transaction(rt.sessions) as session:
         counts = close(session, rt.now())
         panel = Counter(dict(session.execute(select(Registrant.status, func.count()).where(

@@ -32,8 +32,12 @@ RESERVED_IDS = ("title", "intro", "consent", "outro", "screen_out")
 # headline measure (`measure:` names it); `participants`: how many people a logged
 # conversation reached; `name` and `phone`: a registrant's name and the number we may call
 # or text them on (the lottery's registration: checked as a phone number where it is asked).
+# `access` and `availability`: a registrant's access needs (text) and the assembly's
+# weekends they can come to (a multi question): a member the lottery made carries both in
+# their notes, and is asked to confirm only the weekends they can come to (bot/selection.py).
 DIMENSION_ROLES = DIMENSIONS  # age, gender, ethnic_group, disability, ward, language
-ROLES = (*DIMENSION_ROLES, "themes", "headline", "participants", "name", "phone")
+ROLES = (*DIMENSION_ROLES, "themes", "headline", "participants", "name", "phone", "access",
+         "availability")
 # Nobody younger answers any survey: nothing is kept from a child under 13 (the UK's age
 # for consenting to an online service, Data Protection Act 2018 s.9). A survey's `ages`
 # may start later, never earlier.

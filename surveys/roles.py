@@ -21,9 +21,10 @@ from surveys.reader import LineDict
 Add = Callable[[int, str], None]  # report a problem at a line of the file
 ROLE_TYPES = {**dict.fromkeys(DIMENSION_ROLES, ("choice",)), "age": ("number", "choice"),
               "themes": ("text",), "headline": ("scale", "choice"), "participants": ("number",),
-              "name": ("text",), "phone": ("text",)}
+              "name": ("text",), "phone": ("text",), "access": ("text",),
+              "availability": ("multi",)}
 # on one question of a survey at most
-ONE_QUESTION = ("age", "headline", "participants", "name", "phone")
+ONE_QUESTION = ("age", "headline", "participants", "name", "phone", "access", "availability")
 
 
 def check(add: Add, questions: list, ages: tuple[int, float], place: Place | None) -> None:

@@ -282,8 +282,21 @@ BOT = {
         "Reply YES to take part or NO if you cannot. Please answer by {by}."
     ),
     "selection/again": (
-        "Can you take part in the Citizens' Assembly on {days}? Please reply YES or NO by "
-        "{by}."
+        "You were selected by lottery for the Citizens' Assembly on {days}. Can you take "
+        "part? Please reply YES or NO by {by}. Questions: {contact}"
+    ),
+    # Asked instead of selection/ask of someone whose registration said they can come to
+    # only some of the weekends: {dates}, those weekends as their registration wrote them.
+    "selection/ask-some": (
+        "{org}: you have been selected by lottery for the Citizens' Assembly. You told us you "
+        "can come on {dates}. Reply YES to take part on those days or NO if you cannot. "
+        "Please answer by {by}."
+    ),
+    # To a registrant the lottery has finished with (not selected, said NO, never answered,
+    # dropped out) who writes: {contact}, HELP_CONTACT (or the council's name).
+    "selection/finished": (
+        "{org}: the Citizens' Assembly lottery has finished. Thank you for registering. "
+        "Questions: {contact}"
     ),
     "selection/yes": (
         "Thank you! You are now a member of the Citizens' Assembly. We will send you your "

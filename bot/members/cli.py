@@ -91,16 +91,18 @@ def members_import(path: Path, no_welcome: bool) -> None:
 
 @members.command("list")
 def members_list() -> None:
-    """Every member: number, name, channel, language, calendar link."""
+    """Every member: number, name, channel, language, calendar link, and their notes (what
+    staff plan with: a member from the lottery has their access needs and weekends there)."""
     rt = current()
     local = rt.settings.links_are_local
     with rt.sessions() as session:
         found = list(session.scalars(select(Member).order_by(Member.id)))
-        click.echo("member\tname\tchannel\tlanguage\topted out\tcalendar")
+        click.echo("member\tname\tchannel\tlanguage\topted out\tcalendar\tnotes")
         for m in found:
             link = "-" if local else roster.calendar_url(rt.settings.public_base_url, m)
             click.echo(f"{pseudonym(m)}\t{m.name}\t{m.channel}\t{m.contact.language or '-'}\t"
-                       f"{'yes' if m.contact.opted_out_at else 'no'}\t{link}")
+                       f"{'yes' if m.contact.opted_out_at else 'no'}\t{link}\t"
+                       f"{' '.join((m.notes or '-').split())}")
     if not found:
         click.echo("no members yet (outreach members import FILE.csv)")
     elif local:  # a link to this machine, handed out on paper, opens nothing

@@ -16,7 +16,6 @@ from surveys import sms
 from tests.helpers.surveys import SHIPPED, make_env
 from translations import segments
 from translations.texts import BOT
-from translations.weekdays import day_name
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -89,7 +88,8 @@ RSVP_DAYS = (Invitation(2, "2026-10-01T08:00:00+00:00", "2026-10-01"),
              Invitation(1, "2026-09-30T08:00:00+00:00", "2026-09-30"))
 # The civic lottery's question (bot/selection.py): three weekends, the longest day named.
 SELECTION = ("selection/ask", "selection/again", "selection/yes", "selection/no",
-             "selection/not-selected", "selection/not-selected-no-date")
+             "selection/not-selected", "selection/not-selected-no-date",
+             "selection/finished")
 WEEKENDS = [date(2026, 9, 12), date(2026, 9, 13), date(2026, 9, 26), date(2026, 9, 27),
             date(2026, 10, 10), date(2026, 10, 11)]
 SESSION_DAY = date(2026, 9, 30)
@@ -119,8 +119,17 @@ def _every_message(lang: str) -> dict[str, str]:
     for key in SELECTION:  # the lottery's question and replies as sent: three weekends
         sent[f"bot/{key} as sent"] = env.catalogs.bot(
             lang, key, org=ORG, dates=confirming.dates_text(WEEKENDS, lang),
-            days=confirming.dates_text(WEEKENDS, lang), by=day_name(SESSION_DAY, lang),
-            date=confirming.full_date(SESSION_DAY, lang))
+            days=confirming.dates_text(WEEKENDS, lang), by=confirming.deadline(SESSION_DAY, lang),
+            date=confirming.full_date(SESSION_DAY, lang), contact=CONTACT)
+    # Asked of someone who can come to two of the registration's three weekends: those two,
+    # as the shipped registration writes them in the language.
+    registration = next(s for s in env.surveys.values() if s.with_role("availability"))
+    [question] = registration.with_role("availability")
+    two = tuple((f"{registration.slug}/{question.id}/{c.id}", c.text)
+                for c in question.choices[-2:])
+    sent["bot/selection/ask-some as sent"] = env.catalogs.bot(
+        lang, "selection/ask-some", org=ORG, by=confirming.deadline(SESSION_DAY, lang),
+        dates=confirming.weekends_text(env.catalogs, two, lang))
     for key in REMINDERS:  # as sent: a session's day in the language, its notes, a venue
         sent[f"bot/{key} as sent"] = reminders.reminder(
             env.catalogs, lang, key, SESSION, ZoneInfo("Europe/London"), with_notes=True).text

@@ -58,7 +58,8 @@ def test_asked_once_in_urdu_by_sms_outside_quiet_hours_and_yes_makes_a_member(ap
     assert asked.idempotency_key == f"lottery-ask:{asma}" and asked.channel == "sms"
     assert "شہریوں کی اسمبلی" in asked.body and "14–15 مارچ" not in asked.body
     assert "14-15 مارچ" in asked.body and "28-29 مارچ" in asked.body
-    assert "منگل 10 مارچ" in asked.body  # answer by: a week on, in Urdu
+    assert "10 مارچ (منگل)" in asked.body  # answer by: a week on, in Urdu
+    assert "ہاں (YES)" in asked.body and "نہیں (NO)" in asked.body  # in Urdu words too
     assert segments.count(asked.body) <= 3
     row = registrant(rt, asma)
     assert row.asked_at == at("2026-03-03T09:00")
@@ -71,6 +72,33 @@ def test_asked_once_in_urdu_by_sms_outside_quiet_hours_and_yes_makes_a_member(ap
     worker(app, "2026-03-03T10:00")  # the members' welcome, with the calendar link
     welcome = to(rt, ASMA, "member-welcome:")
     assert len(welcome) == 1 and "/m/" in welcome[0].body
+
+
+def test_one_weekend_is_asked_about_and_a_yes_carries_what_staff_plan_with(app, rt, days):
+    asma = register(rt, "Asma Siddiqui", "sms", ASMA, "pl", status="selected",
+                    answers={"access": "step-free access", "can_come": ["w2"]})
+    worker(app, "2026-03-03T09:00")
+    [asked] = to(rt, ASMA)
+    assert "na zgłoszone dni: Sat 28 and Sun 29 March." in asked.body  # only the one
+    assert "14-15" not in asked.body and "do 10 marca (wtorek)" in asked.body
+    [again] = say(rt, "sms", ASMA, "o co chodzi?")
+    assert "(Sat 28 and Sun 29 March)" in again and "Pytania: 020 7946 0123" in again
+    say(rt, "sms", ASMA, "tak")
+    listed = outreach(app, "members", "list").output
+    assert (f"From the lottery (R{asma:04d}). Access needs: step-free access. Can come: "
+            "Sat 28 and Sun 29 March.") in listed
+
+
+def test_every_weekend_is_the_assemblys_dates_and_no_access_needs_say_none(app, rt, days):
+    asma = register(rt, "Asma Siddiqui", "sms", ASMA, "en", status="selected",
+                    answers={"can_come": ["w1", "w2"]})
+    worker(app, "2026-03-03T09:00")
+    [asked] = to(rt, ASMA)
+    assert "on 14-15 March and 28-29 March" in asked.body and "Tuesday 10 March" in asked.body
+    say(rt, "sms", ASMA, "yes")
+    listed = outreach(app, "members", "list").output
+    assert f"From the lottery (R{asma:04d}). Can come: Sat 14 and Sun 15 March, " in listed
+    assert "Access needs" not in listed
 
 
 def test_a_no_is_thanked_and_nothing_more_is_sent(app, rt, days):
@@ -148,12 +176,26 @@ def test_a_web_registrant_is_asked_by_sms_on_the_number_they_gave(app, rt, days)
     assert "Elif Demir\tsms\ttr" in outreach(app, "members", "list").output
 
 
-def test_anything_else_from_them_repeats_the_question_short(app, rt, days):
+def test_anything_else_from_them_repeats_the_question_short_with_whom_to_ask(app, rt, days):
     register(rt, "Asma Siddiqui", "sms", ASMA, "en", status="selected")
     worker(app, "2026-03-03T09:00")
-    [again] = say(rt, "sms", ASMA, "what is this?")
-    assert again.startswith("Can you take part in the Citizens' Assembly on 14-15 March")
+    [again] = say(rt, "sms", ASMA, "what is this about?")
+    assert again.startswith("You were selected by lottery for the Citizens' Assembly on "
+                            "14-15 March")
     assert "Tuesday 10 March" in again
+    assert "Questions: 020 7946 0123" in again  # HELP_CONTACT (tests/conftest.py)
+    assert segments.count(again) <= 3
+
+
+@pytest.mark.parametrize("status", ["not_selected", "declined", "no_answer", "dropped"])
+def test_someone_the_lottery_has_finished_with_gets_one_kind_word(app, rt, days, status):
+    register(rt, "Asma Siddiqui", "sms", ASMA, "pl", status=status)
+    [reply] = say(rt, "sms", ASMA, "dlaczego mnie nie wybrano?")
+    assert reply.startswith("Waltham Forest Council: losowanie do Zgromadzenia "
+                            "Obywatelskiego zostało zakończone")
+    assert "020 7946 0123" in reply and "RESTART" not in reply
+    [again] = say(rt, "sms", ASMA, "yes")  # a late YES changes nothing
+    assert again == reply and count(rt, Member) == 0
 
 
 def test_yes_from_someone_not_selected_is_left_to_the_survey(app, rt, days):

@@ -24,7 +24,11 @@ REGISTRATION = {
     "intro": "Register for the lottery.", "outro": "Thank you for registering.",
     "questions": [
         {"id": "who_you_are", "type": "text", "role": "name", "text": "Your full name?"},
-        {"id": "access", "type": "text", "optional": True, "text": "Any access needs?"},
+        {"id": "access", "type": "text", "optional": True, "text": "Any access needs?",
+         "role": "access"},
+        {"id": "can_come", "type": "multi", "role": "availability", "text": "Which weekends?",
+         "choices": [{"id": "w1", "text": "Sat 14 and Sun 15 March"},
+                     {"id": "w2", "text": "Sat 28 and Sun 29 March"}]},
     ],
 }
 
@@ -37,11 +41,12 @@ def registration(session) -> int:
 
 def register(rt, name: str | None, channel: str, address: str, language: str,
              status: str = "registered", now: datetime | None = None,
-             phone: str | None = None, **more) -> int:
+             phone: str | None = None, answers: dict | None = None, **more) -> int:
     """A registrant who registered on `channel` from `address` (E.164 or a chat id), in
     `language`, with `name` as the answer to the registration's name question (None: not
-    answered); a web registrant gives `phone`, kept as a `tel` address of their contact.
-    Returns the registrant's id."""
+    answered); a web registrant gives `phone`, kept as a `tel` address of their contact;
+    `answers`: more of the registration's answers by question id. Returns the registrant's
+    id."""
     now = now or rt.now()
     with transaction(rt.sessions) as session:
         version_id = registration(session)
@@ -72,6 +77,9 @@ def register(rt, name: str | None, channel: str, address: str, language: str,
         if name is not None:
             session.add(Answer(response_id=response.id, question_id="who_you_are", value=name,
                                raw_text=name, answered_at=now))
+        for question_id, value in (answers or {}).items():
+            session.add(Answer(response_id=response.id, question_id=question_id, value=value,
+                               raw_text=str(value), answered_at=now))
         row = Registrant(code_id=code.id, letter_id=letter.id, contact_id=where.contact_id,
                          response_id=response.id, channel=channel, language=language,
                          status=status, status_at=now, registered_at=now, **more)

@@ -7,7 +7,8 @@ import pytest
 
 from bot.conversations import handle
 from bot.messages import Inbound
-from store.models import Member, Message
+from store.db import transaction
+from store.models import Member, Message, Run
 from tests.helpers.cli import outreach
 from tests.helpers.db import count
 from tests.helpers.lottery_people import register, registrant
@@ -51,3 +52,22 @@ def test_close_leaves_the_panel_as_it_is(app, rt, confirmed):
     assert "1 registered and 0 reserve(s) are now not selected" in result.output
     assert "the panel: 1 confirmed" in result.output
     assert registrant(rt, confirmed).status == "confirmed"
+
+
+def test_close_refuses_while_answers_or_places_are_outstanding_unless_told_yes(app, rt,
+                                                                              confirmed):
+    with transaction(rt.sessions) as session:
+        session.add(Run(kind="select", seed="s", wanted=3, reserves=1, algorithm="maximin",
+                        library_version="0.12.15", created_at=rt.now()))
+    waiting = register(rt, "Tomasz Lis", "sms", "+447700900303", "pl", status="selected")
+    reserve = register(rt, "Kasia Nowak", "sms", "+447700900302", "pl", status="reserve")
+    result = outreach(app, "lottery", "close")
+    assert result.exit_code != 0
+    assert "closing marks 0 registered and 1 reserve(s) not selected" in result.output
+    assert "1 selected still to answer and 1 place(s) left to fill" in result.output
+    assert registrant(rt, reserve).status == "reserve"  # nothing done
+    result = outreach(app, "lottery", "close", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "0 registered and 1 reserve(s) are now not selected" in result.output
+    assert registrant(rt, reserve).status == "not_selected"
+    assert registrant(rt, waiting).status == "selected"  # still asked; their YES still counts

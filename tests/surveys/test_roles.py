@@ -180,7 +180,7 @@ HEADLINE_TEXT = replace("    role: themes\n    optional: true\n    text: What on
 WITHOUT_PLACE = [
     (replace("role: headline", "role: mood"),
      [("role: mood", "", "unknown role 'mood' (use age, gender, ethnic_group, disability, "
-       "ward, language, themes, headline, participants, name, phone)")]),
+       "ward, language, themes, headline, participants, name, phone, access, availability)")]),
     (replace("type: text", "type: number"),
      [("role: themes", "", "a themes question is a text question")]),
     (replace("type: choice", "type: multi", after="id: sex"),

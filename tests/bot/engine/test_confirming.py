@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot import engine
-from bot.engine.confirming import dates_text
+from bot.engine.confirming import dates_text, deadline
 from bot.lottery_state import LotteryAnswered, Selected
 from bot.state import Incoming, Person, Run, State
 from tests.helpers.surveys import make_env
@@ -68,3 +68,52 @@ def test_days_in_a_row_are_one_span(lang, expected):
     days = [date(2026, 3, 14), date(2026, 3, 15), date(2026, 3, 28), date(2026, 4, 11),
             date(2026, 4, 12)]
     assert dates_text(days, lang) == expected
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "Wednesday 16 December"),
+    ("pl", "16 grudnia (środa)"),  # after "do": no weekday to decline ("do środy")
+    ("tr", "16 Aralık (Çarşamba)"),
+])
+def test_the_day_to_answer_by_reads_after_by_in_each_language(lang, expected):
+    assert deadline(date(2026, 12, 16), lang) == expected
+
+
+def test_a_question_about_it_is_met_with_the_question_and_whom_to_ask():
+    env = make_env(selected=lambda: WAITING, help_contact="020 7946 0123")
+    [again] = engine.resume(State(Person("en")), Incoming("what is this about?"), NOW,
+                            env).replies
+    assert again.text.startswith("You were selected by lottery for the Citizens' Assembly")
+    assert again.text.endswith("Questions: 020 7946 0123")
+
+
+@pytest.mark.parametrize("status", ["not_selected", "declined", "no_answer", "dropped"])
+def test_someone_the_lottery_finished_with_is_told_so_kindly(status):
+    env = make_env(selected=lambda: Selected(7, status), org="Waltham Forest Council")
+    registration = next(s for s in env.surveys.values() if s.audience == "registrants")
+    done = Run(survey=registration.slug, version=registration.version, step="done")
+    sprint = engine.resume(State(Person("en"), done), Incoming("why was I not picked?"),
+                           NOW, env)
+    [reply] = sprint.replies
+    assert reply.text == ("Waltham Forest Council: the Citizens' Assembly lottery has "
+                          "finished. Thank you for registering. Questions: Waltham Forest "
+                          "Council")  # no HELP_CONTACT set: the council's name
+    assert not sprint.effects
+
+
+def test_in_another_survey_they_finished_with_the_lottery_answer_it():
+    env = make_env(selected=lambda: Selected(7, "not_selected"))
+    sprint = engine.resume(State(Person("en")), Incoming("SAFETY"), NOW, env)
+    assert sprint.state.run.survey == "neighbourhood-policing"
+    assert not any("lottery has finished" in r.text for r in sprint.replies)
+
+
+def test_the_weekends_they_can_come_to_are_asked_about_in_their_language():
+    some = Selected(7, "selected", ("2026-03-14", "2026-03-15"), "2026-03-10",
+                    weekends=(("lottery-registration/dates/weekend_2", "Sat 17 and Sun 18 "
+                               "April 2027"), ("lottery-registration/dates/weekend_3",
+                                               "Sat 15 and Sun 16 May 2027")))
+    env = make_env(selected=lambda: some)
+    [again] = engine.resume(State(Person("ur")), Incoming("یہ کیا ہے؟"), NOW, env).replies
+    assert "ہفتہ 17 اور اتوار 18 اپریل 2027، ہفتہ 15 اور اتوار 16 مئی 2027" in again.text
+    assert "14" not in again.text  # not the assembly's other days
