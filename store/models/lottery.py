@@ -101,7 +101,7 @@ class Target(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dimension: Mapped[str] = mapped_column(String(32))
-    category: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(Text)  # a band may join several: aged_25_29+…
     min: Mapped[int] = mapped_column(Integer)
     max: Mapped[int] = mapped_column(Integer)
     panel: Mapped[int] = mapped_column(Integer)  # the panel size the targets were set for

@@ -42,7 +42,7 @@ def upgrade() -> None:
     op.create_table('lottery_targets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dimension', sa.String(length=32), nullable=False),
-    sa.Column('category', sa.String(length=64), nullable=False),
+    sa.Column('category', sa.Text(), nullable=False),
     sa.Column('min', sa.Integer(), nullable=False),
     sa.Column('max', sa.Integer(), nullable=False),
     sa.Column('panel', sa.Integer(), nullable=False),
