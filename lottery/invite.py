@@ -220,7 +220,7 @@ def invite(path: Path, count: int, seed: str, closes: datetime | None, out: Path
         raise InviteError(f"{', '.join(there)} exists: choose another --out (the files of "
                           "an earlier draw hold codes kept nowhere else)")
     try:
-        read = addresses.read_file(path)
+        read = addresses.read_file(path, addresses.wards_of(held.place))
     except addresses.AddressError as exc:
         for problem in exc.problems:
             click.echo(f"{path}:{problem.removeprefix('line ')}", err=True)
