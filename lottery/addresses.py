@@ -154,6 +154,13 @@ def _folded(ward: str) -> str:
 def read_file(path: Path, wards: Wards | None = None) -> Addresses:
     """The addresses in `path`, checked (each ward against `wards`, from `wards_of`, when
     given); AddressError listing every bad row by line."""
+    text, digest = decoded(path)
+    return read_csv(text, digest, wards)
+
+
+def decoded(path: Path) -> tuple[str, str]:
+    """A spreadsheet's CSV file as text (UTF-8 with or without a BOM, or Windows-1252) and
+    its SHA-256; AddressError for a workbook, or text that cannot be read."""
     data = path.read_bytes()
     if data.startswith(b"PK\x03\x04"):
         raise AddressError([f"line 1: this is a workbook, not CSV: {SAVE_AS}"])
@@ -168,23 +175,30 @@ def read_file(path: Path, wards: Wards | None = None) -> Addresses:
             _not_mac(text)
         except RosterError as exc:  # letters from a Mac's "CSV (Macintosh)"
             raise AddressError(exc.problems) from None
-    return read_csv(text, hashlib.sha256(data).hexdigest(), wards)
+    return text, hashlib.sha256(data).hexdigest()
 
 
-def read_csv(text: str, digest: str = "", wards: Wards | None = None
-             ) -> Addresses:
+def read_csv(text: str, digest: str = "", wards: Wards | None = None) -> Addresses:
     """The addresses in CSV text (see read_file)."""
-    first = (text.splitlines() or [""])[0]
-    delimiter = max(",;", key=first.count)  # ";" from Excel in much of Europe
+    return _read_table(cells(text), digest, wards)
+
+
+def cells(text: str) -> list[tuple[int, list[str]]]:
+    """CSV text's rows with their line numbers, separated by commas or semicolons (";" from
+    Excel in much of Europe: whichever the first line that is not a `#` note holds more
+    of); AddressError for a line that cannot be read."""
+    first = next((line for line in text.splitlines() if not line.lstrip().startswith("#")),
+                 "")
+    delimiter = max(",;", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     table: list[tuple[int, list[str]]] = []
     try:
-        for cells in reader:
-            table.append((reader.line_num, cells))
+        for row in reader:
+            table.append((reader.line_num, row))
     except csv.Error:
         raise AddressError([f"line {reader.line_num}: this line cannot be read (a cell too "
                             f"long, or a stray quote): {SAVE_AS}"]) from None
-    return _read_table(table, digest, wards)
+    return table
 
 
 def _header(cell: str) -> str:
