@@ -36,7 +36,8 @@ def _draw(work, report_path: Path | None) -> selection.Draw:
             figures = dict(drawn.run.report)
     except (selection.SelectionError, TargetsError) as exc:
         raise click.ClickException(f"nothing selected: {exc}") from exc
-    path = report.write(report_path or Path(report.DEFAULT), figures, dims, chosen.name)
+    path = report.write(report_path or Path(report.DEFAULT), figures, dims, chosen.name,
+                        chosen.place)
     click.echo(f"seed {figures['seed']!r} (the library's {figures['seed_number']}), "
                f"{lib.algorithm}, {library.DISTRIBUTION} {lib.version}; run {drawn.run.id}")
     click.echo(f"transparency report: {path.resolve()}")
