@@ -255,6 +255,23 @@ def test_more_letters_than_addresses_is_a_clear_error(app, rt, registration, tmp
     assert count(rt, Draw) == 0
 
 
+def test_a_telegram_bot_gives_each_code_its_start_link(app, rt, registration, tmp_path):
+    """With the bot's username set, each code also opens the registration on Telegram
+    (`/start CODE`), on the letter and in the mail merge; without it, neither has one."""
+    rt.settings = dataclasses.replace(rt.settings, telegram_bot_username="@TinyBoroughBot")
+    result = invite(app, addresses_file(tmp_path, 5), tmp_path / "out", 2)
+    assert result.exit_code == 0, result.output
+    merged = mail_merge(tmp_path / "out")
+    assert list(merged[0])[-8:] == ["code_1", "web_1", "sms_1", "telegram_1",
+                                    "code_2", "web_2", "sms_2", "telegram_2"]
+    html = (tmp_path / "out" / "letters.html").read_text(encoding="utf-8")
+    for row in merged:
+        for n in (1, 2):
+            plain = letter_codes.read(row[f"code_{n}"])
+            assert row[f"telegram_{n}"] == f"https://t.me/TinyBoroughBot?start={plain}"
+            assert f'<bdi dir="ltr">t.me/TinyBoroughBot?start={plain}</bdi>' in html
+
+
 def test_letters_are_refused_with_links_to_this_machine(app, rt, registration, tmp_path):
     path = addresses_file(tmp_path, 5)
     rt.settings = dataclasses.replace(rt.settings, public_base_url="http://127.0.0.1:5000")
