@@ -3,9 +3,13 @@ letter. Pure: nothing is stored here (lottery/invite.py stores the draw).
 
 The file is CSV as a spreadsheet saves it (UTF-8 with or without a BOM, or Windows-1252;
 separated by commas or semicolons): one address a row, its lines in any columns named like
-`address_1`, `address line 2`, `line3` (kept, in order, for the mail merge), a `postcode`
-and a `ward`. Headers are matched whatever their case. Every bad row is reported by its
-line number; a file with any is not drawn from.
+`address_1`, `address line 2`, `line3` (kept, in order, for the mail merge), then any
+`town`, `post town`, `city` or `locality` column (kept after them: a letter needs its post
+town), a `postcode` and a `ward`. Headers are matched whatever their case. Each ward must
+be one of the place's (the assembly file's place: its ward categories' labels or ids,
+whatever the case, spaces or punctuation) and is kept as the place labels it. Every bad row
+is reported by its line number, an unknown ward with the nearest known one; a file with any
+is not drawn from.
 
 The draw (docs/lottery.md "Invitations"), so that anyone holding the file and the published
 seed can check it in any language or a spreadsheet:
@@ -24,6 +28,7 @@ makes every address equally likely, whatever the ward or street.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import hmac
 import io
@@ -32,11 +37,14 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from assembly.place import Place
 from bot.members.roster_file import SAVE_AS, RosterError, _not_mac
 
 POSTCODE, WARD = "postcode", "ward"
 # "address_1", "Address line 2", "addr3", "line1", "address": a line of the address.
 ADDRESS_LINE = re.compile(r"(?:address|addr|add)(?:_?line)?_?\d*|line_?\d+")
+# "Town", "Post Town", "post_town", "City", "Locality": the last lines of the address.
+TOWN_LINE = re.compile(r"(?:post_?)?town|city|locality")
 _NOT_WORD = re.compile(r"[^0-9A-Z]+")
 SEPARATOR = " | "
 
@@ -108,8 +116,51 @@ def draw(addresses: list[Address], seed: str, letters: int) -> list[Address]:
     return ranked[:letters]
 
 
-def read_file(path: Path) -> Addresses:
-    """The addresses in `path`, checked; AddressError listing every bad row by line."""
+@dataclass(frozen=True)
+class Wards:
+    """The place's wards as a file may spell them (see `_folded`) -> the place's label."""
+
+    place: str
+    names: dict[str, str]
+
+    def label(self, ward: str) -> str | None:
+        """The place's label for a ward as the file spells it; None if it is none of them."""
+        return self.names.get(_folded(ward))
+
+    def unknown(self, ward: str) -> str:
+        """Why a ward is refused, with the nearest of the place's (difflib)."""
+        by_case = {label.casefold(): label for label in self.names.values()}
+        [near] = difflib.get_close_matches(ward.casefold(), sorted(by_case), n=1, cutoff=0)
+        return f"'{ward}' is not a ward of {self.place}: the nearest is '{by_case[near]}'"
+
+
+def wards_of(place: Place) -> Wards | None:
+    """The place's wards (each category's id and label) from its ward tables; None when it
+    has none (then no ward is checked)."""
+    names: dict[str, str] = {}
+    for table in place.tables_for(WARD):
+        for category in table.categories:
+            for name in (category.id, category.label):
+                names.setdefault(_folded(name), category.label)
+    return Wards(place.name, names) if names else None
+
+
+def _folded(ward: str) -> str:
+    """A ward's name with case, spaces and punctuation forgiven: `St. James` is STJAMES,
+    `st_james` too."""
+    return normalised(ward.replace("_", " ")).replace(" ", "")
+
+
+def read_file(path: Path, wards: Wards | None = None) -> Addresses:
+    """The addresses in `path`, checked (each ward against `wards`, from `wards_of`, when
+    given); AddressError listing every bad row by line."""
+    text, digest = decoded(path)
+    return read_csv(text, digest, wards)
+
+
+def decoded(path: Path) -> tuple[str, str]:
+    """A spreadsheet's CSV file as text (UTF-8 with or without a BOM, or Windows-1252) and
+    its SHA-256; AddressError for a workbook, or text that cannot be read."""
     data = path.read_bytes()
     if data.startswith(b"PK\x03\x04"):
         raise AddressError([f"line 1: this is a workbook, not CSV: {SAVE_AS}"])
@@ -124,34 +175,44 @@ def read_file(path: Path) -> Addresses:
             _not_mac(text)
         except RosterError as exc:  # letters from a Mac's "CSV (Macintosh)"
             raise AddressError(exc.problems) from None
-    return read_csv(text, hashlib.sha256(data).hexdigest())
+    return text, hashlib.sha256(data).hexdigest()
 
 
-def read_csv(text: str, digest: str = "") -> Addresses:
+def read_csv(text: str, digest: str = "", wards: Wards | None = None) -> Addresses:
     """The addresses in CSV text (see read_file)."""
-    first = (text.splitlines() or [""])[0]
-    delimiter = max(",;", key=first.count)  # ";" from Excel in much of Europe
+    return _read_table(cells(text), digest, wards)
+
+
+def cells(text: str) -> list[tuple[int, list[str]]]:
+    """CSV text's rows with their line numbers, separated by commas or semicolons (";" from
+    Excel in much of Europe: whichever the first line that is not a `#` note holds more
+    of); AddressError for a line that cannot be read."""
+    first = next((line for line in text.splitlines() if not line.lstrip().startswith("#")),
+                 "")
+    delimiter = max(",;", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     table: list[tuple[int, list[str]]] = []
     try:
-        for cells in reader:
-            table.append((reader.line_num, cells))
+        for row in reader:
+            table.append((reader.line_num, row))
     except csv.Error:
         raise AddressError([f"line {reader.line_num}: this line cannot be read (a cell too "
                             f"long, or a stray quote): {SAVE_AS}"]) from None
-    return _read_table(table, digest)
+    return table
 
 
 def _header(cell: str) -> str:
     return re.sub(r"[\s_\-]+", "_", cell.strip().lower())
 
 
-def _read_table(table: list[tuple[int, list[str]]], digest: str) -> Addresses:
+def _read_table(table: list[tuple[int, list[str]]], digest: str, wards: Wards | None
+                ) -> Addresses:
     if not table:
         raise AddressError(["line 1: the file is empty"])
     names = [cell.strip() for cell in table[0][1]]
     header = [_header(cell) for cell in names]
     address = [i for i, name in enumerate(header) if ADDRESS_LINE.fullmatch(name)]
+    town = [i for i, name in enumerate(header) if TOWN_LINE.fullmatch(name)]
     missing = [what for what, found in (("address lines (address_1, address_2, ...)",
                                          address), (POSTCODE, POSTCODE in header),
                                         (WARD, WARD in header)) if not found]
@@ -160,7 +221,7 @@ def _read_table(table: list[tuple[int, list[str]]], digest: str) -> Addresses:
                             f"{', '.join(n for n in names if n) or 'none'})"])
     postcode, ward = header.index(POSTCODE), header.index(WARD)
     ignored = tuple(names[i] for i, name in enumerate(header)
-                    if name and i not in address and i not in (postcode, ward))
+                    if name and i not in address + town and i not in (postcode, ward))
     rows: list[Address] = []
     seen: dict[str, Address] = {}
     problems: list[str] = []
@@ -170,19 +231,24 @@ def _read_table(table: list[tuple[int, list[str]]], digest: str) -> Addresses:
         if not any(cells):
             continue  # a blank line
         found = []
-        lines = tuple(cells[i] for i in address)
-        if not any(lines):
+        lines = tuple(cells[i] for i in address + town)
+        if not any(cells[i] for i in address):
             found.append("the address is missing")
         if not cells[postcode]:
             found.append("the postcode is missing")
-        if not cells[ward]:
+        named = cells[ward]
+        if not named:
             found.append("the ward is missing")
+        elif wards is not None:
+            named = wards.label(named) or ""
+            if not named:
+                found.append(wards.unknown(cells[ward]))
         if any("\ufffd" in c for c in cells):
             found.append(f"letters were lost (shown as \ufffd): {SAVE_AS}")
         if found:
             problems += [f"line {line}: {p}" for p in found]
             continue
-        row = Address(line, lines, cells[postcode], cells[ward], key(lines, cells[postcode]))
+        row = Address(line, lines, cells[postcode], named, key(lines, cells[postcode]))
         first = seen.get(row.key)
         if first is None:
             seen[row.key] = row
@@ -196,4 +262,4 @@ def _read_table(table: list[tuple[int, list[str]]], digest: str) -> Addresses:
         raise AddressError(problems)
     if not rows:
         raise AddressError(["line 2: the file holds no addresses"])
-    return Addresses(rows, tuple(names[i] for i in address), repeated, digest, ignored)
+    return Addresses(rows, tuple(names[i] for i in address + town), repeated, digest, ignored)

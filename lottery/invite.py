@@ -129,13 +129,18 @@ def taken_in(session: Session, secret: str) -> Callable[[list[str]], set[str]]:
     return taken
 
 
-def printed(invited: Iterable[Invited], base_url: str, slug: str, keyword: str | None
-            ) -> list[Printed]:
-    """What each letter prints: its codes shown in threes, their links and text messages."""
+def printed(invited: Iterable[Invited], base_url: str, slug: str, keyword: str | None,
+            telegram_bot: str | None = None) -> list[Printed]:
+    """What each letter prints: its codes shown in threes, their links and text messages,
+    and their Telegram links when the bot's username is given (as bot/youth.py builds an
+    engager's: t.me/<bot>?start=CODE)."""
+    bot = (telegram_bot or "").strip().removeprefix("@")
+
     def code(plain: str) -> Code:
         shown = letter_codes.shown(plain)
         return Code(shown, f"{base_url}/s/{slug}?code={plain}",
-                    f"{keyword} {shown}" if keyword else shown)
+                    f"{keyword} {shown}" if keyword else shown,
+                    f"https://t.me/{bot}?start={plain}" if bot else "")
 
     return [Printed(i.number, i.address.lines, i.address.postcode,
                     tuple(code(c) for c in i.codes)) for i in invited]
@@ -145,8 +150,9 @@ def write_mail_merge(path: Path, columns: tuple[str, ...], invited: list[Invited
                      pages: list[Printed], sms_number: str, per_household: int) -> Path:
     """mail-merge.csv: a row a letter (number, address lines, postcode, ward, and each code
     with its link and text message), for Excel (UTF-8 with a BOM, no cell a formula)."""
+    telegram = ("telegram",) if any(c.telegram for p in pages for c in p.codes) else ()
     code_columns = [f"{what}_{n}" for n in range(1, per_household + 1)
-                    for what in ("code", "web", "sms")]
+                    for what in ("code", "web", "sms", *telegram)]
     header = ("letter", *columns, "postcode", "ward", *code_columns)
 
     def rows():
@@ -156,6 +162,8 @@ def write_mail_merge(path: Path, columns: tuple[str, ...], invited: list[Invited
             for n, code in enumerate(page.codes, start=1):
                 row[f"code_{n}"], row[f"web_{n}"] = code.shown, code.url
                 row[f"sms_{n}"] = LETTER["text"].format(message=code.sms, number=sms_number)
+                if telegram:
+                    row[f"telegram_{n}"] = code.telegram
             yield row
 
     with path.open("w", encoding="utf-8", newline="") as out:
@@ -220,7 +228,7 @@ def invite(path: Path, count: int, seed: str, closes: datetime | None, out: Path
         raise InviteError(f"{', '.join(there)} exists: choose another --out (the files of "
                           "an earlier draw hold codes kept nowhere else)")
     try:
-        read = addresses.read_file(path)
+        read = addresses.read_file(path, addresses.wards_of(held.place))
     except addresses.AddressError as exc:
         for problem in exc.problems:
             click.echo(f"{path}:{problem.removeprefix('line ')}", err=True)
@@ -236,7 +244,8 @@ def invite(path: Path, count: int, seed: str, closes: datetime | None, out: Path
         codes = fresh_codes(count * per, Blocklist.load(), taken_in(session, settings.secret_key))
     invited = [Invited(n, a, tuple(codes[(n - 1) * per:n * per]))
                for n, a in enumerate(chosen, start=1)]
-    pages = printed(invited, settings.public_base_url, survey.slug, survey.keyword)
+    pages = printed(invited, settings.public_base_url, survey.slug, survey.keyword,
+                    settings.telegram_bot_username)
     words = Words(held.name, settings.org_name, held.question, day, sms_number, count,
                   letters.offered(rt.catalogs))
     out.mkdir(parents=True, exist_ok=True)

@@ -49,6 +49,7 @@ LETTER = {
     "closes": "Register by {date}.",
     "code": "Registration code",
     "text": "Text {message} to {number}",
+    "telegram": "Telegram: {link}",
     "summary": ("You are invited to join a citizens' assembly of residents chosen by lottery. "
                 "Anyone aged 16 or over at this address can register before {date}: scan "
                 "the QR code or text the code on this letter to {number}. You can register "
@@ -60,11 +61,19 @@ TRANSLATED = ("summary",)  # what the letter shows in every offered language
 
 @dataclass(frozen=True)
 class Code:
-    """One code as printed: K7P-M3Q-XAF, its web registration link, its text message."""
+    """One code as printed: K7P-M3Q-XAF, its web registration link, its text message, and
+    its Telegram link (t.me/<bot>?start=CODE: the bot reads the code from /start) when the
+    bot's username is set, else empty."""
 
     shown: str
     url: str
     sms: str
+    telegram: str = ""
+
+    @property
+    def telegram_shown(self) -> str:
+        """The Telegram link as printed, without its https://."""
+        return self.telegram.removeprefix("https://")
 
 
 @dataclass(frozen=True)

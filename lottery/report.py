@@ -18,7 +18,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from assembly.place import Place
 from bot import suppress
+from lottery.standing import category_label
 from lottery.targets import NOT_STATED, Dimension
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -26,33 +28,58 @@ DEFAULT = "lottery-report.html"
 BINS = 10
 WHY_HIDDEN = (f"A count from 1 to {suppress.MOST_HIDDEN} reads \"{suppress.FEWER}\": read "
               "beside the others, and with the panel's members known, so small a number could "
-              "point at the person behind it. \"Not shown\" hides a larger count where the "
-              "hidden ones could otherwise be worked out from the total.")
+              "point at the person behind it. \"Not shown\" hides another count where the "
+              "hidden ones could otherwise be worked out from the total (the panel's and "
+              "the registrations' totals are given above).")
 
 
-def build(figures: Mapping, dims: Mapping[str, Dimension], assembly: str) -> dict:
-    """Plain data for the page from one run's figures (Run.report)."""
-    labels = {(d.name, c.name): c.label for d in dims.values() for c in d.categories}
+def build(figures: Mapping, dims: Mapping[str, Dimension], assembly: str,
+          place: Place | None = None) -> dict:
+    """Plain data for the page from one run's figures (Run.report); categories in the
+    place's words where it has them (as the staff page names them), else the survey's."""
+    words = {(d.name, c.name): c.label for d in dims.values() for c in d.categories}
+    pool = suppress.count_text(figures["pool"])
     tables = []
     for dim in dict.fromkeys(t[0] for t in figures["targets"]):
         rows = [t for t in figures["targets"] if t[0] == dim]
-        names = [labels.get((dim, c), "Not stated" if c == NOT_STATED else c)
-                 for _, c, *_ in rows]
-        registered = suppress.table(dict(zip(names, (t[4] for t in rows), strict=True)))
-        chosen = suppress.table(dict(zip(names, (t[5] for t in rows), strict=True)))
+        names = [_label(place, dim, c, words.get((dim, c))) for _, c, *_ in rows]
+        registered = _public_total(dict(zip(names, (t[4] for t in rows), strict=True)),
+                                   figures["pool"])
+        chosen = _public_total(dict(zip(names, (t[5] for t in rows), strict=True)),
+                               figures["panel"])
         tables.append({
             "dimension": dim.replace("_", " ").capitalize(),
             "rows": [{"label": name, "target": _target(lo, hi), "registered": reg.text,
                       "selected": sel.text, "met": lo <= n <= hi}
                      for name, (_, _, lo, hi, _, n), reg, sel
                      in zip(names, rows, registered.cells, chosen.cells, strict=True)],
-            "registered_total": registered.total_text, "selected_total": chosen.total_text,
+            # the page opens with both totals: every table shows them the same
+            "registered_total": pool, "selected_total": f"{figures['panel']:,}",
             "hidden": registered.has_secondary or chosen.has_secondary or any(
                 c.suppressed for c in (*registered.cells, *chosen.cells))})
     return {"assembly": assembly, "f": figures, "tables": tables,
             "spread": spread(figures["probabilities"]), "why_hidden": WHY_HIDDEN,
-            "pool": suppress.count_text(figures["pool"]),
-            "relaxed": figures.get("relaxed", []), "kind": figures["kind"]}
+            "pool": pool, "relaxed": figures.get("relaxed", []), "kind": figures["kind"]}
+
+
+def _label(place: Place | None, dimension: str, category: str, words: str | None) -> str:
+    if category == NOT_STATED:
+        return "Not stated"
+    if place is None:
+        return words or category
+    return category_label(place, dimension, category, words)
+
+
+def _public_total(counts: dict[str, int], total: int) -> suppress.Table:
+    """A dimension's counts against a total the page prints anyway (the panel, everyone
+    registered): suppressed by bot/suppress.py, and where it would hide the total to keep a
+    small count from being worked out, every count but the nones is hidden instead, since
+    the total is known."""
+    found = suppress.table(counts, total)
+    if not found.total_secondary:
+        return found
+    return suppress.Table(tuple(c if c.count == 0 else suppress.Cell(c.label, None, None, True)
+                                for c in found.cells), total)
 
 
 def _target(low: int, high: int) -> str:
@@ -85,8 +112,8 @@ def render(data: dict) -> str:
 
 
 def write(path: Path | str, figures: Mapping, dims: Mapping[str, Dimension],
-          assembly: str) -> Path:
+          assembly: str, place: Place | None = None) -> Path:
     """Build and render the report into `path`; the path written."""
     path = Path(path)
-    path.write_text(render(build(figures, dims, assembly)), encoding="utf-8")
+    path.write_text(render(build(figures, dims, assembly, place)), encoding="utf-8")
     return path

@@ -22,7 +22,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from lottery import library
 from lottery.targets import NOT_STATED, Dimension, categories_of, loaded
 from store.models import Answer, Registrant, Run
+from store.models import Draw as LetterDraw
 
 POOL = ("registered",)
 KEPT = ("selected", "confirmed")
@@ -66,6 +68,7 @@ class Draw:
     chosen: list[int] = field(default_factory=list)
     reserves: list[int] = field(default_factory=list)
     relaxed: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -124,10 +127,13 @@ def quotas(session: Session, dims: Mapping[str, Dimension], panel: int) -> list[
 
 
 def select_panel(session: Session, dims: Mapping[str, Dimension], lib: Library, *,
-                 panel: int, reserves: int, seed: str, again: bool, now: datetime) -> Draw:
-    """Draw the panel and the reserves, record the run, mark who was drawn."""
+                 panel: int, reserves: int, seed: str, again: bool, now: datetime,
+                 close_now: bool = False, zone: ZoneInfo | None = None) -> Draw:
+    """Draw the panel and the reserves, record the run, mark who was drawn. Refused while
+    any draw's registration is open, unless `close_now` closes them all first."""
     quota = quotas(session, dims, panel)
     _refuse_second(session, again, now)
+    closed = close_registration(session, now, close_now, zone or ZoneInfo("UTC"))
     pool = people(session, dims, POOL)
     features = sorted(dict.fromkeys(d for d, _, _, _ in quota))
     number = library.seed_number(seed)
@@ -165,7 +171,27 @@ def select_panel(session: Session, dims: Mapping[str, Dimension], lib: Library, 
             registrant.status_at = now
     run.report = figures(run, lib, number, quota, pool, [by_id[i] for i in chosen],
                          drawn.probabilities, reserves=len(spare), asked_reserves=reserves)
-    return Draw(run, sorted(chosen), sorted(spare))
+    return Draw(run, sorted(chosen), sorted(spare), closed=closed)
+
+
+def close_registration(session: Session, now: datetime, close_now: bool, zone: ZoneInfo
+                       ) -> list[str]:
+    """Registration must be over before the draw, or someone could register after it and
+    wait for ever: SelectionError naming each draw still open (closing in the future, or
+    never), unless `close_now`, which closes them at `now` (a code typed after reads
+    "closed"); what was closed, in words."""
+    found = list(session.scalars(select(LetterDraw).where(
+        (LetterDraw.closes_at.is_(None)) | (LetterDraw.closes_at > now)).order_by(LetterDraw.id)))
+    if found and not close_now:
+        raise SelectionError("registration is still open: " + "; ".join(
+            f"draw {d.id} ({d.letters:,} letters) closes {_when(d.closes_at, zone)}"
+            for d in found) + ". Select after it closes, or give --close-now to close it "
+            "now (no code registers after)")
+    said = [f"draw {d.id} ({d.letters:,} letters), which was to close "
+            f"{_when(d.closes_at, zone)}" for d in found]
+    for draw in found:
+        draw.closes_at = now
+    return said
 
 
 def _refuse_second(session: Session, again: bool, now: datetime) -> None:
@@ -181,6 +207,16 @@ def _refuse_second(session: Session, again: bool, now: datetime) -> None:
                              "selection would go back on that. Use `outreach lottery replace`")
     for registrant in drawn:
         registrant.status, registrant.status_at, registrant.probability = "registered", now, None
+
+
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A closing time as people say it: the end of a day rather than the next midnight."""
+    if moment is None:
+        return "at no set time"
+    local = moment.astimezone(zone)
+    if local.time() == time():
+        return f"at the end of {local - timedelta(days=1):%d %b %Y} ({zone.key})"
+    return f"on {local:%d %b %Y} at {local:%H:%M} ({zone.key})"
 
 
 def replace(session: Session, dims: Mapping[str, Dimension], lib: Library, *,

@@ -36,7 +36,8 @@ def _draw(work, report_path: Path | None) -> selection.Draw:
             figures = dict(drawn.run.report)
     except (selection.SelectionError, TargetsError) as exc:
         raise click.ClickException(f"nothing selected: {exc}") from exc
-    path = report.write(report_path or Path(report.DEFAULT), figures, dims, chosen.name)
+    path = report.write(report_path or Path(report.DEFAULT), figures, dims, chosen.name,
+                        chosen.place)
     click.echo(f"seed {figures['seed']!r} (the library's {figures['seed_number']}), "
                f"{lib.algorithm}, {library.DISTRIBUTION} {lib.version}; run {drawn.run.id}")
     click.echo(f"transparency report: {path.resolve()}")
@@ -50,19 +51,24 @@ def _draw(work, report_path: Path | None) -> selection.Draw:
               help="reserves drawn beside them (default: the lottery section's)")
 @click.option("--seed", required=True, help="the published seed (any text)")
 @click.option("--again", is_flag=True, help="draw anew while nobody has been asked yet")
+@click.option("--close-now", is_flag=True,
+              help="close every draw's registration now (refused while any is open)")
 @_REPORT
 def select_command(panel: int | None, reserves: int | None, seed: str, again: bool,
-                   report_path: Path | None) -> None:
+                   close_now: bool, report_path: Path | None) -> None:
     """Select the panel and reserves from everyone registered, meeting the loaded targets,
-    one person per household. Nobody is told here: the worker asks the selected."""
+    one person per household, once registration has closed (or `--close-now` closes it).
+    Nobody is told here: the worker asks the selected."""
 
     def work(session, dims, lib, now, lottery):
         return selection.select_panel(
             session, dims, lib, panel=panel or lottery.panel,
             reserves=lottery.reserves if reserves is None else reserves, seed=seed,
-            again=again, now=now)
+            again=again, now=now, close_now=close_now, zone=current().settings.timezone)
 
     drawn = _draw(work, report_path)
+    for line in drawn.closed:
+        click.echo(f"registration closed now: {line}; no code registers any more")
     click.echo(f"{len(drawn.chosen)} selected, {len(drawn.reserves)} reserve(s); the worker "
                "asks the selected to confirm")
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 import assembly
 from assembly.place import DIMENSIONS, Place, Table
 from bot.runtime import current
+from lottery import addresses
 from staff import heard
 from store.db import transaction
 from store.models import Target
@@ -182,42 +183,57 @@ def read(path: Path, dims: Mapping[str, Dimension], panel: int) -> list[Row]:
     each dimension's mins and maxes able to reach the panel)."""
     problems: list[str] = []
     rows: dict[tuple[str, str], tuple[int, Row]] = {}
-    text = path.read_text(encoding="utf-8-sig")
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
-             if line.strip() and not line.lstrip().startswith("#")]
+    try:  # as a spreadsheet saves it: a BOM, Windows-1252, ";" (lottery/addresses.py)
+        table = addresses.cells(addresses.decoded(path)[0])
+    except addresses.AddressError as exc:
+        raise TargetsError([f"{path}:{p.removeprefix('line ')}" for p in exc.problems]
+                           ) from None
+    lines = [(n, [c.strip() for c in cells]) for n, cells in table
+             if any(c.strip() for c in cells) and not cells[0].lstrip().startswith("#")]
     if not lines:
         raise TargetsError(f"{path}: empty (feature,value,min,max)")
-    header = [h.strip().lower() for h in next(csv.reader([lines[0][1]]))]
+    header = [h.lower() for h in lines[0][1]]
     missing = [c for c in COLUMNS[:4] if c not in header]
     if missing:
         raise TargetsError(f"{path}:{lines[0][0]}: missing column(s) {', '.join(missing)}")
-    for number, line in lines[1:]:
-        cells = dict(zip(header, (c.strip() for c in next(csv.reader([line]))), strict=False))
-        row = _row(cells, dims, panel, f"{path}:{number}", problems)
+    named: set[tuple[str, str]] = set()  # rows present, even if their numbers are not
+    spoilt: set[str] = set()  # features with a bad row: their sums would only mislead
+    for number, cells in lines[1:]:
+        given = dict(zip(header, cells, strict=False))
+        row = _row(given, dims, panel, f"{path}:{number}", problems, named)
         if row is None:
+            spoilt.add(_canonical(given.get("feature", ""), dims) or "")
             continue
         if (row.feature, row.value) in rows:
             problems.append(f"{path}:{number}: {row.feature} {row.value} given twice (first "
                             f"on line {rows[row.feature, row.value][0]})")
         rows[row.feature, row.value] = (number, row)
-    _sums(path, [(n, r) for n, r in rows.values()], dims, panel, problems)
+    _sums(path, [(n, r) for n, r in rows.values()], dims, panel, problems, named, spoilt)
     if problems:
         raise TargetsError(problems)
     return [r for _, r in rows.values()]
 
 
+def _canonical(name: str, known) -> str | None:
+    """`name` as `known` spells it, whatever its case; None if it is none of them."""
+    return next((k for k in known if k.casefold() == name.casefold()), None)
+
+
 def _row(cells: dict[str, str], dims: Mapping[str, Dimension], panel: int, at: str,
-         problems: list[str]) -> Row | None:
-    feature, value = cells.get("feature", ""), cells.get("value", "")
-    if feature not in dims:
+         problems: list[str], named: set[tuple[str, str]]) -> Row | None:
+    feature = _canonical(cells.get("feature", ""), dims)
+    if feature is None:
+        feature = cells.get("feature", "")
         known = ", ".join(dims) or "none"
         why = "not a dimension" if feature not in DIMENSIONS else "not asked by the survey"
         problems.append(f"{at}: {feature!r} is {why} (the registration survey's: {known})")
         return None
-    if value not in dims[feature].names:
-        problems.append(f"{at}: {value!r} is no {feature} category (known: "
+    value = _canonical(cells.get("value", ""), dims[feature].names)
+    if value is None:
+        problems.append(f"{at}: {cells.get('value', '')!r} is no {feature} category (known: "
                         f"{', '.join(dims[feature].names)})")
         return None
+    named.add((feature, value))
     numbers = []
     for key in ("min", "max"):
         raw = cells.get(key, "")
@@ -236,15 +252,19 @@ def _row(cells: dict[str, str], dims: Mapping[str, Dimension], panel: int, at: s
 
 
 def _sums(path: Path, rows: list[tuple[int, Row]], dims: Mapping[str, Dimension], panel: int,
-          problems: list[str]) -> None:
+          problems: list[str], named: set[tuple[str, str]], spoilt: set[str]) -> None:
+    """Each dimension's rows whole (a row per category, mins and maxes able to reach the
+    panel); a dimension with a bad row is only checked for categories no row names."""
     for feature in dict.fromkeys(r.feature for _, r in rows):
         mine = [(n, r) for n, r in rows if r.feature == feature]
         first = mine[0][0]
-        given = {r.value for _, r in mine}
+        given = {r.value for _, r in mine} | {v for f, v in named if f == feature}
         absent = [c.name for c in dims[feature].categories if c.name not in given]
         if absent:
             problems.append(f"{path}:{first}: {feature} has no row for {', '.join(absent)} "
                             "(every category needs one, or registrants in it cannot be drawn)")
+        if feature in spoilt:
+            continue
         low, high = sum(r.min for _, r in mine), sum(r.max for _, r in mine)
         if NOT_STATED not in given:
             high += panel  # added at selection: min 0, max the panel

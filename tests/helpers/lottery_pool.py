@@ -30,6 +30,7 @@ from surveys import registry
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRATION = ROOT / "tests" / "data" / "lottery" / "registration.yaml"
 AT = datetime(2027, 2, 1, 10, tzinfo=UTC)
+CLOSED = datetime(2026, 1, 31, tzinfo=UTC)  # before the tests' clock and the bench's now
 # Answers drawn roughly as the shipped place's residents are, with some who say nothing
 WEIGHTS = {
     "age_band": {"16_29": 23, "30_44": 34, "45_64": 28, "65_plus": 12, "prefer_not": 3},
@@ -56,14 +57,16 @@ def answers(count: int, seed: int = 1) -> list[dict[str, str]]:
 
 
 def add_pool(session: Session, people: Sequence[Mapping[str, str]],
-             households: Sequence[int] | None = None, status: str = "registered") -> list[int]:
+             households: Sequence[int] | None = None, status: str = "registered",
+             closes: datetime | None = CLOSED) -> list[int]:
     """One registrant per answers given, each with a letter of its own unless `households`
-    gives each one's household number (same number: same letter); their ids, in order."""
+    gives each one's household number (same number: same letter), their draw's
+    registration closed (at `closes`); their ids, in order."""
     slug = session.scalar(select(Survey.slug).where(Survey.audience == "registrants"))
     version = session.scalar(select(SurveyVersion.id).join(Survey).where(Survey.slug == slug)
                              .order_by(SurveyVersion.version.desc()))
     draw = Draw(seed="test", addresses=len(people), letters=len(people), per_household=2,
-                source_digest="0" * 64)
+                source_digest="0" * 64, closes_at=closes)
     session.add(draw)
     session.flush()
     numbers = list(households) if households is not None else list(range(len(people)))

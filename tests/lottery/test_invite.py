@@ -28,7 +28,7 @@ from tests.helpers.db import count, rows
 
 REGISTRATION = Path(__file__).resolve().parents[1] / "data" / "surveys" / \
     "letters-registration.yaml"
-WARDS = ("Cann Hall", "Hale End", "Leyton", "Markhouse", "Wood Street")
+WARDS = ("Cann Hall", "Hale End & Highams Park South", "Leyton", "Markhouse", "Wood Street")
 HEADER = "Address_1,address line 2,Postcode,WARD,UPRN"
 
 
@@ -159,17 +159,64 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_drawn(app, rt, registr
                                                                  tmp_path):
     path = addresses_file(tmp_path, 3, ",,E17 5QR,Leyton,", "Flat 1,9 Hoe Street,,Leyton,",
                           "Flat 1,9 Hoe Street,E17 5QR,,",
-                          "Flat 1,0 Hoe Street,E17 0QR,Nowhere,")
+                          "Flat 1,0 Hoe Street,E17 0QR,St James,",
+                          "Flat 2,9 Hoe Street,E17 9QR,Leytn,",
+                          "Flat 3,9 Hoe Street,E17 9QR,hale end and highams park,")
     result = invite(app, path, tmp_path / "out", 2)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"{path}:5: the address is missing",
         f"{path}:6: the postcode is missing",
         f"{path}:7: the ward is missing",
-        f"{path}:8: the same address as line 2, but in ward 'Nowhere', not "
+        f"{path}:8: the same address as line 2, but in ward 'St James', not "
         f"'{first_ward(path)}'",
+        f"{path}:9: 'Leytn' is not a ward of London Borough of Waltham Forest: the nearest "
+        "is 'Leyton'",
+        f"{path}:10: 'hale end and highams park' is not a ward of London Borough of Waltham "
+        "Forest: the nearest is 'Hale End & Highams Park South'",
         f"{path}: nothing drawn"]
     assert count(rt, Draw) == 0 and not (tmp_path / "out").exists()
+
+
+def test_wards_are_the_places_whatever_the_case_spaces_or_punctuation(app, rt, registration,
+                                                                     tmp_path):
+    """A ward as the council's export spells it is stored (and merged) as the place labels
+    it, so that the staff page counts one ward once."""
+    path = tmp_path / "addresses.csv"
+    path.write_text("address,postcode,ward\n1 Hoe Street,E17 1QR,st. james\n"
+                    "2 Hoe Street,E17 1QR,HALE END & HIGHAMS PARK SOUTH\n"
+                    "3 Hoe Street,E17 1QR,lea_bridge\n", encoding="utf-8")
+    result = invite(app, path, tmp_path / "out", 3)
+    assert result.exit_code == 0, result.output
+    assert sorted(x.ward for x in rows(rt, Letter)) == [
+        "Hale End & Highams Park South", "Lea Bridge", "St James"]
+    assert sorted(r["ward"] for r in mail_merge(tmp_path / "out")) == [
+        "Hale End & Highams Park South", "Lea Bridge", "St James"]
+
+
+def test_a_post_town_is_an_address_line_after_the_others(app, rt, registration, tmp_path):
+    """Councils' exports name it Town or Post Town: the letter goes nowhere without it."""
+    path = tmp_path / "addresses.csv"
+    path.write_text("UPRN;Address line 1;Address line 2;Post Town;Postcode;Ward\n"
+                    "100001;Flat 1;12 Hoe Street;LONDON;E17 4AB;Leyton\n", encoding="utf-8")
+    result = invite(app, path, tmp_path / "out", 1)
+    assert result.exit_code == 0, result.output
+    assert "note: columns not used: UPRN" in result.output.splitlines()
+    [row] = mail_merge(tmp_path / "out")
+    assert list(row)[:5] == ["letter", "Address line 1", "Address line 2", "Post Town",
+                             "postcode"]
+    assert (row["Address line 1"], row["Address line 2"], row["Post Town"]) == (
+        "Flat 1", "12 Hoe Street", "LONDON")
+    html = "".join((tmp_path / "out" / "letters.html").read_text().split())
+    assert "<p>12HoeStreet</p><p>LONDON</p><p>E174AB</p>" in html
+    for name in ("Town", "post_town", "City", "Locality"):
+        path.write_text(f"address,{name},postcode,ward\n1 Hoe Street,London,E17 1QR,Leyton\n",
+                        encoding="utf-8")
+        read = addresses.read_file(path)
+        assert read.rows[0].lines == ("1 Hoe Street", "London") and read.ignored == ()
+    path.write_text("address,town,postcode,ward\n,London,E17 1QR,Leyton\n", encoding="utf-8")
+    with pytest.raises(addresses.AddressError, match="line 2: the address is missing"):
+        addresses.read_file(path)
 
 
 def first_ward(path: Path) -> str:
@@ -206,6 +253,23 @@ def test_more_letters_than_addresses_is_a_clear_error(app, rt, registration, tmp
     assert ("9 letters asked for, but the file holds only 8 distinct addresses: ask for at "
             "most 8") in result.output
     assert count(rt, Draw) == 0
+
+
+def test_a_telegram_bot_gives_each_code_its_start_link(app, rt, registration, tmp_path):
+    """With the bot's username set, each code also opens the registration on Telegram
+    (`/start CODE`), on the letter and in the mail merge; without it, neither has one."""
+    rt.settings = dataclasses.replace(rt.settings, telegram_bot_username="@TinyBoroughBot")
+    result = invite(app, addresses_file(tmp_path, 5), tmp_path / "out", 2)
+    assert result.exit_code == 0, result.output
+    merged = mail_merge(tmp_path / "out")
+    assert list(merged[0])[-8:] == ["code_1", "web_1", "sms_1", "telegram_1",
+                                    "code_2", "web_2", "sms_2", "telegram_2"]
+    html = (tmp_path / "out" / "letters.html").read_text(encoding="utf-8")
+    for row in merged:
+        for n in (1, 2):
+            plain = letter_codes.read(row[f"code_{n}"])
+            assert row[f"telegram_{n}"] == f"https://t.me/TinyBoroughBot?start={plain}"
+            assert f'<bdi dir="ltr">t.me/TinyBoroughBot?start={plain}</bdi>' in html
 
 
 def test_letters_are_refused_with_links_to_this_machine(app, rt, registration, tmp_path):

@@ -27,13 +27,15 @@ URL = "https://outreach.example.org/s/join-the-panel?code="
 WORDS = Words("Tiny Borough Assembly on Getting Around", "Tiny Borough Council",
               "How should people get around Tiny Borough?", date(2027, 2, 28),
               "+44 7700 900123", 2, letters.offered(CATALOGS))
+BOT = "WalthamForestCitizensAssemblyBot"  # as long as Telegram allows: the letter still fits
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def made_up(number: int, *codes: str) -> Printed:
     return Printed(number, ("Flat 2", "14 Hoe Street", ""), "E17 4QR",
                    tuple(Code(f"{c[:3]}-{c[3:6]}-{c[6:]}", URL + c,
-                              f"REGISTER {c[:3]}-{c[3:6]}-{c[6:]}") for c in codes))
+                              f"REGISTER {c[:3]}-{c[3:6]}-{c[6:]}",
+                              f"https://t.me/{BOT}?start={c}") for c in codes))
 
 
 PAGES = [made_up(1, "K7PM3QXAF", "HJ4TRW9CX"), made_up(2, "M3QXAFK7P", "TRW9CXHJ4")]
@@ -57,6 +59,8 @@ def test_the_letter_speaks_every_offered_language():
     for code in ("K7P-M3Q-XAF", "HJ4-TRW-9CX", "M3Q-XAF-K7P", "TRW-9CX-HJ4"):
         assert f'<p class="printed">{code}</p>' in html
         assert f"REGISTER {code}</bdi> to" in html
+        plain = code.replace("-", "")
+        assert f'Telegram: <bdi dir="ltr">t.me/{BOT}?start={plain}</bdi>' in html
     assert html.count('<svg viewBox="0 0 ') == 4 and "Letter <bdi>00002</bdi>" in html
     assert "14 Hoe Street" in html and "E17 4QR" in html
 

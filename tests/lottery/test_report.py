@@ -51,6 +51,29 @@ def test_small_counts_are_hidden_and_why_is_said():
     assert "Lowest 20.00%, median 20.00%, highest 40.00%" in page
 
 
+def test_the_panel_is_the_total_of_every_table_in_the_places_words():
+    """The page opens with the panel's size, so each table's "All" gives it too; a count
+    the known total would give away is hidden rather than the total."""
+    figures = {**FIGURES, "panel": 8, "wanted": 8, "targets": [
+        ["gender", "female", 3, 6, 22, 4], ["gender", "male", 2, 5, 15, 4],
+        ["gender", "not_stated", 0, 8, 3, 0],
+        ["disability", "disabled", 0, 3, 6, 1], ["disability", "not_disabled", 5, 8, 30, 7],
+        ["disability", "not_stated", 0, 8, 4, 0]]}
+    page = report.render(report.build(figures, _dims(), "A test assembly",
+                                      assembly.load().place))
+    assert "chose 8 members" in page
+    totals = re.findall(r"<tfoot><tr><th scope=\"row\">All</th><td></td>"
+                        r"<td class=\"n\">(.*?)</td>\s*<td class=\"n\">(.*?)</td>", page)
+    assert totals == [("40", "8"), ("40", "8")]
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", page, re.S)
+    cells = {label: re.findall(r"<td[^>]*>(.*?)</td>", rest) for label, rest in rows}
+    # 4 and 4 of 8 would each be "fewer than 5", which 8 gives away: neither is shown
+    assert cells["Female"][2] == cells["Male"][2] == "not shown"
+    assert cells["Disabled under the Equality Act"][2] == "not shown"  # 1, and 8 − 7
+    assert cells["Not disabled under the Equality Act"][2] == "not shown"
+    assert "Woman" not in page and ">No<" not in page  # not the survey's words
+
+
 def test_a_target_missed_is_marked():
     figures = {**FIGURES, "kind": "replace", "kept": 8, "wanted": 2,
                "relaxed": ["gender female: min 4 can no longer be kept"],
@@ -84,4 +107,4 @@ def test_the_report_of_a_selection_names_nobody(app, rt, tmp_path, monkeypatch):
     assert "Agent ID" not in page and "household" not in page  # the library's ids
     assert "published seed" in page and str(library.seed_number("published seed")) in page
     assert "chose 8 members" in page
-    assert "Woman" in page and "Target" in page
+    assert "Female" in page and "Target" in page  # the place's words, as the staff page's

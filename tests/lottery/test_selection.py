@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,9 +18,10 @@ from lottery import library
 from lottery.selection import people as pool_people
 from lottery.targets import dimensions, registration_survey
 from store.db import transaction
-from store.models import Registrant, Run, Target
+from store.models import Draw, Registrant, Run, Target
 from tests.helpers.cli import outreach
 from tests.helpers.db import rows
+from tests.helpers.lottery import invite
 from tests.helpers.lottery_pool import add_pool, answers, load_registration
 
 PANEL, RESERVES = 10, 3
@@ -231,3 +233,27 @@ def test_the_people_file_holds_categories_not_answers(app, rt, tmp_path):
     assert not any("Example" in v for person in found for v in person.row().values())
     with open(tmp_path / "targets.csv", newline="") as source:
         assert next(csv.reader(source))[:4] == ["feature", "value", "min", "max"]
+
+
+def test_refused_while_registration_is_open_unless_closed_now(app, rt, tmp_path, clock):
+    """A code typed after the draw would register someone nobody will ever draw or tell:
+    the selection waits for registration to close, or closes it (--close-now)."""
+    _pool(app, rt, tmp_path, answers(80), HOUSEHOLDS)
+    invite(rt, closes=datetime(2026, 3, 11, 0, tzinfo=UTC))  # letters still out
+    result = _select(app, tmp_path)
+    assert result.exit_code == 1
+    assert ("nothing selected: registration is still open: draw 2 (3 letters) closes at the "
+            "end of 10 Mar 2026 (Europe/London). Select after it closes, or give --close-now "
+            "to close it now (no code registers after)") in result.output
+    assert rows(rt, Run) == [] and _status(rt, "selected") == []
+    result = _select(app, tmp_path, "published seed 2027", "--close-now")
+    assert result.exit_code == 0, result.output
+    assert ("registration closed now: draw 2 (3 letters), which was to close at the end of "
+            "10 Mar 2026 (Europe/London); no code registers any more") in result.output
+    assert len(_status(rt, "selected")) == PANEL
+    [closed] = [d for d in rows(rt, Draw) if d.id == 2]
+    assert closed.closes_at == clock()
+    clock.advance(timedelta(minutes=5))
+    chat = outreach(app, "chat", "--from", "07700 900999", input="K7P-M3Q-XAF\n")  # a letter's code
+    assert "Registration for the lottery closed on Monday 2 March" in chat.output
+    assert len(rows(rt, Registrant)) == 80  # nobody registered after the draw

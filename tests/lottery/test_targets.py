@@ -108,3 +108,33 @@ def test_no_registration_survey_is_said(app, tmp_path):
     result = outreach(app, "lottery", "targets", "--out", str(tmp_path / "t.csv"))
     assert result.exit_code == 1
     assert "expected one loaded survey with audience registrants, found 0" in result.output
+
+
+def test_a_file_as_a_spreadsheet_saves_it_is_read(app, rt, registration, tmp_path):
+    """Excel in much of Europe saves `;`-separated CSV with a BOM, and a reviewer may type
+    `Female`: read as the proposal's own file, stored in the proposal's spelling."""
+    path, _ = _propose(app, tmp_path, "--panel", "50")
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    table = [row[:4] for row in csv.reader(lines)]
+    table[0] = ["Feature", "Value", "Min", "Max"]
+    female = next(i for i, row in enumerate(table) if row[:2] == ["gender", "female"])
+    table[female][:2] = ["Gender", "FEMALE"]
+    edited = tmp_path / "edited.csv"
+    edited.write_bytes(("\ufeff" + "\r\n".join(";".join(row) for row in table) + "\r\n"
+                        ).encode("utf-8"))
+    result = outreach(app, "lottery", "targets", "--load", str(edited), "--panel", "50")
+    assert result.exit_code == 0, result.output
+    assert ("gender", "female") in {(t.dimension, t.category) for t in rows(rt, Target)}
+
+
+def test_a_bad_cell_is_the_only_problem_said(app, rt, registration, tmp_path):
+    path, _ = _propose(app, tmp_path, "--panel", "50")
+    lines = path.read_text().splitlines()
+    at = next(n for n, line in enumerate(lines, start=1) if line.startswith("gender,female,"))
+    lines[at - 1] = "gender,female,three,27,,"
+    path.write_text("\n".join(lines) + "\n")
+    result = outreach(app, "lottery", "targets", "--load", str(path), "--panel", "50")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}:{at}: min must be a whole number of 0 or more, not 'three'",
+        f"{path}: nothing stored"]
