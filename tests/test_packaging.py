@@ -142,7 +142,8 @@ def test_db_upgrade_puts_the_database_in_the_working_directory(runs, venv):
 
 def test_surveys_load_without_files_loads_the_bundled_surveys(runs):
     assert sorted(line.split(":")[0] for line in _ok(runs.load).splitlines()) == [
-        "neighbourhood-policing", "peer-conversation-log", "wellbeing-check-in", "youth-voice"]
+        "lottery-registration", "neighbourhood-policing", "peer-conversation-log",
+        "wellbeing-check-in", "youth-voice"]
 
 
 def test_chat_answers_a_polish_first_message_in_polish(runs):

@@ -93,7 +93,8 @@ def staff_pages(app, client, ids: dict) -> dict[str, str]:
         if "GET" not in rule.methods or not rule.rule.startswith(("/staff", "/api")) or (
                 rule.endpoint.endswith(".static")):
             continue
-        args = {name: ids[name] for name in rule.arguments}
+        args = {name: ids.get(f"{rule.endpoint}.{name}", ids.get(name))
+                for name in rule.arguments}
         path = app.url_map.bind("localhost").build(rule.endpoint, args)
         for query in ([f"survey={SURVEY}&format={f}" for f in ("csv", "xlsx", "jsonl")]
                       if rule.endpoint == "staff.export_download" else
@@ -148,7 +149,8 @@ def test_no_page_command_or_export_shows_a_members_name_beside_their_answers(
     sign_in(client, ADMIN)
     token = re.search(r"oat_\S+", outreach(app, "staff", "token", ADMIN).output).group(0)
     ids = {**disclosed, "api": {"Authorization": f"Bearer {token}"},
-           "name": "heard"}  # a dashboard table as CSV
+           "name": "heard",  # a dashboard table as CSV
+           "staff_lottery.table_csv.name": "channels"}  # the lottery page's
     shown = {**staff_pages(app, client, ids), **commands(app, ids, tmp_path)}
 
     assert {where: found for where, found in
