@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot import addresses, answers
 from bot.engine.asking import ask, hint
 from bot.engine.languages import (
@@ -28,6 +30,7 @@ from bot.state import (
 )
 from surveys import conditions
 from surveys.model import REGISTRANTS, Question, Questionnaire
+from translations import weekdays
 
 # What a reply asking for a letter's code asks (a web form shows a text box for it).
 LETTER_CODE = "letter_code"
@@ -250,9 +253,22 @@ def already_done(turn: Turn, message: Message) -> bool:
         set_language(turn, lang)
     survey = turn.survey
     logged = survey is not None and survey.audience == "engagers"
+    if survey is not None and survey.audience == REGISTRANTS and not turn.env.member():
+        turn.say(registered_text(turn))
+        return True
     turn.say(turn.bot("already-logged" if logged else
                       "member-unclear" if turn.env.member() else "already-done"))
     return True
+
+
+def registered_text(turn: Turn) -> str:
+    """What a registrant writing again is told: registered, messaged if selected (and when
+    registration closes, if a date is set), HELP for questions; nothing to answer again."""
+    closes = turn.env.registration_closes()
+    if closes:
+        return turn.bot("register-done-closes",
+                        date=weekdays.day_name(date.fromisoformat(closes), turn.lang))
+    return turn.bot("register-done")
 
 
 def screened_again(turn: Turn, message: Message) -> bool:
