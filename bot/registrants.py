@@ -60,22 +60,26 @@ def lookups(session: Session, contact_id: int | None, secret: str, now: datetime
             tz: ZoneInfo, region: str) -> dict[str, Any]:
     """The engine's Env look-ups for the lottery, each run only if the engine asks."""
     return {"letter_code": lambda code: status(session, secret, code, contact_id, now, tz),
-            "registration_closes": lambda: closes_for(session, contact_id, tz),
+            "registration": lambda: registration(session, contact_id, tz),
             "phone_region": region}
 
 
-def closes_for(session: Session, contact_id: int | None, tz: ZoneInfo) -> str | None:
-    """For a registrant writing again: the local date (ISO) their letters' registration
-    closes, "" when none is set; None when the person writing is no registrant."""
+def registration(session: Session, contact_id: int | None,
+                 tz: ZoneInfo) -> tuple[str, str] | None:
+    """For a registrant writing again: their status and the local date (ISO) their letters'
+    registration closes ("" when none is set); None when the person writing is no
+    registrant."""
     if contact_id is None:
         return None
     found = session.execute(
-        select(Draw.closes_at).join(Letter, Letter.draw_id == Draw.id)
+        select(Registrant.status, Draw.closes_at).join(Letter, Letter.draw_id == Draw.id)
         .join(Registrant, Registrant.letter_id == Letter.id)
-        .where(Registrant.contact_id == contact_id).limit(1)).first()
+        .where(Registrant.contact_id == contact_id).order_by(Registrant.id.desc())
+        .limit(1)).first()
     if found is None:
         return None
-    return found[0].astimezone(tz).date().isoformat() if found[0] is not None else ""
+    status, closes_at = found
+    return status, closes_at.astimezone(tz).date().isoformat() if closes_at else ""
 
 
 def register(session: Session, secret: str, code: str, contact_id: int,

@@ -34,6 +34,7 @@ from translations import weekdays
 
 # What a reply asking for a letter's code asks (a web form shows a text box for it).
 LETTER_CODE = "letter_code"
+NOT_SELECTED = "not_selected"  # a registrant the lottery's close left out (lottery/confirm.py)
 
 # Starting --------------------------------------------------------------------------------
 
@@ -263,8 +264,11 @@ def already_done(turn: Turn, message: Message) -> bool:
 
 def registered_text(turn: Turn) -> str:
     """What a registrant writing again is told: registered, messaged if selected (and when
-    registration closes, if a date is set), HELP for questions; nothing to answer again."""
-    closes = turn.env.registration_closes()
+    registration closes, if a date is set), HELP for questions; once the lottery closed
+    without them, that they were not selected. Nothing to answer again."""
+    status, closes = turn.env.registration() or ("registered", "")
+    if status == NOT_SELECTED:
+        return turn.bot("selection/not-selected-no-date")
     if closes:
         return turn.bot("register-done-closes",
                         date=weekdays.day_name(date.fromisoformat(closes), turn.lang))

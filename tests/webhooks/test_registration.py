@@ -19,6 +19,7 @@ from tests.helpers.providers import TELEGRAM_SECRET, TELEGRAM_TOKEN
 from tests.helpers.telegram import Person
 from tests.helpers.twilio import incoming, post, said
 from tests.helpers.web_form import Browser
+from translations.weekdays import day_name
 
 SLUG = "lottery-registration"
 INTRO = ("Hello from Waltham Forest Council. Thank you for registering for the Citizens' "
@@ -239,3 +240,16 @@ def shown_choice(rt, lang: str, key: str) -> str:
     question_id, choice_id = key.split("/")
     source = next(c.text for c in survey.question(question_id).choices if c.id == choice_id)
     return rt.catalogs.text([lang], f"{SLUG}/{key}", source)
+
+
+def test_sms_a_registrant_writing_again_is_told_they_are_registered(client, rt, clock):
+    invite(rt, closes=clock() + timedelta(days=30))
+    text(client, "+447700900571", "Dzień dobry, chcę się zarejestrować K7P-M3Q-XAF", "TAK",
+         *ANSWERS)
+    [registrant] = registrants(rt)
+    assert registrant.language == "pl"
+    hello, restart = text(client, "+447700900571", "dzień dobry", "RESTART")
+    closes = (clock() + timedelta(days=30)).astimezone(rt.settings.timezone).date()
+    assert hello == restart == [rt.catalogs.bot("pl", "register-done-closes",
+                                                date=day_name(closes, "pl"))]
+    assert len(registrants(rt)) == 1 and registration_responses(rt) == 1

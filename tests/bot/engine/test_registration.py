@@ -209,12 +209,18 @@ def test_a_message_after_registering_says_they_are_registered_in_their_language(
 
 def test_registered_is_told_the_day_registration_closes_when_there_is_one(env):
     done, _ = talk(env, ["REGISTER K7P-M3Q-XAF", "yes", *ANSWERS])
-    closing = replace(env, registration_closes=lambda: "2027-02-28")
+    closing = replace(env, registration=lambda: ("registered", "2027-02-28"))
     _, (sprint,) = talk(closing, ["hello?"], done)
     assert said(sprint) == [
         "You are registered for the lottery, thank you. Registration closes on Sunday 28 "
         "February; we will message you if you are selected. Each person registers once. "
         "Questions: reply HELP."]
+    left_out = replace(env, registration=lambda: ("not_selected", "2027-02-28"))
+    _, (why,) = talk(left_out, ["why was I not picked?"], done)
+    assert said(why) == [env.catalogs.bot("en", "selection/not-selected-no-date",
+                                          org=env.org)]
+    assert said(why)[0].endswith("You were not selected this time. Your details will be "
+                                 "erased after the assembly.")
 
 
 def test_help_while_registering_names_the_lottery_not_the_survey(env):
