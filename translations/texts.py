@@ -356,4 +356,7 @@ BOT = {
         "That looks like a landline. The lottery's messages come by text: please send a "
         "mobile number, e.g. 07700 900123."
     ),
+    "web/hint/phone-mobile": (
+        "Enter a mobile number, such as 07700 900123: the lottery's messages come by text."
+    ),
 }

@@ -212,6 +212,9 @@ def test_the_web_form_keeps_the_code_across_languages_and_reads_as_a_form(app, r
     page = browser.send("Robin Web")
     field = page.one("input", name="answer")  # one line, the phone's keypad
     assert field.attrs["type"] == "tel"
+    page = browser.send("020 7946 0000")  # a landline: the lottery could not text it
+    assert page.error().text == ("Error: Enter a mobile number, such as 07700 900123: the "
+                                 "lottery's messages come by text.")
     page = browser.send("07700 900561")
     assert page.question == "Which assembly weekends can you come to (one or more)?"
     assert "e.g." not in page.html and "Pick all" not in page.html  # the SMS hint: SMS only

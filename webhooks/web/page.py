@@ -76,7 +76,7 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
                for n, option in enumerate(reply.options, start=1)]
     question = survey.question(reply.question or "")
     made = Field("checkbox" if reply.multi else "radio", for_web(rt, lang, reply.text),
-                 options, _error(rt, lang, question) if reply.hint else None,
+                 options, _error(rt, lang, question, reply.hint) if reply.hint else None,
                  reply.note is not None)
     if reply.question is None and options:  # a menu the engine offers between questions
         if all(option.id in rt.catalogs.languages for option in reply.options):
@@ -97,11 +97,13 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
     return made
 
 
-def _error(rt: Runtime, lang: str, question: Question | None) -> str:
+def _error(rt: Runtime, lang: str, question: Question | None, said: str | None = None) -> str:
     """What is wrong with an answer, said for a form ("Enter a number from 0 to 100.")."""
     kind = question.type if question is not None else "text"
     if question is not None and question.role == "phone":
         kind = "phone"  # a registration's phone number (bot/engine/registration.py)
+        if said == rt.catalogs.bot(lang, "register-phone-mobile"):
+            kind = "phone-mobile"  # a whole number, but no mobile: the reason matters
     if kind == "number" and question.min is not None and question.max is not None:
         kind = "number-range"
     kind = "choice" if kind == "yesno" else kind
