@@ -148,7 +148,7 @@ WEB = [  # (the question the page asks, what the visitor does)
     ("Do you agree to take part?", ("choose", "I agree")),
     ("How old are you?", ("choose", "25 to 34")),
     ("What is your full name?", ("type", "Robin Web")),
-    ("What phone number can we call or text you on about the assembly?",
+    ("What mobile number can we text or call you on about the assembly?",
      ("type", "07700 900551")),
     ("Which assembly weekends can you come to (one or more)?",
      ("choose", "Sat 17 and Sun 18 April 2027")),
