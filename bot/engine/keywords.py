@@ -6,7 +6,13 @@ from __future__ import annotations
 from bot import answers
 from bot.engine.asking import ask, prompt
 from bot.engine.languages import language_options, words_language
-from bot.engine.survey import advance, begin_questions, registered_text, start
+from bot.engine.survey import (
+    advance,
+    begin_questions,
+    registered_text,
+    screen_out_text,
+    start,
+)
 from bot.engine.turn import Message, Turn
 from bot.state import (
     EraseRequested,
@@ -194,7 +200,8 @@ def _restart(turn: Turn) -> None:
         turn.say(turn.bot("nothing-to-do"))
         return
     if survey.audience == REGISTRANTS and turn.run.step == "done":
-        turn.say(registered_text(turn))  # each person registers once: nothing to redo
+        # Each person registers once; one under 16 does not retry at once: nothing to redo.
+        turn.say(registered_text(turn) or screen_out_text(turn, survey))
         return
     if turn.run.step == "question":
         turn.effects.append(ResponseDiscarded())

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from bot import addresses, answers, letter_codes
 from bot.engine.asking import ask, prompt
 from bot.engine.languages import first_language, named_language, set_language, words_language
-from bot.engine.survey import LETTER_CODE, ask_letter_code, start
+from bot.engine.survey import LETTER_CODE, ask_letter_code, screen_out_text, start
 from bot.engine.turn import Message, Turn
 from bot.state import ResponseExpired
 from surveys.model import REGISTRANTS, Questionnaire
@@ -106,8 +106,13 @@ def _words_around(turn: Turn, survey: Questionnaire, rest: str, hint: str | None
 def _with_code(turn: Turn, survey: Questionnaire, code: str | None,
                hint: str | None = None) -> bool:
     """Look the code up (unless too many were refused lately) and start the registration
-    or say why not."""
+    or say why not. A registration this conversation ended under 16 is not retried with
+    another code (the thank-you says to reply HELP if the age was a mistake)."""
     first_language(turn, "", survey, hint)
+    if (turn.run.survey == survey.slug and turn.run.step == "done"
+            and turn.env.registration() is None):
+        turn.say(screen_out_text(turn, survey))
+        return True
     since = turn.now - LETTER_TRIES_WINDOW
     tries = [t for t in turn.state.letter_tries if datetime.fromisoformat(t) > since]
     if len(tries) >= LETTER_TRIES:

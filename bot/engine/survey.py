@@ -255,18 +255,22 @@ def already_done(turn: Turn, message: Message) -> bool:
     survey = turn.survey
     logged = survey is not None and survey.audience == "engagers"
     if survey is not None and survey.audience == REGISTRANTS and not turn.env.member():
-        turn.say(registered_text(turn))
+        turn.say(registered_text(turn) or screen_out_text(turn, survey))
         return True
     turn.say(turn.bot("already-logged" if logged else
                       "member-unclear" if turn.env.member() else "already-done"))
     return True
 
 
-def registered_text(turn: Turn) -> str:
+def registered_text(turn: Turn) -> str | None:
     """What a registrant writing again is told: registered, messaged if selected (and when
     registration closes, if a date is set), HELP for questions; once the lottery closed
-    without them, that they were not selected. Nothing to answer again."""
-    status, closes = turn.env.registration() or ("registered", "")
+    without them, that they were not selected. None when they are no registrant (a
+    registration that ended under 16): nothing to answer again either way."""
+    found = turn.env.registration()
+    if found is None:
+        return None
+    status, closes = found
     if status == NOT_SELECTED:
         return turn.bot("selection/not-selected-no-date")
     if closes:

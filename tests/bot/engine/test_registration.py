@@ -39,7 +39,7 @@ def env():
         return LetterCodeStatus(STATUSES.get(code, "unknown"), code,
                                 "2027-02-28" if code != OPEN else None)
 
-    made = make_env(letter_code=letter_code)
+    made = make_env(letter_code=letter_code, registration=lambda: ("registered", ""))
     made.looked = looked
     return made
 
@@ -259,3 +259,15 @@ def test_a_landline_is_asked_again_for_a_mobile_the_lottery_can_text(env):
     assert state.run.question == "phone"
     state, _ = talk(env, ["07700 900123"], state)
     assert state.run.question == "dates"
+
+
+def test_someone_under_16_cannot_retry_at_once_and_is_told_to_reply_help(env):
+    not_registered = replace(env, registration=lambda: None)
+    done, _ = talk(not_registered, ["REGISTER K7P-M3Q-XAF", "yes", "15"])
+    state, sprints = talk(not_registered, ["RESTART", "REGISTER MXS-YDJ-7UA", "sorry I meant 35"],
+                          done)
+    thanks = ("Thank you for your interest. The assembly is for people aged 16 and over, so "
+              "we have not kept your answers. Age typed by mistake? Reply HELP to contact "
+              "the council.")
+    assert [said(s) for s in sprints] == [[thanks]] * 3
+    assert state.run.letter is None and not registered(sprints)
