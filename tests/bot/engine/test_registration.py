@@ -271,3 +271,11 @@ def test_someone_under_16_cannot_retry_at_once_and_is_told_to_reply_help(env):
               "the council.")
     assert [said(s) for s in sprints] == [[thanks]] * 3
     assert state.run.letter is None and not registered(sprints)
+
+
+def test_a_code_alone_during_another_survey_opens_the_registration(env):
+    state, _ = talk(env, ["hello", "yes"])  # the residents' survey, at its first question
+    assert state.run.step == "question" and state.run.survey != SLUG
+    state, (sprint,) = talk(env, ["K7P-M3Q-XAF"], state)
+    assert state.run.survey == SLUG and state.run.letter == OPEN
+    assert "ResponseExpired" in [type(e).__name__ for e in sprint.effects]
