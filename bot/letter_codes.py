@@ -27,6 +27,8 @@ GROUP = 3
 BITS = LENGTH * math.log2(len(NEW_CODE_CHARS))  # 43.7
 _CONFUSED = str.maketrans("SZB", "528")
 _SEPARATORS = re.compile(r"[\s\-–—_.]+")
+_WORD = re.compile(r"(?<!\S)[^\s\w]*(\S*?)[^\s\w]*(?=\s|$)")  # a word, its punctuation aside
+_PRINTED = re.compile(r"\w{3}[\-–—_.]\w{3}[\-–—_.]\w{3}")  # a code as printed: K7P-M3Q-XAF
 
 
 def generate(choose: Callable[[str], str] = secrets.choice) -> str:
@@ -41,6 +43,56 @@ def read(text: str) -> str | None:
     if len(word) == LENGTH and all(ch in NEW_CODE_CHARS for ch in word):
         return word
     return None
+
+
+def find(text: str) -> str | None:
+    """The one code in a sentence ("chcę się zarejestrować E9C-DH4-NYR", "my code is k7p m3q
+    xaf"), or None. A word that is a whole code is taken as printed with its dashes
+    (K7P-M3Q-XAF; not digits alone, as a phone number is); run together, or as three words
+    of three, it must mix letters and digits, as no word and no phone number does. Two
+    different codes: None (which one?)."""
+    found = dict.fromkeys(code for code, _ in _candidates(text))
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def without(text: str, code: str) -> str:
+    """`text` with the code `find` read in it taken out (the words around it, whose
+    language is theirs)."""
+    for found, (start, end) in _candidates(text):
+        if found == code:
+            return f"{text[:start]} {text[end:]}".strip()
+    return text
+
+
+def _candidates(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Codes in `text` with where each sits: whole words first, then three short words."""
+    spans = [(m.group(1), m.span(1)) for m in _WORD.finditer(text)]
+    whole = [(code, span) for word, span in spans if (code := _whole(word)) is not None]
+    if whole:
+        return whole
+    triples = []
+    for i in range(len(spans) - GROUP + 1):
+        three = spans[i:i + GROUP]
+        joined = "".join(word for word, _ in three)
+        if all(len(word) == GROUP for word, _ in three) and _mixed(joined):
+            code = read(joined)
+            if code is not None:
+                triples.append((code, (three[0][1][0], three[-1][1][1])))
+    return triples
+
+
+def _whole(word: str) -> str | None:
+    """A word that is a code: printed with dashes in threes, or 9 letters and digits mixed."""
+    code = read(word)
+    if code is None:
+        return None
+    if (_PRINTED.fullmatch(word) and any(ch.isalpha() for ch in word)) or _mixed(word):
+        return code
+    return None
+
+
+def _mixed(word: str) -> bool:
+    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
 
 
 def shown(code: str) -> str:

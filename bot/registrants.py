@@ -60,7 +60,26 @@ def lookups(session: Session, contact_id: int | None, secret: str, now: datetime
             tz: ZoneInfo, region: str) -> dict[str, Any]:
     """The engine's Env look-ups for the lottery, each run only if the engine asks."""
     return {"letter_code": lambda code: status(session, secret, code, contact_id, now, tz),
+            "registration": lambda: registration(session, contact_id, tz),
             "phone_region": region}
+
+
+def registration(session: Session, contact_id: int | None,
+                 tz: ZoneInfo) -> tuple[str, str] | None:
+    """For a registrant writing again: their status and the local date (ISO) their letters'
+    registration closes ("" when none is set); None when the person writing is no
+    registrant."""
+    if contact_id is None:
+        return None
+    found = session.execute(
+        select(Registrant.status, Draw.closes_at).join(Letter, Letter.draw_id == Draw.id)
+        .join(Registrant, Registrant.letter_id == Letter.id)
+        .where(Registrant.contact_id == contact_id).order_by(Registrant.id.desc())
+        .limit(1)).first()
+    if found is None:
+        return None
+    status, closes_at = found
+    return status, closes_at.astimezone(tz).date().isoformat() if closes_at else ""
 
 
 def register(session: Session, secret: str, code: str, contact_id: int,

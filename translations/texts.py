@@ -346,4 +346,30 @@ BOT = {
         "900123."
     ),
     "web/hint/phone": "Enter a whole phone number, such as 07700 900123.",
+    # The lottery's registration, once more (bot/engine/registration.py, survey.py): HELP
+    # while registering, a registrant writing again or sending RESTART, a bare number at
+    # the age question that may be a list's place, a phone number that cannot get texts.
+    "register-help": (
+        "This is {org}'s registration for the Citizens' Assembly lottery. Reply STOP to stop, "
+        "LANG for another language, SKIP to skip a question, DELETE to withdraw."
+    ),
+    "register-done": (
+        "You are registered for the lottery, thank you. We will message you if you are "
+        "selected. Each person registers once. Questions: reply HELP."
+    ),
+    "register-done-closes": (
+        "You are registered for the lottery, thank you. Registration closes on {date}; we "
+        "will message you if you are selected. Each person registers once. Questions: reply "
+        "HELP."
+    ),
+    "register-age-check": (
+        "Is {age} your age in years? Please reply with your age, e.g. 34"
+    ),
+    "register-phone-mobile": (
+        "That looks like a landline. The lottery's messages come by text: please send a "
+        "mobile number, e.g. 07700 900123."
+    ),
+    "web/hint/phone-mobile": (
+        "Enter a mobile number, such as 07700 900123: the lottery's messages come by text."
+    ),
 }

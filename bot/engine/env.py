@@ -64,6 +64,10 @@ def _not_selected() -> Selected | None:
     return None
 
 
+def _no_registration() -> tuple[str, str] | None:
+    return None
+
+
 @dataclass
 class Env:
     """What the engine may consult: surveys, catalogues and settings, all plain data."""
@@ -106,6 +110,9 @@ class Env:
     letter_code: Callable[[str], LetterCodeStatus | None] = _no_letter_code
     selected: Callable[[], Selected | None] = _not_selected
     phone_region: str = "GB"  # OUTREACH_PHONE_REGION: how a registrant's phone number is read
+    # The person writing as a registrant (bot/registrants.py): their status and the local
+    # date (ISO) registration closes ("" when none is set); None when they are no registrant.
+    registration: Callable[[], tuple[str, str] | None] = _no_registration
     low_wellbeing: Mapping[str, conditions.Condition] = field(default_factory=dict)
     nudges: Mapping[str, timedelta] = field(default_factory=dict)
 

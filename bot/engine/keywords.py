@@ -6,7 +6,13 @@ from __future__ import annotations
 from bot import answers
 from bot.engine.asking import ask, prompt
 from bot.engine.languages import language_options, words_language
-from bot.engine.survey import advance, begin_questions, start
+from bot.engine.survey import (
+    advance,
+    begin_questions,
+    registered_text,
+    screen_out_text,
+    start,
+)
 from bot.engine.turn import Message, Turn
 from bot.state import (
     EraseRequested,
@@ -116,9 +122,11 @@ def keyword(turn: Turn, message: Message) -> bool:
     """HELP, LANG, SKIP, RESTART or DELETE (START means nothing more once opted in)."""
     if message.keyword is None or message.keyword == "start":
         return False
+    asked_code = turn.run.interrupt == "letter"
     turn.run.interrupt = None
     key = message.keyword
     if key == "help":
+        turn.run.interrupt = "letter" if asked_code else None  # the lottery's help; a code next
         _help(turn, message)
         if turn.env.engager() is not None:  # their own words too
             turn.say(turn.bot("help-engager"))
@@ -190,6 +198,10 @@ def _restart(turn: Turn) -> None:
     survey = turn.survey or turn.env.start_survey()
     if survey is None:
         turn.say(turn.bot("nothing-to-do"))
+        return
+    if survey.audience == REGISTRANTS and turn.run.step == "done":
+        # Each person registers once; one under 16 does not retry at once: nothing to redo.
+        turn.say(registered_text(turn) or screen_out_text(turn, survey))
         return
     if turn.run.step == "question":
         turn.effects.append(ResponseDiscarded())

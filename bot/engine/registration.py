@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from bot import addresses, letter_codes
+from bot import addresses, answers, letter_codes
 from bot.engine.asking import ask, prompt
-from bot.engine.languages import first_language
-from bot.engine.survey import LETTER_CODE, ask_letter_code, start
+from bot.engine.languages import first_language, named_language, set_language, words_language
+from bot.engine.survey import LETTER_CODE, ask_letter_code, screen_out_text, start
 from bot.engine.turn import Message, Turn
 from bot.state import ResponseExpired
 from surveys.model import REGISTRANTS, Questionnaire
@@ -29,8 +29,10 @@ LETTER_TRIES_WINDOW = timedelta(hours=1)
 REFUSED = {"used": "register-code-used", "closed": "register-closed",
            "full": "register-code-full", "registered": "register-already",
            "unknown": "register-code-unknown"}
+AGE_CHECK = "age"  # the interrupt while "Is 3 your age?" waits for its answer
 ASK_AGAIN = ("unknown", "used", "full")  # another code may follow: it is asked for
-_BARE_STEPS = ("idle", "done")  # where a message that is only a code is read as one
+_BARE_STEPS = ("idle", "done")  # where a short message with a code in it is read as one
+SHORT_MESSAGE = 12  # words: a longer message with a code in it is not taken as registering
 
 
 def register(turn: Turn, message: Message) -> bool:
@@ -43,7 +45,7 @@ def register(turn: Turn, message: Message) -> bool:
     msg = message.incoming
     if msg.start is not None and msg.start.letter is not None:
         return _with_code(turn, survey, msg.start.letter, msg.lang_hint)
-    if _bad_phone(turn, message):
+    if _bad_phone(turn, message) or _age_check(turn, message):
         return True
     words = re.sub(r"[^\w]+", " ", message.text.upper()).split()
     if words and words[0] == survey.keyword and not _answers_text(turn):
@@ -51,25 +53,66 @@ def register(turn: Turn, message: Message) -> bool:
             first_language(turn, "", survey, msg.lang_hint)
             ask_letter_code(turn, keep=turn.run.in_progress)
             return True
-        return _with_code(turn, survey, letter_codes.read(" ".join(words[1:])), msg.lang_hint)
+        rest = " ".join(words[1:])
+        code = letter_codes.read(rest) or letter_codes.find(message.text)
+        if code is not None:
+            _words_around(turn, survey, letter_codes.without(message.text, code), msg.lang_hint)
+        return _with_code(turn, survey, code, msg.lang_hint)
     if turn.run.interrupt == "letter":
         turn.run.interrupt = None
         code = letter_codes.read(message.text)
         if code is None and (turn.run.in_progress or _other_keyword(turn, words)):
             return False  # an answer to the survey under way, or another survey's keyword
         return _with_code(turn, survey, code, msg.lang_hint)
-    if turn.run.step in _BARE_STEPS and 0 < len(words) <= 3:
-        code = letter_codes.read(" ".join(words))
-        if code is not None:
-            return _with_code(turn, survey, code, msg.lang_hint)
+    code = _code_in(turn, message.text, words)
+    if code is not None:
+        _words_around(turn, survey, letter_codes.without(message.text, code), msg.lang_hint)
+        return _with_code(turn, survey, code, msg.lang_hint)
     return False
+
+
+def _code_in(turn: Turn, text: str, words: list[str]) -> str | None:
+    """A letter's code in a short message ("Dzień dobry, chcę się zarejestrować E9C-DH4-NYR",
+    "EMR-E2F-EUP po polsku") from someone on no survey or done with one; during another
+    survey, only a message that is the code alone and cannot answer the question asked."""
+    if turn.run.step in _BARE_STEPS and 0 < len(words) <= 3:
+        code = letter_codes.read(" ".join(words))  # only a code, however typed
+        if code is not None:
+            return code
+    if turn.run.step in _BARE_STEPS and 0 < len(words) <= SHORT_MESSAGE:
+        return letter_codes.find(text)
+    question = turn.current_question()
+    if (turn.run.step == "question" and turn.run.letter is None and question is not None
+            and question.type != "text"):
+        return letter_codes.read(text)
+    return None
+
+
+def _words_around(turn: Turn, survey: Questionnaire, rest: str, hint: str | None) -> None:
+    """The language of the words around a code: one asked for by name ("po polsku"), else
+    on first contact the one they wrote in, else (known already) a confident other one."""
+    if not rest.strip():
+        return
+    lang = named_language(turn, answers.fold(rest)) or turn.env.requested(rest,
+                                                                          survey.languages)
+    if lang in survey.languages:
+        set_language(turn, lang)
+    elif turn.state.contact.language is None:
+        first_language(turn, rest, survey, hint)
+    else:
+        words_language(turn, turn.env.detect(rest, survey.languages))
 
 
 def _with_code(turn: Turn, survey: Questionnaire, code: str | None,
                hint: str | None = None) -> bool:
     """Look the code up (unless too many were refused lately) and start the registration
-    or say why not."""
+    or say why not. A registration this conversation ended under 16 is not retried with
+    another code (the thank-you says to reply HELP if the age was a mistake)."""
     first_language(turn, "", survey, hint)
+    if (turn.run.survey == survey.slug and turn.run.step == "done"
+            and turn.env.registration() is None):
+        turn.say(screen_out_text(turn, survey))
+        return True
     since = turn.now - LETTER_TRIES_WINDOW
     tries = [t for t in turn.state.letter_tries if datetime.fromisoformat(t) > since]
     if len(tries) >= LETTER_TRIES:
@@ -117,9 +160,34 @@ def _bad_phone(turn: Turn, message: Message) -> bool:
     if turn.run.letter is None or question is None or question.role != "phone":
         return False
     try:
-        addresses.whole_number(message.text, turn.env.phone_region)
+        number = addresses.whole_number(message.text, turn.env.phone_region)
     except addresses.InvalidAddress:
         ask(turn, question, hint=turn.bot("hint/phone"))
+        return True
+    if not addresses.mobile(number):  # the lottery's messages come by text: no landline
+        ask(turn, question, hint=turn.bot("register-phone-mobile"))
+        return True
+    return False
+
+
+def _age_check(turn: Turn, message: Message) -> bool:
+    """During a registration, a bare number at the age question that could be an option's
+    place in the list (1 to their count) and is under the survey's youngest age: asked
+    once whether it is their age; the next answer is taken as it comes (under age again
+    screens out as any would)."""
+    question = turn.current_question()
+    if turn.run.letter is None or question is None or question.role != "age":
+        return False
+    if turn.run.interrupt == AGE_CHECK:
+        turn.run.interrupt = None
+        return False
+    typed = message.text.strip()
+    if not typed.isdigit() or question.type != "choice":
+        return False
+    age, youngest = int(typed), turn.survey.ages[0]
+    if 1 <= age <= len(question.choices) and age < youngest:
+        turn.run.interrupt = AGE_CHECK
+        turn.say(turn.bot("register-age-check", age=age), question=question.id)
         return True
     return False
 

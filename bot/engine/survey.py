@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot import addresses, answers
 from bot.engine.asking import ask, hint
 from bot.engine.languages import (
@@ -28,9 +30,11 @@ from bot.state import (
 )
 from surveys import conditions
 from surveys.model import REGISTRANTS, Question, Questionnaire
+from translations import weekdays
 
 # What a reply asking for a letter's code asks (a web form shows a text box for it).
 LETTER_CODE = "letter_code"
+NOT_SELECTED = "not_selected"  # a registrant the lottery's close left out (lottery/confirm.py)
 
 # Starting --------------------------------------------------------------------------------
 
@@ -250,9 +254,29 @@ def already_done(turn: Turn, message: Message) -> bool:
         set_language(turn, lang)
     survey = turn.survey
     logged = survey is not None and survey.audience == "engagers"
+    if survey is not None and survey.audience == REGISTRANTS and not turn.env.member():
+        turn.say(registered_text(turn) or screen_out_text(turn, survey))
+        return True
     turn.say(turn.bot("already-logged" if logged else
                       "member-unclear" if turn.env.member() else "already-done"))
     return True
+
+
+def registered_text(turn: Turn) -> str | None:
+    """What a registrant writing again is told: registered, messaged if selected (and when
+    registration closes, if a date is set), HELP for questions; once the lottery closed
+    without them, that they were not selected. None when they are no registrant (a
+    registration that ended under 16): nothing to answer again either way."""
+    found = turn.env.registration()
+    if found is None:
+        return None
+    status, closes = found
+    if status == NOT_SELECTED:
+        return turn.bot("selection/not-selected-no-date")
+    if closes:
+        return turn.bot("register-done-closes",
+                        date=weekdays.day_name(date.fromisoformat(closes), turn.lang))
+    return turn.bot("register-done")
 
 
 def screened_again(turn: Turn, message: Message) -> bool:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from bot import answers
 from bot.engine.env import Env
 from bot.state import Incoming, Option, Reply, Run, State, Wait
-from surveys.model import Question, Questionnaire
+from surveys.model import REGISTRANTS, Question, Questionnaire
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,20 @@ class Turn:
     def help(self) -> str:
         """HELP, with the configured contact (translated where a catalogue has it)."""
         contact = self.env.help_contact
+        what = self.bot(self._help_key())
         if not contact:
-            return f"{self.bot('help')} {self.bot('help-org')}"
+            return f"{what} {self.bot('help-org')}"
         contact = self.env.catalogs.text([self.lang], "bot/help-contact-value", contact)
-        return f"{self.bot('help')} {self.bot('help-contact', contact=contact)}"
+        return f"{what} {self.bot('help-contact', contact=contact)}"
+
+    def _help_key(self) -> str:
+        """HELP's words: the lottery's while registering (or asked for a letter's code, or
+        registered), else the survey's."""
+        survey = self.survey
+        if self.run.interrupt == "letter" or (survey is not None
+                                               and survey.audience == REGISTRANTS):
+            return "register-help"
+        return "help"
 
     def text(self, survey: Questionnaire, context: str, source: str) -> str:
         """A survey's text in their language; `{org}` in it is OUTREACH_ORG_NAME."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from bot import letter_codes
 
 
@@ -35,3 +37,30 @@ def test_the_stored_hash_needs_the_secret():
     assert code not in stored and len(stored) == 64
     assert letter_codes.digest("secret-one", code) == stored
     assert letter_codes.digest("secret-two", code) != stored
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Dzień dobry, chcę się zarejestrować E9C-DH4-NYR", "E9CDH4NYR"),
+    ("EMR-E2F-EUP po polsku", "EMRE2FEUP"),
+    ("my code is k7p m3q xaf", "K7PM3QXAF"),
+    ("Hello, (K7P-M3Q-XAF) please.", "K7PM3QXAF"),
+    ("code ACD-EFG-HJK", "ACDEFGHJK"),  # printed with dashes: letters alone are a code
+    ("kod: k7pm3qxaf", "K7PM3QXAF"),
+])
+def test_a_code_is_found_in_a_sentence(text, code):
+    assert letter_codes.find(text) == code
+
+
+@pytest.mark.parametrize("text", [
+    "wonderful weather today", "the cat sat on the mat", "REGISTERED already",
+    "call me on 07700 900123", "+44 7700 900 123", "234 567 789", "234-567-789",
+    "ref 2345 6789 7", "Registration", "ACDEFGHJK",  # nine letters run together: a word
+    "K7P-M3Q-XAF and E9C-DH4-NYR",  # two codes: which one is meant is unclear
+])
+def test_words_and_phone_numbers_are_not_taken_for_codes(text):
+    assert letter_codes.find(text) is None
+
+
+def test_the_words_around_a_code_are_kept_without_it():
+    assert letter_codes.without("EMR-E2F-EUP po polsku", "EMRE2FEUP") == "po polsku"
+    assert letter_codes.without("my code is k7p m3q xaf", "K7PM3QXAF") == "my code is"

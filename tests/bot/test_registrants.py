@@ -85,3 +85,15 @@ def test_a_web_registrants_phone_becomes_their_sms_address_unless_taken(rt, surv
         found = registrants.details(session, made)
     assert (found.name, found.phone, found.channel, found.contact_id) == (
         "Ada Lovelace", "+447700900721", "web", visitor)
+
+
+def test_a_registrant_writing_again_learns_the_day_registration_closes(rt, surveys):
+    closes = rt.now() + timedelta(days=30)
+    invite(rt, closes=closes)
+    me, stranger = contact(rt, "tel", "+447700900711"), contact(rt, "tel", "+447700900712")
+    register(rt, FIRST, me)
+    with rt.sessions() as session:
+        said = [registrants.registration(session, who, rt.settings.timezone)
+                for who in (me, stranger, None)]
+    day = closes.astimezone(rt.settings.timezone).date().isoformat()
+    assert said == [("registered", day), None, None]

@@ -111,7 +111,7 @@ def _every_message(lang: str) -> dict[str, str]:
     sent = {f"bot/{key}": env.catalogs.bot(lang, key, org=ORG, min=1, max=100,
                                            contact=CONTACT, started=few, finished=few,
                                            conversations=few, people=few, line=LINE,
-                                           link=CALENDAR, text=NOTE, **LINK_CODE,
+                                           link=CALENDAR, text=NOTE, **LINK_CODE, age=15,
                                            date=confirming.full_date(SESSION_DAY, lang))
             for key in BOT if not key.startswith(NOT_SENT)
             and key not in ("prompts-pack", *REMINDERS) and not key.startswith("rsvp-")
@@ -146,6 +146,9 @@ def _every_message(lang: str) -> dict[str, str]:
     sent["bot/signpost as sent, with the council's line"] = _sent(signposted.replies)[0]
     helped = engine.resume(State(Person(lang)), Incoming("HELP"), NOW, env)
     sent["bot/help as sent"] = _sent(helped.replies)[0]
+    registering = State(Person(lang), Run(survey="lottery-registration", step="consent"))
+    helped = engine.resume(registering, Incoming("HELP"), NOW, env)  # the lottery's HELP
+    sent["bot/register-help as sent"] = _sent(helped.replies)[0]
     unset = make_env(paths=SHIPPED, org=ORG)  # a fresh install: HELP_CONTACT not set yet
     helped = engine.resume(State(Person(lang)), Incoming("HELP"), NOW, unset)
     sent["bot/help as sent, no contact set"] = _sent(helped.replies)[0]

@@ -19,6 +19,7 @@ from tests.helpers.providers import TELEGRAM_SECRET, TELEGRAM_TOKEN
 from tests.helpers.telegram import Person
 from tests.helpers.twilio import incoming, post, said
 from tests.helpers.web_form import Browser
+from translations.weekdays import day_name
 
 SLUG = "lottery-registration"
 INTRO = ("Hello from Waltham Forest Council. Thank you for registering for the Citizens' "
@@ -103,7 +104,8 @@ def test_sms_under_16_is_screened_out_and_not_registered(client, rt):
     invite(rt)
     *_, [thanks] = text(client, "+447700900521", "REGISTER HR4T9WCEN", "YES", "15")
     assert thanks == ("Thank you for your interest. The assembly is for people aged 16 and "
-                      "over, so we have not kept your answers.")
+                      "over, so we have not kept your answers. Age typed by mistake? Reply "
+                      "HELP to contact the council.")
     assert registrants(rt) == [] and registration_responses(rt) == 0
 
 
@@ -146,9 +148,9 @@ WEB = [  # (the question the page asks, what the visitor does)
     ("Do you agree to take part?", ("choose", "I agree")),
     ("How old are you?", ("choose", "25 to 34")),
     ("What is your full name?", ("type", "Robin Web")),
-    ("What phone number can we call or text you on about the assembly?",
+    ("What mobile number can we text or call you on about the assembly?",
      ("type", "07700 900551")),
-    ("Which of the assembly's weekends can you come to?",
+    ("Which assembly weekends can you come to (one or more)?",
      ("choose", "Sat 17 and Sun 18 April 2027")),
     ("How would you describe your gender?", ("choose", "Man")),
     ("What is your ethnic group?", ("choose", "Prefer not to say")),
@@ -186,3 +188,71 @@ def test_the_web_form_without_a_code_asks_for_it_first(app, rt, surveys):
     assert page.question == "Do you agree to take part?"
     assert registrants(rt) == [] and registration_responses(rt) == 0
     assert "lottery-registration" not in browser.client.get("/").text  # never listed
+
+
+def progress(page) -> tuple[int, int]:
+    bar = page.one("progress")
+    return int(bar.attrs["value"]) + 1, int(bar.attrs["max"])
+
+
+def test_the_web_form_keeps_the_code_across_languages_and_reads_as_a_form(app, rt, surveys):
+    invite(rt)
+    browser = Browser(app)
+    browser.open(f"/s/{SLUG}?code=K7PM3QXAF")
+    page = browser.open(f"/s/{SLUG}?lang=ur")  # the page's language link: the code stays
+    assert page.question == rt.catalogs.bot("ur", "web/consent-question")
+    page = browser.choose(rt.catalogs.bot("ur", "web/agree"))
+    page = browser.choose(shown_choice(rt, "ur", "age_band/25_34"))
+    page = browser.open(f"/s/{SLUG}?lang=en")  # switching mid-way keeps the registration
+    assert page.question == "What is your full name?"
+    totals = {progress(page)[1]}
+    page = browser.send("")  # a required box left empty: its hint beside it
+    assert page.error().text == "Error: Write your answer in the box."
+    assert page.one("textarea", name="answer").attrs["aria-invalid"] == "true"
+    page = browser.send("Robin Web")
+    field = page.one("input", name="answer")  # one line, the phone's keypad
+    assert field.attrs["type"] == "tel"
+    page = browser.send("020 7946 0000")  # a landline: the lottery could not text it
+    assert page.error().text == ("Error: Enter a mobile number, such as 07700 900123: the "
+                                 "lottery's messages come by text.")
+    page = browser.send("07700 900561")
+    assert page.question == "Which assembly weekends can you come to (one or more)?"
+    assert "e.g." not in page.html and "Pick all" not in page.html  # the SMS hint: SMS only
+    page = browser.choose("Sat 17 and Sun 18 April 2027", "Sat 15 and Sun 16 May 2027")
+    for label in ("Woman", "Prefer not to say", "No", "Leyton/Leytonstone", "Forest"):
+        totals.add(progress(page)[1])
+        page = browser.choose(label)
+    assert page.question.startswith("Is there anything we should arrange")
+    assert progress(page) == (10, 10) and totals == {10}  # one count all the way
+    page = browser.send("")  # optional, left empty: Continue moves on, no error
+    assert page.error() is None and page.said[0].startswith("Thank you, you are registered")
+    [registrant] = registrants(rt)
+    assert registrant.channel == "web"
+
+
+def test_the_web_form_asks_for_the_code_in_one_line(app, rt, surveys):
+    browser = Browser(app)
+    page = browser.open(f"/s/{SLUG}")
+    field = page.one("input", name="answer")
+    assert field.attrs["type"] == "text" and not page.all("textarea")
+
+
+def shown_choice(rt, lang: str, key: str) -> str:
+    with rt.sessions() as session:
+        survey = registry.current(session)[SLUG]
+    question_id, choice_id = key.split("/")
+    source = next(c.text for c in survey.question(question_id).choices if c.id == choice_id)
+    return rt.catalogs.text([lang], f"{SLUG}/{key}", source)
+
+
+def test_sms_a_registrant_writing_again_is_told_they_are_registered(client, rt, clock):
+    invite(rt, closes=clock() + timedelta(days=30))
+    text(client, "+447700900571", "Dzień dobry, chcę się zarejestrować K7P-M3Q-XAF", "TAK",
+         *ANSWERS)
+    [registrant] = registrants(rt)
+    assert registrant.language == "pl"
+    hello, restart = text(client, "+447700900571", "dzień dobry", "RESTART")
+    closes = (clock() + timedelta(days=30)).astimezone(rt.settings.timezone).date()
+    assert hello == restart == [rt.catalogs.bot("pl", "register-done-closes",
+                                                date=day_name(closes, "pl"))]
+    assert len(registrants(rt)) == 1 and registration_responses(rt) == 1

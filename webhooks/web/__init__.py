@@ -98,6 +98,8 @@ def show(slug: str):
     letter = visitor.letter_code(request.args.get("code"))
     person = visitor.visitor(rt, session.get("web_token"))
     if person is None and not visitor.screened_out(rt):
+        if letter is None and lang and session.get("web_slug") == slug:
+            letter = session.get("web_letter")  # a language link: the letter's code stays
         return _first_page(rt, survey, lang, ref, letter)
     if person is not None and lang and lang != person.language:
         visitor.send(rt, LANG)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import render_template, request, session, url_for
 
 from bot import history
+from bot.engine.survey import LETTER_CODE
 from bot.runtime import Runtime
 from bot.state import Reply
 from surveys import conditions
@@ -75,7 +76,7 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
                for n, option in enumerate(reply.options, start=1)]
     question = survey.question(reply.question or "")
     made = Field("checkbox" if reply.multi else "radio", for_web(rt, lang, reply.text),
-                 options, _error(rt, lang, question) if reply.hint else None,
+                 options, _error(rt, lang, question, reply.hint) if reply.hint else None,
                  reply.note is not None)
     if reply.question is None and options:  # a menu the engine offers between questions
         if all(option.id in rt.catalogs.languages for option in reply.options):
@@ -87,16 +88,22 @@ def _field(rt: Runtime, lang: str, reply: Reply, survey: Questionnaire, typed: s
         made.label = made.label or reply.text
     if not options:  # a number box takes any script's digits: the server checks the range
         made.kind = "number" if question is not None and question.type == "number" else "text"
+    if reply.question == LETTER_CODE:
+        made.kind = "code"  # one line, as printed on the letter
+    elif question is not None and question.role == "phone":
+        made.kind = "tel"  # one line, the phone's keypad
     if reply.hint and not options:
         made.value = typed
     return made
 
 
-def _error(rt: Runtime, lang: str, question: Question | None) -> str:
+def _error(rt: Runtime, lang: str, question: Question | None, said: str | None = None) -> str:
     """What is wrong with an answer, said for a form ("Enter a number from 0 to 100.")."""
     kind = question.type if question is not None else "text"
     if question is not None and question.role == "phone":
         kind = "phone"  # a registration's phone number (bot/engine/registration.py)
+        if said == rt.catalogs.bot(lang, "register-phone-mobile"):
+            kind = "phone-mobile"  # a whole number, but no mobile: the reason matters
     if kind == "number" and question.min is not None and question.max is not None:
         kind = "number-range"
     kind = "choice" if kind == "yesno" else kind
@@ -126,15 +133,37 @@ def _progress(rt: Runtime, lang: str, survey: Questionnaire, question_id: str | 
               answers: dict[str, Any]) -> dict[str, Any] | None:
     """Where this question stands among those that apply so far: the questions without a
     `when`, and those whose `when` the answers given so far meet. The total grows when an
-    answer opens a follow-up question."""
+    answer opens a follow-up question; a run of alternatives on one answer not given yet
+    (the wards of each area) counts as one question from the start, so it does not jump."""
     if survey.question(question_id or "") is None:
         return None
-    applies = [q.id for q in survey.questions
-               if q.when is None or q.id == question_id or q.id in answers
-               or conditions.evaluate(q.when, answers)]
+    applies, runs = [], []  # runs: [subject, first id, length, where in applies]
+    for q in survey.questions:
+        if q.when is None or q.id == question_id or q.id in answers or conditions.evaluate(
+                q.when, answers):
+            applies.append(q.id)
+            continue
+        on = _alternative_of(q, answers)
+        if on is not None and runs and runs[-1][0] == on and runs[-1][3] == len(applies):
+            runs[-1][2] += 1
+        elif on is not None:
+            runs.append([on, q.id, 1, len(applies)])
+    for _, first, length, at in reversed(runs):  # one place for two or more alternatives
+        if length > 1:
+            applies.insert(at, first)
     number, total = applies.index(question_id) + 1, len(applies)
     return {"number": number, "total": total, "done": number - 1,
             "text": rt.catalogs.bot(lang, "web/progress", number=number, total=total)}
+
+
+def _alternative_of(question: Question, answers: dict[str, Any]) -> str | None:
+    """The question not yet answered whose one value chooses `question` (`when: area ==
+    leyton`): of a run of such alternatives (the wards of each area) one will be asked,
+    so the run counts as one question from the start, and the total does not jump."""
+    pairs = conditions.names(question.when) if question.when is not None else []
+    if question.when[0] != "==" or len(pairs) != 1 or pairs[0][0] in answers:
+        return None
+    return pairs[0][0]
 
 
 def render(rt: Runtime, survey: Questionnaire, lang: str, replies: list[Reply],
@@ -145,6 +174,10 @@ def render(rt: Runtime, survey: Questionnaire, lang: str, replies: list[Reply],
     asks = [i for i, reply in enumerate(replies) if reply.options or reply.question]
     asked = replies[asks[-1]] if asks else None
     form = _field(rt, lang, asked, survey, typed) if asked else None
+    if form is not None and form.optional:
+        session["web_optional"] = True  # an empty Continue skips it
+    else:
+        session.pop("web_optional", None)
     said = [for_web(rt, lang, reply.text) for i, reply in enumerate(replies)
             if not asks or i != asks[-1]]
     notice = session.pop("web_notice", None)

@@ -116,10 +116,12 @@ def letter_code(code: str | None) -> str | None:
 
 
 def answer_text() -> str:
-    """The form as a chat message: SKIP, the chosen numbers "1,3", or what was typed."""
-    if "skip" in request.form:
-        return SKIP
+    """The form as a chat message: SKIP (an optional question left empty too), the chosen
+    numbers "1,3", or what was typed."""
     values = request.form.getlist("answer")
+    if "skip" in request.form or (session.get("web_optional")
+                                  and not "".join(values).strip()):
+        return SKIP  # Skip, or Continue with nothing given to an optional question
     return values[0] if len(values) == 1 else ",".join(values)
 
 

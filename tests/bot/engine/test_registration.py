@@ -21,10 +21,13 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 SLUG = "lottery-registration"
 OPEN, USED, CLOSED = "K7PM3QXAF", "K7PM3QXAG", "HR4T9WCEN"
 MINE, WITH_FIVE = "HR4T9WCEP", "MX5YDJ7UA"
+IN_POLISH, ASKED_POLISH = "E9CDH4NYR", "EMRE2FEUP"
 STATUSES = {OPEN: "open", WITH_FIVE: "open", USED: "used", CLOSED: "closed",
-            MINE: "registered"}
+            MINE: "registered", IN_POLISH: "open", ASKED_POLISH: "open"}
 # Age, name, phone, dates, gender, ethnic group, disability, area, ward, access needs.
 ANSWERS = ["30", "Sam Smith", "07700 900123", "1,3", "1", "4", "3", "3", "6", "SKIP"]
+REGISTERED = ("You are registered for the lottery, thank you. We will message you if you are "
+              "selected. Each person registers once. Questions: reply HELP.")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,7 @@ def env():
         return LetterCodeStatus(STATUSES.get(code, "unknown"), code,
                                 "2027-02-28" if code != OPEN else None)
 
-    made = make_env(letter_code=letter_code)
+    made = make_env(letter_code=letter_code, registration=lambda: ("registered", ""))
     made.looked = looked
     return made
 
@@ -96,7 +99,7 @@ def test_under_16_is_screened_out_and_never_registered(env, age):
     assert registered(sprints) == []
     assert said(sprints[-1]) == [
         "Thank you for your interest. The assembly is for people aged 16 and over, so we "
-        "have not kept your answers."]
+        "have not kept your answers. Age typed by mistake? Reply HELP to contact the council."]
     assert state.run.letter is None
 
 
@@ -162,7 +165,8 @@ def test_a_start_with_an_open_code_opens_it(env):
 def test_neither_restart_nor_the_default_survey_opens_it_without_a_code(env):
     done, _ = talk(env, ["REGISTER K7P-M3Q-XAF", "yes", *ANSWERS])
     state, (restart,) = talk(env, ["RESTART"], done)
-    assert state.run.survey is None and said(restart)[-1].startswith("Please send the regis")
+    assert said(restart) == [REGISTERED]  # each person registers once: nothing to redo
+    assert (state.run.survey, state.run.step) == (SLUG, "done") and not restart.effects
     by_default = replace(env, default_survey=SLUG)  # DEFAULT_SURVEY set to it by mistake
     state, (first,) = talk(by_default, ["hello"])
     assert state.run.survey != SLUG and not first.effects
@@ -179,3 +183,99 @@ def test_restart_and_lang_part_way_keep_the_code(env):
 def test_a_code_typed_as_an_answer_to_a_text_question_is_the_answer(env):
     state, _ = talk(env, ["REGISTER K7P-M3Q-XAF", "yes", "30", "REGISTER HR4T9WCEP"])
     assert state.run.answers["name"] == "REGISTER HR4T9WCEP" and state.run.letter == OPEN
+
+
+@pytest.mark.parametrize(("typed", "code", "lang"), [
+    ("Dzień dobry, chcę się zarejestrować E9C-DH4-NYR", IN_POLISH, "pl"),
+    ("EMR-E2F-EUP po polsku", ASKED_POLISH, "pl"),
+    ("my code is k7p m3q xaf", OPEN, "en"),
+    ("Hello, I would like to register: K7P-M3Q-XAF", OPEN, "en"),
+])
+def test_a_code_inside_a_short_message_opens_the_registration_in_its_words_language(
+        env, typed, code, lang):
+    state, (sprint,) = talk(env, [typed])
+    assert state.run.survey == SLUG and state.run.letter == code
+    assert state.contact.language == lang
+    assert said(sprint)[0] == env.catalogs.text([lang], f"{SLUG}/intro", env.surveys[SLUG].intro)
+
+
+def test_a_message_after_registering_says_they_are_registered_in_their_language(env):
+    done, _ = talk(env, ["EMR-E2F-EUP po polsku", "tak", *ANSWERS])
+    state, (hello, why) = talk(env, ["dzień dobry", "kiedy losowanie?"], done)
+    assert said(hello) == said(why) == [env.catalogs.bot("pl", "register-done")]
+    assert said(hello)[0].startswith("Są Państwo zarejestrowani w losowaniu")
+    assert state.run.survey == SLUG and not hello.effects
+
+
+def test_registered_is_told_the_day_registration_closes_when_there_is_one(env):
+    done, _ = talk(env, ["REGISTER K7P-M3Q-XAF", "yes", *ANSWERS])
+    closing = replace(env, registration=lambda: ("registered", "2027-02-28"))
+    _, (sprint,) = talk(closing, ["hello?"], done)
+    assert said(sprint) == [
+        "You are registered for the lottery, thank you. Registration closes on Sunday 28 "
+        "February; we will message you if you are selected. Each person registers once. "
+        "Questions: reply HELP."]
+    left_out = replace(env, registration=lambda: ("not_selected", "2027-02-28"))
+    _, (why,) = talk(left_out, ["why was I not picked?"], done)
+    assert said(why) == [env.catalogs.bot("en", "selection/not-selected-no-date",
+                                          org=env.org)]
+    assert said(why)[0].endswith("You were not selected this time. Your details will be "
+                                 "erased after the assembly.")
+
+
+def test_help_while_registering_names_the_lottery_not_the_survey(env):
+    state, sprints = talk(env, ["REGISTER K7P-M3Q-XAF", "yes", "HELP"])
+    assert said(sprints[-1])[0].startswith(
+        "This is the council's registration for the Citizens' Assembly lottery.")
+    assert "policing" not in said(sprints[-1])[0]
+    asked, _ = talk(env, ["REGISTER", "HELP"])
+    assert asked.run.interrupt == "letter"  # HELP on the way: the next message is a code
+    state, _ = talk(env, ["K7P-M3Q-XAF"], asked)
+    assert state.run.letter == OPEN
+
+
+def test_a_list_place_under_16_is_asked_about_once_then_taken_as_an_age(env):
+    state, sprints = talk(env, ["REGISTER K7P-M3Q-XAF", "yes", "3"])
+    assert said(sprints[-1]) == ["Is 3 your age in years? Please reply with your age, e.g. 34"]
+    assert state.run.question == "age_band" and not registered(sprints)
+    went_on, _ = talk(env, ["35"], state)
+    assert went_on.run.answers["age_band"] == "35_44" and went_on.run.question == "name"
+    again, (sprint,) = talk(env, ["3"], state)  # under age twice: screened out as ever
+    assert said(sprint)[0].startswith("Thank you for your interest. The assembly is for")
+    assert again.run.letter is None
+
+
+def test_the_age_check_is_in_their_language(env):
+    _, sprints = talk(env, ["EMR-E2F-EUP po polsku", "tak", "2"])
+    assert said(sprints[-1]) == ["Czy mają Państwo 2 lat? Prosimy odpisać, podając wiek w "
+                                 "latach, np. 34"]
+
+
+def test_a_landline_is_asked_again_for_a_mobile_the_lottery_can_text(env):
+    state, sprints = talk(env, ["REGISTER K7P-M3Q-XAF", "yes", "30", "Sam", "020 7946 0000"])
+    assert sprints[-1].replies[0].hint == (
+        "That looks like a landline. The lottery's messages come by text: please send a "
+        "mobile number, e.g. 07700 900123.")
+    assert state.run.question == "phone"
+    state, _ = talk(env, ["07700 900123"], state)
+    assert state.run.question == "dates"
+
+
+def test_someone_under_16_cannot_retry_at_once_and_is_told_to_reply_help(env):
+    not_registered = replace(env, registration=lambda: None)
+    done, _ = talk(not_registered, ["REGISTER K7P-M3Q-XAF", "yes", "15"])
+    state, sprints = talk(not_registered, ["RESTART", "REGISTER MXS-YDJ-7UA", "sorry I meant 35"],
+                          done)
+    thanks = ("Thank you for your interest. The assembly is for people aged 16 and over, so "
+              "we have not kept your answers. Age typed by mistake? Reply HELP to contact "
+              "the council.")
+    assert [said(s) for s in sprints] == [[thanks]] * 3
+    assert state.run.letter is None and not registered(sprints)
+
+
+def test_a_code_alone_during_another_survey_opens_the_registration(env):
+    state, _ = talk(env, ["hello", "yes"])  # the residents' survey, at its first question
+    assert state.run.step == "question" and state.run.survey != SLUG
+    state, (sprint,) = talk(env, ["K7P-M3Q-XAF"], state)
+    assert state.run.survey == SLUG and state.run.letter == OPEN
+    assert "ResponseExpired" in [type(e).__name__ for e in sprint.effects]
