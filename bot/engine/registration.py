@@ -53,10 +53,10 @@ def register(turn: Turn, message: Message) -> bool:
             first_language(turn, "", survey, msg.lang_hint)
             ask_letter_code(turn, keep=turn.run.in_progress)
             return True
-        rest = " ".join(words[1:])
-        code = letter_codes.read(rest) or letter_codes.find(message.text)
-        if code is not None:
-            _words_around(turn, survey, letter_codes.without(message.text, code), msg.lang_hint)
+        after = re.sub(r"^\W*\w+\W*", "", message.text, count=1)  # what follows the keyword
+        code = letter_codes.read(after) or letter_codes.find(after)
+        if code is not None and letter_codes.read(after) is None:  # words beside the code
+            _words_around(turn, survey, letter_codes.without(after, code), msg.lang_hint)
         return _with_code(turn, survey, code, msg.lang_hint)
     if turn.run.interrupt == "letter":
         turn.run.interrupt = None

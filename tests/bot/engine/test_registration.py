@@ -279,3 +279,16 @@ def test_a_code_alone_during_another_survey_opens_the_registration(env):
     state, (sprint,) = talk(env, ["K7P-M3Q-XAF"], state)
     assert state.run.survey == SLUG and state.run.letter == OPEN
     assert "ResponseExpired" in [type(e).__name__ for e in sprint.effects]
+
+
+@pytest.mark.parametrize("typed", ["REGISTER k7p m3q xaf", "REGISTER K7P-M3Q-XAF",
+                                   "Register:K7P-M3Q-XAF"])
+def test_the_keyword_and_the_code_alone_say_nothing_of_the_language(env, typed):
+    """Only words beside the code tell a language: "REGISTER" and the code are read by
+    nobody's detector (one that calls any text Polish here, as langdetect may a single word)."""
+    polish = make_env(letter_code=lambda code: LetterCodeStatus("open", code),
+                      registration=lambda: None)
+    polish.detect = lambda text, offered: "pl" if text.strip() else None
+    state, (sprint,) = talk(polish, [typed])
+    assert state.run.letter == OPEN and state.contact.language in (None, "en")
+    assert said(sprint)[0].startswith("Hello from Waltham Forest Council.")
