@@ -316,7 +316,8 @@ class Town:
         if person.channel == "whatsapp":  # the template reached them: the question first
             [again] = self.chat(person, "GO", webhook=True)
             assert again.startswith(self.rt.catalogs.bot(
-                person.language, "selection/again", days="\0", by="\0").split("\0")[0])
+                person.language, "selection/again", days="\0", by="\0", contact="\0"
+            ).split("\0")[0])
         return self.chat(person, word, webhook=True)
 
 
