@@ -7,12 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy import func, select
 
 import assembly
 from bot.runtime import current
 from lottery import library, report, selection
 from lottery.targets import TargetsError, dimensions, registration_survey
 from store.db import transaction
+from store.models import Registrant
 
 _REPORT = click.option("--report", "report_path", type=click.Path(dir_okay=False,
                                                                   path_type=Path),
@@ -71,6 +73,7 @@ def select_command(panel: int | None, reserves: int | None, seed: str, again: bo
         click.echo(f"registration closed now: {line}; no code registers any more")
     click.echo(f"{len(drawn.chosen)} selected, {len(drawn.reserves)} reserve(s); the worker "
                "asks the selected to confirm")
+    _warn_whatsapp(drawn.chosen)
 
 
 @click.command("replace")
@@ -88,3 +91,20 @@ def replace_command(seed: str | None, report_path: Path | None) -> None:
     for line in drawn.relaxed:
         click.echo(f"target not kept: {line}")
     click.echo(f"{len(drawn.chosen)} newly selected; the worker asks them to confirm")
+    _warn_whatsapp(drawn.chosen)
+
+
+def _warn_whatsapp(chosen: list[int]) -> None:
+    """WhatsApp lets a business write first only with an approved template, and the
+    selected last wrote weeks ago: without TWILIO_WHATSAPP_TEMPLATE_SID their question is
+    held, never sent (docs/twilio.md), and they would end as no_answer."""
+    rt = current()
+    if rt.settings.twilio_whatsapp_template_sid or not chosen:
+        return
+    with rt.sessions() as session:
+        waiting = session.scalar(select(func.count()).select_from(Registrant).where(
+            Registrant.id.in_(chosen), Registrant.channel == "whatsapp"))
+    if waiting:
+        click.echo(f"warning: {waiting} of them registered on WhatsApp, which takes a first "
+                   "message only as an approved template: set TWILIO_WHATSAPP_TEMPLATE_SID "
+                   "before the worker asks them (docs/twilio.md), or their question is held")

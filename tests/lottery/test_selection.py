@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import assembly
 from lottery import library
@@ -257,3 +257,16 @@ def test_refused_while_registration_is_open_unless_closed_now(app, rt, tmp_path,
     chat = outreach(app, "chat", "--from", "07700 900999", input="K7P-M3Q-XAF\n")  # a letter's code
     assert "Registration for the lottery closed on Monday 2 March" in chat.output
     assert len(rows(rt, Registrant)) == 80  # nobody registered after the draw
+
+
+def test_selected_whatsapp_registrants_need_the_template_and_the_command_says_so(app, rt,
+                                                                                 tmp_path):
+    """The selected last wrote weeks ago: WhatsApp takes a first message only as an approved
+    template, so without TWILIO_WHATSAPP_TEMPLATE_SID their question would be held."""
+    _pool(app, rt, tmp_path, answers(80), HOUSEHOLDS)
+    with transaction(rt.sessions) as session:
+        session.execute(update(Registrant).values(channel="whatsapp"))
+    result = _select(app, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {PANEL} of them registered on WhatsApp" in result.output
+    assert "TWILIO_WHATSAPP_TEMPLATE_SID" in result.output
