@@ -184,11 +184,11 @@ def close_registration(session: Session, now: datetime, close_now: bool, zone: Z
         (LetterDraw.closes_at.is_(None)) | (LetterDraw.closes_at > now)).order_by(LetterDraw.id)))
     if found and not close_now:
         raise SelectionError("registration is still open: " + "; ".join(
-            f"draw {d.id} ({d.letters:,} letters) closes {_when(d.closes_at, zone)}"
+            f"draw {d.id} ({d.letters:,} letters) closes {closing_words(d.closes_at, zone)}"
             for d in found) + ". Select after it closes, or give --close-now to close it "
             "now (no code registers after)")
     said = [f"draw {d.id} ({d.letters:,} letters), which was to close "
-            f"{_when(d.closes_at, zone)}" for d in found]
+            f"{closing_words(d.closes_at, zone)}" for d in found]
     for draw in found:
         draw.closes_at = now
     return said
@@ -209,14 +209,17 @@ def _refuse_second(session: Session, again: bool, now: datetime) -> None:
         registrant.status, registrant.status_at, registrant.probability = "registered", now, None
 
 
-def _when(moment: datetime | None, zone: ZoneInfo) -> str:
-    """A closing time as people say it: the end of a day rather than the next midnight."""
+def closing_words(moment: datetime | None, zone: ZoneInfo, *, unset: str = "at no set time",
+                  zone_named: bool = True) -> str:
+    """A closing time as people say it: the end of a day rather than the next midnight
+    (the staff page's too, lottery/standing.py, which names no zone)."""
     if moment is None:
-        return "at no set time"
+        return unset
     local = moment.astimezone(zone)
+    named = f" ({zone.key})" if zone_named else ""
     if local.time() == time():
-        return f"at the end of {local - timedelta(days=1):%d %b %Y} ({zone.key})"
-    return f"on {local:%d %b %Y} at {local:%H:%M} ({zone.key})"
+        return f"at the end of {local - timedelta(days=1):%d %b %Y}{named}"
+    return f"on {local:%d %b %Y} at {local:%H:%M}{named}"
 
 
 def replace(session: Session, dims: Mapping[str, Dimension], lib: Library, *,

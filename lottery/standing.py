@@ -321,10 +321,5 @@ def _number(value: int | None) -> str:
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
-    """A closing time as people say it: the end of a day rather than the next midnight."""
-    if moment is None:
-        return "not set"
-    local = moment.astimezone(zone)
-    if local.time() == time():
-        return f"at the end of {local - timedelta(days=1):%d %b %Y}"
-    return f"on {local:%d %b %Y} at {local:%H:%M}"
+    """A closing time as the page says it (selection.closing_words, without the zone)."""
+    return selection.closing_words(moment, zone, unset="not set", zone_named=False)
